@@ -1,0 +1,127 @@
+/**
+ * The base of every gmv command: global flags, language, where the vault is, JSON or human output,
+ * and the one place errors become messages and exit codes.
+ */
+import { Command, Flags, type Interfaces } from '@oclif/core';
+import { GmvError, ExitCode } from '../src/errors.js';
+import { pickLang, render, type Lang, type MessageKey } from '../src/i18n/catalogue.js';
+import { localPaths, type LocalPaths } from '../src/local/paths.js';
+import type { StoreTarget } from '../src/store/store.js';
+import type { Vault } from '../src/services/vault.js';
+import { parseDateInput } from '../src/domain/dates.js';
+
+export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof GmvCommand)['baseFlags'] & T['flags']>;
+export type CommandArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
+
+export abstract class GmvCommand<T extends typeof Command> extends Command {
+  static override baseFlags = {
+    vault: Flags.string({ description: 'SQLite vault file (default: $GMV_VAULT, else the XDG data dir). PostgreSQL: set GMV_DATABASE_URL.', helpGroup: 'GLOBAL' }),
+    json: Flags.boolean({ description: 'Print machine-readable JSON.', helpGroup: 'GLOBAL', default: false }),
+    lang: Flags.option({ options: ['zh-CN', 'en'] as const, description: 'Language of messages (default from LANG).', helpGroup: 'GLOBAL' })(),
+    debug: Flags.boolean({ description: 'Show stack traces of internal errors.', helpGroup: 'GLOBAL', default: false }),
+  };
+
+  protected flags!: CommandFlags<T>;
+  protected args!: CommandArgs<T>;
+  protected lang: Lang = pickLang(undefined, process.env);
+  #vault: Vault | undefined;
+
+  override async init(): Promise<void> {
+    await super.init();
+    const langAt = this.argv.findIndex((a) => a === '--lang' || a.startsWith('--lang='));
+    const langArg = langAt < 0 ? undefined : this.argv[langAt]!.includes('=') ? this.argv[langAt]!.split('=')[1] : this.argv[langAt + 1];
+    this.lang = pickLang(langArg, process.env);
+    const { args, flags } = await this.parse({
+      flags: this.ctor.flags,
+      baseFlags: (super.ctor as typeof GmvCommand).baseFlags,
+      args: this.ctor.args,
+      strict: this.ctor.strict,
+    });
+    this.flags = flags as CommandFlags<T>;
+    this.args = args as CommandArgs<T>;
+  }
+
+  protected t(key: MessageKey, params: Record<string, string | number> = {}): string {
+    return render(key, params, this.lang);
+  }
+
+  protected get paths(): LocalPaths {
+    return localPaths(process.env);
+  }
+
+  /** --vault, else GMV_DATABASE_URL (PostgreSQL), else GMV_VAULT, else the XDG default. */
+  protected storeTarget(): StoreTarget {
+    const flagVault = (this.flags as { vault?: string }).vault;
+    if (flagVault) return { kind: 'sqlite', path: flagVault };
+    const url = process.env.GMV_DATABASE_URL;
+    if (url) {
+      if (!/^postgres(?:ql)?:\/\//.test(url)) throw new GmvError('INVALID_INPUT', { what: 'GMV_DATABASE_URL', detail: 'it must start with postgres://' });
+      return { kind: 'postgres', url };
+    }
+    return { kind: 'sqlite', path: process.env.GMV_VAULT || this.paths.defaultVault };
+  }
+
+  /** The opened vault, closed when the command ends. */
+  protected async vault(): Promise<Vault> {
+    if (!this.#vault) {
+      const { openVault } = await import('../src/services/vault.js');
+      this.#vault = await openVault({ target: this.storeTarget(), paths: this.paths });
+    }
+    return this.#vault;
+  }
+
+  protected get jsonMode(): boolean {
+    return Boolean((this.flags as { json?: boolean } | undefined)?.json);
+  }
+
+  /** Print a result: JSON when asked, else the human lines. */
+  protected emit(json: unknown, human: () => string | string[]): void {
+    if (this.jsonMode) {
+      process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+      return;
+    }
+    const lines = human();
+    process.stdout.write(`${(Array.isArray(lines) ? lines : [lines]).join('\n')}\n`);
+  }
+
+  protected note(line: string): void {
+    process.stderr.write(`${line}\n`);
+  }
+
+  protected dateFlag(name: string, value: string | undefined): Date | undefined {
+    if (value === undefined) return undefined;
+    const date = parseDateInput(value);
+    if (!date) throw new GmvError('USAGE', { detail: `--${name} ${value}: expected YYYY-MM-DD or an ISO-8601 timestamp` });
+    return date;
+  }
+
+  override async catch(error: Error & { oclif?: { exit?: number }; code?: string }): Promise<never> {
+    if (!(error instanceof GmvError) && (error.oclif || error.code === 'EEXIT')) {
+      // oclif's own usage errors (unknown flag, missing argument) keep its message and exit 2.
+      if (this.jsonMode && error.code !== 'EEXIT') this.writeJsonError('USAGE', error.message, ExitCode.usage);
+      throw error;
+    }
+    const coded = error instanceof GmvError ? error : new GmvError('INTERNAL', { detail: error.message ?? String(error) }, { cause: error });
+    const message = coded.localized(this.lang);
+    if (this.jsonMode) this.writeJsonError(coded.code, message, coded.exitCode);
+    process.stderr.write(`${this.lang === 'zh-CN' ? '错误' : 'Error'}: ${message}\n`);
+    if (this.argv.includes('--debug') && !(error instanceof GmvError)) process.stderr.write(`${error.stack ?? ''}\n`);
+    await this.closeVault();
+    return this.exit(coded.exitCode);
+  }
+
+  private writeJsonError(code: string, message: string, exit: number): void {
+    process.stdout.write(`${JSON.stringify({ error: { code, exit, message } }, null, 2)}\n`);
+  }
+
+  override async finally(error: Error | undefined): Promise<void> {
+    await this.closeVault();
+    return super.finally(error);
+  }
+
+  private async closeVault(): Promise<void> {
+    const vault = this.#vault;
+    this.#vault = undefined;
+    if (vault) await vault.store.close().catch(() => undefined);
+  }
+}

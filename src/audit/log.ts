@@ -1,0 +1,89 @@
+/**
+ * Appending to the audit log inside the caller's write transaction (fail-closed: the entry and the
+ * change commit together or not at all), and writing signed checkpoints. The Merkle frontier is
+ * kept in audit_tree so a checkpoint costs O(log n); the verifier never trusts it.
+ */
+import type { Kysely } from 'kysely';
+import type { PrivateKey } from 'openpgp';
+import type { DB } from '../store/schema.js';
+import { canonicalJson } from '../domain/canonical.js';
+import { MerkleAccumulator, leafHash } from './merkle.js';
+import { checkpointBody, checkpointText, type CheckpointBody } from './checkpoint.js';
+import type { AuditBody, AuditDraft } from './entry.js';
+import { signDetached, fingerprintOf } from '../crypto/pgp.js';
+
+export interface AuditWriter {
+  vaultId: string;
+  /** The terminal writing, when it has a device key. */
+  deviceId: string | null;
+  now: () => Date;
+}
+
+/** Append entries in order; returns their sequence numbers. Call inside a write transaction. */
+export async function appendAudit(trx: Kysely<DB>, writer: AuditWriter, drafts: readonly AuditDraft[]): Promise<number[]> {
+  const tree = await loadTree(trx);
+  const at = writer.now().toISOString();
+  const rows = drafts.map((draft) => {
+    const body: AuditBody = {
+      v: 1,
+      vault: writer.vaultId,
+      seq: tree.size,
+      at,
+      device: writer.deviceId,
+      action: draft.action,
+      actor: draft.actor,
+      subject: draft.subject,
+      outcome: draft.outcome,
+      details: draft.details ?? {},
+    };
+    const text = canonicalJson(body);
+    const hash = leafHash(Buffer.from(text, 'utf8'));
+    tree.append(hash);
+    return { seq: body.seq, at, actor: body.actor, action: body.action, subject: body.subject, outcome: body.outcome, body: text, leaf_hash: hash.toString('hex') };
+  });
+  for (let i = 0; i < rows.length; i += 500) {
+    await trx.insertInto('audit_entries').values(rows.slice(i, i + 500)).execute();
+  }
+  await saveTree(trx, tree);
+  return rows.map((r) => r.seq);
+}
+
+export interface SignedCheckpoint {
+  body: CheckpointBody;
+  text: string;
+  signature: Uint8Array;
+  signer: string;
+}
+
+/** Sign the current tree head with `key` and record it. Call inside the same write transaction. */
+export async function writeCheckpoint(trx: Kysely<DB>, writer: AuditWriter, key: PrivateKey): Promise<SignedCheckpoint> {
+  const tree = await loadTree(trx);
+  const body = checkpointBody(writer.vaultId, tree.size, tree.root(), writer.now());
+  const text = checkpointText(body);
+  const signature = await signDetached(Buffer.from(text, 'utf8'), key);
+  const signer = fingerprintOf(key);
+  await trx.insertInto('audit_checkpoints').values({
+    tree_size: body.size,
+    root: body.root,
+    at: body.at,
+    body: text,
+    signer_fingerprint: signer,
+    signature: Buffer.from(signature).toString('base64'),
+  }).execute();
+  return { body, text, signature, signer };
+}
+
+async function loadTree(trx: Kysely<DB>): Promise<MerkleAccumulator> {
+  const row = await trx.selectFrom('audit_tree').select(['size', 'frontier']).where('id', '=', 1).executeTakeFirst();
+  if (!row) return new MerkleAccumulator();
+  const peaks = (JSON.parse(row.frontier) as string[]).map((h) => Buffer.from(h, 'hex'));
+  return MerkleAccumulator.restore(Number(row.size), peaks);
+}
+
+async function saveTree(trx: Kysely<DB>, tree: MerkleAccumulator): Promise<void> {
+  const frontier = JSON.stringify(tree.peaks().map((p) => p.toString('hex')));
+  const updated = await trx.updateTable('audit_tree').set({ size: tree.size, frontier }).where('id', '=', 1).executeTakeFirst();
+  if (Number(updated.numUpdatedRows) === 0) {
+    await trx.insertInto('audit_tree').values({ id: 1, size: tree.size, frontier }).execute();
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * AES-256-GCM envelopes (node:crypto). The header (algorithm, key-derivation parameters, context)
+ * is authenticated as associated data, so a changed parameter fails decryption instead of weakening it.
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { canonicalJson } from '../domain/canonical.js';
+
+export interface Envelope<H extends Record<string, unknown> = Record<string, unknown>> {
+  v: 1;
+  alg: 'A256GCM';
+  header: H;
+  iv: string;
+  ct: string;
+  tag: string;
+}
+
+export class EnvelopeError extends Error {
+  constructor() {
+    super('envelope authentication failed');
+    this.name = 'EnvelopeError';
+  }
+}
+
+/** Encrypt `plaintext` under a 32-byte key; `header` travels in clear but is authenticated. */
+export function seal<H extends Record<string, unknown>>(key: Uint8Array, plaintext: Uint8Array, header: H): Envelope<H> {
+  if (key.length !== 32) throw new Error('AES-256-GCM needs a 32-byte key');
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(aad(header));
+  const ct = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return { v: 1, alg: 'A256GCM', header, iv: iv.toString('base64'), ct: ct.toString('base64'), tag: cipher.getAuthTag().toString('base64') };
+}
+
+/** Decrypt; throws EnvelopeError when the key is wrong or anything (header included) was altered. */
+export function open(key: Uint8Array, envelope: Envelope): Buffer {
+  if (envelope.v !== 1 || envelope.alg !== 'A256GCM') throw new EnvelopeError();
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(envelope.iv, 'base64'));
+    decipher.setAAD(aad(envelope.header));
+    decipher.setAuthTag(Buffer.from(envelope.tag, 'base64'));
+    return Buffer.concat([decipher.update(Buffer.from(envelope.ct, 'base64')), decipher.final()]);
+  } catch {
+    throw new EnvelopeError();
+  }
+}
+
+export function parseEnvelope(text: string): Envelope {
+  const value = JSON.parse(text) as Envelope;
+  if (value?.v !== 1 || value.alg !== 'A256GCM' || typeof value.ct !== 'string') throw new EnvelopeError();
+  return value;
+}
+
+function aad(header: Record<string, unknown>): Buffer {
+  return Buffer.from(canonicalJson({ alg: 'A256GCM', header }), 'utf8');
+}

@@ -1,0 +1,85 @@
+/**
+ * OpenPGP through openpgp.js, limited to what gmv needs: v4 Curve25519 (legacy) keys that GnuPG 2.2
+ * reads, detached signatures over binary messages, and encryption of small data keys to people.
+ */
+import type { PrivateKey, PublicKey } from 'openpgp';
+
+type OpenPgp = typeof import('openpgp');
+let loaded: Promise<OpenPgp> | undefined;
+/** openpgp.js is heavy to import; only commands that sign, verify or decrypt pay for it. */
+export function openpgp(): Promise<OpenPgp> {
+  loaded ??= import('openpgp');
+  return loaded;
+}
+
+export interface GeneratedKey {
+  privateArmored: string;
+  publicArmored: string;
+  fingerprint: string;
+}
+
+/** A fresh v4 Ed25519/Curve25519 key pair; the private key is returned unencrypted for gmv to seal. */
+export async function generateKey(name: string, comment: string): Promise<GeneratedKey> {
+  const pgp = await openpgp();
+  const { privateKey, publicKey } = await pgp.generateKey({
+    type: 'ecc',
+    curve: 'curve25519Legacy',
+    userIDs: [{ name, comment }],
+    format: 'armored',
+  });
+  const key = await pgp.readKey({ armoredKey: publicKey });
+  return { privateArmored: privateKey, publicArmored: publicKey, fingerprint: key.getFingerprint().toUpperCase() };
+}
+
+export async function readPrivate(armored: string): Promise<PrivateKey> {
+  const pgp = await openpgp();
+  return pgp.readPrivateKey({ armoredKey: armored });
+}
+
+export async function readPublic(armored: string): Promise<PublicKey> {
+  const pgp = await openpgp();
+  return pgp.readKey({ armoredKey: armored });
+}
+
+export function fingerprintOf(key: PublicKey | PrivateKey): string {
+  return key.getFingerprint().toUpperCase();
+}
+
+/** Detached signature over the exact bytes (binary mode: no line-ending normalisation), as raw packets. */
+export async function signDetached(data: Uint8Array, key: PrivateKey): Promise<Uint8Array> {
+  const pgp = await openpgp();
+  const message = await pgp.createMessage({ binary: data });
+  return pgp.sign({ message, signingKeys: key, detached: true, format: 'binary' });
+}
+
+/** True only when `signature` is a valid signature of `data` by `key` (or one of its subkeys). */
+export async function verifyDetached(data: Uint8Array, signature: Uint8Array, key: PublicKey): Promise<boolean> {
+  const pgp = await openpgp();
+  try {
+    const message = await pgp.createMessage({ binary: data });
+    const parsed = await pgp.readSignature({ binarySignature: signature });
+    const result = await pgp.verify({ message, signature: parsed, verificationKeys: key, expectSigned: true, format: 'binary' });
+    return result.signatures.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+export async function armorSignature(signature: Uint8Array): Promise<string> {
+  const pgp = await openpgp();
+  return (await pgp.readSignature({ binarySignature: signature })).armor();
+}
+
+/** Encrypt a small payload (a data key) to the given recipients; GnuPG can decrypt the result. */
+export async function encryptTo(data: Uint8Array, recipients: PublicKey[]): Promise<Uint8Array> {
+  const pgp = await openpgp();
+  const message = await pgp.createMessage({ binary: data });
+  return pgp.encrypt({ message, encryptionKeys: recipients, format: 'binary' });
+}
+
+export async function decryptWith(data: Uint8Array, key: PrivateKey): Promise<Uint8Array> {
+  const pgp = await openpgp();
+  const message = await pgp.readMessage({ binaryMessage: data });
+  const result = await pgp.decrypt({ message, decryptionKeys: key, format: 'binary' });
+  return result.data as Uint8Array;
+}

@@ -1,0 +1,21 @@
+/** Identifiers users type: login handles (zhang.wei) and slugs (weibo-press). Anchored, ASCII, lowercase. */
+
+const LOGIN = /^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$/;
+const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+export function isLoginHandle(value: string): boolean {
+  return value.length >= 2 && value.length <= 64 && LOGIN.test(value);
+}
+
+export function isSlug(value: string): boolean {
+  return value.length >= 2 && value.length <= 64 && SLUG.test(value);
+}
+
+/** Display names (organisation, unit, person): any script, trimmed, no control characters. */
+export function isDisplayName(value: string): boolean {
+  const trimmed = value.trim();
+  return trimmed.length > 0 && trimmed.length <= 200 && trimmed === value && !/\p{Cc}/u.test(value);
+}
+
+export const ROLES = ['security-officer', 'account-admin', 'editor', 'reviewer', 'tech-support', 'auditor', 'leader'] as const;
+export type Role = (typeof ROLES)[number];

@@ -1,0 +1,87 @@
+/**
+ * Coded errors and the exit-code table. Every failure a user can meet is a GmvError with a stable
+ * code; the CLI maps the code to an exit status once (cli/base-command.ts) and renders the message
+ * from the catalogue in the user's language. docs/exit-codes.md documents the same table.
+ */
+import { render, type MessageKey, type Lang } from './i18n/catalogue.js';
+
+/** Stable process exit statuses. Never renumber: scripts depend on them. */
+export const ExitCode = {
+  ok: 0,
+  internal: 1,
+  usage: 2,
+  notFound: 3,
+  denied: 4,
+  authentication: 5,
+  integrity: 6,
+  busy: 7,
+  storeUnavailable: 8,
+  conflict: 9,
+  incompatible: 10,
+  invalidInput: 11,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+const CODES = {
+  USAGE: ExitCode.usage,
+  TTY_REQUIRED: ExitCode.usage,
+  VAULT_NOT_FOUND: ExitCode.notFound,
+  VAULT_EXISTS: ExitCode.conflict,
+  VAULT_CORRUPT: ExitCode.integrity,
+  VAULT_UNREADABLE: ExitCode.storeUnavailable,
+  VAULT_NOT_INITIALIZED: ExitCode.notFound,
+  STORE_UNAVAILABLE: ExitCode.storeUnavailable,
+  STORE_BUSY: ExitCode.busy,
+  SCHEMA_TOO_NEW: ExitCode.incompatible,
+  FILE_NOT_FOUND: ExitCode.notFound,
+  FILE_UNREADABLE: ExitCode.storeUnavailable,
+  OUTPUT_EXISTS: ExitCode.conflict,
+  INVALID_INPUT: ExitCode.invalidInput,
+  PASSPHRASE_EMPTY: ExitCode.invalidInput,
+  PASSPHRASE_WEAK: ExitCode.invalidInput,
+  POLICY_INVALID: ExitCode.invalidInput,
+  PERSON_NOT_FOUND: ExitCode.notFound,
+  PERSON_EXISTS: ExitCode.conflict,
+  AUTH_FAILED: ExitCode.authentication,
+  DEVICE_KEY_MISSING: ExitCode.authentication,
+  DEVICE_KEY_MISMATCH: ExitCode.authentication,
+  DENIED_ROLE: ExitCode.denied,
+  DENIED_RETENTION: ExitCode.denied,
+  AUDIT_TAMPERED: ExitCode.integrity,
+  CHECKPOINT_INVALID: ExitCode.integrity,
+  CHECKPOINT_INCONSISTENT: ExitCode.integrity,
+  CHECKPOINT_FOREIGN: ExitCode.invalidInput,
+  INTERNAL: ExitCode.internal,
+} as const satisfies Record<string, ExitCode>;
+
+export type ErrorCode = keyof typeof CODES;
+export type ErrorParams = Record<string, string | number>;
+
+/** The one error type services throw. `params` must never hold a secret: they are printed. */
+export class GmvError extends Error {
+  readonly code: ErrorCode;
+  readonly params: ErrorParams;
+
+  constructor(code: ErrorCode, params: ErrorParams = {}, options?: { cause?: unknown }) {
+    super(render(`error.${code}` as MessageKey, params, 'en'), options);
+    this.name = 'GmvError';
+    this.code = code;
+    this.params = params;
+  }
+
+  get exitCode(): ExitCode {
+    return CODES[this.code];
+  }
+
+  /** The message in the user's language. */
+  localized(lang: Lang): string {
+    return render(`error.${this.code}` as MessageKey, this.params, lang);
+  }
+}
+
+/** Exit code of an error code, for docs and tests. */
+export function exitCodeOf(code: ErrorCode): ExitCode {
+  return CODES[code];
+}
+
+export const ERROR_CODES = Object.keys(CODES) as ErrorCode[];

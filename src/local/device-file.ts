@@ -1,0 +1,69 @@
+/**
+ * This terminal's device key for one vault: a random secret that every passphrase-derived key is
+ * bound to, and the OpenPGP key the terminal signs audit checkpoints with. Kept 0600 in a 0700
+ * folder outside the vault, so a copied database plus a passphrase opens nothing elsewhere.
+ */
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GmvError } from '../errors.js';
+import { Secret } from '../crypto/secret.js';
+
+export interface DeviceKey {
+  vaultId: string;
+  deviceId: string;
+  secret: Secret;
+  signingKey: Secret;
+  path: string;
+}
+
+interface DeviceFileV1 {
+  format: 'gmv-device/1';
+  vault_id: string;
+  device_id: string;
+  secret: string;
+  signing_key: string;
+}
+
+export function deviceFilePath(devicesDir: string, vaultId: string): string {
+  return join(devicesDir, `${vaultId}.json`);
+}
+
+/** Write a new device key; refuses to replace an existing one (it may be the only way in). */
+export function writeDeviceKey(devicesDir: string, key: Omit<DeviceKey, 'path'>): string {
+  mkdirSync(devicesDir, { recursive: true, mode: 0o700 });
+  chmodSync(devicesDir, 0o700);
+  const path = deviceFilePath(devicesDir, key.vaultId);
+  if (existsSync(path)) throw new GmvError('OUTPUT_EXISTS', { path });
+  const body: DeviceFileV1 = {
+    format: 'gmv-device/1',
+    vault_id: key.vaultId,
+    device_id: key.deviceId,
+    secret: key.secret.reveal().toString('base64'),
+    signing_key: key.signingKey.revealString(),
+  };
+  writeFileSync(path, JSON.stringify(body, null, 2), { mode: 0o600, flag: 'wx' });
+  return path;
+}
+
+/** Read this terminal's key for `vaultId`; null when the terminal was never enrolled. */
+export function readDeviceKey(devicesDir: string, vaultId: string): DeviceKey | null {
+  const path = deviceFilePath(devicesDir, vaultId);
+  if (!existsSync(path)) return null;
+  let parsed: DeviceFileV1;
+  try {
+    if ((statSync(path).mode & 0o077) !== 0) chmodSync(path, 0o600);
+    parsed = JSON.parse(readFileSync(path, 'utf8')) as DeviceFileV1;
+  } catch (error) {
+    throw new GmvError('DEVICE_KEY_MISMATCH', { path, detail: 'unreadable device file' }, { cause: error });
+  }
+  if (parsed.format !== 'gmv-device/1' || parsed.vault_id !== vaultId || typeof parsed.secret !== 'string') {
+    throw new GmvError('DEVICE_KEY_MISMATCH', { path, detail: `vault ${String(parsed.vault_id)}` });
+  }
+  return {
+    vaultId,
+    deviceId: parsed.device_id,
+    secret: new Secret(Buffer.from(parsed.secret, 'base64')),
+    signingKey: Secret.fromString(parsed.signing_key),
+    path,
+  };
+}

@@ -1,0 +1,22 @@
+/** Files shipped with the package (policy packs), found from this module's location in src/ or dist/src/. */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+let cached: string | undefined;
+
+export function packageRoot(): string {
+  if (cached) return cached;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) || !existsSync(join(dir, 'policies'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('gmv package root not found');
+    dir = parent;
+  }
+  cached = dir;
+  return dir;
+}
+
+export function shippedFile(...parts: string[]): string {
+  return join(packageRoot(), ...parts);
+}

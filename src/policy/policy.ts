@@ -1,0 +1,54 @@
+/** Policy packs: YAML validated by a strict schema; unknown keys and values below legal floors are errors. */
+import { GmvError } from '../errors.js';
+import { MIN_KDF, type KdfCost } from '../crypto/kdf.js';
+
+export interface Policy {
+  name: string;
+  version: number;
+  audit: { retentionDays: number };
+  passphrase: { minLength: number; kdf: KdfCost };
+}
+
+/** Six months, as the Cybersecurity Law asks for network logs (art. 21). */
+export const MIN_RETENTION_DAYS = 183;
+
+/** Parse and validate a policy pack; `source` names it in errors. */
+export async function parsePolicy(text: string, source: string): Promise<Policy> {
+  const [{ parse }, { z }] = await Promise.all([import('yaml'), import('zod')]);
+  const schema = z.strictObject({
+    name: z.string().min(1),
+    version: z.number().int().positive(),
+    audit: z.strictObject({
+      retention_days: z.number().int().min(MIN_RETENTION_DAYS, `retention below ${MIN_RETENTION_DAYS} days (6 months)`),
+    }),
+    passphrase: z.strictObject({
+      min_length: z.number().int().min(8).max(1024),
+      kdf: z.strictObject({
+        memory_kib: z.number().int().min(MIN_KDF.memoryKiB).max(4 * 1024 * 1024),
+        iterations: z.number().int().min(MIN_KDF.iterations).max(64),
+        parallelism: z.number().int().min(MIN_KDF.parallelism).max(64),
+      }),
+    }),
+  });
+  let raw: unknown;
+  try {
+    raw = parse(text);
+  } catch (error) {
+    throw new GmvError('POLICY_INVALID', { source, detail: (error as Error).message.split('\n')[0] ?? 'YAML error' });
+  }
+  const result = schema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new GmvError('POLICY_INVALID', { source, detail: `${issue.path.join('.') || '(root)'}: ${issue.message}` });
+  }
+  const p = result.data;
+  return {
+    name: p.name,
+    version: p.version,
+    audit: { retentionDays: p.audit.retention_days },
+    passphrase: {
+      minLength: p.passphrase.min_length,
+      kdf: { memoryKiB: p.passphrase.kdf.memory_kib, iterations: p.passphrase.kdf.iterations, parallelism: p.passphrase.kdf.parallelism },
+    },
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * gmv audit checkpoint export: an officer signs the current tree head with the organisation key
+ * and writes it with its detached signature and the organisation public key, so that
+ * `gpg --verify` needs nothing else.
+ */
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GmvError } from '../errors.js';
+import type { Secret } from '../crypto/secret.js';
+import { appendAudit, writeCheckpoint } from '../audit/log.js';
+import { Actions } from '../audit/entry.js';
+import { writeTransaction } from '../store/store.js';
+import { unlockOrgKey, unlockPerson, requireRole } from './unlock.js';
+import type { Vault } from './vault.js';
+
+export const EXPORT_FILES = { checkpoint: 'checkpoint.json', signature: 'checkpoint.json.sig', orgKey: 'org-key.asc' } as const;
+
+export interface ExportOptions {
+  outDir: string;
+  login: string;
+  passphrase: Secret;
+}
+
+export interface ExportResult {
+  dir: string;
+  files: string[];
+  size: number;
+  root: string;
+  at: string;
+  signer: string;
+}
+
+export async function exportCheckpoint(vault: Vault, options: ExportOptions): Promise<ExportResult> {
+  const paths = Object.values(EXPORT_FILES).map((f) => join(options.outDir, f));
+  if (existsSync(options.outDir) && !statSync(options.outDir).isDirectory()) {
+    throw new GmvError('INVALID_INPUT', { what: '--out', detail: `${options.outDir} is not a directory` });
+  }
+  for (const path of paths) if (existsSync(path)) throw new GmvError('OUTPUT_EXISTS', { path });
+
+  const person = await unlockPerson(vault, options.login, options.passphrase);
+  await requireRole(vault, person, 'security-officer', Actions.checkpointExport, null);
+  const orgKey = await unlockOrgKey(vault, person);
+  const publicArmored = orgKey.toPublic().armor();
+
+  mkdirSync(options.outDir, { recursive: true });
+  const checkpoint = await writeTransaction(vault.store, async (trx) => {
+    const writer = { vaultId: vault.vaultId, deviceId: person.deviceId, now: vault.now };
+    await appendAudit(trx, writer, [{ action: Actions.checkpointExport, actor: person.login, subject: null, outcome: 'ok', details: { dir: options.outDir } }]);
+    const signed = await writeCheckpoint(trx, writer, orgKey);
+    // Files are written before commit: if writing fails, the export is not recorded as done.
+    writeFileSync(paths[0]!, signed.text, { flag: 'wx' });
+    writeFileSync(paths[1]!, signed.signature, { flag: 'wx' });
+    writeFileSync(paths[2]!, publicArmored, { flag: 'wx' });
+    return signed;
+  });
+  return { dir: options.outDir, files: paths, size: checkpoint.body.size, root: checkpoint.body.root, at: checkpoint.body.at, signer: checkpoint.signer };
+}

@@ -1,0 +1,104 @@
+/**
+ * An opened vault and the two ways services write to it: a change with its audit entries and a
+ * signed checkpoint in one transaction, or a denial recorded on its own (the refused change never ran).
+ */
+import type { Kysely } from 'kysely';
+import type { PrivateKey, PublicKey } from 'openpgp';
+import { openStore, writeTransaction, type Store, type StoreTarget } from '../store/store.js';
+import type { DB } from '../store/schema.js';
+import type { LocalPaths } from '../local/paths.js';
+import { readDeviceKey, type DeviceKey } from '../local/device-file.js';
+import { appendAudit, writeCheckpoint, type AuditWriter } from '../audit/log.js';
+import type { AuditDraft } from '../audit/entry.js';
+import { readPrivate, readPublic, fingerprintOf } from '../crypto/pgp.js';
+import { GmvError } from '../errors.js';
+import { parsePolicy, type Policy } from '../policy/policy.js';
+
+export interface Vault {
+  store: Store;
+  vaultId: string;
+  paths: LocalPaths;
+  now: () => Date;
+}
+
+export interface VaultEnv {
+  target: StoreTarget;
+  paths: LocalPaths;
+  now?: () => Date;
+}
+
+export async function openVault(env: VaultEnv): Promise<Vault> {
+  const store = await openStore(env.target, { mode: 'open' });
+  try {
+    const row = await store.db.selectFrom('vault_meta').select('value').where('key', '=', 'vault_id').executeTakeFirst();
+    if (!row) throw new GmvError('VAULT_NOT_INITIALIZED', { path: store.location });
+    return { store, vaultId: row.value, paths: env.paths, now: env.now ?? (() => new Date()) };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+export async function orgPublicKey(db: Kysely<DB>): Promise<PublicKey> {
+  const row = await db.selectFrom('org_keys').select('public_key').orderBy('created_at', 'desc').executeTakeFirst();
+  if (!row) throw new GmvError('VAULT_NOT_INITIALIZED', { path: '(vault)' });
+  return readPublic(row.public_key);
+}
+
+export async function activePolicy(db: Kysely<DB>): Promise<Policy> {
+  const row = await db.selectFrom('policies').select('body').orderBy('id', 'desc').executeTakeFirst();
+  if (!row) throw new GmvError('VAULT_NOT_INITIALIZED', { path: '(vault)' });
+  return parsePolicy(row.body, 'recorded in the vault');
+}
+
+export function terminalDevice(vault: Vault): DeviceKey | null {
+  return readDeviceKey(vault.paths.devicesDir, vault.vaultId);
+}
+
+/**
+ * The key this terminal signs checkpoints with: its device key, if the organisation certified it
+ * and it was not revoked. Null on an unenrolled terminal: its entries wait for the next signed checkpoint.
+ */
+export async function deviceSigner(vault: Vault, device: DeviceKey | null): Promise<PrivateKey | null> {
+  if (!device) return null;
+  const row = await vault.store.db.selectFrom('devices').select(['signing_fingerprint', 'status'])
+    .where('id', '=', device.deviceId).executeTakeFirst();
+  if (!row || row.status !== 'active') return null;
+  const key = await readPrivate(device.signingKey.revealString());
+  return fingerprintOf(key) === row.signing_fingerprint ? key : null;
+}
+
+function writerOf(vault: Vault, device: DeviceKey | null): AuditWriter {
+  return { vaultId: vault.vaultId, deviceId: device?.deviceId ?? null, now: vault.now };
+}
+
+export interface ChangeOptions {
+  /** Sign the checkpoint with this key instead of the terminal's device key (e.g. the org key on export). */
+  signer?: PrivateKey;
+}
+
+/**
+ * Apply a change and its audit entries in one write transaction, then sign a checkpoint in the same
+ * transaction. If any part fails, nothing is written.
+ */
+export async function commitChange<T>(
+  vault: Vault,
+  change: (trx: Kysely<DB>) => Promise<{ result: T; audit: AuditDraft[] }>,
+  options: ChangeOptions = {},
+): Promise<T> {
+  const device = terminalDevice(vault);
+  const signer = options.signer ?? (await deviceSigner(vault, device));
+  return writeTransaction(vault.store, async (trx) => {
+    const { result, audit } = await change(trx);
+    const writer = writerOf(vault, device);
+    if (audit.length === 0) return result;
+    await appendAudit(trx, writer, audit);
+    if (signer) await writeCheckpoint(trx, writer, signer);
+    return result;
+  });
+}
+
+/** Record a refusal (its own transaction: the refused change is not part of it). */
+export async function recordDenial(vault: Vault, draft: AuditDraft): Promise<void> {
+  await commitChange(vault, async () => ({ result: undefined, audit: [draft] }));
+}

@@ -1,0 +1,14 @@
+/** The ordered list of schema migrations, the same for SQLite and PostgreSQL. */
+import type { Kysely } from 'kysely';
+import { initial } from './001-initial.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Migration {
+  version: number;
+  name: string;
+  up(db: Kysely<any>, dialect: Dialect): Promise<void>;
+}
+
+export const MIGRATIONS: readonly Migration[] = [initial];
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,0 +1,103 @@
+/** Row types of the vault database, shared by SQLite and PostgreSQL (timestamps are ISO-8601 UTC text). */
+import type { Generated } from 'kysely';
+
+export interface MigrationsTable { version: number; name: string; applied_at: string }
+export interface VaultMetaTable { key: string; value: string }
+export interface OrgTable { id: number; name: string; created_at: string }
+export interface OrgKeysTable {
+  fingerprint: string;
+  public_key: string;
+  /** AES-256-GCM envelope (JSON) of the armored private key, under a data key wrapped in key_wraps. */
+  private_envelope: string;
+  created_at: string;
+}
+export interface PoliciesTable { id: Generated<number>; sha256: string; body: string; applied_at: string }
+export interface UnitsTable { id: Generated<number>; name: string; created_at: string }
+export interface PeopleTable {
+  id: Generated<number>;
+  login: string;
+  name: string;
+  unit_id: number;
+  employer: string | null;
+  /** JSON array of role ids. */
+  roles: string;
+  status: string;
+  created_at: string;
+}
+export interface PersonKeysTable {
+  fingerprint: string;
+  person_id: number;
+  public_key: string;
+  created_at: string;
+  retired_at: string | null;
+}
+/** A person's private key, sealed for one device: argon2id(passphrase) combined with that device's secret. */
+export interface PersonKeyLocksTable {
+  id: Generated<number>;
+  person_id: number;
+  key_fingerprint: string;
+  device_id: string;
+  envelope: string;
+  created_at: string;
+}
+export interface DevicesTable {
+  id: string;
+  person_id: number | null;
+  label: string;
+  signing_fingerprint: string;
+  signing_public_key: string;
+  /** Org-key signature (base64, OpenPGP binary detached) over the canonical device record. */
+  certification: string;
+  status: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+/** One data key wrapped for one person: "what could this person ever decrypt" is a query on this table. */
+export interface KeyWrapsTable {
+  id: Generated<number>;
+  item_kind: string;
+  item_id: string;
+  item_version: number;
+  person_id: number;
+  key_fingerprint: string;
+  wrapped: string;
+  created_at: string;
+}
+export interface AuditEntriesTable {
+  seq: number;
+  at: string;
+  actor: string | null;
+  action: string;
+  subject: string | null;
+  outcome: string;
+  /** Canonical JSON of the entry (the Merkle leaf input); null once pruned. */
+  body: string | null;
+  leaf_hash: string;
+}
+export interface AuditTreeTable { id: number; size: number; frontier: string }
+export interface AuditCheckpointsTable {
+  id: Generated<number>;
+  tree_size: number;
+  root: string;
+  at: string;
+  body: string;
+  signer_fingerprint: string;
+  signature: string;
+}
+
+export interface DB {
+  gmv_migrations: MigrationsTable;
+  vault_meta: VaultMetaTable;
+  org: OrgTable;
+  org_keys: OrgKeysTable;
+  policies: PoliciesTable;
+  units: UnitsTable;
+  people: PeopleTable;
+  person_keys: PersonKeysTable;
+  person_key_locks: PersonKeyLocksTable;
+  devices: DevicesTable;
+  key_wraps: KeyWrapsTable;
+  audit_entries: AuditEntriesTable;
+  audit_tree: AuditTreeTable;
+  audit_checkpoints: AuditCheckpointsTable;
+}
