@@ -1,0 +1,47 @@
+/** Run the built gmv binary as a user would: a child process, real files, stdout/stderr/exit code. */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+export const BIN = join(import.meta.dirname, '..', '..', 'bin', 'run.js');
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  env?: Record<string, string>;
+  input?: string;
+}
+
+export function gmv(args: string[], options: RunOptions = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        LANG: 'C.UTF-8',
+        // vitest sets NODE_ENV=test, which oclif would treat as development mode.
+        NODE_ENV: 'production',
+        ...options.env,
+      },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+/** A passphrase that meets the default policy, distinctive enough to search for in files. */
+export const OFFICER_PASSPHRASE = 'plum-blossom-7Q-canal-lantern';
+
+export async function initVault(env: Record<string, string>, extra: string[] = []): Promise<RunResult> {
+  const result = await gmv(['init', '--org', '沈阳市测试局', '--unit', '宣传科', '--officer', '李安', '--login', 'li.an', '--passphrase-file', '-', ...extra], { env, input: `${OFFICER_PASSPHRASE}\n` });
+  if (result.code !== 0) throw new Error(`gmv init failed (${result.code}): ${result.stderr}`);
+  return result;
+}
