@@ -8,6 +8,7 @@ export function parseDateInput(value: string): Date | null {
   const day = DAY.exec(value);
   if (day) {
     const date = new Date(`${value}T00:00:00+08:00`);
+    if (Number.isNaN(date.getTime())) return null;
     const check = new Date(date.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
     return check === value ? date : null;
   }
