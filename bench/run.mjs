@@ -1,0 +1,82 @@
+// gmv benchmarks (npm run bench). Medians of wall time, each target beside `node -e 0` measured in
+// the same run, so figures compare across machines. Uses the built CLI in dist/.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = join(root, 'bin', 'run.js');
+const runs = Number(process.env.BENCH_RUNS ?? 15);
+const entries = Number(process.env.BENCH_ENTRIES ?? 100_000);
+
+const work = mkdtempSync(join(tmpdir(), 'gmv-bench-'));
+const env = { ...process.env, NODE_ENV: 'production', HOME: work, XDG_CONFIG_HOME: join(work, 'config'), XDG_DATA_HOME: join(work, 'data'), LANG: 'C.UTF-8' };
+delete env.GMV_DATABASE_URL;
+delete env.GMV_VAULT;
+
+function time(cmd, args, options = {}) {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { env, encoding: 'utf8', ...options });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+  return ms;
+}
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+
+/** Interleave the commands so machine noise hits each alike. */
+function compare(cases) {
+  const samples = cases.map(() => []);
+  for (let i = 0; i < runs + 2; i++) {
+    cases.forEach(([, cmd, args], j) => { const ms = time(cmd, args); if (i >= 2) samples[j].push(ms); });
+  }
+  return cases.map(([name], j) => ({ name, median: median(samples[j]) }));
+}
+
+const results = [];
+try {
+  const node = process.execPath;
+  const startup = compare([
+    ['node -e 0', node, ['-e', '0']],
+    ['gmv --version', node, [bin, '--version']],
+    ['gmv --help', node, [bin, '--help']],
+  ]);
+  const base = startup[0].median;
+  for (const r of startup) results.push({ ...r, ratio: r.median / base });
+
+  // A vault with `entries` audit entries, appended through the real writer in commits of 1,000,
+  // each ending with a device-signed checkpoint.
+  writeFileSync(join(work, 'pass'), 'bench-passphrase-lantern-42\n');
+  time(node, [bin, 'init', '--org', 'Bench', '--unit', 'Unit', '--officer', 'Officer', '--login', 'bench.officer', '--passphrase-file', join(work, 'pass')]);
+  const { openVault, commitChange } = await import(join(root, 'dist/src/services/vault.js'));
+  const { localPaths } = await import(join(root, 'dist/src/local/paths.js'));
+  const paths = localPaths(env);
+  const vault = await openVault({ target: { kind: 'sqlite', path: paths.defaultVault }, paths });
+  const seedStart = process.hrtime.bigint();
+  for (let i = 0; i < entries; i += 1000) {
+    const audit = Array.from({ length: Math.min(1000, entries - i) }, (_, j) => ({
+      action: 'bench.event', actor: `user${(i + j) % 50}`, subject: `account-${(i + j) % 300}`, outcome: 'ok', details: { n: i + j },
+    }));
+    await commitChange(vault, async () => ({ result: undefined, audit }));
+  }
+  const seedMs = Number(process.hrtime.bigint() - seedStart) / 1e6;
+  await vault.store.close();
+  results.push({ name: `append ${entries} entries (1,000 per commit + checkpoint)`, median: seedMs, rate: entries / (seedMs / 1000) });
+
+  const verifies = [];
+  for (let i = 0; i < 3; i++) verifies.push(time(node, [bin, 'audit', 'verify']));
+  const verifyMs = median(verifies);
+  results.push({ name: `gmv audit verify (${entries + 4} entries)`, median: verifyMs, rate: (entries + 4) / (verifyMs / 1000) });
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+const lines = results.map((r) => {
+  const extra = r.ratio !== undefined ? `  ${r.ratio.toFixed(2)}x node -e 0` : r.rate !== undefined ? `  ${Math.round(r.rate).toLocaleString('en')} entries/s` : '';
+  return `${r.name.padEnd(58)} ${r.median.toFixed(1).padStart(9)} ms${extra}`;
+});
+process.stdout.write(`gmv bench: median of ${runs} runs, ${process.version}, ${process.platform}-${process.arch}\n${lines.join('\n')}\n`);
+const version = results.find((r) => r.name === 'gmv --version');
+const verify = results.find((r) => r.name.startsWith('gmv audit verify'));
+process.stdout.write(`targets: --version <= 3x node -e 0: ${version.ratio <= 3 ? 'met' : 'MISSED'}; verify >= 100,000 entries/s: ${verify.rate >= 100_000 ? 'met' : 'MISSED'}\n`);
