@@ -46,6 +46,21 @@ const en = {
   'audit.prune.done': 'Pruned {count} entries before {before} (their hashes stay in the tree).',
   'audit.prune.nothing': 'Nothing to prune before {before}.',
   'orgKey.fingerprint': 'Organisation key fingerprint: {fingerprint}',
+  'detail.entryMissing': 'the entry is missing',
+  'detail.entryChanged': 'the entry no longer matches its recorded hash',
+  'detail.columnsChanged': 'the listed fields differ from the hashed entry',
+  'detail.prunedHashMalformed': 'the stored hash of a pruned entry is malformed',
+  'detail.checkpointRecord': 'checkpoint record {checkpoint} does not match its signed body',
+  'detail.rootMismatch': 'the recomputed Merkle root of entries #{seq}–#{last} differs from signed checkpoint {checkpoint} of {time}',
+  'detail.unknownSigner': 'checkpoint {checkpoint} is signed by {signer}, a key the organisation never certified',
+  'detail.badSignature': 'the signature of checkpoint {checkpoint} is invalid',
+  'detail.truncated': 'a signed checkpoint covers {size} entries but only {seq} remain (truncated)',
+  'detail.noCheckpoint': 'the log has entries but no signed checkpoint at all (gmv init always signs one)',
+  'detail.unauthorizedPrune': 'the entry was emptied without a signed prune entry covering it',
+  'detail.orgKeyReplaced': 'the vault\'s organisation key {found} is not the pinned key {pinned}',
+  'detail.orgKeyMismatch': 'the stored organisation key does not match its fingerprint',
+  'detail.logShorter': 'the log now holds only {entries} entries',
+  'detail.proofFailed': 'the consistency proof does not verify against the checkpoint\'s root',
   'prompt.passphrase': 'Passphrase for {login}: ',
   'prompt.passphraseAgain': 'Repeat the passphrase: ',
   'prompt.mismatch': 'The two passphrases differ.',
@@ -95,6 +110,21 @@ const zh: Record<MessageKey, string> = {
   'audit.prune.done': '已清理 {before} 之前的 {count} 条记录（其哈希仍保留在树中）。',
   'audit.prune.nothing': '{before} 之前没有可清理的记录。',
   'orgKey.fingerprint': '组织密钥指纹：{fingerprint}',
+  'detail.entryMissing': '该记录缺失',
+  'detail.entryChanged': '该记录与其登记的哈希不符',
+  'detail.columnsChanged': '列出的字段与已哈希的记录不一致',
+  'detail.prunedHashMalformed': '已清理记录的哈希格式错误',
+  'detail.checkpointRecord': '检查点记录 {checkpoint} 与其签名内容不符',
+  'detail.rootMismatch': '重新计算的第 #{seq}–#{last} 条记录的默克尔根与 {time} 的已签名检查点 {checkpoint} 不符',
+  'detail.unknownSigner': '检查点 {checkpoint} 由 {signer} 签名，该密钥从未经组织认证',
+  'detail.badSignature': '检查点 {checkpoint} 的签名无效',
+  'detail.truncated': '已签名检查点覆盖 {size} 条记录，但只剩 {seq} 条（被截断）',
+  'detail.noCheckpoint': '日志有记录却没有任何已签名检查点（gmv init 总会签署一个）',
+  'detail.unauthorizedPrune': '该记录被清空，但没有覆盖它的已签名清理记录',
+  'detail.orgKeyReplaced': '保险库的组织密钥 {found} 不是固定的密钥 {pinned}',
+  'detail.orgKeyMismatch': '存储的组织密钥与其指纹不符',
+  'detail.logShorter': '日志现在只有 {entries} 条记录',
+  'detail.proofFailed': '一致性证明无法与该检查点的根哈希对上',
   'prompt.passphrase': '{login} 的口令：',
   'prompt.passphraseAgain': '再次输入口令：',
   'prompt.mismatch': '两次输入的口令不一致。',
@@ -102,12 +132,19 @@ const zh: Record<MessageKey, string> = {
 
 const catalogues: Record<Lang, Record<MessageKey, string>> = { en, 'zh-CN': zh };
 
-/** Fill a template; unknown placeholders stay visible so a missing parameter is noticed, not hidden. */
+/**
+ * Fill a template; unknown placeholders stay visible so a missing parameter is noticed, not hidden.
+ * A parameter whose value is itself a catalogue key (detail.*) is rendered in the same language.
+ */
 export function render(key: MessageKey, params: Record<string, string | number>, lang: Lang): string {
   const template = catalogues[lang][key] ?? en[key];
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    Object.hasOwn(params, name) ? String(params[name]) : whole,
-  );
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    if (!Object.hasOwn(params, name)) return whole;
+    const value = params[name]!;
+    return typeof value === 'string' && value.startsWith('detail.') && Object.hasOwn(en, value)
+      ? render(value as MessageKey, params, lang)
+      : String(value);
+  });
 }
 
 /** Language from an explicit flag, else from LC_ALL / LC_MESSAGES / LANG (zh* means zh-CN). */

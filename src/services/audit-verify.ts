@@ -38,7 +38,7 @@ async function readAuditorCheckpoint(vault: Vault, path: string, orgKeyFile: str
   }) : null;
   if (!pinned && orgKeyFile) throw new GmvError('FILE_NOT_FOUND', { path: orgKeyFile });
   if (pinned && fingerprintOf(pinned) !== vaultFingerprint) {
-    throw new GmvError('AUDIT_TAMPERED', { seq: 0, detail: `the vault's organisation key ${vaultFingerprint} is not the pinned key ${fingerprintOf(pinned)}` });
+    throw new GmvError('AUDIT_TAMPERED', { seq: 0, detail: 'detail.orgKeyReplaced', found: vaultFingerprint, pinned: fingerprintOf(pinned) });
   }
   const key = pinned ?? vaultKey;
   if (!(await verifyDetached(Buffer.from(text, 'utf8'), readFileSync(sigPath), key))) {

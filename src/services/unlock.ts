@@ -81,7 +81,7 @@ export async function unlockOrgKey(vault: Vault, person: UnlockedPerson): Promis
     const armored = open(dataKey, parseEnvelope(wrap.private_envelope));
     const key = await readPrivate(armored.toString('utf8'));
     armored.fill(0);
-    if (fingerprintOf(key) !== wrap.fingerprint) throw new GmvError('AUDIT_TAMPERED', { seq: -1, detail: 'the stored organisation key does not match its fingerprint' });
+    if (fingerprintOf(key) !== wrap.fingerprint) throw new GmvError('AUDIT_TAMPERED', { seq: 0, detail: 'detail.orgKeyMismatch' });
     return key;
   } finally {
     dataKey.fill(0);
