@@ -70,6 +70,39 @@ export abstract class GmvCommand<T extends typeof Command> extends Command {
     return this.#vault;
   }
 
+  /** Where this terminal's session agent for this vault listens. */
+  protected async agentSocket(): Promise<string> {
+    const [{ agentSocketPath }, { redactUrl }, { resolve }] = await Promise.all([
+      import('../src/agent/protocol.js'), import('../src/store/store.js'), import('node:path'),
+    ]);
+    const target = this.storeTarget();
+    const location = target.kind === 'sqlite' ? resolve(target.path) : redactUrl(target.url);
+    return agentSocketPath(this.paths.runtimeDir, location, this.paths.devicesDir);
+  }
+
+  /** The logged-in person of this terminal (exit 5 with "gmv login" when there is none). */
+  protected async sessionActor(): Promise<import('../src/services/session.js').SessionActor> {
+    const [{ requireSession }, { sessionActor }] = await Promise.all([import('../src/agent/client.js'), import('../src/services/session.js')]);
+    const agent = await requireSession(await this.agentSocket());
+    return sessionActor(await this.vault(), agent);
+  }
+
+  /**
+   * Who acts: with --login and --passphrase-file, that person unlocked right here (for scripts and
+   * one-off officer actions); otherwise the session's person.
+   */
+  protected async keyHolder(login: string | undefined, passphraseFile: string | undefined): Promise<import('../src/services/keys.js').KeyHolder & { deviceId: string }> {
+    if (passphraseFile === undefined) return this.sessionActor();
+    if (!login) throw new GmvError('USAGE', { detail: '--passphrase-file needs --login HANDLE' });
+    const [{ unlockPerson }, { readPassphrase }] = await Promise.all([import('../src/services/unlock.js'), import('./passphrase.js')]);
+    const passphrase = await readPassphrase(passphraseFile, login, this.lang);
+    try {
+      return await unlockPerson(await this.vault(), login, passphrase);
+    } finally {
+      passphrase.wipe();
+    }
+  }
+
   protected get jsonMode(): boolean {
     return Boolean((this.flags as { json?: boolean } | undefined)?.json);
   }

@@ -3,7 +3,7 @@
  * bound to, and the OpenPGP key the terminal signs audit checkpoints with. Kept 0600 in a 0700
  * folder outside the vault, so a copied database plus a passphrase opens nothing elsewhere.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GmvError } from '../errors.js';
 import { Secret } from '../crypto/secret.js';
@@ -12,7 +12,12 @@ export interface DeviceKey {
   vaultId: string;
   deviceId: string;
   secret: Secret;
+  /** Armored OpenPGP key the terminal signs checkpoints with. */
   signingKey: Secret;
+  /** PKCS#8 PEM of the RSA key the device certificate is issued for. */
+  rsaKey: Secret;
+  /** SHA-256 fingerprint of the device CA this terminal enrolled under (pinned). */
+  caFingerprint: string;
   path: string;
 }
 
@@ -22,6 +27,8 @@ interface DeviceFileV1 {
   device_id: string;
   secret: string;
   signing_key: string;
+  rsa_key: string;
+  ca_fingerprint: string;
 }
 
 export function deviceFilePath(devicesDir: string, vaultId: string): string {
@@ -40,6 +47,8 @@ export function writeDeviceKey(devicesDir: string, key: Omit<DeviceKey, 'path'>)
     device_id: key.deviceId,
     secret: key.secret.reveal().toString('base64'),
     signing_key: key.signingKey.revealString(),
+    rsa_key: key.rsaKey.revealString(),
+    ca_fingerprint: key.caFingerprint,
   };
   writeFileSync(path, JSON.stringify(body, null, 2), { mode: 0o600, flag: 'wx' });
   return path;
@@ -56,7 +65,7 @@ export function readDeviceKey(devicesDir: string, vaultId: string): DeviceKey | 
   } catch (error) {
     throw new GmvError('DEVICE_KEY_MISMATCH', { path, detail: 'unreadable device file' }, { cause: error });
   }
-  if (parsed.format !== 'gmv-device/1' || parsed.vault_id !== vaultId || typeof parsed.secret !== 'string') {
+  if (parsed.format !== 'gmv-device/1' || parsed.vault_id !== vaultId || typeof parsed.secret !== 'string' || typeof parsed.device_id !== 'string') {
     throw new GmvError('DEVICE_KEY_MISMATCH', { path, detail: `vault ${String(parsed.vault_id)}` });
   }
   return {
@@ -64,6 +73,13 @@ export function readDeviceKey(devicesDir: string, vaultId: string): DeviceKey | 
     deviceId: parsed.device_id,
     secret: new Secret(Buffer.from(parsed.secret, 'base64')),
     signingKey: Secret.fromString(parsed.signing_key),
+    rsaKey: Secret.fromString(parsed.rsa_key ?? ''),
+    caFingerprint: parsed.ca_fingerprint ?? '',
     path,
   };
+}
+
+/** Remove this terminal's key for a vault (a pending enrollment that is abandoned, or a revoked device). */
+export function removeDeviceKey(devicesDir: string, vaultId: string): void {
+  rmSync(deviceFilePath(devicesDir, vaultId), { force: true });
 }

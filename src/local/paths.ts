@@ -7,6 +7,8 @@ export interface LocalPaths {
   defaultVault: string;
   /** This terminal's device keys, one file per vault. */
   devicesDir: string;
+  /** Where session agents put their sockets (XDG_RUNTIME_DIR, else under the config dir). */
+  runtimeDir: string;
 }
 
 export function localPaths(env: NodeJS.ProcessEnv): LocalPaths {
@@ -16,5 +18,6 @@ export function localPaths(env: NodeJS.ProcessEnv): LocalPaths {
   return {
     defaultVault: join(data, 'gmv', 'vault.db'),
     devicesDir: join(config, 'gmv', 'devices'),
+    runtimeDir: env.XDG_RUNTIME_DIR ? join(env.XDG_RUNTIME_DIR, 'gmv') : join(config, 'gmv', 'run'),
   };
 }

@@ -7,6 +7,9 @@ export interface Policy {
   version: number;
   audit: { retentionDays: number };
   passphrase: { minLength: number; kdf: KdfCost };
+  session: { idleSeconds: number; maxSeconds: number };
+  login: { maxFailures: number; backoffSeconds: number };
+  devices: { certificateDays: number; crlDays: number };
 }
 
 /** Six months, as the Cybersecurity Law asks for network logs (art. 21). */
@@ -29,6 +32,18 @@ export async function parsePolicy(text: string, source: string): Promise<Policy>
         parallelism: z.number().int().min(MIN_KDF.parallelism).max(64),
       }),
     }),
+    session: z.strictObject({
+      idle_minutes: z.number().positive().max(24 * 60),
+      max_hours: z.number().positive().max(24 * 7),
+    }),
+    login: z.strictObject({
+      max_failures: z.number().int().min(1).max(100),
+      backoff_seconds: z.number().int().min(0).max(900),
+    }),
+    devices: z.strictObject({
+      certificate_days: z.number().int().min(1).max(3650),
+      crl_days: z.number().int().min(1).max(366),
+    }),
   });
   let raw: unknown;
   try {
@@ -50,5 +65,8 @@ export async function parsePolicy(text: string, source: string): Promise<Policy>
       minLength: p.passphrase.min_length,
       kdf: { memoryKiB: p.passphrase.kdf.memory_kib, iterations: p.passphrase.kdf.iterations, parallelism: p.passphrase.kdf.parallelism },
     },
+    session: { idleSeconds: Math.max(1, Math.round(p.session.idle_minutes * 60)), maxSeconds: Math.max(1, Math.round(p.session.max_hours * 3600)) },
+    login: { maxFailures: p.login.max_failures, backoffSeconds: p.login.backoff_seconds },
+    devices: { certificateDays: p.devices.certificate_days, crlDays: p.devices.crl_days },
   };
 }

@@ -6,19 +6,20 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GmvError } from '../errors.js';
-import type { Secret } from '../crypto/secret.js';
 import { appendAudit, writeCheckpoint } from '../audit/log.js';
 import { Actions } from '../audit/entry.js';
 import { writeTransaction } from '../store/store.js';
-import { unlockOrgKey, unlockPerson, requireRole } from './unlock.js';
+import { authorize } from './access.js';
+import type { KeyHolder } from './keys.js';
+import { orgKeyFor } from './officer-keys.js';
 import type { Vault } from './vault.js';
 
 export const EXPORT_FILES = { checkpoint: 'checkpoint.json', signature: 'checkpoint.json.sig', orgKey: 'org-key.asc' } as const;
 
 export interface ExportOptions {
   outDir: string;
-  login: string;
-  passphrase: Secret;
+  /** The officer who signs: unlocked here with a passphrase, or the session's person. */
+  holder: KeyHolder & { deviceId: string };
 }
 
 export interface ExportResult {
@@ -37,9 +38,9 @@ export async function exportCheckpoint(vault: Vault, options: ExportOptions): Pr
   }
   for (const path of paths) if (existsSync(path)) throw new GmvError('OUTPUT_EXISTS', { path });
 
-  const person = await unlockPerson(vault, options.login, options.passphrase);
-  await requireRole(vault, person, 'security-officer', Actions.checkpointExport, null);
-  const orgKey = await unlockOrgKey(vault, person);
+  const person = options.holder;
+  await authorize(vault, person, 'audit.checkpoint.export', null);
+  const orgKey = await orgKeyFor(vault, person);
   const publicArmored = orgKey.toPublic().armor();
 
   mkdirSync(options.outDir, { recursive: true });

@@ -3,15 +3,13 @@
  * hashes stay, so the tree and every checkpoint still verify; the prune itself is a signed entry.
  */
 import { GmvError } from '../errors.js';
-import type { Secret } from '../crypto/secret.js';
 import { Actions } from '../audit/entry.js';
-import { unlockPerson, requireRole } from './unlock.js';
+import { authorize, type Actor } from './access.js';
 import { activePolicy, commitChange, recordDenial, type Vault } from './vault.js';
 
 export interface PruneOptions {
   before: Date;
-  login: string;
-  passphrase: Secret;
+  actor: Actor;
 }
 
 export interface PruneResult {
@@ -23,8 +21,8 @@ export interface PruneResult {
 const DAY_MS = 86_400_000;
 
 export async function pruneAudit(vault: Vault, options: PruneOptions): Promise<PruneResult> {
-  const person = await unlockPerson(vault, options.login, options.passphrase);
-  await requireRole(vault, person, 'security-officer', Actions.auditPrune, null);
+  const person = options.actor;
+  await authorize(vault, person, 'audit.prune', null);
   const policy = await activePolicy(vault.store.db);
   const limit = new Date(vault.now().getTime() - policy.audit.retentionDays * DAY_MS);
   const before = options.before.toISOString();

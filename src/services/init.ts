@@ -2,19 +2,21 @@
  * gmv init: a new vault with its organisation, first unit and first security officer, the
  * organisation's OpenPGP key, the officer's personal key and this terminal's device key.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { openStore, writeTransaction, type StoreTarget } from '../store/store.js';
 import { GmvError } from '../errors.js';
 import type { Secret } from '../crypto/secret.js';
 import { Secret as SecretValue } from '../crypto/secret.js';
-import { generateKey, readPrivate, readPublic, signDetached, encryptTo } from '../crypto/pgp.js';
-import { bindToDevice, deriveKey, newKdfParams, sha256Hex } from '../crypto/kdf.js';
-import { seal } from '../crypto/envelope.js';
-import { parsePolicy } from '../policy/policy.js';
+import { generateKey, readPrivate, readPublic, encryptTo } from '../crypto/pgp.js';
+import { sha256Hex } from '../crypto/kdf.js';
+import { buildCrl, certFingerprint, createDeviceCa } from '../crypto/x509.js';
+import { splitSecret, encodeShare } from '../crypto/shamir.js';
+import { parsePolicy, type Policy } from '../policy/policy.js';
 import { checkPassphrase } from '../policy/passphrase-rules.js';
 import { isDisplayName, isLoginHandle } from '../domain/names.js';
-import { deviceRecordText } from '../audit/device-record.js';
+import { sealPersonKey, sealWithDataKey, wrapForPeople } from './keys.js';
+import { newDeviceMaterial, certifyDevice } from './device-provision.js';
 import { appendAudit, writeCheckpoint } from '../audit/log.js';
 import { Actions } from '../audit/entry.js';
 import { writeDeviceKey, deviceFilePath } from '../local/device-file.js';
@@ -30,6 +32,8 @@ export interface InitOptions {
   passphrase: Secret;
   policy: { text: string; source: string };
   commonPasswords: ReadonlySet<string>;
+  /** Where the organisation recovery key goes (written once, 0600), optionally split k-of-n. */
+  recovery: { out: string; shares?: number; threshold?: number };
   now?: () => Date;
 }
 
@@ -43,6 +47,9 @@ export interface InitResult {
   officerFingerprint: string;
   deviceId: string;
   deviceFile: string;
+  caFingerprint: string;
+  recoveryFingerprint: string;
+  recoveryFiles: string[];
 }
 
 export async function initVault(options: InitOptions): Promise<InitResult> {
@@ -54,12 +61,9 @@ export async function initVault(options: InitOptions): Promise<InitResult> {
     throw new GmvError('INVALID_INPUT', { what: 'login handle', detail: `"${options.login}" must be lowercase letters and digits joined by . _ or - (like zhang.wei)` });
   }
   const policy = await parsePolicy(options.policy.text, options.policy.source);
-  const verdict = checkPassphrase(options.passphrase, options.login, policy.passphrase.minLength, options.commonPasswords);
-  if (!verdict.ok) {
-    const reason = verdict.reason === 'too-short' ? `shorter than ${verdict.minLength} characters`
-      : verdict.reason === 'common' ? 'it is on the list of common passwords' : 'it equals the login handle';
-    throw new GmvError('PASSPHRASE_WEAK', { reason });
-  }
+  enforcePassphrase(options.passphrase, options.login, policy, options.commonPasswords);
+  const recoveryFiles = recoveryPaths(options.recovery);
+  for (const path of recoveryFiles) if (existsSync(path)) throw new GmvError('OUTPUT_EXISTS', { path });
 
   const sqlitePath = options.target.kind === 'sqlite' ? options.target.path : null;
   const existedBefore = sqlitePath !== null && existsSync(sqlitePath);
@@ -71,43 +75,43 @@ export async function initVault(options: InitOptions): Promise<InitResult> {
     throw error;
   }
   let deviceFile: string | undefined;
+  const written: string[] = [];
   let committed = false;
   try {
     const vaultId = randomUUID();
     const deviceId = randomUUID();
-    const createdAt = now().toISOString();
-    const [orgKey, officerKey, deviceSigning] = await Promise.all([
+    const at = now();
+    const createdAt = at.toISOString();
+    const [orgKey, officerKey, recoveryKey, device] = await Promise.all([
       generateKey(options.org, 'gmv organisation key'),
       generateKey(options.officerName, `gmv person ${options.login}`),
-      generateKey(`device ${deviceId}`, 'gmv device key'),
+      generateKey(options.org, 'gmv organisation recovery key'),
+      newDeviceMaterial(deviceId, options.login, options.org),
     ]);
     const orgPrivate = await readPrivate(orgKey.privateArmored);
     const officerPublic = await readPublic(officerKey.publicArmored);
+    const recoveryPublic = await readPublic(recoveryKey.publicArmored);
+    const ca = createDeviceCa({ org: options.org, vaultId, now: at, validDays: 3650 });
+    const caFingerprint = certFingerprint(ca.certPem);
 
-    // The org private key is sealed under a data key that only officers can unwrap.
-    const orgDataKey = randomBytes(32);
-    const orgEnvelope = seal(orgDataKey, Buffer.from(orgKey.privateArmored, 'utf8'), { purpose: 'org-key', fingerprint: orgKey.fingerprint });
-    const orgWrap = await encryptTo(orgDataKey, [officerPublic]);
-    orgDataKey.fill(0);
-
-    // The officer's key opens only with the passphrase on this device.
-    const deviceSecret = new SecretValue(randomBytes(32));
-    const kdf = newKdfParams(policy.passphrase.kdf);
-    const lockHeader = { purpose: 'person-key', person: options.login, fingerprint: officerKey.fingerprint, device: deviceId, kdf };
-    const passKey = await deriveKey(options.passphrase, kdf);
-    const lockKey = bindToDevice(passKey, deviceSecret.reveal(), `person-key/${deviceId}`);
-    const officerEnvelope = seal(lockKey, Buffer.from(officerKey.privateArmored, 'utf8'), lockHeader);
-    passKey.fill(0);
-    lockKey.fill(0);
-
-    const certification = await signDetached(
-      Buffer.from(deviceRecordText({ vault: vaultId, id: deviceId, person: options.login, signing_fingerprint: deviceSigning.fingerprint, created_at: createdAt }), 'utf8'),
-      orgPrivate,
-    );
+    // Org and CA private keys are sealed under data keys that only officers (and the recovery key) unwrap.
+    const org = sealWithDataKey(Buffer.from(orgKey.privateArmored, 'utf8'), { purpose: 'org-key', fingerprint: orgKey.fingerprint });
+    const caSealed = sealWithDataKey(Buffer.from(ca.keyPem, 'utf8'), { purpose: 'device-ca', fingerprint: caFingerprint });
+    const officerLock = await sealPersonKey(officerKey.privateArmored, options.passphrase, device.secret.reveal(),
+      { login: options.login, fingerprint: officerKey.fingerprint, deviceId }, policy.passphrase.kdf);
+    const certified = await certifyDevice({
+      vaultId, deviceId, login: options.login, signingFingerprint: device.signing.fingerprint, createdAt,
+      ca, orgKey: orgPrivate, csrPem: device.csrPem, now: at, certificateDays: policy.devices.certificateDays,
+    });
+    const crl = buildCrl({ ca, revoked: [], crlNumber: 1, thisUpdate: at, nextUpdate: new Date(at.getTime() + policy.devices.crlDays * 86_400_000) });
     const policySha = sha256Hex(options.policy.text);
 
     deviceFile = deviceFilePath(options.paths.devicesDir, vaultId);
-    writeDeviceKey(options.paths.devicesDir, { vaultId, deviceId, secret: deviceSecret, signingKey: SecretValue.fromString(deviceSigning.privateArmored) });
+    writeDeviceKey(options.paths.devicesDir, {
+      vaultId, deviceId, secret: device.secret, signingKey: SecretValue.fromString(device.signing.privateArmored),
+      rsaKey: SecretValue.fromString(device.rsa.privatePem), caFingerprint,
+    });
+    written.push(...writeRecovery(recoveryKey.privateArmored, options.recovery, recoveryFiles));
 
     await writeTransaction(store, async (trx) => {
       const existing = await trx.selectFrom('vault_meta').select('value').where('key', '=', 'vault_id').executeTakeFirst();
@@ -117,7 +121,9 @@ export async function initVault(options: InitOptions): Promise<InitResult> {
         { key: 'created_at', value: createdAt },
       ]).execute();
       await trx.insertInto('org').values({ id: 1, name: options.org, created_at: createdAt }).execute();
-      await trx.insertInto('org_keys').values({ fingerprint: orgKey.fingerprint, public_key: orgKey.publicArmored, private_envelope: JSON.stringify(orgEnvelope), created_at: createdAt }).execute();
+      await trx.insertInto('org_keys').values({ fingerprint: orgKey.fingerprint, public_key: orgKey.publicArmored, private_envelope: JSON.stringify(org.envelope), created_at: createdAt }).execute();
+      await trx.insertInto('device_ca').values({ fingerprint: caFingerprint, cert_pem: ca.certPem, private_envelope: JSON.stringify(caSealed.envelope), created_at: createdAt }).execute();
+      await trx.insertInto('crls').values({ crl_number: 1, pem: crl, this_update: createdAt, next_update: new Date(at.getTime() + policy.devices.crlDays * 86_400_000).toISOString() }).execute();
       await trx.insertInto('policies').values({ sha256: policySha, body: options.policy.text, applied_at: createdAt }).execute();
       const unit = await trx.insertInto('units').values({ name: options.unit, created_at: createdAt }).returning('id').executeTakeFirstOrThrow();
       const person = await trx.insertInto('people').values({
@@ -125,42 +131,86 @@ export async function initVault(options: InitOptions): Promise<InitResult> {
         roles: JSON.stringify(['security-officer']), status: 'active', created_at: createdAt,
       }).returning('id').executeTakeFirstOrThrow();
       const personId = Number(person.id);
-      await trx.insertInto('person_keys').values({ fingerprint: officerKey.fingerprint, person_id: personId, public_key: officerKey.publicArmored, created_at: createdAt, retired_at: null }).execute();
+      await trx.insertInto('person_keys').values({ fingerprint: officerKey.fingerprint, person_id: personId, public_key: officerKey.publicArmored, created_at: createdAt, retired_at: null, status: 'active' }).execute();
       await trx.insertInto('devices').values({
-        id: deviceId, person_id: personId, label: 'init terminal', signing_fingerprint: deviceSigning.fingerprint,
-        signing_public_key: deviceSigning.publicArmored, certification: Buffer.from(certification).toString('base64'),
-        status: 'active', created_at: createdAt, revoked_at: null,
+        id: deviceId, person_id: personId, label: 'init terminal', signing_fingerprint: device.signing.fingerprint,
+        signing_public_key: device.signing.publicArmored, certification: certified.certification,
+        status: 'active', created_at: createdAt, revoked_at: null, rsa_public_key: device.rsa.publicPem, csr: device.csrPem,
+        cert_pem: certified.certPem, cert_serial: certified.serialHex, cert_not_after: certified.notAfter.toISOString(),
+        enroll_code_hash: null, approved_by: options.login, approved_at: createdAt, revoke_reason: null,
       }).execute();
-      await trx.insertInto('person_key_locks').values({ person_id: personId, key_fingerprint: officerKey.fingerprint, device_id: deviceId, envelope: JSON.stringify(officerEnvelope), created_at: createdAt }).execute();
-      await trx.insertInto('key_wraps').values({
-        item_kind: 'org-key', item_id: orgKey.fingerprint, item_version: 1, person_id: personId,
-        key_fingerprint: officerKey.fingerprint, wrapped: Buffer.from(orgWrap).toString('base64'), created_at: createdAt,
-      }).execute();
+      await trx.insertInto('person_key_locks').values({ person_id: personId, key_fingerprint: officerKey.fingerprint, device_id: deviceId, envelope: JSON.stringify(officerLock), created_at: createdAt }).execute();
+      const officer = [{ personId, fingerprint: officerKey.fingerprint, publicKey: officerPublic }];
+      await wrapForPeople(trx, { kind: 'org-key', id: orgKey.fingerprint, version: 1 }, org.dataKey, officer, createdAt);
+      await wrapForPeople(trx, { kind: 'device-ca', id: caFingerprint, version: 1 }, caSealed.dataKey, officer, createdAt);
+      const shares = options.recovery.shares ?? 1;
+      await trx.insertInto('recovery_keys').values({ fingerprint: recoveryKey.fingerprint, public_key: recoveryKey.publicArmored, shares, threshold: options.recovery.threshold ?? 1, created_at: createdAt }).execute();
+      for (const [kind, id, dataKey] of [['org-key', orgKey.fingerprint, org.dataKey], ['device-ca', caFingerprint, caSealed.dataKey]] as const) {
+        await trx.insertInto('recovery_wraps').values({ item_kind: kind, item_id: id, recovery_fingerprint: recoveryKey.fingerprint, wrapped: Buffer.from(await encryptTo(dataKey, [recoveryPublic])).toString('base64'), created_at: createdAt }).execute();
+      }
+      org.dataKey.fill(0);
+      caSealed.dataKey.fill(0);
 
       const writer = { vaultId, deviceId, now };
       await appendAudit(trx, writer, [
         { action: Actions.vaultInit, actor: options.login, subject: options.org, outcome: 'ok',
-          details: { org_key: orgKey.fingerprint, policy: options.policy.source, policy_sha256: policySha, schema: 1 } },
+          details: { org_key: orgKey.fingerprint, device_ca: caFingerprint, recovery_key: recoveryKey.fingerprint, recovery_split: `${options.recovery.threshold ?? 1}-of-${shares}`, policy: options.policy.source, policy_sha256: policySha } },
         { action: 'unit.add', actor: options.login, subject: options.unit, outcome: 'ok', details: {} },
         { action: 'person.add', actor: options.login, subject: options.login, outcome: 'ok',
           details: { roles: ['security-officer'], key: officerKey.fingerprint } },
         { action: 'device.approve', actor: options.login, subject: deviceId, outcome: 'ok',
-          details: { person: options.login, signing_key: deviceSigning.fingerprint } },
+          details: { person: options.login, signing_key: device.signing.fingerprint, cert_serial: certified.serialHex } },
       ]);
-      await writeCheckpoint(trx, writer, await readPrivate(deviceSigning.privateArmored));
+      await writeCheckpoint(trx, writer, await readPrivate(device.signing.privateArmored));
     });
     committed = true;
     return {
       vaultId, location: store.location, org: options.org, unit: options.unit, login: options.login,
       orgFingerprint: orgKey.fingerprint, officerFingerprint: officerKey.fingerprint, deviceId, deviceFile,
+      caFingerprint, recoveryFingerprint: recoveryKey.fingerprint, recoveryFiles,
     };
   } finally {
     await store.close();
     if (!committed) {
       if (deviceFile) rmSync(deviceFile, { force: true });
+      for (const path of written) rmSync(path, { force: true });
       if (sqlitePath && !existedBefore) removeSqliteFiles(sqlitePath);
     }
   }
+}
+
+/** The policy's passphrase rules, as a coded error. */
+export function enforcePassphrase(passphrase: Secret, login: string, policy: Policy, common: ReadonlySet<string>): void {
+  const verdict = checkPassphrase(passphrase, login, policy.passphrase.minLength, common);
+  if (verdict.ok) return;
+  const reason = verdict.reason === 'too-short' ? `shorter than ${verdict.minLength} characters`
+    : verdict.reason === 'common' ? 'it is on the list of common passwords' : 'it equals the login handle';
+  throw new GmvError('PASSPHRASE_WEAK', { reason });
+}
+
+function recoveryPaths(recovery: InitOptions['recovery']): string[] {
+  const shares = recovery.shares ?? 1;
+  const threshold = recovery.threshold ?? 1;
+  if (shares === 1 && threshold === 1) return [recovery.out];
+  if (!Number.isInteger(shares) || !Number.isInteger(threshold) || threshold < 2 || threshold > shares || shares > 255) {
+    throw new GmvError('USAGE', { detail: '--recovery-threshold K and --recovery-shares N need 2 <= K <= N <= 255' });
+  }
+  return Array.from({ length: shares }, (_, i) => `${recovery.out}.${i + 1}`);
+}
+
+/** The armored recovery key, or one share per file; 0600, never overwriting. */
+function writeRecovery(armored: string, recovery: InitOptions['recovery'], paths: string[]): string[] {
+  const written: string[] = [];
+  if (paths.length === 1) {
+    writeFileSync(paths[0]!, armored, { mode: 0o600, flag: 'wx' });
+    return [paths[0]!];
+  }
+  const shares = splitSecret(Buffer.from(armored, 'utf8'), recovery.shares!, recovery.threshold!);
+  shares.forEach((share, i) => {
+    writeFileSync(paths[i]!, `${encodeShare(share)}\n`, { mode: 0o600, flag: 'wx' });
+    written.push(paths[i]!);
+  });
+  return written;
 }
 
 /** A failed init leaves nothing behind: the file it created and SQLite's side files. */

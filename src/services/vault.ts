@@ -98,7 +98,10 @@ export async function commitChange<T>(
   });
 }
 
-/** Record a refusal (its own transaction: the refused change is not part of it). */
-export async function recordDenial(vault: Vault, draft: AuditDraft): Promise<void> {
-  await commitChange(vault, async () => ({ result: undefined, audit: [draft] }));
+/**
+ * Record a refusal in its own transaction (the refused change is not part of it); `also` may
+ * update bookkeeping that must move with the denial, such as the failed-login counter.
+ */
+export async function recordDenial(vault: Vault, draft: AuditDraft, also?: (trx: Kysely<DB>) => Promise<AuditDraft[]>): Promise<void> {
+  await commitChange(vault, async (trx) => ({ result: undefined, audit: [draft, ...(also ? await also(trx) : [])] }));
 }

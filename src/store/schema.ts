@@ -30,6 +30,8 @@ export interface PersonKeysTable {
   public_key: string;
   created_at: string;
   retired_at: string | null;
+  /** pending (enrolled, not yet approved), active, retired */
+  status: Generated<string>;
 }
 /** A person's private key, sealed for one device: argon2id(passphrase) combined with that device's secret. */
 export interface PersonKeyLocksTable {
@@ -48,9 +50,20 @@ export interface DevicesTable {
   signing_public_key: string;
   /** Org-key signature (base64, OpenPGP binary detached) over the canonical device record. */
   certification: string;
+  /** pending (enrolled), active (approved, certificate issued), revoked */
   status: string;
   created_at: string;
   revoked_at: string | null;
+  rsa_public_key: string | null;
+  csr: string | null;
+  cert_pem: string | null;
+  cert_serial: string | null;
+  cert_not_after: string | null;
+  /** SHA-256 of the enrollment code shown on the enrolling terminal; cleared at approval. */
+  enroll_code_hash: string | null;
+  approved_by: string | null;
+  approved_at: string | null;
+  revoke_reason: string | null;
 }
 /** One data key wrapped for one person: "what could this person ever decrypt" is a query on this table. */
 export interface KeyWrapsTable {
@@ -85,6 +98,24 @@ export interface AuditCheckpointsTable {
   signature: string;
 }
 
+export interface DeviceCaTable { fingerprint: string; cert_pem: string; private_envelope: string; created_at: string }
+export interface CrlsTable { crl_number: number; pem: string; this_update: string; next_update: string }
+export interface LoginThrottleTable { person_id: number; failures: number; last_failure_at: string | null; locked_at: string | null }
+export interface MfaTotpTable {
+  person_id: number;
+  status: string;
+  algorithm: string;
+  digits: number;
+  period: number;
+  /** AES-GCM envelope of the seed under a data key wrapped for the person (key_wraps item 'mfa-seed'). */
+  seed_envelope: string;
+  /** Last accepted time step: a code is accepted once. */
+  last_step: number | null;
+  created_at: string;
+}
+export interface RecoveryKeysTable { fingerprint: string; public_key: string; shares: number; threshold: number; created_at: string }
+export interface RecoveryWrapsTable { id: Generated<number>; item_kind: string; item_id: string; recovery_fingerprint: string; wrapped: string; created_at: string }
+
 export interface DB {
   gmv_migrations: MigrationsTable;
   vault_meta: VaultMetaTable;
@@ -100,4 +131,10 @@ export interface DB {
   audit_entries: AuditEntriesTable;
   audit_tree: AuditTreeTable;
   audit_checkpoints: AuditCheckpointsTable;
+  device_ca: DeviceCaTable;
+  crls: CrlsTable;
+  login_throttle: LoginThrottleTable;
+  mfa_totp: MfaTotpTable;
+  recovery_keys: RecoveryKeysTable;
+  recovery_wraps: RecoveryWrapsTable;
 }

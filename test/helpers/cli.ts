@@ -40,8 +40,10 @@ export function gmv(args: string[], options: RunOptions = {}): Promise<RunResult
 /** A passphrase that meets the default policy, distinctive enough to search for in files. */
 export const OFFICER_PASSPHRASE = 'plum-blossom-7Q-canal-lantern';
 
+/** `gmv init` of the test organisation; the recovery key goes to $HOME/recovery.asc. */
 export async function initVault(env: Record<string, string>, extra: string[] = []): Promise<RunResult> {
-  const result = await gmv(['init', '--org', '沈阳市测试局', '--unit', '宣传科', '--officer', '李安', '--login', 'li.an', '--passphrase-file', '-', ...extra], { env, input: `${OFFICER_PASSPHRASE}\n` });
+  const recovery = extra.includes('--recovery-key-out') ? [] : ['--recovery-key-out', join(env.HOME ?? '/tmp', 'recovery.asc')];
+  const result = await gmv(['init', '--org', '沈阳市测试局', '--unit', '宣传科', '--officer', '李安', '--login', 'li.an', '--passphrase-file', '-', ...recovery, ...extra], { env, input: `${OFFICER_PASSPHRASE}\n` });
   if (result.code !== 0) throw new Error(`gmv init failed (${result.code}): ${result.stderr}`);
   return result;
 }

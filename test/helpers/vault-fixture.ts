@@ -23,6 +23,7 @@ export async function makeVault(dialect: DialectName, now?: () => Date): Promise
     passphrase: Secret.fromString(OFFICER_PASSPHRASE),
     policy: { text: readFileSync(join(root, 'policies', 'default.yaml'), 'utf8'), source: 'default' },
     commonPasswords: parseCommonList(readFileSync(join(root, 'policies', 'common-passwords.txt'), 'utf8')),
+    recovery: { out: join(box.dir, 'recovery.asc') },
     now,
   });
   const vault = await openVault({ target: box.target, paths: box.paths, now });

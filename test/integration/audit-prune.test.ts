@@ -6,6 +6,7 @@ import { pruneAudit } from '../../src/services/audit-prune.js';
 import { verifyAudit } from '../../src/services/audit-verify.js';
 import { listAudit } from '../../src/services/audit-log.js';
 import { openVault } from '../../src/services/vault.js';
+import { unlockPerson } from '../../src/services/unlock.js';
 import { Secret } from '../../src/crypto/secret.js';
 import { GmvError } from '../../src/errors.js';
 import { OFFICER_PASSPHRASE } from '../helpers/cli.js';
@@ -20,8 +21,8 @@ describe.each(dialects())('audit retention on %s', (dialect) => {
 
     clock = new Date('2026-03-01T08:00:00Z');
     const later = await openVault({ target: box.target, paths: box.paths, now });
-    const passphrase = Secret.fromString(OFFICER_PASSPHRASE);
-    const refused = await pruneAudit(later, { before: new Date('2026-01-10T00:00:00Z'), login: 'li.an', passphrase }).catch((e: unknown) => e);
+    const actor = await unlockPerson(later, 'li.an', Secret.fromString(OFFICER_PASSPHRASE));
+    const refused = await pruneAudit(later, { before: new Date('2026-01-10T00:00:00Z'), actor }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(GmvError);
     expect((refused as GmvError).code).toBe('DENIED_RETENTION');
     const denials = await listAudit(later, { action: 'audit.prune' });
@@ -29,7 +30,7 @@ describe.each(dialects())('audit retention on %s', (dialect) => {
 
     await appendSample(later, 3, 3);
     clock = new Date('2026-07-20T08:00:00Z');
-    const result = await pruneAudit(later, { before: new Date('2026-01-10T00:00:00Z'), login: 'li.an', passphrase });
+    const result = await pruneAudit(later, { before: new Date('2026-01-10T00:00:00Z'), actor });
     expect(result.pruned).toBe(14); // init's 4 entries and the 10 sample entries of 2026-01-05
     const report = await verifyAudit(later, {});
     expect(report.pruned).toEqual({ count: 14, upTo: 13 });

@@ -1,6 +1,7 @@
 /** The ordered list of schema migrations, the same for SQLite and PostgreSQL. */
 import type { Kysely } from 'kysely';
 import { initial } from './001-initial.js';
+import { identity } from './002-identity.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -10,5 +11,5 @@ export interface Migration {
   up(db: Kysely<any>, dialect: Dialect): Promise<void>;
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial];
+export const MIGRATIONS: readonly Migration[] = [initial, identity];
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,0 +1,14 @@
+/** Files a command writes for the user: created new (never overwriting), public material only. */
+import { writeFileSync } from 'node:fs';
+import { GmvError } from '../src/errors.js';
+
+export function writeOutput(path: string, content: string | Uint8Array, mode = 0o644): void {
+  try {
+    writeFileSync(path, content, { flag: 'wx', mode });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new GmvError('OUTPUT_EXISTS', { path });
+    if (code === 'ENOENT') throw new GmvError('FILE_NOT_FOUND', { path });
+    throw new GmvError('FILE_UNREADABLE', { path, detail: code ?? 'write error' });
+  }
+}

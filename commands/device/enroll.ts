@@ -1,0 +1,29 @@
+import { Flags } from '@oclif/core';
+import { readFileSync } from 'node:fs';
+import { GmvCommand } from '../../cli/base-command.js';
+import { readPassphrase } from '../../cli/passphrase.js';
+
+export default class DeviceEnroll extends GmvCommand<typeof DeviceEnroll> {
+  static override summary = 'On your own terminal: create this terminal\'s device key and ask for approval; prints the enrollment code to read to a security officer.';
+  static override description = 'The first enrollment also creates your personal key pair, protected by your passphrase combined with this terminal\'s device key.';
+  static override examples = ['gmv device enroll --login zhang.wei --passphrase-file -'];
+  static override flags = {
+    login: Flags.string({ description: 'Your login handle', required: true }),
+    'passphrase-file': Flags.string({ description: 'Your new passphrase from FILE, or - for standard input (default: hidden prompt)' }),
+    label: Flags.string({ description: 'A name for this terminal (e.g. "office PC 3F-12")' }),
+  };
+
+  async run(): Promise<void> {
+    const [{ enrollDevice }, { shippedFile }, { parseCommonList }] = await Promise.all([
+      import('../../src/services/devices.js'), import('../../src/package-root.js'), import('../../src/policy/passphrase-rules.js'),
+    ]);
+    const vault = await this.vault();
+    const passphrase = await readPassphrase(this.flags['passphrase-file'], this.flags.login, this.lang, { confirm: true });
+    const result = await enrollDevice(vault, {
+      login: this.flags.login, passphrase, label: this.flags.label,
+      commonPasswords: parseCommonList(readFileSync(shippedFile('policies', 'common-passwords.txt'), 'utf8')),
+    });
+    passphrase.wipe();
+    this.emit(result, () => this.t('device.enrolled', { code: result.code, device: result.deviceId, login: result.login }));
+  }
+}

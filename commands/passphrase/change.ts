@@ -1,0 +1,27 @@
+import { Flags } from '@oclif/core';
+import { readFileSync } from 'node:fs';
+import { GmvCommand } from '../../cli/base-command.js';
+import { readPassphrase } from '../../cli/passphrase.js';
+
+export default class PassphraseChange extends GmvCommand<typeof PassphraseChange> {
+  static override summary = 'Change your passphrase on this terminal (the current one is asked again).';
+  static override flags = {
+    login: Flags.string({ description: 'Your login handle (default: the session\'s person)' }),
+    'passphrase-file': Flags.string({ description: 'Current passphrase from FILE, or - for standard input' }),
+    'new-passphrase-file': Flags.string({ description: 'New passphrase from FILE, or - for standard input' }),
+  };
+
+  async run(): Promise<void> {
+    const [{ changePassphrase }, { shippedFile }, { parseCommonList }, { GmvError }] = await Promise.all([
+      import('../../src/services/passphrase-change.js'), import('../../src/package-root.js'), import('../../src/policy/passphrase-rules.js'), import('../../src/errors.js'),
+    ]);
+    if (this.flags['passphrase-file'] === '-' && this.flags['new-passphrase-file'] === '-') throw new GmvError('USAGE', { detail: 'only one of the passphrase files can be standard input' });
+    const login = this.flags.login ?? (await this.sessionActor()).login;
+    const current = await readPassphrase(this.flags['passphrase-file'], login, this.lang);
+    const next = await readPassphrase(this.flags['new-passphrase-file'], login, this.lang, { confirm: true, flag: '--new-passphrase-file FILE|-' });
+    const result = await changePassphrase(await this.vault(), { login, current, next, commonPasswords: parseCommonList(readFileSync(shippedFile('policies', 'common-passwords.txt'), 'utf8')) });
+    current.wipe();
+    next.wipe();
+    this.emit(result, () => this.t('passphrase.changed', { login: result.login }));
+  }
+}

@@ -1,0 +1,21 @@
+import { Flags } from '@oclif/core';
+import { GmvCommand } from '../../cli/base-command.js';
+import { renderTable } from '../../cli/table.js';
+
+export default class StaffList extends GmvCommand<typeof StaffList> {
+  static override summary = 'List people with their unit, roles, status and devices.';
+  static override flags = {
+    unit: Flags.string({ description: 'Only this unit' }),
+    role: Flags.string({ description: 'Only people holding this role' }),
+    status: Flags.option({ options: ['onboarding', 'active', 'departed'] as const, description: 'Only this status' })(),
+  };
+
+  async run(): Promise<void> {
+    const { listStaff, parseRoles } = await import('../../src/services/staff.js');
+    const people = await listStaff(await this.vault(), { unit: this.flags.unit, status: this.flags.status, role: this.flags.role ? parseRoles(this.flags.role)[0] : undefined });
+    this.emit({ people }, () => renderTable(['login', 'name', 'unit', 'roles', 'employer', 'status', 'devices', 'mfa'], people.map((p) => [
+      p.login, p.name, p.unit, p.roles.join(','), p.employer ?? '-', p.locked ? `${p.status} (locked)` : p.status,
+      String(p.devices.filter((d) => d.status === 'active').length), p.mfa ? 'totp' : '-',
+    ])));
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * What makes a terminal a device: its secret, its checkpoint-signing OpenPGP key and its RSA key
+ * with a CSR (made on the terminal), then a certificate from the device CA and the organisation's
+ * certification of its signing key (made by an officer at approval).
+ */
+import { randomBytes } from 'node:crypto';
+import type { PrivateKey } from 'openpgp';
+import { Secret } from '../crypto/secret.js';
+import { generateKey, signDetached, type GeneratedKey } from '../crypto/pgp.js';
+import { createCsr, generateDeviceKey, issueDeviceCertificate, type CaMaterial } from '../crypto/x509.js';
+import { deviceRecordText } from '../audit/device-record.js';
+
+export interface DeviceMaterial {
+  secret: Secret;
+  signing: GeneratedKey;
+  rsa: { privatePem: string; publicPem: string };
+  csrPem: string;
+}
+
+export async function newDeviceMaterial(deviceId: string, login: string, org: string): Promise<DeviceMaterial> {
+  const signing = await generateKey(`device ${deviceId}`, `gmv device key of ${login}`);
+  const rsa = generateDeviceKey();
+  const csrPem = createCsr({ privatePem: rsa.privatePem, publicPem: rsa.publicPem, deviceId, login, org });
+  return { secret: new Secret(randomBytes(32)), signing, rsa, csrPem };
+}
+
+export interface Certified {
+  certPem: string;
+  serialHex: string;
+  notAfter: Date;
+  /** Base64 org-key signature over the canonical device record. */
+  certification: string;
+}
+
+export async function certifyDevice(opts: {
+  vaultId: string; deviceId: string; login: string; signingFingerprint: string; createdAt: string;
+  ca: CaMaterial; orgKey: PrivateKey; csrPem: string; now: Date; certificateDays: number;
+}): Promise<Certified> {
+  const cert = issueDeviceCertificate({ ca: opts.ca, csrPem: opts.csrPem, now: opts.now, validDays: opts.certificateDays });
+  const record = deviceRecordText({ vault: opts.vaultId, id: opts.deviceId, person: opts.login, signing_fingerprint: opts.signingFingerprint, created_at: opts.createdAt });
+  const signature = await signDetached(Buffer.from(record, 'utf8'), opts.orgKey);
+  return { certPem: cert.certPem, serialHex: cert.serialHex, notAfter: cert.notAfter, certification: Buffer.from(signature).toString('base64') };
+}

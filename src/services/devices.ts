@@ -1,0 +1,215 @@
+/**
+ * Terminals (Art. 25: terminals under control). A person's terminal enrolls itself (device key,
+ * CSR, and on a first enrollment the person's key pair), an officer approves it by its code (device
+ * CA certificate + organisation certification), and may revoke it (new CRL at once).
+ */
+import { randomUUID } from 'node:crypto';
+import { GmvError } from '../errors.js';
+import type { Secret } from '../crypto/secret.js';
+import { Secret as SecretValue } from '../crypto/secret.js';
+import { generateKey } from '../crypto/pgp.js';
+import { buildCrl, certFingerprint, readCsr, type RevokedEntry } from '../crypto/x509.js';
+import { newEnrollCode, normalizeEnrollCode, enrollCodeHash } from '../domain/enroll-code.js';
+import { readDeviceKey, removeDeviceKey, writeDeviceKey, deviceFilePath } from '../local/device-file.js';
+import { authorize, type Actor } from './access.js';
+import { currentCaRow, sealPersonKey, type KeyHolder } from './keys.js';
+import { caFor, orgKeyFor } from './officer-keys.js';
+import { newDeviceMaterial, certifyDevice } from './device-provision.js';
+import { enforcePassphrase } from './init.js';
+import { activePolicy, commitChange, type Vault } from './vault.js';
+
+export interface EnrollResult {
+  code: string;
+  deviceId: string;
+  login: string;
+  newPersonKey: boolean;
+  deviceFile: string;
+}
+
+/** On the person's own terminal: make this terminal's keys and a pending device with a code. */
+export async function enrollDevice(vault: Vault, input: { login: string; passphrase: Secret; label?: string; commonPasswords: ReadonlySet<string> }): Promise<EnrollResult> {
+  const db = vault.store.db;
+  const existing = readDeviceKey(vault.paths.devicesDir, vault.vaultId);
+  if (existing) {
+    const row = await db.selectFrom('devices').select('status').where('id', '=', existing.deviceId).executeTakeFirst();
+    throw new GmvError('DEVICE_ALREADY_ENROLLED', { device: existing.deviceId, status: row?.status ?? 'unknown to this vault' });
+  }
+  const person = await db.selectFrom('people').select(['id', 'login', 'name', 'status']).where('login', '=', input.login).executeTakeFirst();
+  if (!person) throw new GmvError('PERSON_NOT_FOUND', { login: input.login });
+  if (person.status === 'departed') throw new GmvError('DENIED_STATUS', { login: input.login, status: person.status, action: 'device enrollment' });
+  const activeKey = await db.selectFrom('person_keys').select('fingerprint').where('person_id', '=', Number(person.id)).where('status', '=', 'active').executeTakeFirst();
+  if (activeKey) {
+    // Adding a second device needs the person's existing key, unlocked on a device they already use.
+    throw new GmvError('INVALID_INPUT', { what: 'enrollment', detail: `${input.login} already has a key on another device; adding a second device from a logged-in device is not supported yet` });
+  }
+  const policy = await activePolicy(db);
+  enforcePassphrase(input.passphrase, input.login, policy, input.commonPasswords);
+
+  const org = await db.selectFrom('org').select('name').executeTakeFirstOrThrow();
+  const ca = await currentCaRow(db);
+  const deviceId = randomUUID();
+  const code = newEnrollCode();
+  const [material, personKey] = await Promise.all([
+    newDeviceMaterial(deviceId, input.login, org.name),
+    generateKey(person.name, `gmv person ${input.login}`),
+  ]);
+  const lock = await sealPersonKey(personKey.privateArmored, input.passphrase, material.secret.reveal(), { login: input.login, fingerprint: personKey.fingerprint, deviceId }, policy.passphrase.kdf);
+  const deviceFile = writeDeviceKey(vault.paths.devicesDir, {
+    vaultId: vault.vaultId, deviceId, secret: material.secret, signingKey: SecretValue.fromString(material.signing.privateArmored),
+    rsaKey: SecretValue.fromString(material.rsa.privatePem), caFingerprint: certFingerprint(ca.cert_pem),
+  });
+  try {
+    await commitChange(vault, async (trx) => {
+      const at = vault.now().toISOString();
+      await trx.insertInto('devices').values({
+        id: deviceId, person_id: Number(person.id), label: input.label ?? `${input.login} terminal`, signing_fingerprint: material.signing.fingerprint,
+        signing_public_key: material.signing.publicArmored, certification: '', status: 'pending', created_at: at, revoked_at: null,
+        rsa_public_key: material.rsa.publicPem, csr: material.csrPem, cert_pem: null, cert_serial: null, cert_not_after: null,
+        enroll_code_hash: enrollCodeHash(code), approved_by: null, approved_at: null, revoke_reason: null,
+      }).execute();
+      await trx.insertInto('person_keys').values({ fingerprint: personKey.fingerprint, person_id: Number(person.id), public_key: personKey.publicArmored, created_at: at, retired_at: null, status: 'pending' }).execute();
+      await trx.insertInto('person_key_locks').values({ person_id: Number(person.id), key_fingerprint: personKey.fingerprint, device_id: deviceId, envelope: JSON.stringify(lock), created_at: at }).execute();
+      // Not yet authenticated: the entry is signed by the next approved writer's checkpoint.
+      return { result: undefined, audit: [{ action: 'device.enroll', actor: input.login, subject: deviceId, outcome: 'ok', details: { person_key: personKey.fingerprint, signing_key: material.signing.fingerprint, authenticated: false } }] };
+    });
+  } catch (error) {
+    removeDeviceKey(vault.paths.devicesDir, vault.vaultId);
+    throw error;
+  }
+  return { code, deviceId, login: input.login, newPersonKey: true, deviceFile: deviceFile ?? deviceFilePath(vault.paths.devicesDir, vault.vaultId) };
+}
+
+export interface ApproveResult {
+  deviceId: string;
+  login: string;
+  certSerial: string;
+  certNotAfter: string;
+}
+
+/** An officer approves a pending enrollment by the code the person read out. */
+export async function approveDevice(vault: Vault, officer: KeyHolder, typedCode: string): Promise<ApproveResult> {
+  const code = normalizeEnrollCode(typedCode);
+  if (!code) throw new GmvError('USAGE', { detail: `"${typedCode}" is not an enrollment code (XXXXX-XXXXX)` });
+  const db = vault.store.db;
+  const device = await db.selectFrom('devices').innerJoin('people', 'people.id', 'devices.person_id')
+    .select(['devices.id', 'devices.csr', 'devices.created_at', 'devices.signing_fingerprint', 'devices.status', 'people.id as person_id', 'people.login', 'people.status as person_status'])
+    .where('devices.enroll_code_hash', '=', enrollCodeHash(code)).executeTakeFirst();
+  await authorize(vault, officer, 'device.approve', device?.id ?? code);
+  if (!device || device.status !== 'pending') throw new GmvError('DEVICE_CODE_UNKNOWN', { code });
+  if (device.person_status === 'departed') throw new GmvError('DENIED_STATUS', { login: device.login, status: 'departed', action: 'device approval' });
+  const csr = readCsr(device.csr ?? '');
+  if (csr.deviceId !== device.id || csr.login !== device.login) {
+    throw new GmvError('INVALID_INPUT', { what: 'certificate request', detail: 'it names another device or person than its enrollment' });
+  }
+  const policy = await activePolicy(db);
+  const [ca, orgKey] = await Promise.all([caFor(vault, officer), orgKeyFor(vault, officer)]);
+  const certified = await certifyDevice({
+    vaultId: vault.vaultId, deviceId: device.id, login: device.login, signingFingerprint: device.signing_fingerprint,
+    createdAt: device.created_at, ca, orgKey, csrPem: device.csr!, now: vault.now(), certificateDays: policy.devices.certificateDays,
+  });
+  await commitChange(vault, async (trx) => {
+    const at = vault.now().toISOString();
+    await trx.updateTable('devices').set({
+      status: 'active', certification: certified.certification, cert_pem: certified.certPem, cert_serial: certified.serialHex,
+      cert_not_after: certified.notAfter.toISOString(), enroll_code_hash: null, approved_by: officer.login, approved_at: at,
+    }).where('id', '=', device.id).execute();
+    const pendingKey = await trx.selectFrom('person_key_locks').innerJoin('person_keys', 'person_keys.fingerprint', 'person_key_locks.key_fingerprint')
+      .select('person_keys.fingerprint').where('person_key_locks.device_id', '=', device.id).where('person_keys.status', '=', 'pending').executeTakeFirst();
+    if (pendingKey) {
+      // Other pending keys of this person (abandoned enrollments) can never become active now.
+      await trx.updateTable('person_keys').set({ status: 'retired', retired_at: at })
+        .where('person_id', '=', Number(device.person_id)).where('status', '=', 'pending').where('fingerprint', '!=', pendingKey.fingerprint).execute();
+      await trx.updateTable('person_keys').set({ status: 'active' }).where('fingerprint', '=', pendingKey.fingerprint).execute();
+    }
+    await trx.updateTable('people').set({ status: 'active' }).where('id', '=', Number(device.person_id)).where('status', '=', 'onboarding').execute();
+    return { result: undefined, audit: [{ action: 'device.approve', actor: officer.login, subject: device.id, outcome: 'ok',
+      details: { person: device.login, cert_serial: certified.serialHex, person_key: pendingKey?.fingerprint ?? null } }] };
+  });
+  return { deviceId: device.id, login: device.login, certSerial: certified.serialHex, certNotAfter: certified.notAfter.toISOString() };
+}
+
+/** Revoke a device: it can no longer unlock or sign, and a new CRL lists its certificate. */
+export async function revokeDevice(vault: Vault, officer: KeyHolder, deviceId: string, reason: string): Promise<{ deviceId: string; crlNumber: number }> {
+  const db = vault.store.db;
+  await authorize(vault, officer, 'device.revoke', deviceId);
+  const device = await db.selectFrom('devices').select(['id', 'status', 'person_id']).where('id', '=', deviceId).executeTakeFirst();
+  if (!device) throw new GmvError('DEVICE_NOT_FOUND', { device: deviceId });
+  if (device.status === 'revoked') throw new GmvError('INVALID_INPUT', { what: 'device', detail: `${deviceId} is already revoked` });
+  const policy = await activePolicy(db);
+  const ca = await caFor(vault, officer);
+  return commitChange(vault, async (trx) => {
+    const at = vault.now();
+    await trx.updateTable('devices').set({ status: 'revoked', revoked_at: at.toISOString(), revoke_reason: reason, enroll_code_hash: null }).where('id', '=', deviceId).execute();
+    await trx.deleteFrom('person_key_locks').where('device_id', '=', deviceId).execute();
+    const crlNumber = await issueCrl(trx, ca, at, policy.devices.crlDays);
+    return { result: { deviceId, crlNumber }, audit: [{ action: 'device.revoke', actor: officer.login, subject: deviceId, outcome: 'ok', details: { reason, crl_number: crlNumber } }] };
+  });
+}
+
+async function issueCrl(trx: Parameters<Parameters<typeof commitChange>[1]>[0], ca: Awaited<ReturnType<typeof caFor>>, at: Date, days: number): Promise<number> {
+  const revoked = await trx.selectFrom('devices').select(['cert_serial', 'revoked_at']).where('status', '=', 'revoked').where('cert_serial', 'is not', null).execute();
+  const last = await trx.selectFrom('crls').select('crl_number').orderBy('crl_number', 'desc').executeTakeFirst();
+  const crlNumber = Number(last?.crl_number ?? 0) + 1;
+  const entries: RevokedEntry[] = revoked.map((r) => ({ serialHex: r.cert_serial!, revokedAt: new Date(r.revoked_at ?? at.toISOString()), reason: 'cessationOfOperation' }));
+  const nextUpdate = new Date(at.getTime() + days * 86_400_000);
+  const pem = buildCrl({ ca, revoked: entries, crlNumber, thisUpdate: at, nextUpdate });
+  await trx.insertInto('crls').values({ crl_number: crlNumber, pem, this_update: at.toISOString(), next_update: nextUpdate.toISOString() }).execute();
+  return crlNumber;
+}
+
+export interface DeviceView {
+  id: string;
+  login: string | null;
+  label: string;
+  status: string;
+  createdAt: string;
+  approvedBy: string | null;
+  approvedAt: string | null;
+  certSerial: string | null;
+  certNotAfter: string | null;
+  revokedAt: string | null;
+  revokeReason: string | null;
+  thisTerminal: boolean;
+}
+
+export async function listDevices(vault: Vault, filter: { login?: string } = {}): Promise<DeviceView[]> {
+  let q = vault.store.db.selectFrom('devices').leftJoin('people', 'people.id', 'devices.person_id')
+    .select(['devices.id', 'people.login', 'devices.label', 'devices.status', 'devices.created_at', 'devices.approved_by', 'devices.approved_at',
+      'devices.cert_serial', 'devices.cert_not_after', 'devices.revoked_at', 'devices.revoke_reason']);
+  if (filter.login) q = q.where('people.login', '=', filter.login);
+  const here = readDeviceKey(vault.paths.devicesDir, vault.vaultId)?.deviceId;
+  return (await q.orderBy('devices.created_at').execute()).map((d) => ({
+    id: d.id, login: d.login ?? null, label: d.label, status: d.status, createdAt: d.created_at, approvedBy: d.approved_by, approvedAt: d.approved_at,
+    certSerial: d.cert_serial, certNotAfter: d.cert_not_after, revokedAt: d.revoked_at, revokeReason: d.revoke_reason, thisTerminal: d.id === here,
+  }));
+}
+
+export async function deviceCaPem(vault: Vault): Promise<string> {
+  return (await currentCaRow(vault.store.db)).cert_pem;
+}
+
+export async function deviceCertPem(vault: Vault, deviceId: string): Promise<string> {
+  const row = await vault.store.db.selectFrom('devices').select(['cert_pem']).where('id', '=', deviceId).executeTakeFirst();
+  if (!row) throw new GmvError('DEVICE_NOT_FOUND', { device: deviceId });
+  if (!row.cert_pem) throw new GmvError('INVALID_INPUT', { what: 'device', detail: `${deviceId} has no certificate yet (pending approval)` });
+  return row.cert_pem;
+}
+
+/** The latest CRL; an officer's session re-issues it first when it has passed its nextUpdate. */
+export async function currentCrl(vault: Vault, officer: KeyHolder | null): Promise<{ pem: string; crlNumber: number; nextUpdate: string; stale: boolean }> {
+  const db = vault.store.db;
+  const row = await db.selectFrom('crls').selectAll().orderBy('crl_number', 'desc').executeTakeFirstOrThrow();
+  const stale = new Date(row.next_update) <= vault.now();
+  if (!stale || !officer) return { pem: row.pem, crlNumber: Number(row.crl_number), nextUpdate: row.next_update, stale };
+  await authorize(vault, officer, 'device.revoke', 'crl');
+  const policy = await activePolicy(db);
+  const ca = await caFor(vault, officer);
+  const crlNumber = await commitChange(vault, async (trx) => {
+    const n = await issueCrl(trx, ca, vault.now(), policy.devices.crlDays);
+    return { result: n, audit: [{ action: 'device.crl.issue', actor: officer.login, subject: null, outcome: 'ok', details: { crl_number: n } }] };
+  });
+  const fresh = await db.selectFrom('crls').selectAll().where('crl_number', '=', crlNumber).executeTakeFirstOrThrow();
+  return { pem: fresh.pem, crlNumber, nextUpdate: fresh.next_update, stale: false };
+}
+
+export type { Actor };

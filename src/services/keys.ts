@@ -1,0 +1,125 @@
+/**
+ * Data keys wrapped for people: sealing a person's private key for one device, unwrapping the
+ * organisation and device-CA keys for whoever holds a wrap (a logged-in officer, or recovery).
+ */
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { PrivateKey, PublicKey } from 'openpgp';
+import type { DB } from '../store/schema.js';
+import { GmvError } from '../errors.js';
+import type { Secret } from '../crypto/secret.js';
+import { bindToDevice, deriveKey, newKdfParams, type KdfCost, type KdfParams } from '../crypto/kdf.js';
+import { open, parseEnvelope, seal, type Envelope } from '../crypto/envelope.js';
+import { encryptTo, readPrivate, readPublic, fingerprintOf } from '../crypto/pgp.js';
+import type { CaMaterial } from '../crypto/x509.js';
+
+/** Anyone who can decrypt what was wrapped for one personal key: an unlocked key here, or the session agent. */
+export interface KeyHolder {
+  personId: number;
+  login: string;
+  keyFingerprint: string;
+  decrypt(data: Uint8Array): Promise<Buffer>;
+}
+
+export type WrappedItem = 'org-key' | 'device-ca' | 'mfa-seed';
+
+export interface PersonLockHeader extends Record<string, unknown> {
+  purpose: 'person-key';
+  person: string;
+  fingerprint: string;
+  device: string;
+  kdf: KdfParams;
+}
+
+/** Seal a person's armored private key so only (passphrase, this device's secret) opens it. */
+export async function sealPersonKey(armored: string, passphrase: Secret, deviceSecret: Uint8Array, who: { login: string; fingerprint: string; deviceId: string }, cost: KdfCost): Promise<Envelope<PersonLockHeader>> {
+  const kdf = newKdfParams(cost);
+  const header: PersonLockHeader = { purpose: 'person-key', person: who.login, fingerprint: who.fingerprint, device: who.deviceId, kdf };
+  const passKey = await deriveKey(passphrase, kdf);
+  const lockKey = bindToDevice(passKey, deviceSecret, `person-key/${who.deviceId}`);
+  passKey.fill(0);
+  const envelope = seal(lockKey, Buffer.from(armored, 'utf8'), header);
+  lockKey.fill(0);
+  return envelope;
+}
+
+/** Open a person lock; throws EnvelopeError on a wrong passphrase or device. */
+export async function openPersonKey(envelope: Envelope, passphrase: Secret, deviceSecret: Uint8Array, deviceId: string): Promise<PrivateKey> {
+  const header = envelope.header as Partial<PersonLockHeader>;
+  if (header.purpose !== 'person-key' || header.device !== deviceId || !header.kdf) throw new GmvError('AUTH_FAILED', { login: String(header.person ?? '?') });
+  const passKey = await deriveKey(passphrase, header.kdf);
+  const lockKey = bindToDevice(passKey, deviceSecret, `person-key/${deviceId}`);
+  passKey.fill(0);
+  const armored = open(lockKey, envelope);
+  lockKey.fill(0);
+  const key = await readPrivate(armored.toString('utf8'));
+  armored.fill(0);
+  return key;
+}
+
+/** A fresh data key sealed around `plaintext`, plus the data key itself for wrapping. */
+export function sealWithDataKey(plaintext: Uint8Array, header: Record<string, unknown>): { envelope: Envelope; dataKey: Buffer } {
+  const dataKey = randomBytes(32);
+  return { envelope: seal(dataKey, plaintext, header), dataKey };
+}
+
+/** Record wraps of `dataKey` for each person key, in the caller's transaction. */
+export async function wrapForPeople(trx: Kysely<DB>, item: { kind: WrappedItem; id: string; version: number }, dataKey: Uint8Array, recipients: { personId: number; fingerprint: string; publicKey: PublicKey }[], at: string): Promise<void> {
+  for (const r of recipients) {
+    const wrapped = await encryptTo(dataKey, [r.publicKey]);
+    await trx.insertInto('key_wraps').values({
+      item_kind: item.kind, item_id: item.id, item_version: item.version, person_id: r.personId,
+      key_fingerprint: r.fingerprint, wrapped: Buffer.from(wrapped).toString('base64'), created_at: at,
+    }).execute();
+  }
+}
+
+/** The data key of an item wrapped for this holder's key, or null when it holds no wrap. */
+export async function unwrap(db: Kysely<DB>, holder: KeyHolder, kind: WrappedItem, itemId: string): Promise<Buffer | null> {
+  const row = await db.selectFrom('key_wraps').select('wrapped')
+    .where('item_kind', '=', kind).where('item_id', '=', itemId)
+    .where('person_id', '=', holder.personId).where('key_fingerprint', '=', holder.keyFingerprint)
+    .orderBy('item_version', 'desc').executeTakeFirst();
+  return row ? holder.decrypt(Buffer.from(row.wrapped, 'base64')) : null;
+}
+
+export async function currentOrgKeyRow(db: Kysely<DB>) {
+  const row = await db.selectFrom('org_keys').selectAll().orderBy('created_at', 'desc').executeTakeFirst();
+  if (!row) throw new GmvError('VAULT_NOT_INITIALIZED', { path: '(vault)' });
+  return row;
+}
+
+export async function currentCaRow(db: Kysely<DB>) {
+  const row = await db.selectFrom('device_ca').selectAll().orderBy('created_at', 'desc').executeTakeFirst();
+  if (!row) throw new GmvError('VAULT_NOT_INITIALIZED', { path: '(vault)' });
+  return row;
+}
+
+/** Open the organisation private key with a data key; the fingerprint must match its record. */
+export async function openOrgKey(db: Kysely<DB>, dataKey: Uint8Array): Promise<PrivateKey> {
+  const row = await currentOrgKeyRow(db);
+  const armored = open(dataKey, parseEnvelope(row.private_envelope));
+  const key = await readPrivate(armored.toString('utf8'));
+  armored.fill(0);
+  if (fingerprintOf(key) !== row.fingerprint) throw new GmvError('AUDIT_TAMPERED', { seq: 0, detail: 'detail.orgKeyMismatch' });
+  return key;
+}
+
+export async function openCa(db: Kysely<DB>, dataKey: Uint8Array): Promise<CaMaterial> {
+  const row = await currentCaRow(db);
+  const keyPem = open(dataKey, parseEnvelope(row.private_envelope)).toString('utf8');
+  return { keyPem, certPem: row.cert_pem };
+}
+
+/** Public keys of the active personal keys of everyone holding a given role (for wrapping org/CA keys). */
+export async function activeKeysOfRole(db: Kysely<DB>, role: string): Promise<{ personId: number; fingerprint: string; publicKey: PublicKey }[]> {
+  const rows = await db.selectFrom('people').innerJoin('person_keys', 'person_keys.person_id', 'people.id')
+    .select(['people.id', 'people.roles', 'person_keys.fingerprint', 'person_keys.public_key'])
+    .where('people.status', '=', 'active').where('person_keys.status', '=', 'active').execute();
+  const out = [];
+  for (const row of rows) {
+    if (!(JSON.parse(row.roles) as string[]).includes(role)) continue;
+    out.push({ personId: Number(row.id), fingerprint: row.fingerprint, publicKey: await readPublic(row.public_key) });
+  }
+  return out;
+}

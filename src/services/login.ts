@@ -1,0 +1,74 @@
+/**
+ * gmv login: authenticate on this terminal (device, throttle, passphrase, TOTP when enrolled) and
+ * hand the unlocked key to a fresh session agent. Nothing of the key touches disk, argv or env.
+ */
+import { GmvError } from '../errors.js';
+import type { Secret } from '../crypto/secret.js';
+import { verifyTotp } from '../crypto/totp.js';
+import { findSession } from '../agent/client.js';
+import { startAgent } from '../agent/spawn.js';
+import type { SessionInfo } from '../agent/protocol.js';
+import { unlockPerson } from './unlock.js';
+import { hasActiveMfa, loadTotp, acceptLoginCode } from './mfa.js';
+import { recordFailure } from './throttle.js';
+import { activePolicy, commitChange, recordDenial, type Vault } from './vault.js';
+
+export interface LoginOptions {
+  login: string;
+  passphrase: Secret;
+  /** Asked only when the person has TOTP enrolled. */
+  totp: () => Promise<Secret>;
+  socketPath: string;
+}
+
+export async function loginPerson(vault: Vault, options: LoginOptions): Promise<SessionInfo> {
+  const person = await unlockPerson(vault, options.login, options.passphrase);
+  const db = vault.store.db;
+  const policy = await activePolicy(db);
+  let step: number | null = null;
+  if (await hasActiveMfa(db, person.personId)) {
+    const params = (await loadTotp(db, person, 'active'))!;
+    const code = await options.totp();
+    step = await verifyTotp(params, code.revealString().trim(), vault.now());
+    code.wipe();
+    const deny = async (reason: string): Promise<never> => {
+      await recordDenial(vault, { action: 'auth.totp', actor: person.login, subject: person.login, outcome: 'denied', details: { reason } },
+        async (trx) => { await recordFailure(trx, person.personId, policy, vault.now()); return []; });
+      throw new GmvError('TOTP_INVALID', { login: person.login });
+    };
+    if (step === null) return deny('wrong or expired code');
+    const accepted = await commitChange(vault, async (trx) => ({ result: await acceptLoginCode(trx, person.personId, step!), audit: [] }));
+    if (!accepted) return deny('code already used (replay)');
+  }
+
+  // One session per terminal and vault: a new login replaces the old one.
+  const previous = await findSession(options.socketPath);
+  if (previous) await previous.lock();
+
+  await commitChange(vault, async () => ({
+    result: undefined,
+    audit: [{ action: 'session.login', actor: person.login, subject: person.deviceId, outcome: 'ok',
+      details: { factors: step === null ? ['passphrase', 'device'] : ['passphrase', 'device', 'totp'], idle_seconds: policy.session.idleSeconds, max_seconds: policy.session.maxSeconds } }],
+  }));
+  await startAgent({
+    socketPath: options.socketPath,
+    privateKey: person.key.armor(),
+    session: { login: person.login, name: person.name, personId: person.personId, deviceId: person.deviceId, vaultId: vault.vaultId, keyFingerprint: person.keyFingerprint },
+    idleSeconds: policy.session.idleSeconds,
+    maxSeconds: policy.session.maxSeconds,
+  });
+  const session = await findSession(options.socketPath);
+  if (!session) throw new GmvError('INTERNAL', { detail: 'the session agent started but does not answer' });
+  return session.session;
+}
+
+/** gmv lock / gmv logout: the agent forgets the key; logout also leaves an audit entry. */
+export async function endSession(vault: Vault | null, socketPath: string, audit: boolean): Promise<SessionInfo | null> {
+  const session = await findSession(socketPath);
+  if (!session) return null;
+  await session.lock();
+  if (audit && vault) {
+    await commitChange(vault, async () => ({ result: undefined, audit: [{ action: 'session.logout', actor: session.session.login, subject: session.session.deviceId, outcome: 'ok', details: {} }] }));
+  }
+  return session.session;
+}

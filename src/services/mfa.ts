@@ -1,0 +1,79 @@
+/**
+ * TOTP as a second login factor (MLPS level 3): the seed is sealed under a data key wrapped for
+ * the person's own key, so it opens only after their passphrase did; a code is accepted once.
+ */
+import type { Kysely } from 'kysely';
+import type { DB } from '../store/schema.js';
+import { GmvError } from '../errors.js';
+import type { Secret } from '../crypto/secret.js';
+import { open, parseEnvelope } from '../crypto/envelope.js';
+import { newTotpSecret, totpUri, verifyTotp, type TotpParams } from '../crypto/totp.js';
+import { readPublic } from '../crypto/pgp.js';
+import { sealWithDataKey, unwrap, wrapForPeople, type KeyHolder } from './keys.js';
+import { commitChange, type Vault } from './vault.js';
+
+const DEFAULTS = { algorithm: 'sha1', digits: 6, period: 30 } as const;
+
+export interface MfaEnrollment {
+  uri: string;
+  secret: string;
+  status: 'pending' | 'active';
+}
+
+/** Start (or restart) enrollment: a new seed, pending until a code from it is confirmed. */
+export async function startMfaEnrollment(vault: Vault, holder: KeyHolder): Promise<MfaEnrollment> {
+  const secret = await newTotpSecret();
+  const params: TotpParams = { secret, ...DEFAULTS };
+  const org = await vault.store.db.selectFrom('org').select('name').executeTakeFirstOrThrow();
+  const uri = await totpUri(params, `gmv ${org.name}`, holder.login);
+  await commitChange(vault, async (trx) => {
+    const key = await trx.selectFrom('person_keys').select('public_key').where('fingerprint', '=', holder.keyFingerprint).executeTakeFirstOrThrow();
+    const sealed = sealWithDataKey(Buffer.from(secret, 'utf8'), { purpose: 'mfa-seed', person: holder.login });
+    await trx.deleteFrom('key_wraps').where('item_kind', '=', 'mfa-seed').where('item_id', '=', holder.login).where('person_id', '=', holder.personId).execute();
+    await wrapForPeople(trx, { kind: 'mfa-seed', id: holder.login, version: 1 }, sealed.dataKey, [{ personId: holder.personId, fingerprint: holder.keyFingerprint, publicKey: await readPublic(key.public_key) }], vault.now().toISOString());
+    sealed.dataKey.fill(0);
+    const row = { status: 'pending', algorithm: DEFAULTS.algorithm, digits: DEFAULTS.digits, period: DEFAULTS.period, seed_envelope: JSON.stringify(sealed.envelope), last_step: null, created_at: vault.now().toISOString() };
+    const updated = await trx.updateTable('mfa_totp').set(row).where('person_id', '=', holder.personId).executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0) await trx.insertInto('mfa_totp').values({ person_id: holder.personId, ...row }).execute();
+    return { result: undefined, audit: [{ action: 'mfa.enroll.start', actor: holder.login, subject: holder.login, outcome: 'ok', details: { algorithm: DEFAULTS.algorithm, digits: DEFAULTS.digits, period: DEFAULTS.period } }] };
+  });
+  return { uri, secret, status: 'pending' };
+}
+
+/** Confirm a pending enrollment with a code from the authenticator. */
+export async function confirmMfaEnrollment(vault: Vault, holder: KeyHolder, code: Secret): Promise<void> {
+  const params = await loadTotp(vault.store.db, holder, 'pending');
+  if (!params) throw new GmvError('INVALID_INPUT', { what: 'enrollment', detail: 'no pending TOTP enrollment: run gmv mfa enroll first' });
+  const step = await verifyTotp(params, code.revealString().trim(), vault.now());
+  if (step === null) {
+    await commitChange(vault, async () => ({ result: undefined, audit: [{ action: 'mfa.enroll.confirm', actor: holder.login, subject: holder.login, outcome: 'denied', details: { reason: 'wrong code' } }] }));
+    throw new GmvError('TOTP_INVALID', { login: holder.login });
+  }
+  await commitChange(vault, async (trx) => {
+    await trx.updateTable('mfa_totp').set({ status: 'active', last_step: step }).where('person_id', '=', holder.personId).execute();
+    return { result: undefined, audit: [{ action: 'mfa.enroll.confirm', actor: holder.login, subject: holder.login, outcome: 'ok', details: {} }] };
+  });
+}
+
+/** The person's TOTP parameters in the given state, opened with their key; null when none. */
+export async function loadTotp(db: Kysely<DB>, holder: KeyHolder, status: 'pending' | 'active'): Promise<TotpParams | null> {
+  const row = await db.selectFrom('mfa_totp').selectAll().where('person_id', '=', holder.personId).where('status', '=', status).executeTakeFirst();
+  if (!row) return null;
+  const dataKey = await unwrap(db, holder, 'mfa-seed', holder.login);
+  if (!dataKey) throw new GmvError('INVALID_INPUT', { what: 'TOTP enrollment', detail: 'the seed is not wrapped for this key; enroll again with gmv mfa enroll' });
+  const secret = open(dataKey, parseEnvelope(row.seed_envelope)).toString('utf8');
+  dataKey.fill(0);
+  return { secret, algorithm: row.algorithm as TotpParams['algorithm'], digits: Number(row.digits) as TotpParams['digits'], period: Number(row.period) };
+}
+
+export async function hasActiveMfa(db: Kysely<DB>, personId: number): Promise<boolean> {
+  return Boolean(await db.selectFrom('mfa_totp').select('person_id').where('person_id', '=', personId).where('status', '=', 'active').executeTakeFirst());
+}
+
+/** Accept a login code once: its time step must be newer than the last accepted one. */
+export async function acceptLoginCode(trx: Kysely<DB>, personId: number, step: number): Promise<boolean> {
+  const row = await trx.selectFrom('mfa_totp').select('last_step').where('person_id', '=', personId).executeTakeFirst();
+  if (row?.last_step !== null && row?.last_step !== undefined && step <= Number(row.last_step)) return false;
+  await trx.updateTable('mfa_totp').set({ last_step: step }).where('person_id', '=', personId).execute();
+  return true;
+}

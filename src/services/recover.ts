@@ -1,0 +1,119 @@
+/**
+ * gmv recover: when every security officer has lost access, the organisation recovery key (or k of
+ * its n shares) gives one officer a new personal key on this terminal, with the organisation and
+ * device-CA keys wrapped for it. Loudly audited. Credentials wrapped for the officer's old key stay
+ * unreadable to them until someone who holds them re-grants (a lost key is re-keyed, never bypassed).
+ */
+import { randomUUID } from 'node:crypto';
+import { GmvError } from '../errors.js';
+import type { Secret } from '../crypto/secret.js';
+import { Secret as SecretValue } from '../crypto/secret.js';
+import { decryptWith, fingerprintOf, generateKey, readPrivate, readPublic } from '../crypto/pgp.js';
+import { certFingerprint } from '../crypto/x509.js';
+import { combineShares, decodeShare } from '../crypto/shamir.js';
+import { readDeviceKey, writeDeviceKey, removeDeviceKey } from '../local/device-file.js';
+import { currentCaRow, currentOrgKeyRow, openCa, openOrgKey, sealPersonKey, wrapForPeople } from './keys.js';
+import { newDeviceMaterial, certifyDevice } from './device-provision.js';
+import { enforcePassphrase } from './init.js';
+import { clearFailures } from './throttle.js';
+import { activePolicy, commitChange, recordDenial, type Vault } from './vault.js';
+
+export interface RecoverInput {
+  login: string;
+  /** The armored recovery key, or encoded shares (one per string). */
+  recoveryKey?: string;
+  shares?: string[];
+  passphrase: Secret;
+  commonPasswords: ReadonlySet<string>;
+}
+
+export async function recoverOfficer(vault: Vault, input: RecoverInput): Promise<{ login: string; deviceId: string; personKey: string; recoveryKey: string }> {
+  const db = vault.store.db;
+  const armored = recoveryArmor(input);
+  let recovery;
+  try {
+    recovery = await readPrivate(armored);
+  } catch {
+    throw new GmvError('RECOVERY_KEY_INVALID', {});
+  }
+  const recoveryFpr = fingerprintOf(recovery);
+  const known = await db.selectFrom('recovery_keys').select('fingerprint').where('fingerprint', '=', recoveryFpr).executeTakeFirst();
+  if (!known) {
+    await recordDenial(vault, { action: 'recovery.use', actor: input.login, subject: input.login, outcome: 'denied', details: { reason: 'unknown recovery key', key: recoveryFpr } });
+    throw new GmvError('RECOVERY_KEY_INVALID', {});
+  }
+  const person = await db.selectFrom('people').select(['id', 'login', 'name', 'roles', 'status']).where('login', '=', input.login).executeTakeFirst();
+  if (!person) throw new GmvError('PERSON_NOT_FOUND', { login: input.login });
+  if (person.status !== 'active' || !(JSON.parse(person.roles) as string[]).includes('security-officer')) {
+    await recordDenial(vault, { action: 'recovery.use', actor: input.login, subject: input.login, outcome: 'denied', details: { reason: 'not an active security officer' } });
+    throw new GmvError('DENIED_ROLE', { action: 'recovery', role: 'security-officer', login: input.login });
+  }
+  const policy = await activePolicy(db);
+  enforcePassphrase(input.passphrase, input.login, policy, input.commonPasswords);
+
+  const orgRow = await currentOrgKeyRow(db);
+  const caRow = await currentCaRow(db);
+  const unwrapRecovery = async (kind: string, id: string) => {
+    const row = await db.selectFrom('recovery_wraps').select('wrapped').where('item_kind', '=', kind).where('item_id', '=', id).where('recovery_fingerprint', '=', recoveryFpr).executeTakeFirst();
+    if (!row) throw new GmvError('RECOVERY_KEY_INVALID', {});
+    return Buffer.from(await decryptWith(Buffer.from(row.wrapped, 'base64'), recovery));
+  };
+  const orgDataKey = await unwrapRecovery('org-key', orgRow.fingerprint);
+  const caDataKey = await unwrapRecovery('device-ca', caRow.fingerprint);
+  const orgKey = await openOrgKey(db, orgDataKey);
+  const ca = await openCa(db, caDataKey);
+  const org = await db.selectFrom('org').select('name').executeTakeFirstOrThrow();
+
+  // This terminal becomes (or stays) the officer's device.
+  const existing = readDeviceKey(vault.paths.devicesDir, vault.vaultId);
+  if (existing) removeDeviceKey(vault.paths.devicesDir, vault.vaultId);
+  const deviceId = randomUUID();
+  const at = vault.now();
+  const createdAt = at.toISOString();
+  const [material, personKey] = await Promise.all([newDeviceMaterial(deviceId, input.login, org.name), generateKey(person.name, `gmv person ${input.login}`)]);
+  const certified = await certifyDevice({ vaultId: vault.vaultId, deviceId, login: input.login, signingFingerprint: material.signing.fingerprint, createdAt, ca, orgKey, csrPem: material.csrPem, now: at, certificateDays: policy.devices.certificateDays });
+  const lock = await sealPersonKey(personKey.privateArmored, input.passphrase, material.secret.reveal(), { login: input.login, fingerprint: personKey.fingerprint, deviceId }, policy.passphrase.kdf);
+  writeDeviceKey(vault.paths.devicesDir, {
+    vaultId: vault.vaultId, deviceId, secret: material.secret, signingKey: SecretValue.fromString(material.signing.privateArmored),
+    rsaKey: SecretValue.fromString(material.rsa.privatePem), caFingerprint: certFingerprint(ca.certPem),
+  });
+  try {
+    await commitChange(vault, async (trx) => {
+      const personId = Number(person.id);
+      const retired = await trx.selectFrom('person_keys').select('fingerprint').where('person_id', '=', personId).where('status', '!=', 'retired').execute();
+      await trx.updateTable('person_keys').set({ status: 'retired', retired_at: createdAt }).where('person_id', '=', personId).where('status', '!=', 'retired').execute();
+      await trx.insertInto('person_keys').values({ fingerprint: personKey.fingerprint, person_id: personId, public_key: personKey.publicArmored, created_at: createdAt, retired_at: null, status: 'active' }).execute();
+      await trx.insertInto('devices').values({
+        id: deviceId, person_id: personId, label: 'recovery terminal', signing_fingerprint: material.signing.fingerprint,
+        signing_public_key: material.signing.publicArmored, certification: certified.certification, status: 'active', created_at: createdAt, revoked_at: null,
+        rsa_public_key: material.rsa.publicPem, csr: material.csrPem, cert_pem: certified.certPem, cert_serial: certified.serialHex,
+        cert_not_after: certified.notAfter.toISOString(), enroll_code_hash: null, approved_by: `recovery:${recoveryFpr}`, approved_at: createdAt, revoke_reason: null,
+      }).execute();
+      await trx.insertInto('person_key_locks').values({ person_id: personId, key_fingerprint: personKey.fingerprint, device_id: deviceId, envelope: JSON.stringify(lock), created_at: createdAt }).execute();
+      const holder = [{ personId, fingerprint: personKey.fingerprint, publicKey: await readPublic(personKey.publicArmored) }];
+      await wrapForPeople(trx, { kind: 'org-key', id: orgRow.fingerprint, version: 1 }, orgDataKey, holder, createdAt);
+      await wrapForPeople(trx, { kind: 'device-ca', id: caRow.fingerprint, version: 1 }, caDataKey, holder, createdAt);
+      await clearFailures(trx, personId);
+      return { result: undefined, audit: [{ action: 'recovery.use', actor: input.login, subject: input.login, outcome: 'ok', details: {
+        recovery_key: recoveryFpr, retired_keys: retired.map((r) => r.fingerprint), new_key: personKey.fingerprint, device: deviceId, warning: 'organisation recovery key used',
+      } }] };
+    });
+  } catch (error) {
+    removeDeviceKey(vault.paths.devicesDir, vault.vaultId);
+    throw error;
+  } finally {
+    orgDataKey.fill(0);
+    caDataKey.fill(0);
+  }
+  return { login: input.login, deviceId, personKey: personKey.fingerprint, recoveryKey: recoveryFpr };
+}
+
+function recoveryArmor(input: RecoverInput): string {
+  if (input.recoveryKey) return input.recoveryKey;
+  if (!input.shares || input.shares.length === 0) throw new GmvError('USAGE', { detail: 'give --recovery-key FILE or the shares with --share FILE (repeat for each)' });
+  try {
+    return Buffer.from(combineShares(input.shares.map((s) => decodeShare(s)))).toString('utf8');
+  } catch (error) {
+    throw new GmvError('INVALID_INPUT', { what: 'recovery shares', detail: (error as Error).message });
+  }
+}

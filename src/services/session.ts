@@ -1,0 +1,30 @@
+/**
+ * The person behind this terminal's session agent, checked against the vault on every command:
+ * same vault, same terminal, person still active, key still their active key.
+ */
+import { GmvError } from '../errors.js';
+import type { AgentClient } from '../agent/client.js';
+import type { KeyHolder } from './keys.js';
+import { terminalDevice, type Vault } from './vault.js';
+
+export interface SessionActor extends KeyHolder {
+  name: string;
+  deviceId: string;
+}
+
+export async function sessionActor(vault: Vault, agent: AgentClient): Promise<SessionActor> {
+  const s = agent.session;
+  const device = terminalDevice(vault);
+  if (s.vaultId !== vault.vaultId || !device || device.deviceId !== s.deviceId) throw new GmvError('SESSION_REQUIRED', {});
+  const row = await vault.store.db.selectFrom('people')
+    .innerJoin('person_keys', 'person_keys.person_id', 'people.id')
+    .select(['people.id', 'people.login', 'people.name', 'people.status', 'person_keys.status as key_status'])
+    .where('person_keys.fingerprint', '=', s.keyFingerprint)
+    .executeTakeFirst();
+  if (!row || Number(row.id) !== s.personId || row.login !== s.login || row.key_status !== 'active') throw new GmvError('SESSION_REQUIRED', {});
+  if (row.status !== 'active') throw new GmvError('DENIED_STATUS', { login: row.login, status: row.status, action: 'using a session' });
+  return {
+    personId: s.personId, login: s.login, name: row.name, deviceId: s.deviceId, keyFingerprint: s.keyFingerprint,
+    decrypt: (data) => agent.decrypt(data),
+  };
+}

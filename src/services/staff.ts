@@ -1,0 +1,125 @@
+/**
+ * Staff records (Art. 11, 25, 27): who works for which unit, employed in-house or by a contractor
+ * agency (Art. 7), in which roles, in which state. Only the fields the measures need are kept.
+ */
+import { GmvError } from '../errors.js';
+import { isDisplayName, isLoginHandle, ROLES, type Role } from '../domain/names.js';
+import { authorize, type Actor } from './access.js';
+import { commitChange, type Vault } from './vault.js';
+import { clearFailures } from './throttle.js';
+
+export interface PersonView {
+  login: string;
+  name: string;
+  unit: string;
+  employer: string | null;
+  roles: Role[];
+  status: string;
+  createdAt: string;
+  devices: { id: string; status: string; label: string }[];
+  mfa: boolean;
+  locked: boolean;
+}
+
+export function parseRoles(text: string): Role[] {
+  const roles = text.split(',').map((r) => r.trim()).filter(Boolean);
+  if (roles.length === 0) throw new GmvError('USAGE', { detail: `--roles needs at least one of ${ROLES.join(', ')}` });
+  for (const role of roles) {
+    if (!(ROLES as readonly string[]).includes(role)) throw new GmvError('USAGE', { detail: `unknown role "${role}"; roles are ${ROLES.join(', ')}` });
+  }
+  return [...new Set(roles)] as Role[];
+}
+
+export interface AddStaff {
+  login: string;
+  name: string;
+  unit: string;
+  roles: Role[];
+  employer?: string;
+}
+
+export async function addStaff(vault: Vault, actor: Actor, input: AddStaff): Promise<PersonView> {
+  if (!isLoginHandle(input.login)) throw new GmvError('INVALID_INPUT', { what: 'login handle', detail: `"${input.login}" must be lowercase letters and digits joined by . _ or - (like zhang.wei)` });
+  if (!isDisplayName(input.name)) throw new GmvError('INVALID_INPUT', { what: 'name', detail: 'empty, padded or holding control characters' });
+  if (input.employer !== undefined && !isDisplayName(input.employer)) throw new GmvError('INVALID_INPUT', { what: 'employer', detail: 'empty, padded or holding control characters' });
+  await authorize(vault, actor, 'staff.manage', input.login);
+  await commitChange(vault, async (trx) => {
+    const unit = await trx.selectFrom('units').select('id').where('name', '=', input.unit).executeTakeFirst();
+    if (!unit) throw new GmvError('UNIT_NOT_FOUND', { unit: input.unit });
+    if (await trx.selectFrom('people').select('id').where('login', '=', input.login).executeTakeFirst()) throw new GmvError('PERSON_EXISTS', { login: input.login });
+    await trx.insertInto('people').values({
+      login: input.login, name: input.name, unit_id: Number(unit.id), employer: input.employer ?? null,
+      roles: JSON.stringify(input.roles), status: 'onboarding', created_at: vault.now().toISOString(),
+    }).execute();
+    return { result: undefined, audit: [{ action: 'person.add', actor: actor.login, subject: input.login, outcome: 'ok',
+      details: { unit: input.unit, roles: input.roles, employer: input.employer ?? 'in-house' } }] };
+  });
+  return showStaff(vault, input.login);
+}
+
+export async function setRoles(vault: Vault, actor: Actor, login: string, roles: Role[]): Promise<PersonView> {
+  await authorize(vault, actor, 'staff.manage', login);
+  const before = await showStaff(vault, login);
+  if (before.login === actor.login && before.roles.includes('security-officer') && !roles.includes('security-officer')) {
+    const officers = (await listStaff(vault)).filter((p) => p.status === 'active' && p.roles.includes('security-officer'));
+    if (officers.length <= 1) throw new GmvError('INVALID_INPUT', { what: '--roles', detail: 'the last active security officer cannot drop that role' });
+  }
+  await commitChange(vault, async (trx) => {
+    await trx.updateTable('people').set({ roles: JSON.stringify(roles) }).where('login', '=', login).execute();
+    return { result: undefined, audit: [{ action: 'person.roles', actor: actor.login, subject: login, outcome: 'ok', details: { from: before.roles, to: roles } }] };
+  });
+  return showStaff(vault, login);
+}
+
+/** Lift a login lock-out (too many failed logins). */
+export async function unlockStaff(vault: Vault, actor: Actor, login: string): Promise<PersonView> {
+  await authorize(vault, actor, 'staff.unlock', login);
+  const person = await showStaff(vault, login);
+  await commitChange(vault, async (trx) => {
+    const row = await trx.selectFrom('people').select('id').where('login', '=', login).executeTakeFirstOrThrow();
+    await clearFailures(trx, Number(row.id));
+    return { result: undefined, audit: [{ action: 'person.unlock', actor: actor.login, subject: login, outcome: 'ok', details: { was_locked: person.locked } }] };
+  });
+  return showStaff(vault, login);
+}
+
+export async function listStaff(vault: Vault, filter: { unit?: string; role?: Role; status?: string } = {}): Promise<PersonView[]> {
+  const db = vault.store.db;
+  let q = db.selectFrom('people').innerJoin('units', 'units.id', 'people.unit_id')
+    .select(['people.id', 'people.login', 'people.name', 'people.employer', 'people.roles', 'people.status', 'people.created_at', 'units.name as unit']);
+  if (filter.unit) q = q.where('units.name', '=', filter.unit);
+  if (filter.status) q = q.where('people.status', '=', filter.status);
+  const rows = await q.orderBy('people.login').execute();
+  const devices = await db.selectFrom('devices').select(['id', 'person_id', 'status', 'label']).orderBy('created_at').execute();
+  const mfa = new Set((await db.selectFrom('mfa_totp').select('person_id').where('status', '=', 'active').execute()).map((r) => Number(r.person_id)));
+  const locked = new Set((await db.selectFrom('login_throttle').select('person_id').where('locked_at', 'is not', null).execute()).map((r) => Number(r.person_id)));
+  return rows
+    .map((r) => ({
+      login: r.login, name: r.name, unit: r.unit, employer: r.employer, roles: JSON.parse(r.roles) as Role[], status: r.status, createdAt: r.created_at,
+      devices: devices.filter((d) => Number(d.person_id) === Number(r.id)).map((d) => ({ id: d.id, status: d.status, label: d.label })),
+      mfa: mfa.has(Number(r.id)), locked: locked.has(Number(r.id)),
+    }))
+    .filter((p) => !filter.role || p.roles.includes(filter.role));
+}
+
+export async function showStaff(vault: Vault, login: string): Promise<PersonView> {
+  const person = (await listStaff(vault)).find((p) => p.login === login);
+  if (!person) throw new GmvError('PERSON_NOT_FOUND', { login });
+  return person;
+}
+
+export async function addUnit(vault: Vault, actor: Actor, name: string): Promise<void> {
+  if (!isDisplayName(name)) throw new GmvError('INVALID_INPUT', { what: 'unit name', detail: 'empty, padded or holding control characters' });
+  await authorize(vault, actor, 'unit.manage', name);
+  await commitChange(vault, async (trx) => {
+    if (await trx.selectFrom('units').select('id').where('name', '=', name).executeTakeFirst()) throw new GmvError('UNIT_EXISTS', { unit: name });
+    await trx.insertInto('units').values({ name, created_at: vault.now().toISOString() }).execute();
+    return { result: undefined, audit: [{ action: 'unit.add', actor: actor.login, subject: name, outcome: 'ok', details: {} }] };
+  });
+}
+
+export async function listUnits(vault: Vault): Promise<{ name: string; people: number; createdAt: string }[]> {
+  const units = await vault.store.db.selectFrom('units').select(['id', 'name', 'created_at']).orderBy('name').execute();
+  const people = await vault.store.db.selectFrom('people').select('unit_id').where('status', '!=', 'departed').execute();
+  return units.map((u) => ({ name: u.name, createdAt: u.created_at, people: people.filter((p) => Number(p.unit_id) === Number(u.id)).length }));
+}

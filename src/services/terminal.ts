@@ -1,0 +1,55 @@
+/**
+ * Is this terminal an authorized device of this person? Its key file must exist and pin the vault's
+ * device CA, its certificate must verify through node:crypto against that CA, not be revoked (our
+ * own list: the devices table and the latest CRL), not be expired, and certify this terminal's key.
+ */
+import { createPublicKey } from 'node:crypto';
+import { GmvError } from '../errors.js';
+import type { DeviceKey } from '../local/device-file.js';
+import { certFingerprint, readCrl, verifyDeviceCertificate } from '../crypto/x509.js';
+import { currentCaRow } from './keys.js';
+import { recordDenial, terminalDevice, type Vault } from './vault.js';
+import type { DevicesTable } from '../store/schema.js';
+
+export interface AuthorizedTerminal {
+  device: DeviceKey;
+  row: Pick<DevicesTable, 'id' | 'person_id' | 'status' | 'cert_serial'>;
+}
+
+/** The reasons a terminal is refused, each an audited denial. */
+export async function authorizeTerminal(vault: Vault, login: string, personId: number | null): Promise<AuthorizedTerminal> {
+  const device = terminalDevice(vault);
+  if (!device) throw new GmvError('DEVICE_KEY_MISSING', { vault: vault.vaultId, path: vault.paths.devicesDir });
+  const db = vault.store.db;
+  const deny = async (reason: string): Promise<never> => {
+    await recordDenial(vault, { action: 'auth.device', actor: login, subject: device.deviceId, outcome: 'denied', details: { reason } });
+    throw new GmvError('DEVICE_NOT_AUTHORIZED', { device: device.deviceId, reason });
+  };
+  const row = await db.selectFrom('devices').select(['id', 'person_id', 'status', 'cert_pem', 'cert_serial']).where('id', '=', device.deviceId).executeTakeFirst();
+  if (!row) return deny('unknown device');
+  if (row.status === 'pending') return deny('enrollment not yet approved (gmv device approve CODE)');
+  if (row.status !== 'active') return deny(`device ${row.status}`);
+  if (personId !== null && Number(row.person_id) !== personId) return deny('the device belongs to another person');
+  const ca = await currentCaRow(db);
+  const pinned = device.caFingerprint;
+  const found = certFingerprint(ca.cert_pem);
+  if (pinned !== found) {
+    await recordDenial(vault, { action: 'auth.device', actor: login, subject: device.deviceId, outcome: 'denied', details: { reason: 'device CA differs from the pinned one' } });
+    throw new GmvError('CA_PIN_MISMATCH', { found, pinned: pinned || '(none)' });
+  }
+  const revoked = new Set<string>();
+  const revokedRows = await db.selectFrom('devices').select('cert_serial').where('status', '=', 'revoked').execute();
+  for (const r of revokedRows) if (r.cert_serial) revoked.add(r.cert_serial);
+  const crl = await db.selectFrom('crls').select('pem').orderBy('crl_number', 'desc').executeTakeFirst();
+  if (crl) {
+    try {
+      for (const s of readCrl(crl.pem, ca.cert_pem).revokedSerials) revoked.add(s);
+    } catch {
+      return deny('the stored revocation list does not verify');
+    }
+  }
+  const publicPem = createPublicKey(device.rsaKey.revealString()).export({ type: 'spki', format: 'pem' }).toString();
+  const verdict = verifyDeviceCertificate({ caCertPem: ca.cert_pem, certPem: row.cert_pem ?? '', revokedSerials: revoked, at: vault.now(), expectedPublicKeyPem: publicPem });
+  if (!verdict.ok) return deny(`certificate ${verdict.reason}`);
+  return { device, row };
+}
