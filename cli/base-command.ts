@@ -6,7 +6,7 @@ import { Command, Flags, type Interfaces } from '@oclif/core';
 import { GmvError, ExitCode } from '../src/errors.js';
 import { pickLang, render, type Lang, type MessageKey } from '../src/i18n/catalogue.js';
 import { localPaths, type LocalPaths } from '../src/local/paths.js';
-import type { StoreTarget } from '../src/store/store.js';
+import { resolveTarget, targetLocation, type StoreTarget } from '../src/local/vault-location.js';
 import type { Vault } from '../src/services/vault.js';
 import { parseDateInput } from '../src/domain/dates.js';
 
@@ -51,14 +51,11 @@ export abstract class GmvCommand<T extends typeof Command> extends Command {
 
   /** --vault, else GMV_DATABASE_URL (PostgreSQL), else GMV_VAULT, else the XDG default. */
   protected storeTarget(): StoreTarget {
-    const flagVault = (this.flags as { vault?: string }).vault;
-    if (flagVault) return { kind: 'sqlite', path: flagVault };
-    const url = process.env.GMV_DATABASE_URL;
-    if (url) {
-      if (!/^postgres(?:ql)?:\/\//.test(url)) throw new GmvError('INVALID_INPUT', { what: 'GMV_DATABASE_URL', detail: 'it must start with postgres://' });
-      return { kind: 'postgres', url };
+    const target = resolveTarget((this.flags as { vault?: string }).vault, process.env, this.paths);
+    if (target.kind === 'postgres' && !/^postgres(?:ql)?:\/\//.test(target.url)) {
+      throw new GmvError('INVALID_INPUT', { what: 'GMV_DATABASE_URL', detail: 'it must start with postgres://' });
     }
-    return { kind: 'sqlite', path: process.env.GMV_VAULT || this.paths.defaultVault };
+    return target;
   }
 
   /** The opened vault, closed when the command ends. */
@@ -72,12 +69,8 @@ export abstract class GmvCommand<T extends typeof Command> extends Command {
 
   /** Where this terminal's session agent for this vault listens. */
   protected async agentSocket(): Promise<string> {
-    const [{ agentSocketPath }, { redactUrl }, { resolve }] = await Promise.all([
-      import('../src/agent/protocol.js'), import('../src/store/store.js'), import('node:path'),
-    ]);
-    const target = this.storeTarget();
-    const location = target.kind === 'sqlite' ? resolve(target.path) : redactUrl(target.url);
-    return agentSocketPath(this.paths.runtimeDir, location, this.paths.devicesDir);
+    const { agentSocketPath } = await import('../src/agent/protocol.js');
+    return agentSocketPath(this.paths.runtimeDir, targetLocation(this.storeTarget()), this.paths.devicesDir);
   }
 
   /** The logged-in person of this terminal (exit 5 with "gmv login" when there is none). */

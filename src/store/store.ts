@@ -8,6 +8,7 @@ import { Kysely, SqliteDialect, PostgresDialect, sql } from 'kysely';
 import { GmvError } from '../errors.js';
 import { MIGRATIONS, SCHEMA_VERSION, type Dialect } from './migrations/index.js';
 import type { DB } from './schema.js';
+import { redactUrl, type StoreTarget } from '../local/vault-location.js';
 
 export type { Dialect };
 
@@ -19,9 +20,8 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export type StoreTarget =
-  | { kind: 'sqlite'; path: string }
-  | { kind: 'postgres'; url: string };
+export type { StoreTarget };
+export { redactUrl };
 
 export interface OpenOptions {
   /** 'create' makes a new vault and refuses an existing one; 'open' needs an existing vault. */
@@ -209,13 +209,3 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** postgres://user:secret@host/db -> postgres://user@host/db */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.password = '';
-    return parsed.toString();
-  } catch {
-    return 'postgres://(unparseable URL)';
-  }
-}

@@ -1,0 +1,30 @@
+/** Which vault a command means, from flags and environment alone (no database driver loaded). */
+import { resolve } from 'node:path';
+import type { LocalPaths } from './paths.js';
+
+export type StoreTarget =
+  | { kind: 'sqlite'; path: string }
+  | { kind: 'postgres'; url: string };
+
+/** --vault, else GMV_DATABASE_URL (PostgreSQL), else GMV_VAULT, else the XDG default. */
+export function resolveTarget(flagVault: string | undefined, env: NodeJS.ProcessEnv, paths: LocalPaths): StoreTarget {
+  if (flagVault) return { kind: 'sqlite', path: flagVault };
+  if (env.GMV_DATABASE_URL) return { kind: 'postgres', url: env.GMV_DATABASE_URL };
+  return { kind: 'sqlite', path: env.GMV_VAULT || paths.defaultVault };
+}
+
+/** A printable name of the vault: the absolute file path, or the URL without its password. */
+export function targetLocation(target: StoreTarget): string {
+  return target.kind === 'sqlite' ? resolve(target.path) : redactUrl(target.url);
+}
+
+/** postgres://user:secret@host/db -> postgres://user@host/db */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    return 'postgres://(unparseable URL)';
+  }
+}
