@@ -4,7 +4,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/gmv-demo.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+# Sessions started by the demo are locked on the way out, whatever happens.
+trap 'XDG_CONFIG_HOME="$work/config" node "$root/bin/run.js" lock >/dev/null 2>&1; XDG_CONFIG_HOME="$work/zhang-terminal" node "$root/bin/run.js" lock >/dev/null 2>&1; rm -rf "$work"' EXIT
 export HOME="$work" XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data" NODE_ENV=production LANG=C.UTF-8
 unset GMV_DATABASE_URL GMV_VAULT
 gmv() { node "$root/bin/run.js" "$@"; }
@@ -19,37 +20,85 @@ expect_fail() {
 }
 
 printf 'plum-blossom-7Q-canal-lantern\n' > "$work/officer.pass"
-chmod 600 "$work/officer.pass"
+printf 'zhang-wei-rides-the-night-bus-88\n' > "$work/zhang.pass"
+chmod 600 "$work/officer.pass" "$work/zhang.pass"
+# Zhang Wei's own terminal: another config dir, so another device key.
+as_zhang() { XDG_CONFIG_HOME="$work/zhang-terminal" "$@"; }
 
 step "1. Create a vault: organisation, first unit, first security officer (passphrase from a file, never argv)"
-show init --org "沈阳市某区融媒体中心" --unit "新媒体科" --officer "李安" --login li.an --passphrase-file "$work/officer.pass"
+show init --org "沈阳市某区融媒体中心" --unit "新媒体科" --officer "李安" --login li.an --passphrase-file "$work/officer.pass" \
+  --recovery-key-out "$work/recovery.asc"
 
-step "2. Every change is in the append-only audit log"
-show audit log
+step "2. The officer logs in on this terminal (the key stays in a session agent's memory) and adds a colleague"
+show login --login li.an --passphrase-file "$work/officer.pass"
+show whoami
+show staff add --login zhang.wei --name "张伟" --unit "新媒体科" --roles account-admin,editor
 
-step "3. The organisation public key, for auditors"
+step "3. On Zhang Wei's terminal: enroll the device (creates his key pair), read the code to the officer"
+printf '$ gmv device enroll --login zhang.wei --passphrase-file …   # on his terminal\n'
+code=$(as_zhang gmv device enroll --login zhang.wei --passphrase-file "$work/zhang.pass" --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).code))')
+echo "enrollment code: $code"
+
+step "4. The officer approves it: device certificate from the vault's CA, certified signing key"
+show device approve "$code"
+show device list
+
+step "5. Zhang Wei logs in on his terminal; he may not approve devices himself"
+printf '$ gmv login --login zhang.wei …   # on his terminal\n'
+as_zhang gmv login --login zhang.wei --passphrase-file "$work/zhang.pass"
+printf '$ gmv whoami   # on his terminal\n'
+as_zhang gmv whoami
+printf '$ gmv device approve AAAAA-BBBBB   # on his terminal, expected to fail with exit 4\n'
+set +e; as_zhang gmv device approve AAAAA-BBBBB; got=$?; set -e
+[ "$got" = 4 ] || { echo "demo: expected exit 4, got $got" >&2; exit 1; }
+echo "(exit $got)"
+
+if command -v openssl >/dev/null; then
+  step "6. OpenSSL checks the device certificate against the CA and the revocation list"
+  device=$(gmv device list --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).devices.find(d=>d.login==="zhang.wei").id))')
+  gmv device ca export --out "$work/ca.pem" >/dev/null
+  gmv device cert "$device" --out "$work/zhang.pem" >/dev/null
+  gmv device crl export --out "$work/crl-1.pem" >/dev/null
+  echo "\$ openssl verify -CAfile ca.pem -CRLfile crl.pem -crl_check zhang.pem"
+  openssl verify -CAfile "$work/ca.pem" -CRLfile "$work/crl-1.pem" -crl_check "$work/zhang.pem" | sed "s#$work/##"
+  step "7. His laptop is lost: the officer revokes it; OpenSSL and gmv both refuse it now"
+  show device revoke "$device" --reason "laptop lost"
+  gmv device crl export --out "$work/crl-2.pem" >/dev/null
+  echo "\$ openssl verify -CAfile ca.pem -CRLfile crl.pem -crl_check zhang.pem"
+  openssl verify -CAfile "$work/ca.pem" -CRLfile "$work/crl-2.pem" -crl_check "$work/zhang.pem" 2>&1 | sed "s#$work/##" | grep -E 'revoked|OK' || true
+  as_zhang gmv lock >/dev/null
+  printf '$ gmv login --login zhang.wei …   # on the revoked terminal, expected to fail with exit 5\n'
+  set +e; as_zhang gmv login --login zhang.wei --passphrase-file "$work/zhang.pass"; got=$?; set -e
+  [ "$got" = 5 ] || { echo "demo: expected exit 5, got $got" >&2; exit 1; }
+  echo "(exit $got)"
+fi
+
+step "8. Every change and every refusal is in the append-only audit log"
+show audit log --last 8
+
+step "9. The organisation public key, for auditors"
 show org key export | head -n 3; echo "…"
 
-step "4. An officer exports a checkpoint signed with the organisation key"
-show audit checkpoint export --out "$work/evidence" --login li.an --passphrase-file "$work/officer.pass"
+step "10. The officer (in the session) exports a checkpoint signed with the organisation key"
+show audit checkpoint export --out "$work/evidence"
 if command -v gpg >/dev/null; then
-  step "5. The auditor checks it with GnuPG alone"
+  step "11. The auditor checks it with GnuPG alone"
   export GNUPGHOME="$work/gnupg"; mkdir -m 700 "$GNUPGHOME"
   gpg --batch -q --import "$work/evidence/org-key.asc"
   echo "\$ gpg --verify checkpoint.json.sig checkpoint.json"
   gpg --batch --verify "$work/evidence/checkpoint.json.sig" "$work/evidence/checkpoint.json" 2>&1 | grep -E 'Good signature|BAD' || true
 fi
 
-step "6. gmv verifies every entry, every Merkle root and every signature"
+step "12. gmv verifies every entry, every Merkle root and every signature"
 show audit verify
 show audit verify --since-checkpoint "$work/evidence/checkpoint.json"
 
-step "7. A wrong passphrase is refused, and the refusal itself is audited"
+step "13. A wrong passphrase is refused, and the refusal itself is audited"
 printf 'not-the-passphrase-at-all\n' > "$work/wrong.pass"
 expect_fail 5 audit checkpoint export --out "$work/evidence2" --login li.an --passphrase-file "$work/wrong.pass"
 show audit log --action auth.failed
 
-step "8. Someone with database access rewrites history (entry #2 now names another person)"
+step "14. Someone with database access rewrites history (entry #2 now names another person)"
 sqlite() { node --input-type=module -e "
   import Database from '$root/node_modules/better-sqlite3/lib/index.js';
   import { createHash } from 'node:crypto';
@@ -63,14 +112,15 @@ expect_fail 6 audit verify
 echo "…and in Chinese:"
 expect_fail 6 audit verify --lang zh-CN
 
-step "9. The tamperer also recomputes the entry's hash: the signed checkpoints no longer match"
+step "15. The tamperer also recomputes the entry's hash: the signed checkpoints no longer match"
 sqlite "const row = db.prepare('select body from audit_entries where seq = 2').get();
   db.prepare('update audit_entries set leaf_hash = ? where seq = 2').run(leaf(row.body));"
 expect_fail 6 audit verify
 
-step "10. …and deletes every checkpoint: gmv notices, and the auditor's exported checkpoint proves the rewrite"
+step "16. …and deletes every checkpoint: gmv notices, and the auditor's exported checkpoint proves the rewrite"
 sqlite "db.prepare('delete from audit_checkpoints').run();"
 expect_fail 6 audit verify
 expect_fail 6 audit verify --since-checkpoint "$work/evidence/checkpoint.json"
 
+gmv lock >/dev/null
 printf '\nDemo complete. Everything above ran on a throwaway vault in %s (now removed).\n' "$work"
