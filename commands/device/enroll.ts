@@ -5,7 +5,7 @@ import { readPassphrase } from '../../cli/passphrase.js';
 
 export default class DeviceEnroll extends GmvCommand<typeof DeviceEnroll> {
   static override summary = 'On your own terminal: create this terminal\'s device key and ask for approval; prints the enrollment code to read to a security officer.';
-  static override description = 'The first enrollment also creates your personal key pair, protected by your passphrase combined with this terminal\'s device key.';
+  static override description = 'The first enrollment also creates your personal key pair, protected by your passphrase combined with this terminal\'s device key. On a later terminal no passphrase is asked: after approval, run `gmv device add-key ID` where you can unlock, then log in here.';
   static override examples = ['gmv device enroll --login zhang.wei --passphrase-file -'];
   static override flags = {
     login: Flags.string({ description: 'Your login handle', required: true }),
@@ -18,12 +18,17 @@ export default class DeviceEnroll extends GmvCommand<typeof DeviceEnroll> {
       import('../../src/services/devices.js'), import('../../src/package-root.js'), import('../../src/policy/passphrase-rules.js'),
     ]);
     const vault = await this.vault();
-    const passphrase = await readPassphrase(this.flags['passphrase-file'], this.flags.login, this.lang, { confirm: true });
+    let passphrase: import('../../src/crypto/secret.js').Secret | undefined;
     const result = await enrollDevice(vault, {
-      login: this.flags.login, passphrase, label: this.flags.label,
+      login: this.flags.login, label: this.flags.label,
+      // Asked only on a first enrollment: a later terminal receives the existing key (gmv device add-key).
+      passphrase: async () => (passphrase = await readPassphrase(this.flags['passphrase-file'], this.flags.login, this.lang, { confirm: true })),
       commonPasswords: parseCommonList(readFileSync(shippedFile('policies', 'common-passwords.txt'), 'utf8')),
     });
-    passphrase.wipe();
-    this.emit(result, () => this.t('device.enrolled', { code: result.code, device: result.deviceId, login: result.login }));
+    passphrase?.wipe();
+    this.emit(result, () => [
+      this.t('device.enrolled', { code: result.code, device: result.deviceId, login: result.login }),
+      ...(result.newPersonKey ? [] : [this.t('device.enrolledAdditional', { device: result.deviceId })]),
+    ]);
   }
 }

@@ -6,6 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { PublicKey } from 'openpgp';
 import type { DB } from '../store/schema.js';
+import type { Store } from '../store/store.js';
 import { GmvError } from '../errors.js';
 import { MerkleAccumulator, leafHash, consistencyProof, verifyConsistency } from './merkle.js';
 import { parseCheckpoint, type CheckpointBody } from './checkpoint.js';
@@ -31,8 +32,17 @@ export interface VerifyOptions {
 }
 
 const PAGE = 20_000;
+const ENTRY_QUERY = 'select seq, at, actor, action, subject, outcome, body, leaf_hash from audit_entries order by seq';
 
-export async function verifyAuditLog(db: Kysely<DB>, options: VerifyOptions): Promise<VerifyReport> {
+interface EntryRow { seq: number; at: string; actor: string | null; action: string; subject: string | null; outcome: string; body: string | null; leaf_hash: string }
+
+function toRow(cells: unknown[]): EntryRow {
+  const [seq, at, actor, action, subject, outcome, body, leafHashHex] = cells as [number | string, string, string | null, string, string | null, string, string | null, string];
+  return { seq: Number(seq), at, actor, action, subject, outcome, body, leaf_hash: leafHashHex };
+}
+
+export async function verifyAuditLog(store: Pick<Store, 'db' | 'scan'>, options: VerifyOptions): Promise<VerifyReport> {
+  const db = store.db;
   const signers = await certifiedSigners(db, options);
   const checkpoints = await db.selectFrom('audit_checkpoints').selectAll().orderBy('tree_size').orderBy('id').execute();
   const tree = new MerkleAccumulator();
@@ -66,10 +76,10 @@ export async function verifyAuditLog(db: Kysely<DB>, options: VerifyOptions): Pr
 
   await checkCheckpointsAt(0);
   let next = 0;
-  for (;;) {
-    const page = await db.selectFrom('audit_entries').selectAll().where('seq', '>=', next).orderBy('seq').limit(PAGE).execute();
-    for (const row of page) {
-      const seq = Number(row.seq);
+  for await (const page of store.scan(ENTRY_QUERY, PAGE)) {
+    for (const cells of page) {
+      const row = toRow(cells);
+      const seq = row.seq;
       if (seq !== next) throw new GmvError('AUDIT_TAMPERED', { seq: next, detail: 'detail.entryMissing' });
       let hash: Buffer;
       if (row.body === null) {
@@ -93,7 +103,6 @@ export async function verifyAuditLog(db: Kysely<DB>, options: VerifyOptions): Pr
       next = seq + 1;
       await checkCheckpointsAt(tree.size);
     }
-    if (page.length < PAGE) break;
   }
 
   if (cpIndex < checkpoints.length) {

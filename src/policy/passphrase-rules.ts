@@ -1,5 +1,7 @@
 /** Passphrase rules from the policy: a minimum length and a list of common passwords. Pure. */
+import { readFileSync } from 'node:fs';
 import type { Secret } from '../crypto/secret.js';
+import { shippedFile } from '../package-root.js';
 
 export type PassphraseVerdict = { ok: true } | { ok: false; reason: 'too-short' | 'common' | 'equals-login'; minLength?: number };
 
@@ -15,4 +17,9 @@ export function checkPassphrase(passphrase: Secret, login: string, minLength: nu
 /** Parse the shipped list: one entry per line, '#' comments. */
 export function parseCommonList(text: string): Set<string> {
   return new Set(text.split('\n').map((l) => l.trim().toLowerCase()).filter((l) => l && !l.startsWith('#')));
+}
+
+/** The shipped list (policies/common-passwords.txt). */
+export function loadCommonPasswords(): Set<string> {
+  return parseCommonList(readFileSync(shippedFile('policies', 'common-passwords.txt'), 'utf8'));
 }

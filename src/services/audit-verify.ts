@@ -20,7 +20,7 @@ export async function verifyAudit(vault: Vault, options: VerifyAuditOptions): Pr
   const vaultKey = await orgPublicKey(vault.store.db);
   let since: CheckpointBody | undefined;
   if (options.sinceCheckpoint) since = await readAuditorCheckpoint(vault, options.sinceCheckpoint, options.orgKeyFile, vaultKey);
-  const report = await verifyAuditLog(vault.store.db, { vaultId: vault.vaultId, orgPublicKey: vaultKey, since });
+  const report = await verifyAuditLog(vault.store, { vaultId: vault.vaultId, orgPublicKey: vaultKey, since });
   return { ...report, orgFingerprint: fingerprintOf(vaultKey) };
 }
 

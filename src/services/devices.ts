@@ -7,10 +7,10 @@ import { randomUUID } from 'node:crypto';
 import { GmvError } from '../errors.js';
 import type { Secret } from '../crypto/secret.js';
 import { Secret as SecretValue } from '../crypto/secret.js';
-import { generateKey } from '../crypto/pgp.js';
+import { encryptTo, fingerprintOf, generateKey, readPublic } from '../crypto/pgp.js';
 import { buildCrl, certFingerprint, readCsr, type RevokedEntry } from '../crypto/x509.js';
 import { newEnrollCode, normalizeEnrollCode, enrollCodeHash } from '../domain/enroll-code.js';
-import { readDeviceKey, removeDeviceKey, writeDeviceKey, deviceFilePath } from '../local/device-file.js';
+import { readDeviceKey, removeDeviceKey, writeDeviceKey } from '../local/device-file.js';
 import { authorize, type Actor } from './access.js';
 import { currentCaRow, sealPersonKey, type KeyHolder } from './keys.js';
 import { caFor, orgKeyFor } from './officer-keys.js';
@@ -27,7 +27,7 @@ export interface EnrollResult {
 }
 
 /** On the person's own terminal: make this terminal's keys and a pending device with a code. */
-export async function enrollDevice(vault: Vault, input: { login: string; passphrase: Secret; label?: string; commonPasswords: ReadonlySet<string> }): Promise<EnrollResult> {
+export async function enrollDevice(vault: Vault, input: { login: string; passphrase: () => Promise<Secret>; label?: string; commonPasswords: ReadonlySet<string> }): Promise<EnrollResult> {
   const db = vault.store.db;
   const existing = readDeviceKey(vault.paths.devicesDir, vault.vaultId);
   if (existing) {
@@ -38,12 +38,10 @@ export async function enrollDevice(vault: Vault, input: { login: string; passphr
   if (!person) throw new GmvError('PERSON_NOT_FOUND', { login: input.login });
   if (person.status === 'departed') throw new GmvError('DENIED_STATUS', { login: input.login, status: person.status, action: 'device enrollment' });
   const activeKey = await db.selectFrom('person_keys').select('fingerprint').where('person_id', '=', Number(person.id)).where('status', '=', 'active').executeTakeFirst();
-  if (activeKey) {
-    // Adding a second device needs the person's existing key, unlocked on a device they already use.
-    throw new GmvError('INVALID_INPUT', { what: 'enrollment', detail: `${input.login} already has a key on another device; adding a second device from a logged-in device is not supported yet` });
-  }
+  if (activeKey) return enrollAdditionalDevice(vault, { id: Number(person.id), login: input.login }, input.label);
+  const passphrase = await input.passphrase();
   const policy = await activePolicy(db);
-  enforcePassphrase(input.passphrase, input.login, policy, input.commonPasswords);
+  enforcePassphrase(passphrase, input.login, policy, input.commonPasswords);
 
   const org = await db.selectFrom('org').select('name').executeTakeFirstOrThrow();
   const ca = await currentCaRow(db);
@@ -53,7 +51,7 @@ export async function enrollDevice(vault: Vault, input: { login: string; passphr
     newDeviceMaterial(deviceId, input.login, org.name),
     generateKey(person.name, `gmv person ${input.login}`),
   ]);
-  const lock = await sealPersonKey(personKey.privateArmored, input.passphrase, material.secret.reveal(), { login: input.login, fingerprint: personKey.fingerprint, deviceId }, policy.passphrase.kdf);
+  const lock = await sealPersonKey(personKey.privateArmored, passphrase, material.secret.reveal(), { login: input.login, fingerprint: personKey.fingerprint, deviceId }, policy.passphrase.kdf);
   const deviceFile = writeDeviceKey(vault.paths.devicesDir, {
     vaultId: vault.vaultId, deviceId, secret: material.secret, signingKey: SecretValue.fromString(material.signing.privateArmored),
     rsaKey: SecretValue.fromString(material.rsa.privatePem), caFingerprint: certFingerprint(ca.cert_pem),
@@ -76,7 +74,58 @@ export async function enrollDevice(vault: Vault, input: { login: string; passphr
     removeDeviceKey(vault.paths.devicesDir, vault.vaultId);
     throw error;
   }
-  return { code, deviceId, login: input.login, newPersonKey: true, deviceFile: deviceFile ?? deviceFilePath(vault.paths.devicesDir, vault.vaultId) };
+  return { code, deviceId, login: input.login, newPersonKey: true, deviceFile };
+}
+
+/**
+ * A person who already has a key enrolls another terminal: no new key pair; after approval, they
+ * run `gmv device add-key ID` on a terminal where they can unlock, which encrypts their key to this
+ * terminal's OpenPGP key; this terminal's first login seals it under the passphrase and its secret.
+ */
+async function enrollAdditionalDevice(vault: Vault, person: { id: number; login: string }, label?: string): Promise<EnrollResult> {
+  const db = vault.store.db;
+  const org = await db.selectFrom('org').select('name').executeTakeFirstOrThrow();
+  const ca = await currentCaRow(db);
+  const deviceId = randomUUID();
+  const code = newEnrollCode();
+  const material = await newDeviceMaterial(deviceId, person.login, org.name);
+  const deviceFile = writeDeviceKey(vault.paths.devicesDir, {
+    vaultId: vault.vaultId, deviceId, secret: material.secret, signingKey: SecretValue.fromString(material.signing.privateArmored),
+    rsaKey: SecretValue.fromString(material.rsa.privatePem), caFingerprint: certFingerprint(ca.cert_pem),
+  });
+  try {
+    await commitChange(vault, async (trx) => {
+      await trx.insertInto('devices').values({
+        id: deviceId, person_id: person.id, label: label ?? `${person.login} terminal`, signing_fingerprint: material.signing.fingerprint,
+        signing_public_key: material.signing.publicArmored, certification: '', status: 'pending', created_at: vault.now().toISOString(), revoked_at: null,
+        rsa_public_key: material.rsa.publicPem, csr: material.csrPem, cert_pem: null, cert_serial: null, cert_not_after: null,
+        enroll_code_hash: enrollCodeHash(code), approved_by: null, approved_at: null, revoke_reason: null,
+      }).execute();
+      return { result: undefined, audit: [{ action: 'device.enroll', actor: person.login, subject: deviceId, outcome: 'ok', details: { additional: true, signing_key: material.signing.fingerprint, authenticated: false } }] };
+    });
+  } catch (error) {
+    removeDeviceKey(vault.paths.devicesDir, vault.vaultId);
+    throw error;
+  }
+  return { code, deviceId, login: person.login, newPersonKey: false, deviceFile };
+}
+
+/** On a terminal where the person can unlock: hand their key to their newly approved terminal. */
+export async function addKeyToDevice(vault: Vault, person: { personId: number; login: string; key: import('openpgp').PrivateKey; keyFingerprint: string }, deviceId: string): Promise<{ deviceId: string }> {
+  const db = vault.store.db;
+  const device = await db.selectFrom('devices').select(['id', 'person_id', 'status', 'signing_public_key', 'signing_fingerprint']).where('id', '=', deviceId).executeTakeFirst();
+  if (!device) throw new GmvError('DEVICE_NOT_FOUND', { device: deviceId });
+  if (Number(device.person_id) !== person.personId) throw new GmvError('DENIED_ROLE', { action: 'device.add-key', role: `owner of ${deviceId}`, login: person.login });
+  if (device.status !== 'active') throw new GmvError('DEVICE_NOT_AUTHORIZED', { device: deviceId, reason: device.status === 'pending' ? 'not approved yet (gmv device approve CODE)' : `device ${device.status}` });
+  const recipient = await readPublic(device.signing_public_key);
+  if (fingerprintOf(recipient) !== device.signing_fingerprint) throw new GmvError('AUDIT_TAMPERED', { seq: 0, detail: 'detail.orgKeyMismatch' });
+  const ciphertext = Buffer.from(await encryptTo(Buffer.from(person.key.armor(), 'utf8'), [recipient])).toString('base64');
+  await commitChange(vault, async (trx) => {
+    await trx.deleteFrom('key_transfers').where('device_id', '=', deviceId).execute();
+    await trx.insertInto('key_transfers').values({ device_id: deviceId, person_id: person.personId, key_fingerprint: person.keyFingerprint, ciphertext, created_at: vault.now().toISOString() }).execute();
+    return { result: undefined, audit: [{ action: 'device.add-key', actor: person.login, subject: deviceId, outcome: 'ok', details: { key: person.keyFingerprint } }] };
+  });
+  return { deviceId };
 }
 
 export interface ApproveResult {
@@ -141,6 +190,7 @@ export async function revokeDevice(vault: Vault, officer: KeyHolder, deviceId: s
     const at = vault.now();
     await trx.updateTable('devices').set({ status: 'revoked', revoked_at: at.toISOString(), revoke_reason: reason, enroll_code_hash: null }).where('id', '=', deviceId).execute();
     await trx.deleteFrom('person_key_locks').where('device_id', '=', deviceId).execute();
+    await trx.deleteFrom('key_transfers').where('device_id', '=', deviceId).execute();
     const crlNumber = await issueCrl(trx, ca, at, policy.devices.crlDays);
     return { result: { deviceId, crlNumber }, audit: [{ action: 'device.revoke', actor: officer.login, subject: deviceId, outcome: 'ok', details: { reason, crl_number: crlNumber } }] };
   });

@@ -7,12 +7,15 @@ import type { PrivateKey } from 'openpgp';
 import { GmvError } from '../errors.js';
 import type { Secret } from '../crypto/secret.js';
 import { parseEnvelope, EnvelopeError } from '../crypto/envelope.js';
-import { decryptWith, fingerprintOf } from '../crypto/pgp.js';
+import { decryptWith, fingerprintOf, readPrivate } from '../crypto/pgp.js';
 import { Actions } from '../audit/entry.js';
 import type { Role } from '../domain/names.js';
-import { activePolicy, recordDenial, type Vault } from './vault.js';
+import { activePolicy, commitChange, recordDenial, type Vault } from './vault.js';
+import type { DeviceKey } from '../local/device-file.js';
+import { enforcePassphrase } from './init.js';
+import { loadCommonPasswords } from '../policy/passphrase-rules.js';
 import { authorizeTerminal } from './terminal.js';
-import { openPersonKey, type KeyHolder } from './keys.js';
+import { openPersonKey, sealPersonKey, type KeyHolder } from './keys.js';
 import { throttleState, recordFailure, clearFailures } from './throttle.js';
 import { writeTransaction } from '../store/store.js';
 
@@ -52,9 +55,11 @@ export async function unlockPerson(vault: Vault, login: string, passphrase: Secr
     .where('person_keys.status', '=', 'active')
     .executeTakeFirst();
 
-  const fail = async (reason: string): Promise<never> => {
+  /** Only failures that tested a passphrase count toward throttling. */
+  const fail = async (reason: string, counts = true): Promise<never> => {
     let locked = false;
     await recordDenial(vault, { action: Actions.authFailed, actor: login, subject: login, outcome: 'denied', details: { reason } }, async (trx) => {
+      if (!counts) return [];
       const counted = await recordFailure(trx, personId, policy, vault.now());
       locked = counted.locked;
       return locked ? [{ action: 'auth.locked', actor: login, subject: login, outcome: 'denied', details: { failures: counted.failures } }] : [];
@@ -62,7 +67,11 @@ export async function unlockPerson(vault: Vault, login: string, passphrase: Secr
     if (locked) throw new GmvError('AUTH_LOCKED', { login, failures: policy.login.maxFailures });
     throw new GmvError('AUTH_FAILED', { login });
   };
-  if (!lock) return fail('no key for this person on this device');
+  if (!lock) {
+    const received = await receiveTransferredKey(vault, { personId, login }, device, passphrase);
+    if (received) return unlockPerson(vault, login, passphrase);
+    return fail('no key for this person on this device (after a second enrollment: gmv device add-key on a terminal where the key is)', false);
+  }
 
   let key: PrivateKey;
   try {
@@ -84,4 +93,29 @@ export async function unlockPerson(vault: Vault, login: string, passphrase: Secr
     keyFingerprint: lock.fingerprint,
     decrypt: async (data) => Buffer.from(await decryptWith(data, key)),
   };
+}
+
+/**
+ * A terminal's first login after `gmv device add-key`: its OpenPGP key opens the transferred
+ * personal key, which is then sealed under the passphrase typed now and this terminal's secret.
+ */
+async function receiveTransferredKey(vault: Vault, person: { personId: number; login: string }, device: DeviceKey, passphrase: Secret): Promise<boolean> {
+  const db = vault.store.db;
+  const transfer = await db.selectFrom('key_transfers').innerJoin('person_keys', 'person_keys.fingerprint', 'key_transfers.key_fingerprint')
+    .select(['key_transfers.ciphertext', 'key_transfers.key_fingerprint', 'person_keys.status'])
+    .where('key_transfers.device_id', '=', device.deviceId).where('key_transfers.person_id', '=', person.personId).executeTakeFirst();
+  if (!transfer || transfer.status !== 'active') return false;
+  const policy = await activePolicy(db);
+  enforcePassphrase(passphrase, person.login, policy, loadCommonPasswords());
+  const deviceKey = await readPrivate(device.signingKey.revealString());
+  const armored = Buffer.from(await decryptWith(Buffer.from(transfer.ciphertext, 'base64'), deviceKey)).toString('utf8');
+  const key = await readPrivate(armored);
+  if (fingerprintOf(key) !== transfer.key_fingerprint) return false;
+  const lock = await sealPersonKey(armored, passphrase, device.secret.reveal(), { login: person.login, fingerprint: transfer.key_fingerprint, deviceId: device.deviceId }, policy.passphrase.kdf);
+  await commitChange(vault, async (trx) => {
+    await trx.insertInto('person_key_locks').values({ person_id: person.personId, key_fingerprint: transfer.key_fingerprint, device_id: device.deviceId, envelope: JSON.stringify(lock), created_at: vault.now().toISOString() }).execute();
+    await trx.deleteFrom('key_transfers').where('device_id', '=', device.deviceId).execute();
+    return { result: undefined, audit: [{ action: 'device.key-received', actor: person.login, subject: device.deviceId, outcome: 'ok', details: { key: transfer.key_fingerprint } }] };
+  });
+  return true;
 }

@@ -113,6 +113,8 @@ export interface MfaTotpTable {
   last_step: number | null;
   created_at: string;
 }
+/** A person's key encrypted to a newly approved device's OpenPGP key, until that device's first login seals it. */
+export interface KeyTransfersTable { device_id: string; person_id: number; key_fingerprint: string; ciphertext: string; created_at: string }
 export interface RecoveryKeysTable { fingerprint: string; public_key: string; shares: number; threshold: number; created_at: string }
 export interface RecoveryWrapsTable { id: Generated<number>; item_kind: string; item_id: string; recovery_fingerprint: string; wrapped: string; created_at: string }
 
@@ -135,6 +137,7 @@ export interface DB {
   crls: CrlsTable;
   login_throttle: LoginThrottleTable;
   mfa_totp: MfaTotpTable;
+  key_transfers: KeyTransfersTable;
   recovery_keys: RecoveryKeysTable;
   recovery_wraps: RecoveryWrapsTable;
 }

@@ -47,6 +47,13 @@ export const identity: Migration = {
       .addColumn('last_step', 'integer')
       .addColumn('created_at', 'text', (c) => c.notNull())
       .execute();
+    await db.schema.createTable('key_transfers')
+      .addColumn('device_id', 'text', (c) => c.primaryKey().references('devices.id'))
+      .addColumn('person_id', 'integer', (c) => c.notNull().references('people.id'))
+      .addColumn('key_fingerprint', 'text', (c) => c.notNull().references('person_keys.fingerprint'))
+      .addColumn('ciphertext', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
     await db.schema.createTable('recovery_keys')
       .addColumn('fingerprint', 'text', (c) => c.primaryKey())
       .addColumn('public_key', 'text', (c) => c.notNull())
