@@ -4,8 +4,11 @@
  * certification of its signing key (made by an officer at approval).
  */
 import { randomBytes } from 'node:crypto';
+import type { Insertable, Kysely } from 'kysely';
+import type { DB, DevicesTable } from '../store/schema.js';
 import type { PrivateKey } from 'openpgp';
 import { Secret } from '../crypto/secret.js';
+import { writeDeviceKey } from '../local/device-file.js';
 import { generateKey, signDetached, type GeneratedKey } from '../crypto/pgp.js';
 import { createCsr, generateDeviceKey, issueDeviceCertificate, type CaMaterial } from '../crypto/x509.js';
 import { deviceRecordText } from '../audit/device-record.js';
@@ -40,4 +43,29 @@ export async function certifyDevice(opts: {
   const record = deviceRecordText({ vault: opts.vaultId, id: opts.deviceId, person: opts.login, signing_fingerprint: opts.signingFingerprint, created_at: opts.createdAt });
   const signature = await signDetached(Buffer.from(record, 'utf8'), opts.orgKey);
   return { certPem: cert.certPem, serialHex: cert.serialHex, notAfter: cert.notAfter, certification: Buffer.from(signature).toString('base64') };
+}
+
+/** A device row: the terminal's keys, optionally already certified (init, recovery) or pending with a code. */
+export async function insertDevice(trx: Kysely<DB>, device: {
+  id: string; personId: number; label: string; material: DeviceMaterial; createdAt: string;
+  certified?: Certified & { approvedBy: string }; enrollCodeHash?: string;
+}): Promise<void> {
+  const row: Insertable<DevicesTable> = {
+    id: device.id, person_id: device.personId, label: device.label,
+    signing_fingerprint: device.material.signing.fingerprint, signing_public_key: device.material.signing.publicArmored,
+    certification: device.certified?.certification ?? '', status: device.certified ? 'active' : 'pending',
+    created_at: device.createdAt, revoked_at: null, rsa_public_key: device.material.rsa.publicPem, csr: device.material.csrPem,
+    cert_pem: device.certified?.certPem ?? null, cert_serial: device.certified?.serialHex ?? null,
+    cert_not_after: device.certified?.notAfter.toISOString() ?? null, enroll_code_hash: device.enrollCodeHash ?? null,
+    approved_by: device.certified?.approvedBy ?? null, approved_at: device.certified ? device.createdAt : null, revoke_reason: null,
+  };
+  await trx.insertInto('devices').values(row).execute();
+}
+
+/** Save this terminal's device key for the vault (0600 in a 0700 folder); returns its path. */
+export function saveDeviceFile(devicesDir: string, vaultId: string, deviceId: string, material: DeviceMaterial, caFingerprint: string): string {
+  return writeDeviceKey(devicesDir, {
+    vaultId, deviceId, secret: material.secret, signingKey: Secret.fromString(material.signing.privateArmored),
+    rsaKey: Secret.fromString(material.rsa.privatePem), caFingerprint,
+  });
 }

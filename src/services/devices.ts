@@ -6,15 +6,14 @@
 import { randomUUID } from 'node:crypto';
 import { GmvError } from '../errors.js';
 import type { Secret } from '../crypto/secret.js';
-import { Secret as SecretValue } from '../crypto/secret.js';
 import { encryptTo, fingerprintOf, generateKey, readPublic } from '../crypto/pgp.js';
 import { buildCrl, certFingerprint, readCsr, type RevokedEntry } from '../crypto/x509.js';
 import { newEnrollCode, normalizeEnrollCode, enrollCodeHash } from '../domain/enroll-code.js';
-import { readDeviceKey, removeDeviceKey, writeDeviceKey } from '../local/device-file.js';
+import { readDeviceKey, removeDeviceKey } from '../local/device-file.js';
 import { authorize, type Actor } from './access.js';
 import { currentCaRow, sealPersonKey, type KeyHolder } from './keys.js';
 import { caFor, orgKeyFor } from './officer-keys.js';
-import { newDeviceMaterial, certifyDevice } from './device-provision.js';
+import { newDeviceMaterial, certifyDevice, insertDevice, saveDeviceFile } from './device-provision.js';
 import { enforcePassphrase } from './init.js';
 import { activePolicy, commitChange, type Vault } from './vault.js';
 
@@ -52,19 +51,11 @@ export async function enrollDevice(vault: Vault, input: { login: string; passphr
     generateKey(person.name, `gmv person ${input.login}`),
   ]);
   const lock = await sealPersonKey(personKey.privateArmored, passphrase, material.secret.reveal(), { login: input.login, fingerprint: personKey.fingerprint, deviceId }, policy.passphrase.kdf);
-  const deviceFile = writeDeviceKey(vault.paths.devicesDir, {
-    vaultId: vault.vaultId, deviceId, secret: material.secret, signingKey: SecretValue.fromString(material.signing.privateArmored),
-    rsaKey: SecretValue.fromString(material.rsa.privatePem), caFingerprint: certFingerprint(ca.cert_pem),
-  });
+  const deviceFile = saveDeviceFile(vault.paths.devicesDir, vault.vaultId, deviceId, material, certFingerprint(ca.cert_pem));
   try {
     await commitChange(vault, async (trx) => {
       const at = vault.now().toISOString();
-      await trx.insertInto('devices').values({
-        id: deviceId, person_id: Number(person.id), label: input.label ?? `${input.login} terminal`, signing_fingerprint: material.signing.fingerprint,
-        signing_public_key: material.signing.publicArmored, certification: '', status: 'pending', created_at: at, revoked_at: null,
-        rsa_public_key: material.rsa.publicPem, csr: material.csrPem, cert_pem: null, cert_serial: null, cert_not_after: null,
-        enroll_code_hash: enrollCodeHash(code), approved_by: null, approved_at: null, revoke_reason: null,
-      }).execute();
+      await insertDevice(trx, { id: deviceId, personId: Number(person.id), label: input.label ?? `${input.login} terminal`, material, createdAt: at, enrollCodeHash: enrollCodeHash(code) });
       await trx.insertInto('person_keys').values({ fingerprint: personKey.fingerprint, person_id: Number(person.id), public_key: personKey.publicArmored, created_at: at, retired_at: null, status: 'pending' }).execute();
       await trx.insertInto('person_key_locks').values({ person_id: Number(person.id), key_fingerprint: personKey.fingerprint, device_id: deviceId, envelope: JSON.stringify(lock), created_at: at }).execute();
       // Not yet authenticated: the entry is signed by the next approved writer's checkpoint.
@@ -89,18 +80,10 @@ async function enrollAdditionalDevice(vault: Vault, person: { id: number; login:
   const deviceId = randomUUID();
   const code = newEnrollCode();
   const material = await newDeviceMaterial(deviceId, person.login, org.name);
-  const deviceFile = writeDeviceKey(vault.paths.devicesDir, {
-    vaultId: vault.vaultId, deviceId, secret: material.secret, signingKey: SecretValue.fromString(material.signing.privateArmored),
-    rsaKey: SecretValue.fromString(material.rsa.privatePem), caFingerprint: certFingerprint(ca.cert_pem),
-  });
+  const deviceFile = saveDeviceFile(vault.paths.devicesDir, vault.vaultId, deviceId, material, certFingerprint(ca.cert_pem));
   try {
     await commitChange(vault, async (trx) => {
-      await trx.insertInto('devices').values({
-        id: deviceId, person_id: person.id, label: label ?? `${person.login} terminal`, signing_fingerprint: material.signing.fingerprint,
-        signing_public_key: material.signing.publicArmored, certification: '', status: 'pending', created_at: vault.now().toISOString(), revoked_at: null,
-        rsa_public_key: material.rsa.publicPem, csr: material.csrPem, cert_pem: null, cert_serial: null, cert_not_after: null,
-        enroll_code_hash: enrollCodeHash(code), approved_by: null, approved_at: null, revoke_reason: null,
-      }).execute();
+      await insertDevice(trx, { id: deviceId, personId: person.id, label: label ?? `${person.login} terminal`, material, createdAt: vault.now().toISOString(), enrollCodeHash: enrollCodeHash(code) });
       return { result: undefined, audit: [{ action: 'device.enroll', actor: person.login, subject: deviceId, outcome: 'ok', details: { additional: true, signing_key: material.signing.fingerprint, authenticated: false } }] };
     });
   } catch (error) {

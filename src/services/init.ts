@@ -7,7 +7,6 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { openStore, writeTransaction, type StoreTarget } from '../store/store.js';
 import { GmvError } from '../errors.js';
 import type { Secret } from '../crypto/secret.js';
-import { Secret as SecretValue } from '../crypto/secret.js';
 import { generateKey, readPrivate, readPublic, encryptTo } from '../crypto/pgp.js';
 import { sha256Hex } from '../crypto/kdf.js';
 import { buildCrl, certFingerprint, createDeviceCa } from '../crypto/x509.js';
@@ -16,10 +15,10 @@ import { parsePolicy, type Policy } from '../policy/policy.js';
 import { checkPassphrase } from '../policy/passphrase-rules.js';
 import { isDisplayName, isLoginHandle } from '../domain/names.js';
 import { sealPersonKey, sealWithDataKey, wrapForPeople } from './keys.js';
-import { newDeviceMaterial, certifyDevice } from './device-provision.js';
+import { newDeviceMaterial, certifyDevice, insertDevice, saveDeviceFile } from './device-provision.js';
 import { appendAudit, writeCheckpoint } from '../audit/log.js';
 import { Actions } from '../audit/entry.js';
-import { writeDeviceKey, deviceFilePath } from '../local/device-file.js';
+import { deviceFilePath } from '../local/device-file.js';
 import type { LocalPaths } from '../local/paths.js';
 
 export interface InitOptions {
@@ -107,10 +106,7 @@ export async function initVault(options: InitOptions): Promise<InitResult> {
     const policySha = sha256Hex(options.policy.text);
 
     deviceFile = deviceFilePath(options.paths.devicesDir, vaultId);
-    writeDeviceKey(options.paths.devicesDir, {
-      vaultId, deviceId, secret: device.secret, signingKey: SecretValue.fromString(device.signing.privateArmored),
-      rsaKey: SecretValue.fromString(device.rsa.privatePem), caFingerprint,
-    });
+    saveDeviceFile(options.paths.devicesDir, vaultId, deviceId, device, caFingerprint);
     written.push(...writeRecovery(recoveryKey.privateArmored, options.recovery, recoveryFiles));
 
     await writeTransaction(store, async (trx) => {
@@ -132,13 +128,7 @@ export async function initVault(options: InitOptions): Promise<InitResult> {
       }).returning('id').executeTakeFirstOrThrow();
       const personId = Number(person.id);
       await trx.insertInto('person_keys').values({ fingerprint: officerKey.fingerprint, person_id: personId, public_key: officerKey.publicArmored, created_at: createdAt, retired_at: null, status: 'active' }).execute();
-      await trx.insertInto('devices').values({
-        id: deviceId, person_id: personId, label: 'init terminal', signing_fingerprint: device.signing.fingerprint,
-        signing_public_key: device.signing.publicArmored, certification: certified.certification,
-        status: 'active', created_at: createdAt, revoked_at: null, rsa_public_key: device.rsa.publicPem, csr: device.csrPem,
-        cert_pem: certified.certPem, cert_serial: certified.serialHex, cert_not_after: certified.notAfter.toISOString(),
-        enroll_code_hash: null, approved_by: options.login, approved_at: createdAt, revoke_reason: null,
-      }).execute();
+      await insertDevice(trx, { id: deviceId, personId, label: 'init terminal', material: device, createdAt, certified: { ...certified, approvedBy: options.login } });
       await trx.insertInto('person_key_locks').values({ person_id: personId, key_fingerprint: officerKey.fingerprint, device_id: deviceId, envelope: JSON.stringify(officerLock), created_at: createdAt }).execute();
       const officer = [{ personId, fingerprint: officerKey.fingerprint, publicKey: officerPublic }];
       await wrapForPeople(trx, { kind: 'org-key', id: orgKey.fingerprint, version: 1 }, org.dataKey, officer, createdAt);

@@ -7,13 +7,12 @@
 import { randomUUID } from 'node:crypto';
 import { GmvError } from '../errors.js';
 import type { Secret } from '../crypto/secret.js';
-import { Secret as SecretValue } from '../crypto/secret.js';
 import { decryptWith, fingerprintOf, generateKey, readPrivate, readPublic } from '../crypto/pgp.js';
 import { certFingerprint } from '../crypto/x509.js';
 import { combineShares, decodeShare } from '../crypto/shamir.js';
-import { readDeviceKey, writeDeviceKey, removeDeviceKey } from '../local/device-file.js';
+import { readDeviceKey, removeDeviceKey } from '../local/device-file.js';
 import { currentCaRow, currentOrgKeyRow, openCa, openOrgKey, sealPersonKey, wrapForPeople } from './keys.js';
-import { newDeviceMaterial, certifyDevice } from './device-provision.js';
+import { newDeviceMaterial, certifyDevice, insertDevice, saveDeviceFile } from './device-provision.js';
 import { enforcePassphrase } from './init.js';
 import { clearFailures } from './throttle.js';
 import { activePolicy, commitChange, recordDenial, type Vault } from './vault.js';
@@ -73,22 +72,14 @@ export async function recoverOfficer(vault: Vault, input: RecoverInput): Promise
   const [material, personKey] = await Promise.all([newDeviceMaterial(deviceId, input.login, org.name), generateKey(person.name, `gmv person ${input.login}`)]);
   const certified = await certifyDevice({ vaultId: vault.vaultId, deviceId, login: input.login, signingFingerprint: material.signing.fingerprint, createdAt, ca, orgKey, csrPem: material.csrPem, now: at, certificateDays: policy.devices.certificateDays });
   const lock = await sealPersonKey(personKey.privateArmored, input.passphrase, material.secret.reveal(), { login: input.login, fingerprint: personKey.fingerprint, deviceId }, policy.passphrase.kdf);
-  writeDeviceKey(vault.paths.devicesDir, {
-    vaultId: vault.vaultId, deviceId, secret: material.secret, signingKey: SecretValue.fromString(material.signing.privateArmored),
-    rsaKey: SecretValue.fromString(material.rsa.privatePem), caFingerprint: certFingerprint(ca.certPem),
-  });
+  saveDeviceFile(vault.paths.devicesDir, vault.vaultId, deviceId, material, certFingerprint(ca.certPem));
   try {
     await commitChange(vault, async (trx) => {
       const personId = Number(person.id);
       const retired = await trx.selectFrom('person_keys').select('fingerprint').where('person_id', '=', personId).where('status', '!=', 'retired').execute();
       await trx.updateTable('person_keys').set({ status: 'retired', retired_at: createdAt }).where('person_id', '=', personId).where('status', '!=', 'retired').execute();
       await trx.insertInto('person_keys').values({ fingerprint: personKey.fingerprint, person_id: personId, public_key: personKey.publicArmored, created_at: createdAt, retired_at: null, status: 'active' }).execute();
-      await trx.insertInto('devices').values({
-        id: deviceId, person_id: personId, label: 'recovery terminal', signing_fingerprint: material.signing.fingerprint,
-        signing_public_key: material.signing.publicArmored, certification: certified.certification, status: 'active', created_at: createdAt, revoked_at: null,
-        rsa_public_key: material.rsa.publicPem, csr: material.csrPem, cert_pem: certified.certPem, cert_serial: certified.serialHex,
-        cert_not_after: certified.notAfter.toISOString(), enroll_code_hash: null, approved_by: `recovery:${recoveryFpr}`, approved_at: createdAt, revoke_reason: null,
-      }).execute();
+      await insertDevice(trx, { id: deviceId, personId, label: 'recovery terminal', material, createdAt, certified: { ...certified, approvedBy: `recovery:${recoveryFpr}` } });
       await trx.insertInto('person_key_locks').values({ person_id: personId, key_fingerprint: personKey.fingerprint, device_id: deviceId, envelope: JSON.stringify(lock), created_at: createdAt }).execute();
       const holder = [{ personId, fingerprint: personKey.fingerprint, publicKey: await readPublic(personKey.publicArmored) }];
       await wrapForPeople(trx, { kind: 'org-key', id: orgRow.fingerprint, version: 1 }, orgDataKey, holder, createdAt);

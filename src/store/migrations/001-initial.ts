@@ -1,16 +1,12 @@
 /** The spine: organisation, keys, people, devices, key wraps and the audit log. */
 import { sql, type Kysely } from 'kysely';
 import type { Migration } from './index.js';
+import { withSerialId } from './columns.js';
 
 export const initial: Migration = {
   version: 1,
   name: 'initial',
   async up(db: Kysely<any>, dialect) {
-    const serial = (table: ReturnType<Kysely<any>['schema']['createTable']>) =>
-      dialect === 'postgres'
-        ? table.addColumn('id', 'integer', (c) => c.primaryKey().generatedAlwaysAsIdentity())
-        : table.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
-
     await db.schema.createTable('vault_meta')
       .addColumn('key', 'text', (c) => c.primaryKey())
       .addColumn('value', 'text', (c) => c.notNull())
@@ -26,16 +22,16 @@ export const initial: Migration = {
       .addColumn('private_envelope', 'text', (c) => c.notNull())
       .addColumn('created_at', 'text', (c) => c.notNull())
       .execute();
-    await serial(db.schema.createTable('policies'))
+    await withSerialId(db.schema.createTable('policies'), dialect)
       .addColumn('sha256', 'text', (c) => c.notNull())
       .addColumn('body', 'text', (c) => c.notNull())
       .addColumn('applied_at', 'text', (c) => c.notNull())
       .execute();
-    await serial(db.schema.createTable('units'))
+    await withSerialId(db.schema.createTable('units'), dialect)
       .addColumn('name', 'text', (c) => c.notNull().unique())
       .addColumn('created_at', 'text', (c) => c.notNull())
       .execute();
-    await serial(db.schema.createTable('people'))
+    await withSerialId(db.schema.createTable('people'), dialect)
       .addColumn('login', 'text', (c) => c.notNull().unique())
       .addColumn('name', 'text', (c) => c.notNull())
       .addColumn('unit_id', 'integer', (c) => c.notNull().references('units.id'))
@@ -62,7 +58,7 @@ export const initial: Migration = {
       .addColumn('created_at', 'text', (c) => c.notNull())
       .addColumn('revoked_at', 'text')
       .execute();
-    await serial(db.schema.createTable('person_key_locks'))
+    await withSerialId(db.schema.createTable('person_key_locks'), dialect)
       .addColumn('person_id', 'integer', (c) => c.notNull().references('people.id'))
       .addColumn('key_fingerprint', 'text', (c) => c.notNull().references('person_keys.fingerprint'))
       .addColumn('device_id', 'text', (c) => c.notNull().references('devices.id'))
@@ -70,7 +66,7 @@ export const initial: Migration = {
       .addColumn('created_at', 'text', (c) => c.notNull())
       .addUniqueConstraint('person_key_locks_once', ['key_fingerprint', 'device_id'])
       .execute();
-    await serial(db.schema.createTable('key_wraps'))
+    await withSerialId(db.schema.createTable('key_wraps'), dialect)
       .addColumn('item_kind', 'text', (c) => c.notNull())
       .addColumn('item_id', 'text', (c) => c.notNull())
       .addColumn('item_version', 'integer', (c) => c.notNull())
@@ -99,7 +95,7 @@ export const initial: Migration = {
       .addColumn('size', 'integer', (c) => c.notNull())
       .addColumn('frontier', 'text', (c) => c.notNull())
       .execute();
-    await serial(db.schema.createTable('audit_checkpoints'))
+    await withSerialId(db.schema.createTable('audit_checkpoints'), dialect)
       .addColumn('tree_size', 'integer', (c) => c.notNull())
       .addColumn('root', 'text', (c) => c.notNull())
       .addColumn('at', 'text', (c) => c.notNull())

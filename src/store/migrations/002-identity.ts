@@ -1,16 +1,12 @@
 /** People, devices and sessions: device CA and CRLs, certificates, login throttling, TOTP, recovery keys. */
 import type { Kysely } from 'kysely';
 import type { Migration } from './index.js';
+import { withSerialId } from './columns.js';
 
 export const identity: Migration = {
   version: 2,
   name: 'identity',
   async up(db: Kysely<any>, dialect) {
-    const serial = (table: ReturnType<Kysely<any>['schema']['createTable']>) =>
-      dialect === 'postgres'
-        ? table.addColumn('id', 'integer', (c) => c.primaryKey().generatedAlwaysAsIdentity())
-        : table.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
-
     await db.schema.alterTable('person_keys').addColumn('status', 'text', (c) => c.notNull().defaultTo('active')).execute();
     for (const [name, type] of [
       ['rsa_public_key', 'text'], ['csr', 'text'], ['cert_pem', 'text'], ['cert_serial', 'text'], ['cert_not_after', 'text'],
@@ -61,7 +57,7 @@ export const identity: Migration = {
       .addColumn('threshold', 'integer', (c) => c.notNull())
       .addColumn('created_at', 'text', (c) => c.notNull())
       .execute();
-    await serial(db.schema.createTable('recovery_wraps'))
+    await withSerialId(db.schema.createTable('recovery_wraps'), dialect)
       .addColumn('item_kind', 'text', (c) => c.notNull())
       .addColumn('item_id', 'text', (c) => c.notNull())
       .addColumn('recovery_fingerprint', 'text', (c) => c.notNull().references('recovery_keys.fingerprint'))
