@@ -31,7 +31,7 @@ export abstract class GmvCommand<T extends typeof Command> extends Command {
     const langAt = this.argv.findIndex((a) => a === '--lang' || a.startsWith('--lang='));
     const langArg = langAt < 0 ? undefined : this.argv[langAt]!.includes('=') ? this.argv[langAt]!.split('=')[1] : this.argv[langAt + 1];
     this.lang = pickLang(langArg, process.env);
-    const { args, flags } = await this.parse({
+    const { args, flags, argv } = await this.parse({
       flags: this.ctor.flags,
       baseFlags: (super.ctor as typeof GmvCommand).baseFlags,
       args: this.ctor.args,
@@ -39,7 +39,11 @@ export abstract class GmvCommand<T extends typeof Command> extends Command {
     });
     this.flags = flags as CommandFlags<T>;
     this.args = args as CommandArgs<T>;
+    this.positional = argv as string[];
   }
+
+  /** All positional arguments, for commands that take a variable number (static strict = false). */
+  protected positional: string[] = [];
 
   protected t(key: MessageKey, params: Record<string, string | number> = {}): string {
     return render(key, params, this.lang);

@@ -10,6 +10,8 @@ export interface Policy {
   session: { idleSeconds: number; maxSeconds: number };
   login: { maxFailures: number; backoffSeconds: number };
   devices: { certificateDays: number; crlDays: number };
+  credentials: { history: number; recoveryCodesLow: number; clipboardSeconds: number };
+  rotation: { periodicDays: number; eventDueDays: number };
 }
 
 /** Six months, as the Cybersecurity Law asks for network logs (art. 21). */
@@ -44,6 +46,15 @@ export async function parsePolicy(text: string, source: string): Promise<Policy>
       certificate_days: z.number().int().min(1).max(3650),
       crl_days: z.number().int().min(1).max(366),
     }),
+    credentials: z.strictObject({
+      history: z.number().int().min(1).max(50),
+      recovery_codes_low: z.number().int().min(0).max(100),
+      clipboard_seconds: z.number().int().min(5).max(600),
+    }),
+    rotation: z.strictObject({
+      periodic_days: z.number().int().min(0).max(3650),
+      event_due_days: z.number().int().min(0).max(90),
+    }),
   });
   let raw: unknown;
   try {
@@ -68,5 +79,7 @@ export async function parsePolicy(text: string, source: string): Promise<Policy>
     session: { idleSeconds: Math.max(1, Math.round(p.session.idle_minutes * 60)), maxSeconds: Math.max(1, Math.round(p.session.max_hours * 3600)) },
     login: { maxFailures: p.login.max_failures, backoffSeconds: p.login.backoff_seconds },
     devices: { certificateDays: p.devices.certificate_days, crlDays: p.devices.crl_days },
+    credentials: { history: p.credentials.history, recoveryCodesLow: p.credentials.recovery_codes_low, clipboardSeconds: p.credentials.clipboard_seconds },
+    rotation: { periodicDays: p.rotation.periodic_days, eventDueDays: p.rotation.event_due_days },
   };
 }

@@ -21,7 +21,7 @@ export interface KeyHolder {
   decrypt(data: Uint8Array): Promise<Buffer>;
 }
 
-export type WrappedItem = 'org-key' | 'device-ca' | 'mfa-seed';
+export type WrappedItem = 'org-key' | 'device-ca' | 'mfa-seed' | 'credential' | 'rotation';
 
 export interface PersonLockHeader extends Record<string, unknown> {
   purpose: 'person-key';

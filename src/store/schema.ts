@@ -118,6 +118,73 @@ export interface KeyTransfersTable { device_id: string; person_id: number; key_f
 export interface RecoveryKeysTable { fingerprint: string; public_key: string; shares: number; threshold: number; created_at: string }
 export interface RecoveryWrapsTable { id: Generated<number>; item_kind: string; item_id: string; recovery_fingerprint: string; wrapped: string; created_at: string }
 
+export interface AccountsTable {
+  id: Generated<number>;
+  slug: string;
+  platform: string;
+  name: string;
+  unit_id: number;
+  login_id: string | null;
+  filing_number: string | null;
+  filed_on: string | null;
+  /** active, archived */
+  status: string;
+  created_at: string;
+  archived_at: string | null;
+}
+/** One version of an account's credential: AES-256-GCM under a fresh data key, wrapped per grantee in key_wraps. */
+export interface CredentialVersionsTable {
+  id: Generated<number>;
+  account_id: number;
+  version: number;
+  envelope: string;
+  /** argon2id hash of the password, to refuse reuse of recent passwords without keeping them. */
+  password_hash: string | null;
+  /** JSON list of the fields present (password, totp, recovery, login, …) and the recovery-code count; no values. */
+  fields: string;
+  reason: string;
+  created_by: string;
+  created_at: string;
+}
+/** Data keys wrapped for the organisation key, so officers can wrap a version for a new grantee. */
+export interface OrgWrapsTable { id: Generated<number>; item_kind: string; item_id: string; item_version: number; org_fingerprint: string; wrapped: string; created_at: string }
+export interface GrantsTable {
+  id: Generated<number>;
+  person_id: number;
+  account_id: number;
+  /** JSON array of reveal, otp, manage */
+  can: string;
+  until: string | null;
+  granted_by: string;
+  granted_at: string;
+  removed_by: string | null;
+  removed_at: string | null;
+}
+export interface RotationsTable {
+  account_id: number;
+  reason: string;
+  started_by: string;
+  started_by_person: number;
+  started_at: string;
+  /** The generated password, sealed; its data key wrapped for the person who started (wrapped). */
+  envelope: string;
+  wrapped: string;
+}
+export interface RotationQueueTable { id: Generated<number>; account_id: number; reason: string; detail: string | null; due_on: string; created_at: string; done_at: string | null }
+export interface RecoveryCodeUsesTable { account_id: number; version: number; code_index: number; used_by: string; used_at: string }
+export interface BindingsTable {
+  id: Generated<number>;
+  account_id: number;
+  person_id: number | null;
+  external_name: string | null;
+  role: string;
+  bound_on: string;
+  expires_on: string | null;
+  created_by: string;
+  removed_at: string | null;
+  removed_by: string | null;
+}
+
 export interface DB {
   gmv_migrations: MigrationsTable;
   vault_meta: VaultMetaTable;
@@ -138,6 +205,14 @@ export interface DB {
   login_throttle: LoginThrottleTable;
   mfa_totp: MfaTotpTable;
   key_transfers: KeyTransfersTable;
+  accounts: AccountsTable;
+  credential_versions: CredentialVersionsTable;
+  org_wraps: OrgWrapsTable;
+  grants: GrantsTable;
+  rotations: RotationsTable;
+  rotation_queue: RotationQueueTable;
+  recovery_code_uses: RecoveryCodeUsesTable;
+  bindings: BindingsTable;
   recovery_keys: RecoveryKeysTable;
   recovery_wraps: RecoveryWrapsTable;
 }

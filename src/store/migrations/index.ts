@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import { initial } from './001-initial.js';
 import { identity } from './002-identity.js';
+import { credentials } from './003-credentials.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -11,5 +12,5 @@ export interface Migration {
   up(db: Kysely<any>, dialect: Dialect): Promise<void>;
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial, identity];
+export const MIGRATIONS: readonly Migration[] = [initial, identity, credentials];
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

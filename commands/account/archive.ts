@@ -1,0 +1,14 @@
+import { Args } from '@oclif/core';
+import { GmvCommand } from '../../cli/base-command.js';
+
+export default class AccountArchive extends GmvCommand<typeof AccountArchive> {
+  static override summary = 'Archive an account (closed or handed over); its history and audit trail stay.';
+  static override args = { slug: Args.string({ description: 'Account slug', required: true }) };
+
+  async run(): Promise<void> {
+    const { archiveAccount } = await import('../../src/services/accounts.js');
+    const actor = await this.sessionActor();
+    const a = await archiveAccount(await this.vault(), actor, this.args.slug);
+    this.emit(a, () => this.t('account.archived', { slug: a.slug }));
+  }
+}

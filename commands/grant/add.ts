@@ -1,0 +1,27 @@
+import { Args, Flags } from '@oclif/core';
+import { GmvCommand } from '../../cli/base-command.js';
+
+export default class GrantAdd extends GmvCommand<typeof GrantAdd> {
+  static override summary = 'Grant a person access to one or more accounts (security officers, in a session).';
+  static override description = 'Wraps the current credential version for the person. Capabilities: reveal (see the credential; implies otp), otp (only TOTP codes), manage (set fields, rotate).';
+  static override examples = ['gmv grant add zhang.wei weibo-press --can reveal,otp --until 2026-12-31', 'gmv grant add zhang.wei weibo-press douyin-press wechat-oa-main'];
+  static override strict = false;
+  static override args = {
+    login: Args.string({ description: 'Login handle', required: true }),
+    slug: Args.string({ description: 'Account slug (more may follow)', required: true }),
+  };
+  static override flags = {
+    can: Flags.string({ description: 'Comma-separated: reveal, otp, manage', default: 'reveal,otp' }),
+    until: Flags.string({ description: 'Grant ends at this date (YYYY-MM-DD, China time) or timestamp' }),
+  };
+
+  async run(): Promise<void> {
+    const { addGrants, parseCapabilities } = await import('../../src/services/grants.js');
+    const can = parseCapabilities(this.flags.can);
+    const until = this.dateFlag('until', this.flags.until) ?? null;
+    const slugs = this.positional.slice(1);
+    const officer = await this.sessionActor();
+    const grants = await addGrants(await this.vault(), officer, this.args.login, slugs.length ? slugs : [this.args.slug], can, until);
+    this.emit({ grants }, () => grants.map((g) => this.t('grant.added', { login: g.login, account: g.account, can: g.can.join(','), until: g.until ?? '-' })));
+  }
+}

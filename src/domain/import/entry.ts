@@ -1,0 +1,91 @@
+/**
+ * Shared row handling for the importers: turn the raw text of one exported entry into an
+ * ImportedItem or a reason, and map a CSV header to column positions. Pure: no I/O.
+ */
+import { GmvError } from '../../errors.js';
+import { parseTotpInput } from '../otpauth.js';
+import type { ImportedItem, ImportReport } from './types.js';
+
+/** The raw text of one exported entry, before validation; absent and empty mean the same. */
+export interface RawEntry {
+  name?: string | undefined;
+  loginId?: string | undefined;
+  password?: string | undefined;
+  totp?: string | undefined;
+  notes?: string | undefined;
+  uri?: string | undefined;
+}
+
+/** Longest item name accepted, matching the display names elsewhere in gmv. */
+export const MAX_NAME_CHARS = 200;
+
+const CONTROL = /^[^\p{Cc}]*$/u;
+
+/**
+ * Validate and normalize one entry: name required (trimmed, no control characters), login and URI
+ * trimmed, password kept byte for byte, TOTP parsed. Returns the item, or the reason it was refused.
+ */
+export function normalizeEntry(line: number, raw: RawEntry): { item: ImportedItem } | { reason: string } {
+  const name = raw.name?.trim() ?? '';
+  if (name === '') return { reason: 'missing name' };
+  if (!CONTROL.test(name)) return { reason: 'the name holds control characters' };
+  if ([...name].length > MAX_NAME_CHARS) return { reason: `the name is longer than ${MAX_NAME_CHARS} characters` };
+  const loginId = raw.loginId?.trim() ?? '';
+  if (!CONTROL.test(loginId)) return { reason: 'the username holds control characters' };
+  const uri = raw.uri?.trim() ?? '';
+  if (!CONTROL.test(uri)) return { reason: 'the URL holds control characters' };
+  const item: ImportedItem = { line, name };
+  if (loginId !== '') item.loginId = loginId;
+  if (raw.password !== undefined && raw.password !== '') item.password = raw.password;
+  const totp = raw.totp?.trim() ?? '';
+  if (totp !== '') {
+    try {
+      item.totp = parseTotpInput(totp);
+    } catch (error) {
+      if (error instanceof GmvError) return { reason: `bad TOTP: ${String(error.params.detail ?? 'not a TOTP seed')}` };
+      throw error;
+    }
+  }
+  if (raw.notes !== undefined && raw.notes.trim() !== '') item.notes = raw.notes;
+  if (uri !== '') item.uri = uri;
+  return { item };
+}
+
+/** Append one entry's outcome to a report. */
+export function addEntry(report: ImportReport, line: number, raw: RawEntry): void {
+  const result = normalizeEntry(line, raw);
+  if ('item' in result) report.items.push(result.item);
+  else report.errors.push({ line, reason: result.reason });
+}
+
+/**
+ * Column positions by name (case-insensitive, trimmed). Throws INVALID_INPUT when a required column
+ * is missing or a name repeats: the file is then not the export it claims to be.
+ */
+export function mapHeader<R extends string, O extends string>(header: string[], required: readonly R[], optional: readonly O[], what: string): Record<R, number> & Partial<Record<O, number>> {
+  const known = new Map<string, string>([...required, ...optional].map((name) => [name.toLowerCase(), name]));
+  const positions = new Map<string, number>();
+  header.forEach((cell, index) => {
+    const key = cell.trim().toLowerCase();
+    const name = known.get(key);
+    if (name === undefined) return; // unknown columns are ignored and never echoed: a header-less file's first row is data
+    if (positions.has(key)) throw new GmvError('INVALID_INPUT', { what, detail: `the header names column "${name}" twice` });
+    positions.set(key, index);
+  });
+  const columns: Record<string, number> = {};
+  for (const name of required) {
+    const index = positions.get(name.toLowerCase());
+    if (index === undefined) throw new GmvError('INVALID_INPUT', { what, detail: `the header has no "${name}" column; expected ${required.join(',')}` });
+    columns[name] = index;
+  }
+  for (const name of optional) {
+    const index = positions.get(name.toLowerCase());
+    if (index !== undefined) columns[name] = index;
+  }
+  return columns as Record<R, number> & Partial<Record<O, number>>;
+}
+
+/** True for a record that is nothing but empty or blank fields (a spacer line some tools write). */
+export function isBlankRecord(fields: readonly string[]): boolean {
+  return fields.every((f) => f.trim() === '');
+}

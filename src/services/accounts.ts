@@ -1,0 +1,153 @@
+/**
+ * The account register (Art. 8, 10, 12, 24): every official account with its platform, owning unit
+ * and filing record. `show` never prints secrets, only which fields are stored and their version.
+ */
+import { GmvError } from '../errors.js';
+import { isDisplayName, isSlug } from '../domain/names.js';
+import { PLATFORMS, type Platform } from '../domain/password-gen.js';
+import { authorize, type Actor } from './access.js';
+import { commitChange, type Vault } from './vault.js';
+import type { AuditDraft } from '../audit/entry.js';
+
+export interface AccountInput {
+  slug: string;
+  platform: string;
+  name: string;
+  unit: string;
+  loginId?: string;
+  filingNumber?: string;
+  filedOn?: string;
+}
+
+export interface AccountView {
+  slug: string;
+  platform: Platform;
+  name: string;
+  unit: string;
+  loginId: string | null;
+  filingNumber: string | null;
+  filedOn: string | null;
+  status: string;
+  createdAt: string;
+  version: number | null;
+  fields: string[];
+  recoveryCodesLeft: number | null;
+  grantees: { login: string; can: string[]; until: string | null }[];
+  rotationPending: boolean;
+}
+
+export interface AddAccountResult {
+  account: AccountView;
+  /** Art. 8: one account per unit per platform. */
+  warnings: string[];
+}
+
+function validPlatform(platform: string): Platform {
+  if (!(PLATFORMS as readonly string[]).includes(platform)) throw new GmvError('USAGE', { detail: `unknown platform "${platform}"; platforms are ${PLATFORMS.join(', ')}` });
+  return platform as Platform;
+}
+
+export async function addAccount(vault: Vault, actor: Actor, input: AccountInput): Promise<AddAccountResult> {
+  if (!isSlug(input.slug)) throw new GmvError('INVALID_INPUT', { what: 'slug', detail: `"${input.slug}" must be lowercase words joined by hyphens (like weibo-press)` });
+  if (!isDisplayName(input.name)) throw new GmvError('INVALID_INPUT', { what: 'name', detail: 'empty, padded or holding control characters' });
+  const platform = validPlatform(input.platform);
+  await authorize(vault, actor, 'account.manage', input.slug);
+  const warnings: string[] = [];
+  await commitChange(vault, async (trx) => {
+    const unit = await trx.selectFrom('units').select('id').where('name', '=', input.unit).executeTakeFirst();
+    if (!unit) throw new GmvError('UNIT_NOT_FOUND', { unit: input.unit });
+    if (await trx.selectFrom('accounts').select('id').where('slug', '=', input.slug).executeTakeFirst()) throw new GmvError('ACCOUNT_EXISTS', { slug: input.slug });
+    const sibling = await trx.selectFrom('accounts').select('slug').where('unit_id', '=', Number(unit.id)).where('platform', '=', platform).where('status', '=', 'active').executeTakeFirst();
+    if (sibling) warnings.push(`${input.unit} already has a ${platform} account (${sibling.slug}); Art. 8 allows one account per unit per platform`);
+    const at = vault.now().toISOString();
+    const row = await trx.insertInto('accounts').values({
+      slug: input.slug, platform, name: input.name, unit_id: Number(unit.id), login_id: input.loginId ?? null,
+      filing_number: input.filingNumber ?? null, filed_on: input.filedOn ?? null, status: 'active', created_at: at, archived_at: null,
+    }).returning('id').executeTakeFirstOrThrow();
+    const audit: AuditDraft[] = [{ action: 'account.add', actor: actor.login, subject: input.slug, outcome: 'ok',
+      details: { platform, unit: input.unit, name: input.name, filing_number: input.filingNumber ?? null, duplicate_platform: sibling?.slug ?? null } }];
+    // An account admin who registers an account manages it; officers grant themselves explicitly.
+    const roles = JSON.parse((await trx.selectFrom('people').select('roles').where('id', '=', actor.personId).executeTakeFirstOrThrow()).roles) as string[];
+    if (roles.includes('account-admin')) {
+      await trx.insertInto('grants').values({ person_id: actor.personId, account_id: Number(row.id), can: JSON.stringify(['reveal', 'otp', 'manage']), until: null, granted_by: actor.login, granted_at: at, removed_by: null, removed_at: null }).execute();
+      audit.push({ action: 'grant.add', actor: actor.login, subject: input.slug, outcome: 'ok', details: { person: actor.login, can: ['reveal', 'otp', 'manage'], until: null, automatic: true } });
+    }
+    return { result: undefined, audit };
+  });
+  return { account: await showAccount(vault, input.slug), warnings };
+}
+
+export async function setAccount(vault: Vault, actor: Actor, slug: string, changes: Partial<Omit<AccountInput, 'slug' | 'platform'>>): Promise<AccountView> {
+  const account = await findAccount(vault, slug);
+  await authorize(vault, actor, 'account.manage', slug);
+  if (changes.name !== undefined && !isDisplayName(changes.name)) throw new GmvError('INVALID_INPUT', { what: 'name', detail: 'empty, padded or holding control characters' });
+  await commitChange(vault, async (trx) => {
+    const set: Record<string, string | number | null> = {};
+    if (changes.name !== undefined) set.name = changes.name;
+    if (changes.loginId !== undefined) set.login_id = changes.loginId;
+    if (changes.filingNumber !== undefined) set.filing_number = changes.filingNumber;
+    if (changes.filedOn !== undefined) set.filed_on = changes.filedOn;
+    if (changes.unit !== undefined) {
+      const unit = await trx.selectFrom('units').select('id').where('name', '=', changes.unit).executeTakeFirst();
+      if (!unit) throw new GmvError('UNIT_NOT_FOUND', { unit: changes.unit });
+      set.unit_id = Number(unit.id);
+    }
+    if (Object.keys(set).length === 0) throw new GmvError('USAGE', { detail: 'nothing to change: give --name, --unit, --login-id, --filing-number or --filed-on' });
+    await trx.updateTable('accounts').set(set).where('id', '=', account.id).execute();
+    return { result: undefined, audit: [{ action: 'account.set', actor: actor.login, subject: slug, outcome: 'ok', details: { ...changes } }] };
+  });
+  return showAccount(vault, slug);
+}
+
+export async function archiveAccount(vault: Vault, actor: Actor, slug: string): Promise<AccountView> {
+  const account = await findAccount(vault, slug);
+  await authorize(vault, actor, 'account.manage', slug);
+  await commitChange(vault, async (trx) => {
+    await trx.updateTable('accounts').set({ status: 'archived', archived_at: vault.now().toISOString() }).where('id', '=', account.id).execute();
+    return { result: undefined, audit: [{ action: 'account.archive', actor: actor.login, subject: slug, outcome: 'ok', details: {} }] };
+  });
+  return showAccount(vault, slug);
+}
+
+export async function findAccount(vault: Vault, slug: string): Promise<{ id: number; slug: string; status: string; platform: Platform }> {
+  const row = await vault.store.db.selectFrom('accounts').select(['id', 'slug', 'status', 'platform']).where('slug', '=', slug).executeTakeFirst();
+  if (!row) throw new GmvError('ACCOUNT_NOT_FOUND', { slug });
+  return { id: Number(row.id), slug: row.slug, status: row.status, platform: row.platform as Platform };
+}
+
+export async function listAccounts(vault: Vault, filter: { unit?: string; platform?: string; status?: string; grantee?: string } = {}): Promise<AccountView[]> {
+  const db = vault.store.db;
+  let q = db.selectFrom('accounts').innerJoin('units', 'units.id', 'accounts.unit_id').selectAll('accounts').select('units.name as unit');
+  if (filter.unit) q = q.where('units.name', '=', filter.unit);
+  if (filter.platform) q = q.where('accounts.platform', '=', filter.platform);
+  q = q.where('accounts.status', '=', filter.status ?? 'active');
+  const rows = await q.orderBy('accounts.slug').execute();
+  const versions = await db.selectFrom('credential_versions').select(['account_id', 'version', 'fields']).orderBy('version', 'desc').execute();
+  const latest = new Map<number, { version: number; fields: string }>();
+  for (const v of versions) if (!latest.has(Number(v.account_id))) latest.set(Number(v.account_id), { version: Number(v.version), fields: v.fields });
+  const grants = await db.selectFrom('grants').innerJoin('people', 'people.id', 'grants.person_id').select(['grants.account_id', 'people.login', 'grants.can', 'grants.until']).where('grants.removed_at', 'is', null).execute();
+  const uses = await db.selectFrom('recovery_code_uses').select(['account_id', 'version']).execute();
+  const rotating = new Set((await db.selectFrom('rotations').select('account_id').execute()).map((r) => Number(r.account_id)));
+  const now = vault.now();
+  const views = rows.map((r): AccountView => {
+    const id = Number(r.id);
+    const v = latest.get(id);
+    const summary = v ? (JSON.parse(v.fields) as { fields: string[]; recoveryCodes: number }) : null;
+    const used = v ? uses.filter((u) => Number(u.account_id) === id && Number(u.version) === v.version).length : 0;
+    return {
+      slug: r.slug, platform: r.platform as Platform, name: r.name, unit: r.unit, loginId: r.login_id, filingNumber: r.filing_number, filedOn: r.filed_on,
+      status: r.status, createdAt: r.created_at, version: v?.version ?? null, fields: summary?.fields ?? [],
+      recoveryCodesLeft: summary && summary.recoveryCodes > 0 ? summary.recoveryCodes - used : null,
+      grantees: grants.filter((g) => Number(g.account_id) === id && (!g.until || new Date(g.until) > now)).map((g) => ({ login: g.login, can: JSON.parse(g.can) as string[], until: g.until })),
+      rotationPending: rotating.has(id),
+    };
+  });
+  return filter.grantee ? views.filter((v) => v.grantees.some((g) => g.login === filter.grantee)) : views;
+}
+
+export async function showAccount(vault: Vault, slug: string): Promise<AccountView> {
+  const account = await findAccount(vault, slug);
+  const view = (await listAccounts(vault, { status: account.status })).find((a) => a.slug === slug);
+  if (!view) throw new GmvError('ACCOUNT_NOT_FOUND', { slug });
+  return view;
+}

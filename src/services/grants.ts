@@ -1,0 +1,89 @@
+/**
+ * Grants: who may reveal, get codes for, or manage which account, until when. Adding a grant wraps
+ * the current version for the grantee (through the officer's org key); removing one wraps nothing
+ * new and queues the account for rotation, since the person may remember what they saw.
+ */
+import { GmvError } from '../errors.js';
+import { decryptWith, readPublic } from '../crypto/pgp.js';
+import { authorize, CAPABILITIES, type Capability } from './access.js';
+import { findAccount } from './accounts.js';
+import { wrapLatestFor } from './credential-store.js';
+import { orgKeyFor } from './officer-keys.js';
+import type { KeyHolder } from './keys.js';
+import { activePolicy, commitChange, type Vault } from './vault.js';
+import { queueRotation } from './rotation.js';
+
+export function parseCapabilities(text: string): Capability[] {
+  const can = text.split(',').map((c) => c.trim()).filter(Boolean);
+  for (const c of can) if (!(CAPABILITIES as readonly string[]).includes(c)) throw new GmvError('USAGE', { detail: `unknown capability "${c}"; use ${CAPABILITIES.join(', ')}` });
+  if (can.length === 0) throw new GmvError('USAGE', { detail: `--can needs at least one of ${CAPABILITIES.join(', ')}` });
+  return [...new Set(can)] as Capability[];
+}
+
+export interface GrantView { login: string; account: string; can: Capability[]; until: string | null; grantedBy: string; grantedAt: string; wrappedVersion: number | null }
+
+export async function addGrants(vault: Vault, officer: KeyHolder, login: string, slugs: string[], can: Capability[], until: Date | null): Promise<GrantView[]> {
+  const db = vault.store.db;
+  await authorize(vault, officer, 'grant.manage', login);
+  const person = await db.selectFrom('people').innerJoin('person_keys', 'person_keys.person_id', 'people.id')
+    .select(['people.id', 'people.status', 'person_keys.fingerprint', 'person_keys.public_key'])
+    .where('people.login', '=', login).where('person_keys.status', '=', 'active').executeTakeFirst();
+  if (!person) {
+    const exists = await db.selectFrom('people').select('status').where('login', '=', login).executeTakeFirst();
+    if (!exists) throw new GmvError('PERSON_NOT_FOUND', { login });
+    throw new GmvError('DENIED_STATUS', { login, status: `${exists.status} without an approved device`, action: 'receiving a grant' });
+  }
+  if (person.status !== 'active') throw new GmvError('DENIED_STATUS', { login, status: person.status, action: 'receiving a grant' });
+  if (until && until <= vault.now()) throw new GmvError('USAGE', { detail: '--until must be in the future' });
+  const accounts = await Promise.all(slugs.map((slug) => findAccount(vault, slug)));
+  const orgKey = await orgKeyFor(vault, officer);
+  const grantee = { personId: Number(person.id), fingerprint: person.fingerprint, publicKey: await readPublic(person.public_key) };
+  const views: GrantView[] = [];
+  await commitChange(vault, async (trx) => {
+    const at = vault.now();
+    const audit = [];
+    for (const account of accounts) {
+      await trx.updateTable('grants').set({ removed_at: at.toISOString(), removed_by: officer.login })
+        .where('person_id', '=', grantee.personId).where('account_id', '=', account.id).where('removed_at', 'is', null).execute();
+      await trx.insertInto('grants').values({ person_id: grantee.personId, account_id: account.id, can: JSON.stringify(can), until: until?.toISOString() ?? null, granted_by: officer.login, granted_at: at.toISOString(), removed_by: null, removed_at: null }).execute();
+      const version = await wrapLatestFor(trx, account, async (data) => Buffer.from(await decryptWith(data, orgKey)), grantee, at);
+      views.push({ login, account: account.slug, can, until: until?.toISOString() ?? null, grantedBy: officer.login, grantedAt: at.toISOString(), wrappedVersion: version });
+      audit.push({ action: 'grant.add', actor: officer.login, subject: account.slug, outcome: 'ok' as const, details: { person: login, can, until: until?.toISOString() ?? null, wrapped_version: version } });
+    }
+    return { result: undefined, audit };
+  });
+  return views;
+}
+
+export async function removeGrant(vault: Vault, officer: KeyHolder, login: string, slug: string): Promise<{ login: string; account: string; rotationDue: string }> {
+  const db = vault.store.db;
+  await authorize(vault, officer, 'grant.manage', login);
+  const account = await findAccount(vault, slug);
+  const person = await db.selectFrom('people').select('id').where('login', '=', login).executeTakeFirst();
+  if (!person) throw new GmvError('PERSON_NOT_FOUND', { login });
+  const policy = await activePolicy(db);
+  return commitChange(vault, async (trx) => {
+    const at = vault.now();
+    const removed = await trx.updateTable('grants').set({ removed_at: at.toISOString(), removed_by: officer.login })
+      .where('person_id', '=', Number(person.id)).where('account_id', '=', account.id).where('removed_at', 'is', null).executeTakeFirst();
+    if (Number(removed.numUpdatedRows) === 0) throw new GmvError('INVALID_INPUT', { what: 'grant', detail: `${login} holds no grant on ${slug}` });
+    const sawSecrets = await trx.selectFrom('key_wraps').select('id').where('item_kind', '=', 'credential').where('item_id', '=', String(account.id)).where('person_id', '=', Number(person.id)).executeTakeFirst();
+    const due = sawSecrets ? await queueRotation(trx, account.id, 'access-removed', `grant of ${login} removed`, at, policy.rotation.eventDueDays) : 'not needed';
+    return { result: { login, account: slug, rotationDue: due }, audit: [{ action: 'grant.remove', actor: officer.login, subject: slug, outcome: 'ok', details: { person: login, rotation_due: due } }] };
+  });
+}
+
+export async function listGrants(vault: Vault, filter: { login?: string; account?: string }): Promise<GrantView[]> {
+  let q = vault.store.db.selectFrom('grants').innerJoin('people', 'people.id', 'grants.person_id').innerJoin('accounts', 'accounts.id', 'grants.account_id')
+    .select(['people.id as person_id', 'people.login', 'accounts.id as account_id', 'accounts.slug', 'grants.can', 'grants.until', 'grants.granted_by', 'grants.granted_at'])
+    .where('grants.removed_at', 'is', null);
+  if (filter.login) q = q.where('people.login', '=', filter.login);
+  if (filter.account) q = q.where('accounts.slug', '=', filter.account);
+  const rows = await q.orderBy('accounts.slug').orderBy('people.login').execute();
+  const wraps = await vault.store.db.selectFrom('key_wraps').select(['person_id', 'item_id', 'item_version']).where('item_kind', '=', 'credential').execute();
+  const now = vault.now();
+  return rows.filter((r) => !r.until || new Date(r.until) > now).map((r) => {
+    const mine = wraps.filter((w) => Number(w.person_id) === Number(r.person_id) && w.item_id === String(r.account_id)).map((w) => Number(w.item_version));
+    return { login: r.login, account: r.slug, can: JSON.parse(r.can) as Capability[], until: r.until, grantedBy: r.granted_by, grantedAt: r.granted_at, wrappedVersion: mine.length ? Math.max(...mine) : null };
+  });
+}

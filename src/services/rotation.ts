@@ -1,0 +1,128 @@
+/**
+ * Guided rotation (no platform has a password API): gmv generates a password meeting the
+ * platform's rules and shows it once, the admin changes it on the platform, then confirms; the
+ * confirmed password becomes a new version wrapped for the current grantees only.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { DB } from '../store/schema.js';
+import { GmvError } from '../errors.js';
+import type { Secret } from '../crypto/secret.js';
+import { open, parseEnvelope, seal } from '../crypto/envelope.js';
+import { encryptTo, readPublic } from '../crypto/pgp.js';
+import { DEFAULT_PLATFORM_RULES, generatePassword } from '../domain/password-gen.js';
+import { parseTotpInput } from '../domain/otpauth.js';
+import { parseRecoveryCodes } from '../domain/credential.js';
+import { authorizeCredential } from './access.js';
+import { findAccount } from './accounts.js';
+import { readVersion, writeVersion } from './credential-store.js';
+import { hashPassword, isRecentPassword } from './password-history.js';
+import type { SessionActor } from './session.js';
+import { activePolicy, commitChange, type Vault } from './vault.js';
+
+export const ROTATION_REASONS = ['scheduled', 'departure', 'compromise', 'manual', 'access-removed'] as const;
+export type RotationReason = (typeof ROTATION_REASONS)[number];
+
+const DAY_MS = 86_400_000;
+
+/** Put an account in the rotation queue (once per open reason); returns the due date. */
+export async function queueRotation(trx: Kysely<DB>, accountId: number, reason: RotationReason, detail: string, at: Date, dueDays: number): Promise<string> {
+  const open = await trx.selectFrom('rotation_queue').select('due_on').where('account_id', '=', accountId).where('reason', '=', reason).where('done_at', 'is', null).executeTakeFirst();
+  if (open) return open.due_on;
+  const due = new Date(at.getTime() + dueDays * DAY_MS).toISOString().slice(0, 10);
+  await trx.insertInto('rotation_queue').values({ account_id: accountId, reason, detail, due_on: due, created_at: at.toISOString(), done_at: null }).execute();
+  return due;
+}
+
+export async function markRotationsDone(trx: Kysely<DB>, accountId: number, at: Date): Promise<void> {
+  await trx.updateTable('rotation_queue').set({ done_at: at.toISOString() }).where('account_id', '=', accountId).where('done_at', 'is', null).execute();
+}
+
+export async function startRotation(vault: Vault, actor: SessionActor, slug: string, reason: RotationReason): Promise<{ account: string; password: string; reason: RotationReason }> {
+  const account = await findAccount(vault, slug);
+  await authorizeCredential(vault, actor, account, 'manage', 'rotate.start');
+  const db = vault.store.db;
+  const pending = await db.selectFrom('rotations').select(['started_by', 'started_at']).where('account_id', '=', account.id).executeTakeFirst();
+  if (pending) throw new GmvError('ROTATION_PENDING', { account: slug, by: pending.started_by, at: pending.started_at });
+  const password = generatePassword(DEFAULT_PLATFORM_RULES[account.platform], (n) => randomBytes(n));
+  const me = await db.selectFrom('person_keys').select('public_key').where('fingerprint', '=', actor.keyFingerprint).executeTakeFirstOrThrow();
+  const dataKey = randomBytes(32);
+  const envelope = seal(dataKey, Buffer.from(password, 'utf8'), { purpose: 'rotation', account: slug });
+  const wrapped = Buffer.from(await encryptTo(dataKey, [await readPublic(me.public_key)])).toString('base64');
+  dataKey.fill(0);
+  await commitChange(vault, async (trx) => {
+    await trx.insertInto('rotations').values({ account_id: account.id, reason, started_by: actor.login, started_by_person: actor.personId, started_at: vault.now().toISOString(), envelope: JSON.stringify(envelope), wrapped }).execute();
+    return { result: undefined, audit: [{ action: 'rotate.start', actor: actor.login, subject: slug, outcome: 'ok', details: { reason, device: actor.deviceId } }] };
+  });
+  return { account: slug, password, reason };
+}
+
+export interface ConfirmExtras {
+  totp?: Secret;
+  recovery?: Secret;
+}
+
+export async function confirmRotation(vault: Vault, actor: SessionActor, slug: string, extras: ConfirmExtras = {}): Promise<{ account: string; version: number; reason: string }> {
+  const account = await findAccount(vault, slug);
+  await authorizeCredential(vault, actor, account, 'manage', 'rotate.confirm');
+  const db = vault.store.db;
+  const pending = await db.selectFrom('rotations').selectAll().where('account_id', '=', account.id).executeTakeFirst();
+  if (!pending) throw new GmvError('ROTATION_NONE', { account: slug });
+  if (Number(pending.started_by_person) !== actor.personId) {
+    throw new GmvError('DENIED_GRANT', { login: actor.login, account: slug, reason: `the rotation was started by ${pending.started_by}, who alone holds the new password`, need: 'confirm' });
+  }
+  const dataKey = await actor.decrypt(Buffer.from(pending.wrapped, 'base64'));
+  const password = open(dataKey, parseEnvelope(pending.envelope)).toString('utf8');
+  dataKey.fill(0);
+  const policy = await activePolicy(db);
+  if (await isRecentPassword(db, account.id, password, policy.credentials.history)) throw new GmvError('PASSWORD_REUSED', { history: policy.credentials.history, account: slug });
+  const current = await readVersion(db, actor, account);
+  const content = { ...(current?.content ?? {}), password };
+  if (extras.totp) content.totp = parseTotpInput(extras.totp.revealString().trim());
+  if (extras.recovery) content.recovery = parseRecoveryCodes(extras.recovery.revealString());
+  const passwordHash = await hashPassword(password);
+  const version = await commitChange(vault, async (trx) => {
+    const v = await writeVersion(trx, account, content, { reason: `rotation: ${pending.reason}`, by: actor.login, at: vault.now(), passwordHash });
+    await trx.deleteFrom('rotations').where('account_id', '=', account.id).execute();
+    await markRotationsDone(trx, account.id, vault.now());
+    return { result: v, audit: [{ action: 'rotate.confirm', actor: actor.login, subject: slug, outcome: 'ok', details: { reason: pending.reason, version: v, new_totp: Boolean(extras.totp), new_recovery: Boolean(extras.recovery), device: actor.deviceId } }] };
+  });
+  return { account: slug, version, reason: pending.reason };
+}
+
+export async function abortRotation(vault: Vault, actor: SessionActor, slug: string): Promise<{ account: string }> {
+  const account = await findAccount(vault, slug);
+  await authorizeCredential(vault, actor, account, 'manage', 'rotate.abort');
+  return commitChange(vault, async (trx) => {
+    const deleted = await trx.deleteFrom('rotations').where('account_id', '=', account.id).executeTakeFirst();
+    if (Number(deleted.numDeletedRows) === 0) throw new GmvError('ROTATION_NONE', { account: slug });
+    return { result: { account: slug }, audit: [{ action: 'rotate.abort', actor: actor.login, subject: slug, outcome: 'ok', details: {} }] };
+  });
+}
+
+export interface DueItem { account: string; reason: string; detail: string | null; due: string; overdue: boolean; inProgress: boolean }
+
+/** The rotation queue: event-driven items, periodic rotation when the policy turns it on, rotations in progress. */
+export async function rotationDue(vault: Vault): Promise<DueItem[]> {
+  const db = vault.store.db;
+  const policy = await activePolicy(db);
+  const today = vault.now().toISOString().slice(0, 10);
+  const queued = await db.selectFrom('rotation_queue').innerJoin('accounts', 'accounts.id', 'rotation_queue.account_id')
+    .select(['accounts.id', 'accounts.slug', 'rotation_queue.reason', 'rotation_queue.detail', 'rotation_queue.due_on'])
+    .where('rotation_queue.done_at', 'is', null).where('accounts.status', '=', 'active').execute();
+  const inProgress = new Set((await db.selectFrom('rotations').select('account_id').execute()).map((r) => Number(r.account_id)));
+  const items: DueItem[] = queued.map((q) => ({ account: q.slug, reason: q.reason, detail: q.detail, due: q.due_on, overdue: q.due_on < today, inProgress: inProgress.has(Number(q.id)) }));
+  if (policy.rotation.periodicDays > 0) {
+    const latest = await db.selectFrom('credential_versions').innerJoin('accounts', 'accounts.id', 'credential_versions.account_id')
+      .select(['accounts.id', 'accounts.slug', (eb) => eb.fn.max('credential_versions.created_at').as('last')])
+      .where('accounts.status', '=', 'active').where('credential_versions.password_hash', 'is not', null)
+      .groupBy(['accounts.id', 'accounts.slug']).execute();
+    for (const row of latest) {
+      const due = new Date(new Date(String(row.last)).getTime() + policy.rotation.periodicDays * DAY_MS).toISOString().slice(0, 10);
+      if (due <= new Date(vault.now().getTime() + 14 * DAY_MS).toISOString().slice(0, 10)) {
+        items.push({ account: row.slug, reason: 'scheduled', detail: `every ${policy.rotation.periodicDays} days`, due, overdue: due < today, inProgress: inProgress.has(Number(row.id)) });
+      }
+    }
+  }
+  return items.sort((a, b) => (a.due < b.due ? -1 : a.due > b.due ? 1 : a.account.localeCompare(b.account)));
+}

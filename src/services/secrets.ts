@@ -1,0 +1,139 @@
+/**
+ * Reading and writing credentials. Every reveal and every refusal is audited with the account, the
+ * field, the person and the terminal; values never enter the audit log, errors or non-reveal output.
+ */
+import { GmvError } from '../errors.js';
+import type { Secret } from '../crypto/secret.js';
+import { totpCode } from '../crypto/totp.js';
+import { parseTotpInput } from '../domain/otpauth.js';
+import { parseRecoveryCodes, type CredentialContent, type Field } from '../domain/credential.js';
+import { authorizeCredential } from './access.js';
+import { findAccount } from './accounts.js';
+import { readVersion, writeVersion } from './credential-store.js';
+import { hashPassword, isRecentPassword } from './password-history.js';
+import { markRotationsDone } from './rotation.js';
+import type { SessionActor } from './session.js';
+import { activePolicy, commitChange, type Vault } from './vault.js';
+
+
+/** Build the next content from the current one and one new field value (parsed, validated). */
+async function withField(current: CredentialContent, field: Field, input: Secret): Promise<CredentialContent> {
+  const text = input.revealString();
+  const next: CredentialContent = { ...current };
+  switch (field) {
+    case 'password':
+      if (text.length === 0 || text.includes('\n')) throw new GmvError('INVALID_INPUT', { what: 'password', detail: 'empty or spanning several lines' });
+      next.password = text;
+      break;
+    case 'login':
+      if (text.trim().length === 0) throw new GmvError('INVALID_INPUT', { what: 'login', detail: 'empty' });
+      next.login = text.trim();
+      break;
+    case 'totp':
+      next.totp = parseTotpInput(text.trim());
+      break;
+    case 'recovery': {
+      const codes = parseRecoveryCodes(text);
+      if (codes.length === 0) throw new GmvError('INVALID_INPUT', { what: 'recovery codes', detail: 'none found (one per line)' });
+      next.recovery = codes;
+      break;
+    }
+  }
+  return next;
+}
+
+export async function setSecret(vault: Vault, actor: SessionActor, slug: string, field: Field, input: Secret): Promise<{ account: string; field: Field; version: number }> {
+  const account = await findAccount(vault, slug);
+  await authorizeCredential(vault, actor, account, 'manage', 'secret.set', field);
+  const db = vault.store.db;
+  const current = await readVersion(db, actor, account);
+  const next = await withField(current?.content ?? {}, field, input);
+  const policy = await activePolicy(db);
+  if (field === 'password' && await isRecentPassword(db, account.id, next.password!, policy.credentials.history)) {
+    await commitChange(vault, async () => ({ result: undefined, audit: [{ action: 'secret.set', actor: actor.login, subject: slug, outcome: 'denied', details: { field, reason: 'password reused' } }] }));
+    throw new GmvError('PASSWORD_REUSED', { history: policy.credentials.history, account: slug });
+  }
+  const passwordHash = next.password === undefined ? null : field === 'password' || !current ? await hashPassword(next.password) : await previousHash(vault, account.id);
+  const version = await commitChange(vault, async (trx) => {
+    const v = await writeVersion(trx, account, next, { reason: `set ${field}`, by: actor.login, at: vault.now(), passwordHash });
+    if (field === 'password') await markRotationsDone(trx, account.id, vault.now());
+    return { result: v, audit: [{ action: 'secret.set', actor: actor.login, subject: slug, outcome: 'ok', details: { field, version: v, device: actor.deviceId } }] };
+  });
+  return { account: slug, field, version };
+}
+
+async function previousHash(vault: Vault, accountId: number): Promise<string | null> {
+  const row = await vault.store.db.selectFrom('credential_versions').select('password_hash').where('account_id', '=', accountId).orderBy('version', 'desc').executeTakeFirst();
+  return row?.password_hash ?? null;
+}
+
+export type RevealField = 'password' | 'otp' | 'recovery' | 'login';
+
+export interface Revealed {
+  account: string;
+  version: number;
+  password?: string;
+  login?: string;
+  otp?: { code: string; secondsLeft: number };
+  recovery?: { unused: string[]; total: number };
+}
+
+/** Reveal one field (or the password and login) of the latest version the person may read. */
+export async function showSecret(vault: Vault, actor: SessionActor, slug: string, field?: RevealField): Promise<Revealed> {
+  const account = await findAccount(vault, slug);
+  await authorizeCredential(vault, actor, account, field === 'otp' ? 'otp' : 'reveal', 'secret.reveal', field ?? 'password');
+  const db = vault.store.db;
+  const opened = await readVersion(db, actor, account);
+  if (!opened) throw new GmvError('FIELD_EMPTY', { account: slug, field: field ?? 'password' });
+  const c = opened.content;
+  const out: Revealed = { account: slug, version: opened.version };
+  const need = (present: unknown, name: string) => { if (present === undefined) throw new GmvError('FIELD_EMPTY', { account: slug, field: name }); };
+  switch (field) {
+    case 'otp':
+      need(c.totp, 'totp');
+      out.otp = await totpCode(c.totp!, vault.now());
+      break;
+    case 'recovery': {
+      need(c.recovery, 'recovery');
+      const used = new Set((await db.selectFrom('recovery_code_uses').select('code_index').where('account_id', '=', account.id).where('version', '=', opened.version).execute()).map((u) => Number(u.code_index)));
+      out.recovery = { unused: c.recovery!.filter((_, i) => !used.has(i)), total: c.recovery!.length };
+      break;
+    }
+    case 'login':
+      need(c.login, 'login');
+      out.login = c.login;
+      break;
+    default:
+      need(c.password, 'password');
+      out.password = c.password;
+      if (c.login !== undefined) out.login = c.login;
+  }
+  await commitChange(vault, async () => ({ result: undefined, audit: [{ action: field === 'otp' ? 'secret.otp' : 'secret.reveal', actor: actor.login, subject: slug, outcome: 'ok', details: { field: field ?? 'password', version: opened.version, device: actor.deviceId } }] }));
+  return out;
+}
+
+/** gmv otp: the current code and the seconds it stays valid. */
+export async function otpFor(vault: Vault, actor: SessionActor, slug: string): Promise<{ account: string; code: string; secondsLeft: number }> {
+  const revealed = await showSecret(vault, actor, slug, 'otp');
+  return { account: slug, ...revealed.otp! };
+}
+
+/** gmv recovery use: the next unused recovery code, marked used in the same transaction as its audit entry. */
+export async function useRecoveryCode(vault: Vault, actor: SessionActor, slug: string): Promise<{ account: string; code: string; left: number; low: boolean }> {
+  const account = await findAccount(vault, slug);
+  await authorizeCredential(vault, actor, account, 'reveal', 'recovery.use', 'recovery');
+  const db = vault.store.db;
+  const opened = await readVersion(db, actor, account);
+  if (!opened?.content.recovery) throw new GmvError('FIELD_EMPTY', { account: slug, field: 'recovery' });
+  const codes = opened.content.recovery;
+  const policy = await activePolicy(db);
+  return commitChange(vault, async (trx) => {
+    const used = new Set((await trx.selectFrom('recovery_code_uses').select('code_index').where('account_id', '=', account.id).where('version', '=', opened.version).execute()).map((u) => Number(u.code_index)));
+    const index = codes.findIndex((_, i) => !used.has(i));
+    if (index < 0) throw new GmvError('RECOVERY_CODES_EXHAUSTED', { account: slug });
+    await trx.insertInto('recovery_code_uses').values({ account_id: account.id, version: opened.version, code_index: index, used_by: actor.login, used_at: vault.now().toISOString() }).execute();
+    const left = codes.length - used.size - 1;
+    return { result: { account: slug, code: codes[index]!, left, low: left < policy.credentials.recoveryCodesLow },
+      audit: [{ action: 'recovery.use', actor: actor.login, subject: slug, outcome: 'ok', details: { version: opened.version, index, left, device: actor.deviceId } }] };
+  });
+}

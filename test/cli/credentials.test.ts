@@ -1,0 +1,144 @@
+/**
+ * The daily job of account admins, through the built binary on each dialect: register, store,
+ * grant, reveal, refuse a non-grantee, rotate; old versions stay readable to their old grantees only.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { dialects, otherTerminal, sandbox, type Sandbox } from '../helpers/dialects.js';
+import { gmv, initVault, OFFICER_PASSPHRASE } from '../helpers/cli.js';
+
+const ZHANG = 'zhang-wei-rides-the-night-bus-88';
+const WANG = 'wang-fang-likes-long-walks-31';
+const PASSWORD = 'Weibo#Press-2026-secret';
+const SEED = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+
+async function onboard(officer: Sandbox, terminal: Sandbox, login: string, name: string, roles: string, passphrase: string): Promise<void> {
+  expect((await gmv(['staff', 'add', '--login', login, '--name', name, '--unit', '宣传科', '--roles', roles], { env: officer.env })).code).toBe(0);
+  const enroll = await gmv(['device', 'enroll', '--login', login, '--passphrase-file', '-', '--json'], { env: terminal.env, input: passphrase });
+  expect(enroll.code, enroll.stderr).toBe(0);
+  expect((await gmv(['device', 'approve', JSON.parse(enroll.stdout).code], { env: officer.env })).code).toBe(0);
+  const login_ = await gmv(['login', '--login', login, '--passphrase-file', '-'], { env: terminal.env, input: passphrase });
+  expect(login_.code, login_.stderr).toBe(0);
+}
+
+describe.each(dialects())('credential vault on %s', (dialect) => {
+  let officer: Sandbox;
+  let zhang: Sandbox;
+  let wang: Sandbox;
+
+  beforeAll(async () => {
+    officer = await sandbox(dialect);
+    zhang = otherTerminal(officer, 'zhang');
+    wang = otherTerminal(officer, 'wang');
+    await initVault(officer.env);
+    expect((await gmv(['login', '--login', 'li.an', '--passphrase-file', '-'], { env: officer.env, input: OFFICER_PASSPHRASE })).code).toBe(0);
+    await onboard(officer, zhang, 'zhang.wei', '张伟', 'account-admin,editor', ZHANG);
+    await onboard(officer, wang, 'wang.fang', '王芳', 'editor', WANG);
+  });
+  afterAll(async () => {
+    for (const t of [officer, zhang, wang]) await gmv(['lock'], { env: t.env });
+  });
+
+  it('registers, stores, grants, reveals, refuses a non-grantee, and audits all of it', async () => {
+    const add = await gmv(['account', 'add', '--slug', 'weibo-press', '--platform', 'weibo', '--name', '沈阳发布', '--unit', '宣传科', '--login-id', 'shenyang_fabu', '--json'], { env: zhang.env });
+    expect(add.code, add.stderr).toBe(0);
+    expect(JSON.parse(add.stdout).account.grantees).toEqual([{ login: 'zhang.wei', can: ['reveal', 'otp', 'manage'], until: null }]);
+    // Art. 8: a second Weibo account for the same unit is allowed but warned about.
+    const second = await gmv(['account', 'add', '--slug', 'weibo-second', '--platform', 'weibo', '--name', '沈阳发布2', '--unit', '宣传科'], { env: zhang.env });
+    expect(second.code).toBe(0);
+    expect(second.stderr).toMatch(/Art\. 8/);
+
+    expect((await gmv(['secret', 'set', 'weibo-press', '--field', 'password', '--from-file', '-'], { env: zhang.env, input: `${PASSWORD}\n` })).code).toBe(0);
+    expect((await gmv(['secret', 'set', 'weibo-press', '--field', 'totp', '--from-file', '-'], { env: zhang.env, input: `otpauth://totp/Weibo:press?secret=${SEED}&issuer=Weibo` })).code).toBe(0);
+    expect((await gmv(['secret', 'set', 'weibo-press', '--field', 'recovery', '--from-file', '-'], { env: zhang.env, input: 'AAAA-1111\nBBBB-2222\nCCCC-3333\n' })).code).toBe(0);
+
+    const shown = await gmv(['secret', 'show', 'weibo-press'], { env: zhang.env });
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout.trim()).toBe(PASSWORD);
+
+    // Not granted: refused with exit 4, and the refusal is audited with the account and terminal.
+    const refused = await gmv(['secret', 'show', 'weibo-press'], { env: wang.env });
+    expect(refused.code).toBe(4);
+    expect(refused.stdout + refused.stderr).not.toContain(PASSWORD);
+    expect(refused.stderr).toContain('gmv grant add wang.fang weibo-press');
+
+    const grant = await gmv(['grant', 'add', 'wang.fang', 'weibo-press', '--can', 'otp', '--json'], { env: officer.env });
+    expect(grant.code, grant.stderr).toBe(0);
+    expect(JSON.parse(grant.stdout).grants[0]).toMatchObject({ account: 'weibo-press', can: ['otp'], wrappedVersion: 3 });
+    // otp-only: codes yes, the password no.
+    const code = await gmv(['otp', 'weibo-press', '--json'], { env: wang.env });
+    expect(code.code, code.stderr).toBe(0);
+    expect(JSON.parse(code.stdout).code).toMatch(/^\d{6}$/);
+    expect((await gmv(['secret', 'show', 'weibo-press'], { env: wang.env })).code).toBe(4);
+
+    const log = JSON.parse((await gmv(['audit', 'log', '--subject', 'weibo-press', '--json'], { env: officer.env })).stdout).entries;
+    const summary = log.map((e: { action: string; actor: string; outcome: string }) => `${e.actor}:${e.action}:${e.outcome}`);
+    expect(summary).toEqual(expect.arrayContaining(['zhang.wei:secret.reveal:ok', 'wang.fang:secret.reveal:denied', 'li.an:grant.add:ok', 'wang.fang:secret.otp:ok']));
+    const denial = log.find((e: { actor: string; outcome: string }) => e.actor === 'wang.fang' && e.outcome === 'denied');
+    expect(denial.details).toMatchObject({ reason: 'no grant', field: 'password' });
+    expect(denial.details.device).toMatch(/^[0-9a-f-]{36}$/);
+    expect(JSON.stringify(log)).not.toContain(PASSWORD);
+    expect(JSON.stringify(log)).not.toContain(SEED);
+  });
+
+  it('TOTP codes equal oathtool for SHA1, SHA256 and SHA512 seeds', async () => {
+    const seeds = [['sha1', 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ'], ['sha256', 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZA'], ['sha512', 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNA']] as const;
+    for (const [algorithm, seed] of seeds) {
+      const slug = `douyin-${algorithm}`;
+      expect((await gmv(['account', 'add', '--slug', slug, '--platform', 'douyin', '--name', `抖音 ${algorithm}`, '--unit', '宣传科'], { env: zhang.env })).code).toBe(0);
+      const set = await gmv(['secret', 'set', slug, '--field', 'totp', '--from-file', '-'], { env: zhang.env, input: `otpauth://totp/Douyin:x?secret=${seed}&algorithm=${algorithm.toUpperCase()}&digits=8&period=30` });
+      expect(set.code, set.stderr).toBe(0);
+      // Stay inside one 30 s step: retry if the step turned between the two calls.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const ours = JSON.parse((await gmv(['otp', slug, '--json'], { env: zhang.env })).stdout);
+        const theirs = execFileSync('oathtool', [`--totp=${algorithm}`, '-d', '8', '-b', seed], { encoding: 'utf8' }).trim();
+        if (ours.secondsLeft < 3 && ours.code !== theirs) continue;
+        expect(ours.code).toBe(theirs);
+        break;
+      }
+    }
+  });
+
+  it('rotation: new version for current grantees only; old versions stay readable to their old grantees', async () => {
+    expect((await gmv(['account', 'add', '--slug', 'wechat-main', '--platform', 'wechat-oa', '--name', '沈阳发布公众号', '--unit', '宣传科'], { env: zhang.env })).code).toBe(0);
+    expect((await gmv(['secret', 'set', 'wechat-main', '--field', 'password', '--from-file', '-'], { env: zhang.env, input: 'Old-Wechat-Password-1' })).code).toBe(0);
+    expect((await gmv(['grant', 'add', 'wang.fang', 'wechat-main', '--can', 'reveal'], { env: officer.env })).code).toBe(0);
+    expect((await gmv(['secret', 'show', 'wechat-main'], { env: wang.env })).stdout.trim()).toBe('Old-Wechat-Password-1');
+
+    const removed = await gmv(['grant', 'remove', 'wang.fang', 'wechat-main', '--json'], { env: officer.env });
+    expect(removed.code, removed.stderr).toBe(0);
+    const due = JSON.parse((await gmv(['rotate', 'due', '--json'], { env: officer.env })).stdout).due;
+    expect(due).toEqual(expect.arrayContaining([expect.objectContaining({ account: 'wechat-main', reason: 'access-removed' })]));
+
+    const start = await gmv(['rotate', 'start', 'wechat-main', '--reason', 'manual', '--json'], { env: zhang.env });
+    expect(start.code, start.stderr).toBe(0);
+    const generated = JSON.parse(start.stdout).password as string;
+    expect(generated).toMatch(/[a-z]/);
+    expect(generated).toMatch(/[A-Z]/);
+    expect(generated).toMatch(/\d/);
+    expect((await gmv(['rotate', 'start', 'wechat-main'], { env: zhang.env })).code).toBe(9);
+    const confirm = await gmv(['rotate', 'confirm', 'wechat-main', '--json'], { env: zhang.env });
+    expect(confirm.code, confirm.stderr).toBe(0);
+    expect(JSON.parse(confirm.stdout).version).toBe(2);
+    expect((await gmv(['secret', 'show', 'wechat-main'], { env: zhang.env })).stdout.trim()).toBe(generated);
+    expect(JSON.parse((await gmv(['rotate', 'due', '--json'], { env: officer.env })).stdout).due.filter((d: { account: string }) => d.account === 'wechat-main')).toEqual([]);
+
+    // Reusing a recent password is refused.
+    const reuse = await gmv(['secret', 'set', 'wechat-main', '--field', 'password', '--from-file', '-'], { env: zhang.env, input: 'Old-Wechat-Password-1' });
+    expect(reuse.code).toBe(11);
+    // The removed grantee cannot read the new version even if granted again later for another reason? No: they are simply refused now.
+    expect((await gmv(['secret', 'show', 'wechat-main'], { env: wang.env })).code).toBe(4);
+  });
+
+  it('recovery codes are one-time: used codes are marked, the count drops, exhaustion is an error', async () => {
+    const list = JSON.parse((await gmv(['recovery', 'list', '--json'], { env: zhang.env })).stdout).accounts;
+    expect(list).toEqual(expect.arrayContaining([{ account: 'weibo-press', left: 3, low: false }]));
+    const first = await gmv(['recovery', 'use', 'weibo-press', '--json'], { env: zhang.env });
+    expect(JSON.parse(first.stdout)).toMatchObject({ code: 'AAAA-1111', left: 2, low: true });
+    expect(first.stderr).toMatch(/Only 2 recovery codes/);
+    expect(JSON.parse((await gmv(['recovery', 'use', 'weibo-press', '--json'], { env: zhang.env })).stdout).code).toBe('BBBB-2222');
+    expect(JSON.parse((await gmv(['recovery', 'use', 'weibo-press', '--json'], { env: zhang.env })).stdout).code).toBe('CCCC-3333');
+    expect((await gmv(['recovery', 'use', 'weibo-press'], { env: zhang.env })).code).toBe(3);
+    expect((await gmv(['audit', 'verify'], { env: officer.env })).code).toBe(0);
+  });
+});
