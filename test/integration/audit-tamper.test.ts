@@ -34,7 +34,7 @@ describe.each(dialects())('audit verifier on %s', (dialect) => {
   });
   afterAll(async () => vault.store.close());
 
-  const verify = async () => verifyAuditLog(vault.store.db, { vaultId: vault.vaultId, orgPublicKey: await orgPublicKey(vault.store.db) });
+  const verify = async () => verifyAuditLog(vault.store, { vaultId: vault.vaultId, orgPublicKey: await orgPublicKey(vault.store.db) });
 
   async function restore(): Promise<void> {
     await vault.store.db.deleteFrom('audit_entries').execute();
@@ -137,7 +137,7 @@ describe.each(dialects())('audit verifier on %s', (dialect) => {
       // Without outside evidence the forgery is self-consistent...
       await expect(verify()).resolves.toMatchObject({ entries: total });
       // ...but the auditor's older checkpoint exposes it.
-      const error = await verifyAuditLog(db, { vaultId: vault.vaultId, orgPublicKey: orgKey, since: auditorCopy }).catch((e: unknown) => e);
+      const error = await verifyAuditLog(vault.store, { vaultId: vault.vaultId, orgPublicKey: orgKey, since: auditorCopy }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(GmvError);
       expect((error as GmvError).code).toBe('CHECKPOINT_INCONSISTENT');
     } finally {
