@@ -100,8 +100,9 @@ export abstract class GmvCommand<T extends typeof Command> extends Command {
     }
   }
 
+  /** --json, also when flag parsing itself failed (then only argv can tell). */
   protected get jsonMode(): boolean {
-    return Boolean((this.flags as { json?: boolean } | undefined)?.json);
+    return (this.flags as { json?: boolean } | undefined)?.json ?? this.argv.includes('--json');
   }
 
   /** Print a result: JSON when asked, else the human lines. */

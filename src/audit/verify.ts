@@ -13,6 +13,7 @@ import { parseCheckpoint, type CheckpointBody } from './checkpoint.js';
 import { deviceRecordText } from './device-record.js';
 import { readPublic, verifyDetached, fingerprintOf } from '../crypto/pgp.js';
 import { Actions, type AuditBody } from './entry.js';
+import { MIN_RETENTION_DAYS } from '../policy/policy.js';
 
 export interface VerifyReport {
   entries: number;
@@ -49,9 +50,8 @@ export async function verifyAuditLog(store: Pick<Store, 'db' | 'scan'>, options:
   const leaves: Buffer[] | null = options.since ? [] : null;
   let cpIndex = 0;
   let lastSignedSize = 0;
-  let prunedCount = 0;
-  let prunedMax = -1;
-  let authorizedUpTo = -1;
+  const prunedSeqs: number[] = [];
+  const prunes: { seq: number; upTo: number; before: string; at: string; retention: number }[] = [];
 
   const checkCheckpointsAt = async (size: number) => {
     while (cpIndex < checkpoints.length && Number(checkpoints[cpIndex]!.tree_size) === size) {
@@ -85,8 +85,7 @@ export async function verifyAuditLog(store: Pick<Store, 'db' | 'scan'>, options:
       if (row.body === null) {
         hash = Buffer.from(row.leaf_hash, 'hex');
         if (hash.length !== 32) throw new GmvError('AUDIT_TAMPERED', { seq, detail: 'detail.prunedHashMalformed' });
-        prunedCount += 1;
-        prunedMax = seq;
+        prunedSeqs.push(seq);
       } else {
         hash = leafHash(Buffer.from(row.body, 'utf8'));
         if (hash.toString('hex') !== row.leaf_hash) throw new GmvError('AUDIT_TAMPERED', { seq, detail: 'detail.entryChanged' });
@@ -94,8 +93,10 @@ export async function verifyAuditLog(store: Pick<Store, 'db' | 'scan'>, options:
           throw new GmvError('AUDIT_TAMPERED', { seq, detail: 'detail.columnsChanged' });
         }
         if (row.action === Actions.auditPrune && row.outcome === 'ok') {
-          const upTo = parseBody(row.body)?.details.up_to_seq;
-          if (typeof upTo === 'number' && upTo < seq) authorizedUpTo = Math.max(authorizedUpTo, upTo);
+          const d = parseBody(row.body)?.details;
+          if (d && typeof d.up_to_seq === 'number' && d.up_to_seq < seq && typeof d.before === 'string' && typeof d.retention_days === 'number') {
+            prunes.push({ seq, upTo: d.up_to_seq, before: d.before, at: row.at, retention: d.retention_days });
+          }
         }
       }
       tree.append(hash);
@@ -113,16 +114,21 @@ export async function verifyAuditLog(store: Pick<Store, 'db' | 'scan'>, options:
     // gmv init always signs a checkpoint: a log with entries and none has lost its signatures.
     throw new GmvError('AUDIT_TAMPERED', { seq: 0, detail: 'detail.noCheckpoint' });
   }
-  if (prunedMax > authorizedUpTo) {
-    throw new GmvError('AUDIT_TAMPERED', { seq: prunedMax, detail: 'detail.unauthorizedPrune' });
-  }
+  // A prune excuses emptied entries only if it is itself under a signed checkpoint and respected
+  // the legal retention when it ran (a forged entry in the unsigned tail excuses nothing).
+  const authorizedUpTo = prunes
+    .filter((p) => p.seq < lastSignedSize && p.retention >= MIN_RETENTION_DAYS
+      && new Date(p.before).getTime() <= new Date(p.at).getTime() - MIN_RETENTION_DAYS * 86_400_000)
+    .reduce((max, p) => Math.max(max, p.upTo), -1);
+  const unexcused = prunedSeqs.find((seq) => seq > authorizedUpTo);
+  if (unexcused !== undefined) throw new GmvError('AUDIT_TAMPERED', { seq: unexcused, detail: 'detail.unauthorizedPrune' });
 
   const report: VerifyReport = {
     entries: tree.size,
     checkpoints: checkpoints.length,
     root: tree.root().toString('hex'),
     unsignedTail: tree.size - lastSignedSize,
-    pruned: { count: prunedCount, upTo: prunedCount > 0 ? prunedMax : null },
+    pruned: { count: prunedSeqs.length, upTo: prunedSeqs.at(-1) ?? null },
   };
   if (options.since && leaves) report.consistency = proveConsistency(options.since, leaves, tree.root());
   return report;

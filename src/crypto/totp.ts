@@ -16,10 +16,17 @@ export async function newTotpSecret(): Promise<string> {
   return (await otplib()).generateSecret({ length: 20 });
 }
 
+/**
+ * Platforms still issue 80-bit seeds (Google's key-uri examples use them); otplib's default floor is
+ * 128 bits. Account codes must work with what the platform gave; login seeds are ours and 160-bit.
+ */
+let guardrails: ReturnType<Otplib['createGuardrails']> | undefined;
+const accountGuardrails = async () => (guardrails ??= (await otplib()).createGuardrails({ MIN_SECRET_BYTES: 10 }));
+
 export async function totpCode(p: TotpParams, at: Date): Promise<{ code: string; secondsLeft: number }> {
   const o = await otplib();
   const epoch = Math.floor(at.getTime() / 1000);
-  const code = o.generateSync({ secret: p.secret, algorithm: p.algorithm, digits: p.digits, period: p.period, epoch });
+  const code = o.generateSync({ secret: p.secret, algorithm: p.algorithm, digits: p.digits, period: p.period, epoch, guardrails: await accountGuardrails() });
   return { code, secondsLeft: p.period - (epoch % p.period) };
 }
 

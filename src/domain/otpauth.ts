@@ -22,8 +22,9 @@ export interface TotpSeed {
 export const MIN_SEED_BYTES = 10;
 /** otplib's ceiling; a longer "seed" is almost certainly something else pasted by mistake. */
 export const MAX_SEED_BYTES = 64;
-/** Bounds for the URI's period parameter, in seconds. */
+/** Shortest accepted period parameter, in seconds. */
 export const MIN_PERIOD = 1;
+/** Longest accepted period parameter, in seconds: five minutes is already far beyond any platform's. */
 export const MAX_PERIOD = 300;
 
 const MAX_INPUT_CHARS = 4096;

@@ -7,6 +7,7 @@
  */
 import { GmvError } from '../errors.js';
 
+/** The character classes platform rules talk about (小写字母, 大写字母, 数字, 符号). */
 export const CHAR_CLASSES = ['lower', 'upper', 'digit', 'symbol'] as const;
 export type CharClass = (typeof CHAR_CLASSES)[number];
 

@@ -18,11 +18,14 @@ export function targetLocation(target: StoreTarget): string {
   return target.kind === 'sqlite' ? resolve(target.path) : redactUrl(target.url);
 }
 
-/** postgres://user:secret@host/db -> postgres://user@host/db */
+/** postgres://user:secret@host/db?password=x -> postgres://user@host/db (passwords and key passphrases dropped) */
 export function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
     parsed.password = '';
+    for (const name of [...parsed.searchParams.keys()]) {
+      if (/pass|secret|key/i.test(name)) parsed.searchParams.delete(name);
+    }
     return parsed.toString();
   } catch {
     return 'postgres://(unparseable URL)';

@@ -17,7 +17,17 @@ export interface VerifyAuditOptions {
 }
 
 export async function verifyAudit(vault: Vault, options: VerifyAuditOptions): Promise<VerifyReport & { orgFingerprint: string }> {
-  const vaultKey = await orgPublicKey(vault.store.db);
+  let vaultKey = await orgPublicKey(vault.store.db);
+  if (options.orgKeyFile) {
+    // The auditor's own copy of the organisation key is the trust anchor, not the vault's.
+    const pinned = await readPublic(readText(options.orgKeyFile)).catch(() => {
+      throw new GmvError('INVALID_INPUT', { what: 'organisation key file', detail: options.orgKeyFile! });
+    });
+    if (fingerprintOf(pinned) !== fingerprintOf(vaultKey)) {
+      throw new GmvError('AUDIT_TAMPERED', { seq: 0, detail: 'detail.orgKeyReplaced', found: fingerprintOf(vaultKey), pinned: fingerprintOf(pinned) });
+    }
+    vaultKey = pinned;
+  }
   let since: CheckpointBody | undefined;
   if (options.sinceCheckpoint) since = await readAuditorCheckpoint(vault, options.sinceCheckpoint, options.orgKeyFile, vaultKey);
   const report = await verifyAuditLog(vault.store, { vaultId: vault.vaultId, orgPublicKey: vaultKey, since });

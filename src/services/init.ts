@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
-import { openStore, writeTransaction, type StoreTarget } from '../store/store.js';
+import { openStore, removeSqliteFiles, writeTransaction, type StoreTarget } from '../store/store.js';
 import { GmvError } from '../errors.js';
 import type { Secret } from '../crypto/secret.js';
 import { generateKey, readPrivate, readPublic, encryptTo } from '../crypto/pgp.js';
@@ -64,15 +64,9 @@ export async function initVault(options: InitOptions): Promise<InitResult> {
   const recoveryFiles = recoveryPaths(options.recovery);
   for (const path of recoveryFiles) if (existsSync(path)) throw new GmvError('OUTPUT_EXISTS', { path });
 
+  // In create mode openStore makes a new file (or fails without touching an existing one).
+  const store = await openStore(options.target, { mode: 'create' });
   const sqlitePath = options.target.kind === 'sqlite' ? options.target.path : null;
-  const existedBefore = sqlitePath !== null && existsSync(sqlitePath);
-  let store;
-  try {
-    store = await openStore(options.target, { mode: 'create' });
-  } catch (error) {
-    if (sqlitePath && !existedBefore) removeSqliteFiles(sqlitePath);
-    throw error;
-  }
   let deviceFile: string | undefined;
   const written: string[] = [];
   let committed = false;
@@ -164,7 +158,7 @@ export async function initVault(options: InitOptions): Promise<InitResult> {
     if (!committed) {
       if (deviceFile) rmSync(deviceFile, { force: true });
       for (const path of written) rmSync(path, { force: true });
-      if (sqlitePath && !existedBefore) removeSqliteFiles(sqlitePath);
+      if (sqlitePath) removeSqliteFiles(sqlitePath);
     }
   }
 }
@@ -203,7 +197,3 @@ function writeRecovery(armored: string, recovery: InitOptions['recovery'], paths
   return written;
 }
 
-/** A failed init leaves nothing behind: the file it created and SQLite's side files. */
-function removeSqliteFiles(path: string): void {
-  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(path + suffix, { force: true });
-}

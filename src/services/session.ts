@@ -23,6 +23,12 @@ export async function sessionActor(vault: Vault, agent: AgentClient): Promise<Se
     .executeTakeFirst();
   if (!row || Number(row.id) !== s.personId || row.login !== s.login || row.key_status !== 'active') throw new GmvError('SESSION_REQUIRED', {});
   if (row.status !== 'active') throw new GmvError('DENIED_STATUS', { login: row.login, status: row.status, action: 'using a session' });
+  // A terminal revoked while its session was open loses the session at its next command.
+  const terminal = await vault.store.db.selectFrom('devices').select('status').where('id', '=', s.deviceId).executeTakeFirst();
+  if (terminal?.status !== 'active') {
+    await agent.lock();
+    throw new GmvError('DEVICE_NOT_AUTHORIZED', { device: s.deviceId, reason: `device ${terminal?.status ?? 'unknown'}` });
+  }
   return {
     personId: s.personId, login: s.login, name: row.name, deviceId: s.deviceId, keyFingerprint: s.keyFingerprint,
     decrypt: (data) => agent.decrypt(data),

@@ -2,7 +2,7 @@
  * Opening the vault database: SQLite file (default) or PostgreSQL (GMV_DATABASE_URL), schema
  * migrations applied and recorded, a vault from a newer gmv refused before anything is written.
  */
-import { closeSync, existsSync, mkdirSync, openSync, statSync, chmodSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, rmSync, statSync, chmodSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Kysely, SqliteDialect, PostgresDialect, sql } from 'kysely';
 import { GmvError } from '../errors.js';
@@ -43,35 +43,75 @@ export async function openStore(target: StoreTarget, options: OpenOptions): Prom
     return store;
   } catch (error) {
     await store.close().catch(() => undefined);
+    // A vault this call created and could not finish leaves nothing behind.
+    if (options.mode === 'create' && target.kind === 'sqlite') removeSqliteFiles(target.path);
     throw translateStoreError(error, store.location);
   }
 }
 
+/** Remove a SQLite file and its side files (best effort: used only on files this process created). */
+export function removeSqliteFiles(path: string): void {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) {
+    try {
+      rmSync(path + suffix, { force: true });
+    } catch {
+      // Nothing to remove, or nothing removable: leave it to the error already being reported.
+    }
+  }
+}
+
+/** The first ancestor of `path` that exists but is not a directory, if any. */
+function nonDirectoryAncestor(path: string): string | null {
+  for (let dir = dirname(path); dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(dir)) return statSync(dir).isDirectory() ? null : dir;
+  }
+  return null;
+}
+
 async function openSqlite(path: string, mode: OpenOptions['mode']): Promise<Store> {
   const { default: Database } = await import('better-sqlite3');
+  let created = false;
   if (mode === 'create') {
-    if (existsSync(path)) throw new GmvError('VAULT_EXISTS', { path });
-    const dir = dirname(path);
-    if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (existsSync(path)) {
+      throw statSync(path).isDirectory() ? new GmvError('VAULT_UNREADABLE', { path, detail: 'it is a directory' }) : new GmvError('VAULT_EXISTS', { path });
+    }
     try {
-      // Create the file ourselves so it is 0600 from its first byte, whatever the umask.
+      const dir = dirname(path);
+      if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+      // Create the file ourselves so it is 0600 from its first byte, whatever the umask; 'wx' also
+      // makes a concurrent init lose cleanly instead of sharing the file.
       closeSync(openSync(path, 'wx', 0o600));
+      created = true;
       chmodSync(path, 0o600);
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new GmvError('VAULT_EXISTS', { path });
       throw new GmvError('VAULT_UNREADABLE', { path, detail: describe(error) }, { cause: error });
     }
   } else {
-    if (!existsSync(path)) throw new GmvError('VAULT_NOT_FOUND', { path });
+    if (!existsSync(path)) {
+      const blocker = nonDirectoryAncestor(path);
+      if (blocker) throw new GmvError('VAULT_UNREADABLE', { path, detail: `${blocker} is not a directory` });
+      throw new GmvError('VAULT_NOT_FOUND', { path });
+    }
     if (statSync(path).isDirectory()) throw new GmvError('VAULT_UNREADABLE', { path, detail: 'it is a directory' });
   }
   let database: import('better-sqlite3').Database;
   try {
     database = new Database(path, { fileMustExist: true });
     database.pragma('busy_timeout = 5000');
+    // Look before writing anything: another program's database must not be switched to WAL.
+    if (mode === 'open') {
+      const ours = database.prepare("select count(*) as n from sqlite_master where type = 'table' and name = 'gmv_migrations'").get() as { n: number };
+      if (Number(ours.n) === 0) {
+        database.close();
+        throw new GmvError('VAULT_NOT_INITIALIZED', { path });
+      }
+    }
     database.pragma('journal_mode = WAL');
     database.pragma('synchronous = FULL');
     database.pragma('foreign_keys = ON');
   } catch (error) {
+    if (created) removeSqliteFiles(path);
     throw translateStoreError(error, path);
   }
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database }) });
@@ -124,8 +164,10 @@ async function migrate(store: Store, mode: OpenOptions['mode']): Promise<void> {
   if (applied === SCHEMA_VERSION) return;
   await writeTransaction(store, async (trx) => {
     const tx = trx as unknown as Kysely<any>;
-    // Re-read inside the write lock: another process may have migrated meanwhile.
-    const current = applied === null ? null : await appliedVersion({ ...store, db: trx });
+    // Re-read inside the write lock: another process may have migrated (or created) it meanwhile.
+    const current = await appliedVersion({ ...store, db: trx });
+    if (mode === 'create' && current !== null && (await holdsVault({ ...store, db: trx }))) throw new GmvError('VAULT_EXISTS', { path: store.location });
+    if (current !== null && current >= SCHEMA_VERSION) return;
     if (current === null) {
       await tx.schema.createTable('gmv_migrations').ifNotExists()
         .addColumn('version', 'integer', (c) => c.primaryKey())
@@ -144,7 +186,7 @@ async function migrate(store: Store, mode: OpenOptions['mode']): Promise<void> {
 }
 
 /** A schema without a vault_id is an init that never committed (PostgreSQL keeps its migrated tables). */
-async function holdsVault(store: Store): Promise<boolean> {
+async function holdsVault(store: Pick<Store, 'db'>): Promise<boolean> {
   const row = await sql<{ n: number }>`select count(*) as n from vault_meta where key = 'vault_id'`.execute(store.db);
   return Number(row.rows[0]?.n ?? 0) > 0;
 }

@@ -151,7 +151,7 @@ describe('corrupt vault file (SQLite)', () => {
   // SQLite database (or an empty file) rewrites its header: the database is permanently switched to
   // WAL mode (an empty file grows to 4096 bytes). gmv should refuse (exit 3, "holds no gmv vault")
   // without writing; the WAL switch belongs after the schema check (or to `init` only).
-  it.fails('another program\'s SQLite database → exit 3 and its bytes unchanged', async () => {
+  it('another program\'s SQLite database → exit 3 and its bytes unchanged', async () => {
     const path = join(box.dir, 'other-app.db');
     const { default: Database } = await import('better-sqlite3');
     const other = new Database(path);
@@ -235,7 +235,7 @@ describe('vault paths that cannot be a vault (SQLite)', () => {
   // regular file (ENOTDIR), so gmv answers VAULT_NOT_FOUND (exit 3) with the hint "Create one
   // with: gmv init", which then fails too (see the next test). The path can never hold a vault: it
   // should be VAULT_UNREADABLE (exit 8) naming the path.
-  it.fails('--vault under a regular file → exit 8', async () => {
+  it('--vault under a regular file → exit 8', async () => {
     const file = join(box.dir, 'plain-file');
     writeFileSync(file, 'not a directory');
     const result = await gmv(['audit', 'log', '--vault', join(file, 'vault.db')], { env: box.env });
@@ -247,7 +247,7 @@ describe('vault paths that cannot be a vault (SQLite)', () => {
   // removeSqliteFiles): `mkdirSync(dirname(path))` throws a raw ENOTDIR (not a GmvError) and the
   // cleanup `rmSync(path, { force: true })` throws ENOTDIR again, so `gmv init --vault FILE/vault.db`
   // ends as "Internal error: ENOTDIR … report it" with exit 1. It should be VAULT_UNREADABLE, exit 8.
-  it.fails('init with --vault under a regular file → exit 8, nothing created', async () => {
+  it('init with --vault under a regular file → exit 8, nothing created', async () => {
     const file = join(box.dir, 'plain-file-2');
     writeFileSync(file, 'not a directory');
     const result = await gmv(initArgs(box, ['--vault', join(file, 'vault.db'), '--passphrase-file', '-']), { env: box.env, input: OFFICER_PASSPHRASE });
@@ -412,7 +412,7 @@ describe('PostgreSQL unreachable', () => {
   // pg/libpq also take the password from the query string (postgres://gmv@host/db?password=…),
   // which is printed verbatim in STORE_UNAVAILABLE messages. redactUrl should drop
   // password-bearing query parameters (password, sslpassword) too.
-  it.fails('a password given as ?password= in GMV_DATABASE_URL is not printed either', async () => {
+  it('a password given as ?password= in GMV_DATABASE_URL is not printed either', async () => {
     const box = await sandbox('sqlite');
     const port = await closedPort();
     const env = { ...box.env, GMV_DATABASE_URL: `postgres://gmv@127.0.0.1:${port}/x?password=${password}` };
@@ -551,7 +551,7 @@ describe('usage errors', () => {
   // `this.jsonMode` is false and the intended `{"error":{"code":"USAGE",...}}` is never written:
   // `gmv audit log --json --bogus` prints nothing on stdout. jsonMode should fall back to looking
   // for --json in this.argv when the flags could not be parsed.
-  it.fails('--json with an unknown flag still prints the JSON error', async () => {
+  it('--json with an unknown flag still prints the JSON error', async () => {
     const result = await gmv(['audit', 'log', '--json', '--bogus'], { env: box.env });
     expect(result.code).toBe(2);
     expect(jsonError(result)).toMatchObject({ code: 'USAGE', exit: 2 });

@@ -109,7 +109,7 @@ describe.runIf(dialects().includes('postgres'))('two gmv init at once on one emp
   // (42P07), reported as "Internal error … report it", exit 1. It should re-read the version under
   // the lock and end with VAULT_EXISTS (exit 9) once the first init has committed its vault.
   // The test holds gmv's writer lock itself until both processes wait on it, so the race is certain.
-  it.fails('one vault is created; the other exits 9 or 7, never 1', async () => {
+  it('one vault is created; the other exits 9 or 7, never 1', async () => {
     const box = await sandbox('postgres');
     const second = otherTerminal(box, 'second');
     const url = box.env.GMV_DATABASE_URL!;
@@ -152,7 +152,7 @@ describe('two gmv init racing on one SQLite path', () => {
   // initVault's cleanup (`existedBefore` was false) then calls removeSqliteFiles(): it DELETES THE
   // RIVAL'S VAULT (and its -wal/-shm) while the rival is still writing it. The loser must never
   // remove a file it did not create: treat EEXIST as VAULT_EXISTS and skip the cleanup.
-  it.fails('the loser exits 9 and leaves the winner\'s vault file alone', async () => {
+  it('the loser exits 9 and leaves the winner\'s vault file alone', async () => {
     const box = await sandbox('sqlite');
     const [{ initVault: initService }, { Secret }, { localPaths }, { GmvError }] = await Promise.all([
       import('../../src/services/init.js'), import('../../src/crypto/secret.js'), import('../../src/local/paths.js'), import('../../src/errors.js'),

@@ -82,9 +82,10 @@ describe.each(dialects())('credential vault on %s', (dialect) => {
   });
 
   it('TOTP codes equal oathtool for SHA1, SHA256 and SHA512 seeds', async () => {
-    const seeds = [['sha1', 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ'], ['sha256', 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZA'], ['sha512', 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNA']] as const;
-    for (const [algorithm, seed] of seeds) {
-      const slug = `douyin-${algorithm}`;
+    // The first seed is 80 bits, as some platforms still issue.
+    const seeds = [['sha1', 'JBSWY3DPEHPK3PXP'], ['sha1', 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ'], ['sha256', 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZA'], ['sha512', 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNA']] as const;
+    for (const [i, [algorithm, seed]] of seeds.entries()) {
+      const slug = `douyin-${i}-${algorithm}`;
       expect((await gmv(['account', 'add', '--slug', slug, '--platform', 'douyin', '--name', `抖音 ${algorithm}`, '--unit', '宣传科'], { env: zhang.env })).code).toBe(0);
       const set = await gmv(['secret', 'set', slug, '--field', 'totp', '--from-file', '-'], { env: zhang.env, input: `otpauth://totp/Douyin:x?secret=${seed}&algorithm=${algorithm.toUpperCase()}&digits=8&period=30` });
       expect(set.code, set.stderr).toBe(0);

@@ -318,7 +318,7 @@ describe.each(dialects())('audit log tampering on %s', (dialect) => {
   // pinned.asc` alone silently ignores the pinned key and trusts the vault's newest org_keys row, so
   // a substituted organisation key verifies (exit 0). It should compare the vault's key with the
   // pinned one and exit 6, as it does with --since-checkpoint.
-  it.fails('`gmv audit verify --org-key PINNED` alone detects a substituted organisation key', async () => {
+  it('`gmv audit verify --org-key PINNED` alone detects a substituted organisation key', async () => {
     const { db } = await fresh();
     const pinned = join(mkdtempSync(join(tmpdir(), 'gmv-pin-')), 'org-key.asc');
     copyFileSync(join(fx.evidence[5]!, 'org-key.asc'), pinned);
@@ -342,7 +342,7 @@ describe.each(dialects())('audit log tampering on %s', (dialect) => {
   // "unsigned tail" warning; the next legitimate command then signs the forged entry too. A prune
   // should be accepted only when a signed checkpoint covers it (and its `before` is outside the
   // recorded retention); verify should exit 6 naming #4.
-  it.fails('forged prune entry appended to the unsigned tail does not excuse blanked entries', async () => {
+  it('forged prune entry appended to the unsigned tail does not excuse blanked entries', async () => {
     const { db } = await fresh();
     const rows = await entries(db);
     await db.run('update audit_entries set body = null where seq in (4, 5)');
