@@ -1,0 +1,50 @@
+import { Args, Flags } from '@oclif/core';
+import { readFileSync } from 'node:fs';
+import { GmvCommand } from '../cli/base-command.js';
+import { renderTable } from '../cli/table.js';
+
+export default class Import extends GmvCommand<typeof Import> {
+  static override summary = 'Import accounts from a Bitwarden export (JSON or CSV), a KeePassXC CSV export or a list of otpauth:// URIs.';
+  static override description = 'All or nothing: malformed rows are listed by line and nothing is imported. --dry-run shows what would be created. Platforms are recognised from login URLs; slugs come from the names. Delete the export file afterwards: it holds your passwords in clear.';
+  static override examples = ['gmv import bitwarden bitwarden_export.json --unit 宣传科 --dry-run', 'gmv import keepassxc keepass.csv --unit 宣传科', 'gmv import otpauth codes.txt --unit 宣传科 --platform weibo'];
+  static override args = {
+    format: Args.string({ options: ['bitwarden', 'keepassxc', 'otpauth'], description: 'Where the file comes from', required: true }),
+    file: Args.string({ description: 'The export file', required: true }),
+  };
+  static override flags = {
+    unit: Flags.string({ description: 'Unit that owns the imported accounts', required: true }),
+    platform: Flags.string({ description: 'Platform when the URL does not tell (default: other)' }),
+    'dry-run': Flags.boolean({ description: 'Show what would be created; change nothing', default: false }),
+  };
+
+  async run(): Promise<void> {
+    const [{ planImport, applyImport }, { GmvError }] = await Promise.all([import('../src/services/import.js'), import('../src/errors.js')]);
+    let text: string;
+    try {
+      text = readFileSync(this.args.file, 'utf8');
+    } catch {
+      throw new GmvError('FILE_NOT_FOUND', { path: this.args.file });
+    }
+    const format = this.args.format === 'keepassxc' ? 'keepassxc-csv' : this.args.format === 'otpauth' ? 'otpauth' : text.trimStart().startsWith('{') ? 'bitwarden-json' : 'bitwarden-csv';
+    const vault = await this.vault();
+    const plan = await planImport(vault, format, text, { unit: this.flags.unit, platform: this.flags.platform });
+    const summary = { format, dryRun: this.flags['dry-run'], accounts: plan.accounts, errors: plan.errors, skipped: plan.skipped };
+    if (!this.jsonMode) {
+      for (const e of [...plan.errors, ...plan.skipped].sort((a, b) => a.line - b.line)) this.note(this.t('import.rowError', { line: e.line, reason: e.reason }));
+    }
+    if (plan.errors.length > 0) {
+      const error = new GmvError('INVALID_INPUT', { what: 'import', detail: `${plan.errors.length} rows have problems; nothing was imported` });
+      if (!this.jsonMode) throw error;
+      // One JSON document: the plan with its row errors, and the error itself.
+      this.emit({ ...summary, error: { code: error.code, exit: error.exitCode, message: error.localized(this.lang) } }, () => '');
+      return this.exit(error.exitCode);
+    }
+    if (this.flags['dry-run']) {
+      this.emit(summary, () => [this.t('import.dryRun', { count: plan.accounts.length }), ...renderTable(['line', 'slug', 'platform', 'name', 'fields'], plan.accounts.map((a) => [String(a.line), a.slug, a.platform, a.name, a.fields.join(',')]))]);
+      return;
+    }
+    const actor = await this.sessionActor();
+    const result = await applyImport(vault, actor, plan);
+    this.emit({ ...summary, created: result.created }, () => this.t('import.done', { count: result.created, unit: plan.unit }));
+  }
+}

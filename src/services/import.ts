@@ -1,0 +1,113 @@
+/**
+ * gmv import: bring accounts over from Bitwarden, KeePassXC or otpauth lists, all or nothing. A
+ * dry run shows what would be created; any malformed row (reported by line) stops the whole import.
+ */
+import { GmvError } from '../errors.js';
+import { parseImport, type ImportFormat, type ImportedItem } from '../domain/import/index.js';
+import { PLATFORMS, type Platform } from '../domain/password-gen.js';
+import { isSlug } from '../domain/names.js';
+import type { CredentialContent } from '../domain/credential.js';
+import type { AuditDraft } from '../audit/entry.js';
+import { authorize } from './access.js';
+import { writeVersion } from './credential-store.js';
+import { hashPassword } from './password-history.js';
+import type { SessionActor } from './session.js';
+import { commitChange, type Vault } from './vault.js';
+
+export interface PlannedAccount { line: number; slug: string; name: string; platform: Platform; fields: string[] }
+export interface ImportPlan {
+  format: ImportFormat;
+  unit: string;
+  accounts: PlannedAccount[];
+  /** Rows that stop the import. */
+  errors: { line: number; reason: string }[];
+  /** Rows that are not credentials (secure notes, recycle bin): left out, listed. */
+  skipped: { line: number; reason: string }[];
+  items: ImportedItem[];
+}
+
+/** Which platform a login URL belongs to (the default when none matches). */
+const HOSTS: [RegExp, Platform][] = [
+  [/(^|\.)weibo\.(com|cn)$/, 'weibo'],
+  [/^mp\.weixin\.qq\.com$/, 'wechat-oa'],
+  [/^channels\.weixin\.qq\.com$/, 'wechat-channels'],
+  [/(^|\.)douyin\.com$/, 'douyin'],
+  [/(^|\.)toutiao\.com$/, 'toutiao'],
+  [/(^|\.)kuaishou\.com$/, 'kuaishou'],
+  [/(^|\.)bilibili\.com$/, 'bilibili'],
+  [/(^|\.)xiaohongshu\.com$/, 'xiaohongshu'],
+];
+
+function platformOf(uri: string | undefined, fallback: Platform): Platform {
+  if (!uri) return fallback;
+  let host: string;
+  try {
+    host = new URL(/^[a-z]+:\/\//i.test(uri) ? uri : `https://${uri}`).hostname.toLowerCase();
+  } catch {
+    return fallback;
+  }
+  return HOSTS.find(([re]) => re.test(host))?.[1] ?? fallback;
+}
+
+/** A slug from the item's name (ASCII words) or its platform, made unique against `taken`. */
+function slugFor(item: ImportedItem, platform: Platform, taken: Set<string>): string {
+  const ascii = item.name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 48);
+  const base = isSlug(ascii) ? ascii : `${platform}-import`;
+  let slug = base;
+  for (let n = 2; taken.has(slug); n++) slug = `${base}-${n}`;
+  taken.add(slug);
+  return slug;
+}
+
+export async function planImport(vault: Vault, format: ImportFormat, text: string, options: { unit: string; platform?: string }): Promise<ImportPlan> {
+  const fallback = (options.platform ?? 'other') as Platform;
+  if (!(PLATFORMS as readonly string[]).includes(fallback)) throw new GmvError('USAGE', { detail: `unknown platform "${fallback}"; platforms are ${PLATFORMS.join(', ')}` });
+  const db = vault.store.db;
+  if (!(await db.selectFrom('units').select('id').where('name', '=', options.unit).executeTakeFirst())) throw new GmvError('UNIT_NOT_FOUND', { unit: options.unit });
+  const report = parseImport(format, text);
+  const taken = new Set((await db.selectFrom('accounts').select('slug').execute()).map((a) => a.slug));
+  const accounts = report.items.map((item) => {
+    const platform = platformOf(item.uri, fallback);
+    const fields = [item.password !== undefined && 'password', item.loginId !== undefined && 'login', item.totp !== undefined && 'totp'].filter((f): f is string => Boolean(f));
+    return { line: item.line, slug: slugFor(item, platform, taken), name: item.name, platform, fields };
+  });
+  const errors = report.errors.filter((e) => !e.reason.startsWith('skipped'));
+  const skipped = report.errors.filter((e) => e.reason.startsWith('skipped'));
+  for (const a of accounts) if (a.fields.length === 0) errors.push({ line: a.line, reason: 'no password, login or TOTP to import' });
+  errors.sort((x, y) => x.line - y.line);
+  return { format, unit: options.unit, accounts, errors, skipped, items: report.items };
+}
+
+/** Create every planned account with its first version, in one transaction. */
+export async function applyImport(vault: Vault, actor: SessionActor, plan: ImportPlan): Promise<{ created: number }> {
+  if (plan.errors.length > 0) throw new GmvError('INVALID_INPUT', { what: 'import', detail: `${plan.errors.length} rows have problems; nothing was imported` });
+  await authorize(vault, actor, 'account.manage', `import:${plan.format}`);
+  const db = vault.store.db;
+  const unit = await db.selectFrom('units').select('id').where('name', '=', plan.unit).executeTakeFirstOrThrow();
+  const roles = JSON.parse((await db.selectFrom('people').select('roles').where('id', '=', actor.personId).executeTakeFirstOrThrow()).roles) as string[];
+  const hashes = await Promise.all(plan.items.map((i) => (i.password === undefined ? null : hashPassword(i.password))));
+  await commitChange(vault, async (trx) => {
+    const at = vault.now();
+    const audit: AuditDraft[] = [];
+    for (const [i, planned] of plan.accounts.entries()) {
+      const item = plan.items[i]!;
+      if (await trx.selectFrom('accounts').select('id').where('slug', '=', planned.slug).executeTakeFirst()) throw new GmvError('ACCOUNT_EXISTS', { slug: planned.slug });
+      const row = await trx.insertInto('accounts').values({
+        slug: planned.slug, platform: planned.platform, name: planned.name.slice(0, 200), unit_id: Number(unit.id), login_id: null,
+        filing_number: null, filed_on: null, status: 'active', created_at: at.toISOString(), archived_at: null,
+      }).returning('id').executeTakeFirstOrThrow();
+      if (roles.includes('account-admin')) {
+        await trx.insertInto('grants').values({ person_id: actor.personId, account_id: Number(row.id), can: JSON.stringify(['reveal', 'otp', 'manage']), until: null, granted_by: actor.login, granted_at: at.toISOString(), removed_by: null, removed_at: null }).execute();
+      }
+      const content: CredentialContent = {};
+      if (item.password !== undefined) content.password = item.password;
+      if (item.loginId !== undefined) content.login = item.loginId;
+      if (item.totp !== undefined) content.totp = item.totp;
+      const version = await writeVersion(trx, { id: Number(row.id), slug: planned.slug }, content, { reason: `import ${plan.format}`, by: actor.login, at, passwordHash: hashes[i] ?? null });
+      audit.push({ action: 'account.add', actor: actor.login, subject: planned.slug, outcome: 'ok', details: { platform: planned.platform, unit: plan.unit, imported_from: plan.format, line: planned.line, fields: planned.fields, version } });
+    }
+    audit.push({ action: 'import', actor: actor.login, subject: plan.unit, outcome: 'ok', details: { format: plan.format, accounts: plan.accounts.length } });
+    return { result: undefined, audit };
+  });
+  return { created: plan.accounts.length };
+}

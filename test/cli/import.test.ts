@@ -1,0 +1,72 @@
+/** Importing what users have today: all or nothing, malformed rows named by line, dry runs change nothing. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { dialects, sandbox, type Sandbox } from '../helpers/dialects.js';
+import { gmv, initVault, OFFICER_PASSPHRASE } from '../helpers/cli.js';
+
+const KEEPASS = [
+  '"Group","Title","Username","Password","URL","Notes","TOTP","Icon","Last Modified","Created"',
+  '"Root","微博-宣传科","shenyang_fabu","Kp-Weibo-Pass-1","https://weibo.com/login","","otpauth://totp/x?secret=JBSWY3DPEHPK3PXPJBSWY3DP&period=30&digits=6","0","2026-01-01T00:00:00Z","2026-01-01T00:00:00Z"',
+  '"Root","Douyin press","dy_press","Kp-Douyin-Pass-2","https://www.douyin.com/","note","","0","2026-01-01T00:00:00Z","2026-01-01T00:00:00Z"',
+].join('\r\n');
+
+describe.each(dialects())('import on %s', (dialect) => {
+  let box: Sandbox;
+  beforeAll(async () => {
+    box = await sandbox(dialect);
+    await initVault(box.env);
+    expect((await gmv(['login', '--login', 'li.an', '--passphrase-file', '-'], { env: box.env, input: OFFICER_PASSPHRASE })).code).toBe(0);
+  });
+  afterAll(async () => {
+    await gmv(['lock'], { env: box.env });
+  });
+
+  it('a dry run lists what would be created and creates nothing', async () => {
+    const file = join(box.dir, 'keepass.csv');
+    writeFileSync(file, KEEPASS);
+    const dry = await gmv(['import', 'keepassxc', file, '--unit', '宣传科', '--dry-run', '--json'], { env: box.env });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(JSON.parse(dry.stdout).accounts).toEqual([
+      { line: 2, slug: 'weibo-import', name: '微博-宣传科', platform: 'weibo', fields: ['password', 'login', 'totp'] },
+      { line: 3, slug: 'douyin-press', name: 'Douyin press', platform: 'douyin', fields: ['password', 'login'] },
+    ]);
+    expect(JSON.parse((await gmv(['account', 'list', '--json'], { env: box.env })).stdout).accounts).toEqual([]);
+  });
+
+  it('a malformed row stops everything and is named by line; a clean file imports every account', async () => {
+    const bad = join(box.dir, 'bad.csv');
+    writeFileSync(bad, `${KEEPASS}\r\n"Root","","nobody","","","","otpauth://totp/x?secret=@@@","0","",""`);
+    const refused = await gmv(['import', 'keepassxc', bad, '--unit', '宣传科'], { env: box.env });
+    expect(refused.code).toBe(11);
+    expect(refused.stderr).toMatch(/line 4/);
+    expect(JSON.parse((await gmv(['account', 'list', '--json'], { env: box.env })).stdout).accounts).toEqual([]);
+
+    const file = join(box.dir, 'keepass.csv');
+    const ok = await gmv(['import', 'keepassxc', file, '--unit', '宣传科', '--json'], { env: box.env });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout).created).toBe(2);
+    expect(ok.stdout).not.toContain('Kp-Weibo-Pass-1');
+    expect((await gmv(['grant', 'add', 'li.an', 'douyin-press', '--can', 'reveal'], { env: box.env })).code).toBe(0);
+    expect((await gmv(['secret', 'show', 'douyin-press'], { env: box.env })).stdout.trim()).toBe('Kp-Douyin-Pass-2');
+    expect((await gmv(['audit', 'verify'], { env: box.env })).code).toBe(0);
+  });
+
+  it('Bitwarden JSON exports are read too', async () => {
+    const file = join(box.dir, 'bw.json');
+    writeFileSync(file, JSON.stringify({ encrypted: false, items: [
+      { type: 1, name: 'Bilibili official', notes: null, login: { username: 'bili_gov', password: 'Bw-Bili-Pass-3', totp: null, uris: [{ uri: 'https://passport.bilibili.com/login' }] } },
+      { type: 2, name: 'a secure note' },
+    ] }));
+    const dry = await gmv(['import', 'bitwarden', file, '--unit', '宣传科', '--dry-run', '--json'], { env: box.env });
+    expect(dry.code, dry.stderr).toBe(0);
+    const plan = JSON.parse(dry.stdout);
+    expect(plan.accounts).toEqual([{ line: 1, slug: 'bilibili-official', name: 'Bilibili official', platform: 'bilibili', fields: ['password', 'login'] }]);
+    expect(plan.skipped).toEqual([expect.objectContaining({ line: 2 })]);
+
+    writeFileSync(file, JSON.stringify({ items: [{ type: 1, name: '', login: { password: 'x' } }] }));
+    const bad = await gmv(['import', 'bitwarden', file, '--unit', '宣传科', '--json'], { env: box.env });
+    expect(bad.code).toBe(11);
+    expect(JSON.parse(bad.stdout)).toMatchObject({ errors: [expect.objectContaining({ line: 1 })], error: { code: 'INVALID_INPUT', exit: 11 } });
+  });
+});
