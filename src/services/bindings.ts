@@ -1,0 +1,71 @@
+/**
+ * Platform-side bindings: who is admin or operator of an account on the platform itself (a WeChat
+ * official account has 1 admin, up to 5 long-term and 20 short-term operators; short-term bindings
+ * lapse after a month). Offboarding must undo these on the platform too, so they are tracked here.
+ */
+import { GmvError } from '../errors.js';
+import { isDisplayName } from '../domain/names.js';
+import { authorize, type Actor } from './access.js';
+import { findAccount } from './accounts.js';
+import { commitChange, type Vault } from './vault.js';
+
+export const BINDING_ROLES = ['admin', 'long-term-operator', 'short-term-operator'] as const;
+export type BindingRole = (typeof BINDING_ROLES)[number];
+
+/** Platform limits per role (only where the platform publishes them). */
+const LIMITS: Partial<Record<string, Record<BindingRole, number>>> = {
+  'wechat-oa': { admin: 1, 'long-term-operator': 5, 'short-term-operator': 20 },
+};
+const SHORT_TERM_DAYS = 30;
+
+export interface BindingView { id: number; account: string; role: BindingRole; person: string | null; external: string | null; boundOn: string; expiresOn: string | null; createdBy: string }
+
+export async function addBinding(vault: Vault, actor: Actor, input: { slug: string; role: BindingRole; person?: string; external?: string; boundOn?: string; expiresOn?: string }): Promise<BindingView> {
+  if (!(BINDING_ROLES as readonly string[]).includes(input.role)) throw new GmvError('USAGE', { detail: `--role must be one of ${BINDING_ROLES.join(', ')}` });
+  if (Boolean(input.person) === Boolean(input.external)) throw new GmvError('USAGE', { detail: 'give exactly one of --person HANDLE (staff) or --external NAME (someone outside the vault)' });
+  if (input.external !== undefined && !isDisplayName(input.external)) throw new GmvError('INVALID_INPUT', { what: '--external', detail: 'empty, padded or holding control characters' });
+  const account = await findAccount(vault, input.slug);
+  await authorize(vault, actor, 'binding.manage', input.slug);
+  const db = vault.store.db;
+  const person = input.person ? await db.selectFrom('people').select('id').where('login', '=', input.person).executeTakeFirst() : undefined;
+  if (input.person && !person) throw new GmvError('PERSON_NOT_FOUND', { login: input.person });
+  const today = vault.now().toISOString().slice(0, 10);
+  const boundOn = input.boundOn ?? today;
+  const expiresOn = input.expiresOn ?? (input.role === 'short-term-operator' ? new Date(new Date(`${boundOn}T00:00:00Z`).getTime() + SHORT_TERM_DAYS * 86_400_000).toISOString().slice(0, 10) : null);
+  const id = await commitChange(vault, async (trx) => {
+    const active = await trx.selectFrom('bindings').select(['role', 'expires_on']).where('account_id', '=', account.id).where('removed_at', 'is', null).execute();
+    const limit = LIMITS[account.platform]?.[input.role];
+    const current = active.filter((b) => b.role === input.role && (!b.expires_on || b.expires_on >= today)).length;
+    if (limit !== undefined && current >= limit) {
+      throw new GmvError('INVALID_INPUT', { what: 'binding', detail: `${account.platform} allows ${limit} ${input.role} binding(s) and ${input.slug} has ${current}; remove one first` });
+    }
+    const row = await trx.insertInto('bindings').values({
+      account_id: account.id, person_id: person ? Number(person.id) : null, external_name: input.external ?? null, role: input.role,
+      bound_on: boundOn, expires_on: expiresOn, created_by: actor.login, removed_at: null, removed_by: null,
+    }).returning('id').executeTakeFirstOrThrow();
+    return { result: Number(row.id), audit: [{ action: 'binding.add', actor: actor.login, subject: input.slug, outcome: 'ok', details: { id: Number(row.id), role: input.role, person: input.person ?? null, external: input.external ?? null, expires_on: expiresOn } }] };
+  });
+  return (await listBindings(vault, { slug: input.slug })).find((b) => b.id === id)!;
+}
+
+export async function removeBinding(vault: Vault, actor: Actor, id: number): Promise<BindingView> {
+  const existing = (await listBindings(vault, {})).find((b) => b.id === id);
+  if (!existing) throw new GmvError('INVALID_INPUT', { what: 'binding', detail: `no active binding #${id} (see gmv binding list)` });
+  await authorize(vault, actor, 'binding.manage', existing.account);
+  await commitChange(vault, async (trx) => {
+    await trx.updateTable('bindings').set({ removed_at: vault.now().toISOString(), removed_by: actor.login }).where('id', '=', id).execute();
+    return { result: undefined, audit: [{ action: 'binding.remove', actor: actor.login, subject: existing.account, outcome: 'ok', details: { id, role: existing.role, person: existing.person, external: existing.external } }] };
+  });
+  return existing;
+}
+
+/** Active bindings (expired short-term ones included, marked by their date, so someone unbinds them). */
+export async function listBindings(vault: Vault, filter: { slug?: string; person?: string }): Promise<BindingView[]> {
+  let q = vault.store.db.selectFrom('bindings').innerJoin('accounts', 'accounts.id', 'bindings.account_id').leftJoin('people', 'people.id', 'bindings.person_id')
+    .select(['bindings.id', 'accounts.slug', 'bindings.role', 'people.login', 'bindings.external_name', 'bindings.bound_on', 'bindings.expires_on', 'bindings.created_by'])
+    .where('bindings.removed_at', 'is', null);
+  if (filter.slug) q = q.where('accounts.slug', '=', filter.slug);
+  if (filter.person) q = q.where('people.login', '=', filter.person);
+  const rows = await q.orderBy('accounts.slug').orderBy('bindings.id').execute();
+  return rows.map((r) => ({ id: Number(r.id), account: r.slug, role: r.role as BindingRole, person: r.login ?? null, external: r.external_name, boundOn: r.bound_on, expiresOn: r.expires_on, createdBy: r.created_by }));
+}
