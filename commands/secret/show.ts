@@ -16,7 +16,7 @@ export default class SecretShow extends GmvCommand<typeof SecretShow> {
     const vault = await this.vault();
     const clipboard = this.flags.clip ? await import('../../src/local/clipboard.js') : null;
     // No clipboard, no reveal: refuse before anything is decrypted or audited as revealed.
-    if (clipboard && !clipboard.findClipboard(process.env)) clipboard.copyToClipboard('', 0, process.env);
+    clipboard?.requireClipboard(process.env);
     const r = await showSecret(vault, actor, this.args.slug, this.flags.field);
     if (clipboard) {
       const { copyToClipboard } = clipboard;

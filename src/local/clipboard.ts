@@ -36,10 +36,16 @@ export function digest(value: string): string {
   return createHash('sha256').update(value).digest('hex');
 }
 
-/** Copy, then leave a detached clearer behind. */
-export function copyToClipboard(value: string, seconds: number, env: NodeJS.ProcessEnv): void {
+/** The clipboard tool, or the usage error that says there is none. */
+export function requireClipboard(env: NodeJS.ProcessEnv): ClipboardTool {
   const tool = findClipboard(env);
   if (!tool) throw new GmvError('USAGE', { detail: 'no clipboard is available here (no display, or none of wl-copy, xclip, xsel, pbcopy); drop --clip' });
+  return tool;
+}
+
+/** Copy, then leave a detached clearer behind. */
+export function copyToClipboard(value: string, seconds: number, env: NodeJS.ProcessEnv): void {
+  const tool = requireClipboard(env);
   if (run(tool.copy, value, env).status !== 0) throw new GmvError('INTERNAL', { detail: `${tool.copy[0]} failed` });
   const clearer = spawn(process.execPath, [fileURLToPath(new URL('./clipboard-clear.js', import.meta.url))], { detached: true, stdio: ['pipe', 'ignore', 'ignore'], env });
   clearer.stdin!.end(JSON.stringify({ tool, seconds, digest: digest(value) }));
