@@ -21,6 +21,7 @@ export default class Login extends GmvCommand<typeof Login> {
       passphrase,
       totp: () => readPassphrase(this.flags['totp-file'], this.flags.login, this.lang, { flag: '--totp-file FILE|-', what: 'totp' }),
       socketPath: await this.agentSocket(),
+      paths: this.paths,
     });
     passphrase.wipe();
     this.emit(session, () => this.t('session.started', { login: session.login, idle: session.idleExpiresAt, until: session.expiresAt }));

@@ -11,7 +11,8 @@ export interface AgentClient {
   lock(): Promise<void>;
 }
 
-function request(socketPath: string, body: AgentRequest): Promise<AgentResponse | null> {
+/** One request to the agent; null when no agent listens (or a stale socket was cleaned up). */
+export function request(socketPath: string, body: AgentRequest): Promise<AgentResponse | null> {
   return new Promise((resolve, reject) => {
     const socket = createConnection(socketPath);
     let buffered = '';

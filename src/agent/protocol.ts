@@ -4,6 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import type { LocalPaths } from '../local/paths.js';
+import type { StoreTarget } from '../local/vault-location.js';
 
 export interface SessionInfo {
   login: string;
@@ -21,15 +23,19 @@ export type AgentRequest =
   | { op: 'status' }
   | { op: 'decrypt'; data: string }
   | { op: 'sign'; data: string }
-  | { op: 'lock' };
+  | { op: 'lock' }
+  /** Run the reveal use case inside the agent, which keeps the vault open and its modules loaded. */
+  | { op: 'reveal'; target: StoreTarget; slug: string; field?: 'password' | 'otp' | 'recovery' | 'login' };
 
 export type AgentResponse =
-  | { ok: true; session?: SessionInfo; data?: string }
-  | { ok: false; error: string };
+  | { ok: true; session?: SessionInfo; data?: string; result?: unknown }
+  | { ok: false; error: string; code?: string; params?: Record<string, string | number> };
 
 /** What `gmv login` hands the agent on its standard input (never argv or environment). */
 export interface AgentBoot {
   socketPath: string;
+  /** This terminal's paths (device key, runtime dir), for use cases the agent runs. */
+  paths: LocalPaths;
   privateKey: string;
   session: Omit<SessionInfo, 'startedAt' | 'expiresAt' | 'idleExpiresAt'>;
   idleSeconds: number;

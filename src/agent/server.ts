@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import type { PrivateKey } from 'openpgp';
 import { decryptWith, readPrivate, signDetached } from '../crypto/pgp.js';
 import type { AgentBoot, AgentRequest, AgentResponse, SessionInfo } from './protocol.js';
+import type { AgentClient } from './client.js';
 
 export async function runAgent(boot: AgentBoot, ready: () => void): Promise<void> {
   let key: PrivateKey | null = await readPrivate(boot.privateKey);
@@ -41,6 +42,30 @@ export async function runAgent(boot: AgentBoot, ready: () => void): Promise<void
     if (now >= deadline || now >= lastUse + boot.idleSeconds * 1000) stop();
   }, 250);
 
+  /** Vaults this agent opened for reveals, by location: kept open while the session lives. */
+  const vaults = new Map<string, Promise<import('../services/vault.js').Vault>>();
+
+  async function reveal(request: Extract<AgentRequest, { op: 'reveal' }>, self: AgentClient): Promise<AgentResponse> {
+    const [{ openVault }, { sessionActor }, { showSecret }, { targetLocation }, { GmvError }] = await Promise.all([
+      import('../services/vault.js'), import('../services/session.js'), import('../services/secrets.js'), import('../local/vault-location.js'), import('../errors.js'),
+    ]);
+    try {
+      const location = targetLocation(request.target);
+      let vault = vaults.get(location);
+      if (!vault) {
+        vault = openVault({ target: request.target, paths: boot.paths });
+        vaults.set(location, vault);
+        vault.catch(() => vaults.delete(location));
+      }
+      const opened = await vault;
+      const actor = await sessionActor(opened, self);
+      return { ok: true, result: await showSecret(opened, actor, request.slug, request.field) };
+    } catch (error) {
+      if (error instanceof GmvError) return { ok: false, error: 'refused', code: error.code, params: error.params };
+      return { ok: false, error: 'operation failed' };
+    }
+  }
+
   async function handle(request: AgentRequest): Promise<AgentResponse> {
     if (!key) return { ok: false, error: 'locked' };
     const now = Date.now();
@@ -60,6 +85,16 @@ export async function runAgent(boot: AgentBoot, ready: () => void): Promise<void
       case 'lock':
         setImmediate(stop);
         return { ok: true };
+      case 'reveal': {
+        lastUse = now;
+        const held = key;
+        return reveal(request, {
+          session: info(),
+          decrypt: async (data) => Buffer.from(await decryptWith(data, held)),
+          sign: async (data) => Buffer.from(await signDetached(data, held)),
+          lock: async () => { setImmediate(stop); },
+        });
+      }
       default:
         return { ok: false, error: 'unknown request' };
     }

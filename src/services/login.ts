@@ -19,6 +19,7 @@ export interface LoginOptions {
   /** Asked only when the person has TOTP enrolled. */
   totp: () => Promise<Secret>;
   socketPath: string;
+  paths: import('../local/paths.js').LocalPaths;
 }
 
 export async function loginPerson(vault: Vault, options: LoginOptions): Promise<SessionInfo> {
@@ -52,6 +53,7 @@ export async function loginPerson(vault: Vault, options: LoginOptions): Promise<
   }));
   await startAgent({
     socketPath: options.socketPath,
+    paths: options.paths,
     privateKey: person.key.armor(),
     session: { login: person.login, name: person.name, personId: person.personId, deviceId: person.deviceId, vaultId: vault.vaultId, keyFingerprint: person.keyFingerprint },
     idleSeconds: policy.session.idleSeconds,
