@@ -53,15 +53,34 @@ set +e; as_zhang gmv device approve AAAAA-BBBBB; got=$?; set -e
 [ "$got" = 4 ] || { echo "demo: expected exit 4, got $got" >&2; exit 1; }
 echo "(exit $got)"
 
+step "6. Zhang Wei registers the unit's Weibo account and stores its password and TOTP seed (from stdin, never argv)"
+zhang() { printf '$ gmv %s   # on his terminal\n' "$*"; as_zhang gmv "$@"; }
+zhang account add --slug weibo-press --platform weibo --name "沈阳发布" --unit "新媒体科" --login-id shenyang_fabu
+printf 'Weibo-Press-Pa55word-2026\n' | as_zhang gmv secret set weibo-press --field password --from-file - && echo '(password stored)'
+printf 'otpauth://totp/Weibo:shenyang_fabu?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Weibo\n' | as_zhang gmv secret set weibo-press --field totp --from-file - && echo '(TOTP seed stored)'
+zhang secret show weibo-press
+zhang otp weibo-press
+
+step "7. The officer has no grant: refused (and audited); a grant for TOTP codes only, then codes but still no password"
+expect_fail 4 secret show weibo-press
+show grant add li.an weibo-press --can otp
+show otp weibo-press
+expect_fail 4 secret show weibo-press
+
+step "8. Guided rotation: gmv generates a password meeting Weibo's rules, shows it once, stores it when confirmed"
+zhang rotate start weibo-press --reason scheduled
+zhang rotate confirm weibo-press
+show account show weibo-press
+
 if command -v openssl >/dev/null; then
-  step "6. OpenSSL checks the device certificate against the CA and the revocation list"
+  step "9. OpenSSL checks the device certificate against the CA and the revocation list"
   device=$(gmv device list --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).devices.find(d=>d.login==="zhang.wei").id))')
   gmv device ca export --out "$work/ca.pem" >/dev/null
   gmv device cert "$device" --out "$work/zhang.pem" >/dev/null
   gmv device crl export --out "$work/crl-1.pem" >/dev/null
   echo "\$ openssl verify -CAfile ca.pem -CRLfile crl.pem -crl_check zhang.pem"
   openssl verify -CAfile "$work/ca.pem" -CRLfile "$work/crl-1.pem" -crl_check "$work/zhang.pem" | sed "s#$work/##"
-  step "7. His laptop is lost: the officer revokes it; OpenSSL and gmv both refuse it now"
+  step "10. His laptop is lost: the officer revokes it; OpenSSL and gmv both refuse it now"
   show device revoke "$device" --reason "laptop lost"
   gmv device crl export --out "$work/crl-2.pem" >/dev/null
   echo "\$ openssl verify -CAfile ca.pem -CRLfile crl.pem -crl_check zhang.pem"
@@ -73,32 +92,32 @@ if command -v openssl >/dev/null; then
   echo "(exit $got)"
 fi
 
-step "8. Every change and every refusal is in the append-only audit log"
-show audit log --last 8
+step "11. Every change and every refusal is in the append-only audit log"
+show audit log --last 10
 
-step "9. The organisation public key, for auditors"
+step "12. The organisation public key, for auditors"
 show org key export | head -n 3; echo "…"
 
-step "10. The officer (in the session) exports a checkpoint signed with the organisation key"
+step "13. The officer (in the session) exports a checkpoint signed with the organisation key"
 show audit checkpoint export --out "$work/evidence"
 if command -v gpg >/dev/null; then
-  step "11. The auditor checks it with GnuPG alone"
+  step "14. The auditor checks it with GnuPG alone"
   export GNUPGHOME="$work/gnupg"; mkdir -m 700 "$GNUPGHOME"
   gpg --batch -q --import "$work/evidence/org-key.asc"
   echo "\$ gpg --verify checkpoint.json.sig checkpoint.json"
   gpg --batch --verify "$work/evidence/checkpoint.json.sig" "$work/evidence/checkpoint.json" 2>&1 | grep -E 'Good signature|BAD' || true
 fi
 
-step "12. gmv verifies every entry, every Merkle root and every signature"
+step "15. gmv verifies every entry, every Merkle root and every signature"
 show audit verify
 show audit verify --since-checkpoint "$work/evidence/checkpoint.json"
 
-step "13. A wrong passphrase is refused, and the refusal itself is audited"
+step "16. A wrong passphrase is refused, and the refusal itself is audited"
 printf 'not-the-passphrase-at-all\n' > "$work/wrong.pass"
 expect_fail 5 audit checkpoint export --out "$work/evidence2" --login li.an --passphrase-file "$work/wrong.pass"
 show audit log --action auth.failed
 
-step "14. Someone with database access rewrites history (entry #2 now names another person)"
+step "17. Someone with database access rewrites history (entry #2 now names another person)"
 sqlite() { node --input-type=module -e "
   import Database from '$root/node_modules/better-sqlite3/lib/index.js';
   import { createHash } from 'node:crypto';
@@ -112,12 +131,12 @@ expect_fail 6 audit verify
 echo "…and in Chinese:"
 expect_fail 6 audit verify --lang zh-CN
 
-step "15. The tamperer also recomputes the entry's hash: the signed checkpoints no longer match"
+step "18. The tamperer also recomputes the entry's hash: the signed checkpoints no longer match"
 sqlite "const row = db.prepare('select body from audit_entries where seq = 2').get();
   db.prepare('update audit_entries set leaf_hash = ? where seq = 2').run(leaf(row.body));"
 expect_fail 6 audit verify
 
-step "16. …and deletes every checkpoint: gmv notices, and the auditor's exported checkpoint proves the rewrite"
+step "19. …and deletes every checkpoint: gmv notices, and the auditor's exported checkpoint proves the rewrite"
 sqlite "db.prepare('delete from audit_checkpoints').run();"
 expect_fail 6 audit verify
 expect_fail 6 audit verify --since-checkpoint "$work/evidence/checkpoint.json"
