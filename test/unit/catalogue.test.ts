@@ -30,3 +30,16 @@ describe('message catalogue', () => {
     expect(exitCodeOf('AUDIT_TAMPERED')).toBe(6);
   });
 });
+
+describe('docs/exit-codes.md', () => {
+  it('lists every error code in the row of its exit code', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const doc = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'exit-codes.md'), 'utf8');
+    for (const code of ERROR_CODES) {
+      const row = doc.split('\n').find((line) => line.includes(`\`${code}\``));
+      expect(row, `${code} missing from docs/exit-codes.md`).toBeDefined();
+      expect(row!.startsWith(`| ${exitCodeOf(code)} |`), `${code} is documented under the wrong exit code`).toBe(true);
+    }
+  });
+});
