@@ -1,0 +1,178 @@
+/**
+ * Threat: a revoked terminal keeps being used.
+ *
+ * Attacker's position: holds a terminal that a security officer revoked (a lost or stolen laptop:
+ * its device key file is intact and the owner's passphrase is known to the attacker), possibly with
+ * the owner's session still open on it. In the strongest variant the attacker can also write to
+ * the vault database: they restore, from an old backup, the person_key_locks row that the
+ * revocation deleted, and even set the device row back to `active`.
+ *
+ * What must hold: the terminal cannot log in (exit 5, "not authorized"), every refusal is in the
+ * audit log as an `auth.device` denial, no session starts, and nothing the revoked terminal asks
+ * for changes the vault. The signed CRL keeps the device out even when its row is rewritten
+ * (but see the last test: rolling the CRL back as well is not detected today).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { join } from 'node:path';
+import { dialects, otherTerminal, sandbox, type Sandbox } from '../helpers/dialects.js';
+import { gmv, initVault, OFFICER_PASSPHRASE, type RunResult } from '../helpers/cli.js';
+import { openStore } from '../../src/store/store.js';
+import type { PersonKeyLocksTable } from '../../src/store/schema.js';
+
+/** Cleanup: `gmv lock` on each terminal, then ask any agent still listening under the sandbox to lock (in case gmv itself could not run). */
+async function lockAll(root: string | undefined, envs: (Record<string, string> | undefined)[]): Promise<void> {
+  for (const env of envs) if (env) await gmv(['lock'], { env });
+  if (!root) return;
+  let sockets: string[] = [];
+  try {
+    sockets = readdirSync(root, { recursive: true, withFileTypes: true }).filter((d) => d.isSocket()).map((d) => join(d.parentPath, d.name));
+  } catch {
+    return;
+  }
+  await Promise.all(sockets.map((path) => new Promise<void>((resolve) => {
+    const client = createConnection(path);
+    client.setTimeout(2000, () => client.destroy());
+    client.on('connect', () => client.end('{"op":"lock"}\n'));
+    client.on('error', () => resolve());
+    client.on('close', () => resolve());
+  })));
+}
+
+const ZHANG_PASSPHRASE = 'river-willow-9K-stone-bridge';
+
+interface AuditEntry { seq: number; action: string; actor: string | null; subject: string | null; outcome: string; details: Record<string, unknown> }
+
+function parse<T = Record<string, unknown>>(result: RunResult): T {
+  expect(result.code, `exit ${result.code}: ${result.stderr}`).toBe(0);
+  return JSON.parse(result.stdout) as T;
+}
+
+async function audit(env: Record<string, string>, action?: string): Promise<AuditEntry[]> {
+  return parse<{ entries: AuditEntry[] }>(await gmv(['audit', 'log', '--json', ...(action ? ['--action', action] : [])], { env })).entries;
+}
+
+type LockRow = Omit<PersonKeyLocksTable, 'id'> & { id: number };
+
+describe.each(dialects())('revoked terminal on %s', (dialect) => {
+  let box: Sandbox;
+  /** The lost laptop: zhang.wei's enrolled terminal. */
+  let laptop: Sandbox;
+  let passFile: string;
+  let deviceId: string;
+  /** The attacker's "backup" of the key lock the revocation deleted. */
+  let savedLock: LockRow;
+
+  const withDb = async <T>(fn: (db: Awaited<ReturnType<typeof openStore>>['db']) => Promise<T>): Promise<T> => {
+    const store = await openStore(box.target, { mode: 'open' });
+    try {
+      return await fn(store.db);
+    } finally {
+      await store.close();
+    }
+  };
+
+  const attempt = () => gmv(['login', '--login', 'zhang.wei', '--passphrase-file', passFile], { env: laptop.env });
+
+  beforeAll(async () => {
+    box = await sandbox(dialect);
+    await initVault(box.env);
+    laptop = otherTerminal(box, 'laptop');
+    passFile = join(box.dir, 'zhang.pass');
+    writeFileSync(passFile, ZHANG_PASSPHRASE);
+    expect((await gmv(['login', '--login', 'li.an', '--passphrase-file', '-'], { env: box.env, input: OFFICER_PASSPHRASE })).code).toBe(0);
+    // zhang.wei is a second security officer: what a session on his laptop can do matters.
+    expect((await gmv(['staff', 'add', '--login', 'zhang.wei', '--name', '张伟', '--unit', '宣传科', '--roles', 'security-officer'], { env: box.env })).code).toBe(0);
+    const enrolled = parse<{ code: string; deviceId: string }>(await gmv(['device', 'enroll', '--login', 'zhang.wei', '--passphrase-file', passFile, '--json'], { env: laptop.env }));
+    deviceId = enrolled.deviceId;
+    expect((await gmv(['device', 'approve', enrolled.code], { env: box.env })).code).toBe(0);
+    savedLock = await withDb(async (db) => db.selectFrom('person_key_locks').selectAll().where('device_id', '=', deviceId).executeTakeFirstOrThrow()) as LockRow;
+    // The laptop works before it is lost, and its owner left a session open on it.
+    const login = await attempt();
+    expect(login.code, login.stderr).toBe(0);
+    const revoked = await gmv(['device', 'revoke', deviceId, '--reason', 'laptop stolen'], { env: box.env });
+    expect(revoked.code, revoked.stderr).toBe(0);
+  });
+
+  afterAll(async () => {
+    await lockAll(box?.dir, [box?.env, laptop?.env]);
+  });
+
+  it('the revocation removed the terminal\'s key lock', async () => {
+    const left = await withDb((db) => db.selectFrom('person_key_locks').select('id').where('device_id', '=', deviceId).execute());
+    expect(left).toEqual([]);
+  });
+
+  it('a session left open on the terminal cannot act on the vault after revocation, and ends', async () => {
+    // The agent is on the attacker's machine; what counts is that the vault refuses its requests.
+    const units = (await gmv(['unit', 'list', '--json'], { env: box.env })).stdout;
+    const people = (await audit(box.env, 'person.add')).length;
+    const addUnit = await gmv(['unit', 'add', '后门科'], { env: laptop.env });
+    const addStaff = await gmv(['staff', 'add', '--login', 'mallory', '--name', '马洛', '--unit', '宣传科', '--roles', 'security-officer'], { env: laptop.env });
+    expect((await gmv(['unit', 'list', '--json'], { env: box.env })).stdout).toBe(units);
+    expect((await audit(box.env, 'person.add')).length).toBe(people);
+    expect(addUnit.code).toBe(5);
+    expect(addUnit.stderr).toContain(`This terminal (${deviceId}) is not authorized: device revoked.`);
+    expect(addStaff.code).toBe(5);
+    // The refused session does not survive its first refusal.
+    expect((await gmv(['whoami'], { env: laptop.env })).code).toBe(5);
+  });
+
+  it('the revoked terminal cannot log in (5); the refusal is audited and no session starts', async () => {
+    await gmv(['lock'], { env: laptop.env });
+    const logins = (await audit(box.env, 'session.login')).filter((e) => e.outcome === 'ok').length;
+    const denials = (await audit(box.env, 'auth.device')).length;
+
+    const refused = await attempt();
+    expect(refused.code).toBe(5);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toBe(`Error: This terminal (${deviceId}) is not authorized: device revoked. A security officer can approve or re-enroll it.\n`);
+    const json = await gmv(['login', '--login', 'zhang.wei', '--passphrase-file', passFile, '--json'], { env: laptop.env });
+    expect(json.code).toBe(5);
+    expect(JSON.parse(json.stdout)).toMatchObject({ error: { code: 'DEVICE_NOT_AUTHORIZED', exit: 5 } });
+
+    expect((await gmv(['whoami'], { env: laptop.env })).code).toBe(5);
+    expect((await audit(box.env, 'session.login')).filter((e) => e.outcome === 'ok')).toHaveLength(logins);
+    const after = await audit(box.env, 'auth.device');
+    expect(after).toHaveLength(denials + 2);
+    expect(after.at(-1)).toMatchObject({ actor: 'zhang.wei', subject: deviceId, outcome: 'denied', details: { reason: 'device revoked' } });
+  });
+
+  it('restoring the deleted key lock from a backup does not bring the terminal back', async () => {
+    const { id: _id, ...row } = savedLock;
+    await withDb((db) => db.insertInto('person_key_locks').values(row).execute());
+    const restored = await withDb((db) => db.selectFrom('person_key_locks').select('envelope').where('device_id', '=', deviceId).execute());
+    expect(restored).toEqual([{ envelope: savedLock.envelope }]);
+    const refused = await attempt();
+    expect(refused.code).toBe(5);
+    expect(refused.stderr).toContain('is not authorized: device revoked');
+    expect((await gmv(['whoami'], { env: laptop.env })).code).toBe(5);
+  });
+
+  it('even with the device row set back to active, the signed CRL keeps the terminal out', async () => {
+    await withDb((db) => db.updateTable('devices').set({ status: 'active', revoked_at: null, revoke_reason: null }).where('id', '=', deviceId).execute());
+    const refused = await attempt();
+    expect(refused.code).toBe(5);
+    expect(refused.stderr).toContain(`This terminal (${deviceId}) is not authorized: certificate revoked.`);
+    expect((await gmv(['whoami'], { env: laptop.env })).code).toBe(5);
+    expect((await audit(box.env, 'auth.device')).at(-1)).toMatchObject({ subject: deviceId, outcome: 'denied', details: { reason: 'certificate revoked' } });
+    expect((await audit(box.env, 'session.login')).filter((e) => e.actor === 'zhang.wei' && e.outcome === 'ok')).toHaveLength(1);
+  });
+
+  // WEAKNESS (src/services/terminal.ts authorizeTerminal, the revoked set built from the devices
+  // table and only the newest `crls` row): an attacker who can write to the database and also
+  // deletes the newest CRL row rolls revocation back to CRL #1, and the revoked terminal logs in
+  // again (exit 0), while `gmv audit verify` still passes. The signed audit log still holds the
+  // `device.revoke` entry (with its crl_number); the check should not trust a CRL older than that.
+  it('deleting the newest CRL row as well does not bring the terminal back', async () => {
+    await withDb((db) => db.deleteFrom('crls').where('crl_number', '=', 2).execute());
+    try {
+      const refused = await attempt();
+      expect(refused.code).toBe(5);
+      expect(refused.stderr).toContain(`This terminal (${deviceId}) is not authorized`);
+    } finally {
+      await gmv(['lock'], { env: laptop.env });
+    }
+  });
+});
