@@ -94,7 +94,10 @@ export abstract class GmvCommand<T extends typeof Command> extends Command {
     const [{ unlockPerson }, { readPassphrase }] = await Promise.all([import('../src/services/unlock.js'), import('./passphrase.js')]);
     const passphrase = await readPassphrase(passphraseFile, login, this.lang);
     try {
-      return await unlockPerson(await this.vault(), login, passphrase);
+      const totpFile = (this.flags as { 'totp-file'?: string })['totp-file'];
+      return await unlockPerson(await this.vault(), login, passphrase, {
+        totp: () => readPassphrase(totpFile, login, this.lang, { what: 'totp', flag: '--totp-file FILE|-' }),
+      });
     } finally {
       passphrase.wipe();
     }

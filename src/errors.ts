@@ -46,6 +46,7 @@ const CODES = {
   AUTH_LOCKED: ExitCode.authentication,
   AUTH_THROTTLED: ExitCode.authentication,
   TOTP_INVALID: ExitCode.authentication,
+  TOTP_REQUIRED: ExitCode.authentication,
   SESSION_REQUIRED: ExitCode.authentication,
   DEVICE_NOT_AUTHORIZED: ExitCode.authentication,
   DEVICE_NOT_FOUND: ExitCode.notFound,

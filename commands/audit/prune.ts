@@ -8,6 +8,7 @@ export default class AuditPrune extends GmvCommand<typeof AuditPrune> {
     before: Flags.string({ description: 'Prune entries before this date (YYYY-MM-DD or ISO timestamp)', required: true }),
     login: Flags.string({ description: 'Security officer who prunes (without a session)' }),
     'passphrase-file': Flags.string({ description: 'Unlock --login here: passphrase from FILE, or - for standard input', dependsOn: ['login'] }),
+    'totp-file': Flags.string({ description: 'With --passphrase-file, for people with TOTP: the current code from FILE or -' }),
   };
 
   async run(): Promise<void> {

@@ -9,6 +9,7 @@ export default class DeviceAddKey extends GmvCommand<typeof DeviceAddKey> {
   static override flags = {
     login: Flags.string({ description: 'Your login handle (default: the session\'s person)' }),
     'passphrase-file': Flags.string({ description: 'Your passphrase on this terminal from FILE, or - for standard input' }),
+    'totp-file': Flags.string({ description: 'With TOTP enrolled: the current code from FILE or -' }),
   };
 
   async run(): Promise<void> {
@@ -16,7 +17,7 @@ export default class DeviceAddKey extends GmvCommand<typeof DeviceAddKey> {
     const vault = await this.vault();
     const login = this.flags.login ?? (await this.sessionActor()).login;
     const passphrase = await readPassphrase(this.flags['passphrase-file'], login, this.lang);
-    const person = await unlockPerson(vault, login, passphrase);
+    const person = await unlockPerson(vault, login, passphrase, { totp: () => readPassphrase(this.flags['totp-file'], login, this.lang, { what: 'totp', flag: '--totp-file FILE|-' }) });
     passphrase.wipe();
     const result = await addKeyToDevice(vault, person, this.args.id);
     this.emit(result, () => this.t('device.keyAdded', { device: result.deviceId }));

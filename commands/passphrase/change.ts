@@ -9,6 +9,7 @@ export default class PassphraseChange extends GmvCommand<typeof PassphraseChange
     login: Flags.string({ description: 'Your login handle (default: the session\'s person)' }),
     'passphrase-file': Flags.string({ description: 'Current passphrase from FILE, or - for standard input' }),
     'new-passphrase-file': Flags.string({ description: 'New passphrase from FILE, or - for standard input' }),
+    'totp-file': Flags.string({ description: 'With TOTP enrolled: the current code from FILE or -' }),
   };
 
   async run(): Promise<void> {
@@ -19,7 +20,8 @@ export default class PassphraseChange extends GmvCommand<typeof PassphraseChange
     const login = this.flags.login ?? (await this.sessionActor()).login;
     const current = await readPassphrase(this.flags['passphrase-file'], login, this.lang);
     const next = await readPassphrase(this.flags['new-passphrase-file'], login, this.lang, { confirm: true, flag: '--new-passphrase-file FILE|-' });
-    const result = await changePassphrase(await this.vault(), { login, current, next, commonPasswords: parseCommonList(readFileSync(shippedFile('policies', 'common-passwords.txt'), 'utf8')) });
+    const totp = () => readPassphrase(this.flags['totp-file'], login, this.lang, { what: 'totp', flag: '--totp-file FILE|-' });
+    const result = await changePassphrase(await this.vault(), { login, current, next, totp, commonPasswords: parseCommonList(readFileSync(shippedFile('policies', 'common-passwords.txt'), 'utf8')) });
     current.wipe();
     next.wipe();
     this.emit(result, () => this.t('passphrase.changed', { login: result.login }));

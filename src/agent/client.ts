@@ -24,7 +24,11 @@ export function request(socketPath: string, body: AgentRequest): Promise<AgentRe
       const newline = buffered.indexOf('\n');
       if (newline >= 0) {
         socket.end();
-        resolve(JSON.parse(buffered.slice(0, newline)) as AgentResponse);
+        try {
+          resolve(JSON.parse(buffered.slice(0, newline)) as AgentResponse);
+        } catch {
+          resolve({ ok: false, error: 'malformed agent reply' });
+        }
       }
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {

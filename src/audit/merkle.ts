@@ -26,7 +26,7 @@ const NODE_PREFIX = 0x01;
  * node inputs that dominate tree building; Node 20.11 (still allowed by
  * "engines") falls back to createHash. Chosen once at load, nothing mutable.
  */
-const sha256: (data: Uint8Array) => Buffer =
+export const sha256: (data: Uint8Array) => Buffer =
   typeof crypto.hash === 'function'
     ? (data) => crypto.hash('sha256', data, 'buffer')
     : (data) => crypto.createHash('sha256').update(data).digest();

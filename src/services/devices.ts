@@ -12,7 +12,7 @@ import { newEnrollCode, normalizeEnrollCode, enrollCodeHash } from '../domain/en
 import { readDeviceKey, removeDeviceKey } from '../local/device-file.js';
 import { authorize, type Actor } from './access.js';
 import { currentCaRow, sealPersonKey, type KeyHolder } from './keys.js';
-import { caFor, orgKeyFor } from './officer-keys.js';
+import { caFor, orgKeyFor, wrapOfficerKeys } from './officer-keys.js';
 import { newDeviceMaterial, certifyDevice, insertDevice, saveDeviceFile } from './device-provision.js';
 import { enforcePassphrase } from './init.js';
 import { activePolicy, commitChange, type Vault } from './vault.js';
@@ -154,8 +154,15 @@ export async function approveDevice(vault: Vault, officer: KeyHolder, typedCode:
       await trx.updateTable('person_keys').set({ status: 'active' }).where('fingerprint', '=', pendingKey.fingerprint).execute();
     }
     await trx.updateTable('people').set({ status: 'active' }).where('id', '=', Number(device.person_id)).where('status', '=', 'onboarding').execute();
+    // A security officer's first key receives the organisation and device-CA keys.
+    let officerKeys = 0;
+    const roles = JSON.parse((await trx.selectFrom('people').select('roles').where('id', '=', Number(device.person_id)).executeTakeFirstOrThrow()).roles) as string[];
+    if (pendingKey && roles.includes('security-officer')) {
+      const key = await trx.selectFrom('person_keys').select('public_key').where('fingerprint', '=', pendingKey.fingerprint).executeTakeFirstOrThrow();
+      officerKeys = await wrapOfficerKeys(trx, vault, officer, { personId: Number(device.person_id), fingerprint: pendingKey.fingerprint, publicKey: await readPublic(key.public_key) });
+    }
     return { result: undefined, audit: [{ action: 'device.approve', actor: officer.login, subject: device.id, outcome: 'ok',
-      details: { person: device.login, cert_serial: certified.serialHex, person_key: pendingKey?.fingerprint ?? null } }] };
+      details: { person: device.login, cert_serial: certified.serialHex, person_key: pendingKey?.fingerprint ?? null, officer_keys_wrapped: officerKeys } }] };
   });
   return { deviceId: device.id, login: device.login, certSerial: certified.serialHex, certNotAfter: certified.notAfter.toISOString() };
 }

@@ -36,6 +36,8 @@ export async function addGrants(vault: Vault, officer: KeyHolder, login: string,
   if (person.status !== 'active') throw new GmvError('DENIED_STATUS', { login, status: person.status, action: 'receiving a grant' });
   if (until && until <= vault.now()) throw new GmvError('USAGE', { detail: '--until must be in the future' });
   const accounts = await Promise.all(slugs.map((slug) => findAccount(vault, slug)));
+  const archived = accounts.find((a) => a.status !== 'active');
+  if (archived) throw new GmvError('DENIED_STATUS', { login: archived.slug, status: archived.status, action: 'granting access' });
   const orgKey = await orgKeyFor(vault, officer);
   const grantee = { personId: Number(person.id), fingerprint: person.fingerprint, publicKey: await readPublic(person.public_key) };
   const views: GrantView[] = [];

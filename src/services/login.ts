@@ -4,14 +4,12 @@
  */
 import { GmvError } from '../errors.js';
 import type { Secret } from '../crypto/secret.js';
-import { verifyTotp } from '../crypto/totp.js';
 import { findSession } from '../agent/client.js';
 import { startAgent } from '../agent/spawn.js';
 import type { SessionInfo } from '../agent/protocol.js';
 import { unlockPerson } from './unlock.js';
-import { hasActiveMfa, loadTotp, acceptLoginCode } from './mfa.js';
-import { recordFailure } from './throttle.js';
-import { activePolicy, commitChange, recordDenial, type Vault } from './vault.js';
+import { hasActiveMfa } from './mfa.js';
+import { activePolicy, commitChange, type Vault } from './vault.js';
 
 export interface LoginOptions {
   login: string;
@@ -23,24 +21,9 @@ export interface LoginOptions {
 }
 
 export async function loginPerson(vault: Vault, options: LoginOptions): Promise<SessionInfo> {
-  const person = await unlockPerson(vault, options.login, options.passphrase);
-  const db = vault.store.db;
-  const policy = await activePolicy(db);
-  let step: number | null = null;
-  if (await hasActiveMfa(db, person.personId)) {
-    const params = (await loadTotp(db, person, 'active'))!;
-    const code = await options.totp();
-    step = await verifyTotp(params, code.revealString().trim(), vault.now());
-    code.wipe();
-    const deny = async (reason: string): Promise<never> => {
-      await recordDenial(vault, { action: 'auth.totp', actor: person.login, subject: person.login, outcome: 'denied', details: { reason } },
-        async (trx) => { await recordFailure(trx, person.personId, policy, vault.now()); return []; });
-      throw new GmvError('TOTP_INVALID', { login: person.login });
-    };
-    if (step === null) return deny('wrong or expired code');
-    const accepted = await commitChange(vault, async (trx) => ({ result: await acceptLoginCode(trx, person.personId, step!), audit: [] }));
-    if (!accepted) return deny('code already used (replay)');
-  }
+  const person = await unlockPerson(vault, options.login, options.passphrase, { totp: options.totp });
+  const policy = await activePolicy(vault.store.db);
+  const usedTotp = await hasActiveMfa(vault.store.db, person.personId);
 
   // One session per terminal and vault: a new login replaces the old one.
   const previous = await findSession(options.socketPath);
@@ -49,7 +32,7 @@ export async function loginPerson(vault: Vault, options: LoginOptions): Promise<
   await commitChange(vault, async () => ({
     result: undefined,
     audit: [{ action: 'session.login', actor: person.login, subject: person.deviceId, outcome: 'ok',
-      details: { factors: step === null ? ['passphrase', 'device'] : ['passphrase', 'device', 'totp'], idle_seconds: policy.session.idleSeconds, max_seconds: policy.session.maxSeconds } }],
+      details: { factors: usedTotp ? ['passphrase', 'device', 'totp'] : ['passphrase', 'device'], idle_seconds: policy.session.idleSeconds, max_seconds: policy.session.maxSeconds } }],
   }));
   await startAgent({
     socketPath: options.socketPath,

@@ -1,8 +1,10 @@
 /** The organisation key and the device CA key, opened for a key holder they were wrapped for. */
-import type { PrivateKey } from 'openpgp';
+import type { Kysely } from 'kysely';
+import type { PrivateKey, PublicKey } from 'openpgp';
+import type { DB } from '../store/schema.js';
 import { GmvError } from '../errors.js';
 import type { CaMaterial } from '../crypto/x509.js';
-import { currentCaRow, currentOrgKeyRow, openCa, openOrgKey, unwrap, type KeyHolder, type WrappedItem } from './keys.js';
+import { currentCaRow, currentOrgKeyRow, openCa, openOrgKey, unwrap, wrapForPeople, type KeyHolder, type WrappedItem } from './keys.js';
 import { recordDenial, type Vault } from './vault.js';
 
 async function dataKeyFor(vault: Vault, holder: KeyHolder, kind: WrappedItem, itemId: string, purpose: string): Promise<Buffer> {
@@ -30,4 +32,26 @@ export async function caFor(vault: Vault, holder: KeyHolder): Promise<CaMaterial
   } finally {
     dataKey.fill(0);
   }
+}
+
+/**
+ * Wrap the organisation and device-CA keys for a (new) security officer's key, from an officer who
+ * holds them, in the caller's transaction.
+ */
+export async function wrapOfficerKeys(trx: Kysely<DB>, vault: Pick<Vault, 'now'>, from: KeyHolder, to: { personId: number; fingerprint: string; publicKey: PublicKey }): Promise<number> {
+  let wrapped = 0;
+  for (const [kind, row] of [['org-key', await currentOrgKeyRow(trx)], ['device-ca', await currentCaRow(trx)]] as const) {
+    const exists = await trx.selectFrom('key_wraps').select('id').where('item_kind', '=', kind).where('item_id', '=', row.fingerprint).where('key_fingerprint', '=', to.fingerprint).executeTakeFirst();
+    if (exists) continue;
+    // Inside the caller's transaction: on SQLite its connection is the only one.
+    const dataKey = await unwrap(trx, from, kind, row.fingerprint);
+    if (!dataKey) throw new GmvError('DENIED_ROLE', { action: 'sharing the officer keys', role: 'security-officer', login: from.login });
+    try {
+      await wrapForPeople(trx, { kind, id: row.fingerprint, version: 1 }, dataKey, [to], vault.now().toISOString());
+      wrapped += 1;
+    } finally {
+      dataKey.fill(0);
+    }
+  }
+  return wrapped;
 }

@@ -76,14 +76,17 @@ export async function confirmRotation(vault: Vault, actor: SessionActor, slug: s
   dataKey.fill(0);
   const policy = await activePolicy(db);
   if (await isRecentPassword(db, account.id, password, policy.credentials.history)) throw new GmvError('PASSWORD_REUSED', { history: policy.credentials.history, account: slug });
-  const current = await readVersion(db, actor, account);
-  const content = { ...(current?.content ?? {}), password };
-  if (extras.totp) content.totp = parseTotpInput(extras.totp.revealString().trim());
-  if (extras.recovery) content.recovery = parseRecoveryCodes(extras.recovery.revealString());
+  const totp = extras.totp ? parseTotpInput(extras.totp.revealString().trim()) : undefined;
+  const recovery = extras.recovery ? parseRecoveryCodes(extras.recovery.revealString()) : undefined;
   const passwordHash = await hashPassword(password);
   const version = await commitChange(vault, async (trx) => {
+    // Only the rotation read above is confirmed: a concurrent abort and restart is not swallowed.
+    const deleted = await trx.deleteFrom('rotations').where('account_id', '=', account.id)
+      .where('started_by_person', '=', pending.started_by_person).where('started_at', '=', pending.started_at).executeTakeFirst();
+    if (Number(deleted.numDeletedRows) !== 1) throw new GmvError('ROTATION_NONE', { account: slug });
+    const current = await readVersion(trx, actor, account);
+    const content = { ...(current?.content ?? {}), password, ...(totp ? { totp } : {}), ...(recovery ? { recovery } : {}) };
     const v = await writeVersion(trx, account, content, { reason: `rotation: ${pending.reason}`, by: actor.login, at: vault.now(), passwordHash });
-    await trx.deleteFrom('rotations').where('account_id', '=', account.id).execute();
     await markRotationsDone(trx, account.id, vault.now());
     return { result: v, audit: [{ action: 'rotate.confirm', actor: actor.login, subject: slug, outcome: 'ok', details: { reason: pending.reason, version: v, new_totp: Boolean(extras.totp), new_recovery: Boolean(extras.recovery), device: actor.deviceId } }] };
   });

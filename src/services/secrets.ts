@@ -46,25 +46,21 @@ export async function setSecret(vault: Vault, actor: SessionActor, slug: string,
   const account = await findAccount(vault, slug);
   await authorizeCredential(vault, actor, account, 'manage', 'secret.set', field);
   const db = vault.store.db;
-  const current = await readVersion(db, actor, account);
-  const next = await withField(current?.content ?? {}, field, input);
   const policy = await activePolicy(db);
-  if (field === 'password' && await isRecentPassword(db, account.id, next.password!, policy.credentials.history)) {
+  if (field === 'password' && await isRecentPassword(db, account.id, input.revealString(), policy.credentials.history)) {
     await commitChange(vault, async () => ({ result: undefined, audit: [{ action: 'secret.set', actor: actor.login, subject: slug, outcome: 'denied', details: { field, reason: 'password reused' } }] }));
     throw new GmvError('PASSWORD_REUSED', { history: policy.credentials.history, account: slug });
   }
-  const passwordHash = next.password === undefined ? null : field === 'password' || !current ? await hashPassword(next.password) : await previousHash(vault, account.id);
+  const passwordHash = field === 'password' ? await hashPassword(input.revealString()) : null;
+  // Read the current version inside the write transaction: two concurrent edits never build on the same base.
   const version = await commitChange(vault, async (trx) => {
+    const current = await readVersion(trx, actor, account);
+    const next = await withField(current?.content ?? {}, field, input);
     const v = await writeVersion(trx, account, next, { reason: `set ${field}`, by: actor.login, at: vault.now(), passwordHash });
     if (field === 'password') await markRotationsDone(trx, account.id, vault.now());
     return { result: v, audit: [{ action: 'secret.set', actor: actor.login, subject: slug, outcome: 'ok', details: { field, version: v, device: actor.deviceId } }] };
   });
   return { account: slug, field, version };
-}
-
-async function previousHash(vault: Vault, accountId: number): Promise<string | null> {
-  const row = await vault.store.db.selectFrom('credential_versions').select('password_hash').where('account_id', '=', accountId).orderBy('version', 'desc').executeTakeFirst();
-  return row?.password_hash ?? null;
 }
 
 export type RevealField = 'password' | 'otp' | 'recovery' | 'login';

@@ -7,6 +7,9 @@ import { isDisplayName, isLoginHandle, ROLES, type Role } from '../domain/names.
 import { authorize, type Actor } from './access.js';
 import { commitChange, type Vault } from './vault.js';
 import { clearFailures } from './throttle.js';
+import { wrapOfficerKeys } from './officer-keys.js';
+import { readPublic } from '../crypto/pgp.js';
+import type { KeyHolder } from './keys.js';
 
 export interface PersonView {
   login: string;
@@ -57,16 +60,32 @@ export async function addStaff(vault: Vault, actor: Actor, input: AddStaff): Pro
   return showStaff(vault, input.login);
 }
 
-export async function setRoles(vault: Vault, actor: Actor, login: string, roles: Role[]): Promise<PersonView> {
+export async function setRoles(vault: Vault, actor: KeyHolder, login: string, roles: Role[]): Promise<PersonView> {
   await authorize(vault, actor, 'staff.manage', login);
   const before = await showStaff(vault, login);
   if (before.login === actor.login && before.roles.includes('security-officer') && !roles.includes('security-officer')) {
     const officers = (await listStaff(vault)).filter((p) => p.status === 'active' && p.roles.includes('security-officer'));
     if (officers.length <= 1) throw new GmvError('INVALID_INPUT', { what: '--roles', detail: 'the last active security officer cannot drop that role' });
   }
+  const demoted = before.roles.includes('security-officer') && !roles.includes('security-officer');
+  const promoted = !before.roles.includes('security-officer') && roles.includes('security-officer');
   await commitChange(vault, async (trx) => {
     await trx.updateTable('people').set({ roles: JSON.stringify(roles) }).where('login', '=', login).execute();
-    return { result: undefined, audit: [{ action: 'person.roles', actor: actor.login, subject: login, outcome: 'ok', details: { from: before.roles, to: roles } }] };
+    let removedWraps = 0;
+    if (demoted) {
+      // No longer an officer: the organisation and device-CA keys are no longer wrapped for them.
+      const person = await trx.selectFrom('people').select('id').where('login', '=', login).executeTakeFirstOrThrow();
+      const deleted = await trx.deleteFrom('key_wraps').where('person_id', '=', Number(person.id)).where('item_kind', 'in', ['org-key', 'device-ca']).executeTakeFirst();
+      removedWraps = Number(deleted.numDeletedRows);
+    }
+    let addedWraps = 0;
+    if (promoted) {
+      // A new officer with an approved key gets the officer keys now; one still onboarding, at approval.
+      const key = await trx.selectFrom('person_keys').innerJoin('people', 'people.id', 'person_keys.person_id')
+        .select(['people.id', 'person_keys.fingerprint', 'person_keys.public_key']).where('people.login', '=', login).where('person_keys.status', '=', 'active').executeTakeFirst();
+      if (key) addedWraps = await wrapOfficerKeys(trx, vault, actor, { personId: Number(key.id), fingerprint: key.fingerprint, publicKey: await readPublic(key.public_key) });
+    }
+    return { result: undefined, audit: [{ action: 'person.roles', actor: actor.login, subject: login, outcome: 'ok', details: { from: before.roles, to: roles, officer_key_wraps_removed: removedWraps, officer_key_wraps_added: addedWraps } }] };
   });
   return showStaff(vault, login);
 }

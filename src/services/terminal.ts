@@ -51,8 +51,9 @@ export async function authorizeTerminal(vault: Vault, login: string, personId: n
   const publicPem = createPublicKey(device.rsaKey.revealString()).export({ type: 'spki', format: 'pem' }).toString();
   const verdict = verifyDeviceCertificate({ caCertPem: ca.cert_pem, certPem: row.cert_pem ?? '', revokedSerials: revoked, at: vault.now(), expectedPublicKeyPem: publicPem });
   if (!verdict.ok) return deny(`certificate ${verdict.reason}`);
-  // The signed audit log remembers revocations even if the devices and crls rows are rolled back
-  // (deleting the entry itself is what `gmv audit verify` detects).
+  // The audit log remembers revocations even if the devices and crls rows are rolled back; deleting
+  // the entry too is caught by `gmv audit verify` once a signed checkpoint covers it (always, with an
+  // auditor's exported checkpoint and --since-checkpoint).
   const revokedInLog = await db.selectFrom('audit_entries').select('seq').where('subject', '=', device.deviceId)
     .where('action', '=', 'device.revoke').where('outcome', '=', 'ok').executeTakeFirst();
   if (revokedInLog) return deny(`device revoked (audit entry #${revokedInLog.seq})`);

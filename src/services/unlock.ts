@@ -17,6 +17,8 @@ import { loadCommonPasswords } from '../policy/passphrase-rules.js';
 import { authorizeTerminal } from './terminal.js';
 import { openPersonKey, sealPersonKey, type KeyHolder } from './keys.js';
 import { throttleState, recordFailure, clearFailures } from './throttle.js';
+import { hasActiveMfa, loadTotp, acceptLoginCode } from './mfa.js';
+import { verifyTotp } from '../crypto/totp.js';
 import { writeTransaction } from '../store/store.js';
 
 export interface UnlockedPerson extends KeyHolder {
@@ -26,7 +28,16 @@ export interface UnlockedPerson extends KeyHolder {
   deviceId: string;
 }
 
-export async function unlockPerson(vault: Vault, login: string, passphrase: Secret): Promise<UnlockedPerson> {
+export interface UnlockOptions {
+  /** Asked only when the person has TOTP enrolled; without it such a person is refused. */
+  totp?: () => Promise<Secret>;
+}
+
+/**
+ * Every factor, in order: throttle, terminal, passphrase with this device's secret, then TOTP when
+ * enrolled. Only when all passed is the failure count cleared.
+ */
+export async function unlockPerson(vault: Vault, login: string, passphrase: Secret, options: UnlockOptions = {}): Promise<UnlockedPerson> {
   const db = vault.store.db;
   const policy = await activePolicy(db);
   const person = await db.selectFrom('people').select(['id', 'login', 'name', 'roles', 'status']).where('login', '=', login).executeTakeFirst();
@@ -69,7 +80,7 @@ export async function unlockPerson(vault: Vault, login: string, passphrase: Secr
   };
   if (!lock) {
     const received = await receiveTransferredKey(vault, { personId, login }, device, passphrase);
-    if (received) return unlockPerson(vault, login, passphrase);
+    if (received) return unlockPerson(vault, login, passphrase, options);
     return fail('no key for this person on this device (after a second enrollment: gmv device add-key on a terminal where the key is)', false);
   }
 
@@ -85,14 +96,37 @@ export async function unlockPerson(vault: Vault, login: string, passphrase: Secr
     throw error;
   }
   if (fingerprintOf(key) !== lock.fingerprint) return fail('key does not match its record');
-  if (await db.selectFrom('login_throttle').select('person_id').where('person_id', '=', personId).executeTakeFirst()) {
-    await writeTransaction(vault.store, (trx) => clearFailures(trx, personId));
-  }
-  return {
+  const unlocked: UnlockedPerson = {
     personId, login, name: person.name, roles: JSON.parse(person.roles) as Role[], key, deviceId: device.deviceId,
     keyFingerprint: lock.fingerprint,
     decrypt: async (data) => Buffer.from(await decryptWith(data, key)),
   };
+  if (await hasActiveMfa(db, personId)) {
+    if (!options.totp) {
+      await recordDenial(vault, { action: 'auth.totp', actor: login, subject: login, outcome: 'denied', details: { reason: 'second factor required' } });
+      throw new GmvError('TOTP_REQUIRED', { login });
+    }
+    const params = (await loadTotp(db, unlocked, 'active'))!;
+    const code = await options.totp();
+    const step = await verifyTotp(params, code.revealString().trim(), vault.now());
+    code.wipe();
+    const accepted = step !== null && (await commitChange(vault, async (trx) => ({ result: await acceptLoginCode(trx, personId, step), audit: [] })));
+    if (!accepted) {
+      let locked = false;
+      await recordDenial(vault, { action: 'auth.totp', actor: login, subject: login, outcome: 'denied', details: { reason: step === null ? 'wrong or expired code' : 'code already used (replay)' } },
+        async (trx) => {
+          const counted = await recordFailure(trx, personId, policy, vault.now());
+          locked = counted.locked;
+          return locked ? [{ action: 'auth.locked', actor: login, subject: login, outcome: 'denied', details: { failures: counted.failures } }] : [];
+        });
+      if (locked) throw new GmvError('AUTH_LOCKED', { login, failures: policy.login.maxFailures });
+      throw new GmvError('TOTP_INVALID', { login });
+    }
+  }
+  if (await db.selectFrom('login_throttle').select('person_id').where('person_id', '=', personId).executeTakeFirst()) {
+    await writeTransaction(vault.store, (trx) => clearFailures(trx, personId));
+  }
+  return unlocked;
 }
 
 /**

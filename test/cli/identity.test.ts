@@ -56,6 +56,8 @@ describe.each(dialects())('identity on %s', (dialect) => {
   let zhang: Sandbox;
   /** wang.fang's terminal (a contractor), enrolled but approved only at the end. */
   let wang: Sandbox;
+  /** zhao.min's terminal: a second security officer. */
+  let zhao: Sandbox | undefined;
   let zhangFile: string;
   let wangFile: string;
   let zhangDevice: string;
@@ -73,7 +75,7 @@ describe.each(dialects())('identity on %s', (dialect) => {
   });
 
   afterAll(async () => {
-    await lockAll(box?.dir, [box?.env, zhang?.env, wang?.env]);
+    await lockAll(box?.dir, [box?.env, zhang?.env, wang?.env, zhao?.env]);
   });
 
   it('a second person is added, enrolls their own terminal, is approved and logs in there', async () => {
@@ -253,6 +255,25 @@ describe.each(dialects())('identity on %s', (dialect) => {
     expect((await gmv(['device', 'approve', enrolled.code], { env: box.env })).code).toBe(0);
     const login = await gmv(['login', '--login', 'wang.fang', '--passphrase-file', wangFile, '--json'], { env: wang.env });
     expect(parse(login)).toMatchObject({ login: 'wang.fang', name: '王芳', deviceId: enrolled.deviceId });
+  });
+
+  // BUG on SQLite (src/services/officer-keys.ts:46, called from approveDevice's transaction at
+  // src/services/devices.ts:160-163): wrapOfficerKeys unwraps the approving officer's data keys
+  // through `vault.store.db` (dataKeyFor → unwrap) while the transaction holds SQLite's only
+  // connection; the query waits forever, Node exits 13 ("unsettled top-level await") with no
+  // message, and nothing is approved. PostgreSQL takes a second pooled connection and works.
+  it('a second security officer is approved on their own terminal and can use the officer keys there', async () => {
+    zhao = otherTerminal(box, 'zhao');
+    expect((await gmv(['staff', 'add', '--login', 'zhao.min', '--name', '赵敏', '--unit', '宣传科', '--roles', 'security-officer'], { env: box.env })).code).toBe(0);
+    const zhaoFile = secretFile(box, 'zhao.pass', 'granite-orchard-6P-tea-house');
+    const enrolled = parse<{ code: string; deviceId: string }>(await gmv(['device', 'enroll', '--login', 'zhao.min', '--passphrase-file', zhaoFile, '--json'], { env: zhao.env }));
+    const approved = await gmv(['device', 'approve', enrolled.code], { env: box.env });
+    expect(approved.code, approved.stderr).toBe(0);
+    expect(approved.stdout).toContain(`Approved device ${enrolled.deviceId} of zhao.min`);
+    expect((await gmv(['login', '--login', 'zhao.min', '--passphrase-file', zhaoFile], { env: zhao.env })).code).toBe(0);
+    // Signing a checkpoint needs the organisation key, wrapped for the new officer at approval.
+    const exported = await gmv(['audit', 'checkpoint', 'export', '--out', join(box.dir, 'zhao-evidence'), '--json'], { env: zhao.env });
+    expect(exported.code, exported.stderr).toBe(0);
   });
 
   it('the audit log verifies after the whole path', async () => {

@@ -179,6 +179,19 @@ describe.each(dialects())('identity secrets at rest on %s', (dialect: DialectNam
     keep('device approve', await gmv(['device', 'approve', enrollCode, '--json'], { env: box.env }));
     keep('zhang login', await gmv(['login', '--login', 'zhang.wei', '--passphrase-file', zhangPass, '--json'], { env: zhang.env }));
 
+    // The passphrase change comes before TOTP (afterwards it would need a fresh one-time code too).
+    keep('passphrase change', await gmv(['passphrase', 'change', '--passphrase-file', zhangPass, '--new-passphrase-file', zhangNewPass, '--json'], { env: zhang.env }));
+    // What zhang's unlocked personal key holds, opened the way gmv does on his terminal (before
+    // TOTP is enrolled: afterwards an unlock needs a fresh one-time code; the key stays the same).
+    const vault = await openVault({ target: box.target, paths: localPaths(zhang.env) });
+    try {
+      const person = await unlockPerson(vault, 'zhang.wei', Secret.fromString(ZHANG_NEW_PASSPHRASE));
+      zhangKeyNeedles = privateMaterial('zhang personal', person.key);
+    } finally {
+      await vault.store.close();
+    }
+
+
     // TOTP: the enrollment output reveals the seed (that is its job), so it is not routine output.
     const mfa = parse<{ uri: string }>(await gmv(['mfa', 'enroll', '--json'], { env: zhang.env }));
     totpSecret = new URL(mfa.uri).searchParams.get('secret')!;
@@ -186,8 +199,7 @@ describe.each(dialects())('identity secrets at rest on %s', (dialect: DialectNam
     const code = (ms: number) => generateSync({ secret: totpSecret, algorithm: 'sha1', digits: 6, period: 30, epoch: Math.floor(ms / 1000) });
     keep('mfa confirm', await gmv(['mfa', 'enroll', '--confirm', '--totp-file', '-', '--json'], { env: zhang.env, input: code(Date.now()) }));
     expect((await gmv(['lock'], { env: zhang.env })).code).toBe(0);
-    keep('zhang login with TOTP', await gmv(['login', '--login', 'zhang.wei', '--passphrase-file', zhangPass, '--totp-file', '-', '--json'], { env: zhang.env, input: code(Date.now() + 30_000) }));
-    keep('passphrase change', await gmv(['passphrase', 'change', '--passphrase-file', zhangPass, '--new-passphrase-file', zhangNewPass, '--json'], { env: zhang.env }));
+    keep('zhang login with TOTP', await gmv(['login', '--login', 'zhang.wei', '--passphrase-file', zhangNewPass, '--totp-file', '-', '--json'], { env: zhang.env, input: code(Date.now() + 30_000) }));
     // A wrong guess on the officer's terminal is recorded, but not the guess itself.
     const failed = await gmv(['login', '--login', 'zhang.wei', '--passphrase-file', '-', '--json'], { env: box.env, input: WRONG_GUESS });
     expect(failed.code).toBe(5);
@@ -210,15 +222,6 @@ describe.each(dialects())('identity secrets at rest on %s', (dialect: DialectNam
       ['device list (human)', box.env, ['device', 'list']],
       ['audit log (human)', box.env, ['audit', 'log']],
     ] as const) keep(what, await gmv([...args], { env }));
-
-    // What zhang's unlocked personal key holds, opened the way gmv does on his terminal.
-    const vault = await openVault({ target: box.target, paths: localPaths(zhang.env) });
-    try {
-      const person = await unlockPerson(vault, 'zhang.wei', Secret.fromString(ZHANG_NEW_PASSPHRASE));
-      zhangKeyNeedles = privateMaterial('zhang personal', person.key);
-    } finally {
-      await vault.store.close();
-    }
 
     if (dialect === 'sqlite') {
       const wal = `${box.paths.defaultVault}-wal`;

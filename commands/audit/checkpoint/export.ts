@@ -9,6 +9,7 @@ export default class AuditCheckpointExport extends GmvCommand<typeof AuditCheckp
     out: Flags.string({ description: 'Directory to write into (created if missing; existing files are never overwritten)', required: true }),
     login: Flags.string({ description: 'Security officer who signs (without a session)' }),
     'passphrase-file': Flags.string({ description: 'Unlock --login here: passphrase from FILE, or - for standard input', dependsOn: ['login'] }),
+    'totp-file': Flags.string({ description: 'With --passphrase-file, for people with TOTP: the current code from FILE or -' }),
   };
 
   async run(): Promise<void> {
