@@ -48,7 +48,9 @@ function leafHasher(): (text: string) => Buffer {
     return sha256(scratch.subarray(0, written + 1));
   };
 }
-const ENTRY_QUERY = 'select seq, at, actor, action, subject, outcome, body, leaf_hash from audit_entries order by seq';
+// The stored leaf hash is read only for pruned entries (their only trace); for the others it is
+// consulted only to name the changed entry once a signed root disagrees (see pinpoint()).
+const ENTRY_QUERY = 'select seq, at, actor, action, subject, outcome, body, case when body is null then leaf_hash end from audit_entries order by seq';
 
 interface EntryRow { seq: number; at: string; actor: string | null; action: string; subject: string | null; outcome: string; body: string | null; leaf_hash: string }
 
@@ -63,6 +65,7 @@ export async function verifyAuditLog(store: Pick<Store, 'db' | 'scan'>, options:
   const checkpoints = await db.selectFrom('audit_checkpoints').selectAll().orderBy('tree_size').orderBy('id').execute();
   const tree = new MerkleAccumulator();
   const leafHashOfText = leafHasher();
+  let rootMismatch: { from: number; size: number; checkpoint: number; time: string } | null = null;
   const leaves: Buffer[] | null = options.since ? [] : null;
   let cpIndex = 0;
   let lastSignedSize = 0;
@@ -78,7 +81,9 @@ export async function verifyAuditLog(store: Pick<Store, 'db' | 'scan'>, options:
         throw new GmvError('AUDIT_TAMPERED', { seq: from, detail: 'detail.checkpointRecord', checkpoint: cp.id });
       }
       if (body.root !== tree.root().toString('hex')) {
-        throw new GmvError('AUDIT_TAMPERED', { seq: from, last: size - 1, detail: 'detail.rootMismatch', checkpoint: cp.id, time: body.at });
+        // Named after the scan is closed (SQLite cannot query while it streams).
+        rootMismatch = { from, size, checkpoint: cp.id, time: body.at };
+        return;
       }
       const key = signers.get(cp.signer_fingerprint);
       if (!key) throw new GmvError('AUDIT_TAMPERED', { seq: from, detail: 'detail.unknownSigner', checkpoint: cp.id, signer: cp.signer_fingerprint });
@@ -92,7 +97,7 @@ export async function verifyAuditLog(store: Pick<Store, 'db' | 'scan'>, options:
 
   await checkCheckpointsAt(0);
   let next = 0;
-  for await (const page of store.scan(ENTRY_QUERY, PAGE)) {
+  scan: for await (const page of store.scan(ENTRY_QUERY, PAGE)) {
     for (const cells of page) {
       const row = toRow(cells);
       const seq = row.seq;
@@ -104,7 +109,6 @@ export async function verifyAuditLog(store: Pick<Store, 'db' | 'scan'>, options:
         prunedSeqs.push(seq);
       } else {
         hash = leafHashOfText(row.body);
-        if (hash.toString('hex') !== row.leaf_hash) throw new GmvError('AUDIT_TAMPERED', { seq, detail: 'detail.entryChanged' });
         if (!columnsMatchBody(row, options.vaultId)) {
           throw new GmvError('AUDIT_TAMPERED', { seq, detail: 'detail.columnsChanged' });
         }
@@ -119,7 +123,14 @@ export async function verifyAuditLog(store: Pick<Store, 'db' | 'scan'>, options:
       leaves?.push(hash);
       next = seq + 1;
       await checkCheckpointsAt(tree.size);
+      if (rootMismatch) break scan;
     }
+  }
+  if (rootMismatch) {
+    const m: { from: number; size: number; checkpoint: number; time: string } = rootMismatch;
+    const changed = await pinpoint(db, m.from, m.size, leafHashOfText);
+    if (changed !== null) throw new GmvError('AUDIT_TAMPERED', { seq: changed, detail: 'detail.entryChanged' });
+    throw new GmvError('AUDIT_TAMPERED', { seq: m.from, last: m.size - 1, detail: 'detail.rootMismatch', checkpoint: m.checkpoint, time: m.time });
   }
 
   if (cpIndex < checkpoints.length) {
@@ -148,6 +159,13 @@ export async function verifyAuditLog(store: Pick<Store, 'db' | 'scan'>, options:
   };
   if (options.since && leaves) report.consistency = proveConsistency(options.since, leaves, tree.root());
   return report;
+}
+
+/** The first entry in [from, to) whose body no longer matches its recorded leaf hash, if any. */
+async function pinpoint(db: Kysely<DB>, from: number, to: number, hashText: (text: string) => Buffer): Promise<number | null> {
+  const rows = await db.selectFrom('audit_entries').select(['seq', 'body', 'leaf_hash']).where('seq', '>=', from).where('seq', '<', to).where('body', 'is not', null).orderBy('seq').execute();
+  for (const row of rows) if (hashText(row.body!).toString('hex') !== row.leaf_hash) return Number(row.seq);
+  return null;
 }
 
 /** Consistency of the whole current log with an auditor's older checkpoint (RFC 9162 2.1.4). */
