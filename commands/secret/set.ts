@@ -7,7 +7,7 @@ export default class SecretSet extends GmvCommand<typeof SecretSet> {
   static override examples = ['printf "%s" "$NEW_PASSWORD" | gmv secret set weibo-press --field password --from-file -', 'gmv secret set weibo-press --field totp --from-file otpauth.txt'];
   static override args = { slug: Args.string({ description: 'Account slug', required: true }) };
   static override flags = {
-    field: Flags.option({ options: ['password', 'totp', 'recovery', 'login'] as const, description: 'Which field', required: true })(),
+    field: Flags.option({ options: ['password', 'totp', 'recovery', 'login', 'phone', 'email', 'notes'] as const, description: 'Which field', required: true })(),
     'from-file': Flags.string({ description: 'Read the value from FILE, or - for standard input', required: true }),
   };
 

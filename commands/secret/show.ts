@@ -6,7 +6,7 @@ export default class SecretShow extends GmvCommand<typeof SecretShow> {
   static override examples = ['gmv secret show weibo-press', 'gmv secret show weibo-press --clip', 'gmv secret show weibo-press --field otp', 'gmv secret show weibo-press --field recovery --json'];
   static override args = { slug: Args.string({ description: 'Account slug', required: true }) };
   static override flags = {
-    field: Flags.option({ options: ['password', 'otp', 'recovery', 'login'] as const, description: 'Which field (default: password, with the login if stored)' })(),
+    field: Flags.option({ options: ['password', 'otp', 'recovery', 'login', 'phone', 'email', 'notes'] as const, description: 'Which field (default: password, with the login if stored)' })(),
     clip: Flags.boolean({ description: 'Copy to the clipboard instead of printing; cleared after the policy\'s seconds', default: false }),
   };
 
@@ -21,7 +21,7 @@ export default class SecretShow extends GmvCommand<typeof SecretShow> {
     if (clipboard) {
       const { copyToClipboard } = clipboard;
       const { activePolicy } = await import('../../src/services/vault.js');
-      const value = r.otp?.code ?? r.recovery?.unused[0] ?? (this.flags.field === 'login' ? r.login : r.password);
+      const value = r.otp?.code ?? r.recovery?.unused[0] ?? (this.flags.field && this.flags.field !== 'password' ? r[this.flags.field as 'login' | 'phone' | 'email' | 'notes'] : r.password);
       const seconds = (await activePolicy(vault.store.db)).credentials.clipboardSeconds;
       copyToClipboard(value ?? '', seconds, process.env);
       this.emit({ account: r.account, version: r.version, field: this.flags.field ?? 'password', copied: true, clearsInSeconds: seconds }, () => this.t('secret.copied', { account: r.account, seconds }));
@@ -30,7 +30,7 @@ export default class SecretShow extends GmvCommand<typeof SecretShow> {
     this.emit(r, () => {
       if (r.otp) return `${r.otp.code}  (${this.t('otp.left', { seconds: r.otp.secondsLeft })})`;
       if (r.recovery) return r.recovery.unused.length ? r.recovery.unused : [this.t('recovery.none', { account: r.account })];
-      if (this.flags.field === 'login') return r.login!;
+      if (this.flags.field && this.flags.field !== 'password') return String(r[this.flags.field as 'login' | 'phone' | 'email' | 'notes']);
       return r.password!;
     });
   }

@@ -12,7 +12,7 @@ import { agentSocketPath, type AgentRequest } from './protocol.js';
 import { findSession, request } from './client.js';
 import type { Revealed } from '../services/secrets.js';
 
-const FIELDS = ['password', 'otp', 'recovery', 'login'] as const;
+const FIELDS = ['password', 'otp', 'recovery', 'login', 'phone', 'email', 'notes'] as const;
 type Field = (typeof FIELDS)[number];
 
 interface FastArgs { command: 'whoami' | 'secret show' | 'otp'; slug?: string; field?: Field; json: boolean; vault?: string; lang?: string }
@@ -82,6 +82,6 @@ export async function runFast(args: FastArgs, env: NodeJS.ProcessEnv): Promise<n
     out({ account: r.account, ...r.otp }, `${r.otp!.code}  (${render('otp.left', { seconds: r.otp!.secondsLeft }, lang)})`);
   } else if (r.otp) out(r, `${r.otp.code}  (${render('otp.left', { seconds: r.otp.secondsLeft }, lang)})`);
   else if (r.recovery) out(r, r.recovery.unused.length ? r.recovery.unused : render('recovery.none', { account: r.account }, lang));
-  else out(r, field === 'login' ? r.login! : r.password!);
+  else out(r, field && field !== 'password' ? String(r[field]) : r.password!);
   return 0;
 }

@@ -25,7 +25,7 @@ export type AgentRequest =
   | { op: 'sign'; data: string }
   | { op: 'lock' }
   /** Run the reveal use case inside the agent, which keeps the vault open and its modules loaded. */
-  | { op: 'reveal'; target: StoreTarget; slug: string; field?: 'password' | 'otp' | 'recovery' | 'login' };
+  | { op: 'reveal'; target: StoreTarget; slug: string; field?: 'password' | 'otp' | 'recovery' | 'login' | 'phone' | 'email' | 'notes' };
 
 export type AgentResponse =
   | { ok: true; session?: SessionInfo; data?: string; result?: unknown }

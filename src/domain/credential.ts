@@ -2,7 +2,7 @@
 import { canonicalJson } from './canonical.js';
 import type { TotpSeed } from './otpauth.js';
 
-export const FIELDS = ['password', 'totp', 'recovery', 'login'] as const;
+export const FIELDS = ['password', 'totp', 'recovery', 'login', 'phone', 'email', 'notes'] as const;
 export type Field = (typeof FIELDS)[number];
 
 export interface CredentialContent {
@@ -11,6 +11,10 @@ export interface CredentialContent {
   login?: string;
   totp?: TotpSeed;
   recovery?: string[];
+  /** The phone number and e-mail bound to the account on the platform (password resets go there). */
+  phone?: string;
+  email?: string;
+  notes?: string;
 }
 
 export function serializeCredential(content: CredentialContent): Buffer {

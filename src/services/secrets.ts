@@ -32,6 +32,17 @@ async function withField(current: CredentialContent, field: Field, input: Secret
     case 'totp':
       next.totp = parseTotpInput(text.trim());
       break;
+    case 'phone':
+      if (!/^\+?[0-9][0-9 -]{4,19}$/.test(text.trim())) throw new GmvError('INVALID_INPUT', { what: 'phone', detail: 'digits, spaces and dashes, optionally a leading +' });
+      next.phone = text.trim();
+      break;
+    case 'email':
+      if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text.trim())) throw new GmvError('INVALID_INPUT', { what: 'email', detail: 'not an e-mail address' });
+      next.email = text.trim();
+      break;
+    case 'notes':
+      next.notes = text;
+      break;
     case 'recovery': {
       const codes = parseRecoveryCodes(text);
       if (codes.length === 0) throw new GmvError('INVALID_INPUT', { what: 'recovery codes', detail: 'none found (one per line)' });
@@ -63,7 +74,7 @@ export async function setSecret(vault: Vault, actor: SessionActor, slug: string,
   return { account: slug, field, version };
 }
 
-export type RevealField = 'password' | 'otp' | 'recovery' | 'login';
+export type RevealField = 'password' | 'otp' | 'recovery' | 'login' | 'phone' | 'email' | 'notes';
 
 export interface Revealed {
   account: string;
@@ -72,6 +83,9 @@ export interface Revealed {
   login?: string;
   otp?: { code: string; secondsLeft: number };
   recovery?: { unused: string[]; total: number };
+  phone?: string;
+  email?: string;
+  notes?: string;
 }
 
 /** Reveal one field (or the password and login) of the latest version the person may read. */
@@ -96,8 +110,11 @@ export async function showSecret(vault: Vault, actor: SessionActor, slug: string
       break;
     }
     case 'login':
-      need(c.login, 'login');
-      out.login = c.login;
+    case 'phone':
+    case 'email':
+    case 'notes':
+      need(c[field], field);
+      out[field] = c[field];
       break;
     default:
       need(c.password, 'password');

@@ -142,4 +142,17 @@ describe.each(dialects())('credential vault on %s', (dialect) => {
     expect((await gmv(['recovery', 'use', 'weibo-press'], { env: zhang.env })).code).toBe(3);
     expect((await gmv(['audit', 'verify'], { env: officer.env })).code).toBe(0);
   });
+
+  it('keeps the bound phone, e-mail and notes with the credential, validated and revealed like the rest', async () => {
+    expect((await gmv(['secret', 'set', 'weibo-press', '--field', 'phone', '--from-file', '-'], { env: zhang.env, input: '+86 138-0000-0000' })).code).toBe(0);
+    expect((await gmv(['secret', 'set', 'weibo-press', '--field', 'email', '--from-file', '-'], { env: zhang.env, input: 'press@example.gov.cn' })).code).toBe(0);
+    expect((await gmv(['secret', 'set', 'weibo-press', '--field', 'email', '--from-file', '-'], { env: zhang.env, input: 'not an address' })).code).toBe(11);
+    expect((await gmv(['secret', 'set', 'weibo-press', '--field', 'notes', '--from-file', '-'], { env: zhang.env, input: '密保问题在保险柜\nsecond line' })).code).toBe(0);
+    expect((await gmv(['secret', 'show', 'weibo-press', '--field', 'phone'], { env: zhang.env })).stdout.trim()).toBe('+86 138-0000-0000');
+    expect((await gmv(['secret', 'show', 'weibo-press', '--field', 'email'], { env: zhang.env })).stdout.trim()).toBe('press@example.gov.cn');
+    expect((await gmv(['secret', 'show', 'weibo-press', '--field', 'notes'], { env: zhang.env })).stdout).toContain('密保问题在保险柜\nsecond line');
+    const shown = JSON.parse((await gmv(['account', 'show', 'weibo-press', '--json'], { env: officer.env })).stdout);
+    expect(shown.fields).toEqual(expect.arrayContaining(['phone', 'email', 'notes']));
+    expect(JSON.stringify(shown)).not.toContain('138-0000');
+  });
 });
