@@ -20,7 +20,7 @@ vi.mock('node:fs', async (importOriginal) => {
       race.path = null;
       actual.writeFileSync(path, 'the rival process\'s vault');
     }
-    return actual.openSync(path, flags, mode);
+    return actual.openSync(path, flags ?? "r", mode);
   }) as typeof actual.openSync;
   return { ...actual, openSync, default: { ...actual, openSync } };
 });

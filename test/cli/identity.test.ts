@@ -5,44 +5,15 @@
  * the organisation recovery key (whole or k of n shares) on a terminal without the officer's key.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
+import { existsSync, writeFileSync } from 'node:fs';
+
 import { join } from 'node:path';
 import { dialects, otherTerminal, sandbox, type Sandbox } from '../helpers/dialects.js';
-import { gmv, initVault, OFFICER_PASSPHRASE, type RunResult } from '../helpers/cli.js';
-
-/** Cleanup: `gmv lock` on each terminal, then ask any agent still listening under the sandbox to lock (in case gmv itself could not run). */
-async function lockAll(root: string | undefined, envs: (Record<string, string> | undefined)[]): Promise<void> {
-  for (const env of envs) if (env) await gmv(['lock'], { env });
-  if (!root) return;
-  let sockets: string[] = [];
-  try {
-    sockets = readdirSync(root, { recursive: true, withFileTypes: true }).filter((d) => d.isSocket()).map((d) => join(d.parentPath, d.name));
-  } catch {
-    return;
-  }
-  await Promise.all(sockets.map((path) => new Promise<void>((resolve) => {
-    const client = createConnection(path);
-    client.setTimeout(2000, () => client.destroy());
-    client.on('connect', () => client.end('{"op":"lock"}\n'));
-    client.on('error', () => resolve());
-    client.on('close', () => resolve());
-  })));
-}
+import { gmv, initVault, OFFICER_PASSPHRASE } from '../helpers/cli.js';
+import { lockAll, parse, audit } from '../helpers/session-helpers.js';
 
 const ZHANG_PASSPHRASE = 'river-willow-9K-stone-bridge';
 const WANG_PASSPHRASE = 'autumn-pagoda-4M-silk-kite';
-
-interface AuditEntry { seq: number; action: string; actor: string | null; subject: string | null; outcome: string; details: Record<string, unknown> }
-
-function parse<T = Record<string, unknown>>(result: RunResult): T {
-  expect(result.code, `exit ${result.code}: ${result.stderr}`).toBe(0);
-  return JSON.parse(result.stdout) as T;
-}
-
-async function audit(env: Record<string, string>, action?: string): Promise<AuditEntry[]> {
-  return parse<{ entries: AuditEntry[] }>(await gmv(['audit', 'log', '--json', ...(action ? ['--action', action] : [])], { env })).entries;
-}
 
 function secretFile(box: Sandbox, name: string, value: string): string {
   const path = join(box.dir, name);

@@ -49,14 +49,14 @@ describe.each(dialects())('gmv spine on %s', (dialect) => {
     const body = readFileSync(join(out, 'checkpoint.json'));
     for (const position of [0, Math.floor(body.length / 2), body.length - 1]) {
       const changed = Buffer.from(body);
-      changed[position] ^= 0x01;
+      changed[position] = changed[position]! ^ 0x01;
       const path = join(box.dir, `changed-${position}.json`);
       writeFileSync(path, changed);
       expect(() => gpg('--verify', join(out, 'checkpoint.json.sig'), path)).toThrow();
     }
     const sig = readFileSync(join(out, 'checkpoint.json.sig'));
     const badSig = Buffer.from(sig);
-    badSig[badSig.length - 5] ^= 0x01;
+    badSig[badSig.length - 5] = badSig[badSig.length - 5]! ^ 0x01;
     writeFileSync(join(box.dir, 'bad.sig'), badSig);
     expect(() => gpg('--verify', join(box.dir, 'bad.sig'), join(out, 'checkpoint.json'))).toThrow();
 

@@ -45,7 +45,7 @@ export async function sandbox(dialect: DialectName): Promise<Sandbox> {
   const config = join(dir, 'config');
   const data = join(dir, 'data');
   mkdirSync(config, { recursive: true });
-  const paths: LocalPaths = { defaultVault: join(data, 'gmv', 'vault.db'), devicesDir: join(config, 'gmv', 'devices') };
+  const paths: LocalPaths = { defaultVault: join(data, 'gmv', 'vault.db'), devicesDir: join(config, 'gmv', 'devices'), runtimeDir: join(config, 'gmv', 'run') };
   const env: Record<string, string> = { HOME: dir, XDG_CONFIG_HOME: config, XDG_DATA_HOME: data };
   if (dialect === 'postgres') {
     const url = await freshPostgresUrl();
@@ -59,5 +59,5 @@ export async function sandbox(dialect: DialectName): Promise<Sandbox> {
 export function otherTerminal(box: Sandbox, name: string): Sandbox {
   const config = join(box.dir, `config-${name}`);
   mkdirSync(config, { recursive: true });
-  return { ...box, paths: { ...box.paths, devicesDir: join(config, 'gmv', 'devices') }, env: { ...box.env, XDG_CONFIG_HOME: config } };
+  return { ...box, paths: { ...box.paths, devicesDir: join(config, 'gmv', 'devices'), runtimeDir: join(config, 'gmv', 'run') }, env: { ...box.env, XDG_CONFIG_HOME: config } };
 }

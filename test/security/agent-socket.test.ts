@@ -22,25 +22,8 @@ import { openVault } from '../../src/services/vault.js';
 import { unlockPerson } from '../../src/services/unlock.js';
 import { Secret } from '../../src/crypto/secret.js';
 import { localPaths } from '../../src/local/paths.js';
+import { lockAll } from '../helpers/session-helpers.js';
 
-/** Cleanup: `gmv lock` on each terminal, then ask any agent still listening under the sandbox to lock (in case gmv itself could not run). */
-async function lockAll(root: string | undefined, envs: (Record<string, string> | undefined)[]): Promise<void> {
-  for (const env of envs) if (env) await gmv(['lock'], { env });
-  if (!root) return;
-  let sockets: string[] = [];
-  try {
-    sockets = readdirSync(root, { recursive: true, withFileTypes: true }).filter((d) => d.isSocket()).map((d) => join(d.parentPath, d.name));
-  } catch {
-    return;
-  }
-  await Promise.all(sockets.map((path) => new Promise<void>((resolve) => {
-    const client = createConnection(path);
-    client.setTimeout(2000, () => client.destroy());
-    client.on('connect', () => client.end('{"op":"lock"}\n'));
-    client.on('error', () => resolve());
-    client.on('close', () => resolve());
-  })));
-}
 
 const CANARY = 'canary-env-value-9d1c2f';
 

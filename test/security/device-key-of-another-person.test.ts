@@ -13,44 +13,15 @@
  * own person together with that device is needed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+
 import { basename, join } from 'node:path';
 import { dialects, otherTerminal, sandbox, type Sandbox } from '../helpers/dialects.js';
 import { gmv, initVault, OFFICER_PASSPHRASE, type RunResult } from '../helpers/cli.js';
 import { openStore } from '../../src/store/store.js';
-
-/** Cleanup: `gmv lock` on each terminal, then ask any agent still listening under the sandbox to lock (in case gmv itself could not run). */
-async function lockAll(root: string | undefined, envs: (Record<string, string> | undefined)[]): Promise<void> {
-  for (const env of envs) if (env) await gmv(['lock'], { env });
-  if (!root) return;
-  let sockets: string[] = [];
-  try {
-    sockets = readdirSync(root, { recursive: true, withFileTypes: true }).filter((d) => d.isSocket()).map((d) => join(d.parentPath, d.name));
-  } catch {
-    return;
-  }
-  await Promise.all(sockets.map((path) => new Promise<void>((resolve) => {
-    const client = createConnection(path);
-    client.setTimeout(2000, () => client.destroy());
-    client.on('connect', () => client.end('{"op":"lock"}\n'));
-    client.on('error', () => resolve());
-    client.on('close', () => resolve());
-  })));
-}
+import { lockAll, parse, audit } from '../helpers/session-helpers.js';
 
 const ZHANG_PASSPHRASE = 'river-willow-9K-stone-bridge';
-
-interface AuditEntry { seq: number; action: string; actor: string | null; subject: string | null; outcome: string; details: Record<string, unknown> }
-
-function parse<T = Record<string, unknown>>(result: RunResult): T {
-  expect(result.code, `exit ${result.code}: ${result.stderr}`).toBe(0);
-  return JSON.parse(result.stdout) as T;
-}
-
-async function audit(env: Record<string, string>, action?: string): Promise<AuditEntry[]> {
-  return parse<{ entries: AuditEntry[] }>(await gmv(['audit', 'log', '--json', ...(action ? ['--action', action] : [])], { env })).entries;
-}
 
 function policyFile(dir: string): string {
   // No back-off and a high limit: the refusals below must be for the reason under test, not throttling.

@@ -17,7 +17,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrivateKey } from 'node:crypto';
 import { existsSync, lstatSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
+
 import { dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import * as openpgp from 'openpgp';
@@ -28,25 +28,7 @@ import { openVault } from '../../src/services/vault.js';
 import { unlockPerson } from '../../src/services/unlock.js';
 import { Secret } from '../../src/crypto/secret.js';
 import { localPaths } from '../../src/local/paths.js';
-
-/** Cleanup: `gmv lock` on each terminal, then ask any agent still listening under the sandbox to lock (in case gmv itself could not run). */
-async function lockAll(root: string | undefined, envs: (Record<string, string> | undefined)[]): Promise<void> {
-  for (const env of envs) if (env) await gmv(['lock'], { env });
-  if (!root) return;
-  let sockets: string[] = [];
-  try {
-    sockets = readdirSync(root, { recursive: true, withFileTypes: true }).filter((d) => d.isSocket()).map((d) => join(d.parentPath, d.name));
-  } catch {
-    return;
-  }
-  await Promise.all(sockets.map((path) => new Promise<void>((resolve) => {
-    const client = createConnection(path);
-    client.setTimeout(2000, () => client.destroy());
-    client.on('connect', () => client.end('{"op":"lock"}\n'));
-    client.on('error', () => resolve());
-    client.on('close', () => resolve());
-  })));
-}
+import { lockAll, parse } from '../helpers/session-helpers.js';
 
 const ZHANG_PASSPHRASE = 'river-willow-9K-stone-bridge';
 const ZHANG_NEW_PASSPHRASE = 'lotus-courtyard-5T-ink-stone';
@@ -109,11 +91,6 @@ function base32Decode(text: string): Buffer {
 
 function found(haystack: Buffer, list: Needle[]): string[] {
   return list.filter((n) => haystack.includes(n.bytes)).map((n) => n.what);
-}
-
-function parse<T = Record<string, unknown>>(result: RunResult): T {
-  expect(result.code, `exit ${result.code}: ${result.stderr}`).toBe(0);
-  return JSON.parse(result.stdout) as T;
 }
 
 async function postgresDump(url: string): Promise<Buffer> {
@@ -190,7 +167,6 @@ describe.each(dialects())('identity secrets at rest on %s', (dialect: DialectNam
     } finally {
       await vault.store.close();
     }
-
 
     // TOTP: the enrollment output reveals the seed (that is its job), so it is not routine output.
     const mfa = parse<{ uri: string }>(await gmv(['mfa', 'enroll', '--json'], { env: zhang.env }));
