@@ -1,6 +1,7 @@
 /** Policy packs: YAML validated by a strict schema; unknown keys and values below legal floors are errors. */
 import { GmvError } from '../errors.js';
 import { MIN_KDF, type KdfCost } from '../crypto/kdf.js';
+import { CHAR_CLASSES, DEFAULT_PLATFORM_RULES, PLATFORMS, validateRules, type CharClass, type PasswordRules, type Platform } from '../domain/password-gen.js';
 
 export interface Policy {
   name: string;
@@ -12,6 +13,22 @@ export interface Policy {
   devices: { certificateDays: number; crlDays: number };
   credentials: { history: number; recoveryCodesLow: number; clipboardSeconds: number };
   rotation: { periodicDays: number; eventDueDays: number };
+  /** Password rules of each platform, the policy's overrides applied over the defaults. */
+  platforms: Record<Platform, PasswordRules>;
+}
+
+function platformRules(overrides: Partial<Record<Platform, { length: number; min_length: number; max_length: number; classes: CharClass[]; symbols: string; min_per_class: number; forbid_repeats?: number | undefined }>>, source: string): Record<Platform, PasswordRules> {
+  const rules = { ...DEFAULT_PLATFORM_RULES };
+  for (const [platform, o] of Object.entries(overrides) as [Platform, NonNullable<(typeof overrides)[Platform]>][]) {
+    const r: PasswordRules = { length: o.length, minLength: o.min_length, maxLength: o.max_length, classes: o.classes, symbols: o.symbols, minPerClass: o.min_per_class, ...(o.forbid_repeats ? { forbidRepeats: o.forbid_repeats } : {}) };
+    try {
+      validateRules(r);
+    } catch (error) {
+      throw new GmvError('POLICY_INVALID', { source, detail: `platforms.${platform}: ${(error as GmvError).params?.detail ?? (error as Error).message}` });
+    }
+    rules[platform] = r;
+  }
+  return rules;
 }
 
 /** Six months, as the Cybersecurity Law asks for network logs (art. 21). */
@@ -55,6 +72,15 @@ export async function parsePolicy(text: string, source: string): Promise<Policy>
       periodic_days: z.number().int().min(0).max(3650),
       event_due_days: z.number().int().min(0).max(90),
     }),
+    platforms: z.partialRecord(z.enum(PLATFORMS), z.strictObject({
+      length: z.number().int().min(8).max(128),
+      min_length: z.number().int().min(1).max(128),
+      max_length: z.number().int().min(8).max(256),
+      classes: z.array(z.enum(CHAR_CLASSES)).min(1),
+      symbols: z.string().regex(/^[!-/:-@[-`{-~]*$/, 'ASCII punctuation only').default(''),
+      min_per_class: z.number().int().min(0).max(8).default(1),
+      forbid_repeats: z.number().int().min(1).max(16).optional(),
+    })).default({}),
   });
   let raw: unknown;
   try {
@@ -81,5 +107,6 @@ export async function parsePolicy(text: string, source: string): Promise<Policy>
     devices: { certificateDays: p.devices.certificate_days, crlDays: p.devices.crl_days },
     credentials: { history: p.credentials.history, recoveryCodesLow: p.credentials.recovery_codes_low, clipboardSeconds: p.credentials.clipboard_seconds },
     rotation: { periodicDays: p.rotation.periodic_days, eventDueDays: p.rotation.event_due_days },
+    platforms: platformRules(p.platforms, source),
   };
 }

@@ -10,7 +10,7 @@ import { GmvError } from '../errors.js';
 import type { Secret } from '../crypto/secret.js';
 import { open, parseEnvelope, seal } from '../crypto/envelope.js';
 import { encryptTo, readPublic } from '../crypto/pgp.js';
-import { DEFAULT_PLATFORM_RULES, generatePassword } from '../domain/password-gen.js';
+import { generatePassword } from '../domain/password-gen.js';
 import { parseTotpInput } from '../domain/otpauth.js';
 import { parseRecoveryCodes } from '../domain/credential.js';
 import { authorizeCredential } from './access.js';
@@ -44,7 +44,7 @@ export async function startRotation(vault: Vault, actor: SessionActor, slug: str
   const db = vault.store.db;
   const pending = await db.selectFrom('rotations').select(['started_by', 'started_at']).where('account_id', '=', account.id).executeTakeFirst();
   if (pending) throw new GmvError('ROTATION_PENDING', { account: slug, by: pending.started_by, at: pending.started_at });
-  const password = generatePassword(DEFAULT_PLATFORM_RULES[account.platform], (n) => randomBytes(n));
+  const password = generatePassword((await activePolicy(db)).platforms[account.platform], (n) => randomBytes(n));
   const me = await db.selectFrom('person_keys').select('public_key').where('fingerprint', '=', actor.keyFingerprint).executeTakeFirstOrThrow();
   const dataKey = randomBytes(32);
   const envelope = seal(dataKey, Buffer.from(password, 'utf8'), { purpose: 'rotation', account: slug });

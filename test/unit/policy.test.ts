@@ -19,3 +19,24 @@ describe('policy packs', () => {
     await expect(parsePolicy('audit: [', 't')).rejects.toMatchObject({ code: 'POLICY_INVALID' });
   });
 });
+
+describe('platform password rules in the policy', () => {
+  it('defaults apply, and an override replaces one platform\'s rules', async () => {
+    const base = await parsePolicy(shipped, 'default');
+    expect(base.platforms.weibo).toMatchObject({ length: 16, classes: ['lower', 'upper', 'digit'] });
+    const custom = await parsePolicy(shipped.replace('platforms: {}', 'platforms:\n  weibo: { length: 20, min_length: 8, max_length: 20, classes: [lower, upper, digit, symbol], symbols: "!@#", min_per_class: 2 }'), 't');
+    expect(custom.platforms.weibo).toEqual({ length: 20, minLength: 8, maxLength: 20, classes: ['lower', 'upper', 'digit', 'symbol'], symbols: '!@#', minPerClass: 2 });
+    expect(custom.platforms.douyin).toEqual(base.platforms.douyin);
+    const { generatePassword, checkPassword } = await import('../../src/domain/password-gen.js');
+    const { randomBytes } = await import('node:crypto');
+    const pw = generatePassword(custom.platforms.weibo, (n) => randomBytes(n));
+    expect(pw).toHaveLength(20);
+    expect(pw).toMatch(/[!@#].*[!@#]/);
+    expect(checkPassword(pw, custom.platforms.weibo)).toEqual({ ok: true });
+  });
+
+  it('refuses impossible rules and unknown platforms', async () => {
+    await expect(parsePolicy(shipped.replace('platforms: {}', 'platforms:\n  weibo: { length: 16, min_length: 20, max_length: 16, classes: [lower] }'), 't')).rejects.toMatchObject({ code: 'POLICY_INVALID' });
+    await expect(parsePolicy(shipped.replace('platforms: {}', 'platforms:\n  myspace: { length: 16, min_length: 8, max_length: 16, classes: [lower] }'), 't')).rejects.toMatchObject({ code: 'POLICY_INVALID' });
+  });
+});
