@@ -6,13 +6,13 @@ import { renderTable } from '../cli/table.js';
 export default class Import extends GmvCommand<typeof Import> {
   static override summary = 'Import accounts from a Bitwarden export (JSON or CSV), a KeePassXC CSV export or a list of otpauth:// URIs.';
   static override description = 'All or nothing: malformed rows are listed by line and nothing is imported. --dry-run shows what would be created. Platforms are recognised from login URLs; slugs come from the names. Delete the export file afterwards: it holds your passwords in clear.';
-  static override examples = ['gmv import bitwarden bitwarden_export.json --unit 宣传科 --dry-run', 'gmv import keepassxc keepass.csv --unit 宣传科', 'gmv import otpauth codes.txt --unit 宣传科 --platform weibo'];
+  static override examples = ['gmv import bitwarden bitwarden_export.json --dry-run', 'gmv import keepassxc keepass.csv --unit 宣传科', 'gmv import otpauth codes.txt --platform weibo'];
   static override args = {
     format: Args.string({ options: ['bitwarden', 'keepassxc', 'otpauth'], description: 'Where the file comes from', required: true }),
     file: Args.string({ description: 'The export file', required: true }),
   };
   static override flags = {
-    unit: Flags.string({ description: 'Unit that owns the imported accounts', required: true }),
+    unit: Flags.string({ description: 'Unit that owns the imported accounts (default: yours, or the only unit)' }),
     platform: Flags.string({ description: 'Platform when the URL does not tell (default: other)' }),
     'dry-run': Flags.boolean({ description: 'Show what would be created; change nothing', default: false }),
   };
@@ -27,7 +27,9 @@ export default class Import extends GmvCommand<typeof Import> {
     }
     const format = this.args.format === 'keepassxc' ? 'keepassxc-csv' : this.args.format === 'otpauth' ? 'otpauth' : text.trimStart().startsWith('{') ? 'bitwarden-json' : 'bitwarden-csv';
     const vault = await this.vault();
-    const plan = await planImport(vault, format, text, { unit: this.flags.unit, platform: this.flags.platform });
+    // A real import needs a session; a dry run uses one if there is one (for the default unit).
+    const actor = this.flags['dry-run'] ? await this.sessionActor().catch(() => null) : await this.sessionActor();
+    const plan = await planImport(vault, format, text, { unit: this.flags.unit, platform: this.flags.platform, personId: actor?.personId });
     const summary = { format, dryRun: this.flags['dry-run'], accounts: plan.accounts, errors: plan.errors, skipped: plan.skipped };
     if (!this.jsonMode) {
       for (const e of [...plan.errors, ...plan.skipped].sort((a, b) => a.line - b.line)) this.note(this.t('import.rowError', { line: e.line, reason: e.reason }));
@@ -43,8 +45,7 @@ export default class Import extends GmvCommand<typeof Import> {
       this.emit(summary, () => [this.t('import.dryRun', { count: plan.accounts.length }), ...renderTable(['line', 'slug', 'platform', 'name', 'fields'], plan.accounts.map((a) => [String(a.line), a.slug, a.platform, a.name, a.fields.join(',')]))]);
       return;
     }
-    const actor = await this.sessionActor();
-    const result = await applyImport(vault, actor, plan);
+    const result = await applyImport(vault, actor!, plan);
     this.emit({ ...summary, created: result.created }, () => this.t('import.done', { count: result.created, unit: plan.unit }));
   }
 }

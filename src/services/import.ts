@@ -59,11 +59,30 @@ function slugFor(item: ImportedItem, platform: Platform, taken: Set<string>): st
   return slug;
 }
 
-export async function planImport(vault: Vault, format: ImportFormat, text: string, options: { unit: string; platform?: string }): Promise<ImportPlan> {
+/**
+ * The unit imported accounts go to: the one named, else the importing person's unit, else the
+ * organisation's only unit.
+ */
+async function importUnit(vault: Vault, named: string | undefined, personId: number | undefined): Promise<string> {
+  const db = vault.store.db;
+  if (named) {
+    if (!(await db.selectFrom('units').select('id').where('name', '=', named).executeTakeFirst())) throw new GmvError('UNIT_NOT_FOUND', { unit: named });
+    return named;
+  }
+  if (personId !== undefined) {
+    const mine = await db.selectFrom('people').innerJoin('units', 'units.id', 'people.unit_id').select('units.name').where('people.id', '=', personId).executeTakeFirst();
+    if (mine) return mine.name;
+  }
+  const units = await db.selectFrom('units').select('name').execute();
+  if (units.length === 1) return units[0]!.name;
+  throw new GmvError('USAGE', { detail: 'several units exist: name the one that owns the imported accounts with --unit' });
+}
+
+export async function planImport(vault: Vault, format: ImportFormat, text: string, options: { unit?: string; platform?: string; personId?: number }): Promise<ImportPlan> {
   const fallback = (options.platform ?? 'other') as Platform;
   if (!(PLATFORMS as readonly string[]).includes(fallback)) throw new GmvError('USAGE', { detail: `unknown platform "${fallback}"; platforms are ${PLATFORMS.join(', ')}` });
   const db = vault.store.db;
-  if (!(await db.selectFrom('units').select('id').where('name', '=', options.unit).executeTakeFirst())) throw new GmvError('UNIT_NOT_FOUND', { unit: options.unit });
+  const unit = await importUnit(vault, options.unit, options.personId);
   const report = parseImport(format, text);
   const taken = new Set((await db.selectFrom('accounts').select('slug').execute()).map((a) => a.slug));
   const accounts = report.items.map((item) => {
@@ -75,7 +94,7 @@ export async function planImport(vault: Vault, format: ImportFormat, text: strin
   const skipped = report.errors.filter((e) => e.reason.startsWith('skipped'));
   for (const a of accounts) if (a.fields.length === 0) errors.push({ line: a.line, reason: 'no password, login or TOTP to import' });
   errors.sort((x, y) => x.line - y.line);
-  return { format, unit: options.unit, accounts, errors, skipped, items: report.items };
+  return { format, unit, accounts, errors, skipped, items: report.items };
 }
 
 /** Create every planned account with its first version, in one transaction. */
