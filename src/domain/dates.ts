@@ -1,3 +1,6 @@
+/** One day in milliseconds (civil days here are counted in whole UTC days). */
+export const DAY_MS = 86_400_000;
+
 /** Dates users type: YYYY-MM-DD means midnight in China Standard Time (UTC+8); full ISO-8601 timestamps pass through. */
 
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;

@@ -115,14 +115,18 @@ export async function findAccount(vault: Vault, slug: string): Promise<{ id: num
   return { id: Number(row.id), slug: row.slug, status: row.status, platform: row.platform as Platform };
 }
 
-export async function listAccounts(vault: Vault, filter: { unit?: string; platform?: string; status?: string; grantee?: string } = {}): Promise<AccountView[]> {
+export async function listAccounts(vault: Vault, filter: { unit?: string; platform?: string; status?: string; grantee?: string; slug?: string } = {}): Promise<AccountView[]> {
   const db = vault.store.db;
   let q = db.selectFrom('accounts').innerJoin('units', 'units.id', 'accounts.unit_id').selectAll('accounts').select('units.name as unit');
   if (filter.unit) q = q.where('units.name', '=', filter.unit);
   if (filter.platform) q = q.where('accounts.platform', '=', filter.platform);
+  if (filter.slug) q = q.where('accounts.slug', '=', filter.slug);
   q = q.where('accounts.status', '=', filter.status ?? 'active');
   const rows = await q.orderBy('accounts.slug').execute();
-  const versions = await db.selectFrom('credential_versions').select(['account_id', 'version', 'fields']).orderBy('version', 'desc').execute();
+  // One account (show) reads only its own rows; a listing reads each table once.
+  const only = filter.slug ? rows.map((r) => Number(r.id)) : null;
+  const versions = await (only ? db.selectFrom('credential_versions').where('account_id', 'in', only.length ? only : [-1]) : db.selectFrom('credential_versions'))
+    .select(['account_id', 'version', 'fields']).orderBy('version', 'desc').execute();
   const latest = new Map<number, { version: number; fields: string }>();
   for (const v of versions) if (!latest.has(Number(v.account_id))) latest.set(Number(v.account_id), { version: Number(v.version), fields: v.fields });
   const grants = await db.selectFrom('grants').innerJoin('people', 'people.id', 'grants.person_id').select(['grants.account_id', 'people.login', 'grants.can', 'grants.until']).where('grants.removed_at', 'is', null).execute();
@@ -147,7 +151,7 @@ export async function listAccounts(vault: Vault, filter: { unit?: string; platfo
 
 export async function showAccount(vault: Vault, slug: string): Promise<AccountView> {
   const account = await findAccount(vault, slug);
-  const view = (await listAccounts(vault, { status: account.status })).find((a) => a.slug === slug);
+  const view = (await listAccounts(vault, { status: account.status, slug }))[0];
   if (!view) throw new GmvError('ACCOUNT_NOT_FOUND', { slug });
   return view;
 }

@@ -3,6 +3,7 @@
  * hashes stay, so the tree and every checkpoint still verify; the prune itself is a signed entry.
  */
 import { GmvError } from '../errors.js';
+import { DAY_MS } from '../domain/dates.js';
 import { Actions } from '../audit/entry.js';
 import { authorize, type Actor } from './access.js';
 import { activePolicy, commitChange, recordDenial, type Vault } from './vault.js';
@@ -17,8 +18,6 @@ export interface PruneResult {
   upToSeq: number | null;
   before: string;
 }
-
-const DAY_MS = 86_400_000;
 
 export async function pruneAudit(vault: Vault, options: PruneOptions): Promise<PruneResult> {
   const person = options.actor;

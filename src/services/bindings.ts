@@ -4,6 +4,7 @@
  * lapse after a month). Offboarding must undo these on the platform too, so they are tracked here.
  */
 import { GmvError } from '../errors.js';
+import { DAY_MS } from '../domain/dates.js';
 import { isDisplayName } from '../domain/names.js';
 import { authorize, type Actor } from './access.js';
 import { findAccount } from './accounts.js';
@@ -31,7 +32,7 @@ export async function addBinding(vault: Vault, actor: Actor, input: { slug: stri
   if (input.person && !person) throw new GmvError('PERSON_NOT_FOUND', { login: input.person });
   const today = vault.now().toISOString().slice(0, 10);
   const boundOn = input.boundOn ?? today;
-  const expiresOn = input.expiresOn ?? (input.role === 'short-term-operator' ? new Date(new Date(`${boundOn}T00:00:00Z`).getTime() + SHORT_TERM_DAYS * 86_400_000).toISOString().slice(0, 10) : null);
+  const expiresOn = input.expiresOn ?? (input.role === 'short-term-operator' ? new Date(new Date(`${boundOn}T00:00:00Z`).getTime() + SHORT_TERM_DAYS * DAY_MS).toISOString().slice(0, 10) : null);
   const id = await commitChange(vault, async (trx) => {
     const active = await trx.selectFrom('bindings').select(['role', 'expires_on']).where('account_id', '=', account.id).where('removed_at', 'is', null).execute();
     const limit = LIMITS[account.platform]?.[input.role];

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { GmvError } from '../errors.js';
+import { DAY_MS } from '../domain/dates.js';
 import type { Secret } from '../crypto/secret.js';
 import { encryptTo, fingerprintOf, generateKey, readPublic } from '../crypto/pgp.js';
 import { buildCrl, certFingerprint, readCsr, type RevokedEntry } from '../crypto/x509.js';
@@ -191,7 +192,7 @@ async function issueCrl(trx: Parameters<Parameters<typeof commitChange>[1]>[0], 
   const last = await trx.selectFrom('crls').select('crl_number').orderBy('crl_number', 'desc').executeTakeFirst();
   const crlNumber = Number(last?.crl_number ?? 0) + 1;
   const entries: RevokedEntry[] = revoked.map((r) => ({ serialHex: r.cert_serial!, revokedAt: new Date(r.revoked_at ?? at.toISOString()), reason: 'cessationOfOperation' }));
-  const nextUpdate = new Date(at.getTime() + days * 86_400_000);
+  const nextUpdate = new Date(at.getTime() + days * DAY_MS);
   const pem = buildCrl({ ca, revoked: entries, crlNumber, thisUpdate: at, nextUpdate });
   await trx.insertInto('crls').values({ crl_number: crlNumber, pem, this_update: at.toISOString(), next_update: nextUpdate.toISOString() }).execute();
   return crlNumber;

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { openStore, removeSqliteFiles, writeTransaction, type StoreTarget } from '../store/store.js';
 import { GmvError } from '../errors.js';
+import { DAY_MS } from '../domain/dates.js';
 import type { Secret } from '../crypto/secret.js';
 import { generateKey, readPrivate, readPublic, encryptTo } from '../crypto/pgp.js';
 import { sha256Hex } from '../crypto/kdf.js';
@@ -96,7 +97,7 @@ export async function initVault(options: InitOptions): Promise<InitResult> {
       vaultId, deviceId, login: options.login, signingFingerprint: device.signing.fingerprint, createdAt,
       ca, orgKey: orgPrivate, csrPem: device.csrPem, now: at, certificateDays: policy.devices.certificateDays,
     });
-    const crl = buildCrl({ ca, revoked: [], crlNumber: 1, thisUpdate: at, nextUpdate: new Date(at.getTime() + policy.devices.crlDays * 86_400_000) });
+    const crl = buildCrl({ ca, revoked: [], crlNumber: 1, thisUpdate: at, nextUpdate: new Date(at.getTime() + policy.devices.crlDays * DAY_MS) });
     const policySha = sha256Hex(options.policy.text);
 
     deviceFile = deviceFilePath(options.paths.devicesDir, vaultId);
@@ -113,7 +114,7 @@ export async function initVault(options: InitOptions): Promise<InitResult> {
       await trx.insertInto('org').values({ id: 1, name: options.org, created_at: createdAt }).execute();
       await trx.insertInto('org_keys').values({ fingerprint: orgKey.fingerprint, public_key: orgKey.publicArmored, private_envelope: JSON.stringify(org.envelope), created_at: createdAt }).execute();
       await trx.insertInto('device_ca').values({ fingerprint: caFingerprint, cert_pem: ca.certPem, private_envelope: JSON.stringify(caSealed.envelope), created_at: createdAt }).execute();
-      await trx.insertInto('crls').values({ crl_number: 1, pem: crl, this_update: createdAt, next_update: new Date(at.getTime() + policy.devices.crlDays * 86_400_000).toISOString() }).execute();
+      await trx.insertInto('crls').values({ crl_number: 1, pem: crl, this_update: createdAt, next_update: new Date(at.getTime() + policy.devices.crlDays * DAY_MS).toISOString() }).execute();
       await trx.insertInto('policies').values({ sha256: policySha, body: options.policy.text, applied_at: createdAt }).execute();
       const unit = await trx.insertInto('units').values({ name: options.unit, created_at: createdAt }).returning('id').executeTakeFirstOrThrow();
       const person = await trx.insertInto('people').values({

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.js';
 import { GmvError } from '../errors.js';
+import { DAY_MS } from '../domain/dates.js';
 import type { Secret } from '../crypto/secret.js';
 import { open, parseEnvelope, seal } from '../crypto/envelope.js';
 import { encryptTo, readPublic } from '../crypto/pgp.js';
@@ -22,8 +23,6 @@ import { activePolicy, commitChange, type Vault } from './vault.js';
 
 export const ROTATION_REASONS = ['scheduled', 'departure', 'compromise', 'manual', 'access-removed'] as const;
 export type RotationReason = (typeof ROTATION_REASONS)[number];
-
-const DAY_MS = 86_400_000;
 
 /** Put an account in the rotation queue (once per open reason); returns the due date. */
 export async function queueRotation(trx: Kysely<DB>, accountId: number, reason: RotationReason, detail: string, at: Date, dueDays: number): Promise<string> {

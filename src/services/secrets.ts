@@ -2,6 +2,8 @@
  * Reading and writing credentials. Every reveal and every refusal is audited with the account, the
  * field, the person and the terminal; values never enter the audit log, errors or non-reveal output.
  */
+import type { Kysely } from 'kysely';
+import type { DB } from '../store/schema.js';
 import { GmvError } from '../errors.js';
 import type { Secret } from '../crypto/secret.js';
 import { totpCode } from '../crypto/totp.js';
@@ -74,6 +76,12 @@ export async function setSecret(vault: Vault, actor: SessionActor, slug: string,
   return { account: slug, field, version };
 }
 
+/** Indexes of the recovery codes of one version already used. */
+async function usedRecoveryCodes(db: Kysely<DB>, accountId: number, version: number): Promise<Set<number>> {
+  const rows = await db.selectFrom('recovery_code_uses').select('code_index').where('account_id', '=', accountId).where('version', '=', version).execute();
+  return new Set(rows.map((u) => Number(u.code_index)));
+}
+
 export type RevealField = 'password' | 'otp' | 'recovery' | 'login' | 'phone' | 'email' | 'notes';
 
 export interface Revealed {
@@ -105,7 +113,7 @@ export async function showSecret(vault: Vault, actor: SessionActor, slug: string
       break;
     case 'recovery': {
       need(c.recovery, 'recovery');
-      const used = new Set((await db.selectFrom('recovery_code_uses').select('code_index').where('account_id', '=', account.id).where('version', '=', opened.version).execute()).map((u) => Number(u.code_index)));
+      const used = await usedRecoveryCodes(db, account.id, opened.version);
       out.recovery = { unused: c.recovery!.filter((_, i) => !used.has(i)), total: c.recovery!.length };
       break;
     }
@@ -141,7 +149,7 @@ export async function useRecoveryCode(vault: Vault, actor: SessionActor, slug: s
   const codes = opened.content.recovery;
   const policy = await activePolicy(db);
   return commitChange(vault, async (trx) => {
-    const used = new Set((await trx.selectFrom('recovery_code_uses').select('code_index').where('account_id', '=', account.id).where('version', '=', opened.version).execute()).map((u) => Number(u.code_index)));
+    const used = await usedRecoveryCodes(trx, account.id, opened.version);
     const index = codes.findIndex((_, i) => !used.has(i));
     if (index < 0) throw new GmvError('RECOVERY_CODES_EXHAUSTED', { account: slug });
     await trx.insertInto('recovery_code_uses').values({ account_id: account.id, version: opened.version, code_index: index, used_by: actor.login, used_at: vault.now().toISOString() }).execute();
