@@ -125,14 +125,14 @@ try {
   results.push({ name: `append ${entries} entries (1,000 per commit + checkpoint)`, median: seedMs, rate: entries / (seedMs / 1000) });
 
   const verifies = [];
-  for (let i = 0; i < 3; i++) verifies.push(time(node, [bin, 'audit', 'verify']));
+  for (let i = 0; i < 5; i++) verifies.push(time(node, [bin, 'audit', 'verify']));
   const verifyMs = median(verifies);
   results.push({ name: `gmv audit verify (${entries + 4} entries)`, median: verifyMs, rate: (entries + 4) / (verifyMs / 1000) });
   // The same command on a vault with only init's entries: its start-up, to tell scan speed from it.
   const emptyEnv = { ...env, XDG_CONFIG_HOME: join(work, 'empty-config'), XDG_DATA_HOME: join(work, 'empty-data') };
   spawnSync(node, [bin, 'init', '--org', 'Empty', '--unit', 'Unit', '--officer', 'Officer', '--login', 'bench.officer', '--passphrase-file', join(work, 'pass'), '--recovery-key-out', join(work, 'recovery-empty.asc')], { env: emptyEnv });
   const empties = [];
-  for (let i = 0; i < 3; i++) empties.push(time(node, [bin, 'audit', 'verify'], { env: emptyEnv }));
+  for (let i = 0; i < 5; i++) empties.push(time(node, [bin, 'audit', 'verify'], { env: emptyEnv }));
   const emptyMs = median(empties);
   results.push({ name: 'gmv audit verify (empty vault: start-up)', median: emptyMs });
   results.push({ name: 'audit verify scan after start-up', median: verifyMs - emptyMs, rate: entries / ((verifyMs - emptyMs) / 1000) });

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Entry point of `gmv`. `--version` and the hot commands that only need the session agent
-// (whoami, secret show, otp) are answered before oclif is imported: they run often, and importing
-// the framework and the database driver would several times their cost.
+// Entry point of `gmv`. `--version`, the hot commands that only need the session agent (whoami,
+// secret show, otp) and `audit verify` are answered before oclif is imported: they run often or on
+// large logs, and importing the framework (and, for the first ones, the database driver) would
+// several times their cost.
 import { readFileSync } from 'node:fs';
 
 const argv = process.argv.slice(2);
@@ -10,7 +11,8 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v' || argv[0]
   const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
   process.stdout.write(`govmedia-vault/${version} ${process.platform}-${process.arch} node-${process.version}\n`);
 } else {
-  const fast = ['whoami', 'secret', 'otp'].includes(argv[0]) ? await import('../dist/src/agent/fast-path.js') : null;
+  const fast = ['whoami', 'secret', 'otp'].includes(argv[0]) ? await import('../dist/src/agent/fast-path.js')
+    : argv[0] === 'audit' && argv[1] === 'verify' ? await import('../dist/src/fast/audit-verify.js') : null;
   const args = fast?.parseFastArgs(argv);
   if (fast && args) {
     process.exitCode = await fast.runFast(args, process.env);

@@ -6,7 +6,8 @@ import { Command, Flags, type Interfaces } from '@oclif/core';
 import { GmvError, ExitCode } from '../src/errors.js';
 import { pickLang, render, type Lang, type MessageKey } from '../src/i18n/catalogue.js';
 import { localPaths, type LocalPaths } from '../src/local/paths.js';
-import { resolveTarget, targetLocation, type StoreTarget } from '../src/local/vault-location.js';
+import { checkedTarget, resolveTarget, targetLocation, type StoreTarget } from '../src/local/vault-location.js';
+import { printJsonError, printResult } from '../src/fast/output.js';
 import type { Vault } from '../src/services/vault.js';
 import { parseDateInput } from '../src/domain/dates.js';
 
@@ -55,11 +56,7 @@ export abstract class GmvCommand<T extends typeof Command> extends Command {
 
   /** --vault, else GMV_DATABASE_URL (PostgreSQL), else GMV_VAULT, else the XDG default. */
   protected storeTarget(): StoreTarget {
-    const target = resolveTarget((this.flags as { vault?: string }).vault, process.env, this.paths);
-    if (target.kind === 'postgres' && !/^postgres(?:ql)?:\/\//.test(target.url)) {
-      throw new GmvError('INVALID_INPUT', { what: 'GMV_DATABASE_URL', detail: 'it must start with postgres://' });
-    }
-    return target;
+    return checkedTarget(resolveTarget((this.flags as { vault?: string }).vault, process.env, this.paths));
   }
 
   /** The opened vault, closed when the command ends. */
@@ -110,12 +107,7 @@ export abstract class GmvCommand<T extends typeof Command> extends Command {
 
   /** Print a result: JSON when asked, else the human lines. */
   protected emit(json: unknown, human: () => string | string[]): void {
-    if (this.jsonMode) {
-      process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
-      return;
-    }
-    const lines = human();
-    process.stdout.write(`${(Array.isArray(lines) ? lines : [lines]).join('\n')}\n`);
+    printResult(this.jsonMode, json, human);
   }
 
   protected note(line: string): void {
@@ -145,7 +137,7 @@ export abstract class GmvCommand<T extends typeof Command> extends Command {
   }
 
   private writeJsonError(code: string, message: string, exit: number): void {
-    process.stdout.write(`${JSON.stringify({ error: { code, exit, message } }, null, 2)}\n`);
+    printJsonError(code, message, exit);
   }
 
   override async finally(error: Error | undefined): Promise<void> {

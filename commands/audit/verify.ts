@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { GmvCommand } from '../../cli/base-command.js';
 
+// The same command without oclif: src/fast/audit-verify.ts (bin/run.js sends it there when it can).
 export default class AuditVerify extends GmvCommand<typeof AuditVerify> {
   static override summary = 'Verify the audit log: every entry hash, the Merkle root at every checkpoint, every signature.';
   static override description = 'With --since-checkpoint, also proves (RFC 9162 consistency proof) that today\'s log extends an older exported checkpoint: truncation, reordering or rewriting are detected even if the whole tree was recomputed in the database. Exit code 6 names the first bad entry.';
@@ -11,14 +12,8 @@ export default class AuditVerify extends GmvCommand<typeof AuditVerify> {
   };
 
   async run(): Promise<void> {
-    const { verifyAudit } = await import('../../src/services/audit-verify.js');
-    const report = await verifyAudit(await this.vault(), { sinceCheckpoint: this.flags['since-checkpoint'], orgKeyFile: this.flags['org-key'] });
-    this.emit({ ok: true, ...report }, () => {
-      const lines = [this.t('audit.verify.ok', { entries: report.entries, checkpoints: report.checkpoints, root: report.root })];
-      if (report.pruned.count > 0) lines.push(this.t('audit.verify.pruned', { count: report.pruned.count, upTo: report.pruned.upTo ?? 0 }));
-      if (report.consistency) lines.push(this.t('audit.verify.consistent', { size: report.consistency.oldSize, time: report.consistency.oldTime }));
-      if (report.unsignedTail > 0) lines.push(this.t('audit.verify.unsignedTail', { count: report.unsignedTail }));
-      return lines;
-    });
+    const { verifyAuditAt, verifyLines } = await import('../../src/services/audit-verify.js');
+    const report = await verifyAuditAt(this.storeTarget(), { sinceCheckpoint: this.flags['since-checkpoint'], orgKeyFile: this.flags['org-key'] });
+    this.emit({ ok: true, ...report }, () => verifyLines(report, this.lang));
   }
 }

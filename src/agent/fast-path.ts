@@ -6,7 +6,9 @@
  */
 import { localPaths } from '../local/paths.js';
 import { resolveTarget, targetLocation } from '../local/vault-location.js';
-import { pickLang, render, type Lang } from '../i18n/catalogue.js';
+import { pickLang, render } from '../i18n/catalogue.js';
+import { GLOBAL_FLAGS, parseFlags } from '../fast/args.js';
+import { printError as fail, printResult } from '../fast/output.js';
 import { GmvError, type ErrorCode } from '../errors.js';
 import { agentSocketPath, type AgentRequest } from './protocol.js';
 import { findSession, request } from './client.js';
@@ -19,40 +21,23 @@ interface FastArgs { command: 'whoami' | 'secret show' | 'otp'; slug?: string; f
 
 /** Parsed arguments, or null when they need the full CLI. */
 export function parseFastArgs(argv: string[]): FastArgs | null {
-  let rest: string[];
-  let out: FastArgs;
-  if (argv[0] === 'whoami') [out, rest] = [{ command: 'whoami', json: false }, argv.slice(1)];
-  else if (argv[0] === 'secret' && argv[1] === 'show') [out, rest] = [{ command: 'secret show', json: false }, argv.slice(2)];
-  else if (argv[0] === 'otp') [out, rest] = [{ command: 'otp', json: false }, argv.slice(1)];
-  else return null;
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i]!;
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const [name, inline] = eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, undefined];
-    if (name === '--json' && inline === undefined) out.json = true;
-    else if (name === '--vault' || name === '--lang' || (name === '--field' && out.command === 'secret show')) {
-      const value = inline ?? rest[++i];
-      if (value === undefined) return null;
-      if (name === '--vault') out.vault = value;
-      else if (name === '--lang') {
-        if (value !== 'en' && value !== 'zh-CN') return null;
-        out.lang = value;
-      } else {
-        if (!(FIELDS as readonly string[]).includes(value)) return null;
-        out.field = value as Field;
-      }
-    } else if (!name.startsWith('-') && out.command !== 'whoami' && out.slug === undefined) out.slug = name;
-    else return null;
-  }
-  if (out.command !== 'whoami' && out.slug === undefined) return null;
-  return out;
-}
-
-function fail(error: GmvError, lang: Lang, json: boolean): number {
-  const message = error.localized(lang);
-  if (json) process.stdout.write(`${JSON.stringify({ error: { code: error.code, exit: error.exitCode, message } }, null, 2)}\n`);
-  process.stderr.write(`${lang === 'zh-CN' ? '错误' : 'Error'}: ${message}\n`);
-  return error.exitCode;
+  const [command, rest]: [FastArgs['command'] | null, string[]] = argv[0] === 'whoami' ? ['whoami', argv.slice(1)]
+    : argv[0] === 'secret' && argv[1] === 'show' ? ['secret show', argv.slice(2)]
+      : argv[0] === 'otp' ? ['otp', argv.slice(1)] : [null, []];
+  if (!command) return null;
+  const parsed = parseFlags(rest, {
+    booleans: GLOBAL_FLAGS.booleans,
+    values: command === 'secret show' ? { ...GLOBAL_FLAGS.values, '--field': FIELDS } : GLOBAL_FLAGS.values,
+  });
+  if (!parsed || parsed.positionals.length !== (command === 'whoami' ? 0 : 1)) return null;
+  return {
+    command,
+    json: parsed.booleans.has('--json'),
+    slug: parsed.positionals[0],
+    field: parsed.values.get('--field') as Field | undefined,
+    vault: parsed.values.get('--vault'),
+    lang: parsed.values.get('--lang'),
+  };
 }
 
 export async function runFast(args: FastArgs, env: NodeJS.ProcessEnv): Promise<number> {
@@ -60,7 +45,7 @@ export async function runFast(args: FastArgs, env: NodeJS.ProcessEnv): Promise<n
   const paths = localPaths(env);
   const target = resolveTarget(args.vault, env, paths);
   const socket = agentSocketPath(paths.runtimeDir, targetLocation(target), paths.devicesDir);
-  const out = (json: unknown, human: string | string[]) => process.stdout.write(args.json ? `${JSON.stringify(json, null, 2)}\n` : `${([] as string[]).concat(human).join('\n')}\n`);
+  const out = (json: unknown, human: string | string[]) => printResult(args.json, json, () => human);
 
   if (args.command === 'whoami') {
     const agent = await findSession(socket);

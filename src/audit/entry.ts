@@ -31,6 +31,9 @@ export interface AuditEntry extends AuditBody {
   present: boolean;
 }
 
+/** Six months, as the Cybersecurity Law asks for network logs (art. 21): no policy may keep entries for less. */
+export const MIN_RETENTION_DAYS = 183;
+
 /** Actions recorded by this version of gmv (the log also accepts newer names from newer versions). */
 export const Actions = {
   vaultInit: 'vault.init',

@@ -24,6 +24,13 @@ export async function appendAudit(trx: Kysely<DB>, writer: AuditWriter, drafts: 
   const tree = await loadTree(trx);
   const at = writer.now().toISOString();
   const rows = drafts.map((draft) => {
+    for (const column of [draft.action, draft.actor, draft.subject]) {
+      // Columns must read back exactly as the body says (the verifier compares them): no NUL (which
+      // PostgreSQL cannot store) and no lone surrogate (which UTF-8 cannot).
+      if (column !== null && (column.includes('\u0000') || Buffer.from(column, 'utf8').toString('utf8') !== column)) {
+        throw new Error(`audit: ${JSON.stringify(column)} cannot be stored as an audit column`);
+      }
+    }
     const body: AuditBody = {
       v: 1,
       vault: writer.vaultId,

@@ -22,7 +22,7 @@ const NODE_PREFIX = 0x01;
 
 /**
  * SHA-256 of one buffer. The one-shot crypto.hash (Node >= 20.12) avoids
- * building a Hash stream object per call, about 1.7x faster on the 65-byte
+ * building a Hash stream object per call, markedly faster on the 65-byte
  * node inputs that dominate tree building; Node 20.11 (still allowed by
  * "engines") falls back to createHash. Chosen once at load, nothing mutable.
  */
@@ -30,6 +30,12 @@ export const sha256: (data: Uint8Array) => Buffer =
   typeof crypto.hash === 'function'
     ? (data) => crypto.hash('sha256', data, 'buffer')
     : (data) => crypto.createHash('sha256').update(data).digest();
+
+/** SHA-256 as a 32-character one-byte string ('binary' is Node's name for latin1). */
+const sha256Binary: (data: Uint8Array) => string =
+  typeof crypto.hash === 'function'
+    ? (data) => crypto.hash('sha256', data, 'binary')
+    : (data) => crypto.createHash('sha256').update(data).digest('binary');
 
 /**
  * MTH({}), the root of the empty tree: SHA-256 of the empty string.
@@ -138,28 +144,58 @@ export function rootOf(leafHashes: readonly Uint8Array[]): Buffer {
  * It keeps only the roots of the perfect subtrees that make up the current
  * size (one per set bit of the size, largest first), which is all the RFC's
  * left-heavy split ever needs.
+ *
+ * Inside, hashes are 32-character one-byte ("latin1") strings written into one
+ * reused input buffer: allocating a Buffer per digest dominated the cost of
+ * verifying a large log. Buffers go in and come out at the edges only.
  */
 export class MerkleAccumulator {
   /** Perfect-subtree roots, largest (leftmost) first; sizes are the set bits of #size. */
-  readonly #peaks: Buffer[] = [];
+  readonly #peaks: string[] = [];
   #size = 0;
+  /** 0x01 || left || right, rewritten for every interior node. */
+  readonly #node = Buffer.alloc(1 + 2 * HASH_SIZE, NODE_PREFIX);
+  /** 0x00 || entry bytes, grown when an entry is larger. */
+  #leaf = Buffer.alloc(4096);
 
   /** Adds the next leaf hash (32 bytes); throws if it is not a SHA-256 digest. */
   append(leafHash: Uint8Array): void {
     if (!isHash(leafHash)) {
       throw new Error(`merkle: leaf hash must be a ${HASH_SIZE}-byte Uint8Array`);
     }
+    this.#push(Buffer.from(leafHash.buffer, leafHash.byteOffset, HASH_SIZE).toString('latin1'));
+  }
+
+  /**
+   * Adds the entry whose UTF-8 text is `text`: the same as append(leafHash(Buffer.from(text))),
+   * without the intermediate buffers. Its leaf hash is also pushed onto `leaves` when given.
+   */
+  appendEntry(text: string, leaves?: Buffer[]): void {
+    const needed = Buffer.byteLength(text, 'utf8') + 1;
+    if (needed > this.#leaf.length) this.#leaf = Buffer.alloc(needed * 2);
+    const written = this.#leaf.write(text, 1, 'utf8');
+    const hash = sha256Binary(this.#leaf.subarray(0, written + 1));
+    this.#push(hash);
+    leaves?.push(Buffer.from(hash, 'latin1'));
+  }
+
+  #push(leaf: string): void {
     // Each trailing 1 bit of the old size is a perfect subtree of the same
     // height as the incoming one: merging them is binary addition with hashes.
-    let carry: Buffer | undefined;
+    let carry = leaf;
     for (let s = this.#size; s % 2 === 1; s = (s - 1) / 2) {
       const left = this.#peaks.pop();
       if (left === undefined) throw new Error('merkle: internal error, accumulator underflow');
-      carry = nodeHash(left, carry ?? leafHash);
+      carry = this.#nodeHash(left, carry);
     }
-    // Copy a leaf kept as is, so later mutation of the caller's buffer cannot alter the tree.
-    this.#peaks.push(carry ?? Buffer.from(leafHash));
+    this.#peaks.push(carry);
     this.#size += 1;
+  }
+
+  #nodeHash(left: string, right: string): string {
+    this.#node.write(left, 1, 'latin1');
+    this.#node.write(right, 1 + HASH_SIZE, 'latin1');
+    return sha256Binary(this.#node);
   }
 
   /**
@@ -176,7 +212,7 @@ export class MerkleAccumulator {
     const acc = new MerkleAccumulator();
     for (const p of peaks) {
       if (!isHash(p)) throw new Error(`merkle: peak must be a ${HASH_SIZE}-byte Uint8Array`);
-      acc.#peaks.push(Buffer.from(p));
+      acc.#peaks.push(Buffer.from(p.buffer, p.byteOffset, HASH_SIZE).toString('latin1'));
     }
     acc.#size = size;
     return acc;
@@ -184,7 +220,7 @@ export class MerkleAccumulator {
 
   /** Copies of the perfect-subtree roots, largest (leftmost) first: the state to persist for {@link restore}. */
   peaks(): Buffer[] {
-    return this.#peaks.map((p) => Buffer.from(p));
+    return this.#peaks.map((p) => Buffer.from(p, 'latin1'));
   }
 
   /** Number of leaves appended so far. */
@@ -198,9 +234,9 @@ export class MerkleAccumulator {
     const last = peaks[peaks.length - 1];
     if (last === undefined) return Buffer.from(EMPTY_ROOT);
     // The RFC tree of any size is the peaks folded right to left.
-    let r: Buffer = Buffer.from(last);
-    for (let i = peaks.length - 2; i >= 0; i--) r = nodeHash(at(peaks, i), r);
-    return r;
+    let r = last;
+    for (let i = peaks.length - 2; i >= 0; i--) r = this.#nodeHash(peaks[i]!, r);
+    return Buffer.from(r, 'latin1');
   }
 }
 

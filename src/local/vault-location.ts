@@ -1,6 +1,7 @@
 /** Which vault a command means, from flags and environment alone (no database driver loaded). */
 import { resolve } from 'node:path';
 import type { LocalPaths } from './paths.js';
+import { GmvError } from '../errors.js';
 
 export type StoreTarget =
   | { kind: 'sqlite'; path: string }
@@ -11,6 +12,14 @@ export function resolveTarget(flagVault: string | undefined, env: NodeJS.Process
   if (flagVault) return { kind: 'sqlite', path: flagVault };
   if (env.GMV_DATABASE_URL) return { kind: 'postgres', url: env.GMV_DATABASE_URL };
   return { kind: 'sqlite', path: env.GMV_VAULT || paths.defaultVault };
+}
+
+/** The target, refused when GMV_DATABASE_URL is not a PostgreSQL URL. */
+export function checkedTarget(target: StoreTarget): StoreTarget {
+  if (target.kind === 'postgres' && !/^postgres(?:ql)?:\/\//.test(target.url)) {
+    throw new GmvError('INVALID_INPUT', { what: 'GMV_DATABASE_URL', detail: 'it must start with postgres://' });
+  }
+  return target;
 }
 
 /** A printable name of the vault: the absolute file path, or the URL without its password. */

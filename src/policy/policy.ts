@@ -1,5 +1,6 @@
 /** Policy packs: YAML validated by a strict schema; unknown keys and values below legal floors are errors. */
 import { GmvError } from '../errors.js';
+import { MIN_RETENTION_DAYS } from '../audit/entry.js';
 import { MIN_KDF, type KdfCost } from '../crypto/kdf.js';
 import { CHAR_CLASSES, DEFAULT_PLATFORM_RULES, PLATFORMS, validateRules, type CharClass, type PasswordRules, type Platform } from '../domain/password-gen.js';
 
@@ -31,8 +32,7 @@ function platformRules(overrides: Partial<Record<Platform, { length: number; min
   return rules;
 }
 
-/** Six months, as the Cybersecurity Law asks for network logs (art. 21). */
-export const MIN_RETENTION_DAYS = 183;
+export { MIN_RETENTION_DAYS };
 
 /** Parse and validate a policy pack; `source` names it in errors. */
 export async function parsePolicy(text: string, source: string): Promise<Policy> {

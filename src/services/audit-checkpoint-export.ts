@@ -8,13 +8,14 @@ import { join } from 'node:path';
 import { GmvError } from '../errors.js';
 import { appendAudit, writeCheckpoint } from '../audit/log.js';
 import { Actions } from '../audit/entry.js';
+import { EXPORT_FILES } from '../audit/signatures.js';
 import { writeTransaction } from '../store/store.js';
 import { authorize } from './access.js';
 import type { KeyHolder } from './keys.js';
 import { orgKeyFor } from './officer-keys.js';
 import type { Vault } from './vault.js';
 
-export const EXPORT_FILES = { checkpoint: 'checkpoint.json', signature: 'checkpoint.json.sig', orgKey: 'org-key.asc' } as const;
+export { EXPORT_FILES };
 
 export interface ExportOptions {
   outDir: string;

@@ -1,13 +1,15 @@
-/** gmv audit verify: the whole log, optionally against an auditor's older checkpoint file. */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import type { PublicKey } from 'openpgp';
+/**
+ * gmv audit verify: the whole log, optionally against an auditor's older checkpoint file. Opens the
+ * vault with the plain reader (no query builder, no OpenPGP on this thread) so that verifying a large
+ * log is mostly the scan itself.
+ */
+import type { StoreTarget } from '../local/vault-location.js';
 import { GmvError } from '../errors.js';
-import { parseCheckpoint, type CheckpointBody } from '../audit/checkpoint.js';
-import { verifyAuditLog, type VerifyReport } from '../audit/verify.js';
-import { readPublic, verifyDetached, fingerprintOf } from '../crypto/pgp.js';
-import { orgPublicKey, type Vault } from './vault.js';
-import { EXPORT_FILES } from './audit-checkpoint-export.js';
+import { render, type Lang } from '../i18n/catalogue.js';
+import { openReader, type OpenedReader, type Reader } from '../store/reader.js';
+import { VerifyWorker, verifyAuditLog, type VerifyReport } from '../audit/verify.js';
+
+export type { VerifyReport };
 
 export interface VerifyAuditOptions {
   /** Path of an exported checkpoint; its signature is FILE.sig. */
@@ -16,53 +18,48 @@ export interface VerifyAuditOptions {
   orgKeyFile?: string;
 }
 
-export async function verifyAudit(vault: Vault, options: VerifyAuditOptions): Promise<VerifyReport & { orgFingerprint: string }> {
-  let vaultKey = await orgPublicKey(vault.store.db);
-  if (options.orgKeyFile) {
-    // The auditor's own copy of the organisation key is the trust anchor, not the vault's.
-    const pinned = await readPublic(readText(options.orgKeyFile)).catch(() => {
-      throw new GmvError('INVALID_INPUT', { what: 'organisation key file', detail: options.orgKeyFile! });
-    });
-    if (fingerprintOf(pinned) !== fingerprintOf(vaultKey)) {
-      throw new GmvError('AUDIT_TAMPERED', { seq: 0, detail: 'detail.orgKeyReplaced', found: fingerprintOf(vaultKey), pinned: fingerprintOf(pinned) });
-    }
-    vaultKey = pinned;
-  }
-  let since: CheckpointBody | undefined;
-  if (options.sinceCheckpoint) since = await readAuditorCheckpoint(vault, options.sinceCheckpoint, options.orgKeyFile, vaultKey);
-  const report = await verifyAuditLog(vault.store, { vaultId: vault.vaultId, orgPublicKey: vaultKey, since });
-  return { ...report, orgFingerprint: fingerprintOf(vaultKey) };
-}
-
-async function readAuditorCheckpoint(vault: Vault, path: string, orgKeyFile: string | undefined, vaultKey: PublicKey): Promise<CheckpointBody> {
-  const vaultFingerprint = fingerprintOf(vaultKey);
-  const text = readText(path);
-  const body = parseCheckpoint(text);
-  if (!body) throw new GmvError('CHECKPOINT_INVALID', { what: path, detail: 'not a gmv checkpoint in canonical form' });
-  if (body.vault !== vault.vaultId) throw new GmvError('CHECKPOINT_FOREIGN', { found: body.vault, expected: vault.vaultId });
-  const sigPath = `${path}.sig`;
-  if (!existsSync(sigPath)) throw new GmvError('FILE_NOT_FOUND', { path: sigPath });
-  const pinnedPath = orgKeyFile ?? join(dirname(path), EXPORT_FILES.orgKey);
-  const pinned = existsSync(pinnedPath) ? await readPublic(readText(pinnedPath)).catch(() => {
-    throw new GmvError('INVALID_INPUT', { what: 'organisation key file', detail: pinnedPath });
-  }) : null;
-  if (!pinned && orgKeyFile) throw new GmvError('FILE_NOT_FOUND', { path: orgKeyFile });
-  if (pinned && fingerprintOf(pinned) !== vaultFingerprint) {
-    throw new GmvError('AUDIT_TAMPERED', { seq: 0, detail: 'detail.orgKeyReplaced', found: vaultFingerprint, pinned: fingerprintOf(pinned) });
-  }
-  const key = pinned ?? vaultKey;
-  if (!(await verifyDetached(Buffer.from(text, 'utf8'), readFileSync(sigPath), key))) {
-    throw new GmvError('CHECKPOINT_INVALID', { what: path, detail: 'its signature is not a valid organisation-key signature' });
-  }
-  return body;
-}
-
-function readText(path: string): string {
+/** Verify the vault at `target`, on two threads. */
+export async function verifyAuditAt(target: StoreTarget, options: VerifyAuditOptions): Promise<VerifyReport> {
+  let worker: VerifyWorker | null = null;
+  let reader: OpenedReader | null = null;
   try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new GmvError('FILE_NOT_FOUND', { path });
-    throw new GmvError('FILE_UNREADABLE', { path, detail: code ?? 'read error' });
+    // The worker starts first: its start-up overlaps opening the vault here.
+    worker = VerifyWorker.start(target);
+    reader = await openReader(target);
+    if (reader.outdated) {
+      // An older schema is brought up to date first, as every other command does.
+      await reader.close();
+      const { openStore } = await import('../store/store.js');
+      await (await openStore(target, { mode: 'open' })).close();
+      reader = await openReader(target);
+    }
+    return await verifyAudit(reader, options, worker);
+  } finally {
+    worker?.stop();
+    await reader?.close();
   }
+}
+
+/** Verify through an open reader (with a worker thread when one is given). */
+export async function verifyAudit(reader: Reader, options: VerifyAuditOptions, worker?: VerifyWorker | null): Promise<VerifyReport> {
+  const [idRow] = await reader.rows("select value from vault_meta where key = 'vault_id'");
+  if (!idRow) throw new GmvError('VAULT_NOT_INITIALIZED', { path: reader.location });
+  const [keyRow] = await reader.rows('select public_key from org_keys order by created_at desc limit 1');
+  if (!keyRow) throw new GmvError('VAULT_NOT_INITIALIZED', { path: reader.location });
+  return verifyAuditLog(reader, {
+    vaultId: String(idRow[0]),
+    orgKey: String(keyRow[0]),
+    orgKeyFile: options.orgKeyFile,
+    sinceCheckpointFile: options.sinceCheckpoint,
+    worker,
+  });
+}
+
+/** What `gmv audit verify` prints for a verified log. */
+export function verifyLines(report: VerifyReport, lang: Lang): string[] {
+  const lines = [render('audit.verify.ok', { entries: report.entries, checkpoints: report.checkpoints, root: report.root }, lang)];
+  if (report.pruned.count > 0) lines.push(render('audit.verify.pruned', { count: report.pruned.count, upTo: report.pruned.upTo ?? 0 }, lang));
+  if (report.consistency) lines.push(render('audit.verify.consistent', { size: report.consistency.oldSize, time: report.consistency.oldTime }, lang));
+  if (report.unsignedTail > 0) lines.push(render('audit.verify.unsignedTail', { count: report.unsignedTail }, lang));
+  return lines;
 }

@@ -65,3 +65,35 @@ describe.each(dialects())('gmv spine on %s', (dialect) => {
     expect(JSON.parse(since.stdout).consistency).toMatchObject({ oldSize: 5 });
   });
 });
+
+describe.each(dialects())('gmv audit verify with and without the framework on %s', (dialect) => {
+  // bin/run.js answers `audit verify` without oclif; --debug (which that path leaves alone) goes
+  // through oclif. A user must not be able to tell them apart but by speed.
+  it('same output, errors and exit codes on both paths, also after tampering', async () => {
+    const box = await sandbox(dialect);
+    await initVault(box.env);
+    const both = async (args: string[]) => {
+      const [fast, full] = await Promise.all([gmv(['audit', 'verify', ...args], { env: box.env }), gmv(['audit', 'verify', ...args, '--debug'], { env: box.env })]);
+      expect(full).toEqual(fast);
+      return fast;
+    };
+    const ok = await both(['--json']);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true, entries: 4, checkpoints: 1 });
+    expect((await both(['--lang', 'zh-CN'])).stdout).toMatch(/审计日志/);
+
+    const { openStore } = await import('../../src/store/store.js');
+    const store = await openStore(box.target, { mode: 'open' });
+    await store.db.updateTable('audit_entries').set({ actor: 'somebody.else' }).where('seq', '=', 2).execute();
+    await store.close();
+    const tampered = await both(['--json']);
+    expect(tampered.code).toBe(6);
+    expect(JSON.parse(tampered.stdout).error).toMatchObject({ code: 'AUDIT_TAMPERED' });
+    expect(tampered.stderr).toMatch(/#2/);
+
+    const help = await gmv(['audit', 'verify', '--help'], { env: box.env });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/--since-checkpoint/);
+    expect((await gmv(['audit', 'verify', '--no-such-flag'], { env: box.env })).code).toBe(2);
+  });
+});

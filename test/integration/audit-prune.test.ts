@@ -32,7 +32,7 @@ describe.each(dialects())('audit retention on %s', (dialect) => {
     clock = new Date('2026-07-20T08:00:00Z');
     const result = await pruneAudit(later, { before: new Date('2026-01-10T00:00:00Z'), actor });
     expect(result.pruned).toBe(14); // init's 4 entries and the 10 sample entries of 2026-01-05
-    const report = await verifyAudit(later, {});
+    const report = await verifyAudit(later.store.reader, {});
     expect(report.pruned).toEqual({ count: 14, upTo: 13 });
     const entries = await listAudit(later, {});
     expect(entries.filter((e) => !e.present)).toHaveLength(14);
@@ -40,7 +40,7 @@ describe.each(dialects())('audit retention on %s', (dialect) => {
 
     // Blanking a later entry without a prune entry covering it is tampering.
     await later.store.db.updateTable('audit_entries').set({ body: null }).where('seq', '=', 16).execute();
-    await expect(verifyAudit(later, {})).rejects.toMatchObject({ code: 'AUDIT_TAMPERED', params: { seq: 16 } });
+    await expect(verifyAudit(later.store.reader, {})).rejects.toMatchObject({ code: 'AUDIT_TAMPERED', params: { seq: 16 } });
     await later.store.close();
   });
 });

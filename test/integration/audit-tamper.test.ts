@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import { dialects } from '../helpers/dialects.js';
 import { makeVault, appendSample } from '../helpers/vault-fixture.js';
 import { verifyAuditLog } from '../../src/audit/verify.js';
-import { orgPublicKey, type Vault } from '../../src/services/vault.js';
+import type { Vault } from '../../src/services/vault.js';
 import { leafHash } from '../../src/audit/merkle.js';
 import { GmvError } from '../../src/errors.js';
 import type { AuditEntriesTable } from '../../src/store/schema.js';
@@ -34,7 +34,8 @@ describe.each(dialects())('audit verifier on %s', (dialect) => {
   });
   afterAll(async () => vault.store.close());
 
-  const verify = async () => verifyAuditLog(vault.store, { vaultId: vault.vaultId, orgPublicKey: await orgPublicKey(vault.store.db) });
+  const orgKeyText = async () => (await vault.store.db.selectFrom('org_keys').select('public_key').executeTakeFirstOrThrow()).public_key;
+  const verify = async () => verifyAuditLog(vault.store.reader, { vaultId: vault.vaultId, orgKey: await orgKeyText() });
 
   async function restore(): Promise<void> {
     await vault.store.db.deleteFrom('audit_entries').execute();
@@ -111,7 +112,7 @@ describe.each(dialects())('audit verifier on %s', (dialect) => {
 
   it('an attacker who holds the device key can recompute and re-sign the whole log, but not fool an older exported checkpoint', async () => {
     const db = vault.store.db;
-    const orgKey = await orgPublicKey(db);
+    const orgKey = await orgKeyText();
     const old = await db.selectFrom('audit_checkpoints').select('body').orderBy('tree_size', 'desc').executeTakeFirstOrThrow();
     const auditorCopy = JSON.parse(old.body);
     const savedCheckpoints = await db.selectFrom('audit_checkpoints').selectAll().execute();
@@ -137,7 +138,7 @@ describe.each(dialects())('audit verifier on %s', (dialect) => {
       // Without outside evidence the forgery is self-consistent...
       await expect(verify()).resolves.toMatchObject({ entries: total });
       // ...but the auditor's older checkpoint exposes it.
-      const error = await verifyAuditLog(vault.store, { vaultId: vault.vaultId, orgPublicKey: orgKey, since: auditorCopy }).catch((e: unknown) => e);
+      const error = await verifyAuditLog(vault.store.reader, { vaultId: vault.vaultId, orgKey, since: auditorCopy }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(GmvError);
       expect((error as GmvError).code).toBe('CHECKPOINT_INCONSISTENT');
     } finally {

@@ -378,6 +378,32 @@ describe('merkle: properties', () => {
     );
   });
 
+  it('appendEntry(text) is append(leafHash(UTF-8 of text)), mixed freely with append, whatever the text', () => {
+    // Entries of any size, including ones larger than the accumulator's reused input buffer.
+    const entry = fc.oneof(fc.string({ unit: 'binary', maxLength: 60 }), fc.string({ minLength: 4000, maxLength: 9000 }));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(entry, fc.boolean()), { maxLength: 70 }), (items) => {
+        const byText = new MerkleAccumulator();
+        const byHash = new MerkleAccumulator();
+        const kept: Buffer[] = [];
+        const expected: Buffer[] = [];
+        for (const [text, asHash] of items) {
+          const hash = leafHash(Buffer.from(text, 'utf8'));
+          expected.push(hash);
+          if (asHash) {
+            byText.append(hash);
+            kept.push(hash);
+          } else byText.appendEntry(text, kept);
+          byHash.append(hash);
+          expect(byText.root().equals(byHash.root())).toBe(true);
+        }
+        expect(toHex(kept)).toEqual(toHex(expected));
+        expect(toHex(byText.peaks())).toEqual(toHex(byHash.peaks()));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it('an accumulator restored from its peaks continues exactly where it left off', () => {
     fc.assert(
       fc.property(

@@ -1,0 +1,133 @@
+/**
+ * The OpenPGP half of audit verification, on plain data so that it can run on a worker thread while
+ * the main thread hashes the log: which keys may sign checkpoints (the organisation key and the
+ * device keys it certified), whether each checkpoint's signature holds, and the auditor's own files
+ * (a pinned organisation key, an older exported checkpoint and its signature).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { PublicKey } from 'openpgp';
+import { GmvError } from '../errors.js';
+import { readPublic, verifyDetached, fingerprintOf } from '../crypto/pgp.js';
+import { parseCheckpoint, type CheckpointBody } from './checkpoint.js';
+import { deviceRecordText } from './device-record.js';
+
+/** File names of an exported checkpoint set (gmv audit checkpoint export). */
+export const EXPORT_FILES = { checkpoint: 'checkpoint.json', signature: 'checkpoint.json.sig', orgKey: 'org-key.asc' } as const;
+
+export interface DeviceSignerRow {
+  id: string;
+  person: string | null;
+  signingFingerprint: string;
+  signingPublicKey: string;
+  certification: string;
+  createdAt: string;
+}
+
+export interface SignedCheckpoint {
+  id: number;
+  body: string;
+  signer: string;
+  signature: string;
+}
+
+export interface SignatureInput {
+  vaultId: string;
+  /** The vault's organisation public key (armored). */
+  orgKey: string;
+  /** The organisation key the auditor pinned; default: org-key.asc beside the checkpoint, else the vault's. */
+  orgKeyFile?: string;
+  /** An exported checkpoint.json (its .sig beside it) the log must extend. */
+  sinceCheckpointFile?: string;
+  devices: DeviceSignerRow[];
+  checkpoints: SignedCheckpoint[];
+}
+
+export interface SignatureFailure {
+  id: number;
+  detail: 'detail.unknownSigner' | 'detail.badSignature';
+  signer: string;
+}
+
+export interface SignatureVerdicts {
+  orgFingerprint: string;
+  /** Checkpoints whose signature does not hold; the others are signed by a certified key. */
+  failures: SignatureFailure[];
+  /** The auditor's checkpoint, its signature checked. */
+  since?: CheckpointBody;
+}
+
+export async function checkSignatures(input: SignatureInput): Promise<SignatureVerdicts> {
+  let orgKey = await readPublic(input.orgKey);
+  if (input.orgKeyFile) {
+    // The auditor's own copy of the organisation key is the trust anchor, not the vault's.
+    const pinned = await readKeyFile(input.orgKeyFile);
+    if (fingerprintOf(pinned) !== fingerprintOf(orgKey)) {
+      throw new GmvError('AUDIT_TAMPERED', { seq: 0, detail: 'detail.orgKeyReplaced', found: fingerprintOf(orgKey), pinned: fingerprintOf(pinned) });
+    }
+    orgKey = pinned;
+  }
+  const since = input.sinceCheckpointFile ? await readAuditorCheckpoint(input, orgKey) : undefined;
+  const signers = await certifiedSigners(input, orgKey);
+  const verdicts = await Promise.all(input.checkpoints.map(async (cp): Promise<SignatureFailure | null> => {
+    const key = signers.get(cp.signer);
+    if (!key) return { id: cp.id, detail: 'detail.unknownSigner', signer: cp.signer };
+    const valid = await verifyDetached(Buffer.from(cp.body, 'utf8'), Buffer.from(cp.signature, 'base64'), key);
+    return valid ? null : { id: cp.id, detail: 'detail.badSignature', signer: cp.signer };
+  }));
+  return { orgFingerprint: fingerprintOf(orgKey), failures: verdicts.filter((v) => v !== null), ...(since ? { since } : {}) };
+}
+
+/** Keys allowed to sign checkpoints: the organisation key, and device keys it certified. */
+async function certifiedSigners(input: SignatureInput, orgKey: PublicKey): Promise<Map<string, PublicKey>> {
+  const signers = new Map<string, PublicKey>([[fingerprintOf(orgKey), orgKey]]);
+  await Promise.all(input.devices.map(async (device) => {
+    const record = deviceRecordText({
+      vault: input.vaultId,
+      id: device.id,
+      person: device.person,
+      signing_fingerprint: device.signingFingerprint,
+      created_at: device.createdAt,
+    });
+    if (!(await verifyDetached(Buffer.from(record, 'utf8'), Buffer.from(device.certification, 'base64'), orgKey))) return;
+    const key = await readPublic(device.signingPublicKey);
+    if (fingerprintOf(key) === device.signingFingerprint) signers.set(device.signingFingerprint, key);
+  }));
+  return signers;
+}
+
+async function readAuditorCheckpoint(input: SignatureInput, vaultKey: PublicKey): Promise<CheckpointBody> {
+  const path = input.sinceCheckpointFile!;
+  const text = readText(path);
+  const body = parseCheckpoint(text);
+  if (!body) throw new GmvError('CHECKPOINT_INVALID', { what: path, detail: 'not a gmv checkpoint in canonical form' });
+  if (body.vault !== input.vaultId) throw new GmvError('CHECKPOINT_FOREIGN', { found: body.vault, expected: input.vaultId });
+  const sigPath = `${path}.sig`;
+  if (!existsSync(sigPath)) throw new GmvError('FILE_NOT_FOUND', { path: sigPath });
+  const pinnedPath = input.orgKeyFile ?? join(dirname(path), EXPORT_FILES.orgKey);
+  const pinned = existsSync(pinnedPath) ? await readKeyFile(pinnedPath) : null;
+  if (!pinned && input.orgKeyFile) throw new GmvError('FILE_NOT_FOUND', { path: input.orgKeyFile });
+  if (pinned && fingerprintOf(pinned) !== fingerprintOf(vaultKey)) {
+    throw new GmvError('AUDIT_TAMPERED', { seq: 0, detail: 'detail.orgKeyReplaced', found: fingerprintOf(vaultKey), pinned: fingerprintOf(pinned) });
+  }
+  if (!(await verifyDetached(Buffer.from(text, 'utf8'), readFileSync(sigPath), pinned ?? vaultKey))) {
+    throw new GmvError('CHECKPOINT_INVALID', { what: path, detail: 'its signature is not a valid organisation-key signature' });
+  }
+  return body;
+}
+
+async function readKeyFile(path: string): Promise<PublicKey> {
+  return readPublic(readText(path)).catch(() => {
+    throw new GmvError('INVALID_INPUT', { what: 'organisation key file', detail: path });
+  });
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new GmvError('FILE_NOT_FOUND', { path });
+    throw new GmvError('FILE_UNREADABLE', { path, detail: code ?? 'read error' });
+  }
+}

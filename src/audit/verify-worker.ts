@@ -1,0 +1,48 @@
+/**
+ * Worker thread of `gmv audit verify`: while the main thread reads and hashes every entry, this one
+ * loads OpenPGP and checks the signatures, and has the database compare every entry's columns with
+ * its body over a second connection. Committed states always agree, so the two connections need not
+ * share a snapshot.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { GmvError } from '../errors.js';
+import type { StoreTarget } from '../local/vault-location.js';
+import { openReader } from '../store/reader.js';
+import { firstColumnMismatch } from './column-check.js';
+import { checkSignatures, type SignatureInput, type SignatureVerdicts } from './signatures.js';
+
+export interface WorkerStart { target: StoreTarget }
+export type WorkerOutcome<T> = { ok: T } | { error: { code?: string; params?: Record<string, unknown>; message: string } };
+export interface WorkerResult { columns: WorkerOutcome<number | null>; signatures: WorkerOutcome<SignatureVerdicts> }
+
+async function settle<T>(work: Promise<T>): Promise<WorkerOutcome<T>> {
+  try {
+    return { ok: await work };
+  } catch (error) {
+    if (error instanceof GmvError) return { error: { code: error.code, params: error.params, message: error.message } };
+    return { error: { message: error instanceof Error ? error.message : String(error) } };
+  }
+}
+
+async function columns(start: WorkerStart): Promise<number | null> {
+  const reader = await openReader(start.target);
+  try {
+    const [row] = await reader.rows("select value from vault_meta where key = 'vault_id'");
+    return await firstColumnMismatch(reader, String(row?.[0]));
+  } finally {
+    await reader.close();
+  }
+}
+
+const start = workerData as WorkerStart;
+const port = parentPort!;
+// The signature input follows once the main thread has read the checkpoints in its snapshot.
+const signatureInput = new Promise<SignatureInput>((resolve) => port.once('message', resolve));
+// Signatures first: their input comes within milliseconds, and OpenPGP's import needs the event
+// loop, which the column comparison (one synchronous SQLite statement) would hold.
+const signatures = await settle((async () => {
+  await (await import('../crypto/pgp.js')).openpgp();
+  return checkSignatures(await signatureInput);
+})());
+const result: WorkerResult = { columns: await settle(columns(start)), signatures };
+port.postMessage(result);

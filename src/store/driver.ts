@@ -1,0 +1,143 @@
+/**
+ * The database drivers without the query builder: opening the SQLite file or the PostgreSQL pool,
+ * and turning driver errors into coded errors. The audit verifier reads through these alone, so it
+ * starts without loading kysely.
+ */
+import { closeSync, existsSync, mkdirSync, openSync, rmSync, statSync, chmodSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { GmvError } from '../errors.js';
+import { redactUrl } from '../local/vault-location.js';
+
+/** 'create' makes a new vault and refuses an existing one; 'open' needs an existing vault. */
+export type OpenMode = 'create' | 'open';
+
+/** Remove a SQLite file and its side files (best effort: used only on files this process created). */
+export function removeSqliteFiles(path: string): void {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) {
+    try {
+      rmSync(path + suffix, { force: true });
+    } catch {
+      // Nothing to remove, or nothing removable: leave it to the error already being reported.
+    }
+  }
+}
+
+/** The first ancestor of `path` that exists but is not a directory, if any. */
+function nonDirectoryAncestor(path: string): string | null {
+  for (let dir = dirname(path); dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(dir)) return statSync(dir).isDirectory() ? null : dir;
+  }
+  return null;
+}
+
+/**
+ * Open (or create) a SQLite vault file with gmv's settings: WAL, synchronous=FULL, foreign keys,
+ * a busy timeout; a new file is 0600 in a 0700 folder from its first byte.
+ */
+export async function openSqliteDatabase(path: string, mode: OpenMode): Promise<import('better-sqlite3').Database> {
+  const { default: Database } = await import('better-sqlite3');
+  let created = false;
+  if (mode === 'create') {
+    if (existsSync(path)) {
+      throw statSync(path).isDirectory() ? new GmvError('VAULT_UNREADABLE', { path, detail: 'it is a directory' }) : new GmvError('VAULT_EXISTS', { path });
+    }
+    try {
+      const dir = dirname(path);
+      if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+      // Create the file ourselves so it is 0600 from its first byte, whatever the umask; 'wx' also
+      // makes a concurrent init lose cleanly instead of sharing the file.
+      closeSync(openSync(path, 'wx', 0o600));
+      created = true;
+      chmodSync(path, 0o600);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new GmvError('VAULT_EXISTS', { path });
+      throw new GmvError('VAULT_UNREADABLE', { path, detail: describe(error) }, { cause: error });
+    }
+  } else {
+    if (!existsSync(path)) {
+      const blocker = nonDirectoryAncestor(path);
+      if (blocker) throw new GmvError('VAULT_UNREADABLE', { path, detail: `${blocker} is not a directory` });
+      throw new GmvError('VAULT_NOT_FOUND', { path });
+    }
+    if (statSync(path).isDirectory()) throw new GmvError('VAULT_UNREADABLE', { path, detail: 'it is a directory' });
+  }
+  let database: import('better-sqlite3').Database;
+  try {
+    database = new Database(path, { fileMustExist: true });
+    database.pragma('busy_timeout = 5000');
+    // Look before writing anything: another program's database must not be switched to WAL.
+    if (mode === 'open') {
+      const ours = database.prepare("select count(*) as n from sqlite_master where type = 'table' and name = 'gmv_migrations'").get() as { n: number };
+      if (Number(ours.n) === 0) {
+        database.close();
+        throw new GmvError('VAULT_NOT_INITIALIZED', { path });
+      }
+    }
+    database.pragma('journal_mode = WAL');
+    database.pragma('synchronous = FULL');
+    database.pragma('foreign_keys = ON');
+  } catch (error) {
+    if (created) removeSqliteFiles(path);
+    throw translateStoreError(error, path);
+  }
+  return database;
+}
+
+/** A connection pool to the PostgreSQL vault, proven reachable (STORE_UNAVAILABLE otherwise). */
+export async function connectPostgres(url: string, max = 2): Promise<import('pg').Pool> {
+  const { default: pg } = await import('pg');
+  const location = redactUrl(url);
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5000 });
+  // An idle client losing its server must not crash the process; the next query reports it.
+  pool.on('error', () => undefined);
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw new GmvError('STORE_UNAVAILABLE', { detail: `${location}: ${describe(error)}` }, { cause: error });
+  }
+  return pool;
+}
+
+/** Map driver errors to coded errors a user can act on; coded errors pass through. */
+export function translateStoreError(error: unknown, location: string): unknown {
+  if (error instanceof GmvError) return error;
+  const code = (error as { code?: unknown })?.code;
+  const detail = describe(error);
+  switch (code) {
+    case 'SQLITE_BUSY':
+    case 'SQLITE_LOCKED':
+    case '55P03': // lock_not_available
+    case '40001': // serialization_failure
+    case '40P01': // deadlock_detected
+      return new GmvError('STORE_BUSY', { detail }, { cause: error });
+    case 'SQLITE_NOTADB':
+    case 'SQLITE_CORRUPT':
+      return new GmvError('VAULT_CORRUPT', { path: location, detail }, { cause: error });
+    case 'SQLITE_CANTOPEN':
+    case 'SQLITE_PERM':
+    case 'SQLITE_READONLY':
+    case 'SQLITE_IOERR':
+    case 'EACCES':
+      return new GmvError('VAULT_UNREADABLE', { path: location, detail }, { cause: error });
+    case 'ECONNREFUSED':
+    case 'ECONNRESET':
+    case 'ENOTFOUND':
+    case '57P01': // admin_shutdown
+    case '57P03': // cannot_connect_now
+    case '08006':
+    case '08001':
+      return new GmvError('STORE_UNAVAILABLE', { detail: `${location}: ${detail}` }, { cause: error });
+    default:
+      if (/Connection terminated|connect ECONNREFUSED/.test(detail)) {
+        return new GmvError('STORE_UNAVAILABLE', { detail: `${location}: ${detail}` }, { cause: error });
+      }
+      return error;
+  }
+}
+
+export function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+

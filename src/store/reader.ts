@@ -1,0 +1,162 @@
+/**
+ * Plain SQL reads of the vault, for code that needs no query builder: the audit verifier reads every
+ * entry through this, and opening a vault this way loads only the database driver.
+ */
+import type { StoreTarget } from '../local/vault-location.js';
+import { redactUrl } from '../local/vault-location.js';
+import { GmvError } from '../errors.js';
+import { connectPostgres, openSqliteDatabase, translateStoreError } from './driver.js';
+import { SCHEMA_VERSION } from './schema-version.js';
+import type { Dialect } from './migrations/index.js';
+
+export interface Reader {
+  readonly dialect: Dialect;
+  /** Where the vault lives, safe to print. */
+  readonly location: string;
+  /** Every row of a query, as arrays of cells; parameters are `?` placeholders. */
+  rows(query: string, params?: readonly unknown[]): Promise<unknown[][]>;
+  /**
+   * The first column of every row, streamed in pages without a per-row object (most of the cost
+   * of reading a large audit log otherwise). Only inside {@link Reader.snapshot}.
+   */
+  column(query: string, pageSize: number): AsyncIterable<unknown[]>;
+  /** Run `fn` with all its reads seeing one consistent state of the vault. */
+  snapshot<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+export interface OpenedReader extends Reader {
+  /** The vault's schema is older than this gmv's: a write (any ordinary command) upgrades it first. */
+  readonly outdated: boolean;
+  close(): Promise<void>;
+}
+
+/** SQL telling whether the gmv schema exists, then which version it has (shared with the migrator). */
+export function schemaQueries(dialect: Dialect): { exists: string; version: string } {
+  return {
+    exists: dialect === 'sqlite'
+      ? "select count(*) as n from sqlite_master where type = 'table' and name = 'gmv_migrations'"
+      : "select count(*) as n from information_schema.tables where table_schema = current_schema() and table_name = 'gmv_migrations'",
+    version: 'select max(version) as v from gmv_migrations',
+  };
+}
+
+/** Open an existing vault for reading; refuses a database without gmv's schema or with a newer one. */
+export async function openReader(target: StoreTarget): Promise<OpenedReader> {
+  let reader: Reader;
+  let close: () => Promise<void>;
+  if (target.kind === 'sqlite') {
+    const database = await openSqliteDatabase(target.path, 'open');
+    reader = sqliteReader(database, target.path);
+    close = async () => void database.close();
+  } else {
+    const pool = await connectPostgres(target.url, 1);
+    reader = postgresReader(pool, redactUrl(target.url));
+    close = () => pool.end();
+  }
+  try {
+    const queries = schemaQueries(reader.dialect);
+    const [exists] = await reader.rows(queries.exists);
+    const version = Number(exists![0]) === 0 ? null : (await reader.rows(queries.version))[0]![0];
+    if (version === null || version === undefined) throw new GmvError('VAULT_NOT_INITIALIZED', { path: reader.location });
+    if (Number(version) > SCHEMA_VERSION) throw new GmvError('SCHEMA_TOO_NEW', { found: Number(version), known: SCHEMA_VERSION });
+    return { ...reader, outdated: Number(version) < SCHEMA_VERSION, close };
+  } catch (error) {
+    await close().catch(() => undefined);
+    throw error;
+  }
+}
+
+export function sqliteReader(database: import('better-sqlite3').Database, location: string): Reader {
+  const guard = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (error) {
+      throw translateStoreError(error, location);
+    }
+  };
+  return {
+    dialect: 'sqlite',
+    location,
+    rows: async (query, params = []) => guard(() => database.prepare(query).raw(true).all(...params) as unknown[][]),
+    async *column(query, pageSize) {
+      if (!database.inTransaction) throw new Error('reader.column() must run inside snapshot()');
+      let page: unknown[] = [];
+      const values = guard(() => database.prepare(query).pluck(true).iterate() as Iterable<unknown>);
+      for (const value of values) {
+        page.push(value);
+        if (page.length === pageSize) {
+          yield page;
+          page = [];
+        }
+      }
+      if (page.length > 0) yield page;
+    },
+    async snapshot(fn) {
+      if (database.inTransaction) return fn();
+      // A deferred transaction holds the WAL snapshot of its first read until it ends.
+      guard(() => database.exec('begin'));
+      try {
+        return await fn();
+      } finally {
+        if (database.inTransaction) database.exec('commit');
+      }
+    },
+  };
+}
+
+export function postgresReader(pool: import('pg').Pool, location: string): Reader {
+  let active: import('pg').PoolClient | null = null;
+  const numbered = (query: string) => {
+    let n = 0;
+    return query.replace(/\?/g, () => `$${++n}`);
+  };
+  const run = async (client: import('pg').Pool | import('pg').PoolClient, text: string, values: readonly unknown[] = []) => {
+    try {
+      return (await client.query({ text, values: [...values], rowMode: 'array' })).rows as unknown[][];
+    } catch (error) {
+      throw translateStoreError(error, location);
+    }
+  };
+  return {
+    dialect: 'postgres',
+    location,
+    rows: (query, params) => run(active ?? pool, numbered(query), params),
+    async *column(query, pageSize) {
+      const client = active;
+      if (!client) throw new Error('reader.column() must run inside snapshot()');
+      // A cursor reads in order without OFFSET's rescans, in the snapshot of the transaction.
+      await run(client, `declare gmv_column no scroll cursor for ${query}`);
+      try {
+        for (;;) {
+          const rows = await run(client, `fetch forward ${Math.trunc(pageSize)} from gmv_column`);
+          if (rows.length > 0) yield rows.map((row) => row[0]);
+          if (rows.length < pageSize) return;
+        }
+      } finally {
+        await run(client, 'close gmv_column');
+      }
+    },
+    async snapshot(fn) {
+      if (active) return fn();
+      let client: import('pg').PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (error) {
+        throw translateStoreError(error, location);
+      }
+      active = client;
+      try {
+        await run(client, 'begin isolation level repeatable read read only');
+        const result = await fn();
+        await run(client, 'commit');
+        return result;
+      } catch (error) {
+        await client.query('rollback').catch(() => undefined);
+        throw error;
+      } finally {
+        active = null;
+        client.release();
+      }
+    },
+  };
+}
