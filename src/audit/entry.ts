@@ -41,4 +41,5 @@ export const Actions = {
   checkpointExport: 'audit.checkpoint.export',
   orgKeyExport: 'org.key.export',
   authFailed: 'auth.failed',
+  deviceRevoke: 'device.revoke',
 } as const;

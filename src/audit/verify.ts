@@ -63,11 +63,16 @@ export async function verifyAuditLog(reader: Reader, options: VerifyOptions): Pr
     const rootsAt = new Map<number, string>();
     const prunedSeqs: number[] = [];
     const prunes: { seq: number; upTo: number; before: string; at: string; retention: number }[] = [];
+    /** Device id -> the entry that revoked it: its key may not sign a tree that holds that entry. */
+    const revokedAt = new Map<string, number>();
+    const deviceOfSigner = new Map<string, string>();
     let scanProblem: EntryProblem | null = null;
 
     const checkpoints = await reader.snapshot(async () => {
       const checkpoints = (await reader.rows(CHECKPOINT_QUERY)).map(toCheckpoint);
-      checks.start(checkpoints, await reader.rows(DEVICE_QUERY));
+      const devices = await reader.rows(DEVICE_QUERY);
+      for (const [id, , fingerprint] of devices) deviceOfSigner.set(String(fingerprint), String(id));
+      checks.start(checkpoints, devices);
       // Entries are numbered 0, 1, 2…: where that breaks, the first missing one is named.
       const [count, min, max] = (await reader.rows('select count(*), min(seq), max(seq) from audit_entries'))[0]!.map(Number);
       let end = Number.POSITIVE_INFINITY;
@@ -92,6 +97,9 @@ export async function verifyAuditLog(reader: Reader, options: VerifyOptions): Pr
             if (value.startsWith(PRUNE_PREFIX)) {
               const prune = pruneRecord(value, seq);
               if (prune) prunes.push(prune);
+            } else if (value.startsWith(REVOKE_PREFIX)) {
+              const device = revokedDevice(value);
+              if (device !== null && !revokedAt.has(device)) revokedAt.set(device, seq);
             }
           } else {
             // A pruned entry keeps only its leaf hash (the column check rejects a body not in canonical form).
@@ -134,6 +142,13 @@ export async function verifyAuditLog(reader: Reader, options: VerifyOptions): Pr
       }
       const failure = failures.get(cp.id);
       if (failure) throw new GmvError('AUDIT_TAMPERED', { seq: from, detail: failure.detail, checkpoint: cp.id, ...(failure.detail === 'detail.unknownSigner' ? { signer: failure.signer } : {}) });
+      // A revoked terminal's key (a lost laptop) must not vouch for entries after its revocation;
+      // gmv itself never signs with a device the same transaction sees revoked.
+      const device = deviceOfSigner.get(cp.signer);
+      const revoked = device === undefined ? undefined : revokedAt.get(device);
+      if (revoked !== undefined && revoked < cp.size) {
+        throw new GmvError('AUDIT_TAMPERED', { seq: from, detail: 'detail.signerRevoked', checkpoint: cp.id, device: device!, revokedAt: revoked });
+      }
       lastSignedSize = cp.size;
     }
     if (firstProblem) throw new GmvError('AUDIT_TAMPERED', { seq: firstProblem.seq, detail: firstProblem.detail });
@@ -258,6 +273,13 @@ async function firstGap(reader: Reader): Promise<number> {
 
 // Canonical bodies start with their sorted keys: a prune entry's body starts with this.
 const PRUNE_PREFIX = `{"action":${JSON.stringify(Actions.auditPrune)},`;
+const REVOKE_PREFIX = `{"action":${JSON.stringify(Actions.deviceRevoke)},`;
+
+/** The device a successful revocation entry revoked. */
+function revokedDevice(text: string): string | null {
+  const body = parseBody(text);
+  return body?.outcome === 'ok' && typeof body.subject === 'string' ? body.subject : null;
+}
 
 function pruneRecord(text: string, seq: number): { seq: number; upTo: number; before: string; at: string; retention: number } | null {
   const body = parseBody(text);

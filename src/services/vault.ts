@@ -93,9 +93,17 @@ export async function commitChange<T>(
     const writer = writerOf(vault, device);
     if (audit.length === 0) return result;
     await appendAudit(trx, writer, audit);
-    if (signer) await writeCheckpoint(trx, writer, signer);
+    // The device may have been revoked since its key was loaded (or by this very change): a revoked
+    // key must not sign; the entries wait for the next checkpoint another terminal signs.
+    if (signer && (options.signer || (await deviceStillActive(trx, device)))) await writeCheckpoint(trx, writer, signer);
     return result;
   });
+}
+
+async function deviceStillActive(trx: Kysely<DB>, device: DeviceKey | null): Promise<boolean> {
+  if (!device) return false;
+  const row = await trx.selectFrom('devices').select('status').where('id', '=', device.deviceId).executeTakeFirst();
+  return row?.status === 'active';
 }
 
 /**

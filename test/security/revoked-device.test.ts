@@ -11,7 +11,9 @@
  * What must hold: the terminal cannot log in (exit 5, "not authorized"), every refusal is in the
  * audit log as an `auth.device` denial, no session starts, and nothing the revoked terminal asks
  * for changes the vault. The signed CRL keeps the device out even when its row is rewritten, and
- * the audit log's revocation entry keeps it out even when the CRL is rolled back too.
+ * the audit log's revocation entry keeps it out even when the CRL is rolled back too. Nor can the
+ * terminal's device key vouch for the log any more: a checkpoint it signs over a tree that holds its
+ * revocation fails `gmv audit verify`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
@@ -20,6 +22,8 @@ import { join } from 'node:path';
 import { dialects, otherTerminal, sandbox, type Sandbox } from '../helpers/dialects.js';
 import { gmv, initVault, OFFICER_PASSPHRASE } from '../helpers/cli.js';
 import { openStore } from '../../src/store/store.js';
+import { commitChange, openVault, terminalDevice } from '../../src/services/vault.js';
+import { readPrivate } from '../../src/crypto/pgp.js';
 import type { PersonKeyLocksTable } from '../../src/store/schema.js';
 import { lockAll, parse, audit } from '../helpers/session-helpers.js';
 
@@ -145,5 +149,34 @@ describe.each(dialects())('revoked terminal on %s', (dialect) => {
     } finally {
       await gmv(['lock'], { env: laptop.env });
     }
+  });
+
+  // While its row read `active` again, the terminal recorded its own refused logins and signed them
+  // with its device key. The log holds its revocation, so the verifier names that checkpoint.
+  it('its device key cannot vouch for the log after the revocation: verify names the checkpoint', async () => {
+    const signedByLaptop = async () => withDb((db) => db.selectFrom('audit_checkpoints').innerJoin('devices', 'devices.signing_fingerprint', 'audit_checkpoints.signer_fingerprint')
+      .select('audit_checkpoints.id').where('devices.id', '=', deviceId).execute());
+    const before = (await signedByLaptop()).length;
+    expect(before).toBeGreaterThan(0);
+    const verify = await gmv(['audit', 'verify', '--json'], { env: box.env });
+    expect(verify.code).toBe(6);
+    const error = JSON.parse(verify.stdout).error;
+    expect(error.code).toBe('AUDIT_TAMPERED');
+    expect(error.message).toContain(`is signed by device ${deviceId}, whose revocation is entry #`);
+
+    // The same for a checkpoint the attacker signs directly with the key from the laptop's device file.
+    const vault = await openVault({ target: box.target, paths: laptop.paths });
+    try {
+      const device = terminalDevice(vault)!;
+      expect(device.deviceId).toBe(deviceId);
+      const signer = await readPrivate(device.signingKey.revealString());
+      await commitChange(vault, async () => ({ result: undefined, audit: [{ action: 'staff.note', actor: 'zhang.wei', subject: null, outcome: 'ok' }] }), { signer });
+    } finally {
+      await vault.store.close();
+    }
+    expect((await signedByLaptop()).length).toBe(before + 1);
+    const again = await gmv(['audit', 'verify'], { env: box.env });
+    expect(again.code).toBe(6);
+    expect(again.stderr).toContain(`is signed by device ${deviceId}, whose revocation is entry #`);
   });
 });
