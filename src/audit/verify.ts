@@ -152,8 +152,11 @@ export async function verifyAuditLog(reader: Reader, options: VerifyOptions): Pr
       lastSignedSize = cp.size;
     }
     if (firstProblem) throw new GmvError('AUDIT_TAMPERED', { seq: firstProblem.seq, detail: firstProblem.detail });
+    const since = options.since ?? signatures.since;
     if (checkpoints.length === 0 && tree.size > 0) {
       // gmv init always signs a checkpoint: a log with entries and none has lost its signatures.
+      // The auditor's own checkpoint is then the only signed reference left: its verdict comes first.
+      if (since && leaves) proveConsistency(since, leaves, tree.root());
       throw new GmvError('AUDIT_TAMPERED', { seq: 0, detail: 'detail.noCheckpoint' });
     }
     // A prune excuses emptied entries only if it is itself under a signed checkpoint and respected
@@ -174,7 +177,6 @@ export async function verifyAuditLog(reader: Reader, options: VerifyOptions): Pr
       pruned: { count: prunedSeqs.length, upTo: prunedSeqs.at(-1) ?? null },
       orgFingerprint: signatures.orgFingerprint,
     };
-    const since = options.since ?? signatures.since;
     if (since && leaves) report.consistency = proveConsistency(since, leaves, root);
     return report;
   } finally {

@@ -141,6 +141,12 @@ describe.each(dialects())('audit verifier on %s', (dialect) => {
       const error = await verifyAuditLog(vault.store.reader, { vaultId: vault.vaultId, orgKey, since: auditorCopy }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(GmvError);
       expect((error as GmvError).code).toBe('CHECKPOINT_INCONSISTENT');
+
+      // With every checkpoint deleted as well, the log has no signature of its own left: the
+      // auditor's checkpoint still speaks first; without it, the missing signatures are reported.
+      await db.deleteFrom('audit_checkpoints').execute();
+      await expect(verifyAuditLog(vault.store.reader, { vaultId: vault.vaultId, orgKey, since: auditorCopy })).rejects.toMatchObject({ code: 'CHECKPOINT_INCONSISTENT' });
+      await expect(verify()).rejects.toMatchObject({ code: 'AUDIT_TAMPERED', params: { detail: 'detail.noCheckpoint' } });
     } finally {
       await restore();
       await db.deleteFrom('audit_checkpoints').execute();
