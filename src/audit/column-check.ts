@@ -1,39 +1,57 @@
 /**
- * The filterable columns of every entry (action, actor, time, outcome, seq, subject) must say what its
- * hashed body says, or `gmv audit log --actor …` could hide an entry. Bodies are canonical JSON with
- * sorted keys, so the database itself can compare each body with the prefix and suffix the columns
- * imply, in one pass, without handing every column of every row to JavaScript. The body itself is
- * authenticated by the Merkle root; this check only ties the columns to it.
+ * What the verifier's scan cannot see for itself, checked by the database in one pass over every
+ * entry: the filterable columns (action, actor, time, outcome, seq, subject) must say what the hashed
+ * body says, or `gmv audit log --actor …` could hide an entry; every value must be stored as text;
+ * and a pruned entry must keep nothing but a well-formed leaf hash. Bodies are canonical JSON with
+ * sorted keys, so each body is compared with the prefix and suffix its columns imply, without handing
+ * every column of every row to JavaScript. The body itself is authenticated by the Merkle root.
  */
 import type { Reader } from '../store/reader.js';
+
+export interface RowProblem {
+  seq: number;
+  detail: 'detail.columnsChanged' | 'detail.prunedHashMalformed';
+}
 
 // The exact comparison: each column as JSON text, the way JSON.stringify writes it (SQLite's
 // json_quote and PostgreSQL's to_json escape the same characters: ", \ and control characters).
 const EXACT_HEAD = `'{"action":' || json_quote(action) || ',"actor":' || json_quote(actor) || ',"at":' || json_quote(at) || ',"details":'`;
 const EXACT_TAIL = `',"outcome":' || json_quote(outcome) || ',"seq":' || seq || ',"subject":' || json_quote(subject) || ',"v":1,"vault":' || @vault || '}'`;
 // The same texts without json_quote, and found with instr instead of substr (which counts the
-// characters of the whole body). They equal the exact texts when no column holds a
-// quote or a backslash, which the guard requires; a row failing them gets the exact comparison.
+// characters of the whole body). They equal the exact texts when no column holds a quote or a
+// backslash, which the guard requires; a row failing them gets the exact comparison.
 const PLAIN = `(action || coalesce(actor, '') || at || outcome || coalesce(subject, ''))`;
 const FAST_HEAD = `'{"action":"' || action || '","actor":' || coalesce('"' || actor || '"', 'null') || ',"at":"' || at || '","details":'`;
 const FAST_TAIL = `',"outcome":"' || outcome || '","seq":' || seq || ',"subject":' || coalesce('"' || subject || '"', 'null') || ',"v":1,"vault":' || @vault || '}'`;
+// A BLOB compares unequal to the text it concatenates as, and would drop out of filters.
+const SQLITE_TEXT = `typeof(body) = 'text' and typeof(action) = 'text' and typeof(at) = 'text' and typeof(outcome) = 'text'
+    and typeof(actor) in ('text', 'null') and typeof(subject) in ('text', 'null') and typeof(seq) = 'integer'`;
+const SQLITE_FAST = `instr(${PLAIN}, '"') = 0 and instr(${PLAIN}, '\\') = 0 and instr(body, ${FAST_HEAD}) = 1
+    and length(body) >= length(${FAST_TAIL}) and instr(body, ${FAST_TAIL}) = length(body) - length(${FAST_TAIL}) + 1`;
+const SQLITE_EXACT = `length(body) >= length(${EXACT_HEAD}) + length(${EXACT_TAIL})
+    and substr(body, 1, length(${EXACT_HEAD})) = ${EXACT_HEAD} and substr(body, -length(${EXACT_TAIL})) = ${EXACT_TAIL}`;
+// CASE, unlike AND and OR, evaluates only the branch it takes: json_quote never sees a BLOB, and the
+// exact form runs only where the fast one fails. A NULL (a column whose NOT NULL was dropped) never
+// counts as a match: coalesce(…, 0).
+const SQLITE = `select seq, body is null from audit_entries where
+  case when body is null then not coalesce(typeof(leaf_hash) = 'text' and length(leaf_hash) = 64 and leaf_hash not glob '*[^0-9a-fA-F]*', 0)
+    when not coalesce(${SQLITE_TEXT}, 0) then 1
+    when coalesce(${SQLITE_FAST}, 0) then 0
+    else not coalesce(${SQLITE_EXACT}, 0) end
+  order by seq limit 1`;
 
-const SQLITE = `select min(seq) from audit_entries where body is not null
-  and not (instr(${PLAIN}, '"') = 0 and instr(${PLAIN}, '\\') = 0
-    and instr(body, ${FAST_HEAD}) = 1 and instr(body, ${FAST_TAIL}) = length(body) - length(${FAST_TAIL}) + 1)
-  and not (length(body) >= length(${EXACT_HEAD}) + length(${EXACT_TAIL})
-    and substr(body, 1, length(${EXACT_HEAD})) = ${EXACT_HEAD} and substr(body, -length(${EXACT_TAIL})) = ${EXACT_TAIL})`;
-
-const POSTGRES = `select min(seq) from (select seq, body,
+const POSTGRES = `select seq, body is null from (select seq, body, leaf_hash,
     '{"action":' || to_json(action)::text || ',"actor":' || coalesce(to_json(actor)::text, 'null') || ',"at":' || to_json(at)::text || ',"details":' as head,
     ',"outcome":' || to_json(outcome)::text || ',"seq":' || seq || ',"subject":' || coalesce(to_json(subject)::text, 'null') || ',"v":1,"vault":' || ? || '}' as tail
-  from audit_entries where body is not null) t
-  where length(body) < length(head) + length(tail) or left(body, length(head)) <> head or right(body, length(tail)) <> tail`;
+  from audit_entries) t
+  where case when body is null then (leaf_hash ~ '^[0-9a-fA-F]{64}$') is not true
+    else (length(body) >= length(head) + length(tail) and left(body, length(head)) = head and right(body, length(tail)) = tail) is not true end
+  order by seq limit 1`;
 
-/** The first entry whose columns disagree with its body, or null. */
-export async function firstColumnMismatch(reader: Reader, vaultId: string): Promise<number | null> {
+/** The first entry whose stored form the scan cannot vouch for, or null. */
+export async function firstRowProblem(reader: Reader, vaultId: string): Promise<RowProblem | null> {
   const vault = JSON.stringify(vaultId);
   const [row] = reader.dialect === 'sqlite' ? await reader.rows(SQLITE, [{ vault }]) : await reader.rows(POSTGRES, [vault]);
-  const seq = row?.[0];
-  return seq === null || seq === undefined ? null : Number(seq);
+  if (!row) return null;
+  return { seq: Number(row[0]), detail: row[1] === true || Number(row[1]) === 1 ? 'detail.prunedHashMalformed' : 'detail.columnsChanged' };
 }

@@ -42,4 +42,5 @@ export const Actions = {
   orgKeyExport: 'org.key.export',
   authFailed: 'auth.failed',
   deviceRevoke: 'device.revoke',
+  recoveryUse: 'recovery.use',
 } as const;

@@ -62,22 +62,31 @@ export interface SignedCheckpoint {
   signer: string;
 }
 
-/** Sign the current tree head with `key` and record it. Call inside the same write transaction. */
-export async function writeCheckpoint(trx: Kysely<DB>, writer: AuditWriter, key: PrivateKey): Promise<SignedCheckpoint> {
+/** A key that signs checkpoints: held here, or by the session agent (which never hands it out). */
+export interface CheckpointSigner {
+  fingerprint: string;
+  sign(data: Uint8Array): Promise<Uint8Array>;
+}
+
+export function keySigner(key: PrivateKey): CheckpointSigner {
+  return { fingerprint: fingerprintOf(key), sign: (data) => signDetached(data, key) };
+}
+
+/** Sign the current tree head with `signer` and record it. Call inside the same write transaction. */
+export async function writeCheckpoint(trx: Kysely<DB>, writer: AuditWriter, signer: CheckpointSigner): Promise<SignedCheckpoint> {
   const tree = await loadTree(trx);
   const body = checkpointBody(writer.vaultId, tree.size, tree.root(), writer.now());
   const text = checkpointText(body);
-  const signature = await signDetached(Buffer.from(text, 'utf8'), key);
-  const signer = fingerprintOf(key);
+  const signature = await signer.sign(Buffer.from(text, 'utf8'));
   await trx.insertInto('audit_checkpoints').values({
     tree_size: body.size,
     root: body.root,
     at: body.at,
     body: text,
-    signer_fingerprint: signer,
+    signer_fingerprint: signer.fingerprint,
     signature: Buffer.from(signature).toString('base64'),
   }).execute();
-  return { body, text, signature, signer };
+  return { body, text, signature, signer: signer.fingerprint };
 }
 
 async function loadTree(trx: Kysely<DB>): Promise<MerkleAccumulator> {

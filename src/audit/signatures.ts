@@ -10,7 +10,7 @@ import type { PublicKey } from 'openpgp';
 import { GmvError } from '../errors.js';
 import { readPublic, verifyDetached, fingerprintOf } from '../crypto/pgp.js';
 import { parseCheckpoint, type CheckpointBody } from './checkpoint.js';
-import { deviceRecordText } from './device-record.js';
+import { deviceRecordText, personKeyRecordText } from './device-record.js';
 
 /** File names of an exported checkpoint set (gmv audit checkpoint export). */
 export const EXPORT_FILES = { checkpoint: 'checkpoint.json', signature: 'checkpoint.json.sig', orgKey: 'org-key.asc' } as const;
@@ -20,6 +20,14 @@ export interface DeviceSignerRow {
   person: string | null;
   signingFingerprint: string;
   signingPublicKey: string;
+  certification: string;
+  createdAt: string;
+}
+
+export interface PersonKeyRow {
+  fingerprint: string;
+  person: string;
+  publicKey: string;
   certification: string;
   createdAt: string;
 }
@@ -40,6 +48,8 @@ export interface SignatureInput {
   /** An exported checkpoint.json (its .sig beside it) the log must extend. */
   sinceCheckpointFile?: string;
   devices: DeviceSignerRow[];
+  /** Person keys with an organisation certification (they sign while their holder is logged in). */
+  personKeys: PersonKeyRow[];
   checkpoints: SignedCheckpoint[];
 }
 
@@ -78,7 +88,7 @@ export async function checkSignatures(input: SignatureInput): Promise<SignatureV
   return { orgFingerprint: fingerprintOf(orgKey), failures: verdicts.filter((v) => v !== null), ...(since ? { since } : {}) };
 }
 
-/** Keys allowed to sign checkpoints: the organisation key, and device keys it certified. */
+/** Keys allowed to sign checkpoints: the organisation key, and the device and person keys it certified. */
 async function certifiedSigners(input: SignatureInput, orgKey: PublicKey): Promise<Map<string, PublicKey>> {
   const signers = new Map<string, PublicKey>([[fingerprintOf(orgKey), orgKey]]);
   await Promise.all(input.devices.map(async (device) => {
@@ -92,6 +102,12 @@ async function certifiedSigners(input: SignatureInput, orgKey: PublicKey): Promi
     if (!(await verifyDetached(Buffer.from(record, 'utf8'), Buffer.from(device.certification, 'base64'), orgKey))) return;
     const key = await readPublic(device.signingPublicKey);
     if (fingerprintOf(key) === device.signingFingerprint) signers.set(device.signingFingerprint, key);
+  }));
+  await Promise.all(input.personKeys.map(async (person) => {
+    const record = personKeyRecordText({ vault: input.vaultId, person: person.person, fingerprint: person.fingerprint, created_at: person.createdAt });
+    if (!(await verifyDetached(Buffer.from(record, 'utf8'), Buffer.from(person.certification, 'base64'), orgKey))) return;
+    const key = await readPublic(person.publicKey);
+    if (fingerprintOf(key) === person.fingerprint) signers.set(person.fingerprint, key);
   }));
   return signers;
 }

@@ -8,12 +8,12 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { GmvError } from '../errors.js';
 import type { StoreTarget } from '../local/vault-location.js';
 import { openReader } from '../store/reader.js';
-import { firstColumnMismatch } from './column-check.js';
+import { firstRowProblem, type RowProblem } from './column-check.js';
 import { checkSignatures, type SignatureInput, type SignatureVerdicts } from './signatures.js';
 
 export interface WorkerStart { target: StoreTarget }
 export type WorkerOutcome<T> = { ok: T } | { error: { code?: string; params?: Record<string, unknown>; message: string } };
-export interface WorkerResult { columns: WorkerOutcome<number | null>; signatures: WorkerOutcome<SignatureVerdicts> }
+export interface WorkerResult { columns: WorkerOutcome<RowProblem | null>; signatures: WorkerOutcome<SignatureVerdicts> }
 
 async function settle<T>(work: Promise<T>): Promise<WorkerOutcome<T>> {
   try {
@@ -24,11 +24,11 @@ async function settle<T>(work: Promise<T>): Promise<WorkerOutcome<T>> {
   }
 }
 
-async function columns(start: WorkerStart): Promise<number | null> {
+async function columns(start: WorkerStart): Promise<RowProblem | null> {
   const reader = await openReader(start.target);
   try {
     const [row] = await reader.rows("select value from vault_meta where key = 'vault_id'");
-    return await firstColumnMismatch(reader, String(row?.[0]));
+    return await firstRowProblem(reader, String(row?.[0]));
   } finally {
     await reader.close();
   }

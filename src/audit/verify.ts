@@ -17,7 +17,7 @@ import type { Reader } from '../store/reader.js';
 import { MerkleAccumulator, consistencyProof, leafHash, verifyConsistency } from './merkle.js';
 import { parseCheckpoint, type CheckpointBody } from './checkpoint.js';
 import { Actions, MIN_RETENTION_DAYS, type AuditBody } from './entry.js';
-import { firstColumnMismatch } from './column-check.js';
+import { firstRowProblem, type RowProblem } from './column-check.js';
 import { checkSignatures, type SignatureInput, type SignatureVerdicts } from './signatures.js';
 import type { WorkerOutcome, WorkerResult, WorkerStart } from './verify-worker.js';
 
@@ -50,6 +50,7 @@ const PAGE = 20_000;
 const ENTRY_QUERY = 'select coalesce(body, leaf_hash) from audit_entries order by seq';
 const CHECKPOINT_QUERY = 'select id, tree_size, root, body, signer_fingerprint, signature from audit_checkpoints order by tree_size, id';
 const DEVICE_QUERY = 'select d.id, p.login, d.signing_fingerprint, d.signing_public_key, d.certification, d.created_at from devices d left join people p on p.id = d.person_id';
+const PERSON_KEY_QUERY = 'select k.fingerprint, p.login, k.public_key, k.certification, k.created_at from person_keys k join people p on p.id = k.person_id where k.certification is not null';
 const OPEN_BRACE = 0x7b;
 
 interface CheckpointRow { id: number; size: number; root: string; body: string; signer: string; signature: string }
@@ -66,17 +67,20 @@ export async function verifyAuditLog(reader: Reader, options: VerifyOptions): Pr
     /** Device id -> the entry that revoked it: its key may not sign a tree that holds that entry. */
     const revokedAt = new Map<string, number>();
     const deviceOfSigner = new Map<string, string>();
+    /** Person key fingerprint -> the entry that retired it (a recovery re-key), the same way. */
+    const retiredAt = new Map<string, number>();
     let scanProblem: EntryProblem | null = null;
 
     const checkpoints = await reader.snapshot(async () => {
       const checkpoints = (await reader.rows(CHECKPOINT_QUERY)).map(toCheckpoint);
       const devices = await reader.rows(DEVICE_QUERY);
       for (const [id, , fingerprint] of devices) deviceOfSigner.set(String(fingerprint), String(id));
-      checks.start(checkpoints, devices);
+      checks.start(checkpoints, devices, await reader.rows(PERSON_KEY_QUERY));
       // Entries are numbered 0, 1, 2…: where that breaks, the first missing one is named.
-      const [count, min, max] = (await reader.rows('select count(*), min(seq), max(seq) from audit_entries'))[0]!.map(Number);
+      // (Distinct too: a schema rewritten without its primary key could hold a seq twice.)
+      const [count, distinct, min, max] = (await reader.rows('select count(*), count(distinct seq), min(seq), max(seq) from audit_entries'))[0]!.map(Number);
       let end = Number.POSITIVE_INFINITY;
-      if (count! > 0 && (min !== 0 || max !== count! - 1)) {
+      if (count! > 0 && (min !== 0 || max !== count! - 1 || distinct !== count)) {
         end = await firstGap(reader);
         scanProblem = { seq: end, detail: 'detail.entryMissing' };
       }
@@ -89,9 +93,14 @@ export async function verifyAuditLog(reader: Reader, options: VerifyOptions): Pr
       };
       recordRoots();
       scan: for await (const page of reader.column(ENTRY_QUERY, PAGE)) {
-        for (const value of page as string[]) {
+        for (const value of page) {
           const seq = tree.size;
           if (seq === end) break scan;
+          if (typeof value !== 'string') {
+            // Stored as a BLOB (or a number): not what gmv writes; the row check names it too.
+            scanProblem = { seq, detail: 'detail.columnsChanged' };
+            break scan;
+          }
           if (value.charCodeAt(0) === OPEN_BRACE) {
             tree.appendEntry(value, leaves ?? undefined);
             if (value.startsWith(PRUNE_PREFIX)) {
@@ -100,6 +109,8 @@ export async function verifyAuditLog(reader: Reader, options: VerifyOptions): Pr
             } else if (value.startsWith(REVOKE_PREFIX)) {
               const device = revokedDevice(value);
               if (device !== null && !revokedAt.has(device)) revokedAt.set(device, seq);
+            } else if (value.startsWith(RECOVERY_PREFIX)) {
+              for (const key of retiredKeys(value)) if (!retiredAt.has(key)) retiredAt.set(key, seq);
             }
           } else {
             // A pruned entry keeps only its leaf hash (the column check rejects a body not in canonical form).
@@ -119,7 +130,7 @@ export async function verifyAuditLog(reader: Reader, options: VerifyOptions): Pr
     });
 
     const { columns, signatures } = await checks.result();
-    const problems = [scanProblem as EntryProblem | null, columns === null ? null : { seq: columns, detail: 'detail.columnsChanged' }]
+    const problems = [scanProblem as EntryProblem | null, columns]
       .filter((p): p is EntryProblem => p !== null)
       .sort((a, b) => a.seq - b.seq);
     const firstProblem = problems[0];
@@ -142,12 +153,16 @@ export async function verifyAuditLog(reader: Reader, options: VerifyOptions): Pr
       }
       const failure = failures.get(cp.id);
       if (failure) throw new GmvError('AUDIT_TAMPERED', { seq: from, detail: failure.detail, checkpoint: cp.id, ...(failure.detail === 'detail.unknownSigner' ? { signer: failure.signer } : {}) });
-      // A revoked terminal's key (a lost laptop) must not vouch for entries after its revocation;
-      // gmv itself never signs with a device the same transaction sees revoked.
+      // A revoked terminal's key (a lost laptop) or a retired person key must not vouch for entries
+      // after its end; gmv itself never signs with a key the same transaction sees ended.
       const device = deviceOfSigner.get(cp.signer);
       const revoked = device === undefined ? undefined : revokedAt.get(device);
       if (revoked !== undefined && revoked < cp.size) {
         throw new GmvError('AUDIT_TAMPERED', { seq: from, detail: 'detail.signerRevoked', checkpoint: cp.id, device: device!, revokedAt: revoked });
+      }
+      const retired = retiredAt.get(cp.signer);
+      if (retired !== undefined && retired < cp.size) {
+        throw new GmvError('AUDIT_TAMPERED', { seq: from, detail: 'detail.signerRetired', checkpoint: cp.id, key: cp.signer, retiredAt: retired });
       }
       lastSignedSize = cp.size;
     }
@@ -213,7 +228,7 @@ export class VerifyWorker {
     this.#worker.postMessage(input);
   }
 
-  async result(): Promise<{ columns: number | null; signatures: SignatureVerdicts }> {
+  async result(): Promise<{ columns: RowProblem | null; signatures: SignatureVerdicts }> {
     const result = await this.#result;
     return { columns: unwrap(result.columns), signatures: unwrap(result.signatures) };
   }
@@ -229,7 +244,7 @@ class Checks {
 
   constructor(private readonly reader: Reader, private readonly options: VerifyOptions) {}
 
-  start(checkpoints: CheckpointRow[], devices: unknown[][]): void {
+  start(checkpoints: CheckpointRow[], devices: unknown[][], personKeys: unknown[][]): void {
     this.#input = {
       vaultId: this.options.vaultId,
       orgKey: this.options.orgKey,
@@ -240,13 +255,16 @@ class Checks {
         id: String(id), person: person === null ? null : String(person), signingFingerprint: String(signingFingerprint),
         signingPublicKey: String(signingPublicKey), certification: String(certification), createdAt: String(createdAt),
       })),
+      personKeys: personKeys.map(([fingerprint, person, publicKey, certification, createdAt]) => ({
+        fingerprint: String(fingerprint), person: String(person), publicKey: String(publicKey), certification: String(certification), createdAt: String(createdAt),
+      })),
     };
     this.options.worker?.send(this.#input);
   }
 
-  async result(): Promise<{ columns: number | null; signatures: SignatureVerdicts }> {
+  async result(): Promise<{ columns: RowProblem | null; signatures: SignatureVerdicts }> {
     if (this.options.worker) return this.options.worker.result();
-    return { columns: await firstColumnMismatch(this.reader, this.options.vaultId), signatures: await checkSignatures(this.#input!) };
+    return { columns: await firstRowProblem(this.reader, this.options.vaultId), signatures: await checkSignatures(this.#input!) };
   }
 }
 
@@ -276,6 +294,14 @@ async function firstGap(reader: Reader): Promise<number> {
 // Canonical bodies start with their sorted keys: a prune entry's body starts with this.
 const PRUNE_PREFIX = `{"action":${JSON.stringify(Actions.auditPrune)},`;
 const REVOKE_PREFIX = `{"action":${JSON.stringify(Actions.deviceRevoke)},`;
+const RECOVERY_PREFIX = `{"action":${JSON.stringify(Actions.recoveryUse)},`;
+
+/** The person keys a successful recovery retired. */
+function retiredKeys(text: string): string[] {
+  const body = parseBody(text);
+  const keys = body?.outcome === 'ok' ? body.details.retired_keys : undefined;
+  return Array.isArray(keys) ? keys.filter((k): k is string => typeof k === 'string') : [];
+}
 
 /** The device a successful revocation entry revoked. */
 function revokedDevice(text: string): string | null {

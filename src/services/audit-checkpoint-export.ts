@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GmvError } from '../errors.js';
-import { appendAudit, writeCheckpoint } from '../audit/log.js';
+import { appendAudit, keySigner, writeCheckpoint } from '../audit/log.js';
 import { Actions } from '../audit/entry.js';
 import { EXPORT_FILES } from '../audit/signatures.js';
 import { writeTransaction } from '../store/store.js';
@@ -48,7 +48,7 @@ export async function exportCheckpoint(vault: Vault, options: ExportOptions): Pr
   const checkpoint = await writeTransaction(vault.store, async (trx) => {
     const writer = { vaultId: vault.vaultId, deviceId: person.deviceId, now: vault.now };
     await appendAudit(trx, writer, [{ action: Actions.checkpointExport, actor: person.login, subject: null, outcome: 'ok', details: { dir: options.outDir } }]);
-    const signed = await writeCheckpoint(trx, writer, orgKey);
+    const signed = await writeCheckpoint(trx, writer, keySigner(orgKey));
     // Files are written before commit: if writing fails, the export is not recorded as done.
     writeFileSync(paths[0]!, signed.text, { flag: 'wx' });
     writeFileSync(paths[1]!, signed.signature, { flag: 'wx' });

@@ -28,7 +28,9 @@ export async function verifyAuditAt(target: StoreTarget, options: VerifyAuditOpt
     reader = await openReader(target);
     if (reader.outdated) {
       // An older schema is brought up to date first, as every other command does.
-      await reader.close();
+      const outdated = reader;
+      reader = null;
+      await outdated.close();
       const { openStore } = await import('../store/store.js');
       await (await openStore(target, { mode: 'open' })).close();
       reader = await openReader(target);

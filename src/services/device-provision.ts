@@ -11,7 +11,7 @@ import { Secret } from '../crypto/secret.js';
 import { writeDeviceKey } from '../local/device-file.js';
 import { generateKey, signDetached, type GeneratedKey } from '../crypto/pgp.js';
 import { createCsr, generateDeviceKey, issueDeviceCertificate, type CaMaterial } from '../crypto/x509.js';
-import { deviceRecordText } from '../audit/device-record.js';
+import { deviceRecordText, personKeyRecordText } from '../audit/device-record.js';
 
 export interface DeviceMaterial {
   secret: Secret;
@@ -43,6 +43,18 @@ export async function certifyDevice(opts: {
   const record = deviceRecordText({ vault: opts.vaultId, id: opts.deviceId, person: opts.login, signing_fingerprint: opts.signingFingerprint, created_at: opts.createdAt });
   const signature = await signDetached(Buffer.from(record, 'utf8'), opts.orgKey);
   return { certPem: cert.certPem, serialHex: cert.serialHex, notAfter: cert.notAfter, certification: Buffer.from(signature).toString('base64') };
+}
+
+/**
+ * The organisation's certification of a person's key, stored with it: with it, the key signs the
+ * checkpoints of the changes its holder makes while logged in (see services/vault.ts#commitChange).
+ */
+export async function certifyPersonKey(trx: Kysely<DB>, vaultId: string, orgKey: PrivateKey, fingerprint: string): Promise<void> {
+  const row = await trx.selectFrom('person_keys').innerJoin('people', 'people.id', 'person_keys.person_id')
+    .select(['people.login', 'person_keys.created_at']).where('person_keys.fingerprint', '=', fingerprint).executeTakeFirstOrThrow();
+  const record = personKeyRecordText({ vault: vaultId, person: row.login, fingerprint, created_at: row.created_at });
+  const signature = await signDetached(Buffer.from(record, 'utf8'), orgKey);
+  await trx.updateTable('person_keys').set({ certification: Buffer.from(signature).toString('base64') }).where('fingerprint', '=', fingerprint).execute();
 }
 
 /** A device row: the terminal's keys, optionally already certified (init, recovery) or pending with a code. */

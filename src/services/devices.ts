@@ -14,7 +14,7 @@ import { readDeviceKey, removeDeviceKey } from '../local/device-file.js';
 import { authorize, type Actor } from './access.js';
 import { currentCaRow, sealPersonKey, type KeyHolder } from './keys.js';
 import { caFor, orgKeyFor, wrapOfficerKeys } from './officer-keys.js';
-import { newDeviceMaterial, certifyDevice, insertDevice, saveDeviceFile } from './device-provision.js';
+import { newDeviceMaterial, certifyDevice, certifyPersonKey, insertDevice, saveDeviceFile } from './device-provision.js';
 import { enforcePassphrase } from './init.js';
 import { activePolicy, commitChange, type Vault } from './vault.js';
 
@@ -153,6 +153,7 @@ export async function approveDevice(vault: Vault, officer: KeyHolder, typedCode:
       await trx.updateTable('person_keys').set({ status: 'retired', retired_at: at })
         .where('person_id', '=', Number(device.person_id)).where('status', '=', 'pending').where('fingerprint', '!=', pendingKey.fingerprint).execute();
       await trx.updateTable('person_keys').set({ status: 'active' }).where('fingerprint', '=', pendingKey.fingerprint).execute();
+      await certifyPersonKey(trx, vault.vaultId, orgKey, pendingKey.fingerprint);
     }
     await trx.updateTable('people').set({ status: 'active' }).where('id', '=', Number(device.person_id)).where('status', '=', 'onboarding').execute();
     // A security officer's first key receives the organisation and device-CA keys.

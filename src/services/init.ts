@@ -16,8 +16,8 @@ import { parsePolicy, type Policy } from '../policy/policy.js';
 import { checkPassphrase } from '../policy/passphrase-rules.js';
 import { isDisplayName, isLoginHandle } from '../domain/names.js';
 import { sealPersonKey, sealWithDataKey, wrapForPeople } from './keys.js';
-import { newDeviceMaterial, certifyDevice, insertDevice, saveDeviceFile } from './device-provision.js';
-import { appendAudit, writeCheckpoint } from '../audit/log.js';
+import { newDeviceMaterial, certifyDevice, certifyPersonKey, insertDevice, saveDeviceFile } from './device-provision.js';
+import { appendAudit, keySigner, writeCheckpoint } from '../audit/log.js';
 import { Actions } from '../audit/entry.js';
 import { deviceFilePath } from '../local/device-file.js';
 import type { LocalPaths } from '../local/paths.js';
@@ -123,6 +123,7 @@ export async function initVault(options: InitOptions): Promise<InitResult> {
       }).returning('id').executeTakeFirstOrThrow();
       const personId = Number(person.id);
       await trx.insertInto('person_keys').values({ fingerprint: officerKey.fingerprint, person_id: personId, public_key: officerKey.publicArmored, created_at: createdAt, retired_at: null, status: 'active' }).execute();
+      await certifyPersonKey(trx, vaultId, orgPrivate, officerKey.fingerprint);
       await insertDevice(trx, { id: deviceId, personId, label: 'init terminal', material: device, createdAt, certified: { ...certified, approvedBy: options.login } });
       await trx.insertInto('person_key_locks').values({ person_id: personId, key_fingerprint: officerKey.fingerprint, device_id: deviceId, envelope: JSON.stringify(officerLock), created_at: createdAt }).execute();
       const officer = [{ personId, fingerprint: officerKey.fingerprint, publicKey: officerPublic }];
@@ -146,7 +147,7 @@ export async function initVault(options: InitOptions): Promise<InitResult> {
         { action: 'device.approve', actor: options.login, subject: deviceId, outcome: 'ok',
           details: { person: options.login, signing_key: device.signing.fingerprint, cert_serial: certified.serialHex } },
       ]);
-      await writeCheckpoint(trx, writer, await readPrivate(device.signing.privateArmored));
+      await writeCheckpoint(trx, writer, keySigner(await readPrivate(device.signing.privateArmored)));
     });
     committed = true;
     return {

@@ -12,7 +12,7 @@ import { certFingerprint } from '../crypto/x509.js';
 import { combineShares, decodeShare } from '../crypto/shamir.js';
 import { readDeviceKey, removeDeviceKey } from '../local/device-file.js';
 import { currentCaRow, currentOrgKeyRow, openCa, openOrgKey, sealPersonKey, wrapForPeople } from './keys.js';
-import { newDeviceMaterial, certifyDevice, insertDevice, saveDeviceFile } from './device-provision.js';
+import { newDeviceMaterial, certifyDevice, certifyPersonKey, insertDevice, saveDeviceFile } from './device-provision.js';
 import { enforcePassphrase } from './init.js';
 import { clearFailures } from './throttle.js';
 import { activePolicy, commitChange, recordDenial, type Vault } from './vault.js';
@@ -79,6 +79,7 @@ export async function recoverOfficer(vault: Vault, input: RecoverInput): Promise
       const retired = await trx.selectFrom('person_keys').select('fingerprint').where('person_id', '=', personId).where('status', '!=', 'retired').execute();
       await trx.updateTable('person_keys').set({ status: 'retired', retired_at: createdAt }).where('person_id', '=', personId).where('status', '!=', 'retired').execute();
       await trx.insertInto('person_keys').values({ fingerprint: personKey.fingerprint, person_id: personId, public_key: personKey.publicArmored, created_at: createdAt, retired_at: null, status: 'active' }).execute();
+      await certifyPersonKey(trx, vault.vaultId, orgKey, personKey.fingerprint);
       await insertDevice(trx, { id: deviceId, personId, label: 'recovery terminal', material, createdAt, certified: { ...certified, approvedBy: `recovery:${recoveryFpr}` } });
       await trx.insertInto('person_key_locks').values({ person_id: personId, key_fingerprint: personKey.fingerprint, device_id: deviceId, envelope: JSON.stringify(lock), created_at: createdAt }).execute();
       const holder = [{ personId, fingerprint: personKey.fingerprint, publicKey: await readPublic(personKey.publicArmored) }];

@@ -29,6 +29,8 @@ export async function sessionActor(vault: Vault, agent: AgentClient): Promise<Se
     await agent.lock();
     throw new GmvError('DEVICE_NOT_AUTHORIZED', { device: s.deviceId, reason: `device ${terminal?.status ?? 'unknown'}` });
   }
+  // The session's key signs the checkpoints of what it does; the agent signs, the key stays there.
+  vault.person = { personId: s.personId, fingerprint: s.keyFingerprint, sign: (data) => agent.sign(data) };
   return {
     personId: s.personId, login: s.login, name: row.name, deviceId: s.deviceId, keyFingerprint: s.keyFingerprint,
     decrypt: (data) => agent.decrypt(data),

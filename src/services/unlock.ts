@@ -7,7 +7,7 @@ import type { PrivateKey } from 'openpgp';
 import { GmvError } from '../errors.js';
 import type { Secret } from '../crypto/secret.js';
 import { parseEnvelope, EnvelopeError } from '../crypto/envelope.js';
-import { decryptWith, fingerprintOf, readPrivate } from '../crypto/pgp.js';
+import { decryptWith, fingerprintOf, readPrivate, signDetached } from '../crypto/pgp.js';
 import { Actions } from '../audit/entry.js';
 import type { Role } from '../domain/names.js';
 import { activePolicy, commitChange, recordDenial, type Vault } from './vault.js';
@@ -126,6 +126,7 @@ export async function unlockPerson(vault: Vault, login: string, passphrase: Secr
   if (await db.selectFrom('login_throttle').select('person_id').where('person_id', '=', personId).executeTakeFirst()) {
     await writeTransaction(vault.store, (trx) => clearFailures(trx, personId));
   }
+  vault.person = { personId, fingerprint: lock.fingerprint, sign: (data) => signDetached(data, key) };
   return unlocked;
 }
 

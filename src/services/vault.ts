@@ -8,7 +8,7 @@ import { openStore, writeTransaction, type Store, type StoreTarget } from '../st
 import type { DB } from '../store/schema.js';
 import type { LocalPaths } from '../local/paths.js';
 import { readDeviceKey, type DeviceKey } from '../local/device-file.js';
-import { appendAudit, writeCheckpoint, type AuditWriter } from '../audit/log.js';
+import { appendAudit, keySigner, writeCheckpoint, type AuditWriter, type CheckpointSigner } from '../audit/log.js';
 import type { AuditDraft } from '../audit/entry.js';
 import { readPrivate, readPublic, fingerprintOf } from '../crypto/pgp.js';
 import { GmvError } from '../errors.js';
@@ -19,6 +19,15 @@ export interface Vault {
   vaultId: string;
   paths: LocalPaths;
   now: () => Date;
+  /**
+   * The person who unlocked (or whose session acts) on this handle: their key signs the checkpoints
+   * of the changes made through it, as long as the organisation certified it and they are active.
+   */
+  person?: PersonSigner;
+}
+
+export interface PersonSigner extends CheckpointSigner {
+  personId: number;
 }
 
 export interface VaultEnv {
@@ -59,9 +68,9 @@ export function terminalDevice(vault: Vault): DeviceKey | null {
  * The key this terminal signs checkpoints with: its device key, if the organisation certified it
  * and it was not revoked. Null on an unenrolled terminal: its entries wait for the next signed checkpoint.
  */
-export async function deviceSigner(vault: Vault, device: DeviceKey | null): Promise<PrivateKey | null> {
+export async function deviceSigner(vault: Vault, device: DeviceKey | null, db: Kysely<DB> = vault.store.db): Promise<PrivateKey | null> {
   if (!device) return null;
-  const row = await vault.store.db.selectFrom('devices').select(['signing_fingerprint', 'status'])
+  const row = await db.selectFrom('devices').select(['signing_fingerprint', 'status'])
     .where('id', '=', device.deviceId).executeTakeFirst();
   if (!row || row.status !== 'active') return null;
   const key = await readPrivate(device.signingKey.revealString());
@@ -87,17 +96,36 @@ export async function commitChange<T>(
   options: ChangeOptions = {},
 ): Promise<T> {
   const device = terminalDevice(vault);
-  const signer = options.signer ?? (await deviceSigner(vault, device));
+  // Loaded outside the write lock (reading a key costs more than the change); a logged-in person's
+  // key needs nothing loaded here.
+  const deviceKey = options.signer || vault.person ? null : await deviceSigner(vault, device);
   return writeTransaction(vault.store, async (trx) => {
     const { result, audit } = await change(trx);
     const writer = writerOf(vault, device);
     if (audit.length === 0) return result;
     await appendAudit(trx, writer, audit);
-    // The device may have been revoked since its key was loaded (or by this very change): a revoked
-    // key must not sign; the entries wait for the next checkpoint another terminal signs.
-    if (signer && (options.signer || (await deviceStillActive(trx, device)))) await writeCheckpoint(trx, writer, signer);
+    const signer = options.signer ? keySigner(options.signer) : await checkpointSigner(trx, vault, device, deviceKey);
+    if (signer) await writeCheckpoint(trx, writer, signer);
     return result;
   });
+}
+
+/**
+ * Who signs, decided inside the transaction so that a key revoked or retired meanwhile (or by this
+ * very change) never signs: the logged-in person's certified key, else the terminal's device key
+ * while the device is active, else nobody (the entries wait for the next signed checkpoint).
+ */
+async function checkpointSigner(trx: Kysely<DB>, vault: Vault, device: DeviceKey | null, deviceKey: PrivateKey | null): Promise<CheckpointSigner | null> {
+  const person = vault.person;
+  if (person) {
+    const row = await trx.selectFrom('person_keys').innerJoin('people', 'people.id', 'person_keys.person_id')
+      .select(['people.status as person_status', 'person_keys.status', 'person_keys.certification'])
+      .where('person_keys.fingerprint', '=', person.fingerprint).where('person_keys.person_id', '=', person.personId).executeTakeFirst();
+    if (row?.person_status === 'active' && row.status === 'active' && row.certification) return person;
+  }
+  if (!(await deviceStillActive(trx, device))) return null;
+  const key = deviceKey ?? (await deviceSigner(vault, device, trx));
+  return key ? keySigner(key) : null;
 }
 
 async function deviceStillActive(trx: Kysely<DB>, device: DeviceKey | null): Promise<boolean> {

@@ -80,16 +80,24 @@ export function sqliteReader(database: import('better-sqlite3').Database, locati
     rows: async (query, params = []) => guard(() => database.prepare(query).raw(true).all(...params) as unknown[][]),
     async *column(query, pageSize) {
       if (!database.inTransaction) throw new Error('reader.column() must run inside snapshot()');
-      let page: unknown[] = [];
-      const values = guard(() => database.prepare(query).pluck(true).iterate() as Iterable<unknown>);
-      for (const value of values) {
-        page.push(value);
-        if (page.length === pageSize) {
-          yield page;
-          page = [];
-        }
+      const values = guard(() => database.prepare(query).pluck(true).iterate() as IterableIterator<unknown>);
+      for (;;) {
+        // Read errors (a corrupt page met halfway) become coded errors too.
+        const page: unknown[] = [];
+        let done = false;
+        guard(() => {
+          while (page.length < pageSize) {
+            const next = values.next();
+            if (next.done) {
+              done = true;
+              break;
+            }
+            page.push(next.value);
+          }
+        });
+        if (page.length > 0) yield page;
+        if (done) return;
       }
-      if (page.length > 0) yield page;
     },
     async snapshot(fn) {
       if (database.inTransaction) return fn();
@@ -133,10 +141,11 @@ export function postgresReader(pool: import('pg').Pool, location: string): Reade
           if (rows.length < pageSize) return;
         }
       } finally {
-        await run(client, 'close gmv_column');
+        // After a failed fetch the transaction is aborted and closing fails too: the first error counts.
+        await run(client, 'close gmv_column').catch(() => undefined);
       }
     },
-    async snapshot(fn) {
+    async snapshot<T>(fn: () => Promise<T>): Promise<T> {
       if (active) return fn();
       let client: import('pg').PoolClient;
       try {
@@ -145,18 +154,21 @@ export function postgresReader(pool: import('pg').Pool, location: string): Reade
         throw translateStoreError(error, location);
       }
       active = client;
+      let result: T;
       try {
         await run(client, 'begin isolation level repeatable read read only');
-        const result = await fn();
+        result = await fn();
         await run(client, 'commit');
-        return result;
       } catch (error) {
         await client.query('rollback').catch(() => undefined);
-        throw error;
-      } finally {
         active = null;
-        client.release();
+        // A connection whose transaction failed midway is closed rather than reused.
+        client.release(true);
+        throw error;
       }
+      active = null;
+      client.release();
+      return result;
     },
   };
 }

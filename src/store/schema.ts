@@ -32,6 +32,8 @@ export interface PersonKeysTable {
   retired_at: string | null;
   /** pending (enrolled, not yet approved), active, retired */
   status: Generated<string>;
+  /** The organisation key's signature over personKeyRecordText (base64); null before schema 4. */
+  certification: Generated<string | null>;
 }
 /** A person's private key, sealed for one device: argon2id(passphrase) combined with that device's secret. */
 export interface PersonKeyLocksTable {

@@ -151,6 +151,29 @@ describe.each(dialects())('sessions on %s', (dialect) => {
     expect(await audit(box.env, 'session.logout')).toHaveLength(before + 1);
   });
 
+  it('a session\'s changes are signed with the person\'s key, through the agent, and verify', async () => {
+    expect((await login(box)).code).toBe(0);
+    const { openStore } = await import('../../src/store/store.js');
+    const lastSigner = async () => {
+      const store = await openStore(box.target, { mode: 'open' });
+      try {
+        const cp = await store.db.selectFrom('audit_checkpoints').select('signer_fingerprint').orderBy('id', 'desc').executeTakeFirstOrThrow();
+        const key = await store.db.selectFrom('person_keys').innerJoin('people', 'people.id', 'person_keys.person_id')
+          .select('person_keys.fingerprint').where('people.login', '=', 'li.an').where('person_keys.status', '=', 'active').executeTakeFirstOrThrow();
+        return { signer: cp.signer_fingerprint, personKey: key.fingerprint };
+      } finally {
+        await store.close();
+      }
+    };
+    const added = await gmv(['staff', 'add', '--login', 'signer.test', '--name', 'Signer Test', '--unit', '宣传科', '--roles', 'editor'], { env: box.env });
+    expect(added.code, added.stderr).toBe(0);
+    const { signer, personKey } = await lastSigner();
+    expect(signer).toBe(personKey);
+    const verify = await gmv(['audit', 'verify', '--json'], { env: box.env });
+    expect(verify.code, verify.stderr).toBe(0);
+    expect(JSON.parse(verify.stdout)).toMatchObject({ unsignedTail: 0 });
+  });
+
   it('a new login replaces the old session (one agent per terminal)', async () => {
     const logins = (await audit(box.env, 'session.login')).length;
     expect((await login(box)).code).toBe(0);

@@ -9,7 +9,8 @@ import fc from 'fast-check';
 import { dialects } from '../helpers/dialects.js';
 import { makeVault } from '../helpers/vault-fixture.js';
 import { commitChange, type Vault } from '../../src/services/vault.js';
-import { firstColumnMismatch } from '../../src/audit/column-check.js';
+import { sql } from 'kysely';
+import { firstRowProblem } from '../../src/audit/column-check.js';
 import { verifyAudit } from '../../src/services/audit-verify.js';
 
 const TRICKY = ['say "hi"', 'back\\slash', 'line\nbreak', 'tab\tand\u0001control', '沈阳发布-微博', 'emoji 😀', 'sep\u2028x', "it's", '\\"', '"', 'end\\', 'del\u007f'];
@@ -32,7 +33,7 @@ describe.each(dialects())('audit columns against bodies on %s', (dialect) => {
     vault.store.db.updateTable('audit_entries').set({ [column]: value }).where('seq', '=', seq).execute();
 
   it('accepts genuine entries whatever characters their columns hold', async () => {
-    expect(await firstColumnMismatch(vault.store.reader, vault.vaultId)).toBeNull();
+    expect(await firstRowProblem(vault.store.reader, vault.vaultId)).toBeNull();
     await expect(verifyAudit(vault.store.reader, {})).resolves.toMatchObject({ entries: first + TRICKY.length });
   });
 
@@ -43,7 +44,7 @@ describe.each(dialects())('audit columns against bodies on %s', (dialect) => {
       const seq = first + i;
       await setColumn(seq, 'subject', escaped);
       try {
-        expect(await firstColumnMismatch(vault.store.reader, vault.vaultId), text).toBe(seq);
+        expect(await firstRowProblem(vault.store.reader, vault.vaultId), text).toEqual({ seq, detail: 'detail.columnsChanged' });
         await expect(verifyAudit(vault.store.reader, {})).rejects.toMatchObject({ code: 'AUDIT_TAMPERED', params: { seq, detail: 'detail.columnsChanged' } });
       } finally {
         await setColumn(seq, 'subject', text);
@@ -55,7 +56,7 @@ describe.each(dialects())('audit columns against bodies on %s', (dialect) => {
     const seq = fc.integer({ min: 0, max: first + TRICKY.length - 1 });
     const column = fc.constantFrom('actor' as const, 'subject' as const, 'action' as const, 'at' as const, 'outcome' as const);
     // Values a column can hold: no NUL (PostgreSQL text cannot), no lone surrogate (UTF-8 cannot).
-    const value = fc.option(fc.string({ unit: 'binary', maxLength: 12 }).filter((s) => !s.includes('\u0000') && Buffer.from(s, 'utf8').toString('utf8') === s), { nil: null });
+    const value = fc.option(fc.oneof(fc.string({ unit: 'binary', maxLength: 12 }), fc.string({ minLength: 100, maxLength: 400 })).filter((s) => !s.includes('\u0000') && Buffer.from(s, 'utf8').toString('utf8') === s), { nil: null });
     await fc.assert(
       fc.asyncProperty(seq, column, value, async (s, c, v) => {
         const row = await vault.store.db.selectFrom('audit_entries').selectAll().where('seq', '=', s).executeTakeFirstOrThrow();
@@ -63,20 +64,74 @@ describe.each(dialects())('audit columns against bodies on %s', (dialect) => {
         if (v === original || (v === null && (c === 'action' || c === 'at' || c === 'outcome'))) return;
         await setColumn(s, c, v);
         try {
-          expect(await firstColumnMismatch(vault.store.reader, vault.vaultId)).toBe(s);
+          expect(await firstRowProblem(vault.store.reader, vault.vaultId)).toEqual({ seq: s, detail: 'detail.columnsChanged' });
         } finally {
           await setColumn(s, c, original);
         }
       }),
       { numRuns: 60 },
     );
-    expect(await firstColumnMismatch(vault.store.reader, vault.vaultId)).toBeNull();
+    expect(await firstRowProblem(vault.store.reader, vault.vaultId)).toBeNull();
   });
 
   it('refuses to write a column that could not read back exactly', async () => {
     for (const subject of ['nul\u0000byte', 'lone \ud800 surrogate']) {
       await expect(commitChange(vault, async () => ({ result: undefined, audit: [{ action: 'test.columns', actor: null, subject, outcome: 'ok' as const }] }))).rejects.toThrow(/cannot be stored/);
     }
-    expect(await firstColumnMismatch(vault.store.reader, vault.vaultId)).toBeNull();
+    expect(await firstRowProblem(vault.store.reader, vault.vaultId)).toBeNull();
+  });
+
+  // Found by review: each passed the first version of the database-side check.
+  it('catches a value that makes the expected suffix one character longer than the body', async () => {
+    const seq = first + 1;
+    const row = await vault.store.db.selectFrom('audit_entries').selectAll().where('seq', '=', seq).executeTakeFirstOrThrow();
+    const tail = (subject: string) => `,"outcome":"${row.outcome}","seq":${seq},"subject":"${subject}","v":1,"vault":${JSON.stringify(vault.vaultId)}}`;
+    const subject = 'x'.repeat(row.body!.length + 1 - tail('').length);
+    expect(tail(subject).length).toBe(row.body!.length + 1);
+    await setColumn(seq, 'subject', subject);
+    try {
+      expect(await firstRowProblem(vault.store.reader, vault.vaultId)).toEqual({ seq, detail: 'detail.columnsChanged' });
+    } finally {
+      await setColumn(seq, 'subject', row.subject);
+    }
+  });
+
+  it('catches a body moved into the leaf hash column (to pass as pruned) with its columns changed', async () => {
+    const seq = first + 2;
+    const row = await vault.store.db.selectFrom('audit_entries').selectAll().where('seq', '=', seq).executeTakeFirstOrThrow();
+    await vault.store.db.updateTable('audit_entries').set({ leaf_hash: row.body!, body: null, actor: 'mallory' }).where('seq', '=', seq).execute();
+    try {
+      expect(await firstRowProblem(vault.store.reader, vault.vaultId)).toEqual({ seq, detail: 'detail.prunedHashMalformed' });
+      await expect(verifyAudit(vault.store.reader, {})).rejects.toMatchObject({ code: 'AUDIT_TAMPERED', params: { seq } });
+    } finally {
+      await vault.store.db.updateTable('audit_entries').set({ leaf_hash: row.leaf_hash, body: row.body, actor: row.actor }).where('seq', '=', seq).execute();
+    }
+  });
+
+  it.runIf(dialect === 'sqlite')('catches a column stored as a BLOB (it would drop out of filters)', async () => {
+    const seq = first + 1;
+    for (const column of ['actor', 'at', 'action', 'body']) {
+      await sql`update audit_entries set ${sql.ref(column)} = cast(${sql.ref(column)} as blob) where seq = ${seq}`.execute(vault.store.db);
+      try {
+        expect(await firstRowProblem(vault.store.reader, vault.vaultId), column).toEqual({ seq, detail: 'detail.columnsChanged' });
+        await expect(verifyAudit(vault.store.reader, {}), column).rejects.toMatchObject({ code: 'AUDIT_TAMPERED', params: { seq } });
+      } finally {
+        await sql`update audit_entries set ${sql.ref(column)} = cast(${sql.ref(column)} as text) where seq = ${seq}`.execute(vault.store.db);
+      }
+    }
+    expect(await firstRowProblem(vault.store.reader, vault.vaultId)).toBeNull();
+  });
+
+  it.runIf(dialect === 'postgres')('catches a NULL in a column whose NOT NULL constraint was dropped', async () => {
+    const seq = first + 3;
+    const row = await vault.store.db.selectFrom('audit_entries').selectAll().where('seq', '=', seq).executeTakeFirstOrThrow();
+    await sql`alter table audit_entries alter column action drop not null`.execute(vault.store.db);
+    await sql`update audit_entries set action = null where seq = ${seq}`.execute(vault.store.db);
+    try {
+      expect(await firstRowProblem(vault.store.reader, vault.vaultId)).toEqual({ seq, detail: 'detail.columnsChanged' });
+    } finally {
+      await sql`update audit_entries set action = ${row.action} where seq = ${seq}`.execute(vault.store.db);
+      await sql`alter table audit_entries alter column action set not null`.execute(vault.store.db);
+    }
   });
 });

@@ -130,10 +130,10 @@ describe.each(dialects())('audit verifier on %s', (dialect) => {
       const tree = new MerkleAccumulator();
       for (const r of rows) tree.append(Buffer.from(r.leaf_hash, 'hex'));
       await db.insertInto('audit_tree').values({ id: 1, size: tree.size, frontier: JSON.stringify(tree.peaks().map((p) => p.toString('hex'))) }).execute();
-      const { writeCheckpoint } = await import('../../src/audit/log.js');
+      const { writeCheckpoint, keySigner } = await import('../../src/audit/log.js');
       const { deviceSigner, terminalDevice } = await import('../../src/services/vault.js');
       const signer = (await deviceSigner(vault, terminalDevice(vault)))!;
-      await writeCheckpoint(db, { vaultId: vault.vaultId, deviceId: null, now: () => new Date() }, signer);
+      await writeCheckpoint(db, { vaultId: vault.vaultId, deviceId: null, now: () => new Date() }, keySigner(signer));
 
       // Without outside evidence the forgery is self-consistent...
       await expect(verify()).resolves.toMatchObject({ entries: total });
