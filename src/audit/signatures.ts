@@ -1,14 +1,17 @@
 /**
  * The OpenPGP half of audit verification, on plain data so that it can run on a worker thread while
  * the main thread hashes the log: which keys may sign checkpoints (the organisation key and the
- * device keys it certified), whether each checkpoint's signature holds, and the auditor's own files
- * (a pinned organisation key, an older exported checkpoint and its signature).
+ * device and person keys it certified), whether each checkpoint's signature holds, and the auditor's
+ * own files (a pinned organisation key, an older exported checkpoint and its signature). Signatures
+ * of the shape gmv writes are checked with node:crypto (crypto/ed25519-pgp.ts); openpgp.js is loaded
+ * only for anything else, and has the last word there.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { PublicKey } from 'openpgp';
 import { GmvError } from '../errors.js';
 import { readPublic, verifyDetached, fingerprintOf } from '../crypto/pgp.js';
+import { parseEd25519PublicKey, verifyEd25519Detached, type Ed25519Key } from '../crypto/ed25519-pgp.js';
 import { parseCheckpoint, type CheckpointBody } from './checkpoint.js';
 import { deviceRecordText, personKeyRecordText } from './device-record.js';
 
@@ -67,13 +70,33 @@ export interface SignatureVerdicts {
   since?: CheckpointBody;
 }
 
+/** A public key as the verifier uses it: the node:crypto form when it has gmv's shape, openpgp.js on demand. */
+interface VerifyKey {
+  armored: string;
+  fingerprint: string;
+  fast: Ed25519Key | null;
+  pgp(): Promise<PublicKey>;
+}
+
+async function loadKey(armored: string): Promise<VerifyKey> {
+  const fast = parseEd25519PublicKey(armored);
+  let parsed: Promise<PublicKey> | undefined;
+  const pgp = () => (parsed ??= readPublic(armored));
+  return { armored, fast, fingerprint: fast?.fingerprint ?? fingerprintOf(await pgp()), pgp };
+}
+
+async function verifyWith(data: Uint8Array, signature: Uint8Array, key: VerifyKey): Promise<boolean> {
+  if (key.fast && verifyEd25519Detached(data, signature, key.fast) === true) return true;
+  return verifyDetached(data, signature, await key.pgp());
+}
+
 export async function checkSignatures(input: SignatureInput): Promise<SignatureVerdicts> {
-  let orgKey = await readPublic(input.orgKey);
+  let orgKey = await loadKey(input.orgKey);
   if (input.orgKeyFile) {
     // The auditor's own copy of the organisation key is the trust anchor, not the vault's.
     const pinned = await readKeyFile(input.orgKeyFile);
-    if (fingerprintOf(pinned) !== fingerprintOf(orgKey)) {
-      throw new GmvError('AUDIT_TAMPERED', { seq: 0, detail: 'detail.orgKeyReplaced', found: fingerprintOf(orgKey), pinned: fingerprintOf(pinned) });
+    if (pinned.fingerprint !== orgKey.fingerprint) {
+      throw new GmvError('AUDIT_TAMPERED', { seq: 0, detail: 'detail.orgKeyReplaced', found: orgKey.fingerprint, pinned: pinned.fingerprint });
     }
     orgKey = pinned;
   }
@@ -82,37 +105,32 @@ export async function checkSignatures(input: SignatureInput): Promise<SignatureV
   const verdicts = await Promise.all(input.checkpoints.map(async (cp): Promise<SignatureFailure | null> => {
     const key = signers.get(cp.signer);
     if (!key) return { id: cp.id, detail: 'detail.unknownSigner', signer: cp.signer };
-    const valid = await verifyDetached(Buffer.from(cp.body, 'utf8'), Buffer.from(cp.signature, 'base64'), key);
+    const valid = await verifyWith(Buffer.from(cp.body, 'utf8'), Buffer.from(cp.signature, 'base64'), key);
     return valid ? null : { id: cp.id, detail: 'detail.badSignature', signer: cp.signer };
   }));
-  return { orgFingerprint: fingerprintOf(orgKey), failures: verdicts.filter((v) => v !== null), ...(since ? { since } : {}) };
+  return { orgFingerprint: orgKey.fingerprint, failures: verdicts.filter((v) => v !== null), ...(since ? { since } : {}) };
 }
 
 /** Keys allowed to sign checkpoints: the organisation key, and the device and person keys it certified. */
-async function certifiedSigners(input: SignatureInput, orgKey: PublicKey): Promise<Map<string, PublicKey>> {
-  const signers = new Map<string, PublicKey>([[fingerprintOf(orgKey), orgKey]]);
-  await Promise.all(input.devices.map(async (device) => {
-    const record = deviceRecordText({
-      vault: input.vaultId,
-      id: device.id,
-      person: device.person,
-      signing_fingerprint: device.signingFingerprint,
-      created_at: device.createdAt,
-    });
-    if (!(await verifyDetached(Buffer.from(record, 'utf8'), Buffer.from(device.certification, 'base64'), orgKey))) return;
-    const key = await readPublic(device.signingPublicKey);
-    if (fingerprintOf(key) === device.signingFingerprint) signers.set(device.signingFingerprint, key);
-  }));
-  await Promise.all(input.personKeys.map(async (person) => {
-    const record = personKeyRecordText({ vault: input.vaultId, person: person.person, fingerprint: person.fingerprint, created_at: person.createdAt });
-    if (!(await verifyDetached(Buffer.from(record, 'utf8'), Buffer.from(person.certification, 'base64'), orgKey))) return;
-    const key = await readPublic(person.publicKey);
-    if (fingerprintOf(key) === person.fingerprint) signers.set(person.fingerprint, key);
-  }));
+async function certifiedSigners(input: SignatureInput, orgKey: VerifyKey): Promise<Map<string, VerifyKey>> {
+  const signers = new Map<string, VerifyKey>([[orgKey.fingerprint, orgKey]]);
+  const certified = async (record: string, certification: string, armored: string, fingerprint: string) => {
+    if (!(await verifyWith(Buffer.from(record, 'utf8'), Buffer.from(certification, 'base64'), orgKey))) return;
+    const key = await loadKey(armored);
+    if (key.fingerprint === fingerprint) signers.set(fingerprint, key);
+  };
+  await Promise.all([
+    ...input.devices.map((device) => certified(deviceRecordText({
+      vault: input.vaultId, id: device.id, person: device.person, signing_fingerprint: device.signingFingerprint, created_at: device.createdAt,
+    }), device.certification, device.signingPublicKey, device.signingFingerprint)),
+    ...input.personKeys.map((person) => certified(personKeyRecordText({
+      vault: input.vaultId, person: person.person, fingerprint: person.fingerprint, created_at: person.createdAt,
+    }), person.certification, person.publicKey, person.fingerprint)),
+  ]);
   return signers;
 }
 
-async function readAuditorCheckpoint(input: SignatureInput, vaultKey: PublicKey): Promise<CheckpointBody> {
+async function readAuditorCheckpoint(input: SignatureInput, vaultKey: VerifyKey): Promise<CheckpointBody> {
   const path = input.sinceCheckpointFile!;
   const text = readText(path);
   const body = parseCheckpoint(text);
@@ -123,19 +141,24 @@ async function readAuditorCheckpoint(input: SignatureInput, vaultKey: PublicKey)
   const pinnedPath = input.orgKeyFile ?? join(dirname(path), EXPORT_FILES.orgKey);
   const pinned = existsSync(pinnedPath) ? await readKeyFile(pinnedPath) : null;
   if (!pinned && input.orgKeyFile) throw new GmvError('FILE_NOT_FOUND', { path: input.orgKeyFile });
-  if (pinned && fingerprintOf(pinned) !== fingerprintOf(vaultKey)) {
-    throw new GmvError('AUDIT_TAMPERED', { seq: 0, detail: 'detail.orgKeyReplaced', found: fingerprintOf(vaultKey), pinned: fingerprintOf(pinned) });
+  if (pinned && pinned.fingerprint !== vaultKey.fingerprint) {
+    throw new GmvError('AUDIT_TAMPERED', { seq: 0, detail: 'detail.orgKeyReplaced', found: vaultKey.fingerprint, pinned: pinned.fingerprint });
   }
-  if (!(await verifyDetached(Buffer.from(text, 'utf8'), readFileSync(sigPath), pinned ?? vaultKey))) {
+  if (!(await verifyWith(Buffer.from(text, 'utf8'), readFileSync(sigPath), pinned ?? vaultKey))) {
     throw new GmvError('CHECKPOINT_INVALID', { what: path, detail: 'its signature is not a valid organisation-key signature' });
   }
   return body;
 }
 
-async function readKeyFile(path: string): Promise<PublicKey> {
-  return readPublic(readText(path)).catch(() => {
+async function readKeyFile(path: string): Promise<VerifyKey> {
+  const armored = readText(path);
+  try {
+    const key = await loadKey(armored);
+    await (key.fast ? Promise.resolve() : key.pgp());
+    return key;
+  } catch {
     throw new GmvError('INVALID_INPUT', { what: 'organisation key file', detail: path });
-  });
+  }
 }
 
 function readText(path: string): string {

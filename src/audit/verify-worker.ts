@@ -1,8 +1,7 @@
 /**
  * Worker thread of `gmv audit verify`: while the main thread reads and hashes every entry, this one
- * loads OpenPGP and checks the signatures, and has the database compare every entry's columns with
- * its body over a second connection. Committed states always agree, so the two connections need not
- * share a snapshot.
+ * checks the signatures and has the database check every entry's stored form (row check) over a
+ * second connection (see docs/SECURITY.md on the two snapshots).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { GmvError } from '../errors.js';
@@ -38,11 +37,9 @@ const start = workerData as WorkerStart;
 const port = parentPort!;
 // The signature input follows once the main thread has read the checkpoints in its snapshot.
 const signatureInput = new Promise<SignatureInput>((resolve) => port.once('message', resolve));
-// Signatures first: their input comes within milliseconds, and OpenPGP's import needs the event
-// loop, which the column comparison (one synchronous SQLite statement) would hold.
-const signatures = await settle((async () => {
-  await (await import('../crypto/pgp.js')).openpgp();
-  return checkSignatures(await signatureInput);
-})());
+// Signatures first: their input comes within milliseconds, and should they need openpgp.js (a key or
+// signature not of gmv's own shape), its import needs the event loop, which the row check (one
+// synchronous SQLite statement) would hold.
+const signatures = await settle(signatureInput.then(checkSignatures));
 const result: WorkerResult = { columns: await settle(columns(start)), signatures };
 port.postMessage(result);
