@@ -64,6 +64,8 @@ export interface SignatureFailure {
 
 export interface SignatureVerdicts {
   orgFingerprint: string;
+  /** The organisation key came from the auditor (--org-key, or org-key.asc beside the checkpoint), not the vault. */
+  orgKeyPinned: boolean;
   /** Checkpoints whose signature does not hold; the others are signed by a certified key. */
   failures: SignatureFailure[];
   /** The auditor's checkpoint, its signature checked. */
@@ -100,7 +102,8 @@ export async function checkSignatures(input: SignatureInput): Promise<SignatureV
     }
     orgKey = pinned;
   }
-  const since = input.sinceCheckpointFile ? await readAuditorCheckpoint(input, orgKey) : undefined;
+  const auditor = input.sinceCheckpointFile ? await readAuditorCheckpoint(input, orgKey) : undefined;
+  const since = auditor?.body;
   const signers = await certifiedSigners(input, orgKey);
   const verdicts = await Promise.all(input.checkpoints.map(async (cp): Promise<SignatureFailure | null> => {
     const key = signers.get(cp.signer);
@@ -108,7 +111,12 @@ export async function checkSignatures(input: SignatureInput): Promise<SignatureV
     const valid = await verifyWith(Buffer.from(cp.body, 'utf8'), Buffer.from(cp.signature, 'base64'), key);
     return valid ? null : { id: cp.id, detail: 'detail.badSignature', signer: cp.signer };
   }));
-  return { orgFingerprint: orgKey.fingerprint, failures: verdicts.filter((v) => v !== null), ...(since ? { since } : {}) };
+  return {
+    orgFingerprint: orgKey.fingerprint,
+    orgKeyPinned: Boolean(input.orgKeyFile) || Boolean(auditor?.pinned),
+    failures: verdicts.filter((v) => v !== null),
+    ...(since ? { since } : {}),
+  };
 }
 
 /** Keys allowed to sign checkpoints: the organisation key, and the device and person keys it certified. */
@@ -130,7 +138,7 @@ async function certifiedSigners(input: SignatureInput, orgKey: VerifyKey): Promi
   return signers;
 }
 
-async function readAuditorCheckpoint(input: SignatureInput, vaultKey: VerifyKey): Promise<CheckpointBody> {
+async function readAuditorCheckpoint(input: SignatureInput, vaultKey: VerifyKey): Promise<{ body: CheckpointBody; pinned: boolean }> {
   const path = input.sinceCheckpointFile!;
   const text = readText(path);
   const body = parseCheckpoint(text);
@@ -147,7 +155,7 @@ async function readAuditorCheckpoint(input: SignatureInput, vaultKey: VerifyKey)
   if (!(await verifyWith(Buffer.from(text, 'utf8'), readFileSync(sigPath), pinned ?? vaultKey))) {
     throw new GmvError('CHECKPOINT_INVALID', { what: path, detail: 'its signature is not a valid organisation-key signature' });
   }
-  return body;
+  return { body, pinned: pinned !== null };
 }
 
 async function readKeyFile(path: string): Promise<VerifyKey> {

@@ -30,6 +30,8 @@ export interface VerifyReport {
   pruned: { count: number; upTo: number | null };
   consistency?: { oldSize: number; oldRoot: string; oldTime: string; proof: string[] };
   orgFingerprint: string;
+  /** Whether the organisation key was the auditor's own copy rather than the vault's. */
+  orgKeyPinned: boolean;
 }
 
 export interface VerifyOptions {
@@ -191,6 +193,7 @@ export async function verifyAuditLog(reader: Reader, options: VerifyOptions): Pr
       unsignedTail: tree.size - lastSignedSize,
       pruned: { count: prunedSeqs.length, upTo: prunedSeqs.at(-1) ?? null },
       orgFingerprint: signatures.orgFingerprint,
+      orgKeyPinned: signatures.orgKeyPinned,
     };
     if (since && leaves) report.consistency = proveConsistency(since, leaves, root);
     return report;

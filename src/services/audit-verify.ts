@@ -63,5 +63,6 @@ export function verifyLines(report: VerifyReport, lang: Lang): string[] {
   if (report.pruned.count > 0) lines.push(render('audit.verify.pruned', { count: report.pruned.count, upTo: report.pruned.upTo ?? 0 }, lang));
   if (report.consistency) lines.push(render('audit.verify.consistent', { size: report.consistency.oldSize, time: report.consistency.oldTime }, lang));
   if (report.unsignedTail > 0) lines.push(render('audit.verify.unsignedTail', { count: report.unsignedTail }, lang));
+  lines.push(render(report.orgKeyPinned ? 'audit.verify.trustPinned' : 'audit.verify.trustVault', { fingerprint: report.orgFingerprint }, lang));
   return lines;
 }

@@ -96,4 +96,43 @@ describe.each(dialects())('gmv audit verify with and without the framework on %s
     expect(help.stdout).toMatch(/--since-checkpoint/);
     expect((await gmv(['audit', 'verify', '--no-such-flag'], { env: box.env })).code).toBe(2);
   });
+
+  it('names its trust anchor: the vault\'s organisation key, or the auditor\'s pinned copy', async () => {
+    const box = await sandbox(dialect);
+    await initVault(box.env);
+    const keyFile = join(box.dir, 'org-key.asc');
+    const exported = await gmv(['org', 'key', 'export'], { env: box.env });
+    writeFileSync(keyFile, exported.stdout);
+    const fingerprint = JSON.parse((await gmv(['audit', 'verify', '--json'], { env: box.env })).stdout).orgFingerprint;
+    const own = await gmv(['audit', 'verify'], { env: box.env });
+    expect(own.stdout).toContain(`Trust anchor: the organisation key ${fingerprint} as stored in the vault`);
+    const pinned = await gmv(['audit', 'verify', '--org-key', keyFile, '--json'], { env: box.env });
+    expect(JSON.parse(pinned.stdout)).toMatchObject({ ok: true, orgFingerprint: fingerprint, orgKeyPinned: true });
+    expect((await gmv(['audit', 'verify', '--org-key', keyFile, '--lang', 'zh-CN'], { env: box.env })).stdout).toContain(`信任锚：您持有的组织密钥 ${fingerprint}`);
+  });
+
+  it('upgrades a vault of the previous schema (no person-key certifications) and verifies it', async () => {
+    const box = await sandbox(dialect);
+    await initVault(box.env);
+    const { openStore } = await import('../../src/store/store.js');
+    const { sql } = await import('kysely');
+    const store = await openStore(box.target, { mode: 'open' });
+    // What a vault written by gmv with schema 3 looks like: its checkpoints signed by device keys only.
+    await store.db.deleteFrom('audit_checkpoints').where('signer_fingerprint', 'in', store.db.selectFrom('person_keys').select('fingerprint')).execute();
+    await sql`alter table person_keys drop column certification`.execute(store.db);
+    await sql`delete from gmv_migrations where version = 4`.execute(store.db);
+    await store.close();
+    const verify = await gmv(['audit', 'verify', '--json'], { env: box.env });
+    expect(verify.code, verify.stderr).toBe(0);
+    expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true, entries: 4 });
+    const after = await openStore(box.target, { mode: 'open' });
+    try {
+      const versions = await after.db.selectFrom('gmv_migrations').select('version').orderBy('version').execute();
+      expect(versions.map((v) => Number(v.version))).toEqual([1, 2, 3, 4]);
+      const keys = await after.db.selectFrom('person_keys').select('certification').execute();
+      expect(keys.map((k) => k.certification)).toEqual([null]);
+    } finally {
+      await after.close();
+    }
+  });
 });
