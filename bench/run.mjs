@@ -136,6 +136,23 @@ try {
   const emptyMs = median(empties);
   results.push({ name: 'gmv audit verify (empty vault: start-up)', median: emptyMs });
   results.push({ name: 'audit verify scan after start-up', median: verifyMs - emptyMs, rate: entries / ((verifyMs - emptyMs) / 1000) });
+
+  // Optional: the same log in PostgreSQL (an empty database named by BENCH_DATABASE_URL).
+  const pgUrl = process.env.BENCH_DATABASE_URL;
+  if (pgUrl) {
+    const pgEnv = { ...env, GMV_DATABASE_URL: pgUrl, XDG_CONFIG_HOME: join(work, 'pg-config'), XDG_DATA_HOME: join(work, 'pg-data') };
+    time(node, [bin, 'init', '--org', 'Bench', '--unit', 'Unit', '--officer', 'Officer', '--login', 'bench.officer', '--passphrase-file', join(work, 'pass'), '--recovery-key-out', join(work, 'recovery-pg.asc')], { env: pgEnv });
+    const pgVault = await openVault({ target: { kind: 'postgres', url: pgUrl }, paths: localPaths(pgEnv) });
+    for (let i = 0; i < entries; i += 1000) {
+      const audit = Array.from({ length: Math.min(1000, entries - i) }, (_, j) => ({ action: 'bench.event', actor: `user${(i + j) % 50}`, subject: `account-${(i + j) % 300}`, outcome: 'ok', details: { n: i + j } }));
+      await commitChange(pgVault, async () => ({ result: undefined, audit }));
+    }
+    await pgVault.store.close();
+    const pgRuns = [];
+    for (let i = 0; i < 5; i++) pgRuns.push(time(node, [bin, 'audit', 'verify'], { env: pgEnv }));
+    const pgMs = median(pgRuns);
+    results.push({ name: `gmv audit verify on PostgreSQL (${entries + 4} entries)`, median: pgMs, rate: (entries + 4) / (pgMs / 1000) });
+  }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

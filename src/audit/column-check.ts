@@ -40,18 +40,29 @@ const SQLITE = `select seq, body is null from audit_entries where
     else not coalesce(${SQLITE_EXACT}, 0) end
   order by seq limit 1`;
 
-const POSTGRES = `select seq, body is null from (select seq, body, leaf_hash,
-    '{"action":' || to_json(action)::text || ',"actor":' || coalesce(to_json(actor)::text, 'null') || ',"at":' || to_json(at)::text || ',"details":' as head,
-    ',"outcome":' || to_json(outcome)::text || ',"seq":' || seq || ',"subject":' || coalesce(to_json(subject)::text, 'null') || ',"v":1,"vault":' || ? || '}' as tail
+// PostgreSQL: the same two forms. to_json is slow there, and right() counts the characters of the
+// whole body, so the fast form anchors the suffix with LIKE, trusted only when no column holds a
+// quote, a backslash or a LIKE wildcard (% _); a boolean that is NULL never counts as a match.
+const PG_PLAIN = `action || coalesce(actor, '') || at || outcome || coalesce(subject, '')`;
+const PG_FAST = `strpos(plain, '"') = 0 and strpos(plain, '\\') = 0 and strpos(plain, '%') = 0 and strpos(plain, '_') = 0
+      and length(body) >= length(fast_head) + length(fast_tail) and starts_with(body, fast_head) and body like '%' || fast_tail`;
+const PG_EXACT_HEAD = `'{"action":' || to_json(action)::text || ',"actor":' || coalesce(to_json(actor)::text, 'null') || ',"at":' || to_json(at)::text || ',"details":'`;
+const PG_EXACT_TAIL = `',"outcome":' || to_json(outcome)::text || ',"seq":' || seq || ',"subject":' || coalesce(to_json(subject)::text, 'null') || ',"v":1,"vault":' || ? || '}'`;
+const POSTGRES = `select seq, body is null from (select seq, body, leaf_hash, action, actor, at, outcome, subject, ${PG_PLAIN} as plain,
+    ${FAST_HEAD} as fast_head, ${FAST_TAIL.replace('@vault', '?')} as fast_tail
   from audit_entries) t
   where case when body is null then (leaf_hash ~ '^[0-9a-fA-F]{64}$') is not true
-    else (length(body) >= length(head) + length(tail) and left(body, length(head)) = head and right(body, length(tail)) = tail) is not true end
+    when (${PG_FAST}) is true then false
+    else (length(body) >= length(${PG_EXACT_HEAD}) + length(${PG_EXACT_TAIL})
+      and starts_with(body, ${PG_EXACT_HEAD}) and right(body, length(${PG_EXACT_TAIL})) = ${PG_EXACT_TAIL}) is not true end
   order by seq limit 1`;
 
 /** The first entry whose stored form the scan cannot vouch for, or null. */
 export async function firstRowProblem(reader: Reader, vaultId: string): Promise<RowProblem | null> {
   const vault = JSON.stringify(vaultId);
-  const [row] = reader.dialect === 'sqlite' ? await reader.rows(SQLITE, [{ vault }]) : await reader.rows(POSTGRES, [vault]);
+  const [row] = reader.dialect === 'sqlite'
+    ? await reader.rows(SQLITE, [{ vault }])
+    : await reader.rows(POSTGRES, Array.from({ length: POSTGRES.split('?').length - 1 }, () => vault));
   if (!row) return null;
   return { seq: Number(row[0]), detail: row[1] === true || Number(row[1]) === 1 ? 'detail.prunedHashMalformed' : 'detail.columnsChanged' };
 }

@@ -108,6 +108,20 @@ describe.each(dialects())('audit columns against bodies on %s', (dialect) => {
     }
   });
 
+  it('catches a column turned into a pattern that would match its genuine value (% and _)', async () => {
+    const seq = first + 5;
+    const row = await vault.store.db.selectFrom('audit_entries').selectAll().where('seq', '=', seq).executeTakeFirstOrThrow();
+    const genuine = row.subject!;
+    for (const pattern of [`${genuine.slice(0, 2)}%`, `_${genuine.slice(1)}`, '%']) {
+      await setColumn(seq, 'subject', pattern);
+      try {
+        expect(await firstRowProblem(vault.store.reader, vault.vaultId), pattern).toEqual({ seq, detail: 'detail.columnsChanged' });
+      } finally {
+        await setColumn(seq, 'subject', genuine);
+      }
+    }
+  });
+
   it.runIf(dialect === 'sqlite')('catches a column stored as a BLOB (it would drop out of filters)', async () => {
     const seq = first + 1;
     for (const column of ['actor', 'at', 'action', 'body']) {
