@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import type { PrivateKey } from 'openpgp';
 import { decryptWith, readPrivate, signDetached } from '../crypto/pgp.js';
 import type { AgentBoot, AgentRequest, AgentResponse, SessionInfo } from './protocol.js';
+import { parseCheckpoint } from '../audit/checkpoint.js';
 import type { AgentClient } from './client.js';
 
 export async function runAgent(boot: AgentBoot, ready: () => void): Promise<void> {
@@ -27,6 +28,13 @@ export async function runAgent(boot: AgentBoot, ready: () => void): Promise<void
     expiresAt: new Date(deadline).toISOString(),
     idleExpiresAt: new Date(Math.min(deadline, lastUse + boot.idleSeconds * 1000)).toISOString(),
   });
+
+  // The person's key vouches for the audit log: the agent signs a checkpoint of its own vault in
+  // canonical form and nothing else, so no process that reaches the socket gets a general signer.
+  const isOwnCheckpoint = (data: Uint8Array): boolean => {
+    const text = Buffer.from(data).toString('utf8');
+    return Buffer.from(text, 'utf8').equals(data) && parseCheckpoint(text)?.vault === boot.session.vaultId;
+  };
 
   const server = createServer((socket) => serve(socket));
   const stop = () => {
@@ -79,9 +87,12 @@ export async function runAgent(boot: AgentBoot, ready: () => void): Promise<void
       case 'decrypt':
         lastUse = now;
         return { ok: true, data: Buffer.from(await decryptWith(Buffer.from(request.data, 'base64'), key)).toString('base64') };
-      case 'sign':
+      case 'sign': {
         lastUse = now;
-        return { ok: true, data: Buffer.from(await signDetached(Buffer.from(request.data, 'base64'), key)).toString('base64') };
+        const data = Buffer.from(request.data, 'base64');
+        if (!isOwnCheckpoint(data)) return { ok: false, error: 'refused' };
+        return { ok: true, data: Buffer.from(await signDetached(data, key)).toString('base64') };
+      }
       case 'lock':
         setImmediate(stop);
         return { ok: true };
@@ -91,7 +102,10 @@ export async function runAgent(boot: AgentBoot, ready: () => void): Promise<void
         return reveal(request, {
           session: info(),
           decrypt: async (data) => Buffer.from(await decryptWith(data, held)),
-          sign: async (data) => Buffer.from(await signDetached(data, held)),
+          sign: async (data) => {
+            if (!isOwnCheckpoint(data)) throw new Error('the agent signs only checkpoints of its vault');
+            return Buffer.from(await signDetached(data, held));
+          },
           lock: async () => { setImmediate(stop); },
         });
       }

@@ -8,7 +8,8 @@
  *
  * What must hold: the socket is srw------- in a 0700 folder (also under XDG_RUNTIME_DIR, even when
  * that folder existed with looser permissions); the protocol answers `status` with session
- * metadata only, and no request returns the private key (unknown requests are refused); the
+ * metadata only, and no request returns the private key (unknown requests are refused), nor signs
+ * anything but a canonical checkpoint of its own vault; the
  * agent's command line and environment hold neither the passphrase nor any key material, and the
  * agent does not inherit the caller's environment.
  */
@@ -23,6 +24,7 @@ import { unlockPerson } from '../../src/services/unlock.js';
 import { Secret } from '../../src/crypto/secret.js';
 import { localPaths } from '../../src/local/paths.js';
 import { lockAll } from '../helpers/session-helpers.js';
+import { canonicalJson } from '../../src/domain/canonical.js';
 
 
 const CANARY = 'canary-env-value-9d1c2f';
@@ -161,8 +163,14 @@ describe.each(dialects())('session agent on %s', (dialect) => {
     expect(JSON.parse(await ask(socket, '{not json'))).toEqual({ ok: false, error: 'malformed request' });
     // Decrypting garbage fails without detail.
     expect(JSON.parse(await ask(socket, JSON.stringify({ op: 'decrypt', data: Buffer.from('not a message').toString('base64') })))).toEqual({ ok: false, error: 'operation failed' });
-    // Signing returns a signature, not the key.
-    const signed = JSON.parse(await ask(socket, JSON.stringify({ op: 'sign', data: Buffer.from('hello').toString('base64') }))) as { ok: boolean; data: string };
+    // The agent signs checkpoints of its own vault, in canonical form, and nothing else...
+    for (const data of ['hello', JSON.stringify({ kind: 'gmv.audit.checkpoint', v: 1, vault: 'another-vault', size: 1, root: '0'.repeat(64), at: '2026-11-29T00:00:00.000Z' })]) {
+      expect(JSON.parse(await ask(socket, JSON.stringify({ op: 'sign', data: Buffer.from(data).toString('base64') }))), data).toEqual({ ok: false, error: 'refused' });
+    }
+    // ...and returns a signature, not the key.
+    const session = (JSON.parse(await ask(socket, JSON.stringify({ op: 'status' }))) as { session: { vaultId: string } }).session;
+    const checkpoint = canonicalJson({ kind: 'gmv.audit.checkpoint', v: 1, vault: session.vaultId, size: 1, root: '0'.repeat(64), at: '2026-11-29T00:00:00.000Z' });
+    const signed = JSON.parse(await ask(socket, JSON.stringify({ op: 'sign', data: Buffer.from(checkpoint).toString('base64') }))) as { ok: boolean; data: string };
     expect(signed.ok).toBe(true);
     const signature = Buffer.from(signed.data, 'base64');
     expect(signature.length).toBeLessThan(400);
