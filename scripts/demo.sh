@@ -5,7 +5,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/gmv-demo.XXXXXX")
 # Sessions started by the demo are locked on the way out, whatever happens.
-trap 'XDG_CONFIG_HOME="$work/config" node "$root/bin/run.js" lock >/dev/null 2>&1; XDG_CONFIG_HOME="$work/zhang-terminal" node "$root/bin/run.js" lock >/dev/null 2>&1; rm -rf "$work"' EXIT
+trap 'XDG_CONFIG_HOME="$work/config" node "$root/bin/run.js" lock >/dev/null 2>&1; XDG_CONFIG_HOME="$work/zhang-terminal" node "$root/bin/run.js" lock >/dev/null 2>&1; [ -d "$work/gnupg" ] && gpgconf --homedir "$work/gnupg" --kill gpg-agent >/dev/null 2>&1; rm -rf "$work"' EXIT
 export HOME="$work" XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data" NODE_ENV=production LANG=C.UTF-8
 unset GMV_DATABASE_URL GMV_VAULT
 gmv() { node "$root/bin/run.js" "$@"; }

@@ -1,11 +1,11 @@
 /** The spine as a user drives it: init, audit log, verify, checkpoint export — on each dialect. */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { dialects, sandbox } from '../helpers/dialects.js';
-import { gmv, initVault, OFFICER_PASSPHRASE } from '../helpers/cli.js';
+import { gmv, initVault, OFFICER_PASSPHRASE, stopGnupg } from '../helpers/cli.js';
 
 describe.each(dialects())('gmv spine on %s', (dialect) => {
   it('init records the organisation, officer and device in the audit log and verifies', async () => {
@@ -42,6 +42,7 @@ describe.each(dialects())('gmv spine on %s', (dialect) => {
     expect(JSON.parse(exported.stdout)).toMatchObject({ size: 5 });
 
     const gnupg = mkdtempSync(join(tmpdir(), 'gmv-gpg-'));
+    onTestFinished(() => stopGnupg(gnupg));
     const gpg = (...args: string[]) => execFileSync('gpg', ['--homedir', gnupg, '--batch', ...args], { stdio: 'pipe' });
     gpg('--import', join(out, 'org-key.asc'));
     expect(() => gpg('--verify', join(out, 'checkpoint.json.sig'), join(out, 'checkpoint.json'))).not.toThrow();

@@ -1,5 +1,6 @@
 /** Run the built gmv binary as a user would: a child process, real files, stdout/stderr/exit code. */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const BIN = join(import.meta.dirname, '..', '..', 'bin', 'run.js');
@@ -46,4 +47,14 @@ export async function initVault(env: Record<string, string>, extra: string[] = [
   const result = await gmv(['init', '--org', '沈阳市测试局', '--unit', '宣传科', '--officer', '李安', '--login', 'li.an', '--passphrase-file', '-', ...recovery, ...extra], { env, input: `${OFFICER_PASSPHRASE}\n` });
   if (result.code !== 0) throw new Error(`gmv init failed (${result.code}): ${result.stderr}`);
   return result;
+}
+
+/** Stop the gpg-agent a test's GnuPG home started and remove the home (agents outlive gpg otherwise). */
+export function stopGnupg(home: string): void {
+  try {
+    execFileSync('gpgconf', ['--homedir', home, '--kill', 'gpg-agent'], { stdio: 'ignore' });
+  } catch {
+    // No agent was started.
+  }
+  rmSync(home, { recursive: true, force: true });
 }

@@ -2,7 +2,7 @@
  * The node:crypto fast path for gmv's OpenPGP signatures may only ever say "valid" where openpgp.js
  * (and GnuPG) say valid; everywhere else it must step aside (null), never decide "valid" wrongly.
  */
-import { describe, expect, it, beforeAll } from 'vitest';
+import { describe, expect, it, beforeAll, onTestFinished } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { generateKey, readPrivate, readPublic, signDetached, verifyDetached, fingerprintOf, type GeneratedKey } from '../../src/crypto/pgp.js';
 import { parseEd25519PublicKey, verifyEd25519Detached } from '../../src/crypto/ed25519-pgp.js';
+import { stopGnupg } from '../helpers/cli.js';
 
 describe('OpenPGP Ed25519 signatures through node:crypto', () => {
   let alice: GeneratedKey;
@@ -62,6 +63,7 @@ describe('OpenPGP Ed25519 signatures through node:crypto', () => {
 
   it('accepts a detached signature GnuPG made with a gmv key', async () => {
     const home = mkdtempSync(join(tmpdir(), 'gmv-gpg-'));
+    onTestFinished(() => stopGnupg(home));
     const gpg = (...args: string[]) => execFileSync('gpg', ['--homedir', home, '--batch', '--pinentry-mode', 'loopback', '--passphrase', '', ...args], { stdio: 'pipe' });
     writeFileSync(join(home, 'key.asc'), alice.privateArmored);
     gpg('--import', join(home, 'key.asc'));
