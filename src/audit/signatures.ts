@@ -74,7 +74,6 @@ export interface SignatureVerdicts {
 
 /** A public key as the verifier uses it: the node:crypto form when it has gmv's shape, openpgp.js on demand. */
 interface VerifyKey {
-  armored: string;
   fingerprint: string;
   fast: Ed25519Key | null;
   pgp(): Promise<PublicKey>;
@@ -84,7 +83,7 @@ async function loadKey(armored: string): Promise<VerifyKey> {
   const fast = parseEd25519PublicKey(armored);
   let parsed: Promise<PublicKey> | undefined;
   const pgp = () => (parsed ??= readPublic(armored));
-  return { armored, fast, fingerprint: fast?.fingerprint ?? fingerprintOf(await pgp()), pgp };
+  return { fast, fingerprint: fast?.fingerprint ?? fingerprintOf(await pgp()), pgp };
 }
 
 async function verifyWith(data: Uint8Array, signature: Uint8Array, key: VerifyKey): Promise<boolean> {
@@ -161,9 +160,8 @@ async function readAuditorCheckpoint(input: SignatureInput, vaultKey: VerifyKey)
 async function readKeyFile(path: string): Promise<VerifyKey> {
   const armored = readText(path);
   try {
-    const key = await loadKey(armored);
-    await (key.fast ? Promise.resolve() : key.pgp());
-    return key;
+    // Without gmv's shape, loading it has openpgp.js read it: a file that is no key fails here.
+    return await loadKey(armored);
   } catch {
     throw new GmvError('INVALID_INPUT', { what: 'organisation key file', detail: path });
   }

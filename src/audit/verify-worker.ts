@@ -23,11 +23,10 @@ async function settle<T>(work: Promise<T>): Promise<WorkerOutcome<T>> {
   }
 }
 
-async function columns(start: WorkerStart): Promise<RowProblem | null> {
+async function rowCheck(start: WorkerStart, vaultId: string): Promise<RowProblem | null> {
   const reader = await openReader(start.target);
   try {
-    const [row] = await reader.rows("select value from vault_meta where key = 'vault_id'");
-    return await firstRowProblem(reader, String(row?.[0]));
+    return await firstRowProblem(reader, vaultId);
   } finally {
     await reader.close();
   }
@@ -41,5 +40,5 @@ const signatureInput = new Promise<SignatureInput>((resolve) => port.once('messa
 // signature not of gmv's own shape), its import needs the event loop, which the row check (one
 // synchronous SQLite statement) would hold.
 const signatures = await settle(signatureInput.then(checkSignatures));
-const result: WorkerResult = { columns: await settle(columns(start)), signatures };
+const result: WorkerResult = { columns: await settle(signatureInput.then((input) => rowCheck(start, input.vaultId))), signatures };
 port.postMessage(result);

@@ -44,7 +44,7 @@ export interface VerifyOptions {
   sinceCheckpointFile?: string;
   /** An auditor's earlier checkpoint already authenticated by the caller. */
   since?: CheckpointBody;
-  /** The worker thread that checks signatures and columns; without one they run here, after the scan. */
+  /** The worker thread that checks signatures and rows (its creator stops it); without one they run here, after the scan. */
   worker?: VerifyWorker | null;
 }
 
@@ -60,146 +60,142 @@ interface EntryProblem { seq: number; detail: string }
 
 export async function verifyAuditLog(reader: Reader, options: VerifyOptions): Promise<VerifyReport> {
   const checks = new Checks(reader, options);
-  try {
-    const tree = new MerkleAccumulator();
-    const leaves: Buffer[] | null = options.since || options.sinceCheckpointFile ? [] : null;
-    const rootsAt = new Map<number, string>();
-    const prunedSeqs: number[] = [];
-    const prunes: { seq: number; upTo: number; before: string; at: string; retention: number }[] = [];
-    /** Device id -> the entry that revoked it: its key may not sign a tree that holds that entry. */
-    const revokedAt = new Map<string, number>();
-    const deviceOfSigner = new Map<string, string>();
-    /** Person key fingerprint -> the entry that retired it (a recovery re-key), the same way. */
-    const retiredAt = new Map<string, number>();
-    let scanProblem: EntryProblem | null = null;
+  const tree = new MerkleAccumulator();
+  const leaves: Buffer[] | null = options.since || options.sinceCheckpointFile ? [] : null;
+  const rootsAt = new Map<number, string>();
+  const prunedSeqs: number[] = [];
+  const prunes: { seq: number; upTo: number; before: string; at: string; retention: number }[] = [];
+  /** Device id -> the entry that revoked it: its key may not sign a tree that holds that entry. */
+  const revokedAt = new Map<string, number>();
+  const deviceOfSigner = new Map<string, string>();
+  /** Person key fingerprint -> the entry that retired it (a recovery re-key), the same way. */
+  const retiredAt = new Map<string, number>();
+  let scanProblem: EntryProblem | null = null;
 
-    const checkpoints = await reader.snapshot(async () => {
-      const checkpoints = (await reader.rows(CHECKPOINT_QUERY)).map(toCheckpoint);
-      const devices = await reader.rows(DEVICE_QUERY);
-      for (const [id, , fingerprint] of devices) deviceOfSigner.set(String(fingerprint), String(id));
-      checks.start(checkpoints, devices, await reader.rows(PERSON_KEY_QUERY));
-      // Entries are numbered 0, 1, 2…: where that breaks, the first missing one is named.
-      // (Distinct too: a schema rewritten without its primary key could hold a seq twice.)
-      const [count, distinct, min, max] = (await reader.rows('select count(*), count(distinct seq), min(seq), max(seq) from audit_entries'))[0]!.map(Number);
-      let end = Number.POSITIVE_INFINITY;
-      if (count! > 0 && (min !== 0 || max !== count! - 1 || distinct !== count)) {
-        end = await firstGap(reader);
-        scanProblem = { seq: end, detail: 'detail.entryMissing' };
+  const checkpoints = await reader.snapshot(async () => {
+    const checkpoints = (await reader.rows(CHECKPOINT_QUERY)).map(toCheckpoint);
+    const devices = await reader.rows(DEVICE_QUERY);
+    for (const [id, , fingerprint] of devices) deviceOfSigner.set(String(fingerprint), String(id));
+    checks.start(checkpoints, devices, await reader.rows(PERSON_KEY_QUERY));
+    // Entries are numbered 0, 1, 2…: where that breaks, the first missing one is named.
+    // (Distinct too: a schema rewritten without its primary key could hold a seq twice.)
+    const [count, distinct, min, max] = (await reader.rows('select count(*), count(distinct seq), min(seq), max(seq) from audit_entries'))[0]!.map(Number);
+    let end = Number.POSITIVE_INFINITY;
+    if (count! > 0 && (min !== 0 || max !== count! - 1 || distinct !== count)) {
+      end = await firstGap(reader);
+      scanProblem = { seq: end, detail: 'detail.entryMissing' };
+    }
+    let next = 0;
+    const recordRoots = () => {
+      while (next < checkpoints.length && checkpoints[next]!.size === tree.size) {
+        rootsAt.set(tree.size, tree.root().toString('hex'));
+        next += 1;
       }
-      let next = 0;
-      const recordRoots = () => {
-        while (next < checkpoints.length && checkpoints[next]!.size === tree.size) {
-          rootsAt.set(tree.size, tree.root().toString('hex'));
-          next += 1;
+    };
+    recordRoots();
+    scan: for await (const page of reader.column(ENTRY_QUERY, PAGE)) {
+      for (const value of page) {
+        const seq = tree.size;
+        if (seq === end) break scan;
+        if (typeof value !== 'string') {
+          // Stored as a BLOB (or a number): not what gmv writes; the row check names it too.
+          scanProblem = { seq, detail: 'detail.columnsChanged' };
+          break scan;
         }
-      };
-      recordRoots();
-      scan: for await (const page of reader.column(ENTRY_QUERY, PAGE)) {
-        for (const value of page) {
-          const seq = tree.size;
-          if (seq === end) break scan;
-          if (typeof value !== 'string') {
-            // Stored as a BLOB (or a number): not what gmv writes; the row check names it too.
-            scanProblem = { seq, detail: 'detail.columnsChanged' };
+        if (value.charCodeAt(0) === OPEN_BRACE) {
+          tree.appendEntry(value, leaves ?? undefined);
+          if (value.startsWith(PRUNE_PREFIX)) {
+            const prune = pruneRecord(value, seq);
+            if (prune) prunes.push(prune);
+          } else if (value.startsWith(REVOKE_PREFIX)) {
+            const device = revokedDevice(value);
+            if (device !== null && !revokedAt.has(device)) revokedAt.set(device, seq);
+          } else if (value.startsWith(RECOVERY_PREFIX)) {
+            for (const key of retiredKeys(value)) if (!retiredAt.has(key)) retiredAt.set(key, seq);
+          }
+        } else {
+          // A pruned entry keeps only its leaf hash (the column check rejects a body not in canonical form).
+          const hash = Buffer.from(value, 'hex');
+          if (hash.length !== 32) {
+            scanProblem = { seq, detail: 'detail.prunedHashMalformed' };
             break scan;
           }
-          if (value.charCodeAt(0) === OPEN_BRACE) {
-            tree.appendEntry(value, leaves ?? undefined);
-            if (value.startsWith(PRUNE_PREFIX)) {
-              const prune = pruneRecord(value, seq);
-              if (prune) prunes.push(prune);
-            } else if (value.startsWith(REVOKE_PREFIX)) {
-              const device = revokedDevice(value);
-              if (device !== null && !revokedAt.has(device)) revokedAt.set(device, seq);
-            } else if (value.startsWith(RECOVERY_PREFIX)) {
-              for (const key of retiredKeys(value)) if (!retiredAt.has(key)) retiredAt.set(key, seq);
-            }
-          } else {
-            // A pruned entry keeps only its leaf hash (the column check rejects a body not in canonical form).
-            const hash = Buffer.from(value, 'hex');
-            if (hash.length !== 32) {
-              scanProblem = { seq, detail: 'detail.prunedHashMalformed' };
-              break scan;
-            }
-            prunedSeqs.push(seq);
-            tree.append(hash);
-            leaves?.push(hash);
-          }
-          recordRoots();
+          prunedSeqs.push(seq);
+          tree.append(hash);
+          leaves?.push(hash);
         }
+        recordRoots();
       }
-      return checkpoints;
-    });
-
-    const { columns, signatures } = await checks.result();
-    const problems = [scanProblem as EntryProblem | null, columns]
-      .filter((p): p is EntryProblem => p !== null)
-      .sort((a, b) => a.seq - b.seq);
-    const firstProblem = problems[0];
-
-    // The checkpoints in log order, up to the first bad entry: what a sequential pass meets first.
-    const failures = new Map(signatures.failures.map((f) => [f.id, f]));
-    let lastSignedSize = 0;
-    for (const cp of checkpoints) {
-      if (firstProblem && cp.size > firstProblem.seq) break;
-      if (cp.size > tree.size) throw new GmvError('AUDIT_TAMPERED', { seq: tree.size, size: cp.size, detail: 'detail.truncated' });
-      const from = lastSignedSize;
-      const body = parseCheckpoint(cp.body);
-      if (!body || body.size !== cp.size || body.root !== cp.root || body.vault !== options.vaultId) {
-        throw new GmvError('AUDIT_TAMPERED', { seq: from, detail: 'detail.checkpointRecord', checkpoint: cp.id });
-      }
-      if (body.root !== rootsAt.get(cp.size)) {
-        const changed = await pinpoint(reader, from, cp.size);
-        if (changed !== null) throw new GmvError('AUDIT_TAMPERED', { seq: changed, detail: 'detail.entryChanged' });
-        throw new GmvError('AUDIT_TAMPERED', { seq: from, last: cp.size - 1, detail: 'detail.rootMismatch', checkpoint: cp.id, time: body.at });
-      }
-      const failure = failures.get(cp.id);
-      if (failure) throw new GmvError('AUDIT_TAMPERED', { seq: from, detail: failure.detail, checkpoint: cp.id, ...(failure.detail === 'detail.unknownSigner' ? { signer: failure.signer } : {}) });
-      // A revoked terminal's key (a lost laptop) or a retired person key must not vouch for entries
-      // after its end; gmv itself never signs with a key the same transaction sees ended.
-      const device = deviceOfSigner.get(cp.signer);
-      const revoked = device === undefined ? undefined : revokedAt.get(device);
-      if (revoked !== undefined && revoked < cp.size) {
-        throw new GmvError('AUDIT_TAMPERED', { seq: from, detail: 'detail.signerRevoked', checkpoint: cp.id, device: device!, revokedAt: revoked });
-      }
-      const retired = retiredAt.get(cp.signer);
-      if (retired !== undefined && retired < cp.size) {
-        throw new GmvError('AUDIT_TAMPERED', { seq: from, detail: 'detail.signerRetired', checkpoint: cp.id, key: cp.signer, retiredAt: retired });
-      }
-      lastSignedSize = cp.size;
     }
-    if (firstProblem) throw new GmvError('AUDIT_TAMPERED', { seq: firstProblem.seq, detail: firstProblem.detail });
-    const since = options.since ?? signatures.since;
-    if (checkpoints.length === 0 && tree.size > 0) {
-      // gmv init always signs a checkpoint: a log with entries and none has lost its signatures.
-      // The auditor's own checkpoint is then the only signed reference left: its verdict comes first.
-      if (since && leaves) proveConsistency(since, leaves, tree.root());
-      throw new GmvError('AUDIT_TAMPERED', { seq: 0, detail: 'detail.noCheckpoint' });
-    }
-    // A prune excuses emptied entries only if it is itself under a signed checkpoint and respected
-    // the legal retention when it ran (a forged entry in the unsigned tail excuses nothing).
-    const authorizedUpTo = prunes
-      .filter((p) => p.seq < lastSignedSize && p.retention >= MIN_RETENTION_DAYS
-        && new Date(p.before).getTime() <= new Date(p.at).getTime() - MIN_RETENTION_DAYS * 86_400_000)
-      .reduce((max, p) => Math.max(max, p.upTo), -1);
-    const unexcused = prunedSeqs.find((seq) => seq > authorizedUpTo);
-    if (unexcused !== undefined) throw new GmvError('AUDIT_TAMPERED', { seq: unexcused, detail: 'detail.unauthorizedPrune' });
+    return checkpoints;
+  });
 
-    const root = tree.root();
-    const report: VerifyReport = {
-      entries: tree.size,
-      checkpoints: checkpoints.length,
-      root: root.toString('hex'),
-      unsignedTail: tree.size - lastSignedSize,
-      pruned: { count: prunedSeqs.length, upTo: prunedSeqs.at(-1) ?? null },
-      orgFingerprint: signatures.orgFingerprint,
-      orgKeyPinned: signatures.orgKeyPinned,
-    };
-    if (since && leaves) report.consistency = proveConsistency(since, leaves, root);
-    return report;
-  } finally {
-    options.worker?.stop();
+  const { columns, signatures } = await checks.result();
+  const problems = [scanProblem as EntryProblem | null, columns]
+    .filter((p): p is EntryProblem => p !== null)
+    .sort((a, b) => a.seq - b.seq);
+  const firstProblem = problems[0];
+
+  // The checkpoints in log order, up to the first bad entry: what a sequential pass meets first.
+  const failures = new Map(signatures.failures.map((f) => [f.id, f]));
+  let lastSignedSize = 0;
+  for (const cp of checkpoints) {
+    if (firstProblem && cp.size > firstProblem.seq) break;
+    if (cp.size > tree.size) throw new GmvError('AUDIT_TAMPERED', { seq: tree.size, size: cp.size, detail: 'detail.truncated' });
+    const from = lastSignedSize;
+    const body = parseCheckpoint(cp.body);
+    if (!body || body.size !== cp.size || body.root !== cp.root || body.vault !== options.vaultId) {
+      throw new GmvError('AUDIT_TAMPERED', { seq: from, detail: 'detail.checkpointRecord', checkpoint: cp.id });
+    }
+    if (body.root !== rootsAt.get(cp.size)) {
+      const changed = await pinpoint(reader, from, cp.size);
+      if (changed !== null) throw new GmvError('AUDIT_TAMPERED', { seq: changed, detail: 'detail.entryChanged' });
+      throw new GmvError('AUDIT_TAMPERED', { seq: from, last: cp.size - 1, detail: 'detail.rootMismatch', checkpoint: cp.id, time: body.at });
+    }
+    const failure = failures.get(cp.id);
+    if (failure) throw new GmvError('AUDIT_TAMPERED', { seq: from, detail: failure.detail, checkpoint: cp.id, ...(failure.detail === 'detail.unknownSigner' ? { signer: failure.signer } : {}) });
+    // A revoked terminal's key (a lost laptop) or a retired person key must not vouch for entries
+    // after its end; gmv itself never signs with a key the same transaction sees ended.
+    const device = deviceOfSigner.get(cp.signer);
+    const revoked = device === undefined ? undefined : revokedAt.get(device);
+    if (revoked !== undefined && revoked < cp.size) {
+      throw new GmvError('AUDIT_TAMPERED', { seq: from, detail: 'detail.signerRevoked', checkpoint: cp.id, device: device!, revokedAt: revoked });
+    }
+    const retired = retiredAt.get(cp.signer);
+    if (retired !== undefined && retired < cp.size) {
+      throw new GmvError('AUDIT_TAMPERED', { seq: from, detail: 'detail.signerRetired', checkpoint: cp.id, key: cp.signer, retiredAt: retired });
+    }
+    lastSignedSize = cp.size;
   }
+  if (firstProblem) throw new GmvError('AUDIT_TAMPERED', { seq: firstProblem.seq, detail: firstProblem.detail });
+  const since = options.since ?? signatures.since;
+  if (checkpoints.length === 0 && tree.size > 0) {
+    // gmv init always signs a checkpoint: a log with entries and none has lost its signatures.
+    // The auditor's own checkpoint is then the only signed reference left: its verdict comes first.
+    if (since && leaves) proveConsistency(since, leaves, tree.root());
+    throw new GmvError('AUDIT_TAMPERED', { seq: 0, detail: 'detail.noCheckpoint' });
+  }
+  // A prune excuses emptied entries only if it is itself under a signed checkpoint and respected
+  // the legal retention when it ran (a forged entry in the unsigned tail excuses nothing).
+  const authorizedUpTo = prunes
+    .filter((p) => p.seq < lastSignedSize && p.retention >= MIN_RETENTION_DAYS
+      && new Date(p.before).getTime() <= new Date(p.at).getTime() - MIN_RETENTION_DAYS * 86_400_000)
+    .reduce((max, p) => Math.max(max, p.upTo), -1);
+  const unexcused = prunedSeqs.find((seq) => seq > authorizedUpTo);
+  if (unexcused !== undefined) throw new GmvError('AUDIT_TAMPERED', { seq: unexcused, detail: 'detail.unauthorizedPrune' });
+
+  const root = tree.root();
+  const report: VerifyReport = {
+    entries: tree.size,
+    checkpoints: checkpoints.length,
+    root: root.toString('hex'),
+    unsignedTail: tree.size - lastSignedSize,
+    pruned: { count: prunedSeqs.length, upTo: prunedSeqs.at(-1) ?? null },
+    orgFingerprint: signatures.orgFingerprint,
+    orgKeyPinned: signatures.orgKeyPinned,
+  };
+  if (since && leaves) report.consistency = proveConsistency(since, leaves, root);
+  return report;
 }
 
 /**

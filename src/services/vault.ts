@@ -123,8 +123,9 @@ async function checkpointSigner(trx: Kysely<DB>, vault: Vault, device: DeviceKey
       .where('person_keys.fingerprint', '=', person.fingerprint).where('person_keys.person_id', '=', person.personId).executeTakeFirst();
     if (row?.person_status === 'active' && row.status === 'active' && row.certification) return person;
   }
-  if (!(await deviceStillActive(trx, device))) return null;
-  const key = deviceKey ?? (await deviceSigner(vault, device, trx));
+  if (deviceKey) return (await deviceStillActive(trx, device)) ? keySigner(deviceKey) : null;
+  // Not loaded beforehand (a person was expected to sign): deviceSigner checks the device itself.
+  const key = await deviceSigner(vault, device, trx);
   return key ? keySigner(key) : null;
 }
 
