@@ -1,85 +1,83 @@
 /**
- * The one access decision every door calls. It reads the person's current roles and status from
- * the vault (never from a session's snapshot), decides, and records every refusal with its reason.
- * Later rules (training, NDA, grants) slot in here without touching the commands.
+ * The one access door. Every use case asks `authorize(vault, actor, request)`: it reads the facts
+ * the rules need from the vault as it is now (never a session's snapshot), decides with the pure
+ * rules of domain/access-rules.ts, records every refusal with the rule that made it, and throws
+ * the refusal's own coded error. `decide` answers the same question without side effects.
  */
 import { GmvError } from '../errors.js';
 import type { Role } from '../domain/names.js';
+import { decideAccess, ROLE_RULES, type AccessDecision, type AccessFacts, type AccessRequest, type Capability, type RoleAction } from '../domain/access-rules.js';
 import { recordDenial, type Vault } from './vault.js';
 
-/** Which roles may do what. */
-export const ACCESS_RULES = {
-  'staff.manage': ['security-officer'],
-  'staff.unlock': ['security-officer'],
-  'unit.manage': ['security-officer'],
-  'device.approve': ['security-officer'],
-  'device.revoke': ['security-officer'],
-  'audit.checkpoint.export': ['security-officer'],
-  'audit.prune': ['security-officer'],
-  'account.manage': ['security-officer', 'account-admin'],
-  'grant.manage': ['security-officer'],
-  'binding.manage': ['security-officer', 'account-admin'],
-} as const satisfies Record<string, readonly Role[]>;
-
-export type AccessAction = keyof typeof ACCESS_RULES;
-
-export interface Decision {
-  allow: boolean;
-  reason: string;
-}
+export { CAPABILITIES, type Capability } from '../domain/access-rules.js';
+/** Which roles may do what (kept under its old name for the calendar and policy code). */
+export const ACCESS_RULES = ROLE_RULES;
+export type AccessAction = RoleAction;
 
 export interface Actor {
   personId: number;
   login: string;
+  /** The terminal the actor acts from, when known: recorded with a refusal. */
+  deviceId?: string;
+}
+
+/** A role action by name, or any request. */
+export type Request = RoleAction | AccessRequest;
+
+function normalize(request: Request, subject: string | null): AccessRequest {
+  return typeof request === 'string' ? { kind: 'role', action: request, subject } : request;
+}
+
+async function factsFor(vault: Vault, actor: Actor, request: AccessRequest): Promise<AccessFacts> {
+  const db = vault.store.db;
+  const row = await db.selectFrom('people').select(['login', 'roles', 'status']).where('id', '=', actor.personId).executeTakeFirst();
+  const facts: AccessFacts = { person: row ? { id: actor.personId, login: row.login, status: row.status, roles: JSON.parse(row.roles) as Role[] } : null, now: vault.now() };
+  if (request.kind === 'session' && actor.deviceId !== undefined) {
+    const t = await db.selectFrom('devices').select(['status', 'person_id']).where('id', '=', actor.deviceId).executeTakeFirst();
+    facts.terminal = { id: actor.deviceId, status: t?.status ?? null, personId: t ? Number(t.person_id) : null };
+  }
+  if (request.kind === 'credential') {
+    const grants = await db.selectFrom('grants').select(['can', 'until']).where('person_id', '=', actor.personId)
+      .where('account_id', '=', request.account.id).where('removed_at', 'is', null).execute();
+    facts.grants = grants.map((g) => ({ can: JSON.parse(g.can) as Capability[], until: g.until }));
+  }
+  return facts;
 }
 
 /** Decide without side effects (for listings that show what a person could do). */
-export async function decide(vault: Vault, actor: Actor, action: AccessAction): Promise<Decision> {
-  const person = await vault.store.db.selectFrom('people').select(['roles', 'status']).where('id', '=', actor.personId).executeTakeFirst();
-  if (!person) return { allow: false, reason: 'unknown person' };
-  if (person.status !== 'active') return { allow: false, reason: `person ${person.status}` };
-  const roles = JSON.parse(person.roles) as Role[];
-  const needed: readonly Role[] = ACCESS_RULES[action];
-  if (!needed.some((r) => roles.includes(r))) return { allow: false, reason: `missing role ${needed.join(' or ')}` };
-  return { allow: true, reason: 'role' };
+export async function decide(vault: Vault, actor: Actor, request: Request, subject: string | null = null): Promise<AccessDecision> {
+  const req = normalize(request, subject);
+  return decideAccess(req, await factsFor(vault, actor, req));
 }
 
-/** Decide, and on refusal record it and throw DENIED_ROLE / DENIED_STATUS. */
-export async function authorize(vault: Vault, actor: Actor, action: AccessAction, subject: string | null): Promise<void> {
-  const decision = await decide(vault, actor, action);
-  if (decision.allow) return;
-  await recordDenial(vault, { action, actor: actor.login, subject, outcome: 'denied', details: { reason: decision.reason } });
-  if (decision.reason.startsWith('person ')) throw new GmvError('DENIED_STATUS', { login: actor.login, status: decision.reason.slice(7), action });
-  throw new GmvError('DENIED_ROLE', { action, role: ACCESS_RULES[action].join(' | '), login: actor.login });
+function subjectOf(request: AccessRequest, actor: Actor): string | null {
+  if (request.kind === 'role') return request.subject;
+  if (request.kind === 'credential') return request.account.slug;
+  return actor.login;
 }
 
-/** What a grant allows on one account. `otp` is implied by `reveal`. */
-export const CAPABILITIES = ['reveal', 'otp', 'manage'] as const;
-export type Capability = (typeof CAPABILITIES)[number];
+/** The audit action a refusal is recorded under. */
+function auditAction(request: AccessRequest): string {
+  if (request.kind === 'unlock') return 'auth.failed';
+  if (request.kind === 'session') return 'auth.session';
+  return request.action;
+}
 
 /**
- * The decision for a credential door (reveal, otp, set, rotate, recovery codes): an active person
- * with a grant in force on an active account that carries the capability.
+ * Decide, and on refusal record it (with the rule, the reason, the terminal and for credential
+ * doors the field) and throw the refusal's coded error. `subject` goes with a role action's name.
  */
-export async function decideCredential(vault: Vault, actor: Actor, account: { id: number; status: string }, need: Capability): Promise<Decision> {
-  const db = vault.store.db;
-  const person = await db.selectFrom('people').select(['status']).where('id', '=', actor.personId).executeTakeFirst();
-  if (!person || person.status !== 'active') return { allow: false, reason: `person ${person?.status ?? 'unknown'}` };
-  if (account.status !== 'active') return { allow: false, reason: `account ${account.status}` };
-  const grants = await db.selectFrom('grants').select(['can', 'until']).where('person_id', '=', actor.personId)
-    .where('account_id', '=', account.id).where('removed_at', 'is', null).execute();
-  const now = vault.now();
-  const live = grants.filter((g) => !g.until || new Date(g.until) > now);
-  if (live.length === 0) return { allow: false, reason: grants.length > 0 ? 'grant expired' : 'no grant' };
-  const can = new Set(live.flatMap((g) => JSON.parse(g.can) as Capability[]));
-  if (can.has(need) || (need === 'otp' && can.has('reveal'))) return { allow: true, reason: 'grant' };
-  return { allow: false, reason: `grant lacks ${need}` };
-}
-
-/** Decide a credential door; a refusal is audited with the account, the field and the terminal. */
-export async function authorizeCredential(vault: Vault, actor: Actor & { deviceId?: string }, account: { id: number; slug: string; status: string }, need: Capability, action: string, field?: string): Promise<void> {
-  const decision = await decideCredential(vault, actor, account, need);
+export async function authorize(vault: Vault, actor: Actor, request: Request, subject: string | null = null): Promise<void> {
+  const req = normalize(request, subject);
+  const decision = decideAccess(req, await factsFor(vault, actor, req));
   if (decision.allow) return;
-  await recordDenial(vault, { action, actor: actor.login, subject: account.slug, outcome: 'denied', details: { reason: decision.reason, field: field ?? null, device: actor.deviceId ?? null } });
-  throw new GmvError('DENIED_GRANT', { login: actor.login, account: account.slug, reason: decision.reason, need });
+  await recordDenial(vault, {
+    action: auditAction(req), actor: actor.login, subject: subjectOf(req, actor), outcome: 'denied',
+    details: {
+      rule: decision.rule, reason: decision.reason, device: actor.deviceId ?? null,
+      ...(req.kind === 'credential' ? { field: req.field ?? null, need: req.need } : {}),
+      ...(req.kind !== 'role' ? { door: req.action } : {}),
+    },
+  });
+  throw new GmvError(decision.code, decision.params);
 }

@@ -7,10 +7,11 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.js';
 import { GmvError } from '../errors.js';
-import { seal, open, parseEnvelope } from '../crypto/envelope.js';
-import { encryptTo, readPublic } from '../crypto/pgp.js';
+import { seal, open, parseEnvelope, EnvelopeError } from '../crypto/envelope.js';
+import { readPublic } from '../crypto/pgp.js';
+import { escrowWrap, liveWrap } from '../store/wraps.js';
 import { fieldSummary, parseCredential, serializeCredential, type CredentialContent } from '../domain/credential.js';
-import { currentOrgKeyRow, wrapForPeople, unwrap, type KeyHolder } from './keys.js';
+import { currentOrgKeyRow, wrapFor, wrapForPeople, unwrap, type KeyHolder } from './keys.js';
 
 export interface AccountRef {
   id: number;
@@ -36,19 +37,19 @@ export async function writeVersion(trx: Kysely<DB>, account: AccountRef, content
   const version = Number(last?.v ?? 0) + 1;
   const dataKey = randomBytes(32);
   try {
-    const envelope = seal(dataKey, serializeCredential(content), { purpose: 'credential', account: account.slug, version });
+    // The header is authenticated: it binds the envelope to this account row and this version.
+    const envelope = seal(dataKey, serializeCredential(content), { purpose: 'credential', account: account.slug, account_id: account.id, version });
     const createdAt = meta.at.toISOString();
     await trx.insertInto('credential_versions').values({
       account_id: account.id, version, envelope: JSON.stringify(envelope), password_hash: meta.passwordHash,
       fields: JSON.stringify(fieldSummary(content)), reason: meta.reason, created_by: meta.by, created_at: createdAt,
     }).execute();
     const grantees = await currentGrantees(trx, account.id, meta.at);
-    await wrapForPeople(trx, { kind: 'credential', id: String(account.id), version }, dataKey, grantees, createdAt);
     const org = await currentOrgKeyRow(trx);
-    await trx.insertInto('org_wraps').values({
-      item_kind: 'credential', item_id: String(account.id), item_version: version, org_fingerprint: org.fingerprint,
-      wrapped: Buffer.from(await encryptTo(dataKey, [await readPublic(org.public_key)])).toString('base64'), created_at: createdAt,
-    }).execute();
+    await wrapFor(trx, { kind: 'credential', accountId: account.id, version }, dataKey, [
+      ...grantees.map((g) => ({ recipient: 'person' as const, ...g })),
+      { recipient: 'org' as const, fingerprint: org.fingerprint, publicKey: await readPublic(org.public_key) },
+    ], createdAt);
     return version;
   } finally {
     dataKey.fill(0);
@@ -67,20 +68,37 @@ export async function readVersion(db: Kysely<DB>, holder: KeyHolder, account: Ac
   q = version === undefined ? q.orderBy('version', 'desc') : q.where('version', '=', version);
   const row = await q.executeTakeFirst();
   if (!row) return null;
-  const dataKey = await unwrapVersion(db, holder, account.id, Number(row.version));
-  if (!dataKey) throw new GmvError('DENIED_ROLE', { action: `reading version ${row.version} of ${account.slug}`, role: 'a grant in force when that version was written', login: holder.login });
+  const v = Number(row.version);
+  const wrap = await liveWrap(db, { kind: 'credential', accountId: account.id, version: v }, holder.keyFingerprint);
+  if (!wrap) throw new GmvError('NO_WRAP', { account: account.slug, version: v, login: holder.login });
+  const dataKey = await holder.decrypt(Buffer.from(wrap.wrapped, 'base64'));
   try {
-    return { version: Number(row.version), content: parseCredential(open(dataKey, parseEnvelope(row.envelope))), createdAt: row.created_at };
+    return { version: v, content: parseCredential(openVersion(dataKey, row.envelope, account, v)), createdAt: row.created_at };
   } finally {
     dataKey.fill(0);
   }
 }
 
-async function unwrapVersion(db: Kysely<DB>, holder: KeyHolder, accountId: number, version: number): Promise<Buffer | null> {
-  const row = await db.selectFrom('key_wraps').select('wrapped')
-    .where('item_kind', '=', 'credential').where('item_id', '=', String(accountId)).where('item_version', '=', version)
-    .where('key_fingerprint', '=', holder.keyFingerprint).executeTakeFirst();
-  return row ? holder.decrypt(Buffer.from(row.wrapped, 'base64')) : null;
+/**
+ * Open one stored version and check it is the one asked for: an envelope that fails to
+ * authenticate, or whose authenticated header names another account or version (rows swapped
+ * in the database), is an integrity failure naming the account and version.
+ */
+export function openVersion(dataKey: Uint8Array, text: string, account: AccountRef, version: number): Buffer {
+  try {
+    const envelope = parseEnvelope(text);
+    const header = envelope.header as { purpose?: unknown; account?: unknown; account_id?: unknown; version?: unknown };
+    const plain = open(dataKey, envelope);
+    const sameAccount = header.account_id === undefined ? header.account === account.slug : header.account_id === account.id;
+    if (header.purpose !== 'credential' || !sameAccount || header.version !== version) {
+      plain.fill(0);
+      throw new EnvelopeError();
+    }
+    return plain;
+  } catch (error) {
+    if (error instanceof EnvelopeError || error instanceof SyntaxError) throw new GmvError('CREDENTIAL_TAMPERED', { account: account.slug, version }, { cause: error });
+    throw error;
+  }
 }
 
 /** Wrap the latest version for one more person, using the org escrow (an officer's org key) to get the data key. */
@@ -88,14 +106,13 @@ export async function wrapLatestFor(trx: Kysely<DB>, account: AccountRef, orgDec
   const latest = await trx.selectFrom('credential_versions').select('version').where('account_id', '=', account.id).orderBy('version', 'desc').executeTakeFirst();
   if (!latest) return null;
   const version = Number(latest.version);
-  const exists = await trx.selectFrom('key_wraps').select('id').where('item_kind', '=', 'credential').where('item_id', '=', String(account.id))
-    .where('item_version', '=', version).where('key_fingerprint', '=', grantee.fingerprint).executeTakeFirst();
-  if (exists) return version;
-  const org = await trx.selectFrom('org_wraps').select('wrapped').where('item_kind', '=', 'credential').where('item_id', '=', String(account.id)).where('item_version', '=', version).executeTakeFirst();
-  if (!org) throw new GmvError('AUDIT_TAMPERED', { seq: 0, detail: 'detail.orgKeyMismatch' });
-  const dataKey = await orgDecrypt(Buffer.from(org.wrapped, 'base64'));
+  const item = { kind: 'credential' as const, accountId: account.id, version };
+  if (await liveWrap(trx, item, grantee.fingerprint)) return version;
+  const escrow = await escrowWrap(trx, item);
+  if (!escrow) throw new GmvError('ESCROW_MISSING', { account: account.slug, version });
+  const dataKey = await orgDecrypt(Buffer.from(escrow.wrapped, 'base64'));
   try {
-    await wrapForPeople(trx, { kind: 'credential', id: String(account.id), version }, dataKey, [grantee], at.toISOString());
+    await wrapForPeople(trx, item, dataKey, [grantee], at.toISOString());
   } finally {
     dataKey.fill(0);
   }

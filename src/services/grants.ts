@@ -12,6 +12,7 @@ import { orgKeyFor } from './officer-keys.js';
 import type { KeyHolder } from './keys.js';
 import { activePolicy, commitChange, type Vault } from './vault.js';
 import { queueRotation } from './rotation.js';
+import { everWrappedFor, newestWrappedVersions, revokeWraps } from '../store/wraps.js';
 
 export function parseCapabilities(text: string): Capability[] {
   const can = text.split(',').map((c) => c.trim()).filter(Boolean);
@@ -69,9 +70,10 @@ export async function removeGrant(vault: Vault, officer: KeyHolder, login: strin
     const removed = await trx.updateTable('grants').set({ removed_at: at.toISOString(), removed_by: officer.login })
       .where('person_id', '=', Number(person.id)).where('account_id', '=', account.id).where('removed_at', 'is', null).executeTakeFirst();
     if (Number(removed.numUpdatedRows) === 0) throw new GmvError('INVALID_INPUT', { what: 'grant', detail: `${login} holds no grant on ${slug}` });
-    const sawSecrets = await trx.selectFrom('key_wraps').select('id').where('item_kind', '=', 'credential').where('item_id', '=', String(account.id)).where('person_id', '=', Number(person.id)).executeTakeFirst();
+    const sawSecrets = await everWrappedFor(trx, Number(person.id), account.id);
+    const wrapsRevoked = await revokeWraps(trx, { personId: Number(person.id), kinds: ['credential'], accountId: account.id }, at.toISOString(), 'grant-removed');
     const due = sawSecrets ? await queueRotation(trx, account.id, 'access-removed', `grant of ${login} removed`, at, policy.rotation.eventDueDays) : 'not needed';
-    return { result: { login, account: slug, rotationDue: due }, audit: [{ action: 'grant.remove', actor: officer.login, subject: slug, outcome: 'ok', details: { person: login, rotation_due: due } }] };
+    return { result: { login, account: slug, rotationDue: due }, audit: [{ action: 'grant.remove', actor: officer.login, subject: slug, outcome: 'ok', details: { person: login, rotation_due: due, wraps_revoked: wrapsRevoked } }] };
   });
 }
 
@@ -82,10 +84,10 @@ export async function listGrants(vault: Vault, filter: { login?: string; account
   if (filter.login) q = q.where('people.login', '=', filter.login);
   if (filter.account) q = q.where('accounts.slug', '=', filter.account);
   const rows = await q.orderBy('accounts.slug').orderBy('people.login').execute();
-  const wraps = await vault.store.db.selectFrom('key_wraps').select(['person_id', 'item_id', 'item_version']).where('item_kind', '=', 'credential').execute();
+  const newest = await newestWrappedVersions(vault.store.db, [...new Set(rows.map((r) => Number(r.person_id)))]);
   const now = vault.now();
   return rows.filter((r) => !r.until || new Date(r.until) > now).map((r) => {
-    const mine = wraps.filter((w) => Number(w.person_id) === Number(r.person_id) && w.item_id === String(r.account_id)).map((w) => Number(w.item_version));
-    return { login: r.login, account: r.slug, can: JSON.parse(r.can) as Capability[], until: r.until, grantedBy: r.granted_by, grantedAt: r.granted_at, wrappedVersion: mine.length ? Math.max(...mine) : null };
+    const wrappedVersion = newest.get(`${r.person_id}:${r.account_id}`) ?? null;
+    return { login: r.login, account: r.slug, can: JSON.parse(r.can) as Capability[], until: r.until, grantedBy: r.granted_by, grantedAt: r.granted_at, wrappedVersion };
   });
 }

@@ -8,14 +8,14 @@ import { openStore, removeSqliteFiles, writeTransaction, type StoreTarget } from
 import { GmvError } from '../errors.js';
 import { DAY_MS } from '../domain/dates.js';
 import type { Secret } from '../crypto/secret.js';
-import { generateKey, readPrivate, readPublic, encryptTo } from '../crypto/pgp.js';
+import { generateKey, readPrivate, readPublic } from '../crypto/pgp.js';
 import { sha256Hex } from '../crypto/kdf.js';
 import { buildCrl, certFingerprint, createDeviceCa } from '../crypto/x509.js';
 import { splitSecret, encodeShare } from '../crypto/shamir.js';
 import { parsePolicy, type Policy } from '../policy/policy.js';
 import { checkPassphrase } from '../policy/passphrase-rules.js';
 import { isDisplayName, isLoginHandle } from '../domain/names.js';
-import { sealPersonKey, sealWithDataKey, wrapForPeople } from './keys.js';
+import { sealPersonKey, sealWithDataKey, wrapFor, wrapForPeople } from './keys.js';
 import { newDeviceMaterial, certifyDevice, certifyPersonKey, insertDevice, saveDeviceFile } from './device-provision.js';
 import { appendAudit, keySigner, writeCheckpoint } from '../audit/log.js';
 import { Actions } from '../audit/entry.js';
@@ -127,13 +127,13 @@ export async function initVault(options: InitOptions): Promise<InitResult> {
       await insertDevice(trx, { id: deviceId, personId, label: 'init terminal', material: device, createdAt, certified: { ...certified, approvedBy: options.login } });
       await trx.insertInto('person_key_locks').values({ person_id: personId, key_fingerprint: officerKey.fingerprint, device_id: deviceId, envelope: JSON.stringify(officerLock), created_at: createdAt }).execute();
       const officer = [{ personId, fingerprint: officerKey.fingerprint, publicKey: officerPublic }];
-      await wrapForPeople(trx, { kind: 'org-key', id: orgKey.fingerprint, version: 1 }, org.dataKey, officer, createdAt);
-      await wrapForPeople(trx, { kind: 'device-ca', id: caFingerprint, version: 1 }, caSealed.dataKey, officer, createdAt);
+      await wrapForPeople(trx, { kind: 'org-key', ref: orgKey.fingerprint, version: 1 }, org.dataKey, officer, createdAt);
+      await wrapForPeople(trx, { kind: 'device-ca', ref: caFingerprint, version: 1 }, caSealed.dataKey, officer, createdAt);
       const shares = options.recovery.shares ?? 1;
       await trx.insertInto('recovery_keys').values({ fingerprint: recoveryKey.fingerprint, public_key: recoveryKey.publicArmored, shares, threshold: options.recovery.threshold ?? 1, created_at: createdAt }).execute();
-      for (const [kind, id, dataKey] of [['org-key', orgKey.fingerprint, org.dataKey], ['device-ca', caFingerprint, caSealed.dataKey]] as const) {
-        await trx.insertInto('recovery_wraps').values({ item_kind: kind, item_id: id, recovery_fingerprint: recoveryKey.fingerprint, wrapped: Buffer.from(await encryptTo(dataKey, [recoveryPublic])).toString('base64'), created_at: createdAt }).execute();
-      }
+      const recoveryRecipient = [{ recipient: 'recovery' as const, fingerprint: recoveryKey.fingerprint, publicKey: recoveryPublic }];
+      await wrapFor(trx, { kind: 'org-key', ref: orgKey.fingerprint, version: 1 }, org.dataKey, recoveryRecipient, createdAt);
+      await wrapFor(trx, { kind: 'device-ca', ref: caFingerprint, version: 1 }, caSealed.dataKey, recoveryRecipient, createdAt);
       org.dataKey.fill(0);
       caSealed.dataKey.fill(0);
 

@@ -12,6 +12,7 @@ import { bindToDevice, deriveKey, newKdfParams, type KdfCost, type KdfParams } f
 import { open, parseEnvelope, seal, type Envelope } from '../crypto/envelope.js';
 import { encryptTo, readPrivate, readPublic, fingerprintOf } from '../crypto/pgp.js';
 import type { CaMaterial } from '../crypto/x509.js';
+import { insertWraps, liveWrap, type WrapItem, type WrapKind } from '../store/wraps.js';
 
 /** Anyone who can decrypt what was wrapped for one personal key: an unlocked key here, or the session agent. */
 export interface KeyHolder {
@@ -21,7 +22,7 @@ export interface KeyHolder {
   decrypt(data: Uint8Array): Promise<Buffer>;
 }
 
-export type WrappedItem = 'org-key' | 'device-ca' | 'mfa-seed' | 'credential' | 'rotation';
+export type WrappedItem = WrapKind;
 
 export interface PersonLockHeader extends Record<string, unknown> {
   purpose: 'person-key';
@@ -63,23 +64,28 @@ export function sealWithDataKey(plaintext: Uint8Array, header: Record<string, un
   return { envelope: seal(dataKey, plaintext, header), dataKey };
 }
 
-/** Record wraps of `dataKey` for each person key, in the caller's transaction. */
-export async function wrapForPeople(trx: Kysely<DB>, item: { kind: WrappedItem; id: string; version: number }, dataKey: Uint8Array, recipients: { personId: number; fingerprint: string; publicKey: PublicKey }[], at: string): Promise<void> {
-  for (const r of recipients) {
-    const wrapped = await encryptTo(dataKey, [r.publicKey]);
-    await trx.insertInto('key_wraps').values({
-      item_kind: item.kind, item_id: item.id, item_version: item.version, person_id: r.personId,
-      key_fingerprint: r.fingerprint, wrapped: Buffer.from(wrapped).toString('base64'), created_at: at,
-    }).execute();
-  }
+/** One recipient of a data key: a person's key, the organisation key (escrow) or the recovery key. */
+export type WrapRecipient =
+  | { recipient: 'person'; personId: number; fingerprint: string; publicKey: PublicKey }
+  | { recipient: 'org' | 'recovery'; fingerprint: string; publicKey: PublicKey };
+
+/** Seal `dataKey` for each recipient (the one place data keys are wrapped) and record the wraps in one insert. */
+export async function wrapFor(trx: Kysely<DB>, item: WrapItem, dataKey: Uint8Array, recipients: WrapRecipient[], at: string): Promise<void> {
+  const rows = await Promise.all(recipients.map(async (r) => ({
+    item, recipient: r.recipient, personId: r.recipient === 'person' ? r.personId : null, keyFingerprint: r.fingerprint,
+    wrapped: Buffer.from(await encryptTo(dataKey, [r.publicKey])).toString('base64'), at,
+  })));
+  await insertWraps(trx, rows);
 }
 
-/** The data key of an item wrapped for this holder's key, or null when it holds no wrap. */
-export async function unwrap(db: Kysely<DB>, holder: KeyHolder, kind: WrappedItem, itemId: string): Promise<Buffer | null> {
-  const row = await db.selectFrom('key_wraps').select('wrapped')
-    .where('item_kind', '=', kind).where('item_id', '=', itemId)
-    .where('person_id', '=', holder.personId).where('key_fingerprint', '=', holder.keyFingerprint)
-    .orderBy('item_version', 'desc').executeTakeFirst();
+/** Record wraps of `dataKey` for each person key, in the caller's transaction. */
+export async function wrapForPeople(trx: Kysely<DB>, item: WrapItem, dataKey: Uint8Array, people: { personId: number; fingerprint: string; publicKey: PublicKey }[], at: string): Promise<void> {
+  await wrapFor(trx, item, dataKey, people.map((p) => ({ recipient: 'person' as const, ...p })), at);
+}
+
+/** The data key of an item (newest version) wrapped in force for this holder's key, or null when it holds none. */
+export async function unwrap(db: Kysely<DB>, holder: KeyHolder, kind: WrappedItem, ref: string): Promise<Buffer | null> {
+  const row = await liveWrap(db, { kind, ref }, holder.keyFingerprint);
   return row ? holder.decrypt(Buffer.from(row.wrapped, 'base64')) : null;
 }
 

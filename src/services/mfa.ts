@@ -9,6 +9,7 @@ import type { Secret } from '../crypto/secret.js';
 import { open, parseEnvelope } from '../crypto/envelope.js';
 import { newTotpSecret, totpUri, verifyTotp, type TotpParams } from '../crypto/totp.js';
 import { readPublic } from '../crypto/pgp.js';
+import { revokeWraps } from '../store/wraps.js';
 import { sealWithDataKey, unwrap, wrapForPeople, type KeyHolder } from './keys.js';
 import { commitChange, type Vault } from './vault.js';
 
@@ -29,8 +30,11 @@ export async function startMfaEnrollment(vault: Vault, holder: KeyHolder): Promi
   await commitChange(vault, async (trx) => {
     const key = await trx.selectFrom('person_keys').select('public_key').where('fingerprint', '=', holder.keyFingerprint).executeTakeFirstOrThrow();
     const sealed = sealWithDataKey(Buffer.from(secret, 'utf8'), { purpose: 'mfa-seed', person: holder.login });
-    await trx.deleteFrom('key_wraps').where('item_kind', '=', 'mfa-seed').where('item_id', '=', holder.login).where('person_id', '=', holder.personId).execute();
-    await wrapForPeople(trx, { kind: 'mfa-seed', id: holder.login, version: 1 }, sealed.dataKey, [{ personId: holder.personId, fingerprint: holder.keyFingerprint, publicKey: await readPublic(key.public_key) }], vault.now().toISOString());
+    // The old seed's wrap stops applying but stays on record (what the person could decrypt).
+    const at = vault.now().toISOString();
+    const last = await trx.selectFrom('wraps').select((eb) => eb.fn.max('item_version').as('v')).where('item_kind', '=', 'mfa-seed').where('item_ref', '=', holder.login).executeTakeFirst();
+    await revokeWraps(trx, { personId: holder.personId, kinds: ['mfa-seed'], ref: holder.login }, at, 'mfa-re-enrolled');
+    await wrapForPeople(trx, { kind: 'mfa-seed', ref: holder.login, version: Number(last?.v ?? 0) + 1 }, sealed.dataKey, [{ personId: holder.personId, fingerprint: holder.keyFingerprint, publicKey: await readPublic(key.public_key) }], vault.now().toISOString());
     sealed.dataKey.fill(0);
     const row = { status: 'pending', algorithm: DEFAULTS.algorithm, digits: DEFAULTS.digits, period: DEFAULTS.period, seed_envelope: JSON.stringify(sealed.envelope), last_step: null, created_at: vault.now().toISOString() };
     const updated = await trx.updateTable('mfa_totp').set(row).where('person_id', '=', holder.personId).executeTakeFirst();

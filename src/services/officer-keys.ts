@@ -5,13 +5,14 @@ import type { DB } from '../store/schema.js';
 import { GmvError } from '../errors.js';
 import type { CaMaterial } from '../crypto/x509.js';
 import { currentCaRow, currentOrgKeyRow, openCa, openOrgKey, unwrap, wrapForPeople, type KeyHolder, type WrappedItem } from './keys.js';
+import { liveWrap } from '../store/wraps.js';
 import { recordDenial, type Vault } from './vault.js';
 
 async function dataKeyFor(vault: Vault, holder: KeyHolder, kind: WrappedItem, itemId: string, purpose: string): Promise<Buffer> {
   const dataKey = await unwrap(vault.store.db, holder, kind, itemId);
   if (dataKey) return dataKey;
-  await recordDenial(vault, { action: `${kind}.use`, actor: holder.login, subject: null, outcome: 'denied', details: { reason: `no ${kind} wrap for this person's key` } });
-  throw new GmvError('DENIED_ROLE', { action: purpose, role: 'security-officer', login: holder.login });
+  await recordDenial(vault, { action: `${kind}.use`, actor: holder.login, subject: null, outcome: 'denied', details: { rule: 'key-wrap', reason: `no ${kind} wrap for this person's key`, purpose } });
+  throw new GmvError('NO_KEY_WRAP', { key: kind, login: holder.login });
 }
 
 export async function orgKeyFor(vault: Vault, holder: KeyHolder): Promise<PrivateKey> {
@@ -41,13 +42,13 @@ export async function caFor(vault: Vault, holder: KeyHolder): Promise<CaMaterial
 export async function wrapOfficerKeys(trx: Kysely<DB>, vault: Pick<Vault, 'now'>, from: KeyHolder, to: { personId: number; fingerprint: string; publicKey: PublicKey }): Promise<number> {
   let wrapped = 0;
   for (const [kind, row] of [['org-key', await currentOrgKeyRow(trx)], ['device-ca', await currentCaRow(trx)]] as const) {
-    const exists = await trx.selectFrom('key_wraps').select('id').where('item_kind', '=', kind).where('item_id', '=', row.fingerprint).where('key_fingerprint', '=', to.fingerprint).executeTakeFirst();
+    const exists = await liveWrap(trx, { kind, ref: row.fingerprint }, to.fingerprint);
     if (exists) continue;
     // Inside the caller's transaction: on SQLite its connection is the only one.
     const dataKey = await unwrap(trx, from, kind, row.fingerprint);
-    if (!dataKey) throw new GmvError('DENIED_ROLE', { action: 'sharing the officer keys', role: 'security-officer', login: from.login });
+    if (!dataKey) throw new GmvError('NO_KEY_WRAP', { key: kind, login: from.login });
     try {
-      await wrapForPeople(trx, { kind, id: row.fingerprint, version: 1 }, dataKey, [to], vault.now().toISOString());
+      await wrapForPeople(trx, { kind, ref: row.fingerprint, version: 1 }, dataKey, [to], vault.now().toISOString());
       wrapped += 1;
     } finally {
       dataKey.fill(0);

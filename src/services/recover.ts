@@ -11,10 +11,12 @@ import { decryptWith, fingerprintOf, generateKey, readPrivate, readPublic } from
 import { certFingerprint } from '../crypto/x509.js';
 import { combineShares, decodeShare } from '../crypto/shamir.js';
 import { readDeviceKey, removeDeviceKey } from '../local/device-file.js';
+import { liveWrap, type WrapKind } from '../store/wraps.js';
 import { currentCaRow, currentOrgKeyRow, openCa, openOrgKey, sealPersonKey, wrapForPeople } from './keys.js';
 import { newDeviceMaterial, certifyDevice, certifyPersonKey, insertDevice, saveDeviceFile } from './device-provision.js';
 import { enforcePassphrase } from './init.js';
 import { clearFailures } from './throttle.js';
+import { authorize } from './access.js';
 import { activePolicy, commitChange, recordDenial, type Vault } from './vault.js';
 
 export interface RecoverInput {
@@ -43,17 +45,14 @@ export async function recoverOfficer(vault: Vault, input: RecoverInput): Promise
   }
   const person = await db.selectFrom('people').select(['id', 'login', 'name', 'roles', 'status']).where('login', '=', input.login).executeTakeFirst();
   if (!person) throw new GmvError('PERSON_NOT_FOUND', { login: input.login });
-  if (person.status !== 'active' || !(JSON.parse(person.roles) as string[]).includes('security-officer')) {
-    await recordDenial(vault, { action: 'recovery.use', actor: input.login, subject: input.login, outcome: 'denied', details: { reason: 'not an active security officer' } });
-    throw new GmvError('DENIED_ROLE', { action: 'recovery', role: 'security-officer', login: input.login });
-  }
+  await authorize(vault, { personId: Number(person.id), login: person.login }, 'recovery.use', input.login);
   const policy = await activePolicy(db);
   enforcePassphrase(input.passphrase, input.login, policy, input.commonPasswords);
 
   const orgRow = await currentOrgKeyRow(db);
   const caRow = await currentCaRow(db);
   const unwrapRecovery = async (kind: string, id: string) => {
-    const row = await db.selectFrom('recovery_wraps').select('wrapped').where('item_kind', '=', kind).where('item_id', '=', id).where('recovery_fingerprint', '=', recoveryFpr).executeTakeFirst();
+    const row = await liveWrap(db, { kind: kind as WrapKind, ref: id }, recoveryFpr, 'recovery');
     if (!row) throw new GmvError('RECOVERY_KEY_INVALID', {});
     return Buffer.from(await decryptWith(Buffer.from(row.wrapped, 'base64'), recovery));
   };
@@ -83,8 +82,8 @@ export async function recoverOfficer(vault: Vault, input: RecoverInput): Promise
       await insertDevice(trx, { id: deviceId, personId, label: 'recovery terminal', material, createdAt, certified: { ...certified, approvedBy: `recovery:${recoveryFpr}` } });
       await trx.insertInto('person_key_locks').values({ person_id: personId, key_fingerprint: personKey.fingerprint, device_id: deviceId, envelope: JSON.stringify(lock), created_at: createdAt }).execute();
       const holder = [{ personId, fingerprint: personKey.fingerprint, publicKey: await readPublic(personKey.publicArmored) }];
-      await wrapForPeople(trx, { kind: 'org-key', id: orgRow.fingerprint, version: 1 }, orgDataKey, holder, createdAt);
-      await wrapForPeople(trx, { kind: 'device-ca', id: caRow.fingerprint, version: 1 }, caDataKey, holder, createdAt);
+      await wrapForPeople(trx, { kind: 'org-key', ref: orgRow.fingerprint, version: 1 }, orgDataKey, holder, createdAt);
+      await wrapForPeople(trx, { kind: 'device-ca', ref: caRow.fingerprint, version: 1 }, caDataKey, holder, createdAt);
       await clearFailures(trx, personId);
       return { result: undefined, audit: [{ action: 'recovery.use', actor: input.login, subject: input.login, outcome: 'ok', details: {
         recovery_key: recoveryFpr, retired_keys: retired.map((r) => r.fingerprint), new_key: personKey.fingerprint, device: deviceId, warning: 'organisation recovery key used',

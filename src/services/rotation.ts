@@ -9,12 +9,14 @@ import type { DB } from '../store/schema.js';
 import { GmvError } from '../errors.js';
 import { DAY_MS } from '../domain/dates.js';
 import type { Secret } from '../crypto/secret.js';
-import { open, parseEnvelope, seal } from '../crypto/envelope.js';
-import { encryptTo, readPublic } from '../crypto/pgp.js';
+import { EnvelopeError, open, parseEnvelope, seal } from '../crypto/envelope.js';
+import { readPublic } from '../crypto/pgp.js';
+import { liveWrap, revokeWraps, type WrapItem } from '../store/wraps.js';
+import { wrapForPeople } from './keys.js';
 import { generatePassword } from '../domain/password-gen.js';
 import { parseTotpInput } from '../domain/otpauth.js';
 import { parseRecoveryCodes } from '../domain/credential.js';
-import { authorizeCredential } from './access.js';
+import { authorize } from './access.js';
 import { findAccount } from './accounts.js';
 import { readVersion, writeVersion } from './credential-store.js';
 import { hashPassword, isRecentPassword } from './password-history.js';
@@ -33,24 +35,44 @@ export async function queueRotation(trx: Kysely<DB>, accountId: number, reason: 
   return due;
 }
 
+/** The wrap of a rotation's new password: one per started rotation, for its starter only. */
+function rotationItem(accountId: number, startedAt: string): WrapItem {
+  return { kind: 'rotation', accountId, ref: startedAt, version: 0 };
+}
+
+/** Open a pending rotation's envelope, checking it belongs to this account (a swapped row is an integrity failure). */
+function openRotation(dataKey: Buffer, envelopeText: string, slug: string, accountId: number): string {
+  try {
+    const envelope = parseEnvelope(envelopeText);
+    const h = envelope.header as Record<string, unknown>;
+    if (h.purpose !== 'rotation' || (h.account_id !== undefined ? h.account_id !== accountId : h.account !== slug)) throw new EnvelopeError();
+    return open(dataKey, envelope).toString('utf8');
+  } catch (err) {
+    if (err instanceof EnvelopeError || err instanceof SyntaxError) throw new GmvError('CREDENTIAL_TAMPERED', { account: slug, version: 'rotation' }, { cause: err });
+    throw err;
+  }
+}
+
 export async function markRotationsDone(trx: Kysely<DB>, accountId: number, at: Date): Promise<void> {
   await trx.updateTable('rotation_queue').set({ done_at: at.toISOString() }).where('account_id', '=', accountId).where('done_at', 'is', null).execute();
 }
 
 export async function startRotation(vault: Vault, actor: SessionActor, slug: string, reason: RotationReason): Promise<{ account: string; password: string; reason: RotationReason }> {
   const account = await findAccount(vault, slug);
-  await authorizeCredential(vault, actor, account, 'manage', 'rotate.start');
+  await authorize(vault, actor, { kind: 'credential', action: 'rotate.start', account, need: 'manage' });
   const db = vault.store.db;
   const pending = await db.selectFrom('rotations').select(['started_by', 'started_at']).where('account_id', '=', account.id).executeTakeFirst();
   if (pending) throw new GmvError('ROTATION_PENDING', { account: slug, by: pending.started_by, at: pending.started_at });
   const password = generatePassword((await activePolicy(db)).platforms[account.platform], (n) => randomBytes(n));
   const me = await db.selectFrom('person_keys').select('public_key').where('fingerprint', '=', actor.keyFingerprint).executeTakeFirstOrThrow();
+  const publicKey = await readPublic(me.public_key);
   const dataKey = randomBytes(32);
-  const envelope = seal(dataKey, Buffer.from(password, 'utf8'), { purpose: 'rotation', account: slug });
-  const wrapped = Buffer.from(await encryptTo(dataKey, [await readPublic(me.public_key)])).toString('base64');
-  dataKey.fill(0);
+  const startedAt = vault.now().toISOString();
+  const envelope = seal(dataKey, Buffer.from(password, 'utf8'), { purpose: 'rotation', account: slug, account_id: account.id, started_at: startedAt });
   await commitChange(vault, async (trx) => {
-    await trx.insertInto('rotations').values({ account_id: account.id, reason, started_by: actor.login, started_by_person: actor.personId, started_at: vault.now().toISOString(), envelope: JSON.stringify(envelope), wrapped }).execute();
+    await trx.insertInto('rotations').values({ account_id: account.id, reason, started_by: actor.login, started_by_person: actor.personId, started_at: startedAt, envelope: JSON.stringify(envelope) }).execute();
+    await wrapForPeople(trx, rotationItem(account.id, startedAt), dataKey, [{ personId: actor.personId, fingerprint: actor.keyFingerprint, publicKey }], startedAt);
+    dataKey.fill(0);
     return { result: undefined, audit: [{ action: 'rotate.start', actor: actor.login, subject: slug, outcome: 'ok', details: { reason, device: actor.deviceId } }] };
   });
   return { account: slug, password, reason };
@@ -63,15 +85,17 @@ export interface ConfirmExtras {
 
 export async function confirmRotation(vault: Vault, actor: SessionActor, slug: string, extras: ConfirmExtras = {}): Promise<{ account: string; version: number; reason: string }> {
   const account = await findAccount(vault, slug);
-  await authorizeCredential(vault, actor, account, 'manage', 'rotate.confirm');
+  await authorize(vault, actor, { kind: 'credential', action: 'rotate.confirm', account, need: 'manage' });
   const db = vault.store.db;
   const pending = await db.selectFrom('rotations').selectAll().where('account_id', '=', account.id).executeTakeFirst();
   if (!pending) throw new GmvError('ROTATION_NONE', { account: slug });
   if (Number(pending.started_by_person) !== actor.personId) {
-    throw new GmvError('DENIED_GRANT', { login: actor.login, account: slug, reason: `the rotation was started by ${pending.started_by}, who alone holds the new password`, need: 'confirm' });
+    throw new GmvError('ROTATION_NOT_YOURS', { account: slug, by: pending.started_by });
   }
-  const dataKey = await actor.decrypt(Buffer.from(pending.wrapped, 'base64'));
-  const password = open(dataKey, parseEnvelope(pending.envelope)).toString('utf8');
+  const wrap = await liveWrap(db, rotationItem(account.id, pending.started_at), actor.keyFingerprint);
+  if (!wrap) throw new GmvError('NO_WRAP', { login: actor.login, account: slug, version: 'rotation' });
+  const dataKey = await actor.decrypt(Buffer.from(wrap.wrapped, 'base64'));
+  const password = openRotation(dataKey, pending.envelope, slug, account.id);
   dataKey.fill(0);
   const policy = await activePolicy(db);
   if (await isRecentPassword(db, account.id, password, policy.credentials.history)) throw new GmvError('PASSWORD_REUSED', { history: policy.credentials.history, account: slug });
@@ -87,6 +111,7 @@ export async function confirmRotation(vault: Vault, actor: SessionActor, slug: s
     const content = { ...(current?.content ?? {}), password, ...(totp ? { totp } : {}), ...(recovery ? { recovery } : {}) };
     const v = await writeVersion(trx, account, content, { reason: `rotation: ${pending.reason}`, by: actor.login, at: vault.now(), passwordHash });
     await markRotationsDone(trx, account.id, vault.now());
+    await revokeWraps(trx, { personId: actor.personId, kinds: ['rotation'], accountId: account.id, ref: pending.started_at }, vault.now().toISOString(), 'rotation-confirmed');
     return { result: v, audit: [{ action: 'rotate.confirm', actor: actor.login, subject: slug, outcome: 'ok', details: { reason: pending.reason, version: v, new_totp: Boolean(extras.totp), new_recovery: Boolean(extras.recovery), device: actor.deviceId } }] };
   });
   return { account: slug, version, reason: pending.reason };
@@ -94,10 +119,12 @@ export async function confirmRotation(vault: Vault, actor: SessionActor, slug: s
 
 export async function abortRotation(vault: Vault, actor: SessionActor, slug: string): Promise<{ account: string }> {
   const account = await findAccount(vault, slug);
-  await authorizeCredential(vault, actor, account, 'manage', 'rotate.abort');
+  await authorize(vault, actor, { kind: 'credential', action: 'rotate.abort', account, need: 'manage' });
   return commitChange(vault, async (trx) => {
-    const deleted = await trx.deleteFrom('rotations').where('account_id', '=', account.id).executeTakeFirst();
-    if (Number(deleted.numDeletedRows) === 0) throw new GmvError('ROTATION_NONE', { account: slug });
+    const pending = await trx.selectFrom('rotations').select(['started_at', 'started_by_person']).where('account_id', '=', account.id).executeTakeFirst();
+    if (!pending) throw new GmvError('ROTATION_NONE', { account: slug });
+    await trx.deleteFrom('rotations').where('account_id', '=', account.id).execute();
+    await revokeWraps(trx, { personId: Number(pending.started_by_person), kinds: ['rotation'], accountId: account.id, ref: pending.started_at }, vault.now().toISOString(), 'rotation-aborted');
     return { result: { account: slug }, audit: [{ action: 'rotate.abort', actor: actor.login, subject: slug, outcome: 'ok', details: {} }] };
   });
 }

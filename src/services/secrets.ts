@@ -9,7 +9,7 @@ import type { Secret } from '../crypto/secret.js';
 import { totpCode } from '../crypto/totp.js';
 import { parseTotpInput } from '../domain/otpauth.js';
 import { parseRecoveryCodes, type CredentialContent, type Field } from '../domain/credential.js';
-import { authorizeCredential } from './access.js';
+import { authorize } from './access.js';
 import { findAccount } from './accounts.js';
 import { readVersion, writeVersion } from './credential-store.js';
 import { hashPassword, isRecentPassword } from './password-history.js';
@@ -57,7 +57,7 @@ async function withField(current: CredentialContent, field: Field, input: Secret
 
 export async function setSecret(vault: Vault, actor: SessionActor, slug: string, field: Field, input: Secret): Promise<{ account: string; field: Field; version: number }> {
   const account = await findAccount(vault, slug);
-  await authorizeCredential(vault, actor, account, 'manage', 'secret.set', field);
+  await authorize(vault, actor, { kind: 'credential', action: 'secret.set', account, need: 'manage', field });
   const db = vault.store.db;
   const policy = await activePolicy(db);
   if (field === 'password' && await isRecentPassword(db, account.id, input.revealString(), policy.credentials.history)) {
@@ -99,7 +99,7 @@ export interface Revealed {
 /** Reveal one field (or the password and login) of the latest version the person may read. */
 export async function showSecret(vault: Vault, actor: SessionActor, slug: string, field?: RevealField): Promise<Revealed> {
   const account = await findAccount(vault, slug);
-  await authorizeCredential(vault, actor, account, field === 'otp' ? 'otp' : 'reveal', 'secret.reveal', field ?? 'password');
+  await authorize(vault, actor, { kind: 'credential', action: 'secret.reveal', account, need: field === 'otp' ? 'otp' : 'reveal', field: field ?? 'password' });
   const db = vault.store.db;
   const opened = await readVersion(db, actor, account);
   if (!opened) throw new GmvError('FIELD_EMPTY', { account: slug, field: field ?? 'password' });
@@ -142,7 +142,7 @@ export async function otpFor(vault: Vault, actor: SessionActor, slug: string): P
 /** gmv recovery use: the next unused recovery code, marked used in the same transaction as its audit entry. */
 export async function useRecoveryCode(vault: Vault, actor: SessionActor, slug: string): Promise<{ account: string; code: string; left: number; low: boolean }> {
   const account = await findAccount(vault, slug);
-  await authorizeCredential(vault, actor, account, 'reveal', 'recovery.use', 'recovery');
+  await authorize(vault, actor, { kind: 'credential', action: 'recovery.use', account, need: 'reveal', field: 'recovery' });
   const db = vault.store.db;
   const opened = await readVersion(db, actor, account);
   if (!opened?.content.recovery) throw new GmvError('FIELD_EMPTY', { account: slug, field: 'recovery' });

@@ -5,6 +5,7 @@
 import { GmvError } from '../errors.js';
 import type { AgentClient } from '../agent/client.js';
 import type { KeyHolder } from './keys.js';
+import { authorize } from './access.js';
 import { terminalDevice, type Vault } from './vault.js';
 
 export interface SessionActor extends KeyHolder {
@@ -22,12 +23,13 @@ export async function sessionActor(vault: Vault, agent: AgentClient): Promise<Se
     .where('person_keys.fingerprint', '=', s.keyFingerprint)
     .executeTakeFirst();
   if (!row || Number(row.id) !== s.personId || row.login !== s.login || row.key_status !== 'active') throw new GmvError('SESSION_REQUIRED', {});
-  if (row.status !== 'active') throw new GmvError('DENIED_STATUS', { login: row.login, status: row.status, action: 'using a session' });
-  // A terminal revoked while its session was open loses the session at its next command.
-  const terminal = await vault.store.db.selectFrom('devices').select('status').where('id', '=', s.deviceId).executeTakeFirst();
-  if (terminal?.status !== 'active') {
-    await agent.lock();
-    throw new GmvError('DEVICE_NOT_AUTHORIZED', { device: s.deviceId, reason: `device ${terminal?.status ?? 'unknown'}` });
+  // The person must still be active and, a terminal revoked while its session was open loses the
+  // session at its next command: the access door decides both and records the refusal.
+  try {
+    await authorize(vault, { personId: s.personId, login: s.login, deviceId: s.deviceId }, { kind: 'session', action: 'using a session' });
+  } catch (error) {
+    if (error instanceof GmvError && error.code === 'DEVICE_NOT_AUTHORIZED') await agent.lock();
+    throw error;
   }
   // The session's key signs the checkpoints of what it does; the agent signs, the key stays there.
   vault.person = { personId: s.personId, fingerprint: s.keyFingerprint, sign: (data) => agent.sign(data) };

@@ -2,6 +2,7 @@
  * Staff records (Art. 11, 25, 27): who works for which unit, employed in-house or by a contractor
  * agency (Art. 7), in which roles, in which state. Only the fields the measures need are kept.
  */
+import { revokeWraps } from '../store/wraps.js';
 import { GmvError } from '../errors.js';
 import { isDisplayName, isLoginHandle, ROLES, type Role } from '../domain/names.js';
 import { authorize, type Actor } from './access.js';
@@ -75,8 +76,8 @@ export async function setRoles(vault: Vault, actor: KeyHolder, login: string, ro
     if (demoted) {
       // No longer an officer: the organisation and device-CA keys are no longer wrapped for them.
       const person = await trx.selectFrom('people').select('id').where('login', '=', login).executeTakeFirstOrThrow();
-      const deleted = await trx.deleteFrom('key_wraps').where('person_id', '=', Number(person.id)).where('item_kind', 'in', ['org-key', 'device-ca']).executeTakeFirst();
-      removedWraps = Number(deleted.numDeletedRows);
+      // The wraps stay on record with the time they stopped: the exposure of what they held.
+      removedWraps = await revokeWraps(trx, { personId: Number(person.id), kinds: ['org-key', 'device-ca'] }, vault.now().toISOString(), 'role-removed');
     }
     let addedWraps = 0;
     if (promoted) {
@@ -85,7 +86,7 @@ export async function setRoles(vault: Vault, actor: KeyHolder, login: string, ro
         .select(['people.id', 'person_keys.fingerprint', 'person_keys.public_key']).where('people.login', '=', login).where('person_keys.status', '=', 'active').executeTakeFirst();
       if (key) addedWraps = await wrapOfficerKeys(trx, vault, actor, { personId: Number(key.id), fingerprint: key.fingerprint, publicKey: await readPublic(key.public_key) });
     }
-    return { result: undefined, audit: [{ action: 'person.roles', actor: actor.login, subject: login, outcome: 'ok', details: { from: before.roles, to: roles, officer_key_wraps_removed: removedWraps, officer_key_wraps_added: addedWraps } }] };
+    return { result: undefined, audit: [{ action: 'person.roles', actor: actor.login, subject: login, outcome: 'ok', details: { from: before.roles, to: roles, officer_key_wraps_revoked: removedWraps, officer_key_wraps_added: addedWraps } }] };
   });
   return showStaff(vault, login);
 }

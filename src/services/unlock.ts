@@ -10,6 +10,7 @@ import { parseEnvelope, EnvelopeError } from '../crypto/envelope.js';
 import { decryptWith, fingerprintOf, readPrivate, signDetached } from '../crypto/pgp.js';
 import { Actions } from '../audit/entry.js';
 import type { Role } from '../domain/names.js';
+import { authorize } from './access.js';
 import { activePolicy, commitChange, recordDenial, type Vault } from './vault.js';
 import type { DeviceKey } from '../local/device-file.js';
 import { enforcePassphrase } from './init.js';
@@ -46,10 +47,7 @@ export async function unlockPerson(vault: Vault, login: string, passphrase: Secr
     throw new GmvError('AUTH_FAILED', { login });
   }
   const personId = Number(person.id);
-  if (person.status === 'departed') {
-    await recordDenial(vault, { action: Actions.authFailed, actor: login, subject: login, outcome: 'denied', details: { reason: 'departed' } });
-    throw new GmvError('DENIED_STATUS', { login, status: person.status, action: 'login' });
-  }
+  await authorize(vault, { personId, login }, { kind: 'unlock', action: 'login' });
   const throttle = await throttleState(db, personId, policy, vault.now());
   if (throttle.state !== 'open') {
     await recordDenial(vault, { action: Actions.authFailed, actor: login, subject: login, outcome: 'denied', details: { reason: throttle.state } });

@@ -7,7 +7,7 @@ export interface OrgTable { id: number; name: string; created_at: string }
 export interface OrgKeysTable {
   fingerprint: string;
   public_key: string;
-  /** AES-256-GCM envelope (JSON) of the armored private key, under a data key wrapped in key_wraps. */
+  /** AES-256-GCM envelope (JSON) of the armored private key, under a data key wrapped in wraps. */
   private_envelope: string;
   created_at: string;
 }
@@ -67,16 +67,27 @@ export interface DevicesTable {
   approved_at: string | null;
   revoke_reason: string | null;
 }
-/** One data key wrapped for one person: "what could this person ever decrypt" is a query on this table. */
-export interface KeyWrapsTable {
+/**
+ * One data key wrapped for one recipient (a person's key, the organisation key's escrow, the
+ * recovery key). A wrap that stops applying keeps its row with `revoked_at`: "what could this
+ * person ever decrypt" is a query on this table (store/wraps.ts).
+ */
+export interface WrapsTable {
   id: Generated<number>;
+  /** credential, rotation, org-key, device-ca, mfa-seed */
   item_kind: string;
-  item_id: string;
+  /** The account of a credential or rotation wrap; null for the others. */
+  account_id: number | null;
+  /** The org or CA key's fingerprint, the person's login (mfa-seed), a rotation's start time; '' for credentials. */
+  item_ref: string;
   item_version: number;
-  person_id: number;
+  recipient: 'person' | 'org' | 'recovery';
+  person_id: number | null;
   key_fingerprint: string;
   wrapped: string;
   created_at: string;
+  revoked_at: string | null;
+  revoked_reason: string | null;
 }
 export interface AuditEntriesTable {
   seq: number;
@@ -109,7 +120,7 @@ export interface MfaTotpTable {
   algorithm: string;
   digits: number;
   period: number;
-  /** AES-GCM envelope of the seed under a data key wrapped for the person (key_wraps item 'mfa-seed'). */
+  /** AES-GCM envelope of the seed under a data key wrapped for the person (wraps item 'mfa-seed'). */
   seed_envelope: string;
   /** Last accepted time step: a code is accepted once. */
   last_step: number | null;
@@ -118,7 +129,6 @@ export interface MfaTotpTable {
 /** A person's key encrypted to a newly approved device's OpenPGP key, until that device's first login seals it. */
 export interface KeyTransfersTable { device_id: string; person_id: number; key_fingerprint: string; ciphertext: string; created_at: string }
 export interface RecoveryKeysTable { fingerprint: string; public_key: string; shares: number; threshold: number; created_at: string }
-export interface RecoveryWrapsTable { id: Generated<number>; item_kind: string; item_id: string; recovery_fingerprint: string; wrapped: string; created_at: string }
 
 export interface AccountsTable {
   id: Generated<number>;
@@ -134,7 +144,7 @@ export interface AccountsTable {
   created_at: string;
   archived_at: string | null;
 }
-/** One version of an account's credential: AES-256-GCM under a fresh data key, wrapped per grantee in key_wraps. */
+/** One version of an account's credential: AES-256-GCM under a fresh data key, wrapped per grantee in wraps. */
 export interface CredentialVersionsTable {
   id: Generated<number>;
   account_id: number;
@@ -148,8 +158,6 @@ export interface CredentialVersionsTable {
   created_by: string;
   created_at: string;
 }
-/** Data keys wrapped for the organisation key, so officers can wrap a version for a new grantee. */
-export interface OrgWrapsTable { id: Generated<number>; item_kind: string; item_id: string; item_version: number; org_fingerprint: string; wrapped: string; created_at: string }
 export interface GrantsTable {
   id: Generated<number>;
   person_id: number;
@@ -168,9 +176,8 @@ export interface RotationsTable {
   started_by: string;
   started_by_person: number;
   started_at: string;
-  /** The generated password, sealed; its data key wrapped for the person who started (wrapped). */
+  /** The generated password, sealed; its data key wrapped for the person who started it (wraps, item 'rotation'). */
   envelope: string;
-  wrapped: string;
 }
 export interface RotationQueueTable { id: Generated<number>; account_id: number; reason: string; detail: string | null; due_on: string; created_at: string; done_at: string | null }
 export interface RecoveryCodeUsesTable { account_id: number; version: number; code_index: number; used_by: string; used_at: string }
@@ -198,7 +205,7 @@ export interface DB {
   person_keys: PersonKeysTable;
   person_key_locks: PersonKeyLocksTable;
   devices: DevicesTable;
-  key_wraps: KeyWrapsTable;
+  wraps: WrapsTable;
   audit_entries: AuditEntriesTable;
   audit_tree: AuditTreeTable;
   audit_checkpoints: AuditCheckpointsTable;
@@ -209,12 +216,10 @@ export interface DB {
   key_transfers: KeyTransfersTable;
   accounts: AccountsTable;
   credential_versions: CredentialVersionsTable;
-  org_wraps: OrgWrapsTable;
   grants: GrantsTable;
   rotations: RotationsTable;
   rotation_queue: RotationQueueTable;
   recovery_code_uses: RecoveryCodeUsesTable;
   bindings: BindingsTable;
   recovery_keys: RecoveryKeysTable;
-  recovery_wraps: RecoveryWrapsTable;
 }

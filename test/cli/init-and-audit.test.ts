@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { dialects, sandbox } from '../helpers/dialects.js';
 import { gmv, initVault, OFFICER_PASSPHRASE, stopGnupg } from '../helpers/cli.js';
+import { downgradeWrapsToSchema4 } from '../helpers/old-schemas.js';
 
 describe.each(dialects())('gmv spine on %s', (dialect) => {
   it('init records the organisation, officer and device in the audit log and verifies', async () => {
@@ -118,7 +119,8 @@ describe.each(dialects())('gmv audit verify with and without the framework on %s
     const { openStore } = await import('../../src/store/store.js');
     const { sql } = await import('kysely');
     const store = await openStore(box.target, { mode: 'open' });
-    // What a vault written by gmv with schema 3 looks like: its checkpoints signed by device keys only.
+    // What a vault written by gmv with schema 3 looks like: wraps in their old tables, checkpoints signed by device keys only.
+    await downgradeWrapsToSchema4(store);
     await store.db.deleteFrom('audit_checkpoints').where('signer_fingerprint', 'in', store.db.selectFrom('person_keys').select('fingerprint')).execute();
     await sql`alter table person_keys drop column certification`.execute(store.db);
     await sql`delete from gmv_migrations where version = 4`.execute(store.db);
@@ -129,7 +131,7 @@ describe.each(dialects())('gmv audit verify with and without the framework on %s
     const after = await openStore(box.target, { mode: 'open' });
     try {
       const versions = await after.db.selectFrom('gmv_migrations').select('version').orderBy('version').execute();
-      expect(versions.map((v) => Number(v.version))).toEqual([1, 2, 3, 4]);
+      expect(versions.map((v) => Number(v.version))).toEqual([1, 2, 3, 4, 5]);
       const keys = await after.db.selectFrom('person_keys').select('certification').execute();
       expect(keys.map((k) => k.certification)).toEqual([null]);
     } finally {

@@ -59,7 +59,7 @@ describe('a removed grantee with her key and a full copy of the database', () =>
     const account = db.prepare("select id from accounts where slug = 'weibo-press'").get() as { id: number };
     const versions = db.prepare('select version, envelope from credential_versions where account_id = ? order by version').all(account.id) as { version: number; envelope: string }[];
     expect(versions.map((v) => v.version)).toEqual([1, 2]);
-    const herWraps = db.prepare("select w.item_version, w.wrapped from key_wraps w join people p on p.id = w.person_id where p.login = 'wang.fang' and w.item_kind = 'credential'").all() as { item_version: number; wrapped: string }[];
+    const herWraps = db.prepare("select w.item_version, w.wrapped from wraps w join people p on p.id = w.person_id where p.login = 'wang.fang' and w.item_kind = 'credential'").all() as { item_version: number; wrapped: string }[];
     expect(herWraps.map((w) => w.item_version)).toEqual([1]);
 
     // Every data key she can unwrap, tried against every version.
@@ -75,7 +75,7 @@ describe('a removed grantee with her key and a full copy of the database', () =>
       }
     }
     // Every wrap of version 2 (grantees' and the organisation's) is also tried with her key.
-    const v2Wraps = db.prepare("select wrapped from key_wraps where item_kind = 'credential' and item_version = 2 union all select wrapped from org_wraps where item_kind = 'credential' and item_version = 2").all() as { wrapped: string }[];
+    const v2Wraps = db.prepare("select wrapped from wraps where item_kind = 'credential' and item_version = 2").all() as { wrapped: string }[];
     expect(v2Wraps.length).toBeGreaterThan(0);
     for (const w of v2Wraps) await expect(decryptWith(Buffer.from(w.wrapped, 'base64'), herKey)).rejects.toThrow();
     db.close();

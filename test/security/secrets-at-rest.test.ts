@@ -79,7 +79,7 @@ async function postgresDump(url: string): Promise<Buffer> {
   await client.connect();
   try {
     const tables = (await client.query(`select table_name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE'`)).rows.map((r) => r.table_name as string);
-    expect(tables).toEqual(expect.arrayContaining(['org_keys', 'person_key_locks', 'audit_entries', 'devices', 'key_wraps']));
+    expect(tables).toEqual(expect.arrayContaining(['org_keys', 'person_key_locks', 'audit_entries', 'devices', 'wraps']));
     const parts: string[] = [];
     for (const table of tables) {
       const rows = await client.query(`select row_to_json(t)::text as j from "${table}" t`);

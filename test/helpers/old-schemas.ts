@@ -1,0 +1,39 @@
+/**
+ * Turn a vault written by this gmv back into the layout an older gmv wrote, so upgrade tests run
+ * the real migrations over real data. Each step undoes one migration, newest first.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Store } from '../../src/store/store.js';
+import { withSerialId } from '../../src/store/migrations/columns.js';
+
+/** Schema 4: wraps in four places (key_wraps, org_wraps, recovery_wraps, rotations.wrapped); revoked wraps deleted. */
+export async function downgradeWrapsToSchema4(store: Store): Promise<void> {
+  const db = store.db as unknown as Kysely<any>;
+  const d = store.dialect;
+  await withSerialId(db.schema.createTable('key_wraps'), d)
+    .addColumn('item_kind', 'text', (c) => c.notNull()).addColumn('item_id', 'text', (c) => c.notNull())
+    .addColumn('item_version', 'integer', (c) => c.notNull()).addColumn('person_id', 'integer', (c) => c.notNull())
+    .addColumn('key_fingerprint', 'text', (c) => c.notNull()).addColumn('wrapped', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull()).execute();
+  await withSerialId(db.schema.createTable('org_wraps'), d)
+    .addColumn('item_kind', 'text', (c) => c.notNull()).addColumn('item_id', 'text', (c) => c.notNull())
+    .addColumn('item_version', 'integer', (c) => c.notNull()).addColumn('org_fingerprint', 'text', (c) => c.notNull())
+    .addColumn('wrapped', 'text', (c) => c.notNull()).addColumn('created_at', 'text', (c) => c.notNull()).execute();
+  await withSerialId(db.schema.createTable('recovery_wraps'), d)
+    .addColumn('item_kind', 'text', (c) => c.notNull()).addColumn('item_id', 'text', (c) => c.notNull())
+    .addColumn('recovery_fingerprint', 'text', (c) => c.notNull())
+    .addColumn('wrapped', 'text', (c) => c.notNull()).addColumn('created_at', 'text', (c) => c.notNull()).execute();
+  const itemId = sql`case when item_kind = 'credential' then cast(account_id as text) else item_ref end`;
+  await sql`insert into key_wraps (item_kind, item_id, item_version, person_id, key_fingerprint, wrapped, created_at)
+    select item_kind, ${itemId}, item_version, person_id, key_fingerprint, wrapped, created_at from wraps
+    where recipient = 'person' and item_kind <> 'rotation' and revoked_at is null order by id`.execute(db);
+  await sql`insert into org_wraps (item_kind, item_id, item_version, org_fingerprint, wrapped, created_at)
+    select item_kind, ${itemId}, item_version, key_fingerprint, wrapped, created_at from wraps where recipient = 'org' order by id`.execute(db);
+  await sql`insert into recovery_wraps (item_kind, item_id, recovery_fingerprint, wrapped, created_at)
+    select item_kind, item_ref, key_fingerprint, wrapped, created_at from wraps where recipient = 'recovery' order by id`.execute(db);
+  await sql`alter table rotations add column wrapped text not null default ''`.execute(db);
+  await sql`update rotations set wrapped = (select w.wrapped from wraps w where w.item_kind = 'rotation' and w.account_id = rotations.account_id
+    and w.item_ref = rotations.started_at and w.revoked_at is null)`.execute(db);
+  await db.schema.dropTable('wraps').execute();
+  await sql`delete from gmv_migrations where version >= 5`.execute(db);
+}
