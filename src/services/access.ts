@@ -7,7 +7,7 @@
 import { GmvError } from '../errors.js';
 import type { Role } from '../domain/names.js';
 import { decideAccess, ROLE_RULES, type AccessDecision, type AccessFacts, type AccessRequest, type Capability, type RoleAction } from '../domain/access-rules.js';
-import { recordDenial, type Vault } from './vault.js';
+import { recordDenial, type PersonSigner, type Vault } from './vault.js';
 
 export { CAPABILITIES, type Capability } from '../domain/access-rules.js';
 /** Which roles may do what (kept under its old name for the calendar and policy code). */
@@ -19,6 +19,8 @@ export interface Actor {
   login: string;
   /** The terminal the actor acts from, when known: recorded with a refusal. */
   deviceId?: string;
+  /** Their personal key, when unlocked here or held by their session: it signs their changes' checkpoints. */
+  signer?: PersonSigner;
 }
 
 /** A role action by name, or any request. */
@@ -78,6 +80,6 @@ export async function authorize(vault: Vault, actor: Actor, request: Request, su
       ...(req.kind === 'credential' ? { field: req.field ?? null, need: req.need } : {}),
       ...(req.kind !== 'role' ? { door: req.action } : {}),
     },
-  });
+  }, undefined, { by: actor });
   throw new GmvError(decision.code, decision.params);
 }

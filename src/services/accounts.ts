@@ -73,7 +73,7 @@ export async function addAccount(vault: Vault, actor: Actor, input: AccountInput
       audit.push({ action: 'grant.add', actor: actor.login, subject: input.slug, outcome: 'ok', details: { person: actor.login, can: ['reveal', 'otp', 'manage'], until: null, automatic: true } });
     }
     return { result: undefined, audit };
-  });
+  }, { by: actor });
   return { account: await showAccount(vault, input.slug), warnings };
 }
 
@@ -95,7 +95,7 @@ export async function setAccount(vault: Vault, actor: Actor, slug: string, chang
     if (Object.keys(set).length === 0) throw new GmvError('USAGE', { detail: 'nothing to change: give --name, --unit, --login-id, --filing-number or --filed-on' });
     await trx.updateTable('accounts').set(set).where('id', '=', account.id).execute();
     return { result: undefined, audit: [{ action: 'account.set', actor: actor.login, subject: slug, outcome: 'ok', details: { ...changes } }] };
-  });
+  }, { by: actor });
   return showAccount(vault, slug);
 }
 
@@ -105,7 +105,7 @@ export async function archiveAccount(vault: Vault, actor: Actor, slug: string): 
   await commitChange(vault, async (trx) => {
     await trx.updateTable('accounts').set({ status: 'archived', archived_at: vault.now().toISOString() }).where('id', '=', account.id).execute();
     return { result: undefined, audit: [{ action: 'account.archive', actor: actor.login, subject: slug, outcome: 'ok', details: {} }] };
-  });
+  }, { by: actor });
   return showAccount(vault, slug);
 }
 

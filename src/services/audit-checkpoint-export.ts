@@ -6,14 +6,12 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GmvError } from '../errors.js';
-import { appendAudit, keySigner, writeCheckpoint } from '../audit/log.js';
 import { Actions } from '../audit/entry.js';
 import { EXPORT_FILES } from '../audit/signatures.js';
-import { writeTransaction } from '../store/store.js';
 import { authorize } from './access.js';
 import type { KeyHolder } from './keys.js';
 import { orgKeyFor } from './officer-keys.js';
-import type { Vault } from './vault.js';
+import { commitSignedChange, type Vault } from './vault.js';
 
 export { EXPORT_FILES };
 
@@ -45,15 +43,16 @@ export async function exportCheckpoint(vault: Vault, options: ExportOptions): Pr
   const publicArmored = orgKey.toPublic().armor();
 
   mkdirSync(options.outDir, { recursive: true });
-  const checkpoint = await writeTransaction(vault.store, async (trx) => {
-    const writer = { vaultId: vault.vaultId, deviceId: person.deviceId, now: vault.now };
-    await appendAudit(trx, writer, [{ action: Actions.checkpointExport, actor: person.login, subject: null, outcome: 'ok', details: { dir: options.outDir } }]);
-    const signed = await writeCheckpoint(trx, writer, keySigner(orgKey));
-    // Files are written before commit: if writing fails, the export is not recorded as done.
+  // The organisation key signs this checkpoint (that is what the export is for); the files are
+  // written before commit: if writing fails, the export is not recorded as done.
+  const { checkpoint } = await commitSignedChange(vault, async () => ({
+    result: undefined,
+    audit: [{ action: Actions.checkpointExport, actor: person.login, subject: null, outcome: 'ok', details: { dir: options.outDir } }],
+  }), { key: orgKey, beforeCommit: (signed) => {
     writeFileSync(paths[0]!, signed.text, { flag: 'wx' });
     writeFileSync(paths[1]!, signed.signature, { flag: 'wx' });
     writeFileSync(paths[2]!, publicArmored, { flag: 'wx' });
-    return signed;
-  });
+  } });
+  if (!checkpoint) throw new GmvError('INTERNAL', { detail: 'checkpoint export signed nothing' });
   return { dir: options.outDir, files: paths, size: checkpoint.body.size, root: checkpoint.body.root, at: checkpoint.body.at, signer: checkpoint.signer };
 }

@@ -27,7 +27,7 @@ export async function pruneAudit(vault: Vault, options: PruneOptions): Promise<P
   const before = options.before.toISOString();
   if (options.before > limit) {
     await recordDenial(vault, { action: Actions.auditPrune, actor: person.login, subject: null, outcome: 'denied',
-      details: { before, reason: `inside the ${policy.audit.retentionDays}-day retention` } });
+      details: { before, reason: `inside the ${policy.audit.retentionDays}-day retention` } }, undefined, { by: person });
     throw new GmvError('DENIED_RETENTION', { limit: limit.toISOString(), days: policy.audit.retentionDays });
   }
   return commitChange<PruneResult>(vault, async (trx) => {
@@ -42,5 +42,5 @@ export async function pruneAudit(vault: Vault, options: PruneOptions): Promise<P
       result: { pruned, upToSeq: upTo, before },
       audit: [{ action: Actions.auditPrune, actor: person.login, subject: null, outcome: 'ok', details: { before, up_to_seq: upTo, count: pruned, retention_days: policy.audit.retentionDays } }],
     };
-  });
+  }, { by: person });
 }

@@ -8,7 +8,8 @@ import { DAY_MS } from '../domain/dates.js';
 import { isDisplayName } from '../domain/names.js';
 import { authorize, type Actor } from './access.js';
 import { findAccount } from './accounts.js';
-import { commitChange, type Vault } from './vault.js';
+import { activePolicy, commitChange, type Vault } from './vault.js';
+import { endBinding } from './steps.js';
 
 export const BINDING_ROLES = ['admin', 'long-term-operator', 'short-term-operator'] as const;
 export type BindingRole = (typeof BINDING_ROLES)[number];
@@ -45,7 +46,7 @@ export async function addBinding(vault: Vault, actor: Actor, input: { slug: stri
       bound_on: boundOn, expires_on: expiresOn, created_by: actor.login, removed_at: null, removed_by: null,
     }).returning('id').executeTakeFirstOrThrow();
     return { result: Number(row.id), audit: [{ action: 'binding.add', actor: actor.login, subject: input.slug, outcome: 'ok', details: { id: Number(row.id), role: input.role, person: input.person ?? null, external: input.external ?? null, expires_on: expiresOn } }] };
-  });
+  }, { by: actor });
   return (await listBindings(vault, { slug: input.slug })).find((b) => b.id === id)!;
 }
 
@@ -53,10 +54,8 @@ export async function removeBinding(vault: Vault, actor: Actor, id: number): Pro
   const existing = (await listBindings(vault, {})).find((b) => b.id === id);
   if (!existing) throw new GmvError('INVALID_INPUT', { what: 'binding', detail: `no active binding #${id} (see gmv binding list)` });
   await authorize(vault, actor, 'binding.manage', existing.account);
-  await commitChange(vault, async (trx) => {
-    await trx.updateTable('bindings').set({ removed_at: vault.now().toISOString(), removed_by: actor.login }).where('id', '=', id).execute();
-    return { result: undefined, audit: [{ action: 'binding.remove', actor: actor.login, subject: existing.account, outcome: 'ok', details: { id, role: existing.role, person: existing.person, external: existing.external } }] };
-  });
+  const policy = await activePolicy(vault.store.db);
+  await commitChange(vault, async (trx) => endBinding({ trx, at: vault.now(), actor: actor.login, policy }, { id, slug: existing.account, role: existing.role, person: existing.person, external: existing.external }), { by: actor });
   return existing;
 }
 

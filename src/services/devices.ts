@@ -5,10 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { GmvError } from '../errors.js';
-import { DAY_MS } from '../domain/dates.js';
 import type { Secret } from '../crypto/secret.js';
 import { encryptTo, fingerprintOf, generateKey, readPublic } from '../crypto/pgp.js';
-import { buildCrl, certFingerprint, readCsr, type RevokedEntry } from '../crypto/x509.js';
+import { certFingerprint, readCsr } from '../crypto/x509.js';
 import { newEnrollCode, normalizeEnrollCode, enrollCodeHash } from '../domain/enroll-code.js';
 import { readDeviceKey, removeDeviceKey } from '../local/device-file.js';
 import { authorize, type Actor } from './access.js';
@@ -17,6 +16,7 @@ import { caFor, orgKeyFor, wrapOfficerKeys } from './officer-keys.js';
 import { newDeviceMaterial, certifyDevice, certifyPersonKey, insertDevice, saveDeviceFile } from './device-provision.js';
 import { enforcePassphrase } from './init.js';
 import { activePolicy, commitChange, type Vault } from './vault.js';
+import { issueCrl, revokeDeviceStep } from './steps.js';
 
 export interface EnrollResult {
   code: string;
@@ -165,7 +165,7 @@ export async function approveDevice(vault: Vault, officer: KeyHolder, typedCode:
     }
     return { result: undefined, audit: [{ action: 'device.approve', actor: officer.login, subject: device.id, outcome: 'ok',
       details: { person: device.login, cert_serial: certified.serialHex, person_key: pendingKey?.fingerprint ?? null, officer_keys_wrapped: officerKeys } }] };
-  });
+  }, { by: officer });
   return { deviceId: device.id, login: device.login, certSerial: certified.serialHex, certNotAfter: certified.notAfter.toISOString() };
 }
 
@@ -179,24 +179,11 @@ export async function revokeDevice(vault: Vault, officer: KeyHolder, deviceId: s
   const policy = await activePolicy(db);
   const ca = await caFor(vault, officer);
   return commitChange(vault, async (trx) => {
-    const at = vault.now();
-    await trx.updateTable('devices').set({ status: 'revoked', revoked_at: at.toISOString(), revoke_reason: reason, enroll_code_hash: null }).where('id', '=', deviceId).execute();
-    await trx.deleteFrom('person_key_locks').where('device_id', '=', deviceId).execute();
-    await trx.deleteFrom('key_transfers').where('device_id', '=', deviceId).execute();
-    const crlNumber = await issueCrl(trx, ca, at, policy.devices.crlDays);
-    return { result: { deviceId, crlNumber }, audit: [{ action: 'device.revoke', actor: officer.login, subject: deviceId, outcome: 'ok', details: { reason, crl_number: crlNumber } }] };
-  });
-}
-
-async function issueCrl(trx: Parameters<Parameters<typeof commitChange>[1]>[0], ca: Awaited<ReturnType<typeof caFor>>, at: Date, days: number): Promise<number> {
-  const revoked = await trx.selectFrom('devices').select(['cert_serial', 'revoked_at']).where('status', '=', 'revoked').where('cert_serial', 'is not', null).execute();
-  const last = await trx.selectFrom('crls').select('crl_number').orderBy('crl_number', 'desc').executeTakeFirst();
-  const crlNumber = Number(last?.crl_number ?? 0) + 1;
-  const entries: RevokedEntry[] = revoked.map((r) => ({ serialHex: r.cert_serial!, revokedAt: new Date(r.revoked_at ?? at.toISOString()), reason: 'cessationOfOperation' }));
-  const nextUpdate = new Date(at.getTime() + days * DAY_MS);
-  const pem = buildCrl({ ca, revoked: entries, crlNumber, thisUpdate: at, nextUpdate });
-  await trx.insertInto('crls').values({ crl_number: crlNumber, pem, this_update: at.toISOString(), next_update: nextUpdate.toISOString() }).execute();
-  return crlNumber;
+    const ctx = { trx, at: vault.now(), actor: officer.login, policy };
+    const revoked = await revokeDeviceStep(ctx, deviceId, reason);
+    const crlNumber = await issueCrl(ctx, ca);
+    return { result: { deviceId, crlNumber }, audit: revoked.audit.map((e) => ({ ...e, details: { ...e.details, crl_number: crlNumber } })) };
+  }, { by: officer });
 }
 
 export interface DeviceView {
@@ -247,9 +234,9 @@ export async function currentCrl(vault: Vault, officer: KeyHolder | null): Promi
   const policy = await activePolicy(db);
   const ca = await caFor(vault, officer);
   const crlNumber = await commitChange(vault, async (trx) => {
-    const n = await issueCrl(trx, ca, vault.now(), policy.devices.crlDays);
+    const n = await issueCrl({ trx, at: vault.now(), actor: officer.login, policy }, ca);
     return { result: n, audit: [{ action: 'device.crl.issue', actor: officer.login, subject: null, outcome: 'ok', details: { crl_number: n } }] };
-  });
+  }, { by: officer });
   const fresh = await db.selectFrom('crls').selectAll().where('crl_number', '=', crlNumber).executeTakeFirstOrThrow();
   return { pem: fresh.pem, crlNumber, nextUpdate: fresh.next_update, stale: false };
 }

@@ -11,8 +11,8 @@ import { wrapLatestFor } from './credential-store.js';
 import { orgKeyFor } from './officer-keys.js';
 import type { KeyHolder } from './keys.js';
 import { activePolicy, commitChange, type Vault } from './vault.js';
-import { queueRotation } from './rotation.js';
-import { everWrappedFor, newestWrappedVersions, revokeWraps } from '../store/wraps.js';
+import { endExpiredGrants, endGrant } from './steps.js';
+import { newestWrappedVersions } from '../store/wraps.js';
 
 export function parseCapabilities(text: string): Capability[] {
   const can = text.split(',').map((c) => c.trim()).filter(Boolean);
@@ -40,10 +40,13 @@ export async function addGrants(vault: Vault, officer: KeyHolder, login: string,
   const archived = accounts.find((a) => a.status !== 'active');
   if (archived) throw new GmvError('DENIED_STATUS', { login: archived.slug, status: archived.status, action: 'granting access' });
   const orgKey = await orgKeyFor(vault, officer);
+  const policy = await activePolicy(db);
   const grantee = { personId: Number(person.id), fingerprint: person.fingerprint, publicKey: await readPublic(person.public_key) };
   const views: GrantView[] = [];
   await commitChange(vault, async (trx) => {
     const at = vault.now();
+    // Expired grants end first (a re-grant after expiry must not hide that the old one lapsed).
+    const swept = await endExpiredGrants({ trx, at, actor: officer.login, policy });
     const audit = [];
     for (const account of accounts) {
       await trx.updateTable('grants').set({ removed_at: at.toISOString(), removed_by: officer.login })
@@ -53,8 +56,8 @@ export async function addGrants(vault: Vault, officer: KeyHolder, login: string,
       views.push({ login, account: account.slug, can, until: until?.toISOString() ?? null, grantedBy: officer.login, grantedAt: at.toISOString(), wrappedVersion: version });
       audit.push({ action: 'grant.add', actor: officer.login, subject: account.slug, outcome: 'ok' as const, details: { person: login, can, until: until?.toISOString() ?? null, wrapped_version: version } });
     }
-    return { result: undefined, audit };
-  });
+    return { result: undefined, audit: [...swept.audit, ...audit] };
+  }, { by: officer });
   return views;
 }
 
@@ -66,15 +69,12 @@ export async function removeGrant(vault: Vault, officer: KeyHolder, login: strin
   if (!person) throw new GmvError('PERSON_NOT_FOUND', { login });
   const policy = await activePolicy(db);
   return commitChange(vault, async (trx) => {
-    const at = vault.now();
-    const removed = await trx.updateTable('grants').set({ removed_at: at.toISOString(), removed_by: officer.login })
-      .where('person_id', '=', Number(person.id)).where('account_id', '=', account.id).where('removed_at', 'is', null).executeTakeFirst();
-    if (Number(removed.numUpdatedRows) === 0) throw new GmvError('INVALID_INPUT', { what: 'grant', detail: `${login} holds no grant on ${slug}` });
-    const sawSecrets = await everWrappedFor(trx, Number(person.id), account.id);
-    const wrapsRevoked = await revokeWraps(trx, { personId: Number(person.id), kinds: ['credential'], accountId: account.id }, at.toISOString(), 'grant-removed');
-    const due = sawSecrets ? await queueRotation(trx, account.id, 'access-removed', `grant of ${login} removed`, at, policy.rotation.eventDueDays) : 'not needed';
-    return { result: { login, account: slug, rotationDue: due }, audit: [{ action: 'grant.remove', actor: officer.login, subject: slug, outcome: 'ok', details: { person: login, rotation_due: due, wraps_revoked: wrapsRevoked } }] };
-  });
+    const ctx = { trx, at: vault.now(), actor: officer.login, policy };
+    const ended = await endGrant(ctx, { personId: Number(person.id), login, accountId: account.id, slug }, 'grant-removed');
+    if (!ended) throw new GmvError('INVALID_INPUT', { what: 'grant', detail: `${login} holds no grant on ${slug}` });
+    const swept = await endExpiredGrants(ctx);
+    return { result: { login, account: slug, rotationDue: ended.result.rotationDue }, audit: [...ended.audit, ...swept.audit] };
+  }, { by: officer });
 }
 
 export async function listGrants(vault: Vault, filter: { login?: string; account?: string }): Promise<GrantView[]> {

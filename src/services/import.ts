@@ -127,6 +127,6 @@ export async function applyImport(vault: Vault, actor: SessionActor, plan: Impor
     }
     audit.push({ action: 'import', actor: actor.login, subject: plan.unit, outcome: 'ok', details: { format: plan.format, accounts: plan.accounts.length } });
     return { result: undefined, audit };
-  });
+  }, { by: actor });
   return { created: plan.accounts.length };
 }

@@ -17,7 +17,8 @@ import { checkPassphrase } from '../policy/passphrase-rules.js';
 import { isDisplayName, isLoginHandle } from '../domain/names.js';
 import { sealPersonKey, sealWithDataKey, wrapFor, wrapForPeople } from './keys.js';
 import { newDeviceMaterial, certifyDevice, certifyPersonKey, insertDevice, saveDeviceFile } from './device-provision.js';
-import { appendAudit, keySigner, writeCheckpoint } from '../audit/log.js';
+import { keySigner } from '../audit/log.js';
+import { recordAudit } from './vault.js';
 import { Actions } from '../audit/entry.js';
 import { deviceFilePath } from '../local/device-file.js';
 import type { LocalPaths } from '../local/paths.js';
@@ -137,8 +138,9 @@ export async function initVault(options: InitOptions): Promise<InitResult> {
       org.dataKey.fill(0);
       caSealed.dataKey.fill(0);
 
+      // The same path every change takes (entries, then a checkpoint), signed by the new terminal's key.
       const writer = { vaultId, deviceId, now };
-      await appendAudit(trx, writer, [
+      await recordAudit(trx, writer, [
         { action: Actions.vaultInit, actor: options.login, subject: options.org, outcome: 'ok',
           details: { org_key: orgKey.fingerprint, device_ca: caFingerprint, recovery_key: recoveryKey.fingerprint, recovery_split: `${options.recovery.threshold ?? 1}-of-${shares}`, policy: options.policy.source, policy_sha256: policySha } },
         { action: 'unit.add', actor: options.login, subject: options.unit, outcome: 'ok', details: {} },
@@ -146,8 +148,7 @@ export async function initVault(options: InitOptions): Promise<InitResult> {
           details: { roles: ['security-officer'], key: officerKey.fingerprint } },
         { action: 'device.approve', actor: options.login, subject: deviceId, outcome: 'ok',
           details: { person: options.login, signing_key: device.signing.fingerprint, cert_serial: certified.serialHex } },
-      ]);
-      await writeCheckpoint(trx, writer, keySigner(await readPrivate(device.signing.privateArmored)));
+      ], keySigner(await readPrivate(device.signing.privateArmored)));
     });
     committed = true;
     return {

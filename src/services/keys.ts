@@ -20,6 +20,8 @@ export interface KeyHolder {
   login: string;
   keyFingerprint: string;
   decrypt(data: Uint8Array): Promise<Buffer>;
+  /** Signs the checkpoints of this holder's changes (see `commitChange`'s `by`). */
+  signer?: import('./vault.js').PersonSigner;
 }
 
 export type WrappedItem = WrapKind;

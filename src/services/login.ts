@@ -33,7 +33,7 @@ export async function loginPerson(vault: Vault, options: LoginOptions): Promise<
     result: undefined,
     audit: [{ action: 'session.login', actor: person.login, subject: person.deviceId, outcome: 'ok',
       details: { factors: usedTotp ? ['passphrase', 'device', 'totp'] : ['passphrase', 'device'], idle_seconds: policy.session.idleSeconds, max_seconds: policy.session.maxSeconds } }],
-  }));
+  }), { by: person });
   await startAgent({
     socketPath: options.socketPath,
     paths: options.paths,

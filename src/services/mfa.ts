@@ -40,7 +40,7 @@ export async function startMfaEnrollment(vault: Vault, holder: KeyHolder): Promi
     const updated = await trx.updateTable('mfa_totp').set(row).where('person_id', '=', holder.personId).executeTakeFirst();
     if (Number(updated.numUpdatedRows) === 0) await trx.insertInto('mfa_totp').values({ person_id: holder.personId, ...row }).execute();
     return { result: undefined, audit: [{ action: 'mfa.enroll.start', actor: holder.login, subject: holder.login, outcome: 'ok', details: { algorithm: DEFAULTS.algorithm, digits: DEFAULTS.digits, period: DEFAULTS.period } }] };
-  });
+  }, { by: holder });
   return { uri, secret, status: 'pending' };
 }
 
@@ -50,13 +50,13 @@ export async function confirmMfaEnrollment(vault: Vault, holder: KeyHolder, code
   if (!params) throw new GmvError('INVALID_INPUT', { what: 'enrollment', detail: 'no pending TOTP enrollment: run gmv mfa enroll first' });
   const step = await verifyTotp(params, code.revealString().trim(), vault.now());
   if (step === null) {
-    await commitChange(vault, async () => ({ result: undefined, audit: [{ action: 'mfa.enroll.confirm', actor: holder.login, subject: holder.login, outcome: 'denied', details: { reason: 'wrong code' } }] }));
+    await commitChange(vault, async () => ({ result: undefined, audit: [{ action: 'mfa.enroll.confirm', actor: holder.login, subject: holder.login, outcome: 'denied', details: { reason: 'wrong code' } }] }), { by: holder });
     throw new GmvError('TOTP_INVALID', { login: holder.login });
   }
   await commitChange(vault, async (trx) => {
     await trx.updateTable('mfa_totp').set({ status: 'active', last_step: step }).where('person_id', '=', holder.personId).execute();
     return { result: undefined, audit: [{ action: 'mfa.enroll.confirm', actor: holder.login, subject: holder.login, outcome: 'ok', details: {} }] };
-  });
+  }, { by: holder });
 }
 
 /** The person's TOTP parameters in the given state, opened with their key; null when none. */

@@ -11,7 +11,7 @@ import { recordDenial, type Vault } from './vault.js';
 async function dataKeyFor(vault: Vault, holder: KeyHolder, kind: WrappedItem, itemId: string, purpose: string): Promise<Buffer> {
   const dataKey = await unwrap(vault.store.db, holder, kind, itemId);
   if (dataKey) return dataKey;
-  await recordDenial(vault, { action: `${kind}.use`, actor: holder.login, subject: null, outcome: 'denied', details: { rule: 'key-wrap', reason: `no ${kind} wrap for this person's key`, purpose } });
+  await recordDenial(vault, { action: `${kind}.use`, actor: holder.login, subject: null, outcome: 'denied', details: { rule: 'key-wrap', reason: `no ${kind} wrap for this person's key`, purpose } }, undefined, { by: holder });
   throw new GmvError('NO_KEY_WRAP', { key: kind, login: holder.login });
 }
 

@@ -16,6 +16,7 @@ import { currentCaRow, currentOrgKeyRow, openCa, openOrgKey, sealPersonKey, wrap
 import { newDeviceMaterial, certifyDevice, certifyPersonKey, insertDevice, saveDeviceFile } from './device-provision.js';
 import { enforcePassphrase } from './init.js';
 import { clearFailures } from './throttle.js';
+import { retireKeys } from './steps.js';
 import { authorize } from './access.js';
 import { activePolicy, commitChange, recordDenial, type Vault } from './vault.js';
 
@@ -75,8 +76,8 @@ export async function recoverOfficer(vault: Vault, input: RecoverInput): Promise
   try {
     await commitChange(vault, async (trx) => {
       const personId = Number(person.id);
-      const retired = await trx.selectFrom('person_keys').select('fingerprint').where('person_id', '=', personId).where('status', '!=', 'retired').execute();
-      await trx.updateTable('person_keys').set({ status: 'retired', retired_at: createdAt }).where('person_id', '=', personId).where('status', '!=', 'retired').execute();
+      // The lost keys retire; their org-key and CA wraps end now (the new key receives its own below).
+      const retired = await retireKeys({ trx, at, actor: input.login, policy }, { personId, login: input.login }, 'recovered', ['org-key', 'device-ca']);
       await trx.insertInto('person_keys').values({ fingerprint: personKey.fingerprint, person_id: personId, public_key: personKey.publicArmored, created_at: createdAt, retired_at: null, status: 'active' }).execute();
       await certifyPersonKey(trx, vault.vaultId, orgKey, personKey.fingerprint);
       await insertDevice(trx, { id: deviceId, personId, label: 'recovery terminal', material, createdAt, certified: { ...certified, approvedBy: `recovery:${recoveryFpr}` } });
@@ -85,8 +86,8 @@ export async function recoverOfficer(vault: Vault, input: RecoverInput): Promise
       await wrapForPeople(trx, { kind: 'org-key', ref: orgRow.fingerprint, version: 1 }, orgDataKey, holder, createdAt);
       await wrapForPeople(trx, { kind: 'device-ca', ref: caRow.fingerprint, version: 1 }, caDataKey, holder, createdAt);
       await clearFailures(trx, personId);
-      return { result: undefined, audit: [{ action: 'recovery.use', actor: input.login, subject: input.login, outcome: 'ok', details: {
-        recovery_key: recoveryFpr, retired_keys: retired.map((r) => r.fingerprint), new_key: personKey.fingerprint, device: deviceId, warning: 'organisation recovery key used',
+      return { result: undefined, audit: [...retired.audit, { action: 'recovery.use', actor: input.login, subject: input.login, outcome: 'ok', details: {
+        recovery_key: recoveryFpr, retired_keys: retired.result, new_key: personKey.fingerprint, device: deviceId, warning: 'organisation recovery key used',
       } }] };
     });
   } catch (error) {

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.js';
 import { GmvError } from '../errors.js';
-import { DAY_MS } from '../domain/dates.js';
+import { addDays, civilDateOf, DAY_MS } from '../domain/dates.js';
 import type { Secret } from '../crypto/secret.js';
 import { EnvelopeError, open, parseEnvelope, seal } from '../crypto/envelope.js';
 import { readPublic } from '../crypto/pgp.js';
@@ -22,18 +22,9 @@ import { readVersion, writeVersion } from './credential-store.js';
 import { hashPassword, isRecentPassword } from './password-history.js';
 import type { SessionActor } from './session.js';
 import { activePolicy, commitChange, type Vault } from './vault.js';
+import { endExpiredGrants, type RotationReason } from './steps.js';
 
-export const ROTATION_REASONS = ['scheduled', 'departure', 'compromise', 'manual', 'access-removed'] as const;
-export type RotationReason = (typeof ROTATION_REASONS)[number];
-
-/** Put an account in the rotation queue (once per open reason); returns the due date. */
-export async function queueRotation(trx: Kysely<DB>, accountId: number, reason: RotationReason, detail: string, at: Date, dueDays: number): Promise<string> {
-  const open = await trx.selectFrom('rotation_queue').select('due_on').where('account_id', '=', accountId).where('reason', '=', reason).where('done_at', 'is', null).executeTakeFirst();
-  if (open) return open.due_on;
-  const due = new Date(at.getTime() + dueDays * DAY_MS).toISOString().slice(0, 10);
-  await trx.insertInto('rotation_queue').values({ account_id: accountId, reason, detail, due_on: due, created_at: at.toISOString(), done_at: null }).execute();
-  return due;
-}
+export { queueRotation, ROTATION_REASONS, type RotationReason } from './steps.js';
 
 /** The wrap of a rotation's new password: one per started rotation, for its starter only. */
 function rotationItem(accountId: number, startedAt: string): WrapItem {
@@ -74,7 +65,7 @@ export async function startRotation(vault: Vault, actor: SessionActor, slug: str
     await wrapForPeople(trx, rotationItem(account.id, startedAt), dataKey, [{ personId: actor.personId, fingerprint: actor.keyFingerprint, publicKey }], startedAt);
     dataKey.fill(0);
     return { result: undefined, audit: [{ action: 'rotate.start', actor: actor.login, subject: slug, outcome: 'ok', details: { reason, device: actor.deviceId } }] };
-  });
+  }, { by: actor });
   return { account: slug, password, reason };
 }
 
@@ -107,13 +98,15 @@ export async function confirmRotation(vault: Vault, actor: SessionActor, slug: s
     const deleted = await trx.deleteFrom('rotations').where('account_id', '=', account.id)
       .where('started_by_person', '=', pending.started_by_person).where('started_at', '=', pending.started_at).executeTakeFirst();
     if (Number(deleted.numDeletedRows) !== 1) throw new GmvError('ROTATION_NONE', { account: slug });
+    // An expired grant is a removal: end it before the new version, so the rotation that answers it closes it.
+    const swept = await endExpiredGrants({ trx, at: vault.now(), actor: actor.login, policy });
     const current = await readVersion(trx, actor, account);
     const content = { ...(current?.content ?? {}), password, ...(totp ? { totp } : {}), ...(recovery ? { recovery } : {}) };
     const v = await writeVersion(trx, account, content, { reason: `rotation: ${pending.reason}`, by: actor.login, at: vault.now(), passwordHash });
     await markRotationsDone(trx, account.id, vault.now());
     await revokeWraps(trx, { personId: actor.personId, kinds: ['rotation'], accountId: account.id, ref: pending.started_at }, vault.now().toISOString(), 'rotation-confirmed');
-    return { result: v, audit: [{ action: 'rotate.confirm', actor: actor.login, subject: slug, outcome: 'ok', details: { reason: pending.reason, version: v, new_totp: Boolean(extras.totp), new_recovery: Boolean(extras.recovery), device: actor.deviceId } }] };
-  });
+    return { result: v, audit: [...swept.audit, { action: 'rotate.confirm', actor: actor.login, subject: slug, outcome: 'ok', details: { reason: pending.reason, version: v, new_totp: Boolean(extras.totp), new_recovery: Boolean(extras.recovery), device: actor.deviceId } }] };
+  }, { by: actor });
   return { account: slug, version, reason: pending.reason };
 }
 
@@ -126,7 +119,7 @@ export async function abortRotation(vault: Vault, actor: SessionActor, slug: str
     await trx.deleteFrom('rotations').where('account_id', '=', account.id).execute();
     await revokeWraps(trx, { personId: Number(pending.started_by_person), kinds: ['rotation'], accountId: account.id, ref: pending.started_at }, vault.now().toISOString(), 'rotation-aborted');
     return { result: { account: slug }, audit: [{ action: 'rotate.abort', actor: actor.login, subject: slug, outcome: 'ok', details: {} }] };
-  });
+  }, { by: actor });
 }
 
 export interface DueItem { account: string; reason: string; detail: string | null; due: string; overdue: boolean; inProgress: boolean }
@@ -135,12 +128,21 @@ export interface DueItem { account: string; reason: string; detail: string | nul
 export async function rotationDue(vault: Vault): Promise<DueItem[]> {
   const db = vault.store.db;
   const policy = await activePolicy(db);
-  const today = vault.now().toISOString().slice(0, 10);
+  const today = civilDateOf(vault.now());
   const queued = await db.selectFrom('rotation_queue').innerJoin('accounts', 'accounts.id', 'rotation_queue.account_id')
     .select(['accounts.id', 'accounts.slug', 'rotation_queue.reason', 'rotation_queue.detail', 'rotation_queue.due_on'])
     .where('rotation_queue.done_at', 'is', null).where('accounts.status', '=', 'active').execute();
   const inProgress = new Set((await db.selectFrom('rotations').select('account_id').execute()).map((r) => Number(r.account_id)));
   const items: DueItem[] = queued.map((q) => ({ account: q.slug, reason: q.reason, detail: q.detail, due: q.due_on, overdue: q.due_on < today, inProgress: inProgress.has(Number(q.id)) }));
+  // Grants whose --until passed and that no change has ended yet: expiry is a removal, so they are
+  // due as if removed on the day they expired (the next change ends them and queues the rotation).
+  const queuedRemoval = new Set(queued.filter((q) => q.reason === 'access-removed').map((q) => Number(q.id)));
+  for (const g of await expiredUnended(vault)) {
+    if (queuedRemoval.has(g.accountId)) continue;
+    queuedRemoval.add(g.accountId);
+    const due = addDays(civilDateOf(new Date(g.until)), policy.rotation.eventDueDays);
+    items.push({ account: g.slug, reason: 'access-removed', detail: `grant of ${g.login} expired`, due, overdue: due < today, inProgress: inProgress.has(g.accountId) });
+  }
   if (policy.rotation.periodicDays > 0) {
     const latest = await db.selectFrom('credential_versions').innerJoin('accounts', 'accounts.id', 'credential_versions.account_id')
       .select(['accounts.id', 'accounts.slug', (eb) => eb.fn.max('credential_versions.created_at').as('last')])
@@ -154,4 +156,16 @@ export async function rotationDue(vault: Vault): Promise<DueItem[]> {
     }
   }
   return items.sort((a, b) => (a.due < b.due ? -1 : a.due > b.due ? 1 : a.account.localeCompare(b.account)));
+}
+
+/** Expired grants not yet ended whose holder could open a version of the account (read only). */
+async function expiredUnended(vault: Vault): Promise<{ accountId: number; slug: string; login: string; until: string }[]> {
+  const rows = await vault.store.db.selectFrom('grants').innerJoin('people', 'people.id', 'grants.person_id').innerJoin('accounts', 'accounts.id', 'grants.account_id')
+    .select(['grants.account_id', 'accounts.slug', 'people.login', 'grants.until'])
+    .where('grants.removed_at', 'is', null).where('grants.until', 'is not', null).where('grants.until', '<=', vault.now().toISOString())
+    .where('accounts.status', '=', 'active')
+    .where((eb) => eb.exists(eb.selectFrom('wraps').select('wraps.id').whereRef('wraps.person_id', '=', 'grants.person_id')
+      .whereRef('wraps.account_id', '=', 'grants.account_id').where('wraps.item_kind', 'in', ['credential', 'rotation'])))
+    .orderBy('grants.until').execute();
+  return rows.map((r) => ({ accountId: Number(r.account_id), slug: r.slug, login: r.login, until: r.until! }));
 }

@@ -61,7 +61,7 @@ export async function setSecret(vault: Vault, actor: SessionActor, slug: string,
   const db = vault.store.db;
   const policy = await activePolicy(db);
   if (field === 'password' && await isRecentPassword(db, account.id, input.revealString(), policy.credentials.history)) {
-    await commitChange(vault, async () => ({ result: undefined, audit: [{ action: 'secret.set', actor: actor.login, subject: slug, outcome: 'denied', details: { field, reason: 'password reused' } }] }));
+    await commitChange(vault, async () => ({ result: undefined, audit: [{ action: 'secret.set', actor: actor.login, subject: slug, outcome: 'denied', details: { field, reason: 'password reused' } }] }), { by: actor });
     throw new GmvError('PASSWORD_REUSED', { history: policy.credentials.history, account: slug });
   }
   const passwordHash = field === 'password' ? await hashPassword(input.revealString()) : null;
@@ -72,7 +72,7 @@ export async function setSecret(vault: Vault, actor: SessionActor, slug: string,
     const v = await writeVersion(trx, account, next, { reason: `set ${field}`, by: actor.login, at: vault.now(), passwordHash });
     if (field === 'password') await markRotationsDone(trx, account.id, vault.now());
     return { result: v, audit: [{ action: 'secret.set', actor: actor.login, subject: slug, outcome: 'ok', details: { field, version: v, device: actor.deviceId } }] };
-  });
+  }, { by: actor });
   return { account: slug, field, version };
 }
 
@@ -129,7 +129,7 @@ export async function showSecret(vault: Vault, actor: SessionActor, slug: string
       out.password = c.password;
       if (c.login !== undefined) out.login = c.login;
   }
-  await commitChange(vault, async () => ({ result: undefined, audit: [{ action: field === 'otp' ? 'secret.otp' : 'secret.reveal', actor: actor.login, subject: slug, outcome: 'ok', details: { field: field ?? 'password', version: opened.version, device: actor.deviceId } }] }));
+  await commitChange(vault, async () => ({ result: undefined, audit: [{ action: field === 'otp' ? 'secret.otp' : 'secret.reveal', actor: actor.login, subject: slug, outcome: 'ok', details: { field: field ?? 'password', version: opened.version, device: actor.deviceId } }] }), { by: actor });
   return out;
 }
 
@@ -156,5 +156,5 @@ export async function useRecoveryCode(vault: Vault, actor: SessionActor, slug: s
     const left = codes.length - used.size - 1;
     return { result: { account: slug, code: codes[index]!, left, low: left < policy.credentials.recoveryCodesLow },
       audit: [{ action: 'recovery.use', actor: actor.login, subject: slug, outcome: 'ok', details: { version: opened.version, index, left, device: actor.deviceId } }] };
-  });
+  }, { by: actor });
 }

@@ -31,10 +31,10 @@ export async function sessionActor(vault: Vault, agent: AgentClient): Promise<Se
     if (error instanceof GmvError && error.code === 'DEVICE_NOT_AUTHORIZED') await agent.lock();
     throw error;
   }
-  // The session's key signs the checkpoints of what it does; the agent signs, the key stays there.
-  vault.person = { personId: s.personId, fingerprint: s.keyFingerprint, sign: (data) => agent.sign(data) };
   return {
     personId: s.personId, login: s.login, name: row.name, deviceId: s.deviceId, keyFingerprint: s.keyFingerprint,
     decrypt: (data) => agent.decrypt(data),
+    // The session's key signs the checkpoints of what it does; the agent signs, the key stays there.
+    signer: { personId: s.personId, fingerprint: s.keyFingerprint, sign: (data) => agent.sign(data) },
   };
 }

@@ -57,7 +57,7 @@ export async function addStaff(vault: Vault, actor: Actor, input: AddStaff): Pro
     }).execute();
     return { result: undefined, audit: [{ action: 'person.add', actor: actor.login, subject: input.login, outcome: 'ok',
       details: { unit: input.unit, roles: input.roles, employer: input.employer ?? 'in-house' } }] };
-  });
+  }, { by: actor });
   return showStaff(vault, input.login);
 }
 
@@ -87,7 +87,7 @@ export async function setRoles(vault: Vault, actor: KeyHolder, login: string, ro
       if (key) addedWraps = await wrapOfficerKeys(trx, vault, actor, { personId: Number(key.id), fingerprint: key.fingerprint, publicKey: await readPublic(key.public_key) });
     }
     return { result: undefined, audit: [{ action: 'person.roles', actor: actor.login, subject: login, outcome: 'ok', details: { from: before.roles, to: roles, officer_key_wraps_revoked: removedWraps, officer_key_wraps_added: addedWraps } }] };
-  });
+  }, { by: actor });
   return showStaff(vault, login);
 }
 
@@ -99,7 +99,7 @@ export async function unlockStaff(vault: Vault, actor: Actor, login: string): Pr
     const row = await trx.selectFrom('people').select('id').where('login', '=', login).executeTakeFirstOrThrow();
     await clearFailures(trx, Number(row.id));
     return { result: undefined, audit: [{ action: 'person.unlock', actor: actor.login, subject: login, outcome: 'ok', details: { was_locked: person.locked } }] };
-  });
+  }, { by: actor });
   return showStaff(vault, login);
 }
 
@@ -135,7 +135,7 @@ export async function addUnit(vault: Vault, actor: Actor, name: string): Promise
     if (await trx.selectFrom('units').select('id').where('name', '=', name).executeTakeFirst()) throw new GmvError('UNIT_EXISTS', { unit: name });
     await trx.insertInto('units').values({ name, created_at: vault.now().toISOString() }).execute();
     return { result: undefined, audit: [{ action: 'unit.add', actor: actor.login, subject: name, outcome: 'ok', details: {} }] };
-  });
+  }, { by: actor });
 }
 
 export async function listUnits(vault: Vault): Promise<{ name: string; people: number; createdAt: string }[]> {

@@ -98,6 +98,7 @@ export async function unlockPerson(vault: Vault, login: string, passphrase: Secr
     personId, login, name: person.name, roles: JSON.parse(person.roles) as Role[], key, deviceId: device.deviceId,
     keyFingerprint: lock.fingerprint,
     decrypt: async (data) => Buffer.from(await decryptWith(data, key)),
+    signer: { personId, fingerprint: lock.fingerprint, sign: (data) => signDetached(data, key) },
   };
   if (await hasActiveMfa(db, personId)) {
     if (!options.totp) {
@@ -124,7 +125,6 @@ export async function unlockPerson(vault: Vault, login: string, passphrase: Secr
   if (await db.selectFrom('login_throttle').select('person_id').where('person_id', '=', personId).executeTakeFirst()) {
     await writeTransaction(vault.store, (trx) => clearFailures(trx, personId));
   }
-  vault.person = { personId, fingerprint: lock.fingerprint, sign: (data) => signDetached(data, key) };
   return unlocked;
 }
 

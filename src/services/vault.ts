@@ -8,7 +8,7 @@ import { openStore, writeTransaction, type Store, type StoreTarget } from '../st
 import type { DB } from '../store/schema.js';
 import type { LocalPaths } from '../local/paths.js';
 import { readDeviceKey, type DeviceKey } from '../local/device-file.js';
-import { appendAudit, keySigner, writeCheckpoint, type AuditWriter, type CheckpointSigner } from '../audit/log.js';
+import { appendAudit, keySigner, writeCheckpoint, type AuditWriter, type CheckpointSigner, type SignedCheckpoint } from '../audit/log.js';
 import type { AuditDraft } from '../audit/entry.js';
 import { readPrivate, readPublic, fingerprintOf } from '../crypto/pgp.js';
 import { GmvError } from '../errors.js';
@@ -19,11 +19,6 @@ export interface Vault {
   vaultId: string;
   paths: LocalPaths;
   now: () => Date;
-  /**
-   * The person who unlocked (or whose session acts) on this handle: their key signs the checkpoints
-   * of the changes made through it, as long as the organisation certified it and they are active.
-   */
-  person?: PersonSigner;
 }
 
 export interface PersonSigner extends CheckpointSigner {
@@ -81,9 +76,17 @@ function writerOf(vault: Vault, device: DeviceKey | null): AuditWriter {
   return { vaultId: vault.vaultId, deviceId: device?.deviceId ?? null, now: vault.now };
 }
 
+/**
+ * Who signs the checkpoint of a change, passed by the use case (never read from shared state):
+ * `by` is the person making it, whose personal key signs while the organisation certified it and
+ * they are active; `key` is an explicit key (the organisation key on checkpoint export). Without
+ * either, or when the person's key no longer qualifies, the terminal's device key signs.
+ */
 export interface ChangeOptions {
-  /** Sign the checkpoint with this key instead of the terminal's device key (e.g. the org key on export). */
-  signer?: PrivateKey;
+  by?: { signer?: PersonSigner };
+  key?: PrivateKey;
+  /** Runs with the signed checkpoint before the transaction commits; a throw undoes the change. */
+  beforeCommit?: (checkpoint: SignedCheckpoint) => void | Promise<void>;
 }
 
 /**
@@ -95,19 +98,38 @@ export async function commitChange<T>(
   change: (trx: Kysely<DB>) => Promise<{ result: T; audit: AuditDraft[] }>,
   options: ChangeOptions = {},
 ): Promise<T> {
+  return (await commitSignedChange(vault, change, options)).result;
+}
+
+/** `commitChange`, also returning the checkpoint it signed (null when no key could sign). */
+export async function commitSignedChange<T>(
+  vault: Vault,
+  change: (trx: Kysely<DB>) => Promise<{ result: T; audit: AuditDraft[] }>,
+  options: ChangeOptions = {},
+): Promise<{ result: T; checkpoint: SignedCheckpoint | null }> {
   const device = terminalDevice(vault);
+  const person = options.by?.signer;
   // Loaded outside the write lock (reading a key costs more than the change); a logged-in person's
   // key needs nothing loaded here.
-  const deviceKey = options.signer || vault.person ? null : await deviceSigner(vault, device);
+  const deviceKey = options.key || person ? null : await deviceSigner(vault, device);
   return writeTransaction(vault.store, async (trx) => {
     const { result, audit } = await change(trx);
+    if (audit.length === 0) return { result, checkpoint: null };
     const writer = writerOf(vault, device);
-    if (audit.length === 0) return result;
-    await appendAudit(trx, writer, audit);
-    const signer = options.signer ? keySigner(options.signer) : await checkpointSigner(trx, vault, device, deviceKey);
-    if (signer) await writeCheckpoint(trx, writer, signer);
-    return result;
+    const signer = options.key ? keySigner(options.key) : await checkpointSigner(trx, vault, person, device, deviceKey);
+    const checkpoint = await recordAudit(trx, writer, audit, signer);
+    if (checkpoint && options.beforeCommit) await options.beforeCommit(checkpoint);
+    return { result, checkpoint };
   });
+}
+
+/**
+ * Append a change's entries and sign a checkpoint over them, inside the change's transaction: the
+ * one path every write takes, `init` included (which has no vault to open yet).
+ */
+export async function recordAudit(trx: Kysely<DB>, writer: AuditWriter, audit: readonly AuditDraft[], signer: CheckpointSigner | null): Promise<SignedCheckpoint | null> {
+  await appendAudit(trx, writer, audit);
+  return signer ? writeCheckpoint(trx, writer, signer) : null;
 }
 
 /**
@@ -115,8 +137,7 @@ export async function commitChange<T>(
  * very change) never signs: the logged-in person's certified key, else the terminal's device key
  * while the device is active, else nobody (the entries wait for the next signed checkpoint).
  */
-async function checkpointSigner(trx: Kysely<DB>, vault: Vault, device: DeviceKey | null, deviceKey: PrivateKey | null): Promise<CheckpointSigner | null> {
-  const person = vault.person;
+async function checkpointSigner(trx: Kysely<DB>, vault: Vault, person: PersonSigner | undefined, device: DeviceKey | null, deviceKey: PrivateKey | null): Promise<CheckpointSigner | null> {
   if (person) {
     const row = await trx.selectFrom('person_keys').innerJoin('people', 'people.id', 'person_keys.person_id')
       .select(['people.status as person_status', 'person_keys.status', 'person_keys.certification'])
@@ -139,6 +160,6 @@ async function deviceStillActive(trx: Kysely<DB>, device: DeviceKey | null): Pro
  * Record a refusal in its own transaction (the refused change is not part of it); `also` may
  * update bookkeeping that must move with the denial, such as the failed-login counter.
  */
-export async function recordDenial(vault: Vault, draft: AuditDraft, also?: (trx: Kysely<DB>) => Promise<AuditDraft[]>): Promise<void> {
-  await commitChange(vault, async (trx) => ({ result: undefined, audit: [draft, ...(also ? await also(trx) : [])] }));
+export async function recordDenial(vault: Vault, draft: AuditDraft, also?: (trx: Kysely<DB>) => Promise<AuditDraft[]>, options: ChangeOptions = {}): Promise<void> {
+  await commitChange(vault, async (trx) => ({ result: undefined, audit: [draft, ...(also ? await also(trx) : [])] }), options);
 }

@@ -32,7 +32,7 @@ describe.each(dialects())('checkpoint signers on %s', (dialect) => {
       expect((await verifyAudit(vault.store.reader, {})).unsignedTail).toBe(2);
 
       const key = await readPrivate(device.signingKey.revealString());
-      await commitChange(vault, async () => ({ result: undefined, audit: [{ action: 'test.forged', actor: 'li.an', subject: null, outcome: 'ok' }] }), { signer: key });
+      await commitChange(vault, async () => ({ result: undefined, audit: [{ action: 'test.forged', actor: 'li.an', subject: null, outcome: 'ok' }] }), { key });
       await expect(verifyAudit(vault.store.reader, {})).rejects.toMatchObject({
         code: 'AUDIT_TAMPERED',
         params: { detail: 'detail.signerRevoked', device: device.deviceId, revokedAt: report.entries - 1 },
@@ -55,13 +55,13 @@ describe.each(dialects())('checkpoint signers on %s', (dialect) => {
       expect(await lastSigner(vault)).toBe(deviceFingerprint);
 
       const officer = await unlockPerson(vault, 'li.an', Secret.fromString(OFFICER_PASSPHRASE));
-      await commitChange(vault, event('test.logged-in'));
+      await commitChange(vault, event('test.logged-in'), { by: officer });
       expect(await lastSigner(vault)).toBe(officer.keyFingerprint);
       await expect(verifyAudit(vault.store.reader, {})).resolves.toMatchObject({ unsignedTail: 0 });
 
       // A key the organisation did not certify (activated before gmv certified person keys) does not sign...
       await vault.store.db.updateTable('person_keys').set({ certification: null }).where('fingerprint', '=', officer.keyFingerprint).execute();
-      await commitChange(vault, event('test.uncertified'));
+      await commitChange(vault, event('test.uncertified'), { by: officer });
       expect(await lastSigner(vault)).toBe(deviceFingerprint);
       // ...so the checkpoint it signed before no longer counts once its certification is gone.
       await expect(verifyAudit(vault.store.reader, {})).rejects.toMatchObject({ code: 'AUDIT_TAMPERED', params: { detail: 'detail.unknownSigner', signer: officer.keyFingerprint } });

@@ -170,7 +170,7 @@ describe.each(dialects())('revoked terminal on %s', (dialect) => {
       const device = terminalDevice(vault)!;
       expect(device.deviceId).toBe(deviceId);
       const signer = await readPrivate(device.signingKey.revealString());
-      await commitChange(vault, async () => ({ result: undefined, audit: [{ action: 'staff.note', actor: 'zhang.wei', subject: null, outcome: 'ok' }] }), { signer });
+      await commitChange(vault, async () => ({ result: undefined, audit: [{ action: 'staff.note', actor: 'zhang.wei', subject: null, outcome: 'ok' }] }), { key: signer });
     } finally {
       await vault.store.close();
     }
