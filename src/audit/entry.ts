@@ -43,4 +43,5 @@ export const Actions = {
   authFailed: 'auth.failed',
   deviceRevoke: 'device.revoke',
   recoveryUse: 'recovery.use',
+  personKeyRetire: 'person.key.retire',
 } as const;

@@ -110,7 +110,7 @@ export async function verifyAuditLog(reader: Reader, options: VerifyOptions): Pr
           } else if (value.startsWith(REVOKE_PREFIX)) {
             const device = revokedDevice(value);
             if (device !== null && !revokedAt.has(device)) revokedAt.set(device, seq);
-          } else if (value.startsWith(RECOVERY_PREFIX)) {
+          } else if (value.startsWith(RECOVERY_PREFIX) || value.startsWith(KEY_RETIRE_PREFIX)) {
             for (const key of retiredKeys(value)) if (!retiredAt.has(key)) retiredAt.set(key, seq);
           }
         } else {
@@ -294,11 +294,12 @@ async function firstGap(reader: Reader): Promise<number> {
 const PRUNE_PREFIX = `{"action":${JSON.stringify(Actions.auditPrune)},`;
 const REVOKE_PREFIX = `{"action":${JSON.stringify(Actions.deviceRevoke)},`;
 const RECOVERY_PREFIX = `{"action":${JSON.stringify(Actions.recoveryUse)},`;
+const KEY_RETIRE_PREFIX = `{"action":${JSON.stringify(Actions.personKeyRetire)},`;
 
-/** The person keys a successful recovery retired. */
+/** The person keys a successful recovery (`retired_keys`) or a key retirement (`keys`) retired. */
 function retiredKeys(text: string): string[] {
   const body = parseBody(text);
-  const keys = body?.outcome === 'ok' ? body.details.retired_keys : undefined;
+  const keys = body?.outcome === 'ok' ? (body.action === Actions.personKeyRetire ? body.details.keys : body.details.retired_keys) : undefined;
   return Array.isArray(keys) ? keys.filter((k): k is string => typeof k === 'string') : [];
 }
 

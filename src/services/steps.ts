@@ -6,7 +6,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.js';
-import type { AuditDraft } from '../audit/entry.js';
+import { Actions, type AuditDraft } from '../audit/entry.js';
 import { GmvError } from '../errors.js';
 import { addDays, civilDateOf, DAY_MS } from '../domain/dates.js';
 import { buildCrl, type CaMaterial, type RevokedEntry } from '../crypto/x509.js';
@@ -135,5 +135,5 @@ export async function retireKeys(ctx: StepContext, person: { personId: number; l
   await trx.deleteFrom('person_key_locks').where('person_id', '=', person.personId).where('key_fingerprint', 'in', keys).execute();
   await trx.deleteFrom('key_transfers').where('person_id', '=', person.personId).where('key_fingerprint', 'in', keys).execute();
   const wrapsRevoked = revoke.length > 0 ? await revokeWraps(trx, { personId: person.personId, kinds: revoke }, at, reason) : 0;
-  return { result: keys, audit: [{ action: 'person.key.retire', actor: ctx.actor, subject: person.login, outcome: 'ok', details: { keys, reason, wraps_revoked: wrapsRevoked } }] };
+  return { result: keys, audit: [{ action: Actions.personKeyRetire, actor: ctx.actor, subject: person.login, outcome: 'ok', details: { keys, reason, wraps_revoked: wrapsRevoked } }] };
 }

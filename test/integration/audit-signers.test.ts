@@ -74,7 +74,7 @@ describe.each(dialects())('checkpoint signers on %s', (dialect) => {
     const { vault } = await makeVault(dialect);
     try {
       const officer = await unlockPerson(vault, 'li.an', Secret.fromString(OFFICER_PASSPHRASE));
-      await commitChange(vault, async () => ({ result: undefined, audit: [{ action: 'recovery.use', actor: 'li.an', subject: 'li.an', outcome: 'ok', details: { retired_keys: [officer.keyFingerprint] } }] }));
+      await commitChange(vault, async () => ({ result: undefined, audit: [{ action: 'recovery.use', actor: 'li.an', subject: 'li.an', outcome: 'ok', details: { retired_keys: [officer.keyFingerprint] } }] }), { by: officer });
       // Only the entry is written here, not the retirement itself: the key is still active and signs it.
       const retiredAt = Number((await vault.store.db.selectFrom('audit_entries').select('seq').where('action', '=', 'recovery.use').executeTakeFirstOrThrow()).seq);
       await expect(verifyAudit(vault.store.reader, {})).rejects.toMatchObject({ params: { detail: 'detail.signerRetired', key: officer.keyFingerprint, retiredAt } });
