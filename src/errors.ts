@@ -57,6 +57,7 @@ const CODES = {
   RECOVERY_KEY_INVALID: ExitCode.authentication,
   CA_PIN_MISMATCH: ExitCode.integrity,
   CREDENTIAL_TAMPERED: ExitCode.integrity,
+  CREDENTIAL_ROLLBACK: ExitCode.integrity,
   ESCROW_MISSING: ExitCode.integrity,
   DENIED_STATUS: ExitCode.denied,
   DENIED_GRANT: ExitCode.denied,

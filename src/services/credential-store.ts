@@ -67,6 +67,7 @@ export async function readVersion(db: Kysely<DB>, holder: KeyHolder, account: Ac
   let q = db.selectFrom('credential_versions').select(['version', 'envelope', 'created_at']).where('account_id', '=', account.id);
   q = version === undefined ? q.orderBy('version', 'desc') : q.where('version', '=', version);
   const row = await q.executeTakeFirst();
+  if (version === undefined) await checkNewestVersion(db, account, row ? Number(row.version) : 0);
   if (!row) return null;
   const v = Number(row.version);
   const wrap = await liveWrap(db, { kind: 'credential', accountId: account.id, version: v }, holder.keyFingerprint);
@@ -79,6 +80,29 @@ export async function readVersion(db: Kysely<DB>, holder: KeyHolder, account: Ac
   }
 }
 
+/** Audit actions whose entry records the version a change wrote (in `details.version`). */
+const VERSION_WRITERS = ['secret.set', 'rotate.confirm', 'account.add'];
+
+/**
+ * The newest version is covered by the log: every write records the version it made, so a vault
+ * whose newest stored version is older (newer ones deleted: a rollback to a stale password) or
+ * newer (one planted without gmv) than the log's is an integrity failure naming the account.
+ * When the entry that wrote it was pruned, the log no longer says, and nothing is compared.
+ */
+async function checkNewestVersion(db: Kysely<DB>, account: AccountRef, stored: number): Promise<void> {
+  const entry = await db.selectFrom('audit_entries').select(['action', 'body']).where('subject', '=', account.slug)
+    .where('action', 'in', VERSION_WRITERS).where('outcome', '=', 'ok').orderBy('seq', 'desc').executeTakeFirst();
+  if (!entry) {
+    if (stored > 0) throw new GmvError('CREDENTIAL_ROLLBACK', { account: account.slug, stored, logged: 0 });
+    return;
+  }
+  if (!entry.body || !entry.body.startsWith('{')) return;
+  const recorded = (JSON.parse(entry.body) as { details?: { version?: unknown } }).details?.version;
+  // An account added without a first version records none: it then had version 0.
+  const logged = typeof recorded === 'number' ? recorded : entry.action === 'account.add' ? 0 : null;
+  if (logged !== null && logged !== stored) throw new GmvError('CREDENTIAL_ROLLBACK', { account: account.slug, stored, logged });
+}
+
 /**
  * Open one stored version and check it is the one asked for: an envelope that fails to
  * authenticate, or whose authenticated header names another account or version (rows swapped
@@ -89,7 +113,8 @@ export function openVersion(dataKey: Uint8Array, text: string, account: AccountR
     const envelope = parseEnvelope(text);
     const header = envelope.header as { purpose?: unknown; account?: unknown; account_id?: unknown; version?: unknown };
     const plain = open(dataKey, envelope);
-    const sameAccount = header.account_id === undefined ? header.account === account.slug : header.account_id === account.id;
+    // Both the row id and the slug: swapping two accounts' slugs must not swap what they reveal.
+    const sameAccount = (header.account_id === undefined || header.account_id === account.id) && (header.account === undefined || header.account === account.slug);
     if (header.purpose !== 'credential' || !sameAccount || header.version !== version) {
       plain.fill(0);
       throw new EnvelopeError();
