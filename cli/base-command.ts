@@ -7,7 +7,7 @@ import { GmvError, ExitCode } from '../src/errors.js';
 import { pickLang, render, type Lang, type MessageKey } from '../src/i18n/catalogue.js';
 import { localPaths, type LocalPaths } from '../src/local/paths.js';
 import { checkedTarget, resolveTarget, targetLocation, type StoreTarget } from '../src/local/vault-location.js';
-import { printJsonError, printResult } from '../src/fast/output.js';
+import { printJsonError, printNote, printResult } from '../src/fast/output.js';
 import type { Vault } from '../src/services/vault.js';
 import { parseDateInput } from '../src/domain/dates.js';
 
@@ -111,7 +111,7 @@ export abstract class GmvCommand<T extends typeof Command> extends Command {
   }
 
   protected note(line: string): void {
-    process.stderr.write(`${line}\n`);
+    printNote(line);
   }
 
   protected dateFlag(name: string, value: string | undefined): Date | undefined {
@@ -130,8 +130,8 @@ export abstract class GmvCommand<T extends typeof Command> extends Command {
     const coded = error instanceof GmvError ? error : new GmvError('INTERNAL', { detail: error.message ?? String(error) }, { cause: error });
     const message = coded.localized(this.lang);
     if (this.jsonMode) this.writeJsonError(coded.code, message, coded.exitCode);
-    process.stderr.write(`${this.lang === 'zh-CN' ? '错误' : 'Error'}: ${message}\n`);
-    if (this.argv.includes('--debug') && !(error instanceof GmvError)) process.stderr.write(`${error.stack ?? ''}\n`);
+    printNote(`${this.lang === 'zh-CN' ? '错误' : 'Error'}: ${message}`);
+    if (this.argv.includes('--debug') && !(error instanceof GmvError)) printNote(error.stack ?? '');
     await this.closeVault();
     return this.exit(coded.exitCode);
   }

@@ -1,5 +1,4 @@
 import { Args, Flags } from '@oclif/core';
-import { readFileSync } from 'node:fs';
 import { GmvCommand } from '../cli/base-command.js';
 import { renderTable } from '../cli/table.js';
 
@@ -18,13 +17,10 @@ export default class Import extends GmvCommand<typeof Import> {
   };
 
   async run(): Promise<void> {
-    const [{ planImport, applyImport }, { GmvError }] = await Promise.all([import('../src/services/import.js'), import('../src/errors.js')]);
-    let text: string;
-    try {
-      text = readFileSync(this.args.file, 'utf8');
-    } catch {
-      throw new GmvError('FILE_NOT_FOUND', { path: this.args.file });
-    }
+    const [{ planImport, applyImport }, { GmvError }, { INPUT_LIMITS, readBounded }] = await Promise.all([import('../src/services/import.js'), import('../src/errors.js'), import('../src/local/input-limits.js')]);
+    const raw = readBounded(this.args.file, INPUT_LIMITS.importFile, 'an import file');
+    const text = raw.toString('utf8');
+    raw.fill(0);
     const format = this.args.format === 'keepassxc' ? 'keepassxc-csv' : this.args.format === 'otpauth' ? 'otpauth' : text.trimStart().startsWith('{') ? 'bitwarden-json' : 'bitwarden-csv';
     const vault = await this.vault();
     // A real import needs a session; a dry run uses one if there is one (for the default unit).

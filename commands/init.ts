@@ -23,16 +23,11 @@ export default class Init extends GmvCommand<typeof Init> {
   };
 
   async run(): Promise<void> {
-    const [{ initVault }, { shippedFile }, { parseCommonList }, { GmvError }] = await Promise.all([
-      import('../src/services/init.js'), import('../src/package-root.js'), import('../src/policy/passphrase-rules.js'), import('../src/errors.js'),
+    const [{ initVault }, { shippedFile }, { parseCommonList }, { INPUT_LIMITS, readBoundedText }] = await Promise.all([
+      import('../src/services/init.js'), import('../src/package-root.js'), import('../src/policy/passphrase-rules.js'), import('../src/local/input-limits.js'),
     ]);
     const policyPath = this.flags.policy ?? shippedFile('policies', 'default.yaml');
-    let policyText: string;
-    try {
-      policyText = readFileSync(policyPath, 'utf8');
-    } catch {
-      throw new GmvError('FILE_NOT_FOUND', { path: policyPath });
-    }
+    const policyText = readBoundedText(policyPath, INPUT_LIMITS.policyPack, 'a policy pack');
     const passphrase = await readPassphrase(this.flags['passphrase-file'], this.flags.login, this.lang, { confirm: true });
     const result = await initVault({
       target: this.storeTarget(),

@@ -15,16 +15,10 @@ export default class Recover extends GmvCommand<typeof Recover> {
   };
 
   async run(): Promise<void> {
-    const [{ recoverOfficer }, { shippedFile }, { parseCommonList }, { GmvError }] = await Promise.all([
-      import('../src/services/recover.js'), import('../src/package-root.js'), import('../src/policy/passphrase-rules.js'), import('../src/errors.js'),
+    const [{ recoverOfficer }, { shippedFile }, { parseCommonList }, { INPUT_LIMITS, readBoundedText }] = await Promise.all([
+      import('../src/services/recover.js'), import('../src/package-root.js'), import('../src/policy/passphrase-rules.js'), import('../src/local/input-limits.js'),
     ]);
-    const read = (path: string) => {
-      try {
-        return readFileSync(path, 'utf8');
-      } catch {
-        throw new GmvError('FILE_NOT_FOUND', { path });
-      }
-    };
+    const read = (path: string) => readBoundedText(path, INPUT_LIMITS.recoveryFile, 'a recovery key or share');
     const vault = await this.vault();
     const recoveryKey = this.flags['recovery-key'] ? read(this.flags['recovery-key']) : undefined;
     const shares = this.flags.share?.map(read);

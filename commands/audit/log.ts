@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { GmvCommand } from '../../cli/base-command.js';
+import { shown } from '../../src/domain/terminal-text.js';
 
 export default class AuditLog extends GmvCommand<typeof AuditLog> {
   static override summary = 'List audit entries, oldest first.';
@@ -25,7 +26,7 @@ export default class AuditLog extends GmvCommand<typeof AuditLog> {
     });
     this.emit({ entries }, () => entries.length === 0 ? this.t('audit.log.empty') : entries.map((e) => {
       const details = e.present ? JSON.stringify(e.details) : '(pruned)';
-      return `#${e.seq}  ${e.at}  ${e.outcome.padEnd(6)}  ${e.action}  actor=${e.actor ?? '-'}  subject=${e.subject ?? '-'}  ${details}`;
+      return shown`#${e.seq}  ${e.at}  ${e.outcome.padEnd(6)}  ${e.action}  actor=${e.actor ?? '-'}  subject=${e.subject ?? '-'}  ${details}`;
     }));
   }
 }

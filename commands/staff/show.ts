@@ -1,5 +1,6 @@
 import { Args } from '@oclif/core';
 import { GmvCommand } from '../../cli/base-command.js';
+import { shown } from '../../src/domain/terminal-text.js';
 
 export default class StaffShow extends GmvCommand<typeof StaffShow> {
   static override summary = 'Show one person: unit, employer, roles, status, devices, second factor.';
@@ -9,13 +10,13 @@ export default class StaffShow extends GmvCommand<typeof StaffShow> {
     const { showStaff } = await import('../../src/services/staff.js');
     const p = await showStaff(await this.vault(), this.args.login);
     this.emit(p, () => [
-      `${p.login}  ${p.name}`,
-      `  unit: ${p.unit}`,
-      `  employer: ${p.employer ?? 'in-house'}`,
-      `  roles: ${p.roles.join(', ')}`,
-      `  status: ${p.status}${p.locked ? ' (locked after failed logins)' : ''}`,
-      `  second factor: ${p.mfa ? 'TOTP' : 'none'}`,
-      `  devices: ${p.devices.length === 0 ? 'none' : p.devices.map((d) => `${d.id} (${d.status})`).join(', ')}`,
+      shown`${p.login}  ${p.name}`,
+      shown`  unit: ${p.unit}`,
+      shown`  employer: ${p.employer ?? 'in-house'}`,
+      shown`  roles: ${p.roles.join(', ')}`,
+      shown`  status: ${p.status}${p.locked ? ' (locked after failed logins)' : ''}`,
+      shown`  second factor: ${p.mfa ? 'TOTP' : 'none'}`,
+      shown`  devices: ${p.devices.length === 0 ? 'none' : p.devices.map((d) => `${d.id} (${d.status})`).join(', ')}`,
     ]);
   }
 }

@@ -6,10 +6,11 @@
  * of the shape gmv writes are checked with node:crypto (crypto/ed25519-pgp.ts); openpgp.js is loaded
  * only for anything else, and has the last word there.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { PublicKey } from 'openpgp';
 import { GmvError } from '../errors.js';
+import { INPUT_LIMITS, readBounded, readBoundedText } from '../local/input-limits.js';
 import { readPublic, verifyDetached, fingerprintOf } from '../crypto/pgp.js';
 import { parseEd25519PublicKey, verifyEd25519Detached, type Ed25519Key } from '../crypto/ed25519-pgp.js';
 import { parseCheckpoint, type CheckpointBody } from './checkpoint.js';
@@ -151,7 +152,7 @@ async function readAuditorCheckpoint(input: SignatureInput, vaultKey: VerifyKey)
   if (pinned && pinned.fingerprint !== vaultKey.fingerprint) {
     throw new GmvError('AUDIT_TAMPERED', { seq: 0, detail: 'detail.orgKeyReplaced', found: vaultKey.fingerprint, pinned: pinned.fingerprint });
   }
-  if (!(await verifyWith(Buffer.from(text, 'utf8'), readFileSync(sigPath), pinned ?? vaultKey))) {
+  if (!(await verifyWith(Buffer.from(text, 'utf8'), readBounded(sigPath, INPUT_LIMITS.auditorFile, 'a checkpoint signature'), pinned ?? vaultKey))) {
     throw new GmvError('CHECKPOINT_INVALID', { what: path, detail: 'its signature is not a valid organisation-key signature' });
   }
   return { body, pinned: pinned !== null };
@@ -168,11 +169,5 @@ async function readKeyFile(path: string): Promise<VerifyKey> {
 }
 
 function readText(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new GmvError('FILE_NOT_FOUND', { path });
-    throw new GmvError('FILE_UNREADABLE', { path, detail: code ?? 'read error' });
-  }
+  return readBoundedText(path, INPUT_LIMITS.auditorFile, 'an auditor\'s file');
 }

@@ -2,6 +2,8 @@
  * The one message catalogue: every user-facing sentence, in English and Simplified Chinese.
  * Templates use {name} placeholders; a key missing in one language is a type error.
  */
+import { escapeControls } from '../domain/terminal-text.js';
+
 export type Lang = 'en' | 'zh-CN';
 
 const en = {
@@ -19,6 +21,7 @@ const en = {
   'error.FILE_UNREADABLE': 'Cannot read {path}: {detail}.',
   'error.OUTPUT_EXISTS': '{path} already exists; refusing to overwrite it. Remove it or choose another path.',
   'error.INVALID_INPUT': 'Invalid {what}: {detail}.',
+  'error.INPUT_TOO_LARGE': '{path} holds more than {limit}, the most gmv reads as {what}. It stopped reading there and changed nothing; check that this is the right file.',
   'error.PASSPHRASE_EMPTY': 'The passphrase read from {source} is empty.',
   'error.PASSPHRASE_WEAK': 'Passphrase rejected: {reason}. Choose a longer, uncommon passphrase.',
   'error.POLICY_INVALID': 'Policy {source} is invalid: {detail}.',
@@ -162,6 +165,7 @@ const zh: Record<MessageKey, string> = {
   'error.FILE_UNREADABLE': '无法读取 {path}：{detail}。',
   'error.OUTPUT_EXISTS': '{path} 已存在，拒绝覆盖。请删除它或换一个路径。',
   'error.INVALID_INPUT': '{what} 无效：{detail}。',
+  'error.INPUT_TOO_LARGE': '{path} 超过 {limit}，这是 gmv 读取{what}的上限。gmv 已在此停止读取，未做任何更改；请确认文件是否正确。',
   'error.PASSPHRASE_EMPTY': '从 {source} 读取的口令为空。',
   'error.PASSPHRASE_WEAK': '口令不符合要求：{reason}。请使用更长、不常见的口令。',
   'error.POLICY_INVALID': '策略 {source} 无效：{detail}。',
@@ -293,6 +297,7 @@ const catalogues: Record<Lang, Record<MessageKey, string>> = { en, 'zh-CN': zh }
 /**
  * Fill a template; unknown placeholders stay visible so a missing parameter is noticed, not hidden.
  * A parameter whose value is itself a catalogue key (detail.*) is rendered in the same language.
+ * Parameters often echo what someone typed or stored, so their control characters are escaped.
  */
 export function render(key: MessageKey, params: Record<string, string | number>, lang: Lang): string {
   const template = catalogues[lang][key] ?? en[key];
@@ -301,7 +306,7 @@ export function render(key: MessageKey, params: Record<string, string | number>,
     const value = params[name]!;
     return typeof value === 'string' && value.startsWith('detail.') && Object.hasOwn(en, value)
       ? render(value as MessageKey, params, lang)
-      : String(value);
+      : escapeControls(String(value));
   });
 }
 

@@ -47,9 +47,17 @@ function validPlatform(platform: string): Platform {
   return platform as Platform;
 }
 
+/** Register text of an account: a name, and a login id or filing number if given (empty clears them); no control characters. */
+function checkRegisterText(input: { name?: string | undefined; loginId?: string | undefined; filingNumber?: string | undefined }): void {
+  if (input.name !== undefined && !isDisplayName(input.name)) throw new GmvError('INVALID_INPUT', { what: 'name', detail: 'empty, padded or holding control characters' });
+  for (const [what, value] of [['login id', input.loginId], ['filing number', input.filingNumber]] as const) {
+    if (value && !isDisplayName(value)) throw new GmvError('INVALID_INPUT', { what, detail: 'padded or holding control characters' });
+  }
+}
+
 export async function addAccount(vault: Vault, actor: Actor, input: AccountInput): Promise<AddAccountResult> {
   if (!isSlug(input.slug)) throw new GmvError('INVALID_INPUT', { what: 'slug', detail: `"${input.slug}" must be lowercase words joined by hyphens (like weibo-press)` });
-  if (!isDisplayName(input.name)) throw new GmvError('INVALID_INPUT', { what: 'name', detail: 'empty, padded or holding control characters' });
+  checkRegisterText(input);
   const platform = validPlatform(input.platform);
   await authorize(vault, actor, 'account.manage', input.slug);
   const warnings: string[] = [];
@@ -80,7 +88,7 @@ export async function addAccount(vault: Vault, actor: Actor, input: AccountInput
 export async function setAccount(vault: Vault, actor: Actor, slug: string, changes: Partial<Omit<AccountInput, 'slug' | 'platform'>>): Promise<AccountView> {
   const account = await findAccount(vault, slug);
   await authorize(vault, actor, 'account.manage', slug);
-  if (changes.name !== undefined && !isDisplayName(changes.name)) throw new GmvError('INVALID_INPUT', { what: 'name', detail: 'empty, padded or holding control characters' });
+  checkRegisterText(changes);
   await commitChange(vault, async (trx) => {
     const set: Record<string, string | number | null> = {};
     if (changes.name !== undefined) set.name = changes.name;

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { GmvError } from '../errors.js';
+import { isDisplayName } from '../domain/names.js';
 import type { Secret } from '../crypto/secret.js';
 import { encryptTo, fingerprintOf, generateKey, readPublic } from '../crypto/pgp.js';
 import { certFingerprint, readCsr } from '../crypto/x509.js';
@@ -28,6 +29,7 @@ export interface EnrollResult {
 
 /** On the person's own terminal: make this terminal's keys and a pending device with a code. */
 export async function enrollDevice(vault: Vault, input: { login: string; passphrase: () => Promise<Secret>; label?: string; commonPasswords: ReadonlySet<string> }): Promise<EnrollResult> {
+  if (input.label !== undefined && !isDisplayName(input.label)) throw new GmvError('INVALID_INPUT', { what: 'device label', detail: 'empty, padded or holding control characters' });
   const db = vault.store.db;
   const existing = readDeviceKey(vault.paths.devicesDir, vault.vaultId);
   if (existing) {
@@ -171,6 +173,7 @@ export async function approveDevice(vault: Vault, officer: KeyHolder, typedCode:
 
 /** Revoke a device: it can no longer unlock or sign, and a new CRL lists its certificate. */
 export async function revokeDevice(vault: Vault, officer: KeyHolder, deviceId: string, reason: string): Promise<{ deviceId: string; crlNumber: number }> {
+  if (!isDisplayName(reason)) throw new GmvError('INVALID_INPUT', { what: 'reason', detail: 'empty, padded or holding control characters' });
   const db = vault.store.db;
   await authorize(vault, officer, 'device.revoke', deviceId);
   const device = await db.selectFrom('devices').select(['id', 'status', 'person_id']).where('id', '=', deviceId).executeTakeFirst();

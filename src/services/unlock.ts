@@ -9,7 +9,7 @@ import type { Secret } from '../crypto/secret.js';
 import { parseEnvelope, EnvelopeError } from '../crypto/envelope.js';
 import { decryptWith, fingerprintOf, readPrivate, signDetached } from '../crypto/pgp.js';
 import { Actions } from '../audit/entry.js';
-import type { Role } from '../domain/names.js';
+import { isLoginHandle, type Role } from '../domain/names.js';
 import { authorize } from './access.js';
 import { activePolicy, commitChange, recordDenial, type Vault } from './vault.js';
 import type { DeviceKey } from '../local/device-file.js';
@@ -39,6 +39,9 @@ export interface UnlockOptions {
  * enrolled. Only when all passed is the failure count cleared.
  */
 export async function unlockPerson(vault: Vault, login: string, passphrase: Secret, options: UnlockOptions = {}): Promise<UnlockedPerson> {
+  // A string that can be no handle names nobody: refused before it reaches the audit log (it could
+  // hold escape sequences for the auditor's terminal), like a usage error.
+  if (!isLoginHandle(login)) throw new GmvError('INVALID_INPUT', { what: 'login handle', detail: `"${login}" is not a login handle (lowercase letters and digits joined by . _ or -, like zhang.wei)` });
   const db = vault.store.db;
   const policy = await activePolicy(db);
   const person = await db.selectFrom('people').select(['id', 'login', 'name', 'roles', 'status']).where('login', '=', login).executeTakeFirst();

@@ -5,6 +5,7 @@ import { isLoginHandle, isSlug, isDisplayName } from '../../src/domain/names.js'
 import { checkPassphrase, parseCommonList } from '../../src/policy/passphrase-rules.js';
 import { Secret } from '../../src/crypto/secret.js';
 import { inspect } from 'node:util';
+import { escapeControls, escapeForTerminal, shown } from '../../src/domain/terminal-text.js';
 
 describe('dates users type', () => {
   it('reads YYYY-MM-DD as midnight China time and round-trips every real day', () => {
@@ -43,6 +44,7 @@ describe('names', () => {
     expect(isDisplayName('沈阳市网信办')).toBe(true);
     expect(isDisplayName(' 宣传科')).toBe(false);
     expect(isDisplayName('a\u0007b')).toBe(false);
+    for (const bad of ['宣传\u202e科', '宣传\u200b科', 'a\u009bb', 'a\u2028b', 'a\u2066b']) expect(isDisplayName(bad), JSON.stringify(bad)).toBe(false);
   });
 });
 
@@ -64,5 +66,18 @@ describe('Secret', () => {
     expect(inspect({ s })).not.toContain('hunter2');
     expect(`${s}`).toBe('(elided)');
     expect(s.revealString()).toBe('hunter2-hunter2');
+  });
+});
+
+describe('text for a terminal', () => {
+  it('shows every control and format character escaped, and leaves other text alone', () => {
+    expect(escapeControls('\x1b[2J\x07\r\n\t\b\x7f\x9b\u202e\u200b\ufeff\u{e0001}')).toBe('\\x1b[2J\\x07\\r\\n\\t\\x08\\x7f\\x9b\\u202e\\u200b\\ufeff\\u{e0001}');
+    expect(escapeControls('沈阳发布 zhang.wei C:\\x 😀')).toBe('沈阳发布 zhang.wei C:\\x 😀');
+    expect(escapeForTerminal('a\x1b[1A\nb\tc\r')).toBe('a\\x1b[1A\nb\tc\\r');
+    expect(shown`actor=${'x\ny'} n=${3}`).toBe('actor=x\\ny n=3');
+    fc.assert(fc.property(fc.string({ unit: 'binary' }), (s) => {
+      expect(escapeControls(s)).not.toMatch(/[\p{Cc}\p{Cf}\u2028\u2029]/u);
+      expect(escapeForTerminal(s)).not.toMatch(/(?![\n\t])[\p{Cc}\p{Cf}\u2028\u2029]/u);
+    }));
   });
 });

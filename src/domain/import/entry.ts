@@ -4,6 +4,7 @@
  */
 import { GmvError } from '../../errors.js';
 import { parseTotpInput } from '../otpauth.js';
+import { hasControlCharacters } from '../terminal-text.js';
 import type { ImportedItem, ImportReport } from './types.js';
 
 /** The raw text of one exported entry, before validation; absent and empty mean the same. */
@@ -19,7 +20,6 @@ export interface RawEntry {
 /** Longest item name accepted, matching the display names elsewhere in gmv. */
 export const MAX_NAME_CHARS = 200;
 
-const CONTROL = /^[^\p{Cc}]*$/u;
 
 /**
  * Validate and normalize one entry: name required (trimmed, no control characters), login and URI
@@ -28,12 +28,12 @@ const CONTROL = /^[^\p{Cc}]*$/u;
 export function normalizeEntry(line: number, raw: RawEntry): { item: ImportedItem } | { reason: string } {
   const name = raw.name?.trim() ?? '';
   if (name === '') return { reason: 'missing name' };
-  if (!CONTROL.test(name)) return { reason: 'the name holds control characters' };
+  if (hasControlCharacters(name)) return { reason: 'the name holds control characters' };
   if ([...name].length > MAX_NAME_CHARS) return { reason: `the name is longer than ${MAX_NAME_CHARS} characters` };
   const loginId = raw.loginId?.trim() ?? '';
-  if (!CONTROL.test(loginId)) return { reason: 'the username holds control characters' };
+  if (hasControlCharacters(loginId)) return { reason: 'the username holds control characters' };
   const uri = raw.uri?.trim() ?? '';
-  if (!CONTROL.test(uri)) return { reason: 'the URL holds control characters' };
+  if (hasControlCharacters(uri)) return { reason: 'the URL holds control characters' };
   const item: ImportedItem = { line, name };
   if (loginId !== '') item.loginId = loginId;
   if (raw.password !== undefined && raw.password !== '') item.password = raw.password;

@@ -5,6 +5,7 @@
  */
 import { GmvError } from '../../errors.js';
 import { parseTotpInput } from '../otpauth.js';
+import { hasControlCharacters } from '../terminal-text.js';
 import { MAX_NAME_CHARS } from './entry.js';
 import type { ImportReport } from './types.js';
 
@@ -24,7 +25,7 @@ export function parseOtpauthList(text: string): ImportReport {
       const totp = parseTotpInput(entry);
       const name = totp.issuer !== undefined && totp.account !== undefined ? `${totp.issuer}:${totp.account}` : (totp.issuer ?? totp.account);
       if (name === undefined) return void report.errors.push({ line, reason: 'missing name (the URI has neither label nor issuer)' });
-      if (!/^[^\p{Cc}]*$/u.test(name)) return void report.errors.push({ line, reason: 'the name holds control characters' });
+      if (hasControlCharacters(name)) return void report.errors.push({ line, reason: 'the name holds control characters' });
       if ([...name].length > MAX_NAME_CHARS) return void report.errors.push({ line, reason: `the name is longer than ${MAX_NAME_CHARS} characters` });
       report.items.push({ line, name, ...(totp.account === undefined ? {} : { loginId: totp.account }), totp });
     } catch (error) {

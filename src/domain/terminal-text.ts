@@ -1,0 +1,49 @@
+/**
+ * Text for a terminal: stored names, handles and log fields may hold escape sequences (written by
+ * someone with database access, or by an older gmv), and a terminal obeys them. Human output shows
+ * such characters as visible escapes instead; --json keeps exact values (JSON escapes controls).
+ */
+
+/**
+ * What a terminal must not receive raw: C0 controls, DEL, C1 controls (U+0080–U+009F, CSI among
+ * them), format characters (bidi overrides and isolates, zero-width characters, BOM) and the
+ * Unicode line and paragraph separators.
+ */
+const CONTROL = /[\p{Cc}\p{Cf}\u2028\u2029]/gu;
+const CONTROL_ONE = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
+/** The same, except newline and tab, which lay out a block of output and cannot overwrite what is shown. */
+const CONTROL_BUT_LAYOUT = /(?![\n\t])[\p{Cc}\p{Cf}\u2028\u2029]/gu;
+
+const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+function escapeOne(ch: string): string {
+  const named = NAMED[ch];
+  if (named) return named;
+  const code = ch.codePointAt(0)!;
+  if (code <= 0xff) return `\\x${code.toString(16).padStart(2, '0')}`;
+  if (code <= 0xffff) return `\\u${code.toString(16).padStart(4, '0')}`;
+  return `\\u{${code.toString(16)}}`;
+}
+
+/** True when `text` holds a character a terminal would obey rather than show. */
+export function hasControlCharacters(text: string): boolean {
+  return CONTROL_ONE.test(text);
+}
+
+/** One value shown inside a line of human output: every control character escaped, newlines included. */
+export function escapeControls(text: string): string {
+  return text.replace(CONTROL, escapeOne);
+}
+
+/** A whole block of human output: every control character escaped except newlines and tabs. */
+export function escapeForTerminal(text: string): string {
+  return text.replace(CONTROL_BUT_LAYOUT, escapeOne);
+}
+
+/**
+ * A tagged template for human lines built from data: each interpolated value is escaped with
+ * `escapeControls`, the literal parts are kept.
+ */
+export function shown(strings: TemplateStringsArray, ...values: unknown[]): string {
+  return strings.reduce((out, part, i) => out + part + (i < values.length ? escapeControls(String(values[i])) : ''), '');
+}
