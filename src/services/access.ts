@@ -4,7 +4,7 @@
  * rules of domain/access-rules.ts, records every refusal with the rule that made it, and throws
  * the refusal's own coded error. `decide` answers the same question without side effects.
  */
-import { GmvError } from '../errors.js';
+import { GmvError, type ErrorCode } from '../errors.js';
 import type { Role } from '../domain/names.js';
 import { decideAccess, ROLE_RULES, type AccessDecision, type AccessFacts, type AccessRequest, type Capability, type RoleAction } from '../domain/access-rules.js';
 import { recordDenial, type PersonSigner, type Vault } from './vault.js';
@@ -82,4 +82,27 @@ export async function authorize(vault: Vault, actor: Actor, request: Request, su
     },
   }, undefined, { by: actor });
   throw new GmvError(decision.code, decision.params);
+}
+
+/** A refusal about the subject of a request (the grantee, the account, the device), decided by the use case. */
+export interface SubjectRefusal {
+  action: string;
+  subject: string | null;
+  rule: 'subject-status' | 'account-status' | 'device-owner';
+  reason: string;
+  code: ErrorCode;
+  params: Record<string, string | number>;
+}
+
+/**
+ * Record and throw a refusal the use case found about its subject (a departed grantee, an archived
+ * account, another person's terminal): like the door's own refusals, it is an audit entry naming
+ * the rule, and its own coded error.
+ */
+export async function refuse(vault: Vault, actor: Pick<Actor, 'login' | 'deviceId' | 'signer'>, refusal: SubjectRefusal): Promise<never> {
+  await recordDenial(vault, {
+    action: refusal.action, actor: actor.login, subject: refusal.subject, outcome: 'denied',
+    details: { rule: refusal.rule, reason: refusal.reason, device: actor.deviceId ?? null },
+  }, undefined, { by: actor });
+  throw new GmvError(refusal.code, refusal.params);
 }

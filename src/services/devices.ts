@@ -11,7 +11,7 @@ import { encryptTo, fingerprintOf, generateKey, readPublic } from '../crypto/pgp
 import { certFingerprint, readCsr } from '../crypto/x509.js';
 import { newEnrollCode, normalizeEnrollCode, enrollCodeHash } from '../domain/enroll-code.js';
 import { readDeviceKey, removeDeviceKey } from '../local/device-file.js';
-import { authorize, type Actor } from './access.js';
+import { authorize, refuse, type Actor } from './access.js';
 import { currentCaRow, sealPersonKey, type KeyHolder } from './keys.js';
 import { caFor, orgKeyFor, wrapOfficerKeys } from './officer-keys.js';
 import { newDeviceMaterial, certifyDevice, certifyPersonKey, insertDevice, saveDeviceFile } from './device-provision.js';
@@ -38,7 +38,9 @@ export async function enrollDevice(vault: Vault, input: { login: string; passphr
   }
   const person = await db.selectFrom('people').select(['id', 'login', 'name', 'status']).where('login', '=', input.login).executeTakeFirst();
   if (!person) throw new GmvError('PERSON_NOT_FOUND', { login: input.login });
-  if (person.status === 'departed') throw new GmvError('DENIED_STATUS', { login: input.login, status: person.status, action: 'device enrollment' });
+  if (person.status === 'departed') {
+    return refuse(vault, { login: input.login }, { action: 'device.enroll', subject: input.login, rule: 'subject-status', reason: 'person departed', code: 'DENIED_STATUS', params: { login: input.login, status: person.status, action: 'device enrollment' } });
+  }
   const activeKey = await db.selectFrom('person_keys').select('fingerprint').where('person_id', '=', Number(person.id)).where('status', '=', 'active').executeTakeFirst();
   if (activeKey) return enrollAdditionalDevice(vault, { id: Number(person.id), login: input.login }, input.label);
   const passphrase = await input.passphrase();
@@ -101,7 +103,9 @@ export async function addKeyToDevice(vault: Vault, person: { personId: number; l
   const db = vault.store.db;
   const device = await db.selectFrom('devices').select(['id', 'person_id', 'status', 'signing_public_key', 'signing_fingerprint']).where('id', '=', deviceId).executeTakeFirst();
   if (!device) throw new GmvError('DEVICE_NOT_FOUND', { device: deviceId });
-  if (Number(device.person_id) !== person.personId) throw new GmvError('DENIED_ROLE', { action: 'device.add-key', role: `owner of ${deviceId}`, login: person.login });
+  if (Number(device.person_id) !== person.personId) {
+    return refuse(vault, { login: person.login }, { action: 'device.add-key', subject: deviceId, rule: 'device-owner', reason: 'terminal of another person', code: 'DENIED_ROLE', params: { action: 'device.add-key', role: `owner of ${deviceId}`, login: person.login } });
+  }
   if (device.status !== 'active') throw new GmvError('DEVICE_NOT_AUTHORIZED', { device: deviceId, reason: device.status === 'pending' ? 'not approved yet (gmv device approve CODE)' : `device ${device.status}` });
   const recipient = await readPublic(device.signing_public_key);
   if (fingerprintOf(recipient) !== device.signing_fingerprint) throw new GmvError('AUDIT_TAMPERED', { seq: 0, detail: 'detail.orgKeyMismatch' });
@@ -131,7 +135,9 @@ export async function approveDevice(vault: Vault, officer: KeyHolder, typedCode:
     .where('devices.enroll_code_hash', '=', enrollCodeHash(code)).executeTakeFirst();
   await authorize(vault, officer, 'device.approve', device?.id ?? code);
   if (!device || device.status !== 'pending') throw new GmvError('DEVICE_CODE_UNKNOWN', { code });
-  if (device.person_status === 'departed') throw new GmvError('DENIED_STATUS', { login: device.login, status: 'departed', action: 'device approval' });
+  if (device.person_status === 'departed') {
+    return refuse(vault, officer, { action: 'device.approve', subject: device.id, rule: 'subject-status', reason: `${device.login} departed`, code: 'DENIED_STATUS', params: { login: device.login, status: 'departed', action: 'device approval' } });
+  }
   const csr = readCsr(device.csr ?? '');
   if (csr.deviceId !== device.id || csr.login !== device.login) {
     throw new GmvError('INVALID_INPUT', { what: 'certificate request', detail: 'it names another device or person than its enrollment' });

@@ -5,7 +5,7 @@
  */
 import { GmvError } from '../errors.js';
 import { decryptWith, readPublic } from '../crypto/pgp.js';
-import { authorize, CAPABILITIES, type Capability } from './access.js';
+import { authorize, CAPABILITIES, refuse, type Capability } from './access.js';
 import { findAccount } from './accounts.js';
 import { wrapLatestFor } from './credential-store.js';
 import { orgKeyFor } from './officer-keys.js';
@@ -32,13 +32,18 @@ export async function addGrants(vault: Vault, officer: KeyHolder, login: string,
   if (!person) {
     const exists = await db.selectFrom('people').select('status').where('login', '=', login).executeTakeFirst();
     if (!exists) throw new GmvError('PERSON_NOT_FOUND', { login });
-    throw new GmvError('DENIED_STATUS', { login, status: `${exists.status} without an approved device`, action: 'receiving a grant' });
+    const status = `${exists.status} without an approved device`;
+    return refuse(vault, officer, { action: 'grant.add', subject: login, rule: 'subject-status', reason: `grantee ${status}`, code: 'DENIED_STATUS', params: { login, status, action: 'receiving a grant' } });
   }
-  if (person.status !== 'active') throw new GmvError('DENIED_STATUS', { login, status: person.status, action: 'receiving a grant' });
+  if (person.status !== 'active') {
+    return refuse(vault, officer, { action: 'grant.add', subject: login, rule: 'subject-status', reason: `grantee ${person.status}`, code: 'DENIED_STATUS', params: { login, status: person.status, action: 'receiving a grant' } });
+  }
   if (until && until <= vault.now()) throw new GmvError('USAGE', { detail: '--until must be in the future' });
   const accounts = await Promise.all(slugs.map((slug) => findAccount(vault, slug)));
   const archived = accounts.find((a) => a.status !== 'active');
-  if (archived) throw new GmvError('DENIED_STATUS', { login: archived.slug, status: archived.status, action: 'granting access' });
+  if (archived) {
+    return refuse(vault, officer, { action: 'grant.add', subject: archived.slug, rule: 'account-status', reason: `account ${archived.status}`, code: 'DENIED_STATUS', params: { login: archived.slug, status: archived.status, action: 'granting access' } });
+  }
   const orgKey = await orgKeyFor(vault, officer);
   const policy = await activePolicy(db);
   const grantee = { personId: Number(person.id), fingerprint: person.fingerprint, publicKey: await readPublic(person.public_key) };

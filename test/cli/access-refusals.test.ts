@@ -37,8 +37,9 @@ describe.each(dialects())('refusals of the access door on %s', (dialect) => {
     await run(['device', 'approve', enroll.code], box);
     await run(['login', '--login', 'zhao.min', '--passphrase-file', '-'], zhao, ZHAO);
     await run(['grant', 'add', 'zhao.min', 'douyin-news', '--can', 'otp'], box);
-    await run(['grant', 'add', 'zhao.min', 'wechat-oa', '--can', 'reveal', '--until', new Date(Date.now() + 4000).toISOString()], box);
-    await new Promise((r) => setTimeout(r, 4500));
+    const until = new Date(Date.now() + 15_000);
+    await run(['grant', 'add', 'zhao.min', 'wechat-oa', '--can', 'reveal', '--until', until.toISOString()], box);
+    await new Promise((r) => setTimeout(r, Math.max(0, until.getTime() - Date.now()) + 500));
 
     const refusals: { args: string[]; code: string; exit: number; rule: string; action: string }[] = [
       { args: ['staff', 'add', '--login', 'qian.li', '--name', '钱力', '--unit', '宣传科', '--roles', 'editor'], code: 'DENIED_ROLE', exit: 4, rule: 'role', action: 'staff.manage' },
@@ -61,6 +62,12 @@ describe.each(dialects())('refusals of the access door on %s', (dialect) => {
     expect(JSON.parse(archived.stdout).error.code).toBe('DENIED_ACCOUNT_STATUS');
     const archivedEntry = JSON.parse((await run(['audit', 'log', '--action', 'secret.reveal', '--json'], box)).stdout).entries.at(-1);
     expect(archivedEntry).toMatchObject({ actor: 'li.an', outcome: 'denied', details: { rule: 'account-status' } });
+    // Refusals about the subject of a change are audited too: no grant on an archived account.
+    const grantArchived = await gmv(['grant', 'add', 'zhao.min', 'weibo-press', '--can', 'reveal', '--json'], { env: box.env });
+    expect(grantArchived.code).toBe(4);
+    expect(JSON.parse(grantArchived.stdout).error.code).toBe('DENIED_STATUS');
+    const grantEntry = JSON.parse((await run(['audit', 'log', '--action', 'grant.add', '--json'], box)).stdout).entries.at(-1);
+    expect(grantEntry).toMatchObject({ actor: 'li.an', subject: 'weibo-press', outcome: 'denied', details: { rule: 'account-status' } });
 
     // A terminal revoked under a live session: the next command is refused by the terminal rule and the session ends.
     const devices = JSON.parse((await run(['device', 'list', '--json'], box)).stdout);
@@ -73,5 +80,5 @@ describe.each(dialects())('refusals of the access door on %s', (dialect) => {
     const sessionEntry = JSON.parse((await run(['audit', 'log', '--action', 'auth.session', '--json'], box)).stdout).entries.at(-1);
     expect(sessionEntry).toMatchObject({ actor: 'zhao.min', outcome: 'denied', details: { rule: 'terminal' } });
     expect((await gmv(['whoami'], { env: zhao.env })).code).toBe(5);
-  }, 240_000);
+  }, 400_000);
 });
