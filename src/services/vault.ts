@@ -49,10 +49,21 @@ export async function orgPublicKey(db: Kysely<DB>): Promise<PublicKey> {
   return readPublic(row.public_key);
 }
 
+/** Parsed packs by their text: a command (or the session agent) checks a pack once, however many steps ask. */
+const parsedPolicies = new Map<string, Promise<Policy>>();
+
+/** The policy pack the vault enforces now (its newest recorded one), parsed and checked once per process. */
 export async function activePolicy(db: Kysely<DB>): Promise<Policy> {
   const row = await db.selectFrom('policies').select('body').orderBy('id', 'desc').executeTakeFirst();
   if (!row) throw new GmvError('VAULT_NOT_INITIALIZED', { path: '(vault)' });
-  return parsePolicy(row.body, 'recorded in the vault');
+  const key = row.body;
+  let parsed = parsedPolicies.get(key);
+  if (!parsed) {
+    parsed = Promise.resolve(parsePolicy(row.body, 'recorded in the vault'));
+    parsed.catch(() => parsedPolicies.delete(key));
+    parsedPolicies.set(key, parsed);
+  }
+  return parsed;
 }
 
 export function terminalDevice(vault: Vault): DeviceKey | null {
