@@ -59,6 +59,7 @@ const CODES = {
   CA_PIN_MISMATCH: ExitCode.integrity,
   CREDENTIAL_TAMPERED: ExitCode.integrity,
   CREDENTIAL_ROLLBACK: ExitCode.integrity,
+  STATE_MISMATCH: ExitCode.integrity,
   ESCROW_MISSING: ExitCode.integrity,
   DENIED_STATUS: ExitCode.denied,
   DENIED_GRANT: ExitCode.denied,

@@ -8,6 +8,7 @@
  * every entry's columns with its body. Their findings are then walked in log order, so the error
  * named is the one a single sequential pass would have met first.
  */
+import { assertStateAgrees, StateReplay } from './state-replay.js';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -71,6 +72,7 @@ export async function verifyAuditLog(reader: Reader, options: VerifyOptions): Pr
   /** Person key fingerprint -> the entry that retired it (a recovery re-key), the same way. */
   const retiredAt = new Map<string, number>();
   let scanProblem: EntryProblem | null = null;
+  const state = new StateReplay();
 
   const checkpoints = await reader.snapshot(async () => {
     const checkpoints = (await reader.rows(CHECKPOINT_QUERY)).map(toCheckpoint);
@@ -104,6 +106,7 @@ export async function verifyAuditLog(reader: Reader, options: VerifyOptions): Pr
         }
         if (value.charCodeAt(0) === OPEN_BRACE) {
           tree.appendEntry(value, leaves ?? undefined);
+          state.offer(seq, value);
           if (value.startsWith(PRUNE_PREFIX)) {
             const prune = pruneRecord(value, seq);
             if (prune) prunes.push(prune);
@@ -127,6 +130,7 @@ export async function verifyAuditLog(reader: Reader, options: VerifyOptions): Pr
         recordRoots();
       }
     }
+    await state.capture(reader);
     return checkpoints;
   });
 
@@ -183,6 +187,9 @@ export async function verifyAuditLog(reader: Reader, options: VerifyOptions): Pr
     .reduce((max, p) => Math.max(max, p.upTo), -1);
   const unexcused = prunedSeqs.find((seq) => seq > authorizedUpTo);
   if (unexcused !== undefined) throw new GmvError('AUDIT_TAMPERED', { seq: unexcused, detail: 'detail.unauthorizedPrune' });
+
+  // The rows that decide access must be what the signed log says they are.
+  assertStateAgrees(state.compare(lastSignedSize, prunedSeqs.length > 0));
 
   const root = tree.root();
   const report: VerifyReport = {

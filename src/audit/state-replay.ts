@@ -1,0 +1,155 @@
+/**
+ * The state that decides access, replayed from the log: who holds which roles, which grants are in
+ * force with which capabilities, who has a second factor, who is locked out, which policy pack is
+ * enforced. `gmv audit verify` compares the replay with the tables and names every row that
+ * disagrees, so a direct SQL change (`update people set roles = …`, a planted grant row, a deleted
+ * `mfa_totp` or `login_throttle` row, a laxer `policies` row) is an integrity failure, not a
+ * silent grant of power. Only entries under a valid signed checkpoint are replayed: a change
+ * forged into the unsigned tail has no standing.
+ */
+import { createHash } from 'node:crypto';
+import type { Reader } from '../store/reader.js';
+import { GmvError } from '../errors.js';
+
+/** Actions that change the replayed state (matched on the canonical body's first key). */
+const ACTIONS = ['person.add', 'person.roles', 'grant.add', 'grant.remove', 'grant.expire', 'account.add', 'mfa.enroll.start', 'mfa.enroll.confirm',
+  'auth.locked', 'person.unlock', 'recovery.use', 'vault.init', 'policy.apply'] as const;
+const PREFIXES = ACTIONS.map((a) => `{"action":${JSON.stringify(a)},`);
+
+interface Body { action: string; actor: string | null; subject: string | null; outcome: string; details: Record<string, unknown> }
+
+export interface StateMismatch { table: string; row: string; detail: string }
+
+export class StateReplay {
+  private readonly events: { seq: number; text: string }[] = [];
+
+  /** Offer one entry body in log order; only the few actions that change access state are kept. */
+  offer(seq: number, text: string): void {
+    for (const prefix of PREFIXES) {
+      if (text.startsWith(prefix)) {
+        this.events.push({ seq, text });
+        return;
+      }
+    }
+  }
+
+  private tables: Tables | null = null;
+
+  /** Read the tables to compare, inside the same read snapshot as the entries. */
+  async capture(reader: Reader): Promise<void> {
+    this.tables = {
+      people: await reader.rows('select login, roles from people order by id'),
+      grants: await reader.rows(`select p.login, a.slug, g.can, g.until from grants g join people p on p.id = g.person_id
+        join accounts a on a.id = g.account_id where g.removed_at is null order by g.id`),
+      mfa: (await reader.rows(`select p.login from mfa_totp m join people p on p.id = m.person_id where m.status = 'active'`)).map(([l]) => String(l)),
+      locked: (await reader.rows('select p.login from login_throttle t join people p on p.id = t.person_id where t.locked_at is not null')).map(([l]) => String(l)),
+      policy: (await reader.rows('select id, sha256, body from policies order by id desc limit 1'))[0] ?? null,
+    };
+  }
+
+  /**
+   * Replay the entries before `signedSize` and compare with the captured tables. After a prune the
+   * oldest entries are gone, so a row the remaining log does not mention is not reported then.
+   */
+  compare(signedSize: number, pruned: boolean): StateMismatch[] {
+    const tables = this.tables;
+    if (!tables) return [];
+    const roles = new Map<string, string[]>();
+    const grants = new Map<string, { can: string[]; until: string | null }>();
+    const mfa = new Set<string>();
+    const locked = new Set<string>();
+    let policySha: string | null = null;
+    for (const { seq, text } of this.events) {
+      if (seq >= signedSize) break;
+      const body = JSON.parse(text) as Body;
+      const d = body.details ?? {};
+      const subject = body.subject ?? '';
+      if (body.action === 'auth.locked') {
+        locked.add(subject);
+        continue;
+      }
+      if (body.outcome !== 'ok') continue;
+      switch (body.action) {
+        case 'person.add': roles.set(subject, sorted(d.roles)); break;
+        case 'person.roles': roles.set(subject, sorted(d.to)); break;
+        case 'grant.add': grants.set(`${String(d.person)} on ${subject}`, { can: sorted(d.can), until: typeof d.until === 'string' ? d.until : null }); break;
+        case 'grant.remove': case 'grant.expire': grants.delete(`${String(d.person)} on ${subject}`); break;
+        // An import grants its importer every capability on each account it creates.
+        case 'account.add': if (d.imported_from !== undefined && body.actor) grants.set(`${body.actor} on ${subject}`, { can: ['manage', 'otp', 'reveal'], until: null }); break;
+        // A new enrollment replaces the active seed with a pending one until it is confirmed.
+        case 'mfa.enroll.start': mfa.delete(subject); break;
+        case 'mfa.enroll.confirm': mfa.add(subject); break;
+        case 'person.unlock': case 'recovery.use': locked.delete(subject); break;
+        case 'vault.init': if (typeof d.policy_sha256 === 'string') policySha = d.policy_sha256; break;
+        case 'policy.apply': if (typeof d.sha256 === 'string') policySha = d.sha256; break;
+      }
+    }
+    const problems: StateMismatch[] = [];
+
+    for (const [login, value] of tables.people) {
+      const key = String(login);
+      const logged = roles.get(key);
+      const stored = jsonList(value);
+      if (!logged) {
+        if (!pruned) problems.push({ table: 'people', row: key, detail: 'no signed entry added this person' });
+      } else if (logged.join(',') !== stored.join(',')) {
+        problems.push({ table: 'people', row: key, detail: `roles ${stored.join(',') || '(none)'}, the log says ${logged.join(',') || '(none)'}` });
+      }
+    }
+
+    const seen = new Set<string>();
+    for (const [login, slug, can, until] of tables.grants) {
+      const key = `${String(login)} on ${String(slug)}`;
+      const logged = grants.get(key);
+      const stored = jsonList(can);
+      if (seen.has(key)) problems.push({ table: 'grants', row: key, detail: 'a second grant in force' });
+      seen.add(key);
+      if (!logged) {
+        if (!pruned) problems.push({ table: 'grants', row: key, detail: 'no signed entry granted it' });
+      } else if (logged.can.join(',') !== stored.join(',') || !sameInstant(logged.until, until)) {
+        problems.push({ table: 'grants', row: key, detail: `can ${stored.join(',')} until ${String(until ?? '-')}, the log says ${logged.can.join(',')} until ${logged.until ?? '-'}` });
+      }
+    }
+    for (const key of grants.keys()) if (!seen.has(key)) problems.push({ table: 'grants', row: key, detail: 'granted in the log, missing from the table' });
+
+    const enrolled = new Set(tables.mfa);
+    for (const login of mfa) if (!enrolled.has(login)) problems.push({ table: 'mfa_totp', row: login, detail: 'second factor enrolled in the log, missing from the table' });
+    if (!pruned) for (const login of enrolled) if (!mfa.has(login)) problems.push({ table: 'mfa_totp', row: login, detail: 'no signed entry enrolled it' });
+
+    const lockedRows = new Set(tables.locked);
+    for (const login of locked) if (!lockedRows.has(login)) problems.push({ table: 'login_throttle', row: login, detail: 'locked out in the log, not in the table' });
+
+    if (tables.policy) {
+      const [id, sha, body] = tables.policy;
+      const actual = createHash('sha256').update(String(body), 'utf8').digest('hex');
+      if (actual !== String(sha)) problems.push({ table: 'policies', row: `id ${String(id)}`, detail: 'its text does not match its recorded SHA-256' });
+      else if (policySha !== null && policySha !== actual) problems.push({ table: 'policies', row: `id ${String(id)}`, detail: `pack ${actual.slice(0, 12)}… is not the one the log applied (${policySha.slice(0, 12)}…)` });
+    }
+    return problems;
+  }
+}
+
+interface Tables { people: unknown[][]; grants: unknown[][]; mfa: string[]; locked: string[]; policy: unknown[] | null }
+
+function jsonList(value: unknown): string[] {
+  try {
+    return sorted(JSON.parse(String(value)));
+  } catch {
+    return ['(unreadable)'];
+  }
+}
+
+/** Throw the first disagreement as an integrity failure naming the table and the row. */
+export function assertStateAgrees(problems: StateMismatch[]): void {
+  const first = problems[0];
+  if (first) throw new GmvError('STATE_MISMATCH', { table: first.table, row: first.row, detail: first.detail, count: problems.length });
+}
+
+function sorted(value: unknown): string[] {
+  return Array.isArray(value) ? value.map(String).sort() : [];
+}
+
+function sameInstant(a: string | null, b: unknown): boolean {
+  if (a === null || b === null || b === undefined) return a === null && (b === null || b === undefined);
+  return Date.parse(a) === Date.parse(String(b));
+}
