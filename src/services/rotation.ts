@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.js';
 import { GmvError } from '../errors.js';
-import { DAY_MS } from '../domain/dates.js';
+import { addDays, civilDateOf, formatChinaTime } from '../domain/dates.js';
 import type { Secret } from '../crypto/secret.js';
 import { EnvelopeError, open, parseEnvelope, seal } from '../crypto/envelope.js';
 import { readPublic } from '../crypto/pgp.js';
@@ -30,7 +30,7 @@ export type RotationReason = (typeof ROTATION_REASONS)[number];
 export async function queueRotation(trx: Kysely<DB>, accountId: number, reason: RotationReason, detail: string, at: Date, dueDays: number): Promise<string> {
   const open = await trx.selectFrom('rotation_queue').select('due_on').where('account_id', '=', accountId).where('reason', '=', reason).where('done_at', 'is', null).executeTakeFirst();
   if (open) return open.due_on;
-  const due = new Date(at.getTime() + dueDays * DAY_MS).toISOString().slice(0, 10);
+  const due = addDays(civilDateOf(at), dueDays);
   await trx.insertInto('rotation_queue').values({ account_id: accountId, reason, detail, due_on: due, created_at: at.toISOString(), done_at: null }).execute();
   return due;
 }
@@ -62,7 +62,7 @@ export async function startRotation(vault: Vault, actor: SessionActor, slug: str
   await authorize(vault, actor, { kind: 'credential', action: 'rotate.start', account, need: 'manage' });
   const db = vault.store.db;
   const pending = await db.selectFrom('rotations').select(['started_by', 'started_at']).where('account_id', '=', account.id).executeTakeFirst();
-  if (pending) throw new GmvError('ROTATION_PENDING', { account: slug, by: pending.started_by, at: pending.started_at });
+  if (pending) throw new GmvError('ROTATION_PENDING', { account: slug, by: pending.started_by, at: formatChinaTime(new Date(pending.started_at)) });
   const password = generatePassword((await activePolicy(db)).platforms[account.platform], (n) => randomBytes(n));
   const me = await db.selectFrom('person_keys').select('public_key').where('fingerprint', '=', actor.keyFingerprint).executeTakeFirstOrThrow();
   const publicKey = await readPublic(me.public_key);
@@ -135,7 +135,7 @@ export interface DueItem { account: string; reason: string; detail: string | nul
 export async function rotationDue(vault: Vault): Promise<DueItem[]> {
   const db = vault.store.db;
   const policy = await activePolicy(db);
-  const today = vault.now().toISOString().slice(0, 10);
+  const today = civilDateOf(vault.now());
   const queued = await db.selectFrom('rotation_queue').innerJoin('accounts', 'accounts.id', 'rotation_queue.account_id')
     .select(['accounts.id', 'accounts.slug', 'rotation_queue.reason', 'rotation_queue.detail', 'rotation_queue.due_on'])
     .where('rotation_queue.done_at', 'is', null).where('accounts.status', '=', 'active').execute();
@@ -147,8 +147,8 @@ export async function rotationDue(vault: Vault): Promise<DueItem[]> {
       .where('accounts.status', '=', 'active').where('credential_versions.password_hash', 'is not', null)
       .groupBy(['accounts.id', 'accounts.slug']).execute();
     for (const row of latest) {
-      const due = new Date(new Date(String(row.last)).getTime() + policy.rotation.periodicDays * DAY_MS).toISOString().slice(0, 10);
-      if (due <= new Date(vault.now().getTime() + 14 * DAY_MS).toISOString().slice(0, 10)) {
+      const due = addDays(civilDateOf(new Date(String(row.last))), policy.rotation.periodicDays);
+      if (due <= addDays(today, 14)) {
         items.push({ account: row.slug, reason: 'scheduled', detail: `every ${policy.rotation.periodicDays} days`, due, overdue: due < today, inProgress: inProgress.has(Number(row.id)) });
       }
     }
