@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { GmvCommand } from '../../cli/base-command.js';
+import { isoChinaTime } from '../../src/domain/dates.js';
 
 export default class AuditLog extends GmvCommand<typeof AuditLog> {
   static override summary = 'List audit entries, oldest first.';
@@ -24,8 +25,8 @@ export default class AuditLog extends GmvCommand<typeof AuditLog> {
       limit: this.flags.last,
     });
     this.emit({ entries }, () => entries.length === 0 ? this.t('audit.log.empty') : entries.map((e) => {
-      const details = e.present ? JSON.stringify(e.details) : '(pruned)';
-      return `#${e.seq}  ${e.at}  ${e.outcome.padEnd(6)}  ${e.action}  actor=${e.actor ?? '-'}  subject=${e.subject ?? '-'}  ${details}`;
+      const details = e.present ? JSON.stringify(e.details) : this.t('word.pruned');
+      return `#${e.seq}  ${isoChinaTime(new Date(e.at))}  ${e.outcome.padEnd(6)}  ${e.action}  actor=${e.actor ?? '-'}  subject=${e.subject ?? '-'}  ${details}`;
     }));
   }
 }

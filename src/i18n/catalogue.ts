@@ -219,6 +219,7 @@ const en = {
   'word.grantUntil': ' until {until}',
   'word.rotationInProgress': '  rotation in progress',
   'word.accountTitle': '{slug}  {name}  ({platform}, {status})',
+  'word.pruned': '(pruned)',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -438,6 +439,7 @@ const zh: Record<MessageKey, string> = {
   'word.grantUntil': ' 至 {until}',
   'word.rotationInProgress': '  密码轮换进行中',
   'word.accountTitle': '{slug}  {name}（{platform}，{status}）',
+  'word.pruned': '（已清理）',
 };
 
 const catalogues: Record<Lang, Record<MessageKey, string>> = { en, 'zh-CN': zh };

@@ -68,5 +68,8 @@ describe.each(cases)('civil dates on %s with TZ=%s', (dialect, tz) => {
     const china = (iso: string) => `${new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 19)}+08:00`;
     const whoami = await gmv(['whoami'], { env });
     expect(whoami.stdout).toContain(`idle lock at ${china(session.idleExpiresAt)}, session ends at ${china(session.expiresAt)}.`);
+    const [entry] = JSON.parse((await gmv(['audit', 'log', '--action', 'grant.add', '--last', '1', '--json'], { env })).stdout).entries;
+    expect((await gmv(['audit', 'log', '--action', 'grant.add', '--last', '1'], { env })).stdout).toMatch(new RegExp(`^#${entry.seq}  ${china(entry.at).replace('+', '\\+')}  ok `));
+    expect(china(entry.at)).toMatch(/^2026-12-02T0[78]:\d\d:\d\d\+08:00$/);
   });
 });
