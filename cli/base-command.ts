@@ -9,7 +9,7 @@ import { localPaths, type LocalPaths } from '../src/local/paths.js';
 import { checkedTarget, resolveTarget, targetLocation, type StoreTarget } from '../src/local/vault-location.js';
 import { printJsonError, printNote, printResult } from '../src/fast/output.js';
 import type { Vault } from '../src/services/vault.js';
-import { parseDateInput } from '../src/domain/dates.js';
+import { parseCivilDate, parseDateInput, type CivilDate } from '../src/domain/dates.js';
 
 export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof GmvCommand)['baseFlags'] & T['flags']>;
 export type CommandArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
@@ -114,11 +114,20 @@ export abstract class GmvCommand<T extends typeof Command> extends Command {
     printNote(line);
   }
 
+  /** A flag naming an instant: a day (its start in China) or an ISO-8601 timestamp with its zone. */
   protected dateFlag(name: string, value: string | undefined): Date | undefined {
     if (value === undefined) return undefined;
     const date = parseDateInput(value);
     if (!date) throw new GmvError('USAGE', { detail: `--${name} ${value}: expected YYYY-MM-DD or an ISO-8601 timestamp` });
     return date;
+  }
+
+  /** A flag naming a civil day in China (a binding's or a filing's date): YYYY-MM-DD of a real day, nothing else. */
+  protected civilDateFlag(name: string, value: string | undefined): CivilDate | undefined {
+    if (value === undefined) return undefined;
+    const day = parseCivilDate(value);
+    if (!day) throw new GmvError('USAGE', { detail: 'detail.civilDateFlag', flag: `--${name}`, value });
+    return day;
   }
 
   override async catch(error: Error & { oclif?: { exit?: number }; code?: string }): Promise<never> {

@@ -38,7 +38,7 @@ export default class Import extends GmvCommand<typeof Import> {
       return this.exit(error.exitCode);
     }
     if (this.flags['dry-run']) {
-      this.emit(summary, () => [this.t('import.dryRun', { count: plan.accounts.length }), ...renderTable(['line', 'slug', 'platform', 'name', 'fields'], plan.accounts.map((a) => [String(a.line), a.slug, a.platform, a.name, a.fields.join(',')]))]);
+      this.emit(summary, () => [this.t('import.dryRun', { count: plan.accounts.length }), ...renderTable(['col.line', 'col.slug', 'col.platform', 'col.name', 'col.fields'], plan.accounts.map((a) => [String(a.line), a.slug, a.platform, a.name, a.fields.join(',')]), this.lang)]);
       return;
     }
     const result = await applyImport(vault, actor!, plan);

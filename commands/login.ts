@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { GmvCommand } from '../cli/base-command.js';
 import { readPassphrase } from '../cli/passphrase.js';
+import { isoChinaTime } from '../src/domain/dates.js';
 
 export default class Login extends GmvCommand<typeof Login> {
   static override summary = 'Unlock your key on this authorized terminal and start a session (an agent holds the key in memory only).';
@@ -24,6 +25,6 @@ export default class Login extends GmvCommand<typeof Login> {
       paths: this.paths,
     });
     passphrase.wipe();
-    this.emit(session, () => this.t('session.started', { login: session.login, idle: session.idleExpiresAt, until: session.expiresAt }));
+    this.emit(session, () => this.t('session.started', { login: session.login, idle: isoChinaTime(new Date(session.idleExpiresAt)), until: isoChinaTime(new Date(session.expiresAt)) }));
   }
 }

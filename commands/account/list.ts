@@ -14,8 +14,8 @@ export default class AccountList extends GmvCommand<typeof AccountList> {
   async run(): Promise<void> {
     const { listAccounts } = await import('../../src/services/accounts.js');
     const accounts = await listAccounts(await this.vault(), { unit: this.flags.unit, platform: this.flags.platform, status: this.flags.archived ? 'archived' : 'active', grantee: this.flags.grantee });
-    this.emit({ accounts }, () => renderTable(['slug', 'platform', 'name', 'unit', 'fields', 'version', 'grantees'], accounts.map((a) => [
-      a.slug, a.platform, a.name, a.unit, a.fields.join(',') || '-', a.version === null ? '-' : `v${a.version}${a.rotationPending ? ' (rotating)' : ''}`, a.grantees.map((g) => g.login).join(',') || '-',
-    ])));
+    this.emit({ accounts }, () => renderTable(['col.slug', 'col.platform', 'col.name', 'col.unit', 'col.fields', 'col.version', 'col.grantees'], accounts.map((a) => [
+      a.slug, a.platform, a.name, a.unit, a.fields.join(',') || '-', a.version === null ? '-' : this.t(a.rotationPending ? 'word.rotating' : 'word.version', { version: a.version }), a.grantees.map((g) => g.login).join(',') || '-',
+    ]), this.lang));
   }
 }

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { GmvCommand } from '../../cli/base-command.js';
+import { isoChinaTime } from '../../src/domain/dates.js';
 import { shown } from '../../src/domain/terminal-text.js';
 
 export default class AuditLog extends GmvCommand<typeof AuditLog> {
@@ -25,8 +26,8 @@ export default class AuditLog extends GmvCommand<typeof AuditLog> {
       limit: this.flags.last,
     });
     this.emit({ entries }, () => entries.length === 0 ? this.t('audit.log.empty') : entries.map((e) => {
-      const details = e.present ? JSON.stringify(e.details) : '(pruned)';
-      return shown`#${e.seq}  ${e.at}  ${e.outcome.padEnd(6)}  ${e.action}  actor=${e.actor ?? '-'}  subject=${e.subject ?? '-'}  ${details}`;
+      const details = e.present ? JSON.stringify(e.details) : this.t('word.pruned');
+      return shown`#${e.seq}  ${isoChinaTime(new Date(e.at))}  ${e.outcome.padEnd(6)}  ${e.action}  actor=${e.actor ?? '-'}  subject=${e.subject ?? '-'}  ${details}`;
     }));
   }
 }

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { GmvCommand } from '../../cli/base-command.js';
+import { formatChinaTime } from '../../src/domain/dates.js';
 
 export default class AuditPrune extends GmvCommand<typeof AuditPrune> {
   static override summary = 'Drop the contents of audit entries older than a date (outside the policy\'s retention only).';
@@ -18,7 +19,7 @@ export default class AuditPrune extends GmvCommand<typeof AuditPrune> {
     const actor = await this.keyHolder(this.flags.login, this.flags['passphrase-file']);
     const result = await pruneAudit(vault, { before, actor });
     this.emit(result, () => result.pruned > 0
-      ? this.t('audit.prune.done', { count: result.pruned, before: result.before })
-      : this.t('audit.prune.nothing', { before: result.before }));
+      ? this.t('audit.prune.done', { count: result.pruned, before: formatChinaTime(new Date(result.before)) })
+      : this.t('audit.prune.nothing', { before: formatChinaTime(new Date(result.before)) }));
   }
 }

@@ -9,16 +9,16 @@ export default class BindingAdd extends GmvCommand<typeof BindingAdd> {
     role: Flags.option({ options: ['admin', 'long-term-operator', 'short-term-operator'] as const, description: 'Role on the platform', required: true })(),
     person: Flags.string({ description: 'Staff login handle' }),
     external: Flags.string({ description: 'Name of someone outside the vault' }),
-    'bound-on': Flags.string({ description: 'When the binding was made (YYYY-MM-DD; default today)' }),
+    'bound-on': Flags.string({ description: 'When the binding was made (YYYY-MM-DD, China time; default today)' }),
     until: Flags.string({ description: 'When it lapses (YYYY-MM-DD; short-term operators: 30 days by default)' }),
   };
 
   async run(): Promise<void> {
     const { addBinding } = await import('../../src/services/bindings.js');
-    this.dateFlag('bound-on', this.flags['bound-on']);
-    this.dateFlag('until', this.flags.until);
+    const boundOn = this.civilDateFlag('bound-on', this.flags['bound-on']);
+    const expiresOn = this.civilDateFlag('until', this.flags.until);
     const actor = await this.sessionActor();
-    const b = await addBinding(await this.vault(), actor, { slug: this.args.slug, role: this.flags.role, person: this.flags.person, external: this.flags.external, boundOn: this.flags['bound-on'], expiresOn: this.flags.until });
+    const b = await addBinding(await this.vault(), actor, { slug: this.args.slug, role: this.flags.role, person: this.flags.person, external: this.flags.external, boundOn, expiresOn });
     this.emit(b, () => this.t('binding.added', { id: b.id, who: b.person ?? b.external ?? '?', role: b.role, account: b.account }));
   }
 }

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { GmvCommand } from '../../cli/base-command.js';
 import { renderTable } from '../../cli/table.js';
+import { civilDateOf } from '../../src/domain/dates.js';
 
 export default class BindingList extends GmvCommand<typeof BindingList> {
   static override summary = 'List platform-side bindings, by account or by person (e.g. before offboarding).';
@@ -10,9 +11,10 @@ export default class BindingList extends GmvCommand<typeof BindingList> {
   async run(): Promise<void> {
     const { listBindings } = await import('../../src/services/bindings.js');
     const bindings = await listBindings(await this.vault(), { slug: this.args.slug, person: this.flags.person });
-    const today = new Date().toISOString().slice(0, 10);
-    this.emit({ bindings }, () => renderTable(['#', 'account', 'role', 'who', 'bound on', 'until'], bindings.map((b) => [
-      String(b.id), b.account, b.role, b.person ?? `${b.external} (external)`, b.boundOn, b.expiresOn ? `${b.expiresOn}${b.expiresOn < today ? ' (lapsed: unbind on the platform)' : ''}` : '-',
-    ])));
+    const today = civilDateOf(new Date());
+    this.emit({ bindings }, () => renderTable(['col.number', 'col.account', 'col.role', 'col.who', 'col.boundOn', 'col.until'], bindings.map((b) => [
+      String(b.id), b.account, b.role, b.person ?? this.t('word.external', { name: b.external ?? '' }), b.boundOn,
+      b.expiresOn ? (b.expiresOn < today ? this.t('word.lapsed', { date: b.expiresOn }) : b.expiresOn) : '-',
+    ]), this.lang));
   }
 }

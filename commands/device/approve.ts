@@ -1,5 +1,6 @@
 import { Args } from '@oclif/core';
 import { GmvCommand } from '../../cli/base-command.js';
+import { civilDateOf } from '../../src/domain/dates.js';
 
 export default class DeviceApprove extends GmvCommand<typeof DeviceApprove> {
   static override summary = 'Approve a terminal by the enrollment code its owner reads out (security officers, in a session).';
@@ -10,6 +11,6 @@ export default class DeviceApprove extends GmvCommand<typeof DeviceApprove> {
     const { approveDevice } = await import('../../src/services/devices.js');
     const officer = await this.sessionActor();
     const result = await approveDevice(await this.vault(), officer, this.args.code);
-    this.emit(result, () => this.t('device.approved', { device: result.deviceId, login: result.login, serial: result.certSerial, until: result.certNotAfter.slice(0, 10) }));
+    this.emit(result, () => this.t('device.approved', { device: result.deviceId, login: result.login, serial: result.certSerial, until: civilDateOf(new Date(result.certNotAfter)) }));
   }
 }

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { GmvCommand } from '../../cli/base-command.js';
 import { renderTable } from '../../cli/table.js';
+import { civilDateOf } from '../../src/domain/dates.js';
 
 export default class DeviceList extends GmvCommand<typeof DeviceList> {
   static override summary = 'List terminals: owner, status, certificate, who approved or revoked them.';
@@ -9,9 +10,13 @@ export default class DeviceList extends GmvCommand<typeof DeviceList> {
   async run(): Promise<void> {
     const { listDevices } = await import('../../src/services/devices.js');
     const devices = await listDevices(await this.vault(), { login: this.flags.login });
-    this.emit({ devices }, () => renderTable(['id', 'person', 'label', 'status', 'approved by', 'cert until', ''], devices.map((d) => [
-      d.id, d.login ?? '-', d.label, d.status === 'revoked' ? `revoked (${d.revokeReason ?? ''})` : d.status, d.approvedBy ?? '-',
-      d.certNotAfter?.slice(0, 10) ?? '-', d.thisTerminal ? '(this terminal)' : '',
-    ])));
+    const { statusWord } = await import('../../src/i18n/catalogue.js');
+    this.emit({ devices }, () => renderTable(['col.id', 'col.person', 'col.label', 'col.status', 'col.approvedBy', 'col.certUntil', 'col.blank'], devices.map((d) => {
+      const status = statusWord('device', d.status, this.lang);
+      return [
+        d.id, d.login ?? '-', d.label, d.status === 'revoked' ? this.t('word.revokedBecause', { status, reason: d.revokeReason ?? '' }) : status, d.approvedBy ?? '-',
+        d.certNotAfter ? civilDateOf(new Date(d.certNotAfter)) : '-', d.thisTerminal ? this.t('word.thisTerminal') : '',
+      ];
+    }), this.lang));
   }
 }

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { GmvCommand } from '../../cli/base-command.js';
+import { formatChinaTime } from '../../src/domain/dates.js';
 
 export default class GrantAdd extends GmvCommand<typeof GrantAdd> {
   static override summary = 'Grant a person access to one or more accounts (security officers, in a session).';
@@ -22,6 +23,6 @@ export default class GrantAdd extends GmvCommand<typeof GrantAdd> {
     const slugs = this.positional.slice(1);
     const officer = await this.sessionActor();
     const grants = await addGrants(await this.vault(), officer, this.args.login, slugs.length ? slugs : [this.args.slug], can, until);
-    this.emit({ grants }, () => grants.map((g) => this.t('grant.added', { login: g.login, account: g.account, can: g.can.join(','), until: g.until ?? '-' })));
+    this.emit({ grants }, () => grants.map((g) => this.t('grant.added', { login: g.login, account: g.account, can: g.can.join(','), until: g.until ? formatChinaTime(new Date(g.until)) : '-' })));
   }
 }

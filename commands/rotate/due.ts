@@ -7,8 +7,8 @@ export default class RotateDue extends GmvCommand<typeof RotateDue> {
   async run(): Promise<void> {
     const { rotationDue } = await import('../../src/services/rotation.js');
     const items = await rotationDue(await this.vault());
-    this.emit({ due: items }, () => items.length === 0 ? this.t('rotate.none') : renderTable(['account', 'reason', 'due', 'detail'], items.map((i) => [
-      i.account, i.reason, `${i.due}${i.overdue ? ' (overdue)' : ''}${i.inProgress ? ' (in progress)' : ''}`, i.detail ?? '',
-    ])));
+    this.emit({ due: items }, () => items.length === 0 ? this.t('rotate.none') : renderTable(['col.account', 'col.reason', 'col.due', 'col.detail'], items.map((i) => [
+      i.account, i.reason, `${i.due}${i.overdue ? this.t('word.overdue') : ''}${i.inProgress ? this.t('word.inProgress') : ''}`, i.detail ?? '',
+    ]), this.lang));
   }
 }

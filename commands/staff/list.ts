@@ -13,9 +13,13 @@ export default class StaffList extends GmvCommand<typeof StaffList> {
   async run(): Promise<void> {
     const { listStaff, parseRoles } = await import('../../src/services/staff.js');
     const people = await listStaff(await this.vault(), { unit: this.flags.unit, status: this.flags.status, role: this.flags.role ? parseRoles(this.flags.role)[0] : undefined });
-    this.emit({ people }, () => renderTable(['login', 'name', 'unit', 'roles', 'employer', 'status', 'devices', 'mfa'], people.map((p) => [
-      p.login, p.name, p.unit, p.roles.join(','), p.employer ?? '-', p.locked ? `${p.status} (locked)` : p.status,
-      String(p.devices.filter((d) => d.status === 'active').length), p.mfa ? 'totp' : '-',
-    ])));
+    const { statusWord } = await import('../../src/i18n/catalogue.js');
+    this.emit({ people }, () => renderTable(['col.login', 'col.name', 'col.unit', 'col.roles', 'col.employer', 'col.status', 'col.devices', 'col.mfa'], people.map((p) => {
+      const status = statusWord('person', p.status, this.lang);
+      return [
+        p.login, p.name, p.unit, p.roles.join(','), p.employer ?? '-', p.locked ? this.t('word.locked', { status }) : status,
+        String(p.devices.filter((d) => d.status === 'active').length), p.mfa ? this.t('word.totp') : '-',
+      ];
+    }), this.lang));
   }
 }

@@ -1,5 +1,6 @@
 import { Args } from '@oclif/core';
 import { GmvCommand } from '../../cli/base-command.js';
+import { renderFields } from '../../cli/table.js';
 import { shown } from '../../src/domain/terminal-text.js';
 
 export default class StaffShow extends GmvCommand<typeof StaffShow> {
@@ -9,14 +10,20 @@ export default class StaffShow extends GmvCommand<typeof StaffShow> {
   async run(): Promise<void> {
     const { showStaff } = await import('../../src/services/staff.js');
     const p = await showStaff(await this.vault(), this.args.login);
-    this.emit(p, () => [
-      shown`${p.login}  ${p.name}`,
-      shown`  unit: ${p.unit}`,
-      shown`  employer: ${p.employer ?? 'in-house'}`,
-      shown`  roles: ${p.roles.join(', ')}`,
-      shown`  status: ${p.status}${p.locked ? ' (locked after failed logins)' : ''}`,
-      shown`  second factor: ${p.mfa ? 'TOTP' : 'none'}`,
-      shown`  devices: ${p.devices.length === 0 ? 'none' : p.devices.map((d) => `${d.id} (${d.status})`).join(', ')}`,
-    ]);
+    const { statusWord } = await import('../../src/i18n/catalogue.js');
+    this.emit(p, () => {
+      const status = statusWord('person', p.status, this.lang);
+      return [
+        shown`${p.login}  ${p.name}`,
+        ...renderFields([
+          ['field.unit', p.unit],
+          ['field.employer', p.employer ?? this.t('word.inHouse')],
+          ['field.roles', p.roles.join(', ')],
+          ['field.status', p.locked ? this.t('word.lockedAfterFailures', { status }) : status],
+          ['field.secondFactor', p.mfa ? this.t('word.totpFactor') : this.t('word.none')],
+          ['field.devices', p.devices.length === 0 ? this.t('word.none') : p.devices.map((d) => `${d.id} (${statusWord('device', d.status, this.lang)})`).join(', ')],
+        ], this.lang),
+      ];
+    });
   }
 }

@@ -1,5 +1,6 @@
 import { GmvCommand } from '../../cli/base-command.js';
 import { renderTable } from '../../cli/table.js';
+import { civilDateOf } from '../../src/domain/dates.js';
 
 export default class UnitList extends GmvCommand<typeof UnitList> {
   static override summary = 'List units and how many current staff each has.';
@@ -7,6 +8,6 @@ export default class UnitList extends GmvCommand<typeof UnitList> {
   async run(): Promise<void> {
     const { listUnits } = await import('../../src/services/staff.js');
     const units = await listUnits(await this.vault());
-    this.emit({ units }, () => renderTable(['unit', 'staff', 'created'], units.map((u) => [u.name, String(u.people), u.createdAt.slice(0, 10)])));
+    this.emit({ units }, () => renderTable(['col.unit', 'col.staff', 'col.created'], units.map((u) => [u.name, String(u.people), civilDateOf(new Date(u.createdAt))]), this.lang));
   }
 }

@@ -13,6 +13,7 @@ import { GmvError, type ErrorCode } from '../errors.js';
 import { agentSocketPath, type AgentRequest } from './protocol.js';
 import { findSession, request } from './client.js';
 import type { Revealed } from '../services/secrets.js';
+import { isoChinaTime } from '../domain/dates.js';
 
 const FIELDS = ['password', 'otp', 'recovery', 'login', 'phone', 'email', 'notes'] as const;
 type Field = (typeof FIELDS)[number];
@@ -51,7 +52,7 @@ export async function runFast(args: FastArgs, env: NodeJS.ProcessEnv): Promise<n
     const agent = await findSession(socket);
     if (!agent) return fail(new GmvError('SESSION_REQUIRED', {}), lang, args.json);
     const s = agent.session;
-    out(s, render('session.whoami', { login: s.login, name: s.name, device: s.deviceId, idle: s.idleExpiresAt, until: s.expiresAt }, lang));
+    out(s, render('session.whoami', { login: s.login, name: s.name, device: s.deviceId, idle: isoChinaTime(new Date(s.idleExpiresAt)), until: isoChinaTime(new Date(s.expiresAt)) }, lang));
     return 0;
   }
   const field = args.command === 'otp' ? 'otp' : args.field;

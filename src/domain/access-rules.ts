@@ -6,6 +6,7 @@
  */
 import type { ErrorCode, ErrorParams } from '../errors.js';
 import type { Role } from './names.js';
+import { formatChinaTime } from './dates.js';
 
 /** Which roles may do what. */
 export const ROLE_RULES = {
@@ -112,7 +113,7 @@ const grantExpiry: Rule = (request, facts, login) => {
   const grants = facts.grants ?? [];
   if (grants.some((g) => grantInForce(g, facts.now))) return pass;
   const ended = grants.map((g) => g.until!).sort().at(-1)!;
-  return { pass: false, code: 'DENIED_GRANT_EXPIRED', params: { login, account: request.account.slug, until: ended, need: request.need }, reason: 'grant expired' };
+  return { pass: false, code: 'DENIED_GRANT_EXPIRED', params: { login, account: request.account.slug, until: formatChinaTime(new Date(ended)), need: request.need }, reason: 'grant expired' };
 };
 
 const capability: Rule = (request, facts, login) => {

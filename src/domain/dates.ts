@@ -63,6 +63,11 @@ export function addMonths(day: CivilDate, months: number): CivilDate {
   return first.toISOString().slice(0, 10) as CivilDate;
 }
 
+/** An instant in China time as ISO-8601 with its offset, to the second: `2026-12-31T23:59:30+08:00`. */
+export function isoChinaTime(instant: Date): string {
+  return `${new Date(instant.getTime() + CHINA_OFFSET_MS).toISOString().slice(0, 19)}+08:00`;
+}
+
 /** An instant as a person in China reads it: `2026-12-31 23:59`. */
 export function formatChinaTime(instant: Date): string {
   return new Date(instant.getTime() + CHINA_OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ');

@@ -5,7 +5,7 @@
  * the refusal's own coded error. `decide` answers the same question without side effects.
  */
 import { GmvError, type ErrorCode } from '../errors.js';
-import type { Role } from '../domain/names.js';
+import { findPerson } from '../store/people.js';
 import { decideAccess, ROLE_RULES, type AccessDecision, type AccessFacts, type AccessRequest, type Capability, type RoleAction } from '../domain/access-rules.js';
 import { recordDenial, type PersonSigner, type Vault } from './vault.js';
 
@@ -32,8 +32,8 @@ function normalize(request: Request, subject: string | null): AccessRequest {
 
 async function factsFor(vault: Vault, actor: Actor, request: AccessRequest): Promise<AccessFacts> {
   const db = vault.store.db;
-  const row = await db.selectFrom('people').select(['login', 'roles', 'status']).where('id', '=', actor.personId).executeTakeFirst();
-  const facts: AccessFacts = { person: row ? { id: actor.personId, login: row.login, status: row.status, roles: JSON.parse(row.roles) as Role[] } : null, now: vault.now() };
+  const person = await findPerson(db, { id: actor.personId });
+  const facts: AccessFacts = { person: person ? { id: actor.personId, login: person.login, status: person.status, roles: person.roles } : null, now: vault.now() };
   if (request.kind === 'session' && actor.deviceId !== undefined) {
     const t = await db.selectFrom('devices').select(['status', 'person_id']).where('id', '=', actor.deviceId).executeTakeFirst();
     facts.terminal = { id: actor.deviceId, status: t?.status ?? null, personId: t ? Number(t.person_id) : null };

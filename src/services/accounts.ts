@@ -4,6 +4,7 @@
  */
 import { GmvError } from '../errors.js';
 import { isDisplayName, isSlug } from '../domain/names.js';
+import { rolesOf } from '../store/people.js';
 import { PLATFORMS, type Platform } from '../domain/password-gen.js';
 import { authorize, type Actor } from './access.js';
 import { commitChange, type Vault } from './vault.js';
@@ -75,7 +76,7 @@ export async function addAccount(vault: Vault, actor: Actor, input: AccountInput
     const audit: AuditDraft[] = [{ action: 'account.add', actor: actor.login, subject: input.slug, outcome: 'ok',
       details: { platform, unit: input.unit, name: input.name, filing_number: input.filingNumber ?? null, duplicate_platform: sibling?.slug ?? null } }];
     // An account admin who registers an account manages it; officers grant themselves explicitly.
-    const roles = JSON.parse((await trx.selectFrom('people').select('roles').where('id', '=', actor.personId).executeTakeFirstOrThrow()).roles) as string[];
+    const roles = await rolesOf(trx, actor.personId);
     if (roles.includes('account-admin')) {
       await trx.insertInto('grants').values({ person_id: actor.personId, account_id: Number(row.id), can: JSON.stringify(['reveal', 'otp', 'manage']), until: null, granted_by: actor.login, granted_at: at, removed_by: null, removed_at: null }).execute();
       audit.push({ action: 'grant.add', actor: actor.login, subject: input.slug, outcome: 'ok', details: { person: actor.login, can: ['reveal', 'otp', 'manage'], until: null, automatic: true } });

@@ -3,7 +3,7 @@
  * hashes stay, so the tree and every checkpoint still verify; the prune itself is a signed entry.
  */
 import { GmvError } from '../errors.js';
-import { DAY_MS } from '../domain/dates.js';
+import { DAY_MS, formatChinaTime } from '../domain/dates.js';
 import { Actions } from '../audit/entry.js';
 import { authorize, type Actor } from './access.js';
 import { activePolicy, commitChange, recordDenial, type Vault } from './vault.js';
@@ -28,7 +28,7 @@ export async function pruneAudit(vault: Vault, options: PruneOptions): Promise<P
   if (options.before > limit) {
     await recordDenial(vault, { action: Actions.auditPrune, actor: person.login, subject: null, outcome: 'denied',
       details: { before, reason: `inside the ${policy.audit.retentionDays}-day retention` } }, undefined, { by: person });
-    throw new GmvError('DENIED_RETENTION', { limit: limit.toISOString(), days: policy.audit.retentionDays });
+    throw new GmvError('DENIED_RETENTION', { limit: formatChinaTime(limit), days: policy.audit.retentionDays });
   }
   return commitChange<PruneResult>(vault, async (trx) => {
     const last = await trx.selectFrom('audit_entries').select((eb) => eb.fn.max('seq').as('seq'))

@@ -6,6 +6,7 @@
 import type { StoreTarget } from '../local/vault-location.js';
 import { GmvError } from '../errors.js';
 import { render, type Lang } from '../i18n/catalogue.js';
+import { formatChinaTime } from '../domain/dates.js';
 import { openReader, type OpenedReader, type Reader } from '../store/reader.js';
 import { VerifyWorker, verifyAuditLog, type VerifyReport } from '../audit/verify.js';
 
@@ -61,7 +62,7 @@ export async function verifyAudit(reader: Reader, options: VerifyAuditOptions, w
 export function verifyLines(report: VerifyReport, lang: Lang): string[] {
   const lines = [render('audit.verify.ok', { entries: report.entries, checkpoints: report.checkpoints, root: report.root }, lang)];
   if (report.pruned.count > 0) lines.push(render('audit.verify.pruned', { count: report.pruned.count, upTo: report.pruned.upTo ?? 0 }, lang));
-  if (report.consistency) lines.push(render('audit.verify.consistent', { size: report.consistency.oldSize, time: report.consistency.oldTime }, lang));
+  if (report.consistency) lines.push(render('audit.verify.consistent', { size: report.consistency.oldSize, time: formatChinaTime(new Date(report.consistency.oldTime)) }, lang));
   if (report.unsignedTail > 0) lines.push(render('audit.verify.unsignedTail', { count: report.unsignedTail }, lang));
   lines.push(render(report.orgKeyPinned ? 'audit.verify.trustPinned' : 'audit.verify.trustVault', { fingerprint: report.orgFingerprint }, lang));
   return lines;

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { GmvError } from '../errors.js';
 import { isDisplayName } from '../domain/names.js';
+import { rolesOf } from '../store/people.js';
 import type { Secret } from '../crypto/secret.js';
 import { encryptTo, fingerprintOf, generateKey, readPublic } from '../crypto/pgp.js';
 import { certFingerprint, readCsr } from '../crypto/x509.js';
@@ -166,7 +167,7 @@ export async function approveDevice(vault: Vault, officer: KeyHolder, typedCode:
     await trx.updateTable('people').set({ status: 'active' }).where('id', '=', Number(device.person_id)).where('status', '=', 'onboarding').execute();
     // A security officer's first key receives the organisation and device-CA keys.
     let officerKeys = 0;
-    const roles = JSON.parse((await trx.selectFrom('people').select('roles').where('id', '=', Number(device.person_id)).executeTakeFirstOrThrow()).roles) as string[];
+    const roles = await rolesOf(trx, Number(device.person_id));
     if (pendingKey && roles.includes('security-officer')) {
       const key = await trx.selectFrom('person_keys').select('public_key').where('fingerprint', '=', pendingKey.fingerprint).executeTakeFirstOrThrow();
       officerKeys = await wrapOfficerKeys(trx, vault, officer, { personId: Number(device.person_id), fingerprint: pendingKey.fingerprint, publicKey: await readPublic(key.public_key) });

@@ -6,6 +6,7 @@ import { GmvError } from '../errors.js';
 import { parseImport, type ImportFormat, type ImportedItem } from '../domain/import/index.js';
 import { PLATFORMS, type Platform } from '../domain/password-gen.js';
 import { isSlug } from '../domain/names.js';
+import { rolesOf } from '../store/people.js';
 import type { CredentialContent } from '../domain/credential.js';
 import type { AuditDraft } from '../audit/entry.js';
 import { authorize } from './access.js';
@@ -103,7 +104,7 @@ export async function applyImport(vault: Vault, actor: SessionActor, plan: Impor
   await authorize(vault, actor, 'account.manage', `import:${plan.format}`);
   const db = vault.store.db;
   const unit = await db.selectFrom('units').select('id').where('name', '=', plan.unit).executeTakeFirstOrThrow();
-  const roles = JSON.parse((await db.selectFrom('people').select('roles').where('id', '=', actor.personId).executeTakeFirstOrThrow()).roles) as string[];
+  const roles = await rolesOf(db, actor.personId);
   const hashes = await Promise.all(plan.items.map((i) => (i.password === undefined ? null : hashPassword(i.password))));
   await commitChange(vault, async (trx) => {
     const at = vault.now();

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { PrivateKey, PublicKey } from 'openpgp';
 import type { DB } from '../store/schema.js';
+import { storedRoles } from '../store/people.js';
 import { GmvError } from '../errors.js';
 import type { Secret } from '../crypto/secret.js';
 import { bindToDevice, deriveKey, newKdfParams, type KdfCost, type KdfParams } from '../crypto/kdf.js';
@@ -122,11 +123,11 @@ export async function openCa(db: Kysely<DB>, dataKey: Uint8Array): Promise<CaMat
 /** Public keys of the active personal keys of everyone holding a given role (for wrapping org/CA keys). */
 export async function activeKeysOfRole(db: Kysely<DB>, role: string): Promise<{ personId: number; fingerprint: string; publicKey: PublicKey }[]> {
   const rows = await db.selectFrom('people').innerJoin('person_keys', 'person_keys.person_id', 'people.id')
-    .select(['people.id', 'people.roles', 'person_keys.fingerprint', 'person_keys.public_key'])
+    .select(['people.id', 'people.login', 'people.roles', 'person_keys.fingerprint', 'person_keys.public_key'])
     .where('people.status', '=', 'active').where('person_keys.status', '=', 'active').execute();
   const out = [];
   for (const row of rows) {
-    if (!(JSON.parse(row.roles) as string[]).includes(role)) continue;
+    if (!(storedRoles(row.roles, row.login) as string[]).includes(role)) continue;
     out.push({ personId: Number(row.id), fingerprint: row.fingerprint, publicKey: await readPublic(row.public_key) });
   }
   return out;

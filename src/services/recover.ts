@@ -12,6 +12,7 @@ import { certFingerprint } from '../crypto/x509.js';
 import { combineShares, decodeShare } from '../crypto/shamir.js';
 import { readDeviceKey, removeDeviceKey } from '../local/device-file.js';
 import { liveWrap, type WrapKind } from '../store/wraps.js';
+import { findPerson } from '../store/people.js';
 import { currentCaRow, currentOrgKeyRow, openCa, openOrgKey, sealPersonKey, wrapForPeople } from './keys.js';
 import { newDeviceMaterial, certifyDevice, certifyPersonKey, insertDevice, saveDeviceFile } from './device-provision.js';
 import { enforcePassphrase } from './init.js';
@@ -44,7 +45,7 @@ export async function recoverOfficer(vault: Vault, input: RecoverInput): Promise
     await recordDenial(vault, { action: 'recovery.use', actor: input.login, subject: input.login, outcome: 'denied', details: { reason: 'unknown recovery key', key: recoveryFpr } });
     throw new GmvError('RECOVERY_KEY_INVALID', {});
   }
-  const person = await db.selectFrom('people').select(['id', 'login', 'name', 'roles', 'status']).where('login', '=', input.login).executeTakeFirst();
+  const person = await findPerson(db, { login: input.login });
   if (!person) throw new GmvError('PERSON_NOT_FOUND', { login: input.login });
   await authorize(vault, { personId: Number(person.id), login: person.login }, 'recovery.use', input.login);
   const policy = await activePolicy(db);

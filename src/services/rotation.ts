@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.js';
 import { GmvError } from '../errors.js';
-import { addDays, civilDateOf, DAY_MS } from '../domain/dates.js';
+import { addDays, civilDateOf, formatChinaTime } from '../domain/dates.js';
 import type { Secret } from '../crypto/secret.js';
 import { EnvelopeError, open, parseEnvelope, seal } from '../crypto/envelope.js';
 import { readPublic } from '../crypto/pgp.js';
@@ -53,7 +53,7 @@ export async function startRotation(vault: Vault, actor: SessionActor, slug: str
   await authorize(vault, actor, { kind: 'credential', action: 'rotate.start', account, need: 'manage' });
   const db = vault.store.db;
   const pending = await db.selectFrom('rotations').select(['started_by', 'started_at']).where('account_id', '=', account.id).executeTakeFirst();
-  if (pending) throw new GmvError('ROTATION_PENDING', { account: slug, by: pending.started_by, at: pending.started_at });
+  if (pending) throw new GmvError('ROTATION_PENDING', { account: slug, by: pending.started_by, at: formatChinaTime(new Date(pending.started_at)) });
   const password = generatePassword((await activePolicy(db)).platforms[account.platform], (n) => randomBytes(n));
   const me = await db.selectFrom('person_keys').select('public_key').where('fingerprint', '=', actor.keyFingerprint).executeTakeFirstOrThrow();
   const publicKey = await readPublic(me.public_key);
@@ -149,8 +149,8 @@ export async function rotationDue(vault: Vault): Promise<DueItem[]> {
       .where('accounts.status', '=', 'active').where('credential_versions.password_hash', 'is not', null)
       .groupBy(['accounts.id', 'accounts.slug']).execute();
     for (const row of latest) {
-      const due = new Date(new Date(String(row.last)).getTime() + policy.rotation.periodicDays * DAY_MS).toISOString().slice(0, 10);
-      if (due <= new Date(vault.now().getTime() + 14 * DAY_MS).toISOString().slice(0, 10)) {
+      const due = addDays(civilDateOf(new Date(String(row.last))), policy.rotation.periodicDays);
+      if (due <= addDays(today, 14)) {
         items.push({ account: row.slug, reason: 'scheduled', detail: `every ${policy.rotation.periodicDays} days`, due, overdue: due < today, inProgress: inProgress.has(Number(row.id)) });
       }
     }

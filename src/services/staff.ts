@@ -3,6 +3,7 @@
  * agency (Art. 7), in which roles, in which state. Only the fields the measures need are kept.
  */
 import { revokeWraps } from '../store/wraps.js';
+import { storedRoles } from '../store/people.js';
 import { GmvError } from '../errors.js';
 import { isDisplayName, isLoginHandle, ROLES, type Role } from '../domain/names.js';
 import { authorize, type Actor } from './access.js';
@@ -115,7 +116,7 @@ export async function listStaff(vault: Vault, filter: { unit?: string; role?: Ro
   const locked = new Set((await db.selectFrom('login_throttle').select('person_id').where('locked_at', 'is not', null).execute()).map((r) => Number(r.person_id)));
   return rows
     .map((r) => ({
-      login: r.login, name: r.name, unit: r.unit, employer: r.employer, roles: JSON.parse(r.roles) as Role[], status: r.status, createdAt: r.created_at,
+      login: r.login, name: r.name, unit: r.unit, employer: r.employer, roles: storedRoles(r.roles, r.login), status: r.status, createdAt: r.created_at,
       devices: devices.filter((d) => Number(d.person_id) === Number(r.id)).map((d) => ({ id: d.id, status: d.status, label: d.label })),
       mfa: mfa.has(Number(r.id)), locked: locked.has(Number(r.id)),
     }))

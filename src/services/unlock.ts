@@ -21,6 +21,7 @@ import { throttleState, recordFailure, clearFailures } from './throttle.js';
 import { hasActiveMfa, loadTotp, acceptLoginCode } from './mfa.js';
 import { verifyTotp } from '../crypto/totp.js';
 import { writeTransaction } from '../store/store.js';
+import { findPerson } from '../store/people.js';
 
 export interface UnlockedPerson extends KeyHolder {
   name: string;
@@ -44,7 +45,7 @@ export async function unlockPerson(vault: Vault, login: string, passphrase: Secr
   if (!isLoginHandle(login)) throw new GmvError('INVALID_INPUT', { what: 'login handle', detail: `"${login}" is not a login handle (lowercase letters and digits joined by . _ or -, like zhang.wei)` });
   const db = vault.store.db;
   const policy = await activePolicy(db);
-  const person = await db.selectFrom('people').select(['id', 'login', 'name', 'roles', 'status']).where('login', '=', login).executeTakeFirst();
+  const person = await findPerson(db, { login });
   if (!person) {
     await recordDenial(vault, { action: Actions.authFailed, actor: login, subject: login, outcome: 'denied', details: { reason: 'unknown login' } });
     throw new GmvError('AUTH_FAILED', { login });
@@ -98,7 +99,7 @@ export async function unlockPerson(vault: Vault, login: string, passphrase: Secr
   }
   if (fingerprintOf(key) !== lock.fingerprint) return fail('key does not match its record');
   const unlocked: UnlockedPerson = {
-    personId, login, name: person.name, roles: JSON.parse(person.roles) as Role[], key, deviceId: device.deviceId,
+    personId, login, name: person.name, roles: person.roles, key, deviceId: device.deviceId,
     keyFingerprint: lock.fingerprint,
     decrypt: async (data) => Buffer.from(await decryptWith(data, key)),
     signer: { personId, fingerprint: lock.fingerprint, sign: (data) => signDetached(data, key) },

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { GmvCommand } from '../../../cli/base-command.js';
 import { writeOutput } from '../../../cli/output-file.js';
+import { formatChinaTime } from '../../../src/domain/dates.js';
 
 export default class DeviceCrlExport extends GmvCommand<typeof DeviceCrlExport> {
   static override summary = 'Write the device certificate revocation list (PEM), e.g. for openssl verify -CRLfile -crl_check.';
@@ -16,7 +17,7 @@ export default class DeviceCrlExport extends GmvCommand<typeof DeviceCrlExport> 
     const officer = agent ? await sessionActor(vault, agent).catch(() => null) : null;
     const crl = await currentCrl(vault, officer);
     writeOutput(this.flags.out, crl.pem);
-    if (crl.stale) this.note(this.t('device.crlStale', { until: crl.nextUpdate }));
+    if (crl.stale) this.note(this.t('device.crlStale', { until: formatChinaTime(new Date(crl.nextUpdate)) }));
     this.emit({ out: this.flags.out, crlNumber: crl.crlNumber, nextUpdate: crl.nextUpdate, stale: crl.stale }, () => this.t('file.written', { path: this.flags.out }));
   }
 }
