@@ -9,7 +9,7 @@ import { localPaths, type LocalPaths } from '../src/local/paths.js';
 import { checkedTarget, resolveTarget, targetLocation, type StoreTarget } from '../src/local/vault-location.js';
 import { printJsonError, printResult } from '../src/fast/output.js';
 import type { Vault } from '../src/services/vault.js';
-import { parseDateInput } from '../src/domain/dates.js';
+import { parseCivilDate, parseDateInput, type CivilDate } from '../src/domain/dates.js';
 
 export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof GmvCommand)['baseFlags'] & T['flags']>;
 export type CommandArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
@@ -119,6 +119,14 @@ export abstract class GmvCommand<T extends typeof Command> extends Command {
     const date = parseDateInput(value);
     if (!date) throw new GmvError('USAGE', { detail: `--${name} ${value}: expected YYYY-MM-DD or an ISO-8601 timestamp` });
     return date;
+  }
+
+  /** A flag that names a civil day only (filing dates, binding dates): a timestamp is refused too. */
+  protected dayFlag(name: string, value: string | undefined): CivilDate | undefined {
+    if (value === undefined) return undefined;
+    const day = parseCivilDate(value);
+    if (!day) throw new GmvError('USAGE', { detail: `--${name} ${value}: expected a real day as YYYY-MM-DD` });
+    return day;
   }
 
   override async catch(error: Error & { oclif?: { exit?: number }; code?: string }): Promise<never> {

@@ -18,13 +18,16 @@ export default class Import extends GmvCommand<typeof Import> {
   };
 
   async run(): Promise<void> {
-    const [{ planImport, applyImport }, { GmvError }] = await Promise.all([import('../src/services/import.js'), import('../src/errors.js')]);
-    let text: string;
+    const [{ planImport, applyImport }, { GmvError }, { decodeUtf8 }] = await Promise.all([import('../src/services/import.js'), import('../src/errors.js'), import('../src/domain/import/utf8.js')]);
+    let bytes: Buffer;
     try {
-      text = readFileSync(this.args.file, 'utf8');
+      bytes = readFileSync(this.args.file);
     } catch {
       throw new GmvError('FILE_NOT_FOUND', { path: this.args.file });
     }
+    const decoded = decodeUtf8(bytes);
+    if ('badLine' in decoded) throw new GmvError('INPUT_NOT_UTF8', { path: this.args.file, line: decoded.badLine });
+    const text = decoded.text;
     const format = this.args.format === 'keepassxc' ? 'keepassxc-csv' : this.args.format === 'otpauth' ? 'otpauth' : text.trimStart().startsWith('{') ? 'bitwarden-json' : 'bitwarden-csv';
     const vault = await this.vault();
     // A real import needs a session; a dry run uses one if there is one (for the default unit).

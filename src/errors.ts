@@ -37,6 +37,7 @@ const CODES = {
   FILE_UNREADABLE: ExitCode.storeUnavailable,
   OUTPUT_EXISTS: ExitCode.conflict,
   INVALID_INPUT: ExitCode.invalidInput,
+  INPUT_NOT_UTF8: ExitCode.invalidInput,
   PASSPHRASE_EMPTY: ExitCode.invalidInput,
   PASSPHRASE_WEAK: ExitCode.invalidInput,
   POLICY_INVALID: ExitCode.invalidInput,

@@ -18,10 +18,10 @@ export default class AccountAdd extends GmvCommand<typeof AccountAdd> {
   async run(): Promise<void> {
     const { addAccount } = await import('../../src/services/accounts.js');
     const actor = await this.sessionActor();
-    const filedOn = this.dateFlag('filed-on', this.flags['filed-on']) && this.flags['filed-on'];
+    const filedOn = this.dayFlag('filed-on', this.flags['filed-on']);
     const result = await addAccount(await this.vault(), actor, {
       slug: this.flags.slug, platform: this.flags.platform, name: this.flags.name, unit: this.flags.unit,
-      loginId: this.flags['login-id'], filingNumber: this.flags['filing-number'], filedOn: filedOn || undefined,
+      loginId: this.flags['login-id'], filingNumber: this.flags['filing-number'], filedOn,
     });
     for (const warning of result.warnings) this.note(this.t('warning', { text: warning }));
     this.emit(result, () => this.t('account.added', { slug: result.account.slug, platform: result.account.platform, unit: result.account.unit }));

@@ -14,10 +14,10 @@ export default class AccountSet extends GmvCommand<typeof AccountSet> {
 
   async run(): Promise<void> {
     const { setAccount } = await import('../../src/services/accounts.js');
-    this.dateFlag('filed-on', this.flags['filed-on']);
+    const filedOn = this.dayFlag('filed-on', this.flags['filed-on']);
     const actor = await this.sessionActor();
     const a = await setAccount(await this.vault(), actor, this.args.slug, {
-      name: this.flags.name, unit: this.flags.unit, loginId: this.flags['login-id'], filingNumber: this.flags['filing-number'], filedOn: this.flags['filed-on'],
+      name: this.flags.name, unit: this.flags.unit, loginId: this.flags['login-id'], filingNumber: this.flags['filing-number'], filedOn,
     });
     this.emit(a, () => this.t('account.updated', { slug: a.slug }));
   }

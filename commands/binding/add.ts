@@ -15,10 +15,10 @@ export default class BindingAdd extends GmvCommand<typeof BindingAdd> {
 
   async run(): Promise<void> {
     const { addBinding } = await import('../../src/services/bindings.js');
-    this.dateFlag('bound-on', this.flags['bound-on']);
-    this.dateFlag('until', this.flags.until);
+    const boundOn = this.dayFlag('bound-on', this.flags['bound-on']);
+    const until = this.dayFlag('until', this.flags.until);
     const actor = await this.sessionActor();
-    const b = await addBinding(await this.vault(), actor, { slug: this.args.slug, role: this.flags.role, person: this.flags.person, external: this.flags.external, boundOn: this.flags['bound-on'], expiresOn: this.flags.until });
+    const b = await addBinding(await this.vault(), actor, { slug: this.args.slug, role: this.flags.role, person: this.flags.person, external: this.flags.external, boundOn, expiresOn: until });
     this.emit(b, () => this.t('binding.added', { id: b.id, who: b.person ?? b.external ?? '?', role: b.role, account: b.account }));
   }
 }

@@ -8,9 +8,9 @@ export default class BindingList extends GmvCommand<typeof BindingList> {
   static override flags = { person: Flags.string({ description: 'Only this person\'s bindings' }) };
 
   async run(): Promise<void> {
-    const { listBindings } = await import('../../src/services/bindings.js');
+    const [{ listBindings }, { civilDateOf }] = await Promise.all([import('../../src/services/bindings.js'), import('../../src/domain/dates.js')]);
     const bindings = await listBindings(await this.vault(), { slug: this.args.slug, person: this.flags.person });
-    const today = new Date().toISOString().slice(0, 10);
+    const today = civilDateOf(new Date());
     this.emit({ bindings }, () => renderTable(['#', 'account', 'role', 'who', 'bound on', 'until'], bindings.map((b) => [
       String(b.id), b.account, b.role, b.person ?? `${b.external} (external)`, b.boundOn, b.expiresOn ? `${b.expiresOn}${b.expiresOn < today ? ' (lapsed: unbind on the platform)' : ''}` : '-',
     ])));

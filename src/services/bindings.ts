@@ -4,7 +4,7 @@
  * lapse after a month). Offboarding must undo these on the platform too, so they are tracked here.
  */
 import { GmvError } from '../errors.js';
-import { DAY_MS } from '../domain/dates.js';
+import { addDays, civilDateOf, type CivilDate } from '../domain/dates.js';
 import { isDisplayName } from '../domain/names.js';
 import { authorize, type Actor } from './access.js';
 import { findAccount } from './accounts.js';
@@ -21,7 +21,7 @@ const SHORT_TERM_DAYS = 30;
 
 export interface BindingView { id: number; account: string; role: BindingRole; person: string | null; external: string | null; boundOn: string; expiresOn: string | null; createdBy: string }
 
-export async function addBinding(vault: Vault, actor: Actor, input: { slug: string; role: BindingRole; person?: string; external?: string; boundOn?: string; expiresOn?: string }): Promise<BindingView> {
+export async function addBinding(vault: Vault, actor: Actor, input: { slug: string; role: BindingRole; person?: string; external?: string; boundOn?: CivilDate; expiresOn?: CivilDate }): Promise<BindingView> {
   if (!(BINDING_ROLES as readonly string[]).includes(input.role)) throw new GmvError('USAGE', { detail: `--role must be one of ${BINDING_ROLES.join(', ')}` });
   if (Boolean(input.person) === Boolean(input.external)) throw new GmvError('USAGE', { detail: 'give exactly one of --person HANDLE (staff) or --external NAME (someone outside the vault)' });
   if (input.external !== undefined && !isDisplayName(input.external)) throw new GmvError('INVALID_INPUT', { what: '--external', detail: 'empty, padded or holding control characters' });
@@ -30,9 +30,9 @@ export async function addBinding(vault: Vault, actor: Actor, input: { slug: stri
   const db = vault.store.db;
   const person = input.person ? await db.selectFrom('people').select('id').where('login', '=', input.person).executeTakeFirst() : undefined;
   if (input.person && !person) throw new GmvError('PERSON_NOT_FOUND', { login: input.person });
-  const today = vault.now().toISOString().slice(0, 10);
+  const today = civilDateOf(vault.now());
   const boundOn = input.boundOn ?? today;
-  const expiresOn = input.expiresOn ?? (input.role === 'short-term-operator' ? new Date(new Date(`${boundOn}T00:00:00Z`).getTime() + SHORT_TERM_DAYS * DAY_MS).toISOString().slice(0, 10) : null);
+  const expiresOn = input.expiresOn ?? (input.role === 'short-term-operator' ? addDays(boundOn, SHORT_TERM_DAYS) : null);
   const id = await commitChange(vault, async (trx) => {
     const active = await trx.selectFrom('bindings').select(['role', 'expires_on']).where('account_id', '=', account.id).where('removed_at', 'is', null).execute();
     const limit = LIMITS[account.platform]?.[input.role];
