@@ -28,6 +28,7 @@ const CODES = {
   VAULT_NOT_FOUND: ExitCode.notFound,
   VAULT_EXISTS: ExitCode.conflict,
   VAULT_CORRUPT: ExitCode.integrity,
+  VAULT_REPLACED: ExitCode.integrity,
   VAULT_UNREADABLE: ExitCode.storeUnavailable,
   VAULT_NOT_INITIALIZED: ExitCode.notFound,
   STORE_UNAVAILABLE: ExitCode.storeUnavailable,

@@ -58,21 +58,30 @@ export async function runAgent(boot: AgentBoot, binaryKey: Uint8Array, ready: ()
   }, 250);
 
   /** Vaults this agent opened for reveals, by location: kept open while the session lives. */
-  const vaults = new Map<string, Promise<import('../services/vault.js').Vault>>();
+  const vaults = new Map<string, Promise<{ vault: import('../services/vault.js').Vault; identity: string }>>();
 
   async function reveal(request: Extract<AgentRequest, { op: 'reveal' }>, self: AgentClient): Promise<AgentResponse> {
-    const [{ openVault }, { sessionActor }, { showSecret }, { targetLocation }, { GmvError }] = await Promise.all([
+    const [{ openVault, checkSameVault }, { sessionActor }, { showSecret }, { targetLocation }, { GmvError }] = await Promise.all([
       import('../services/vault.js'), import('../services/session.js'), import('../services/secrets.js'), import('../local/vault-location.js'), import('../errors.js'),
     ]);
     try {
       const location = targetLocation(request.target);
       let vault = vaults.get(location);
       if (!vault) {
-        vault = openVault({ target: request.target, paths: boot.paths });
+        vault = openVault({ target: request.target, paths: boot.paths }).then(async (v) => ({ vault: v, identity: await checkSameVault(v, request.target) }));
         vaults.set(location, vault);
         vault.catch(() => vaults.delete(location));
       }
-      const opened = await vault;
+      const { vault: opened, identity } = await vault;
+      // A vault moved or restored over this path while the session kept it open: refuse, and let
+      // the next request open what is there now (its own log then records what happens).
+      try {
+        await checkSameVault(opened, request.target, identity);
+      } catch (error) {
+        vaults.delete(location);
+        await opened.store.close().catch(() => undefined);
+        throw error;
+      }
       const actor = await sessionActor(opened, self);
       return { ok: true, result: await showSecret(opened, actor, request.slug, request.field) };
     } catch (error) {
