@@ -17,10 +17,12 @@ export default class Import extends GmvCommand<typeof Import> {
   };
 
   async run(): Promise<void> {
-    const [{ planImport, applyImport }, { GmvError }, { INPUT_LIMITS, readBounded }] = await Promise.all([import('../src/services/import.js'), import('../src/errors.js'), import('../src/local/input-limits.js')]);
-    const raw = readBounded(this.args.file, INPUT_LIMITS.importFile, 'an import file');
-    const text = raw.toString('utf8');
-    raw.fill(0);
+    const [{ planImport, applyImport }, { GmvError }, { INPUT_LIMITS, readBounded }, { decodeUtf8 }] = await Promise.all([import('../src/services/import.js'), import('../src/errors.js'), import('../src/local/input-limits.js'), import('../src/domain/import/utf8.js')]);
+    const bytes = readBounded(this.args.file, INPUT_LIMITS.importFile, 'an import file');
+    const decoded = decodeUtf8(bytes);
+    bytes.fill(0);
+    if ('badLine' in decoded) throw new GmvError('INPUT_NOT_UTF8', { path: this.args.file, line: decoded.badLine });
+    const text = decoded.text;
     const format = this.args.format === 'keepassxc' ? 'keepassxc-csv' : this.args.format === 'otpauth' ? 'otpauth' : text.trimStart().startsWith('{') ? 'bitwarden-json' : 'bitwarden-csv';
     const vault = await this.vault();
     // A real import needs a session; a dry run uses one if there is one (for the default unit).

@@ -31,12 +31,15 @@ export type AgentResponse =
   | { ok: true; session?: SessionInfo; data?: string; result?: unknown }
   | { ok: false; error: string; code?: string; params?: Record<string, string | number> };
 
-/** What `gmv login` hands the agent on its standard input (never argv or environment). */
+/**
+ * What `gmv login` hands the agent on its standard input (never argv or environment): this, as a
+ * length-prefixed JSON header, then the binary private key up to the end of the stream (bytes that
+ * can be zeroed, never a JavaScript string).
+ */
 export interface AgentBoot {
   socketPath: string;
   /** This terminal's paths (device key, runtime dir), for use cases the agent runs. */
   paths: LocalPaths;
-  privateKey: string;
   session: Omit<SessionInfo, 'startedAt' | 'expiresAt' | 'idleExpiresAt'>;
   idleSeconds: number;
   maxSeconds: number;
@@ -49,4 +52,18 @@ export interface AgentBoot {
 export function agentSocketPath(runtimeDir: string, vaultLocation: string, devicesDir: string): string {
   const tag = createHash('sha256').update(`${vaultLocation}\n${devicesDir}`).digest('hex').slice(0, 16);
   return join(runtimeDir, `agent-${tag}.sock`);
+}
+
+export function encodeBoot(boot: AgentBoot): Buffer {
+  const json = Buffer.from(JSON.stringify(boot), 'utf8');
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(json.length);
+  return Buffer.concat([length, json]);
+}
+
+/** Splits what the agent read from its standard input; the key is a view into `raw`, not a copy. */
+export function decodeBoot(raw: Buffer): { boot: AgentBoot; key: Uint8Array } {
+  const length = raw.readUInt32BE(0);
+  const boot = JSON.parse(raw.subarray(4, 4 + length).toString('utf8')) as AgentBoot;
+  return { boot, key: raw.subarray(4 + length) };
 }

@@ -3,24 +3,23 @@
  * and sign requests on its socket, and forgets everything on lock, idle timeout or max lifetime.
  */
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
-import { createServer, type Socket } from 'node:net';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import type { PrivateKey } from 'openpgp';
-import { decryptWith, readPrivate, signDetached } from '../crypto/pgp.js';
+import { decryptWith, readPrivateBinary, signDetached, wipePrivateKey } from '../crypto/pgp.js';
 import type { AgentBoot, AgentRequest, AgentResponse, SessionInfo } from './protocol.js';
 import { parseCheckpoint } from '../audit/checkpoint.js';
 import type { AgentClient } from './client.js';
 
-export async function runAgent(boot: AgentBoot, ready: () => void): Promise<void> {
-  let key: PrivateKey | null = await readPrivate(boot.privateKey);
-  boot.privateKey = '';
+/** `binaryKey` is the unlocked private key as bytes; zeroed here with the key when the session ends. */
+export async function runAgent(boot: AgentBoot, binaryKey: Uint8Array, ready: () => void): Promise<void> {
+  let key: PrivateKey | null = await readPrivateBinary(binaryKey);
   const started = Date.now();
   const deadline = started + boot.maxSeconds * 1000;
   let lastUse = started;
 
   mkdirSync(dirname(boot.socketPath), { recursive: true, mode: 0o700 });
   chmodSync(dirname(boot.socketPath), 0o700);
-  rmSync(boot.socketPath, { force: true });
 
   const info = (): SessionInfo => ({
     ...boot.session,
@@ -37,11 +36,19 @@ export async function runAgent(boot: AgentBoot, ready: () => void): Promise<void
   };
 
   const server = createServer((socket) => serve(socket));
-  const stop = () => {
+  // The key's secret parameters live in openpgp.js's own byte arrays: zero them, do not just drop them.
+  const forget = () => {
+    if (key) wipePrivateKey(key);
+    binaryKey.fill(0);
     key = null;
+  };
+  process.once('exit', forget);
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.once(signal, () => stop());
+  const stop = () => {
+    forget();
     clearInterval(timer);
+    // Closing unlinks the socket; removing the path again could delete a newer agent's socket.
     server.close();
-    rmSync(boot.socketPath, { force: true });
     // Open client sockets must not keep a locked agent alive.
     setImmediate(() => process.exit(0));
   };
@@ -51,21 +58,30 @@ export async function runAgent(boot: AgentBoot, ready: () => void): Promise<void
   }, 250);
 
   /** Vaults this agent opened for reveals, by location: kept open while the session lives. */
-  const vaults = new Map<string, Promise<import('../services/vault.js').Vault>>();
+  const vaults = new Map<string, Promise<{ vault: import('../services/vault.js').Vault; identity: string }>>();
 
   async function reveal(request: Extract<AgentRequest, { op: 'reveal' }>, self: AgentClient): Promise<AgentResponse> {
-    const [{ openVault }, { sessionActor }, { showSecret }, { targetLocation }, { GmvError }] = await Promise.all([
+    const [{ openVault, checkSameVault }, { sessionActor }, { showSecret }, { targetLocation }, { GmvError }] = await Promise.all([
       import('../services/vault.js'), import('../services/session.js'), import('../services/secrets.js'), import('../local/vault-location.js'), import('../errors.js'),
     ]);
     try {
       const location = targetLocation(request.target);
       let vault = vaults.get(location);
       if (!vault) {
-        vault = openVault({ target: request.target, paths: boot.paths });
+        vault = openVault({ target: request.target, paths: boot.paths }).then(async (v) => ({ vault: v, identity: await checkSameVault(v, request.target) }));
         vaults.set(location, vault);
         vault.catch(() => vaults.delete(location));
       }
-      const opened = await vault;
+      const { vault: opened, identity } = await vault;
+      // A vault moved or restored over this path while the session kept it open: refuse, and let
+      // the next request open what is there now (its own log then records what happens).
+      try {
+        await checkSameVault(opened, request.target, identity);
+      } catch (error) {
+        vaults.delete(location);
+        await opened.store.close().catch(() => undefined);
+        throw error;
+      }
       const actor = await sessionActor(opened, self);
       return { ok: true, result: await showSecret(opened, actor, request.slug, request.field) };
     } catch (error) {
@@ -140,15 +156,52 @@ export async function runAgent(boot: AgentBoot, ready: () => void): Promise<void
     });
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+  await claimSocket(server, boot.socketPath);
+  ready();
+}
+
+/**
+ * Bind the socket without ever deleting a live agent's: binding is atomic, so of two agents started
+ * at once (two racing logins) one gets the path; the other asks it to lock, waits until it is gone
+ * and binds then. The newest agent remains, and the one it replaced has forgotten its key.
+ */
+async function claimSocket(server: Server, path: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const error = await listenOnce(server, path);
+    if (!error) return;
+    if (error.code !== 'EADDRINUSE' || Date.now() > deadline) throw error;
+    const holder = await askToLock(path);
+    if (holder === 'stale') rmSync(path, { force: true });
+    else if (holder === 'live') await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function listenOnce(server: Server, path: string): Promise<NodeJS.ErrnoException | null> {
+  return new Promise((resolve) => {
     // The socket is created under a 0077 umask and chmod-ed again: only this user may connect.
     const previous = process.umask(0o077);
-    server.listen(boot.socketPath, () => {
+    const onError = (error: NodeJS.ErrnoException) => {
       process.umask(previous);
-      chmodSync(boot.socketPath, 0o600);
-      resolve();
+      resolve(error);
+    };
+    server.once('error', onError);
+    server.listen(path, () => {
+      process.umask(previous);
+      server.off('error', onError);
+      chmodSync(path, 0o600);
+      resolve(null);
     });
   });
-  ready();
+}
+
+/** Ask whoever listens on `path` to lock: live (it answered), stale (nobody listens), gone (no file). */
+function askToLock(path: string): Promise<'live' | 'stale' | 'gone'> {
+  return new Promise((resolve) => {
+    const socket = createConnection(path);
+    socket.setTimeout(2000, () => socket.destroy());
+    socket.on('connect', () => socket.end(`${JSON.stringify({ op: 'lock' })}\n`));
+    socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED' ? 'stale' : error.code === 'ENOENT' ? 'gone' : 'live'));
+    socket.on('close', () => resolve('live'));
+  });
 }

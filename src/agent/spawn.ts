@@ -1,12 +1,22 @@
-/** Start the agent as a detached process and hand it the unlocked key over a pipe. */
+/**
+ * Start the agent as a detached process and hand it the unlocked key over a pipe. The agent runs
+ * under a core-file limit of 0 (soft and hard, set by the shell before it becomes Node), so no
+ * crash or SIGABRT can write the key into a core file, and in `/` so it creates nothing where the
+ * user works.
+ */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { GmvError } from '../errors.js';
-import type { AgentBoot } from './protocol.js';
+import { encodeBoot, type AgentBoot } from './protocol.js';
 
-export function startAgent(boot: AgentBoot): Promise<void> {
+/** `key` is the binary private key; it is zeroed here once written to the pipe. */
+export function startAgent(boot: AgentBoot, key: Uint8Array): Promise<void> {
   const main = fileURLToPath(new URL('./main.js', import.meta.url));
-  const child = spawn(process.execPath, [main], { detached: true, stdio: ['pipe', 'pipe', 'ignore'], env: { PATH: process.env.PATH ?? '' } });
+  // Node cannot lower its own rlimits: the shell does it and then becomes the agent (exec), so the
+  // agent can never raise the hard limit again. If ulimit fails, nothing starts.
+  const child = spawn('/bin/sh', ['-c', 'ulimit -c 0 && exec "$0" "$1"', process.execPath, main], {
+    detached: true, cwd: '/', stdio: ['pipe', 'pipe', 'ignore'], env: { PATH: process.env.PATH ?? '' },
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.setEncoding('utf8');
@@ -22,6 +32,8 @@ export function startAgent(boot: AgentBoot): Promise<void> {
     });
     child.on('error', (error) => reject(new GmvError('INTERNAL', { detail: `session agent did not start: ${error.message}` })));
     child.on('exit', (code) => reject(new GmvError('INTERNAL', { detail: `session agent exited (${code})` })));
-    child.stdin!.end(JSON.stringify(boot));
+    const header = encodeBoot(boot);
+    child.stdin!.write(header);
+    child.stdin!.end(key, () => key.fill(0));
   });
 }

@@ -1,5 +1,6 @@
 /** Checkpoints: (vault, tree size, root, time) in canonical JSON, signed detached by the writer's key. */
 import { canonicalJson } from '../domain/canonical.js';
+import { parseDateOrInstant } from '../domain/dates.js';
 
 export interface CheckpointBody {
   kind: 'gmv.audit.checkpoint';
@@ -31,6 +32,8 @@ export function parseCheckpoint(text: string): CheckpointBody | null {
     || (c.size as number) < 0 || typeof c.root !== 'string' || !/^[0-9a-f]{64}$/.test(c.root) || typeof c.at !== 'string') {
     return null;
   }
+  // A time that is no real instant (2027-02-30T…) is no checkpoint either.
+  if (parseDateOrInstant(c.at as string)?.kind !== 'instant') return null;
   // Only the exact canonical bytes count: a re-serialized file would not match its signature anyway.
   if (checkpointText(c as CheckpointBody) !== text) return null;
   return c as CheckpointBody;

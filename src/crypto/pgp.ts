@@ -36,6 +36,19 @@ export async function readPrivate(armored: string): Promise<PrivateKey> {
   return pgp.readPrivateKey({ armoredKey: armored });
 }
 
+export async function readPrivateBinary(binary: Uint8Array): Promise<PrivateKey> {
+  const pgp = await openpgp();
+  return pgp.readPrivateKey({ binaryKey: binary });
+}
+
+/** Zero the secret parameters of an unlocked key in place (openpgp.js keeps them in byte arrays). */
+export function wipePrivateKey(key: PrivateKey): void {
+  for (const { keyPacket } of key.getKeys()) {
+    const params = 'privateParams' in keyPacket ? keyPacket.privateParams : null;
+    for (const value of Object.values(params ?? {})) if (value instanceof Uint8Array) value.fill(0);
+  }
+}
+
 export async function readPublic(armored: string): Promise<PublicKey> {
   const pgp = await openpgp();
   return pgp.readKey({ armoredKey: armored });

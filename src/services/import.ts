@@ -50,12 +50,20 @@ function platformOf(uri: string | undefined, fallback: Platform): Platform {
   return HOSTS.find(([re]) => re.test(host))?.[1] ?? fallback;
 }
 
-/** A slug from the item's name (ASCII words) or its platform, made unique against `taken`. */
-function slugFor(item: ImportedItem, platform: Platform, taken: Set<string>): string {
+/**
+ * A slug from the item's name (ASCII words) or its platform, made unique against `taken`. `next`
+ * remembers the next suffix per base, so many rows of one name cost one step each, not one per
+ * earlier row.
+ */
+function slugFor(item: ImportedItem, platform: Platform, taken: Set<string>, next: Map<string, number>): string {
   const ascii = item.name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 48);
   const base = isSlug(ascii) ? ascii : `${platform}-import`;
   let slug = base;
-  for (let n = 2; taken.has(slug); n++) slug = `${base}-${n}`;
+  if (taken.has(slug)) {
+    let n = next.get(base) ?? 2;
+    do slug = `${base}-${n++}`; while (taken.has(slug));
+    next.set(base, n);
+  }
   taken.add(slug);
   return slug;
 }
@@ -86,10 +94,11 @@ export async function planImport(vault: Vault, format: ImportFormat, text: strin
   const unit = await importUnit(vault, options.unit, options.personId);
   const report = parseImport(format, text);
   const taken = new Set((await db.selectFrom('accounts').select('slug').execute()).map((a) => a.slug));
+  const next = new Map<string, number>();
   const accounts = report.items.map((item) => {
     const platform = platformOf(item.uri, fallback);
     const fields = [item.password !== undefined && 'password', item.loginId !== undefined && 'login', item.totp !== undefined && 'totp'].filter((f): f is string => Boolean(f));
-    return { line: item.line, slug: slugFor(item, platform, taken), name: item.name, platform, fields };
+    return { line: item.line, slug: slugFor(item, platform, taken, next), name: item.name, platform, fields };
   });
   const errors = report.errors.filter((e) => !e.reason.startsWith('skipped'));
   const skipped = report.errors.filter((e) => e.reason.startsWith('skipped'));

@@ -37,11 +37,10 @@ export async function loginPerson(vault: Vault, options: LoginOptions): Promise<
   await startAgent({
     socketPath: options.socketPath,
     paths: options.paths,
-    privateKey: person.key.armor(),
     session: { login: person.login, name: person.name, personId: person.personId, deviceId: person.deviceId, vaultId: vault.vaultId, keyFingerprint: person.keyFingerprint },
     idleSeconds: policy.session.idleSeconds,
     maxSeconds: policy.session.maxSeconds,
-  });
+  }, person.key.write());
   const session = await findSession(options.socketPath);
   if (!session) throw new GmvError('INTERNAL', { detail: 'the session agent started but does not answer' });
   return session.session;

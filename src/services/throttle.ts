@@ -1,4 +1,8 @@
-/** Login throttling: exponential back-off after each failure, lock-out after the policy's limit. */
+/**
+ * Login throttling: exponential back-off after each failure, lock-out after the policy's limit.
+ * An attempt is counted when it starts, under the write lock and before the key derivation runs, so
+ * parallel attempts cannot each test a passphrase: success takes the count back, a failure keeps it.
+ */
 import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.js';
 import type { Policy } from '../policy/policy.js';
@@ -10,7 +14,7 @@ export type ThrottleState = { state: 'open' } | { state: 'wait'; seconds: number
 export async function throttleState(db: Kysely<DB>, personId: number, policy: Policy, now: Date): Promise<ThrottleState> {
   const row = await db.selectFrom('login_throttle').selectAll().where('person_id', '=', personId).executeTakeFirst();
   if (!row || Number(row.failures) === 0) return { state: 'open' };
-  if (row.locked_at) return { state: 'locked', failures: Number(row.failures) };
+  if (row.locked_at || Number(row.failures) >= policy.login.maxFailures) return { state: 'locked', failures: Number(row.failures) };
   const wait = backoffSeconds(Number(row.failures), policy);
   const readyAt = new Date(row.last_failure_at ?? 0).getTime() + wait * 1000;
   const seconds = Math.ceil((readyAt - now.getTime()) / 1000);
@@ -22,15 +26,62 @@ export function backoffSeconds(failures: number, policy: Policy): number {
   return Math.min(MAX_BACKOFF_S, policy.login.backoffSeconds * 2 ** Math.max(0, failures - 1));
 }
 
-/** Count a failure in the caller's transaction; true when it locks the person. */
-export async function recordFailure(trx: Kysely<DB>, personId: number, policy: Policy, now: Date): Promise<{ failures: number; locked: boolean }> {
+/** One attempt counted in advance; `locksOut` when it is the last one the policy allows. */
+export interface Reservation {
+  personId: number;
+  at: string;
+  locksOut: boolean;
+  previousFailureAt: string | null;
+}
+
+/**
+ * Count an attempt as a failure in the caller's write transaction, after `throttleState` said
+ * open in that same transaction. The attempt that reaches the limit locks at once, so no later one
+ * gets past the check while it is still running.
+ */
+export async function reserveAttempt(trx: Kysely<DB>, personId: number, policy: Policy, now: Date): Promise<Reservation> {
   const row = await trx.selectFrom('login_throttle').selectAll().where('person_id', '=', personId).executeTakeFirst();
   const failures = Number(row?.failures ?? 0) + 1;
-  const locked = failures >= policy.login.maxFailures;
-  const values = { failures, last_failure_at: now.toISOString(), locked_at: locked ? (row?.locked_at ?? now.toISOString()) : null };
+  const locksOut = failures >= policy.login.maxFailures;
+  const at = now.toISOString();
+  const values = { failures, last_failure_at: at, locked_at: locksOut ? (row?.locked_at ?? at) : (row?.locked_at ?? null) };
   if (row) await trx.updateTable('login_throttle').set(values).where('person_id', '=', personId).execute();
   else await trx.insertInto('login_throttle').values({ person_id: personId, ...values }).execute();
-  return { failures, locked };
+  return { personId, at, locksOut, previousFailureAt: row?.last_failure_at ?? null };
+}
+
+/**
+ * The reserved attempt failed: it stays counted, and the back-off runs from now. Returns whether
+ * the person is locked, and whether this attempt is the one that locked them (it reports it).
+ */
+export async function settleFailure(trx: Kysely<DB>, reservation: Reservation, policy: Policy, now: Date): Promise<{ locked: boolean; lockedByThis: boolean }> {
+  const row = await trx.selectFrom('login_throttle').selectAll().where('person_id', '=', reservation.personId).executeTakeFirst();
+  if (!row) {
+    // A success or an officer's unlock cleared the count meanwhile: this failure starts a new one.
+    const locked = policy.login.maxFailures <= 1;
+    const at = now.toISOString();
+    await trx.insertInto('login_throttle').values({ person_id: reservation.personId, failures: 1, last_failure_at: at, locked_at: locked ? at : null }).execute();
+    return { locked, lockedByThis: locked };
+  }
+  await trx.updateTable('login_throttle').set({ last_failure_at: now.toISOString() }).where('person_id', '=', reservation.personId).execute();
+  const locked = row.locked_at !== null;
+  return { locked, lockedByThis: locked && reservation.locksOut };
+}
+
+/** The reserved attempt never tested a passphrase (terminal refused, no key here): uncount it. */
+export async function releaseAttempt(trx: Kysely<DB>, reservation: Reservation): Promise<void> {
+  const row = await trx.selectFrom('login_throttle').selectAll().where('person_id', '=', reservation.personId).executeTakeFirst();
+  if (!row) return;
+  const failures = Number(row.failures) - 1;
+  if (failures <= 0) {
+    await clearFailures(trx, reservation.personId);
+    return;
+  }
+  await trx.updateTable('login_throttle').set({
+    failures,
+    last_failure_at: row.last_failure_at === reservation.at ? reservation.previousFailureAt : row.last_failure_at,
+    locked_at: reservation.locksOut ? null : row.locked_at,
+  }).where('person_id', '=', reservation.personId).execute();
 }
 
 export async function clearFailures(trx: Kysely<DB>, personId: number): Promise<void> {

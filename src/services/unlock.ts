@@ -9,7 +9,7 @@ import type { Secret } from '../crypto/secret.js';
 import { parseEnvelope, EnvelopeError } from '../crypto/envelope.js';
 import { decryptWith, fingerprintOf, readPrivate, signDetached } from '../crypto/pgp.js';
 import { Actions } from '../audit/entry.js';
-import { isLoginHandle, type Role } from '../domain/names.js';
+import type { Role } from '../domain/names.js';
 import { authorize } from './access.js';
 import { activePolicy, commitChange, recordDenial, type Vault } from './vault.js';
 import type { DeviceKey } from '../local/device-file.js';
@@ -17,11 +17,13 @@ import { enforcePassphrase } from './init.js';
 import { loadCommonPasswords } from '../policy/passphrase-rules.js';
 import { authorizeTerminal } from './terminal.js';
 import { openPersonKey, sealPersonKey, type KeyHolder } from './keys.js';
-import { throttleState, recordFailure, clearFailures } from './throttle.js';
+import { throttleState, reserveAttempt, settleFailure, releaseAttempt, clearFailures, type Reservation, type ThrottleState } from './throttle.js';
+import type { Policy } from '../policy/policy.js';
 import { hasActiveMfa, loadTotp, acceptLoginCode } from './mfa.js';
 import { verifyTotp } from '../crypto/totp.js';
 import { writeTransaction } from '../store/store.js';
 import { findPerson } from '../store/people.js';
+import { isLoginHandle } from '../domain/names.js';
 
 export interface UnlockedPerson extends KeyHolder {
   name: string;
@@ -51,85 +53,112 @@ export async function unlockPerson(vault: Vault, login: string, passphrase: Secr
     throw new GmvError('AUTH_FAILED', { login });
   }
   const personId = Number(person.id);
+  const { name, roles } = person;
   await authorize(vault, { personId, login }, { kind: 'unlock', action: 'login' });
-  const throttle = await throttleState(db, personId, policy, vault.now());
-  if (throttle.state !== 'open') {
-    await recordDenial(vault, { action: Actions.authFailed, actor: login, subject: login, outcome: 'denied', details: { reason: throttle.state } });
-    if (throttle.state === 'locked') throw new GmvError('AUTH_LOCKED', { login, failures: throttle.failures });
-    throw new GmvError('AUTH_THROTTLED', { login, seconds: throttle.seconds });
-  }
-  const { device } = await authorizeTerminal(vault, login, personId);
-
-  const lock = await db.selectFrom('person_key_locks')
-    .innerJoin('person_keys', 'person_keys.fingerprint', 'person_key_locks.key_fingerprint')
-    .select(['person_key_locks.envelope', 'person_keys.fingerprint'])
-    .where('person_key_locks.person_id', '=', personId)
-    .where('person_key_locks.device_id', '=', device.deviceId)
-    .where('person_keys.status', '=', 'active')
-    .executeTakeFirst();
-
-  /** Only failures that tested a passphrase count toward throttling. */
-  const fail = async (reason: string, counts = true): Promise<never> => {
-    let locked = false;
-    await recordDenial(vault, { action: Actions.authFailed, actor: login, subject: login, outcome: 'denied', details: { reason } }, async (trx) => {
-      if (!counts) return [];
-      const counted = await recordFailure(trx, personId, policy, vault.now());
-      locked = counted.locked;
-      return locked ? [{ action: 'auth.locked', actor: login, subject: login, outcome: 'denied', details: { failures: counted.failures } }] : [];
-    });
-    if (locked) throw new GmvError('AUTH_LOCKED', { login, failures: policy.login.maxFailures });
-    throw new GmvError('AUTH_FAILED', { login });
-  };
-  if (!lock) {
-    const received = await receiveTransferredKey(vault, { personId, login }, device, passphrase);
-    if (received) return unlockPerson(vault, login, passphrase, options);
-    return fail('no key for this person on this device (after a second enrollment: gmv device add-key on a terminal where the key is)', false);
-  }
-
-  let key: PrivateKey;
+  const reservation = await reserveLoginAttempt(vault, login, personId, policy);
+  // Until a passphrase is tested the attempt may be taken back; after that it stays counted even
+  // if something else fails (a guess that crashed is still a guess).
+  let tested = false;
+  let settled = false;
   try {
-    const envelope = parseEnvelope(lock.envelope);
-    if ((envelope.header as { person?: string }).person !== login || (envelope.header as { fingerprint?: string }).fingerprint !== lock.fingerprint) {
-      return fail('key lock bound to another person');
-    }
-    key = await openPersonKey(envelope, passphrase, device.secret.reveal(), device.deviceId);
+    return await unlockReserved();
   } catch (error) {
-    if (error instanceof EnvelopeError || (error instanceof GmvError && error.code === 'AUTH_FAILED')) return fail('wrong passphrase');
+    if (!tested && !settled) await writeTransaction(vault.store, (trx) => releaseAttempt(trx, reservation));
     throw error;
   }
-  if (fingerprintOf(key) !== lock.fingerprint) return fail('key does not match its record');
-  const unlocked: UnlockedPerson = {
-    personId, login, name: person.name, roles: person.roles, key, deviceId: device.deviceId,
-    keyFingerprint: lock.fingerprint,
-    decrypt: async (data) => Buffer.from(await decryptWith(data, key)),
-    signer: { personId, fingerprint: lock.fingerprint, sign: (data) => signDetached(data, key) },
-  };
-  if (await hasActiveMfa(db, personId)) {
-    if (!options.totp) {
-      await recordDenial(vault, { action: 'auth.totp', actor: login, subject: login, outcome: 'denied', details: { reason: 'second factor required' } });
-      throw new GmvError('TOTP_REQUIRED', { login });
-    }
-    const params = (await loadTotp(db, unlocked, 'active'))!;
-    const code = await options.totp();
-    const step = await verifyTotp(params, code.revealString().trim(), vault.now());
-    code.wipe();
-    const accepted = step !== null && (await commitChange(vault, async (trx) => ({ result: await acceptLoginCode(trx, personId, step), audit: [] })));
-    if (!accepted) {
+
+  async function unlockReserved(): Promise<UnlockedPerson> {
+    const { device } = await authorizeTerminal(vault, login, personId);
+
+    const lock = await db.selectFrom('person_key_locks')
+      .innerJoin('person_keys', 'person_keys.fingerprint', 'person_key_locks.key_fingerprint')
+      .select(['person_key_locks.envelope', 'person_keys.fingerprint'])
+      .where('person_key_locks.person_id', '=', personId)
+      .where('person_key_locks.device_id', '=', device.deviceId)
+      .where('person_keys.status', '=', 'active')
+      .executeTakeFirst();
+
+    /** A failure that tested a passphrase (or a code) keeps its reserved count; others take it back. */
+    const fail = async (reason: string, counts = true, action: string = Actions.authFailed, code: 'AUTH_FAILED' | 'TOTP_INVALID' = 'AUTH_FAILED'): Promise<never> => {
       let locked = false;
-      await recordDenial(vault, { action: 'auth.totp', actor: login, subject: login, outcome: 'denied', details: { reason: step === null ? 'wrong or expired code' : 'code already used (replay)' } },
-        async (trx) => {
-          const counted = await recordFailure(trx, personId, policy, vault.now());
-          locked = counted.locked;
-          return locked ? [{ action: 'auth.locked', actor: login, subject: login, outcome: 'denied', details: { failures: counted.failures } }] : [];
-        });
+      settled = true;
+      await recordDenial(vault, { action, actor: login, subject: login, outcome: 'denied', details: { reason } }, async (trx) => {
+        if (!counts) {
+          await releaseAttempt(trx, reservation);
+          return [];
+        }
+        const counted = await settleFailure(trx, reservation, policy, vault.now());
+        locked = counted.locked;
+        return counted.lockedByThis ? [{ action: 'auth.locked', actor: login, subject: login, outcome: 'denied', details: { failures: policy.login.maxFailures } }] : [];
+      });
       if (locked) throw new GmvError('AUTH_LOCKED', { login, failures: policy.login.maxFailures });
-      throw new GmvError('TOTP_INVALID', { login });
+      throw new GmvError(code, { login });
+    };
+    if (!lock) {
+      const received = await receiveTransferredKey(vault, { personId, login }, device, passphrase);
+      if (received) {
+        settled = true;
+        await writeTransaction(vault.store, (trx) => releaseAttempt(trx, reservation));
+        return unlockPerson(vault, login, passphrase, options);
+      }
+      return fail('no key for this person on this device (after a second enrollment: gmv device add-key on a terminal where the key is)', false);
     }
-  }
-  if (await db.selectFrom('login_throttle').select('person_id').where('person_id', '=', personId).executeTakeFirst()) {
+
+    let key: PrivateKey;
+    try {
+      const envelope = parseEnvelope(lock.envelope);
+      if ((envelope.header as { person?: string }).person !== login || (envelope.header as { fingerprint?: string }).fingerprint !== lock.fingerprint) {
+        return fail('key lock bound to another person');
+      }
+      tested = true;
+      key = await openPersonKey(envelope, passphrase, device.secret.reveal(), device.deviceId);
+    } catch (error) {
+      if (error instanceof EnvelopeError || (error instanceof GmvError && error.code === 'AUTH_FAILED')) return fail('wrong passphrase');
+      throw error;
+    }
+    if (fingerprintOf(key) !== lock.fingerprint) return fail('key does not match its record');
+    const unlocked: UnlockedPerson = {
+      personId, login, name, roles, key, deviceId: device.deviceId,
+      keyFingerprint: lock.fingerprint,
+      decrypt: async (data) => Buffer.from(await decryptWith(data, key)),
+      signer: { personId, fingerprint: lock.fingerprint, sign: (data) => signDetached(data, key) },
+    };
+    if (await hasActiveMfa(db, personId)) {
+      if (!options.totp) {
+        // Not a guess: the passphrase was right and nothing was asked of the second factor.
+        settled = true;
+        await recordDenial(vault, { action: 'auth.totp', actor: login, subject: login, outcome: 'denied', details: { reason: 'second factor required' } },
+          async (trx) => { await releaseAttempt(trx, reservation); return []; });
+        throw new GmvError('TOTP_REQUIRED', { login });
+      }
+      const params = (await loadTotp(db, unlocked, 'active'))!;
+      const code = await options.totp();
+      const step = await verifyTotp(params, code.revealString().trim(), vault.now());
+      code.wipe();
+      const accepted = step !== null && (await commitChange(vault, async (trx) => ({ result: await acceptLoginCode(trx, personId, step), audit: [] })));
+      if (!accepted) return fail(step === null ? 'wrong or expired code' : 'code already used (replay)', true, 'auth.totp', 'TOTP_INVALID');
+    }
+    settled = true;
     await writeTransaction(vault.store, (trx) => clearFailures(trx, personId));
+    return unlocked;
   }
-  return unlocked;
+}
+
+/**
+ * Decide and count the attempt in one write transaction, before anything is derived: parallel
+ * attempts queue on the lock, and each sees the ones before it. A refusal is audited in it too.
+ */
+async function reserveLoginAttempt(vault: Vault, login: string, personId: number, policy: Policy): Promise<Reservation> {
+  const decided = await commitChange<Reservation | ThrottleState>(vault, async (trx) => {
+    const throttle = await throttleState(trx, personId, policy, vault.now());
+    if (throttle.state !== 'open') {
+      return { result: throttle, audit: [{ action: Actions.authFailed, actor: login, subject: login, outcome: 'denied' as const, details: { reason: throttle.state } }] };
+    }
+    return { result: await reserveAttempt(trx, personId, policy, vault.now()), audit: [] };
+  });
+  if ('personId' in decided) return decided;
+  if (decided.state === 'locked') throw new GmvError('AUTH_LOCKED', { login, failures: policy.login.maxFailures });
+  throw new GmvError('AUTH_THROTTLED', { login, seconds: decided.state === 'wait' ? decided.seconds : 0 });
 }
 
 /**

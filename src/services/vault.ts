@@ -43,6 +43,34 @@ export async function openVault(env: VaultEnv): Promise<Vault> {
   }
 }
 
+/**
+ * What a long-lived handle (the session agent's) checks before each use, so it never keeps working
+ * on a vault that was replaced under it: the file's device and inode (a file moved over the path
+ * leaves the handle on the old one), or PostgreSQL's database oid, and the vault id the database
+ * holds now. Throws VAULT_REPLACED when they differ from `expected`; returns them.
+ */
+export async function checkSameVault(vault: Vault, target: StoreTarget, expected?: string): Promise<string> {
+  let identity: string;
+  if (target.kind === 'sqlite') {
+    const { statSync } = await import('node:fs');
+    let file: { dev: number; ino: number } | undefined;
+    try {
+      file = statSync(target.path);
+    } catch {
+      file = undefined;
+    }
+    identity = file ? `file ${file.dev}:${file.ino}` : 'file missing';
+  } else {
+    const { sql } = await import('kysely');
+    const row = await sql<{ oid: string }>`select oid::text as oid from pg_database where datname = current_database()`.execute(vault.store.db);
+    identity = `database ${row.rows[0]?.oid ?? '?'}`;
+  }
+  const id = await vault.store.db.selectFrom('vault_meta').select('value').where('key', '=', 'vault_id').executeTakeFirst();
+  identity += ` vault ${id?.value ?? '?'}`;
+  if ((expected !== undefined && identity !== expected) || id?.value !== vault.vaultId) throw new GmvError('VAULT_REPLACED', { path: vault.store.location });
+  return identity;
+}
+
 export async function orgPublicKey(db: Kysely<DB>): Promise<PublicKey> {
   const row = await db.selectFrom('org_keys').select('public_key').orderBy('created_at', 'desc').executeTakeFirst();
   if (!row) throw new GmvError('VAULT_NOT_INITIALIZED', { path: '(vault)' });
