@@ -103,7 +103,10 @@ export async function connectPostgres(url: string, max = 2): Promise<import('pg'
 /** Map driver errors to coded errors a user can act on; coded errors pass through. */
 export function translateStoreError(error: unknown, location: string): unknown {
   if (error instanceof GmvError) return error;
-  const code = (error as { code?: unknown })?.code;
+  const raw = (error as { code?: unknown })?.code;
+  // better-sqlite3 reports extended result codes (SQLITE_IOERR_WRITE, SQLITE_CORRUPT_INDEX…): the
+  // primary code decides.
+  const code = typeof raw === 'string' ? PRIMARY_SQLITE.find((p) => raw === p || raw.startsWith(`${p}_`)) ?? raw : raw;
   const detail = describe(error);
   switch (code) {
     case 'SQLITE_BUSY':
@@ -112,13 +115,24 @@ export function translateStoreError(error: unknown, location: string): unknown {
     case '40001': // serialization_failure
     case '40P01': // deadlock_detected
       return new GmvError('STORE_BUSY', { detail }, { cause: error });
+    case 'SQLITE_FULL':
+    case 'ENOSPC':
+    case '53100': // disk_full
+      return new GmvError('STORE_FULL', { path: location, detail }, { cause: error });
     case 'SQLITE_NOTADB':
     case 'SQLITE_CORRUPT':
+    case 'XX001': // data_corrupted
+    case 'XX002': // index_corrupted
       return new GmvError('VAULT_CORRUPT', { path: location, detail }, { cause: error });
+    case 'SQLITE_IOERR':
+      // A write that found no room shows up as an I/O error on some file systems.
+      if (/disk is full|no space/i.test(detail) || raw === 'SQLITE_IOERR_WRITE' && /ENOSPC/.test(detail)) {
+        return new GmvError('STORE_FULL', { path: location, detail }, { cause: error });
+      }
+      return new GmvError('VAULT_UNREADABLE', { path: location, detail }, { cause: error });
     case 'SQLITE_CANTOPEN':
     case 'SQLITE_PERM':
     case 'SQLITE_READONLY':
-    case 'SQLITE_IOERR':
     case 'EACCES':
       return new GmvError('VAULT_UNREADABLE', { path: location, detail }, { cause: error });
     case 'ECONNREFUSED':
@@ -136,6 +150,8 @@ export function translateStoreError(error: unknown, location: string): unknown {
       return error;
   }
 }
+
+const PRIMARY_SQLITE = ['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_FULL', 'SQLITE_NOTADB', 'SQLITE_CORRUPT', 'SQLITE_IOERR', 'SQLITE_CANTOPEN', 'SQLITE_PERM', 'SQLITE_READONLY'];
 
 export function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
