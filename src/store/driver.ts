@@ -3,7 +3,7 @@
  * and turning driver errors into coded errors. The audit verifier reads through these alone, so it
  * starts without loading kysely.
  */
-import { closeSync, existsSync, mkdirSync, openSync, rmSync, statSync, chmodSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, rmSync, statSync, statfsSync, chmodSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { GmvError } from '../errors.js';
 import { redactUrl } from '../local/vault-location.js';
@@ -125,10 +125,9 @@ export function translateStoreError(error: unknown, location: string): unknown {
     case 'XX002': // index_corrupted
       return new GmvError('VAULT_CORRUPT', { path: location, detail }, { cause: error });
     case 'SQLITE_IOERR':
-      // A write that found no room shows up as an I/O error on some file systems.
-      if (/disk is full|no space/i.test(detail) || raw === 'SQLITE_IOERR_WRITE' && /ENOSPC/.test(detail)) {
-        return new GmvError('STORE_FULL', { path: location, detail }, { cause: error });
-      }
+      // SQLite reports a full disk as a plain I/O error when the room ran out for its side files
+      // (SQLITE_IOERR_SHMSIZE, _WRITE…): the free space tells.
+      if (nearlyFull(location)) return new GmvError('STORE_FULL', { path: location, detail }, { cause: error });
       return new GmvError('VAULT_UNREADABLE', { path: location, detail }, { cause: error });
     case 'SQLITE_CANTOPEN':
     case 'SQLITE_PERM':
@@ -148,6 +147,16 @@ export function translateStoreError(error: unknown, location: string): unknown {
         return new GmvError('STORE_UNAVAILABLE', { detail: `${location}: ${detail}` }, { cause: error });
       }
       return error;
+  }
+}
+
+/** Whether the file system holding the SQLite file `path` has (almost) no room left. */
+function nearlyFull(path: string): boolean {
+  try {
+    const fs = statfsSync(dirname(path));
+    return fs.bavail * fs.bsize < 1024 * 1024;
+  } catch {
+    return false;
   }
 }
 
