@@ -71,9 +71,11 @@ export async function verifyAuditLog(reader: Reader, options: VerifyOptions): Pr
   /** Person key fingerprint -> the entry that retired it (a recovery re-key), the same way. */
   const retiredAt = new Map<string, number>();
   let scanProblem: EntryProblem | null = null;
+  let stored: unknown[] | undefined;
 
   const checkpoints = await reader.snapshot(async () => {
     const checkpoints = (await reader.rows(CHECKPOINT_QUERY)).map(toCheckpoint);
+    [stored] = await reader.rows('select size, frontier from audit_tree where id = 1');
     const devices = await reader.rows(DEVICE_QUERY);
     for (const [id, , fingerprint] of devices) deviceOfSigner.set(String(fingerprint), String(id));
     checks.start(checkpoints, devices, await reader.rows(PERSON_KEY_QUERY));
@@ -184,6 +186,11 @@ export async function verifyAuditLog(reader: Reader, options: VerifyOptions): Pr
   const unexcused = prunedSeqs.find((seq) => seq > authorizedUpTo);
   if (unexcused !== undefined) throw new GmvError('AUDIT_TAMPERED', { seq: unexcused, detail: 'detail.unauthorizedPrune' });
 
+  // The writers resume from the stored frontier: one that disagrees with the entries would have
+  // the next writer sign roots (or sequence numbers) the entries do not give.
+  const frontier = frontierProblem(stored, tree);
+  if (frontier) throw new GmvError('AUDIT_TREE_CORRUPT', { detail: frontier });
+
   const root = tree.root();
   const report: VerifyReport = {
     entries: tree.size,
@@ -272,6 +279,22 @@ function unwrap<T>(outcome: WorkerOutcome<T>): T {
   const { code, params, message } = outcome.error;
   if (code) throw new GmvError(code as ErrorCode, params as Record<string, string | number>);
   throw new Error(message);
+}
+
+/** What is wrong with the stored frontier (size, peaks) against the recomputed tree, if anything. */
+function frontierProblem(row: unknown[] | undefined, tree: MerkleAccumulator): string | null {
+  if (!row) return tree.size === 0 ? null : `it is missing while the log holds ${tree.size} entries`;
+  const [size, frontier] = row;
+  if (Number(size) !== tree.size) return `it records ${String(size)} entries, the log holds ${tree.size}`;
+  const peaks = tree.peaks().map((p) => p.toString('hex'));
+  let stored: unknown;
+  try {
+    stored = JSON.parse(String(frontier));
+  } catch {
+    return 'its peaks are not readable';
+  }
+  if (!Array.isArray(stored) || stored.length !== peaks.length || stored.some((p, i) => p !== peaks[i])) return 'its peaks differ from those the entries give';
+  return null;
 }
 
 function toCheckpoint([id, size, root, body, signer, signature]: unknown[]): CheckpointRow {

@@ -8,6 +8,8 @@ import { GmvError } from '../errors.js';
 import { render, type Lang } from '../i18n/catalogue.js';
 import { openReader, type OpenedReader, type Reader } from '../store/reader.js';
 import { VerifyWorker, verifyAuditLog, type VerifyReport } from '../audit/verify.js';
+import { SCHEMA_VERSION } from '../store/schema-version.js';
+import { checkStoreIntegrity } from '../store/integrity.js';
 
 export type { VerifyReport };
 
@@ -26,15 +28,8 @@ export async function verifyAuditAt(target: StoreTarget, options: VerifyAuditOpt
     // The worker starts first: its start-up overlaps opening the vault here.
     worker = VerifyWorker.start(target);
     reader = await openReader(target);
-    if (reader.outdated) {
-      // An older schema is brought up to date first, as every other command does.
-      const outdated = reader;
-      reader = null;
-      await outdated.close();
-      const { openStore } = await import('../store/store.js');
-      await (await openStore(target, { mode: 'open' })).close();
-      reader = await openReader(target);
-    }
+    // Verifying never writes, so an older schema is not upgraded here: the user is told how.
+    if (reader.outdated) throw new GmvError('SCHEMA_OUTDATED', { path: reader.location, found: reader.version, known: SCHEMA_VERSION });
     return await verifyAudit(reader, options, worker);
   } finally {
     worker?.stop();
@@ -48,6 +43,8 @@ export async function verifyAudit(reader: Reader, options: VerifyAuditOptions, w
   if (!idRow) throw new GmvError('VAULT_NOT_INITIALIZED', { path: reader.location });
   const [keyRow] = await reader.rows('select public_key from org_keys order by created_at desc limit 1');
   if (!keyRow) throw new GmvError('VAULT_NOT_INITIALIZED', { path: reader.location });
+  // A damaged page the log scan never reads (an index, another table) must not pass as "verified".
+  await checkStoreIntegrity(reader);
   return verifyAuditLog(reader, {
     vaultId: String(idRow[0]),
     orgKey: String(keyRow[0]),

@@ -8,8 +8,11 @@ import { dirname } from 'node:path';
 import { GmvError } from '../errors.js';
 import { redactUrl } from '../local/vault-location.js';
 
-/** 'create' makes a new vault and refuses an existing one; 'open' needs an existing vault. */
-export type OpenMode = 'create' | 'open';
+/**
+ * 'create' makes a new vault and refuses an existing one; 'open' needs an existing vault; 'read'
+ * opens an existing vault read-only (the verifier: it must never write, not even a pragma).
+ */
+export type OpenMode = 'create' | 'open' | 'read';
 
 /** Remove a SQLite file and its side files (best effort: used only on files this process created). */
 export function removeSqliteFiles(path: string): void {
@@ -63,19 +66,21 @@ export async function openSqliteDatabase(path: string, mode: OpenMode): Promise<
   }
   let database: import('better-sqlite3').Database;
   try {
-    database = new Database(path, { fileMustExist: true });
+    database = new Database(path, { fileMustExist: true, readonly: mode === 'read' });
     database.pragma('busy_timeout = 5000');
     // Look before writing anything: another program's database must not be switched to WAL.
-    if (mode === 'open') {
+    if (mode !== 'create') {
       const ours = database.prepare("select count(*) as n from sqlite_master where type = 'table' and name = 'gmv_migrations'").get() as { n: number };
       if (Number(ours.n) === 0) {
         database.close();
         throw new GmvError('VAULT_NOT_INITIALIZED', { path });
       }
     }
-    database.pragma('journal_mode = WAL');
-    database.pragma('synchronous = FULL');
-    database.pragma('foreign_keys = ON');
+    if (mode !== 'read') {
+      database.pragma('journal_mode = WAL');
+      database.pragma('synchronous = FULL');
+      database.pragma('foreign_keys = ON');
+    }
   } catch (error) {
     if (created) removeSqliteFiles(path);
     throw translateStoreError(error, path);
@@ -83,11 +88,14 @@ export async function openSqliteDatabase(path: string, mode: OpenMode): Promise<
   return database;
 }
 
-/** A connection pool to the PostgreSQL vault, proven reachable (STORE_UNAVAILABLE otherwise). */
-export async function connectPostgres(url: string, max = 2): Promise<import('pg').Pool> {
+/**
+ * A connection pool to the PostgreSQL vault, proven reachable (STORE_UNAVAILABLE otherwise). A
+ * read-only pool's sessions refuse every write the server would otherwise accept.
+ */
+export async function connectPostgres(url: string, max = 2, options: { readOnly?: boolean } = {}): Promise<import('pg').Pool> {
   const { default: pg } = await import('pg');
   const location = redactUrl(url);
-  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5000 });
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5000, ...(options.readOnly ? { options: '-c default_transaction_read_only=on' } : {}) });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
   try {
