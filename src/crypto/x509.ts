@@ -428,7 +428,11 @@ export function verifyDeviceCertificate(opts: {
 
 /** The SHA-256 fingerprint exactly as node reports it (`fingerprint256`: uppercase hex pairs joined by ':'). */
 export function certFingerprint(certPem: string): string {
-  return new X509Certificate(certPem).fingerprint256;
+  try {
+    return new X509Certificate(certPem).fingerprint256;
+  } catch (error) {
+    throw new DeviceCaError(`not a readable X.509 certificate (${error instanceof Error ? error.message : String(error)})`);
+  }
 }
 
 /**
