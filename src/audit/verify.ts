@@ -18,6 +18,7 @@ import { MerkleAccumulator, consistencyProof, leafHash, verifyConsistency } from
 import { parseCheckpoint, type CheckpointBody } from './checkpoint.js';
 import { Actions, MIN_RETENTION_DAYS, type AuditBody } from './entry.js';
 import { firstRowProblem, type RowProblem } from './column-check.js';
+import { corruptStore, storeProblems } from '../store/integrity.js';
 import { checkSignatures, type SignatureInput, type SignatureVerdicts } from './signatures.js';
 import type { WorkerOutcome, WorkerResult, WorkerStart } from './verify-worker.js';
 
@@ -132,7 +133,10 @@ export async function verifyAuditLog(reader: Reader, options: VerifyOptions): Pr
     return checkpoints;
   });
 
-  const { columns, signatures } = await checks.result();
+  const { columns, signatures, store } = await checks.result();
+  // A damaged page the scan never reads (an index, another table) must not pass as "verified"; and
+  // whatever else looks wrong may be its consequence, so it is reported first.
+  if (store.length > 0) throw corruptStore(reader.location, store);
   const problems = [scanProblem as EntryProblem | null, columns]
     .filter((p): p is EntryProblem => p !== null)
     .sort((a, b) => a.seq - b.seq);
@@ -234,9 +238,9 @@ export class VerifyWorker {
     this.#worker.postMessage(input);
   }
 
-  async result(): Promise<{ columns: RowProblem | null; signatures: SignatureVerdicts }> {
+  async result(): Promise<CheckResults> {
     const result = await this.#result;
-    return { columns: unwrap(result.columns), signatures: unwrap(result.signatures) };
+    return { columns: unwrap(result.columns), signatures: unwrap(result.signatures), store: unwrap(result.store) };
   }
 
   stop(): void {
@@ -244,7 +248,9 @@ export class VerifyWorker {
   }
 }
 
-/** The signature and column checks: on the worker when there is one, else here once the scan is done. */
+interface CheckResults { columns: RowProblem | null; signatures: SignatureVerdicts; store: string[] }
+
+/** The signature, column and store checks: on the worker when there is one, else here once the scan is done. */
 class Checks {
   #input: SignatureInput | null = null;
 
@@ -268,9 +274,9 @@ class Checks {
     this.options.worker?.send(this.#input);
   }
 
-  async result(): Promise<{ columns: RowProblem | null; signatures: SignatureVerdicts }> {
+  async result(): Promise<CheckResults> {
     if (this.options.worker) return this.options.worker.result();
-    return { columns: await firstRowProblem(this.reader, this.options.vaultId), signatures: await checkSignatures(this.#input!) };
+    return { columns: await firstRowProblem(this.reader, this.options.vaultId), signatures: await checkSignatures(this.#input!), store: await storeProblems(this.reader) };
   }
 }
 

@@ -9,7 +9,6 @@ import { render, type Lang } from '../i18n/catalogue.js';
 import { openReader, type OpenedReader, type Reader } from '../store/reader.js';
 import { VerifyWorker, verifyAuditLog, type VerifyReport } from '../audit/verify.js';
 import { SCHEMA_VERSION } from '../store/schema-version.js';
-import { checkStoreIntegrity } from '../store/integrity.js';
 
 export type { VerifyReport };
 
@@ -43,8 +42,6 @@ export async function verifyAudit(reader: Reader, options: VerifyAuditOptions, w
   if (!idRow) throw new GmvError('VAULT_NOT_INITIALIZED', { path: reader.location });
   const [keyRow] = await reader.rows('select public_key from org_keys order by created_at desc limit 1');
   if (!keyRow) throw new GmvError('VAULT_NOT_INITIALIZED', { path: reader.location });
-  // A damaged page the log scan never reads (an index, another table) must not pass as "verified".
-  await checkStoreIntegrity(reader);
   return verifyAuditLog(reader, {
     vaultId: String(idRow[0]),
     orgKey: String(keyRow[0]),

@@ -5,12 +5,14 @@
 import { GmvError } from '../errors.js';
 import type { Reader } from './reader.js';
 
-/** Throws VAULT_CORRUPT naming what the store's check found. */
-export async function checkStoreIntegrity(reader: Reader): Promise<void> {
-  const problems = reader.dialect === 'sqlite' ? await sqliteProblems(reader) : await postgresProblems(reader);
-  if (problems.length > 0) {
-    throw new GmvError('VAULT_CORRUPT', { path: reader.location, detail: problems.slice(0, 3).join('; ') + (problems.length > 3 ? `; and ${problems.length - 3} more` : '') });
-  }
+/** What the store's check found, in its words; empty when the store is sound. */
+export function storeProblems(reader: Reader): Promise<string[]> {
+  return reader.dialect === 'sqlite' ? sqliteProblems(reader) : postgresProblems(reader);
+}
+
+/** VAULT_CORRUPT naming the first problems the store's check found. */
+export function corruptStore(location: string, problems: readonly string[]): GmvError {
+  return new GmvError('VAULT_CORRUPT', { path: location, detail: problems.slice(0, 3).join('; ') + (problems.length > 3 ? `; and ${problems.length - 3} more` : '') });
 }
 
 async function sqliteProblems(reader: Reader): Promise<string[]> {
