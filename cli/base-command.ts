@@ -10,6 +10,7 @@ import { checkedTarget, resolveTarget, targetLocation, type StoreTarget } from '
 import { printJsonError, printNote, printResult } from '../src/fast/output.js';
 import type { Vault } from '../src/services/vault.js';
 import { parseCivilDate, parseDateInput, type CivilDate } from '../src/domain/dates.js';
+import { translateStoreError } from '../src/store/driver.js';
 
 export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof GmvCommand)['baseFlags'] & T['flags']>;
 export type CommandArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
@@ -59,6 +60,15 @@ export abstract class GmvCommand<T extends typeof Command> extends Command {
     return checkedTarget(resolveTarget((this.flags as { vault?: string }).vault, process.env, this.paths));
   }
 
+  /** Where the vault is, safe to print; '(vault)' when even that cannot be told. */
+  private vaultLocation(): string {
+    try {
+      return targetLocation(this.storeTarget());
+    } catch {
+      return '(vault)';
+    }
+  }
+
   /** The opened vault, closed when the command ends. */
   protected async vault(): Promise<Vault> {
     if (!this.#vault) {
@@ -79,6 +89,19 @@ export abstract class GmvCommand<T extends typeof Command> extends Command {
     const [{ requireSession }, { sessionActor }] = await Promise.all([import('../src/agent/client.js'), import('../src/services/session.js')]);
     const agent = await requireSession(await this.agentSocket());
     return sessionActor(await this.vault(), agent);
+  }
+
+  /**
+   * The logged-in person when there is one, else null: only "no session" (SESSION_REQUIRED) means
+   * absent; any other failure (a refusal, the store, the agent) is reported, not hidden.
+   */
+  protected async optionalSessionActor(): Promise<import('../src/services/session.js').SessionActor | null> {
+    try {
+      return await this.sessionActor();
+    } catch (error) {
+      if (error instanceof GmvError && error.code === 'SESSION_REQUIRED') return null;
+      throw error;
+    }
   }
 
   /**
@@ -136,7 +159,9 @@ export abstract class GmvCommand<T extends typeof Command> extends Command {
       if (this.jsonMode && error.code !== 'EEXIT') this.writeJsonError('USAGE', error.message, ExitCode.usage);
       throw error;
     }
-    const coded = error instanceof GmvError ? error : new GmvError('INTERNAL', { detail: error.message ?? String(error) }, { cause: error });
+    // A driver error no service translated (a read that met a corrupt page, a full disk) still gets its code.
+    const store = error instanceof GmvError ? error : translateStoreError(error, this.#vault?.store.location ?? this.vaultLocation());
+    const coded = store instanceof GmvError ? store : new GmvError('INTERNAL', { detail: error.message ?? String(error) }, { cause: error });
     const message = coded.localized(this.lang);
     if (this.jsonMode) this.writeJsonError(coded.code, message, coded.exitCode);
     printNote(`${this.lang === 'zh-CN' ? '错误' : 'Error'}: ${message}`);

@@ -1,5 +1,5 @@
 /** Files a command writes for the user: created new (never overwriting), public material only. */
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { GmvError } from '../src/errors.js';
 
 export function writeOutput(path: string, content: string | Uint8Array, mode = 0o644): void {
@@ -9,6 +9,11 @@ export function writeOutput(path: string, content: string | Uint8Array, mode = 0
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') throw new GmvError('OUTPUT_EXISTS', { path });
     if (code === 'ENOENT') throw new GmvError('FILE_NOT_FOUND', { path });
+    if (code === 'ENOSPC' || code === 'EDQUOT') {
+      // The file was created by this call ('wx'), so the partial write is ours to remove.
+      rmSync(path, { force: true });
+      throw new GmvError('STORE_FULL', { path, detail: code });
+    }
     throw new GmvError('FILE_UNREADABLE', { path, detail: code ?? 'write error' });
   }
 }

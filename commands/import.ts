@@ -26,7 +26,7 @@ export default class Import extends GmvCommand<typeof Import> {
     const format = this.args.format === 'keepassxc' ? 'keepassxc-csv' : this.args.format === 'otpauth' ? 'otpauth' : text.trimStart().startsWith('{') ? 'bitwarden-json' : 'bitwarden-csv';
     const vault = await this.vault();
     // A real import needs a session; a dry run uses one if there is one (for the default unit).
-    const actor = this.flags['dry-run'] ? await this.sessionActor().catch(() => null) : await this.sessionActor();
+    const actor = this.flags['dry-run'] ? await this.optionalSessionActor() : await this.sessionActor();
     const plan = await planImport(vault, format, text, { unit: this.flags.unit, platform: this.flags.platform, personId: actor?.personId });
     const summary = { format, dryRun: this.flags['dry-run'], accounts: plan.accounts, errors: plan.errors, skipped: plan.skipped };
     if (!this.jsonMode) {

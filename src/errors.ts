@@ -86,6 +86,16 @@ const CODES = {
   CHECKPOINT_INVALID: ExitCode.integrity,
   CHECKPOINT_INCONSISTENT: ExitCode.integrity,
   CHECKPOINT_FOREIGN: ExitCode.invalidInput,
+  STORE_FULL: ExitCode.storeUnavailable,
+  SCHEMA_OUTDATED: ExitCode.incompatible,
+  SCHEMA_MISMATCH: ExitCode.integrity,
+  KDF_PARAMS_INVALID: ExitCode.integrity,
+  SEALED_DATA_TAMPERED: ExitCode.integrity,
+  DEVICE_CA_INVALID: ExitCode.integrity,
+  DEVICE_SIGNING_KEY_TAMPERED: ExitCode.integrity,
+  AUDIT_TREE_CORRUPT: ExitCode.integrity,
+  GRANT_DUPLICATE: ExitCode.integrity,
+  CAPABILITY_UNKNOWN: ExitCode.usage,
   INTERNAL: ExitCode.internal,
 } as const satisfies Record<string, ExitCode>;
 

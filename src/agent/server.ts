@@ -7,6 +7,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { dirname } from 'node:path';
 import type { PrivateKey } from 'openpgp';
 import { decryptWith, readPrivateBinary, signDetached, wipePrivateKey } from '../crypto/pgp.js';
+import { translateStoreError } from '../store/driver.js';
 import type { AgentBoot, AgentRequest, AgentResponse, SessionInfo } from './protocol.js';
 import { parseCheckpoint } from '../audit/checkpoint.js';
 import type { AgentClient } from './client.js';
@@ -85,7 +86,9 @@ export async function runAgent(boot: AgentBoot, binaryKey: Uint8Array, ready: ()
       const actor = await sessionActor(opened, self);
       return { ok: true, result: await showSecret(opened, actor, request.slug, request.field) };
     } catch (error) {
-      if (error instanceof GmvError) return { ok: false, error: 'refused', code: error.code, params: error.params };
+      // Driver errors no service translated (a full disk, a corrupt page) keep their code too.
+      const coded = translateStoreError(error, targetLocation(request.target));
+      if (coded instanceof GmvError) return { ok: false, error: 'refused', code: coded.code, params: coded.params };
       return { ok: false, error: 'operation failed' };
     }
   }

@@ -11,6 +11,7 @@ import { MerkleAccumulator, leafHash } from './merkle.js';
 import { checkpointBody, checkpointText, type CheckpointBody } from './checkpoint.js';
 import type { AuditBody, AuditDraft } from './entry.js';
 import { signDetached, fingerprintOf } from '../crypto/pgp.js';
+import { GmvError } from '../errors.js';
 
 export interface AuditWriter {
   vaultId: string;
@@ -89,11 +90,28 @@ export async function writeCheckpoint(trx: Kysely<DB>, writer: AuditWriter, sign
   return { body, text, signature, signer: signer.fingerprint };
 }
 
+/**
+ * The stored frontier, checked for shape and against the newest entry: appending from a damaged
+ * one would reuse sequence numbers or sign a root the entries do not give (AUDIT_TREE_CORRUPT).
+ */
 async function loadTree(trx: Kysely<DB>): Promise<MerkleAccumulator> {
   const row = await trx.selectFrom('audit_tree').select(['size', 'frontier']).where('id', '=', 1).executeTakeFirst();
-  if (!row) return new MerkleAccumulator();
-  const peaks = (JSON.parse(row.frontier) as string[]).map((h) => Buffer.from(h, 'hex'));
-  return MerkleAccumulator.restore(Number(row.size), peaks);
+  const last = await trx.selectFrom('audit_entries').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
+  const entries = last?.seq === null || last?.seq === undefined ? 0 : Number(last.seq) + 1;
+  if (!row) {
+    if (entries > 0) throw new GmvError('AUDIT_TREE_CORRUPT', { detail: `it is missing while the log holds ${entries} entries` });
+    return new MerkleAccumulator();
+  }
+  if (Number(row.size) !== entries) throw new GmvError('AUDIT_TREE_CORRUPT', { detail: `it records ${String(row.size)} entries, the log holds ${entries}` });
+  let peaks: Buffer[];
+  try {
+    const parsed: unknown = JSON.parse(row.frontier);
+    if (!Array.isArray(parsed) || parsed.some((h) => typeof h !== 'string' || !/^[0-9a-f]{64}$/.test(h))) throw new Error('not a list of hashes');
+    peaks = parsed.map((h: string) => Buffer.from(h, 'hex'));
+    return MerkleAccumulator.restore(Number(row.size), peaks);
+  } catch (error) {
+    throw new GmvError('AUDIT_TREE_CORRUPT', { detail: 'its peaks are not readable' }, { cause: error });
+  }
 }
 
 async function saveTree(trx: Kysely<DB>, tree: MerkleAccumulator): Promise<void> {

@@ -8,11 +8,12 @@ import { GmvError } from '../errors.js';
 import type { StoreTarget } from '../local/vault-location.js';
 import { openReader } from '../store/reader.js';
 import { firstRowProblem, type RowProblem } from './column-check.js';
+import { storeProblems } from '../store/integrity.js';
 import { checkSignatures, type SignatureInput, type SignatureVerdicts } from './signatures.js';
 
 export interface WorkerStart { target: StoreTarget }
 export type WorkerOutcome<T> = { ok: T } | { error: { code?: string; params?: Record<string, unknown>; message: string } };
-export interface WorkerResult { columns: WorkerOutcome<RowProblem | null>; signatures: WorkerOutcome<SignatureVerdicts> }
+export interface WorkerResult { columns: WorkerOutcome<RowProblem | null>; signatures: WorkerOutcome<SignatureVerdicts>; store: WorkerOutcome<string[]> }
 
 async function settle<T>(work: Promise<T>): Promise<WorkerOutcome<T>> {
   try {
@@ -23,10 +24,12 @@ async function settle<T>(work: Promise<T>): Promise<WorkerOutcome<T>> {
   }
 }
 
-async function rowCheck(start: WorkerStart, vaultId: string): Promise<RowProblem | null> {
+/** The row check, then the store's own integrity check, over this thread's connection. */
+async function storeChecks(start: WorkerStart, vaultId: string): Promise<Pick<WorkerResult, 'columns' | 'store'>> {
   const reader = await openReader(start.target);
   try {
-    return await firstRowProblem(reader, vaultId);
+    const columns = await settle(firstRowProblem(reader, vaultId));
+    return { columns, store: await settle(storeProblems(reader)) };
   } finally {
     await reader.close();
   }
@@ -40,5 +43,6 @@ const signatureInput = new Promise<SignatureInput>((resolve) => port.once('messa
 // signature not of gmv's own shape), its import needs the event loop, which the row check (one
 // synchronous SQLite statement) would hold.
 const signatures = await settle(signatureInput.then(checkSignatures));
-const result: WorkerResult = { columns: await settle(signatureInput.then((input) => rowCheck(start, input.vaultId))), signatures };
+const checked = await settle(signatureInput.then((input) => storeChecks(start, input.vaultId)));
+const result: WorkerResult = 'ok' in checked ? { ...checked.ok, signatures } : { columns: checked, store: checked, signatures };
 port.postMessage(result);

@@ -19,6 +19,7 @@ import { MerkleAccumulator, consistencyProof, leafHash, verifyConsistency } from
 import { parseCheckpoint, type CheckpointBody } from './checkpoint.js';
 import { Actions, MIN_RETENTION_DAYS, type AuditBody } from './entry.js';
 import { firstRowProblem, type RowProblem } from './column-check.js';
+import { corruptStore, storeProblems } from '../store/integrity.js';
 import { checkSignatures, type SignatureInput, type SignatureVerdicts } from './signatures.js';
 import type { WorkerOutcome, WorkerResult, WorkerStart } from './verify-worker.js';
 
@@ -73,9 +74,11 @@ export async function verifyAuditLog(reader: Reader, options: VerifyOptions): Pr
   const retiredAt = new Map<string, number>();
   let scanProblem: EntryProblem | null = null;
   const state = new StateReplay();
+  let stored: unknown[] | undefined;
 
   const checkpoints = await reader.snapshot(async () => {
     const checkpoints = (await reader.rows(CHECKPOINT_QUERY)).map(toCheckpoint);
+    [stored] = await reader.rows('select size, frontier from audit_tree where id = 1');
     const devices = await reader.rows(DEVICE_QUERY);
     for (const [id, , fingerprint] of devices) deviceOfSigner.set(String(fingerprint), String(id));
     checks.start(checkpoints, devices, await reader.rows(PERSON_KEY_QUERY));
@@ -134,7 +137,10 @@ export async function verifyAuditLog(reader: Reader, options: VerifyOptions): Pr
     return checkpoints;
   });
 
-  const { columns, signatures } = await checks.result();
+  const { columns, signatures, store } = await checks.result();
+  // A damaged page the scan never reads (an index, another table) must not pass as "verified"; and
+  // whatever else looks wrong may be its consequence, so it is reported first.
+  if (store.length > 0) throw corruptStore(reader.location, store);
   const problems = [scanProblem as EntryProblem | null, columns]
     .filter((p): p is EntryProblem => p !== null)
     .sort((a, b) => a.seq - b.seq);
@@ -190,6 +196,10 @@ export async function verifyAuditLog(reader: Reader, options: VerifyOptions): Pr
 
   // The rows that decide access must be what the signed log says they are.
   assertStateAgrees(state.compare(lastSignedSize, prunedSeqs.length > 0));
+  // The writers resume from the stored frontier: one that disagrees with the entries would have
+  // the next writer sign roots (or sequence numbers) the entries do not give.
+  const frontier = frontierProblem(stored, tree);
+  if (frontier) throw new GmvError('AUDIT_TREE_CORRUPT', { detail: frontier });
 
   const root = tree.root();
   const report: VerifyReport = {
@@ -234,9 +244,9 @@ export class VerifyWorker {
     this.#worker.postMessage(input);
   }
 
-  async result(): Promise<{ columns: RowProblem | null; signatures: SignatureVerdicts }> {
+  async result(): Promise<CheckResults> {
     const result = await this.#result;
-    return { columns: unwrap(result.columns), signatures: unwrap(result.signatures) };
+    return { columns: unwrap(result.columns), signatures: unwrap(result.signatures), store: unwrap(result.store) };
   }
 
   stop(): void {
@@ -244,7 +254,9 @@ export class VerifyWorker {
   }
 }
 
-/** The signature and column checks: on the worker when there is one, else here once the scan is done. */
+interface CheckResults { columns: RowProblem | null; signatures: SignatureVerdicts; store: string[] }
+
+/** The signature, column and store checks: on the worker when there is one, else here once the scan is done. */
 class Checks {
   #input: SignatureInput | null = null;
 
@@ -268,9 +280,9 @@ class Checks {
     this.options.worker?.send(this.#input);
   }
 
-  async result(): Promise<{ columns: RowProblem | null; signatures: SignatureVerdicts }> {
+  async result(): Promise<CheckResults> {
     if (this.options.worker) return this.options.worker.result();
-    return { columns: await firstRowProblem(this.reader, this.options.vaultId), signatures: await checkSignatures(this.#input!) };
+    return { columns: await firstRowProblem(this.reader, this.options.vaultId), signatures: await checkSignatures(this.#input!), store: await storeProblems(this.reader) };
   }
 }
 
@@ -279,6 +291,22 @@ function unwrap<T>(outcome: WorkerOutcome<T>): T {
   const { code, params, message } = outcome.error;
   if (code) throw new GmvError(code as ErrorCode, params as Record<string, string | number>);
   throw new Error(message);
+}
+
+/** What is wrong with the stored frontier (size, peaks) against the recomputed tree, if anything. */
+function frontierProblem(row: unknown[] | undefined, tree: MerkleAccumulator): string | null {
+  if (!row) return tree.size === 0 ? null : `it is missing while the log holds ${tree.size} entries`;
+  const [size, frontier] = row;
+  if (Number(size) !== tree.size) return `it records ${String(size)} entries, the log holds ${tree.size}`;
+  const peaks = tree.peaks().map((p) => p.toString('hex'));
+  let stored: unknown;
+  try {
+    stored = JSON.parse(String(frontier));
+  } catch {
+    return 'its peaks are not readable';
+  }
+  if (!Array.isArray(stored) || stored.length !== peaks.length || stored.some((p, i) => p !== peaks[i])) return 'its peaks differ from those the entries give';
+  return null;
 }
 
 function toCheckpoint([id, size, root, body, signer, signature]: unknown[]): CheckpointRow {

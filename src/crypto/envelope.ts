@@ -4,6 +4,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { canonicalJson } from '../domain/canonical.js';
+import { GmvError } from '../errors.js';
 
 export interface Envelope<H extends Record<string, unknown> = Record<string, unknown>> {
   v: 1;
@@ -14,9 +15,13 @@ export interface Envelope<H extends Record<string, unknown> = Record<string, unk
   tag: string;
 }
 
-export class EnvelopeError extends Error {
-  constructor() {
-    super('envelope authentication failed');
+/**
+ * A wrong key or altered data. Callers that can tell a wrong passphrase apart catch it; anywhere
+ * else it is what it says, an integrity failure (exit 6) naming where the envelope is stored.
+ */
+export class EnvelopeError extends GmvError {
+  constructor(what = 'a stored envelope') {
+    super('SEALED_DATA_TAMPERED', { what });
     this.name = 'EnvelopeError';
   }
 }
@@ -32,21 +37,26 @@ export function seal<H extends Record<string, unknown>>(key: Uint8Array, plainte
 }
 
 /** Decrypt; throws EnvelopeError when the key is wrong or anything (header included) was altered. */
-export function open(key: Uint8Array, envelope: Envelope): Buffer {
-  if (envelope.v !== 1 || envelope.alg !== 'A256GCM') throw new EnvelopeError();
+export function open(key: Uint8Array, envelope: Envelope, what?: string): Buffer {
+  if (envelope.v !== 1 || envelope.alg !== 'A256GCM') throw new EnvelopeError(what);
   try {
     const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(envelope.iv, 'base64'));
     decipher.setAAD(aad(envelope.header));
     decipher.setAuthTag(Buffer.from(envelope.tag, 'base64'));
     return Buffer.concat([decipher.update(Buffer.from(envelope.ct, 'base64')), decipher.final()]);
   } catch {
-    throw new EnvelopeError();
+    throw new EnvelopeError(what);
   }
 }
 
-export function parseEnvelope(text: string): Envelope {
-  const value = JSON.parse(text) as Envelope;
-  if (value?.v !== 1 || value.alg !== 'A256GCM' || typeof value.ct !== 'string') throw new EnvelopeError();
+export function parseEnvelope(text: string, what?: string): Envelope {
+  let value: Envelope;
+  try {
+    value = JSON.parse(text) as Envelope;
+  } catch {
+    throw new EnvelopeError(what);
+  }
+  if (value?.v !== 1 || value.alg !== 'A256GCM' || typeof value.ct !== 'string' || typeof value.header !== 'object' || value.header === null) throw new EnvelopeError(what);
   return value;
 }
 

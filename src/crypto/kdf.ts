@@ -1,5 +1,6 @@
 /** Passphrase key derivation: argon2id with parameters stored beside the result and authenticated there. */
 import { createHash, hkdfSync, randomBytes } from 'node:crypto';
+import { GmvError } from '../errors.js';
 import type { Secret } from './secret.js';
 
 export interface KdfParams {
@@ -20,10 +21,16 @@ export function newKdfParams(cost: KdfCost): KdfParams {
   return { alg: 'argon2id', m: cost.memoryKiB, t: cost.iterations, p: cost.parallelism, salt: randomBytes(16).toString('base64') };
 }
 
-/** Raw 32-byte argon2id output. Parameters below the floor are refused, so a tampered record cannot weaken the KDF. */
-export async function deriveKey(passphrase: Secret, params: KdfParams): Promise<Buffer> {
-  if (params.alg !== 'argon2id' || params.m < MIN_KDF.memoryKiB || params.t < MIN_KDF.iterations || params.p < MIN_KDF.parallelism) {
-    throw new Error('key-derivation parameters below the minimum');
+/**
+ * Raw 32-byte argon2id output. Parameters below the floor (or not numbers, or no salt) are an
+ * integrity failure: gmv never writes them, so a record holding them was altered to weaken the KDF.
+ * `what` names the record in the error.
+ */
+export async function deriveKey(passphrase: Secret, params: KdfParams, what = 'a passphrase lock'): Promise<Buffer> {
+  const whole = (n: unknown, min: number) => typeof n === 'number' && Number.isSafeInteger(n) && n >= min;
+  if (params?.alg !== 'argon2id' || !whole(params.m, MIN_KDF.memoryKiB) || !whole(params.t, MIN_KDF.iterations) || !whole(params.p, MIN_KDF.parallelism)
+    || typeof params.salt !== 'string' || Buffer.from(params.salt, 'base64').length < 16) {
+    throw new GmvError('KDF_PARAMS_INVALID', { what, floor: `m=${MIN_KDF.memoryKiB} KiB, t=${MIN_KDF.iterations}, p=${MIN_KDF.parallelism}` });
   }
   const argon2 = await import('argon2');
   return argon2.hash(passphrase.reveal(), {

@@ -21,6 +21,7 @@
  */
 import { X509Certificate, createPublicKey, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
+import { GmvError } from '../errors.js';
 
 const { asn1 } = forge;
 type Asn1 = ReturnType<typeof asn1.create>;
@@ -36,10 +37,14 @@ const U = asn1.Class.UNIVERSAL;
 const CTX = asn1.Class.CONTEXT_SPECIFIC;
 const T = asn1.Type;
 
-/** The errors this module throws for invalid input, bad signatures and malformed structures. */
-export class DeviceCaError extends Error {
+/**
+ * The errors this module throws for bad signatures and malformed structures. Everything it reads
+ * comes from the vault (the CA, stored CSRs, CRLs), so unless a caller knows better it is an
+ * integrity failure (exit 6) with the reason as its detail.
+ */
+export class DeviceCaError extends GmvError {
   constructor(message: string) {
-    super(message);
+    super('DEVICE_CA_INVALID', { detail: message });
     this.name = 'DeviceCaError';
   }
 }
@@ -423,7 +428,11 @@ export function verifyDeviceCertificate(opts: {
 
 /** The SHA-256 fingerprint exactly as node reports it (`fingerprint256`: uppercase hex pairs joined by ':'). */
 export function certFingerprint(certPem: string): string {
-  return new X509Certificate(certPem).fingerprint256;
+  try {
+    return new X509Certificate(certPem).fingerprint256;
+  } catch (error) {
+    throw new DeviceCaError(`not a readable X.509 certificate (${error instanceof Error ? error.message : String(error)})`);
+  }
 }
 
 /**

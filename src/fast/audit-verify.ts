@@ -4,6 +4,7 @@
  * (--help, --debug, a typo) falls through to the full CLI.
  */
 import { GmvError } from '../errors.js';
+import { translateStoreError } from '../store/driver.js';
 import { pickLang } from '../i18n/catalogue.js';
 import { localPaths } from '../local/paths.js';
 import { checkedTarget, resolveTarget } from '../local/vault-location.js';
@@ -34,7 +35,8 @@ export async function runFast(args: VerifyArgs, env: NodeJS.ProcessEnv): Promise
     printResult(args.json, { ok: true, ...report }, () => verifyLines(report, lang));
     return 0;
   } catch (error) {
-    const coded = error instanceof GmvError ? error : new GmvError('INTERNAL', { detail: error instanceof Error ? error.message : String(error) }, { cause: error });
+    const store = translateStoreError(error, args.vault ?? '(vault)');
+    const coded = store instanceof GmvError ? store : new GmvError('INTERNAL', { detail: error instanceof Error ? error.message : String(error) }, { cause: error });
     return printError(coded, lang, args.json);
   }
 }

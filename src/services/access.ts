@@ -41,6 +41,9 @@ async function factsFor(vault: Vault, actor: Actor, request: AccessRequest): Pro
   if (request.kind === 'credential') {
     const grants = await db.selectFrom('grants').select(['can', 'until']).where('person_id', '=', actor.personId)
       .where('account_id', '=', request.account.id).where('removed_at', 'is', null).execute();
+    // gmv keeps one live grant per person and account (a new grant ends the old one): more is a
+    // table written outside gmv, and which of them decides would be a guess.
+    if (grants.length > 1) throw new GmvError('GRANT_DUPLICATE', { login: actor.login, account: request.account.slug, count: grants.length });
     facts.grants = grants.map((g) => ({ can: JSON.parse(g.can) as Capability[], until: g.until }));
   }
   return facts;

@@ -9,6 +9,7 @@ import { render, type Lang } from '../i18n/catalogue.js';
 import { formatChinaTime } from '../domain/dates.js';
 import { openReader, type OpenedReader, type Reader } from '../store/reader.js';
 import { VerifyWorker, verifyAuditLog, type VerifyReport } from '../audit/verify.js';
+import { SCHEMA_VERSION } from '../store/schema-version.js';
 
 export type { VerifyReport };
 
@@ -27,15 +28,8 @@ export async function verifyAuditAt(target: StoreTarget, options: VerifyAuditOpt
     // The worker starts first: its start-up overlaps opening the vault here.
     worker = VerifyWorker.start(target);
     reader = await openReader(target);
-    if (reader.outdated) {
-      // An older schema is brought up to date first, as every other command does.
-      const outdated = reader;
-      reader = null;
-      await outdated.close();
-      const { openStore } = await import('../store/store.js');
-      await (await openStore(target, { mode: 'open' })).close();
-      reader = await openReader(target);
-    }
+    // Verifying never writes, so an older schema is not upgraded here: the user is told how.
+    if (reader.outdated) throw new GmvError('SCHEMA_OUTDATED', { path: reader.location, found: reader.version, known: SCHEMA_VERSION });
     return await verifyAudit(reader, options, worker);
   } finally {
     worker?.stop();

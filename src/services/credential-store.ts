@@ -20,6 +20,11 @@ export interface AccountRef {
 
 /** People whose grant on the account is in force now, with their active keys. */
 export async function currentGrantees(db: Kysely<DB>, accountId: number, now: Date) {
+  const [twice] = await db.selectFrom('grants').innerJoin('people', 'people.id', 'grants.person_id').innerJoin('accounts', 'accounts.id', 'grants.account_id')
+    .select((eb) => ['people.login', 'accounts.slug', eb.fn.countAll().as('n')])
+    .where('grants.account_id', '=', accountId).where('grants.removed_at', 'is', null)
+    .groupBy(['people.login', 'accounts.slug']).having((eb) => eb.fn.countAll(), '>', 1).limit(1).execute();
+  if (twice) throw new GmvError('GRANT_DUPLICATE', { login: twice.login, account: twice.slug, count: Number(twice.n) });
   const rows = await db.selectFrom('grants')
     .innerJoin('people', 'people.id', 'grants.person_id')
     .innerJoin('person_keys', 'person_keys.person_id', 'people.id')

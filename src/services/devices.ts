@@ -108,8 +108,11 @@ export async function addKeyToDevice(vault: Vault, person: { personId: number; l
     return refuse(vault, { login: person.login }, { action: 'device.add-key', subject: deviceId, rule: 'device-owner', reason: 'terminal of another person', code: 'DENIED_ROLE', params: { action: 'device.add-key', role: `owner of ${deviceId}`, login: person.login } });
   }
   if (device.status !== 'active') throw new GmvError('DEVICE_NOT_AUTHORIZED', { device: deviceId, reason: device.status === 'pending' ? 'not approved yet (gmv device approve CODE)' : `device ${device.status}` });
-  const recipient = await readPublic(device.signing_public_key);
-  if (fingerprintOf(recipient) !== device.signing_fingerprint) throw new GmvError('AUDIT_TAMPERED', { seq: 0, detail: 'detail.orgKeyMismatch' });
+  const tampered = new GmvError('DEVICE_SIGNING_KEY_TAMPERED', { device: deviceId, fingerprint: device.signing_fingerprint });
+  const recipient = await readPublic(device.signing_public_key).catch((error: unknown) => {
+    throw new GmvError(tampered.code, tampered.params, { cause: error });
+  });
+  if (fingerprintOf(recipient) !== device.signing_fingerprint) throw tampered;
   const ciphertext = Buffer.from(await encryptTo(Buffer.from(person.key.armor(), 'utf8'), [recipient])).toString('base64');
   await commitChange(vault, async (trx) => {
     await trx.deleteFrom('key_transfers').where('device_id', '=', deviceId).execute();

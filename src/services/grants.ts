@@ -16,7 +16,7 @@ import { newestWrappedVersions } from '../store/wraps.js';
 
 export function parseCapabilities(text: string): Capability[] {
   const can = text.split(',').map((c) => c.trim()).filter(Boolean);
-  for (const c of can) if (!(CAPABILITIES as readonly string[]).includes(c)) throw new GmvError('USAGE', { detail: `unknown capability "${c}"; use ${CAPABILITIES.join(', ')}` });
+  for (const c of can) if (!(CAPABILITIES as readonly string[]).includes(c)) throw new GmvError('CAPABILITY_UNKNOWN', { capability: c, known: CAPABILITIES.join(', ') });
   if (can.length === 0) throw new GmvError('USAGE', { detail: `--can needs at least one of ${CAPABILITIES.join(', ')}` });
   return [...new Set(can)] as Capability[];
 }

@@ -51,7 +51,7 @@ export async function sealPersonKey(armored: string, passphrase: Secret, deviceS
 export async function openPersonKey(envelope: Envelope, passphrase: Secret, deviceSecret: Uint8Array, deviceId: string): Promise<PrivateKey> {
   const header = envelope.header as Partial<PersonLockHeader>;
   if (header.purpose !== 'person-key' || header.device !== deviceId || !header.kdf) throw new GmvError('AUTH_FAILED', { login: String(header.person ?? '?') });
-  const passKey = await deriveKey(passphrase, header.kdf);
+  const passKey = await deriveKey(passphrase, header.kdf, `person_key_locks (${String(header.person ?? '?')}, device ${deviceId})`);
   const lockKey = bindToDevice(passKey, deviceSecret, `person-key/${deviceId}`);
   passKey.fill(0);
   const armored = open(lockKey, envelope);
@@ -107,16 +107,17 @@ export async function currentCaRow(db: Kysely<DB>) {
 /** Open the organisation private key with a data key; the fingerprint must match its record. */
 export async function openOrgKey(db: Kysely<DB>, dataKey: Uint8Array): Promise<PrivateKey> {
   const row = await currentOrgKeyRow(db);
-  const armored = open(dataKey, parseEnvelope(row.private_envelope));
+  const what = `org_keys.private_envelope (${row.fingerprint})`;
+  const armored = open(dataKey, parseEnvelope(row.private_envelope, what), what);
   const key = await readPrivate(armored.toString('utf8'));
   armored.fill(0);
-  if (fingerprintOf(key) !== row.fingerprint) throw new GmvError('AUDIT_TAMPERED', { seq: 0, detail: 'detail.orgKeyMismatch' });
+  if (fingerprintOf(key) !== row.fingerprint) throw new GmvError('SEALED_DATA_TAMPERED', { what });
   return key;
 }
 
 export async function openCa(db: Kysely<DB>, dataKey: Uint8Array): Promise<CaMaterial> {
   const row = await currentCaRow(db);
-  const keyPem = open(dataKey, parseEnvelope(row.private_envelope)).toString('utf8');
+  const keyPem = open(dataKey, parseEnvelope(row.private_envelope, 'device_ca.private_envelope'), 'device_ca.private_envelope').toString('utf8');
   return { keyPem, certPem: row.cert_pem };
 }
 

@@ -65,7 +65,8 @@ export async function loadTotp(db: Kysely<DB>, holder: KeyHolder, status: 'pendi
   if (!row) return null;
   const dataKey = await unwrap(db, holder, 'mfa-seed', holder.login);
   if (!dataKey) throw new GmvError('INVALID_INPUT', { what: 'TOTP enrollment', detail: 'the seed is not wrapped for this key; enroll again with gmv mfa enroll' });
-  const secret = open(dataKey, parseEnvelope(row.seed_envelope)).toString('utf8');
+  const what = `mfa_totp.seed_envelope (${holder.login})`;
+  const secret = open(dataKey, parseEnvelope(row.seed_envelope, what), what).toString('utf8');
   dataKey.fill(0);
   return { secret, algorithm: row.algorithm as TotpParams['algorithm'], digits: Number(row.digits) as TotpParams['digits'], period: Number(row.period) };
 }

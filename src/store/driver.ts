@@ -3,13 +3,16 @@
  * and turning driver errors into coded errors. The audit verifier reads through these alone, so it
  * starts without loading kysely.
  */
-import { closeSync, existsSync, mkdirSync, openSync, rmSync, statSync, chmodSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, rmSync, statSync, statfsSync, chmodSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { GmvError } from '../errors.js';
 import { redactUrl } from '../local/vault-location.js';
 
-/** 'create' makes a new vault and refuses an existing one; 'open' needs an existing vault. */
-export type OpenMode = 'create' | 'open';
+/**
+ * 'create' makes a new vault and refuses an existing one; 'open' needs an existing vault; 'read'
+ * opens an existing vault read-only (the verifier: it must never write, not even a pragma).
+ */
+export type OpenMode = 'create' | 'open' | 'read';
 
 /** Remove a SQLite file and its side files (best effort: used only on files this process created). */
 export function removeSqliteFiles(path: string): void {
@@ -63,19 +66,21 @@ export async function openSqliteDatabase(path: string, mode: OpenMode): Promise<
   }
   let database: import('better-sqlite3').Database;
   try {
-    database = new Database(path, { fileMustExist: true });
+    database = new Database(path, { fileMustExist: true, readonly: mode === 'read' });
     database.pragma('busy_timeout = 5000');
     // Look before writing anything: another program's database must not be switched to WAL.
-    if (mode === 'open') {
+    if (mode !== 'create') {
       const ours = database.prepare("select count(*) as n from sqlite_master where type = 'table' and name = 'gmv_migrations'").get() as { n: number };
       if (Number(ours.n) === 0) {
         database.close();
         throw new GmvError('VAULT_NOT_INITIALIZED', { path });
       }
     }
-    database.pragma('journal_mode = WAL');
-    database.pragma('synchronous = FULL');
-    database.pragma('foreign_keys = ON');
+    if (mode !== 'read') {
+      database.pragma('journal_mode = WAL');
+      database.pragma('synchronous = FULL');
+      database.pragma('foreign_keys = ON');
+    }
   } catch (error) {
     if (created) removeSqliteFiles(path);
     throw translateStoreError(error, path);
@@ -83,11 +88,14 @@ export async function openSqliteDatabase(path: string, mode: OpenMode): Promise<
   return database;
 }
 
-/** A connection pool to the PostgreSQL vault, proven reachable (STORE_UNAVAILABLE otherwise). */
-export async function connectPostgres(url: string, max = 2): Promise<import('pg').Pool> {
+/**
+ * A connection pool to the PostgreSQL vault, proven reachable (STORE_UNAVAILABLE otherwise). A
+ * read-only pool's sessions refuse every write the server would otherwise accept.
+ */
+export async function connectPostgres(url: string, max = 2, options: { readOnly?: boolean } = {}): Promise<import('pg').Pool> {
   const { default: pg } = await import('pg');
   const location = redactUrl(url);
-  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5000 });
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5000, ...(options.readOnly ? { options: '-c default_transaction_read_only=on' } : {}) });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
   try {
@@ -103,7 +111,10 @@ export async function connectPostgres(url: string, max = 2): Promise<import('pg'
 /** Map driver errors to coded errors a user can act on; coded errors pass through. */
 export function translateStoreError(error: unknown, location: string): unknown {
   if (error instanceof GmvError) return error;
-  const code = (error as { code?: unknown })?.code;
+  const raw = (error as { code?: unknown })?.code;
+  // better-sqlite3 reports extended result codes (SQLITE_IOERR_WRITE, SQLITE_CORRUPT_INDEX…): the
+  // primary code decides.
+  const code = typeof raw === 'string' ? PRIMARY_SQLITE.find((p) => raw === p || raw.startsWith(`${p}_`)) ?? raw : raw;
   const detail = describe(error);
   switch (code) {
     case 'SQLITE_BUSY':
@@ -112,13 +123,23 @@ export function translateStoreError(error: unknown, location: string): unknown {
     case '40001': // serialization_failure
     case '40P01': // deadlock_detected
       return new GmvError('STORE_BUSY', { detail }, { cause: error });
+    case 'SQLITE_FULL':
+    case 'ENOSPC':
+    case '53100': // disk_full
+      return new GmvError('STORE_FULL', { path: location, detail }, { cause: error });
     case 'SQLITE_NOTADB':
     case 'SQLITE_CORRUPT':
+    case 'XX001': // data_corrupted
+    case 'XX002': // index_corrupted
       return new GmvError('VAULT_CORRUPT', { path: location, detail }, { cause: error });
+    case 'SQLITE_IOERR':
+      // SQLite reports a full disk as a plain I/O error when the room ran out for its side files
+      // (SQLITE_IOERR_SHMSIZE, _WRITE…): the free space tells.
+      if (nearlyFull(location)) return new GmvError('STORE_FULL', { path: location, detail }, { cause: error });
+      return new GmvError('VAULT_UNREADABLE', { path: location, detail }, { cause: error });
     case 'SQLITE_CANTOPEN':
     case 'SQLITE_PERM':
     case 'SQLITE_READONLY':
-    case 'SQLITE_IOERR':
     case 'EACCES':
       return new GmvError('VAULT_UNREADABLE', { path: location, detail }, { cause: error });
     case 'ECONNREFUSED':
@@ -136,6 +157,18 @@ export function translateStoreError(error: unknown, location: string): unknown {
       return error;
   }
 }
+
+/** Whether the file system holding the SQLite file `path` has (almost) no room left. */
+function nearlyFull(path: string): boolean {
+  try {
+    const fs = statfsSync(dirname(path));
+    return fs.bavail * fs.bsize < 1024 * 1024;
+  } catch {
+    return false;
+  }
+}
+
+const PRIMARY_SQLITE = ['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_FULL', 'SQLITE_NOTADB', 'SQLITE_CORRUPT', 'SQLITE_IOERR', 'SQLITE_CANTOPEN', 'SQLITE_PERM', 'SQLITE_READONLY'];
 
 export function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

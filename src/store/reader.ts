@@ -25,7 +25,8 @@ export interface Reader {
 }
 
 export interface OpenedReader extends Reader {
-  /** The vault's schema is older than this gmv's: a write (any ordinary command) upgrades it first. */
+  /** The schema version the vault records; older than this gmv's means a write (any ordinary command) upgrades it first. */
+  readonly version: number;
   readonly outdated: boolean;
   close(): Promise<void>;
 }
@@ -40,16 +41,19 @@ export function schemaQueries(dialect: Dialect): { exists: string; version: stri
   };
 }
 
-/** Open an existing vault for reading; refuses a database without gmv's schema or with a newer one. */
+/**
+ * Open an existing vault read-only (the connection itself cannot write); refuses a database without
+ * gmv's schema or with a newer one.
+ */
 export async function openReader(target: StoreTarget): Promise<OpenedReader> {
   let reader: Reader;
   let close: () => Promise<void>;
   if (target.kind === 'sqlite') {
-    const database = await openSqliteDatabase(target.path, 'open');
+    const database = await openSqliteDatabase(target.path, 'read');
     reader = sqliteReader(database, target.path);
     close = async () => void database.close();
   } else {
-    const pool = await connectPostgres(target.url, 1);
+    const pool = await connectPostgres(target.url, 1, { readOnly: true });
     reader = postgresReader(pool, redactUrl(target.url));
     close = () => pool.end();
   }
@@ -59,7 +63,7 @@ export async function openReader(target: StoreTarget): Promise<OpenedReader> {
     const version = Number(exists![0]) === 0 ? null : (await reader.rows(queries.version))[0]![0];
     if (version === null || version === undefined) throw new GmvError('VAULT_NOT_INITIALIZED', { path: reader.location });
     if (Number(version) > SCHEMA_VERSION) throw new GmvError('SCHEMA_TOO_NEW', { found: Number(version), known: SCHEMA_VERSION });
-    return { ...reader, outdated: Number(version) < SCHEMA_VERSION, close };
+    return { ...reader, version: Number(version), outdated: Number(version) < SCHEMA_VERSION, close };
   } catch (error) {
     await close().catch(() => undefined);
     throw error;

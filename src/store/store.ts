@@ -83,7 +83,15 @@ async function migrate(store: Store, mode: OpenOptions['mode']): Promise<void> {
     }
     for (const migration of MIGRATIONS) {
       if (current !== null && migration.version <= current) continue;
-      await migration.up(tx, store.dialect);
+      try {
+        await migration.up(tx, store.dialect);
+      } catch (error) {
+        const coded = translateStoreError(error, store.location);
+        if (coded instanceof GmvError) throw coded;
+        // A migration gmv ran fine on the schema it follows fails only on tables that are not that
+        // schema: rows in gmv_migrations that say an older version than the tables are.
+        throw new GmvError('SCHEMA_MISMATCH', { path: store.location, found: current ?? 0, target: migration.version, detail: error instanceof Error ? error.message : String(error) }, { cause: error });
+      }
       await tx.insertInto('gmv_migrations')
         .values({ version: migration.version, name: migration.name, applied_at: new Date().toISOString() })
         .execute();

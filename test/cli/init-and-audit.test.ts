@@ -113,7 +113,7 @@ describe.each(dialects())('gmv audit verify with and without the framework on %s
     expect((await gmv(['audit', 'verify', '--org-key', keyFile, '--lang', 'zh-CN'], { env: box.env })).stdout).toContain(`信任锚：您持有的组织密钥 ${fingerprint}`);
   });
 
-  it('upgrades a vault of the previous schema (no person-key certifications) and verifies it', async () => {
+  it('verifies a vault of the previous schema (no person-key certifications) once another command upgraded it; verify itself never upgrades', async () => {
     const box = await sandbox(dialect);
     await initVault(box.env);
     const { openStore } = await import('../../src/store/store.js');
@@ -125,6 +125,11 @@ describe.each(dialects())('gmv audit verify with and without the framework on %s
     await sql`alter table person_keys drop column certification`.execute(store.db);
     await sql`delete from gmv_migrations where version = 4`.execute(store.db);
     await store.close();
+    // Verifying never writes: it names the upgrade instead of running it.
+    const untouched = await gmv(['audit', 'verify', '--json'], { env: box.env });
+    expect(untouched.code, untouched.stderr).toBe(10);
+    expect(JSON.parse(untouched.stdout).error.code).toBe('SCHEMA_OUTDATED');
+    expect((await gmv(['account', 'list'], { env: box.env })).code).toBe(0);
     const verify = await gmv(['audit', 'verify', '--json'], { env: box.env });
     expect(verify.code, verify.stderr).toBe(0);
     expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true, entries: 4 });

@@ -9,12 +9,10 @@ export default class DeviceCrlExport extends GmvCommand<typeof DeviceCrlExport> 
   static override flags = { out: Flags.string({ description: 'File to write (never overwritten)', required: true }) };
 
   async run(): Promise<void> {
-    const [{ currentCrl }, { findSession }, { sessionActor }] = await Promise.all([
-      import('../../../src/services/devices.js'), import('../../../src/agent/client.js'), import('../../../src/services/session.js'),
-    ]);
+    const { currentCrl } = await import('../../../src/services/devices.js');
     const vault = await this.vault();
-    const agent = await findSession(await this.agentSocket());
-    const officer = agent ? await sessionActor(vault, agent).catch(() => null) : null;
+    // Without a session the stored list is written as it is; a session that fails otherwise is an error.
+    const officer = await this.optionalSessionActor();
     const crl = await currentCrl(vault, officer);
     writeOutput(this.flags.out, crl.pem);
     if (crl.stale) this.note(this.t('device.crlStale', { until: formatChinaTime(new Date(crl.nextUpdate)) }));
