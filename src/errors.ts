@@ -19,6 +19,7 @@ export const ExitCode = {
   conflict: 9,
   incompatible: 10,
   invalidInput: 11,
+  calendarUnknown: 12,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -81,6 +82,8 @@ const CODES = {
   CHECKPOINT_INVALID: ExitCode.integrity,
   CHECKPOINT_INCONSISTENT: ExitCode.integrity,
   CHECKPOINT_FOREIGN: ExitCode.invalidInput,
+  CALENDAR_INVALID: ExitCode.invalidInput,
+  CALENDAR_UNKNOWN: ExitCode.calendarUnknown,
   INTERNAL: ExitCode.internal,
 } as const satisfies Record<string, ExitCode>;
 
