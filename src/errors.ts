@@ -19,6 +19,7 @@ export const ExitCode = {
   conflict: 9,
   incompatible: 10,
   invalidInput: 11,
+  calendarUnknown: 12,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -96,6 +97,8 @@ const CODES = {
   AUDIT_TREE_CORRUPT: ExitCode.integrity,
   GRANT_DUPLICATE: ExitCode.integrity,
   CAPABILITY_UNKNOWN: ExitCode.usage,
+  CALENDAR_INVALID: ExitCode.invalidInput,
+  CALENDAR_UNKNOWN: ExitCode.calendarUnknown,
   INTERNAL: ExitCode.internal,
 } as const satisfies Record<string, ExitCode>;
 

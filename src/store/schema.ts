@@ -193,6 +193,17 @@ export interface BindingsTable {
   removed_at: string | null;
   removed_by: string | null;
 }
+/** A working-day calendar file an officer imported: the latest row of a year is in force. */
+export interface CalendarsTable {
+  id: Generated<number>;
+  year: number;
+  /** The file's text, exactly as imported. */
+  content: string;
+  sha256: string;
+  /** Login of the security officer who imported it. */
+  imported_by: string;
+  imported_at: string;
+}
 
 export interface DB {
   gmv_migrations: MigrationsTable;
@@ -222,4 +233,5 @@ export interface DB {
   recovery_code_uses: RecoveryCodeUsesTable;
   bindings: BindingsTable;
   recovery_keys: RecoveryKeysTable;
+  calendars: CalendarsTable;
 }

@@ -136,7 +136,7 @@ describe.each(dialects())('gmv audit verify with and without the framework on %s
     const after = await openStore(box.target, { mode: 'open' });
     try {
       const versions = await after.db.selectFrom('gmv_migrations').select('version').orderBy('version').execute();
-      expect(versions.map((v) => Number(v.version))).toEqual([1, 2, 3, 4, 5]);
+      expect(versions.map((v) => Number(v.version))).toEqual([1, 2, 3, 4, 5, 6]);
       const keys = await after.db.selectFrom('person_keys').select('certification').execute();
       expect(keys.map((k) => k.certification)).toEqual([null]);
     } finally {

@@ -6,8 +6,16 @@ import { sql, type Kysely } from 'kysely';
 import type { Store } from '../../src/store/store.js';
 import { withSerialId } from '../../src/store/migrations/columns.js';
 
+/** Schema 5: no imported working-day calendars. */
+export async function downgradeCalendarsToSchema5(store: Store): Promise<void> {
+  const db = store.db as unknown as Kysely<any>;
+  await db.schema.dropTable('calendars').execute();
+  await sql`delete from gmv_migrations where version >= 6`.execute(db);
+}
+
 /** Schema 4: wraps in four places (key_wraps, org_wraps, recovery_wraps, rotations.wrapped); revoked wraps deleted. */
 export async function downgradeWrapsToSchema4(store: Store): Promise<void> {
+  await downgradeCalendarsToSchema5(store);
   const db = store.db as unknown as Kysely<any>;
   const d = store.dialect;
   await withSerialId(db.schema.createTable('key_wraps'), d)

@@ -5,6 +5,7 @@ import { identity } from './002-identity.js';
 import { credentials } from './003-credentials.js';
 import { personKeyCertification } from './004-person-key-certification.js';
 import { wraps } from './005-wraps.js';
+import { calendars } from './006-calendars.js';
 import { SCHEMA_VERSION } from '../schema-version.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -15,7 +16,7 @@ export interface Migration {
   up(db: Kysely<any>, dialect: Dialect): Promise<void>;
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial, identity, credentials, personKeyCertification, wraps];
+export const MIGRATIONS: readonly Migration[] = [initial, identity, credentials, personKeyCertification, wraps, calendars];
 export { SCHEMA_VERSION };
 if (MIGRATIONS[MIGRATIONS.length - 1]!.version !== SCHEMA_VERSION) {
   throw new Error('store/schema-version.ts must name the last migration\'s version');
