@@ -83,5 +83,16 @@ describe.each(dialects())('exposure on %s', (dialect) => {
     } finally {
       await vault.store.close();
     }
-  }, 240_000);
+
+    // The same answer for the security officer on the command line, and for nobody else.
+    const cli = JSON.parse((await run(['staff', 'exposure', 'zhao.min', '--json'], box)).stdout);
+    expect(cli.accounts).toEqual(['weibo-press']);
+    expect(cli.items.map((i: { version: number; until: string | null }) => [i.version, i.until !== null])).toEqual([[1, true], [2, true]]);
+    const zh = await run(['staff', 'exposure', 'wang.fang', '--lang', 'zh-CN'], box);
+    expect(zh.stdout).toContain('组织密钥（任安全管理员期间）');
+    expect(zh.stdout).toContain('douyin-news, weibo-press');
+    const refused = await gmv(['staff', 'exposure', 'li.an', '--json'], { env: zhao.env });
+    expect(refused.code).toBe(4);
+    expect(JSON.parse(refused.stdout).error.code).toBe('DENIED_ROLE');
+  }, 400_000);
 });
