@@ -72,7 +72,10 @@ zhang rotate start weibo-press --reason scheduled
 zhang rotate confirm weibo-press
 show account show weibo-press
 
-step "9. Deadlines in working days (Art. 12, 35): the 2025 National Day break, 调休 Saturdays counted"
+step "9. What could Zhang Wei ever decrypt? Every version, through which wrap, until when (offboarding starts here)"
+show staff exposure zhang.wei
+
+step "10. Deadlines in working days (Art. 12, 35): the 2025 National Day break, 调休 Saturdays counted"
 show calendar is-workday 2025-10-01
 show calendar is-workday 2025-10-11
 show calendar add-workdays 2025-09-28 7
@@ -82,14 +85,14 @@ echo "…and a year no published calendar covers yet is flagged, not guessed:"
 expect_fail 12 calendar add-workdays 2026-12-20 10
 
 if command -v openssl >/dev/null; then
-  step "10. OpenSSL checks the device certificate against the CA and the revocation list"
+  step "11. OpenSSL checks the device certificate against the CA and the revocation list"
   device=$(gmv device list --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).devices.find(d=>d.login==="zhang.wei").id))')
   gmv device ca export --out "$work/ca.pem" >/dev/null
   gmv device cert "$device" --out "$work/zhang.pem" >/dev/null
   gmv device crl export --out "$work/crl-1.pem" >/dev/null
   echo "\$ openssl verify -CAfile ca.pem -CRLfile crl.pem -crl_check zhang.pem"
   openssl verify -CAfile "$work/ca.pem" -CRLfile "$work/crl-1.pem" -crl_check "$work/zhang.pem" | sed "s#$work/##"
-  step "11. His laptop is lost: the officer revokes it; OpenSSL and gmv both refuse it now"
+  step "12. His laptop is lost: the officer revokes it; OpenSSL and gmv both refuse it now"
   show device revoke "$device" --reason "laptop lost"
   gmv device crl export --out "$work/crl-2.pem" >/dev/null
   echo "\$ openssl verify -CAfile ca.pem -CRLfile crl.pem -crl_check zhang.pem"
@@ -101,32 +104,32 @@ if command -v openssl >/dev/null; then
   echo "(exit $got)"
 fi
 
-step "12. Every change and every refusal is in the append-only audit log"
+step "13. Every change and every refusal is in the append-only audit log"
 show audit log --last 10
 
-step "13. The organisation public key, for auditors"
+step "14. The organisation public key, for auditors"
 show org key export | head -n 3; echo "…"
 
-step "14. The officer (in the session) exports a checkpoint signed with the organisation key"
+step "15. The officer (in the session) exports a checkpoint signed with the organisation key"
 show audit checkpoint export --out "$work/evidence"
 if command -v gpg >/dev/null; then
-  step "15. The auditor checks it with GnuPG alone"
+  step "16. The auditor checks it with GnuPG alone"
   export GNUPGHOME="$work/gnupg"; mkdir -m 700 "$GNUPGHOME"
   gpg --batch -q --import "$work/evidence/org-key.asc"
   echo "\$ gpg --verify checkpoint.json.sig checkpoint.json"
   gpg --batch --verify "$work/evidence/checkpoint.json.sig" "$work/evidence/checkpoint.json" 2>&1 | grep -E 'Good signature|BAD' || true
 fi
 
-step "16. gmv verifies every entry, every Merkle root and every signature"
+step "17. gmv verifies every entry, every Merkle root and every signature"
 show audit verify
 show audit verify --since-checkpoint "$work/evidence/checkpoint.json"
 
-step "17. A wrong passphrase is refused, and the refusal itself is audited"
+step "18. A wrong passphrase is refused, and the refusal itself is audited"
 printf 'not-the-passphrase-at-all\n' > "$work/wrong.pass"
 expect_fail 5 audit checkpoint export --out "$work/evidence2" --login li.an --passphrase-file "$work/wrong.pass"
 show audit log --action auth.failed
 
-step "18. Someone with database access rewrites history (entry #2 now names another person)"
+step "19. Someone with database access makes Zhang Wei a security officer with plain SQL: gmv audit verify names the row"
 sqlite() { node --input-type=module -e "
   import Database from '$root/node_modules/better-sqlite3/lib/index.js';
   import { createHash } from 'node:crypto';
@@ -134,18 +137,25 @@ sqlite() { node --input-type=module -e "
   const leaf = (text) => createHash('sha256').update(Buffer.concat([Buffer.from([0]), Buffer.from(text)])).digest('hex');
   $1
   db.close();"; }
+sqlite "db.prepare(\"update people set roles = '[\\\"security-officer\\\"]' where login = 'zhang.wei'\").run();"
+expect_fail 6 audit verify
+sqlite "db.prepare(\"update people set roles = '[\\\"account-admin\\\",\\\"editor\\\"]' where login = 'zhang.wei'\").run();"
+echo "(put back: the signed log and the table agree again)"
+show audit verify
+
+step "20. Someone with database access rewrites history (entry #2 now names another person)"
 sqlite "const row = db.prepare('select body from audit_entries where seq = 2').get();
   db.prepare('update audit_entries set body = ?, actor = ?, subject = ? where seq = 2').run(row.body.replaceAll('li.an', 'wang.wu'), 'wang.wu', 'wang.wu');"
 expect_fail 6 audit verify
 echo "…and in Chinese:"
 expect_fail 6 audit verify --lang zh-CN
 
-step "19. The tamperer also recomputes the entry's hash: the signed checkpoints no longer match"
+step "21. The tamperer also recomputes the entry's hash: the signed checkpoints no longer match"
 sqlite "const row = db.prepare('select body from audit_entries where seq = 2').get();
   db.prepare('update audit_entries set leaf_hash = ? where seq = 2').run(leaf(row.body));"
 expect_fail 6 audit verify
 
-step "20. …and deletes every checkpoint: gmv notices, and the auditor's exported checkpoint proves the rewrite"
+step "22. …and deletes every checkpoint: gmv notices, and the auditor's exported checkpoint proves the rewrite"
 sqlite "db.prepare('delete from audit_checkpoints').run();"
 expect_fail 6 audit verify
 expect_fail 6 audit verify --since-checkpoint "$work/evidence/checkpoint.json"
