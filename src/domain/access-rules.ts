@@ -64,7 +64,7 @@ type Rule = (request: AccessRequest, facts: AccessFacts, login: string) => RuleR
 const pass: RuleResult = { pass: true };
 
 /** A grant in force at `now`: not removed (the caller's query), and not past its end. */
-export function grantInForce(grant: GrantFact, now: Date): boolean {
+export function grantInForce(grant: Pick<GrantFact, 'until'>, now: Date): boolean {
   return grant.until === null || new Date(grant.until).getTime() > now.getTime();
 }
 

@@ -2,6 +2,7 @@
  * The account register (Art. 8, 10, 12, 24): every official account with its platform, owning unit
  * and filing record. `show` never prints secrets, only which fields are stored and their version.
  */
+import { grantInForce } from '../domain/access-rules.js';
 import { GmvError } from '../errors.js';
 import { isDisplayName, isSlug } from '../domain/names.js';
 import { rolesOf } from '../store/people.js';
@@ -151,7 +152,7 @@ export async function listAccounts(vault: Vault, filter: { unit?: string; platfo
       slug: r.slug, platform: r.platform as Platform, name: r.name, unit: r.unit, loginId: r.login_id, filingNumber: r.filing_number, filedOn: r.filed_on,
       status: r.status, createdAt: r.created_at, version: v?.version ?? null, fields: summary?.fields ?? [],
       recoveryCodesLeft: summary && summary.recoveryCodes > 0 ? summary.recoveryCodes - used : null,
-      grantees: grants.filter((g) => Number(g.account_id) === id && (!g.until || new Date(g.until) > now)).map((g) => ({ login: g.login, can: JSON.parse(g.can) as string[], until: g.until })),
+      grantees: grants.filter((g) => Number(g.account_id) === id && grantInForce(g, now)).map((g) => ({ login: g.login, can: JSON.parse(g.can) as string[], until: g.until })),
       rotationPending: rotating.has(id),
     };
   });

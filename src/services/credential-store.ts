@@ -3,6 +3,7 @@
  * granted at that moment (and for the organisation key, so officers can grant later). Old versions
  * keep their old wraps: revocation is "no new wraps" plus a rotation.
  */
+import { grantInForce } from '../domain/access-rules.js';
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.js';
@@ -32,7 +33,7 @@ export async function currentGrantees(db: Kysely<DB>, accountId: number, now: Da
     .where('grants.account_id', '=', accountId).where('grants.removed_at', 'is', null)
     .where('people.status', '=', 'active').where('person_keys.status', '=', 'active')
     .execute();
-  const live = rows.filter((r) => !r.until || new Date(r.until) > now);
+  const live = rows.filter((r) => grantInForce(r, now));
   return Promise.all(live.map(async (r) => ({ personId: Number(r.person_id), login: r.login, fingerprint: r.fingerprint, publicKey: await readPublic(r.public_key) })));
 }
 

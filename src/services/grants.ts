@@ -3,6 +3,7 @@
  * the current version for the grantee (through the officer's org key); removing one wraps nothing
  * new and queues the account for rotation, since the person may remember what they saw.
  */
+import { grantInForce } from '../domain/access-rules.js';
 import { GmvError } from '../errors.js';
 import { decryptWith, readPublic } from '../crypto/pgp.js';
 import { authorize, CAPABILITIES, refuse, type Capability } from './access.js';
@@ -91,7 +92,7 @@ export async function listGrants(vault: Vault, filter: { login?: string; account
   const rows = await q.orderBy('accounts.slug').orderBy('people.login').execute();
   const newest = await newestWrappedVersions(vault.store.db, [...new Set(rows.map((r) => Number(r.person_id)))]);
   const now = vault.now();
-  return rows.filter((r) => !r.until || new Date(r.until) > now).map((r) => {
+  return rows.filter((r) => grantInForce(r, now)).map((r) => {
     const wrappedVersion = newest.get(`${r.person_id}:${r.account_id}`) ?? null;
     return { login: r.login, account: r.slug, can: JSON.parse(r.can) as Capability[], until: r.until, grantedBy: r.granted_by, grantedAt: r.granted_at, wrappedVersion };
   });
