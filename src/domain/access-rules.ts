@@ -20,6 +20,7 @@ export const ROLE_RULES = {
   'grant.manage': ['security-officer'],
   'binding.manage': ['security-officer', 'account-admin'],
   'recovery.use': ['security-officer'],
+  'policy.apply': ['security-officer'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type RoleAction = keyof typeof ROLE_RULES;
