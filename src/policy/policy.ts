@@ -96,7 +96,14 @@ interface Analysis {
   locate: (path: readonly PropertyKey[], key?: string) => { line: number; column: number };
 }
 
-async function schemas(): Promise<{ pack: ZodType; override: ZodType }> {
+/** Built once per process: the schemas are constants, only zod's import is deferred. */
+let built: Promise<{ pack: ZodType; override: ZodType }> | null = null;
+function schemas(): Promise<{ pack: ZodType; override: ZodType }> {
+  built ??= buildSchemas();
+  return built;
+}
+
+async function buildSchemas(): Promise<{ pack: ZodType; override: ZodType }> {
   const { z } = await import('zod');
   const text = z.strictObject({ zh: z.string().min(1), en: z.string().min(1) });
   const id = z.string().regex(/^[a-z][a-z0-9-]{0,62}$/);
@@ -437,4 +444,28 @@ export async function parsePolicy(text: string, source: string): Promise<Policy>
 /** Whether a file is a pack or an override, for `gmv policy apply` (problems are reported by effectivePolicy). */
 export async function policyKind(text: string, source: string): Promise<'pack' | 'override'> {
   return (await analyse(text, source)).kind;
+}
+
+/**
+ * A pack written before packs carried citations, roles and checklists (the default.yaml that vaults
+ * created by earlier gmv versions recorded): its values laid over `base`, the shipped pack, as YAML
+ * text. Null when `text` is not such a pack. Unknown keys are kept, so validation still names them.
+ */
+export async function upgradeLegacyPack(text: string, base: () => string): Promise<string | null> {
+  const yaml = await import('yaml');
+  let raw: unknown;
+  try {
+    raw = yaml.parse(text);
+  } catch {
+    return null;
+  }
+  if (!isPlainObject(raw) || ['title', 'checklists', 'roles', 'override'].some((k) => Object.hasOwn(raw as Raw, k))) return null;
+  const doc = yaml.parseDocument(base());
+  const lay = (path: string[], value: unknown) => {
+    if (isPlainObject(value) && path.length > 0 && path[0] !== 'platforms') {
+      for (const [k, v] of Object.entries(value)) lay([...path, k], v);
+    } else doc.setIn(path, value);
+  };
+  for (const [key, value] of Object.entries(raw)) lay([key], value);
+  return doc.toString();
 }

@@ -7,7 +7,7 @@ import { sha256Hex } from '../crypto/kdf.js';
 import { Actions } from '../audit/entry.js';
 import { effectivePolicy, policyKind } from '../policy/policy.js';
 import { authorize, type Actor } from './access.js';
-import { commitChange, POLICY_META, recordedPolicy, type Vault } from './vault.js';
+import { commitChange, packText, POLICY_META, recordedPolicy, type Vault } from './vault.js';
 
 export interface ApplyOptions {
   actor: Actor;
@@ -29,7 +29,7 @@ export async function applyPolicy(vault: Vault, options: ApplyOptions): Promise<
   // Refuses a bad file (POLICY_INVALID, with its line and column) before the vault is touched.
   const policy = kind === 'pack'
     ? await effectivePolicy(file)
-    : await effectivePolicy({ text: current.pack.body, source: 'recorded in the vault' }, file);
+    : await effectivePolicy({ text: await packText(current.pack.body), source: 'recorded in the vault' }, file);
   const sha256 = sha256Hex(file.text);
   const name = kind === 'pack' ? policy.name : policy.override!;
   return commitChange<ApplyResult>(vault, async (trx) => {

@@ -12,7 +12,9 @@ import { appendAudit, keySigner, writeCheckpoint, type AuditWriter, type Checkpo
 import type { AuditDraft } from '../audit/entry.js';
 import { readPrivate, readPublic, fingerprintOf } from '../crypto/pgp.js';
 import { GmvError } from '../errors.js';
-import { effectivePolicy, type Policy } from '../policy/policy.js';
+import { effectivePolicy, upgradeLegacyPack, type Policy } from '../policy/policy.js';
+import { shippedFile } from '../package-root.js';
+import { readFileSync } from 'node:fs';
 
 export interface Vault {
   store: Store;
@@ -76,7 +78,12 @@ export async function recordedPolicy(db: Kysely<DB>): Promise<{ pack: RecordedPo
 /** The policy every command enforces: the recorded pack with the recorded override laid over it. */
 export async function activePolicy(db: Kysely<DB>): Promise<Policy> {
   const { pack, override } = await recordedPolicy(db);
-  return effectivePolicy({ text: pack.body, source: 'recorded in the vault' }, override ? { text: override.body, source: 'override recorded in the vault' } : null);
+  return effectivePolicy({ text: await packText(pack.body), source: 'recorded in the vault' }, override ? { text: override.body, source: 'override recorded in the vault' } : null);
+}
+
+/** The text of a recorded pack as enforced: a pack from before citations is laid over the shipped pack. */
+export async function packText(body: string): Promise<string> {
+  return (await upgradeLegacyPack(body, () => readFileSync(shippedFile('policies', 'shenyang-2021.yaml'), 'utf8'))) ?? body;
 }
 
 export function terminalDevice(vault: Vault): DeviceKey | null {

@@ -79,6 +79,25 @@ describe('gmv policy validate (no vault needed)', () => {
   });
 });
 
+describe('a vault created before packs carried citations', () => {
+  it('keeps enforcing its recorded values, shown with the Shenyang citations', async () => {
+    const box = await sandbox('sqlite');
+    await initVault(box.env);
+    // The default.yaml earlier gmv versions recorded at init, with one value changed.
+    const legacy = 'name: default\nversion: 1\naudit:\n  retention_days: 400\npassphrase:\n  min_length: 12\n  kdf:\n    memory_kib: 65536\n    iterations: 3\n    parallelism: 4\n'
+      + 'session:\n  idle_minutes: 15\n  max_hours: 8\nlogin:\n  max_failures: 5\n  backoff_seconds: 2\ndevices:\n  certificate_days: 365\n  crl_days: 30\n'
+      + 'credentials:\n  history: 5\n  recovery_codes_low: 3\n  clipboard_seconds: 20\nrotation:\n  periodic_days: 0\n  event_due_days: 3\nplatforms: {}\n';
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database((box.target as { path: string }).path);
+    db.prepare('update policies set body = ?').run(legacy);
+    db.close();
+    const shown = parse<Shown>(await gmv(['policy', 'show', '--json'], { env: box.env }));
+    expect(rule(shown, 'audit.retention_days')).toMatchObject({ value: 400, source: 'pack', origin: 'default', cite: { en: 'Cybersecurity Law art. 21; measures art. 24' } });
+    expect(rule(shown, 'checklists.backup-restore-drill.deadline_working_days')?.value).toBe(10);
+    await lockAll(box.dir, [box.env]);
+  });
+});
+
 async function setup(dialect: 'sqlite' | 'postgres'): Promise<{ box: Sandbox; zhang: Sandbox }> {
   const box = await sandbox(dialect);
   const pack = write(box.dir, 'pack.yaml', shipped.replace(/backoff_seconds: \d+/, 'backoff_seconds: 0'));

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { checkPolicyFile, effectivePolicy, parsePolicy } from '../../src/policy/policy.js';
+import { checkPolicyFile, effectivePolicy, parsePolicy, upgradeLegacyPack } from '../../src/policy/policy.js';
 import { regexProblem } from '../../src/policy/regex-safety.js';
 import { GmvError } from '../../src/errors.js';
 
@@ -61,5 +61,46 @@ describe('policy packs and overrides', () => {
         expect(p.problem).toMatch(/^detail\./);
       }
     }), { numRuns: 200 });
+  });
+});
+
+describe('packs recorded by earlier gmv versions', () => {
+  const legacy = `name: default
+version: 1
+audit:
+  retention_days: 365
+passphrase:
+  min_length: 14
+  kdf:
+    memory_kib: 131072
+    iterations: 3
+    parallelism: 4
+session:
+  idle_minutes: 15
+  max_hours: 8
+login:
+  max_failures: 4
+  backoff_seconds: 2
+devices:
+  certificate_days: 365
+  crl_days: 30
+credentials:
+  history: 5
+  recovery_codes_low: 3
+  clipboard_seconds: 20
+rotation:
+  periodic_days: 90
+  event_due_days: 3
+platforms:
+  weibo: { length: 16, min_length: 8, max_length: 16, classes: [lower, upper, digit] }
+`;
+  it('keep their values, laid over the shipped pack for citations, roles and checklists', async () => {
+    const text = await upgradeLegacyPack(legacy, () => shipped);
+    const p = await parsePolicy(text!, 'legacy');
+    expect(p).toMatchObject({ name: 'default', audit: { retentionDays: 365 }, passphrase: { minLength: 14, kdf: { memoryKiB: 131072 } }, login: { maxFailures: 4 }, rotation: { periodicDays: 90 } });
+    expect(p.rules.find((r) => r.rule === 'login.max_failures')?.cite.en).toContain('MLPS');
+    expect(Object.keys(p.checklists)).toHaveLength(7);
+    expect(await upgradeLegacyPack(shipped, () => shipped)).toBeNull();
+    await expect(parsePolicy((await upgradeLegacyPack(legacy.replace('retention_days: 365', 'retention_days: 30'), () => shipped))!, 'legacy')).rejects.toMatchObject({ params: { law: 'detail.lawRetention' } });
   });
 });
