@@ -47,7 +47,8 @@ describe('gmv policy validate (no vault needed)', () => {
       .replace('training: [security-basics]\n    cite: { zh: 办法第三十一条', 'training: [forensics]\n    cite: { zh: 办法第三十一条')
       .replace('performers: [security-officer, account-admin]\n    countersign: { required: true, roles: [leader] }', 'performers: [security-officer, janitor]\n    countersign: { required: true, roles: [leader] }')
       .replace('starts: [filing-change]', 'starts: [filing-change, impersonation-sweep]')
-      .replace('starts: [impersonation-case]', 'starts: [impersonation-case, account-closure]');
+      .replace('starts: [impersonation-case]', 'starts: [impersonation-case, account-closure]')
+      .replace('trigger: { event: offboarding }\n', 'trigger: { event: offboarding }\n    starts: [exit-interview]\n');
     const file = write(box.dir, 'bad.yaml', bad);
     const result = await gmv(['policy', 'validate', file, '--json'], { env: box.env });
     expect(result.code).toBe(11);
@@ -64,6 +65,7 @@ describe('gmv policy validate (no vault needed)', () => {
     expect(at('policyRegexUnanchored')).toEqual([`impersonation.name_patterns.0@${lineOf(fixed, '"沈阳.*发布"')}`]);
     expect(at('policyNoCourse')).toEqual([`roles.auditor.training.0@${lineOf(fixed, 'training: [forensics]')}`]);
     expect(at('policyNoRole')).toEqual([`checklists.account-closure.performers.1@${lineOf(fixed, 'janitor')}`]);
+    expect(at('policyNoTemplate')).toEqual([`checklists.offboarding.starts.0@${lineOf(fixed, 'starts: [exit-interview]')}`]);
     expect(refs.find((p) => p.code === 'policyCycle')?.message).toBe('checklist templates start one another in a cycle: impersonation-sweep → account-closure → impersonation-sweep');
   });
 
