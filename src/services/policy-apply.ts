@@ -25,14 +25,16 @@ export async function applyPolicy(vault: Vault, options: ApplyOptions): Promise<
   const { actor, file } = options;
   await authorize(vault, actor, 'policy.apply', file.source);
   const kind = await policyKind(file.text, file.source);
-  const current = await recordedPolicy(vault.store.db);
-  // Refuses a bad file (POLICY_INVALID, with its line and column) before the vault is touched.
-  const policy = kind === 'pack'
-    ? await effectivePolicy(file)
-    : await effectivePolicy({ text: await packText(current.pack.body), source: 'recorded in the vault' }, file);
   const sha256 = sha256Hex(file.text);
-  const name = kind === 'pack' ? policy.name : policy.override!;
   return commitChange<ApplyResult>(vault, async (trx) => {
+    // Read inside the write transaction, so an override is checked against the pack it will really
+    // lie over even when another officer switched packs meanwhile. A bad file throws POLICY_INVALID
+    // (with its line and column) and nothing is written.
+    const current = await recordedPolicy(trx);
+    const policy = kind === 'pack'
+      ? await effectivePolicy(file)
+      : await effectivePolicy({ text: await packText(current.pack.body), source: 'recorded in the vault' }, file);
+    const name = kind === 'pack' ? policy.name : policy.override!;
     const at = vault.now().toISOString();
     const row = await trx.insertInto('policies').values({ sha256, body: file.text, applied_at: at }).returning('id').executeTakeFirstOrThrow();
     const id = String(row.id);
