@@ -44,4 +44,5 @@ export const Actions = {
   deviceRevoke: 'device.revoke',
   recoveryUse: 'recovery.use',
   personKeyRetire: 'person.key.retire',
+  policyApply: 'policy.apply',
 } as const;

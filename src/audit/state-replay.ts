@@ -43,7 +43,7 @@ export class StateReplay {
         join accounts a on a.id = g.account_id where g.removed_at is null order by g.id`),
       mfa: (await reader.rows(`select p.login from mfa_totp m join people p on p.id = m.person_id where m.status = 'active'`)).map(([l]) => String(l)),
       locked: (await reader.rows('select p.login from login_throttle t join people p on p.id = t.person_id where t.locked_at is not null')).map(([l]) => String(l)),
-      policy: (await reader.rows('select id, sha256, body from policies order by id desc limit 1'))[0] ?? null,
+      ...(await policyRows(reader)),
     };
   }
 
@@ -58,7 +58,8 @@ export class StateReplay {
     const grants = new Map<string, { can: string[]; until: string | null }>();
     const mfa = new Set<string>();
     const locked = new Set<string>();
-    let policySha: string | null = null;
+    let packSha: string | null = null;
+    let overrideSha: string | null = null;
     for (const { seq, text } of this.events) {
       if (seq >= signedSize) break;
       const body = JSON.parse(text) as Body;
@@ -80,8 +81,12 @@ export class StateReplay {
         case 'mfa.enroll.start': mfa.delete(subject); break;
         case 'mfa.enroll.confirm': mfa.add(subject); break;
         case 'person.unlock': case 'recovery.use': locked.delete(subject); break;
-        case 'vault.init': if (typeof d.policy_sha256 === 'string') policySha = d.policy_sha256; break;
-        case 'policy.apply': if (typeof d.sha256 === 'string') policySha = d.sha256; break;
+        case 'vault.init': if (typeof d.policy_sha256 === 'string') packSha = d.policy_sha256; break;
+        case 'policy.apply':
+          if (typeof d.sha256 !== 'string') break;
+          if (d.kind === 'override') overrideSha = d.sha256;
+          else [packSha, overrideSha] = [d.sha256, null];
+          break;
       }
     }
     const problems: StateMismatch[] = [];
@@ -119,17 +124,32 @@ export class StateReplay {
     const lockedRows = new Set(tables.locked);
     for (const login of locked) if (!lockedRows.has(login)) problems.push({ table: 'login_throttle', row: login, detail: 'locked out in the log, not in the table' });
 
-    if (tables.policy) {
-      const [id, sha, body] = tables.policy;
+    const checkPolicy = (row: unknown[] | null, logged: string | null, what: string) => {
+      if (!row) {
+        if (logged !== null) problems.push({ table: 'policies', row: what, detail: `the log applied ${logged.slice(0, 12)}…, the vault enforces none` });
+        return;
+      }
+      const [id, sha, body] = row;
       const actual = createHash('sha256').update(String(body), 'utf8').digest('hex');
       if (actual !== String(sha)) problems.push({ table: 'policies', row: `id ${String(id)}`, detail: 'its text does not match its recorded SHA-256' });
-      else if (policySha !== null && policySha !== actual) problems.push({ table: 'policies', row: `id ${String(id)}`, detail: `pack ${actual.slice(0, 12)}… is not the one the log applied (${policySha.slice(0, 12)}…)` });
-    }
+      else if (logged === null) problems.push({ table: 'policies', row: `id ${String(id)}`, detail: `${what} ${actual.slice(0, 12)}… in force, but the log applied none` });
+      else if (logged !== actual) problems.push({ table: 'policies', row: `id ${String(id)}`, detail: `${what} ${actual.slice(0, 12)}… is not the one the log applied (${logged.slice(0, 12)}…)` });
+    };
+    if (packSha !== null || !pruned) checkPolicy(tables.pack, packSha, 'pack');
+    if (overrideSha !== null || tables.override) checkPolicy(tables.override, overrideSha, 'override');
     return problems;
   }
 }
 
-interface Tables { people: unknown[][]; grants: unknown[][]; mfa: string[]; locked: string[]; policy: unknown[] | null }
+interface Tables { people: unknown[][]; grants: unknown[][]; mfa: string[]; locked: string[]; pack: unknown[] | null; override: unknown[] | null }
+
+/** The pack and override rows in force, as `activePolicy` finds them (vault_meta pointers, else the newest row). */
+async function policyRows(reader: Reader): Promise<{ pack: unknown[] | null; override: unknown[] | null }> {
+  const meta = new Map((await reader.rows(`select key, value from vault_meta where key in ('policy_pack', 'policy_override')`)).map(([k, v]) => [String(k), Number(v)]));
+  const byId = async (id: number | undefined) => (id === undefined ? null : (await reader.rows('select id, sha256, body from policies where id = ?', [id]))[0] ?? null);
+  const pack = meta.has('policy_pack') ? await byId(meta.get('policy_pack')) : (await reader.rows('select id, sha256, body from policies order by id desc limit 1'))[0] ?? null;
+  return { pack, override: await byId(meta.get('policy_override')) };
+}
 
 function jsonList(value: unknown): string[] {
   try {

@@ -22,6 +22,7 @@ export const ROLE_RULES = {
   'binding.manage': ['security-officer', 'account-admin'],
   'recovery.use': ['security-officer'],
   'calendar.import': ['security-officer'],
+  'policy.apply': ['security-officer'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type RoleAction = keyof typeof ROLE_RULES;

@@ -1,102 +1,403 @@
-/** Policy packs: YAML validated by a strict schema; unknown keys and values below legal floors are errors. */
-import { GmvError } from '../errors.js';
+/**
+ * Policy packs: YAML validated by a strict schema, then by the pack's own references (courses, roles,
+ * templates), its patterns and the legal floors. Every problem carries the line and column it is at.
+ * A vault enforces one pack plus, optionally, one override file of values laid over it.
+ */
+import type { Document, LineCounter } from 'yaml';
+import type { ZodType } from 'zod';
+import { GmvError, type ErrorParams } from '../errors.js';
+import type { MessageKey } from '../i18n/catalogue.js';
 import { MIN_RETENTION_DAYS } from '../audit/entry.js';
 import { MIN_KDF, type KdfCost } from '../crypto/kdf.js';
 import { CHAR_CLASSES, DEFAULT_PLATFORM_RULES, PLATFORMS, validateRules, type CharClass, type PasswordRules, type Platform } from '../domain/password-gen.js';
+import { regexProblem } from './regex-safety.js';
+
+export { MIN_RETENTION_DAYS };
+
+/** A text or citation in both languages. */
+export interface Text { zh: string; en: string }
+
+export const CHECKLIST_EVENTS = ['offboarding', 'filing-change', 'impersonation-report', 'account-closure'] as const;
+export const ROTATION_EVENTS = ['offboarding', 'grant-removed', 'key-lost'] as const;
+
+export interface ChecklistTemplate {
+  title: Text;
+  cite: Text;
+  cadence: { months?: number; days?: number } | null;
+  trigger: { event: (typeof CHECKLIST_EVENTS)[number] } | null;
+  deadlineWorkingDays: number;
+  performers: string[];
+  countersign: { required: boolean; roles: string[] };
+  /** Templates a finished run of this one starts. */
+  starts: string[];
+  steps: { id: string; title: Text; evidence: boolean }[];
+}
+
+/** One effective value, where it came from and the article it rests on (`gmv policy show`). */
+export interface PolicyRule {
+  rule: string;
+  value: unknown;
+  source: 'pack' | 'override';
+  origin: string;
+  cite: Text;
+}
 
 export interface Policy {
   name: string;
   version: number;
+  title: Text;
   audit: { retentionDays: number };
   passphrase: { minLength: number; kdf: KdfCost };
   session: { idleSeconds: number; maxSeconds: number };
   login: { maxFailures: number; backoffSeconds: number };
   devices: { certificateDays: number; crlDays: number };
   credentials: { history: number; recoveryCodesLow: number; clipboardSeconds: number };
-  rotation: { periodicDays: number; eventDueDays: number };
+  rotation: { periodicDays: number; eventDueDays: number; events: string[] };
+  contractors: { ndaRequired: boolean; ndaValidityMonths: number };
+  training: { courses: Record<string, { title: Text; validityMonths: number; cite: Text }> };
+  roles: Record<string, { title: Text; training: string[]; cite: Text }>;
+  impersonation: { namePatterns: string[] };
+  checklists: Record<string, ChecklistTemplate>;
   /** Password rules of each platform, the policy's overrides applied over the defaults. */
   platforms: Record<Platform, PasswordRules>;
+  /** Every effective value with its source and citation. */
+  rules: PolicyRule[];
+  /** The override laid over the pack, if any. */
+  override: string | null;
 }
 
-function platformRules(overrides: Partial<Record<Platform, { length: number; min_length: number; max_length: number; classes: CharClass[]; symbols: string; min_per_class: number; forbid_repeats?: number | undefined }>>, source: string): Record<Platform, PasswordRules> {
+/** A problem in a policy file, at a place in it. */
+export interface PolicyProblem {
+  path: string;
+  line: number;
+  column: number;
+  /** Catalogue key of the problem (detail.policy*), rendered with `params`. */
+  problem: MessageKey;
+  params: ErrorParams;
+}
+
+export interface PolicyCheck {
+  kind: 'pack' | 'override';
+  name: string;
+  problems: PolicyProblem[];
+}
+
+/** The sections whose values an override may replace. */
+const SETTINGS = ['audit', 'passphrase', 'session', 'login', 'devices', 'credentials', 'rotation', 'contractors'] as const;
+type Section = (typeof SETTINGS)[number];
+
+type Raw = Record<string, any>;
+
+interface Analysis {
+  kind: 'pack' | 'override';
+  name: string;
+  data: Raw | null;
+  problems: PolicyProblem[];
+  locate: (path: readonly PropertyKey[], key?: string) => { line: number; column: number };
+}
+
+/** Built once per process: the schemas are constants, only zod's import is deferred. */
+let built: Promise<{ pack: ZodType; override: ZodType }> | null = null;
+function schemas(): Promise<{ pack: ZodType; override: ZodType }> {
+  built ??= buildSchemas();
+  return built;
+}
+
+async function buildSchemas(): Promise<{ pack: ZodType; override: ZodType }> {
+  const { z } = await import('zod');
+  const text = z.strictObject({ zh: z.string().min(1), en: z.string().min(1) });
+  const id = z.string().regex(/^[a-z][a-z0-9-]{0,62}$/);
+  const int = (min: number, max: number) => z.number().int().min(min).max(max);
+  const sections = (partial: boolean) => {
+    const obj = <T extends Record<string, ZodType>>(shape: T) => partial ? z.strictObject(shape).partial() : z.strictObject(shape);
+    const cite = partial ? text.optional() : text;
+    return {
+      audit: obj({ cite, retention_days: int(1, 36500) }),
+      passphrase: obj({
+        cite,
+        min_length: int(8, 1024),
+        kdf: obj({ memory_kib: int(1, 4 * 1024 * 1024), iterations: int(1, 64), parallelism: int(1, 64) }),
+      }),
+      session: obj({ cite, idle_minutes: z.number().positive().max(24 * 60), max_hours: z.number().positive().max(24 * 7) }),
+      login: obj({ cite, max_failures: int(0, 100), backoff_seconds: int(0, 900) }),
+      devices: obj({ cite, certificate_days: int(1, 3650), crl_days: int(1, 366) }),
+      credentials: obj({ cite, history: int(1, 50), recovery_codes_low: int(0, 100), clipboard_seconds: int(5, 600) }),
+      rotation: obj({ cite, periodic_days: int(0, 3650), event_due_days: int(0, 90), events: z.array(z.enum(ROTATION_EVENTS)) }),
+      contractors: obj({ cite, nda_required: z.boolean(), nda_validity_months: int(1, 120) }),
+    };
+  };
+  const template = z.strictObject({
+    title: text,
+    cite: text,
+    cadence: z.strictObject({ months: int(1, 60), days: int(1, 3660) }).partial().optional(),
+    trigger: z.strictObject({ event: z.enum(CHECKLIST_EVENTS) }).optional(),
+    deadline_working_days: int(1, 120),
+    performers: z.array(id).min(1),
+    countersign: z.strictObject({ required: z.boolean(), roles: z.array(id) }),
+    starts: z.array(id).default([]),
+    steps: z.array(z.strictObject({ id, title: text, evidence: z.boolean().default(false) })).min(1),
+  });
+  const pack = z.strictObject({
+    name: id,
+    version: z.number().int().positive(),
+    title: text,
+    ...sections(false),
+    training: z.strictObject({
+      cite: text,
+      courses: z.record(id, z.strictObject({ title: text, validity_months: int(1, 120), cite: text })),
+    }),
+    roles: z.record(id, z.strictObject({ title: text, training: z.array(id), cite: text })),
+    impersonation: z.strictObject({ cite: text, name_patterns: z.array(z.string()) }),
+    checklists: z.record(id, template),
+    platforms: z.partialRecord(z.enum(PLATFORMS), z.strictObject({
+      length: int(8, 128),
+      min_length: int(1, 128),
+      max_length: int(8, 256),
+      classes: z.array(z.enum(CHAR_CLASSES)).min(1),
+      symbols: z.string().regex(/^[!-/:-@[-`{-~]*$/, 'ASCII punctuation only').default(''),
+      min_per_class: int(0, 8).default(1),
+      forbid_repeats: int(1, 16).optional(),
+    })).default({}),
+  });
+  const override = z.strictObject({ override: id, ...sections(true) }).partial({ ...Object.fromEntries(SETTINGS.map((s) => [s, true])) } as Record<Section, true>);
+  return { pack, override };
+}
+
+/** Where a path of the document is: the key named `key` inside it, else the deepest node that exists. */
+function locator(doc: Document, counter: LineCounter, yaml: typeof import('yaml')) {
+  return (path: readonly PropertyKey[], key?: string): { line: number; column: number } => {
+    let node: unknown = doc.contents;
+    let at = node as { range?: [number, number, number] | null } | null;
+    const segments = key === undefined ? path : [...path, key];
+    for (const [i, segment] of segments.entries()) {
+      if (yaml.isMap(node)) {
+        const pair = node.items.find((p) => yaml.isScalar(p.key) && String(p.key.value) === String(segment));
+        if (!pair) break;
+        const last = i === segments.length - 1 && key !== undefined;
+        at = (last ? pair.key : (pair.value ?? pair.key)) as typeof at;
+        node = pair.value;
+      } else if (yaml.isSeq(node)) {
+        const item = node.items[Number(segment)];
+        if (!item) break;
+        at = item as typeof at;
+        node = item;
+      } else break;
+    }
+    const offset = at?.range?.[0] ?? 0;
+    const { line, col } = counter.linePos(offset);
+    return { line, column: col };
+  };
+}
+
+function problemOfIssue(issue: { code: string; path: PropertyKey[]; [k: string]: unknown }): { problem: MessageKey; params: ErrorParams; key?: string } {
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.input === undefined ? { problem: 'detail.policyMissing', params: {} } : { problem: 'detail.policyType', params: { expected: String(issue.expected) } };
+    case 'too_small':
+      return { problem: 'detail.policyTooSmall', params: { limit: String(issue.minimum) } };
+    case 'too_big':
+      return { problem: 'detail.policyTooBig', params: { limit: String(issue.maximum) } };
+    case 'invalid_value':
+      return { problem: 'detail.policyEnum', params: { values: ((issue.values as unknown[]) ?? []).map(String).join(', ') } };
+    case 'invalid_key':
+    case 'invalid_format':
+      return { problem: 'detail.policyFormat', params: {} };
+    default:
+      return { problem: 'detail.policyOther', params: { message: String(issue.message ?? issue.code) } };
+  }
+}
+
+const pathText = (path: readonly PropertyKey[]) => path.map(String).join('.') || '(root)';
+
+async function analyse(text: string, source: string): Promise<Analysis> {
+  const [yaml, { pack, override }] = await Promise.all([import('yaml'), schemas()]);
+  const counter = new yaml.LineCounter();
+  const doc = yaml.parseDocument(text, { lineCounter: counter, keepSourceTokens: true, prettyErrors: false, uniqueKeys: true });
+  const locate = locator(doc, counter, yaml);
+  const problems: PolicyProblem[] = [];
+  const at = (path: readonly PropertyKey[], problem: MessageKey, params: ErrorParams = {}, key?: string) =>
+    problems.push({ path: pathText(key === undefined ? path : [...path, key]), ...locate(path, key), problem, params });
+  if (doc.errors.length > 0) {
+    for (const error of doc.errors) {
+      const { line, col } = counter.linePos(error.pos[0]);
+      problems.push({ path: '(yaml)', line, column: col, problem: 'detail.policyYaml', params: { yaml: error.message.split('\n')[0] ?? error.code } });
+    }
+    return { kind: 'pack', name: source, data: null, problems, locate };
+  }
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    at([], 'detail.policyYaml', { yaml: (error as Error).message.split('\n')[0] ?? 'YAML error' });
+    return { kind: 'pack', name: source, data: null, problems, locate };
+  }
+  const kind = raw !== null && typeof raw === 'object' && !Array.isArray(raw) && 'override' in raw ? 'override' : 'pack';
+  const result = (kind === 'override' ? override : pack).safeParse(raw, { reportInput: true });
+  if (isPlainObject(raw)) checkFloors(raw, at);
+  if (!result.success) {
+    for (const issue of result.error.issues as unknown as { code: string; path: PropertyKey[]; keys?: string[] }[]) {
+      if (issue.code === 'unrecognized_keys') {
+        for (const key of issue.keys ?? []) at(issue.path, 'detail.policyUnknownKey', { key }, key);
+        continue;
+      }
+      const { problem, params } = problemOfIssue(issue);
+      at(issue.path, problem, params);
+    }
+    return { kind, name: source, data: null, problems, locate };
+  }
+  const data = result.data as Raw;
+  const name = kind === 'override' ? String(data.override) : String(data.name);
+  if (kind === 'pack') checkPack(data, at);
+  return { kind, name, data: problems.length === 0 ? data : null, problems, locate };
+}
+
+type At = (path: readonly PropertyKey[], problem: MessageKey, params?: ErrorParams, key?: string) => void;
+
+/** Values no pack or override may go below, and the law that sets each floor. */
+function checkFloors(data: Raw, at: At): void {
+  const floor = (path: string[], value: unknown, min: number, law: MessageKey) => {
+    if (typeof value === 'number' && value < min) at(path, 'detail.policyFloor', { value, floor: min, law });
+  };
+  floor(['audit', 'retention_days'], data.audit?.retention_days, MIN_RETENTION_DAYS, 'detail.lawRetention');
+  floor(['passphrase', 'kdf', 'memory_kib'], data.passphrase?.kdf?.memory_kib, MIN_KDF.memoryKiB, 'detail.lawKdf');
+  floor(['passphrase', 'kdf', 'iterations'], data.passphrase?.kdf?.iterations, MIN_KDF.iterations, 'detail.lawKdf');
+  floor(['passphrase', 'kdf', 'parallelism'], data.passphrase?.kdf?.parallelism, MIN_KDF.parallelism, 'detail.lawKdf');
+  floor(['login', 'max_failures'], data.login?.max_failures, 1, 'detail.lawLockout');
+}
+
+/** References inside a pack, its patterns, and the shape of its templates. */
+function checkPack(data: Raw, at: At): void {
+  const courses = new Set(Object.keys(data.training.courses));
+  const roles = new Set(Object.keys(data.roles));
+  const templates = data.checklists as Record<string, Raw>;
+  for (const [role, spec] of Object.entries(data.roles as Record<string, Raw>)) {
+    (spec.training as string[]).forEach((course, i) => {
+      if (!courses.has(course)) at(['roles', role, 'training', i], 'detail.policyNoCourse', { ref: course });
+    });
+  }
+  (data.impersonation.name_patterns as string[]).forEach((pattern, i) => {
+    const bad = regexProblem(pattern);
+    if (bad) at(['impersonation', 'name_patterns', i], bad === 'invalid' ? 'detail.policyRegexInvalid' : bad === 'unanchored' ? 'detail.policyRegexUnanchored' : 'detail.policyRegexCatastrophic');
+  });
+  for (const [id, t] of Object.entries(templates)) {
+    const base = ['checklists', id];
+    const cadence = t.cadence && (t.cadence.months !== undefined || t.cadence.days !== undefined);
+    if (Boolean(cadence) === Boolean(t.trigger) || (t.cadence && t.cadence.months !== undefined && t.cadence.days !== undefined)) at(base, 'detail.policyCadenceOrTrigger');
+    (t.performers as string[]).forEach((role, i) => {
+      if (!roles.has(role)) at([...base, 'performers', i], 'detail.policyNoRole', { ref: role });
+    });
+    (t.countersign.roles as string[]).forEach((role, i) => {
+      if (!roles.has(role)) at([...base, 'countersign', 'roles', i], 'detail.policyNoRole', { ref: role });
+    });
+    if (t.countersign.required && t.countersign.roles.length === 0) at([...base, 'countersign', 'roles'], 'detail.policyCountersignRoles');
+    (t.starts as string[]).forEach((other, i) => {
+      if (!Object.hasOwn(templates, other)) at([...base, 'starts', i], 'detail.policyNoTemplate', { ref: other });
+    });
+    const seen = new Set<string>();
+    (t.steps as Raw[]).forEach((step, i) => {
+      if (seen.has(step.id)) at([...base, 'steps', i, 'id'], 'detail.policyDuplicateStep', { ref: step.id });
+      seen.add(step.id);
+    });
+  }
+  for (const cycle of templateCycles(templates)) {
+    at(['checklists', cycle[0]!, 'starts'], 'detail.policyCycle', { cycle: [...cycle, cycle[0]].join(' → ') });
+  }
+}
+
+/** Each cycle of templates starting one another, once, from its first template in pack order. */
+function templateCycles(templates: Record<string, Raw>): string[][] {
+  const state = new Map<string, 'open' | 'done'>();
+  const cycles: string[][] = [];
+  const visit = (id: string, trail: string[]) => {
+    state.set(id, 'open');
+    for (const next of (templates[id]?.starts ?? []) as string[]) {
+      if (!Object.hasOwn(templates, next)) continue;
+      if (state.get(next) === 'open') cycles.push(trail.slice(trail.indexOf(next)));
+      else if (!state.has(next)) visit(next, [...trail, next]);
+    }
+    state.set(id, 'done');
+  };
+  for (const id of Object.keys(templates)) if (!state.has(id)) visit(id, [id]);
+  return cycles;
+}
+
+/** Check a pack or override file: every problem with its position (`gmv policy validate`). Never throws on bad input. */
+export async function checkPolicyFile(text: string, source: string): Promise<PolicyCheck> {
+  const a = await analyse(text, source);
+  return { kind: a.kind, name: a.name, problems: a.problems };
+}
+
+function refuse(source: string, problem: PolicyProblem): GmvError {
+  return new GmvError('POLICY_INVALID', { ...problem.params, source, detail: `${problem.path} (${problem.line}:${problem.column})`, problem: problem.problem });
+}
+
+function platformRules(overrides: Raw, source: string): Record<Platform, PasswordRules> {
   const rules = { ...DEFAULT_PLATFORM_RULES };
-  for (const [platform, o] of Object.entries(overrides) as [Platform, NonNullable<(typeof overrides)[Platform]>][]) {
-    const r: PasswordRules = { length: o.length, minLength: o.min_length, maxLength: o.max_length, classes: o.classes, symbols: o.symbols, minPerClass: o.min_per_class, ...(o.forbid_repeats ? { forbidRepeats: o.forbid_repeats } : {}) };
+  for (const [platform, o] of Object.entries(overrides) as [Platform, Raw][]) {
+    const r: PasswordRules = { length: o.length, minLength: o.min_length, maxLength: o.max_length, classes: o.classes as CharClass[], symbols: o.symbols, minPerClass: o.min_per_class, ...(o.forbid_repeats ? { forbidRepeats: o.forbid_repeats } : {}) };
     try {
       validateRules(r);
     } catch (error) {
-      throw new GmvError('POLICY_INVALID', { source, detail: `platforms.${platform}: ${(error as GmvError).params?.detail ?? (error as Error).message}` });
+      throw new GmvError('POLICY_INVALID', { source, detail: `platforms.${platform}`, problem: 'detail.policyOther', message: String((error as GmvError).params?.detail ?? (error as Error).message) });
     }
     rules[platform] = r;
   }
   return rules;
 }
 
-export { MIN_RETENTION_DAYS };
+function isPlainObject(v: unknown): v is Raw {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
 
-/** Parse and validate a policy pack; `source` names it in errors. */
-export async function parsePolicy(text: string, source: string): Promise<Policy> {
-  const [{ parse }, { z }] = await Promise.all([import('yaml'), import('zod')]);
-  const schema = z.strictObject({
-    name: z.string().min(1),
-    version: z.number().int().positive(),
-    audit: z.strictObject({
-      retention_days: z.number().int().min(MIN_RETENTION_DAYS, `retention below ${MIN_RETENTION_DAYS} days (6 months)`),
-    }),
-    passphrase: z.strictObject({
-      min_length: z.number().int().min(8).max(1024),
-      kdf: z.strictObject({
-        memory_kib: z.number().int().min(MIN_KDF.memoryKiB).max(4 * 1024 * 1024),
-        iterations: z.number().int().min(MIN_KDF.iterations).max(64),
-        parallelism: z.number().int().min(MIN_KDF.parallelism).max(64),
-      }),
-    }),
-    session: z.strictObject({
-      idle_minutes: z.number().positive().max(24 * 60),
-      max_hours: z.number().positive().max(24 * 7),
-    }),
-    login: z.strictObject({
-      max_failures: z.number().int().min(1).max(100),
-      backoff_seconds: z.number().int().min(0).max(900),
-    }),
-    devices: z.strictObject({
-      certificate_days: z.number().int().min(1).max(3650),
-      crl_days: z.number().int().min(1).max(366),
-    }),
-    credentials: z.strictObject({
-      history: z.number().int().min(1).max(50),
-      recovery_codes_low: z.number().int().min(0).max(100),
-      clipboard_seconds: z.number().int().min(5).max(600),
-    }),
-    rotation: z.strictObject({
-      periodic_days: z.number().int().min(0).max(3650),
-      event_due_days: z.number().int().min(0).max(90),
-    }),
-    platforms: z.partialRecord(z.enum(PLATFORMS), z.strictObject({
-      length: z.number().int().min(8).max(128),
-      min_length: z.number().int().min(1).max(128),
-      max_length: z.number().int().min(8).max(256),
-      classes: z.array(z.enum(CHAR_CLASSES)).min(1),
-      symbols: z.string().regex(/^[!-/:-@[-`{-~]*$/, 'ASCII punctuation only').default(''),
-      min_per_class: z.number().int().min(0).max(8).default(1),
-      forbid_repeats: z.number().int().min(1).max(16).optional(),
-    })).default({}),
-  });
-  let raw: unknown;
-  try {
-    raw = parse(text);
-  } catch (error) {
-    throw new GmvError('POLICY_INVALID', { source, detail: (error as Error).message.split('\n')[0] ?? 'YAML error' });
+/** The settings of `pack` with those of `override` laid over them, and the rules with their sources. */
+function merge(pack: Raw, override: Raw | null, packName: string, overrideName: string | null): { data: Raw; rules: PolicyRule[] } {
+  const data: Raw = structuredClone(pack);
+  const rules: PolicyRule[] = [];
+  const walk = (section: Section, base: Raw, over: Raw | undefined, prefix: string[]) => {
+    for (const [key, value] of Object.entries(base)) {
+      if (key === 'cite' && prefix.length === 0) continue;
+      const path = [...prefix, key];
+      const o = over?.[key];
+      if (isPlainObject(value)) {
+        walk(section, value, isPlainObject(o) ? o : undefined, path);
+        continue;
+      }
+      const fromOverride = o !== undefined;
+      if (fromOverride) base[key] = o;
+      rules.push({ rule: [section, ...path].join('.'), value: base[key], source: fromOverride ? 'override' : 'pack', origin: fromOverride ? overrideName! : packName, cite: data[section].cite });
+    }
+  };
+  for (const section of SETTINGS) walk(section, data[section], override?.[section], []);
+  for (const [id, course] of Object.entries(data.training.courses as Record<string, Raw>)) {
+    rules.push({ rule: `training.courses.${id}.validity_months`, value: course.validity_months, source: 'pack', origin: packName, cite: course.cite });
   }
-  const result = schema.safeParse(raw);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    throw new GmvError('POLICY_INVALID', { source, detail: `${issue.path.join('.') || '(root)'}: ${issue.message}` });
+  for (const [id, role] of Object.entries(data.roles as Record<string, Raw>)) {
+    rules.push({ rule: `roles.${id}.training`, value: role.training, source: 'pack', origin: packName, cite: role.cite });
   }
-  const p = result.data;
+  rules.push({ rule: 'impersonation.name_patterns', value: data.impersonation.name_patterns, source: 'pack', origin: packName, cite: data.impersonation.cite });
+  for (const [id, t] of Object.entries(data.checklists as Record<string, Raw>)) {
+    const rule = (key: string, value: unknown) => rules.push({ rule: `checklists.${id}.${key}`, value, source: 'pack', origin: packName, cite: t.cite });
+    if (t.cadence) rule('cadence', t.cadence);
+    if (t.trigger) rule('trigger', t.trigger.event);
+    rule('deadline_working_days', t.deadline_working_days);
+    rule('performers', t.performers);
+    rule('countersign', t.countersign);
+  }
+  return { data, rules };
+}
+
+function toPolicy(p: Raw, rules: PolicyRule[], override: string | null, source: string): Policy {
+  const templates: Record<string, ChecklistTemplate> = {};
+  for (const [id, t] of Object.entries(p.checklists as Record<string, Raw>)) {
+    templates[id] = {
+      title: t.title, cite: t.cite, cadence: t.cadence ?? null, trigger: t.trigger ?? null, deadlineWorkingDays: t.deadline_working_days,
+      performers: t.performers, countersign: t.countersign, starts: t.starts, steps: t.steps,
+    };
+  }
   return {
     name: p.name,
     version: p.version,
+    title: p.title,
     audit: { retentionDays: p.audit.retention_days },
     passphrase: {
       minLength: p.passphrase.min_length,
@@ -106,7 +407,65 @@ export async function parsePolicy(text: string, source: string): Promise<Policy>
     login: { maxFailures: p.login.max_failures, backoffSeconds: p.login.backoff_seconds },
     devices: { certificateDays: p.devices.certificate_days, crlDays: p.devices.crl_days },
     credentials: { history: p.credentials.history, recoveryCodesLow: p.credentials.recovery_codes_low, clipboardSeconds: p.credentials.clipboard_seconds },
-    rotation: { periodicDays: p.rotation.periodic_days, eventDueDays: p.rotation.event_due_days },
+    rotation: { periodicDays: p.rotation.periodic_days, eventDueDays: p.rotation.event_due_days, events: p.rotation.events },
+    contractors: { ndaRequired: p.contractors.nda_required, ndaValidityMonths: p.contractors.nda_validity_months },
+    training: { courses: Object.fromEntries(Object.entries(p.training.courses as Record<string, Raw>).map(([id, c]) => [id, { title: c.title, validityMonths: c.validity_months, cite: c.cite }])) },
+    roles: p.roles,
+    impersonation: { namePatterns: p.impersonation.name_patterns },
+    checklists: templates,
     platforms: platformRules(p.platforms, source),
+    rules,
+    override,
   };
+}
+
+export interface PolicyFile { text: string; source: string }
+
+/** The policy a vault enforces: a pack, and optionally an override file laid over it. Throws POLICY_INVALID at the first problem. */
+export async function effectivePolicy(pack: PolicyFile, override: PolicyFile | null = null): Promise<Policy> {
+  const p = await analyse(pack.text, pack.source);
+  if (p.problems.length > 0) throw refuse(pack.source, p.problems[0]!);
+  if (p.kind !== 'pack') throw refuse(pack.source, { path: 'override', ...p.locate([], 'override'), problem: 'detail.policyNotPack', params: {} });
+  let o: Analysis | null = null;
+  if (override) {
+    o = await analyse(override.text, override.source);
+    if (o.problems.length > 0) throw refuse(override.source, o.problems[0]!);
+    if (o.kind !== 'override') throw refuse(override.source, { path: 'name', ...o.locate([], 'name'), problem: 'detail.policyNotOverride', params: {} });
+  }
+  const { data, rules } = merge(p.data!, o?.data ?? null, p.name, o?.name ?? null);
+  return toPolicy(data, rules, o?.name ?? null, pack.source);
+}
+
+/** Parse and validate a policy pack; `source` names it in errors. */
+export async function parsePolicy(text: string, source: string): Promise<Policy> {
+  return effectivePolicy({ text, source });
+}
+
+/** Whether a file is a pack or an override, for `gmv policy apply` (problems are reported by effectivePolicy). */
+export async function policyKind(text: string, source: string): Promise<'pack' | 'override'> {
+  return (await analyse(text, source)).kind;
+}
+
+/**
+ * A pack written before packs carried citations, roles and checklists (the default.yaml that vaults
+ * created by earlier gmv versions recorded): its values laid over `base`, the shipped pack, as YAML
+ * text. Null when `text` is not such a pack. Unknown keys are kept, so validation still names them.
+ */
+export async function upgradeLegacyPack(text: string, base: () => string): Promise<string | null> {
+  const yaml = await import('yaml');
+  let raw: unknown;
+  try {
+    raw = yaml.parse(text);
+  } catch {
+    return null;
+  }
+  if (!isPlainObject(raw) || ['title', 'checklists', 'roles', 'override'].some((k) => Object.hasOwn(raw as Raw, k))) return null;
+  const doc = yaml.parseDocument(base());
+  const lay = (path: string[], value: unknown) => {
+    if (isPlainObject(value) && path.length > 0 && path[0] !== 'platforms') {
+      for (const [k, v] of Object.entries(value)) lay([...path, k], v);
+    } else doc.setIn(path, value);
+  };
+  for (const [key, value] of Object.entries(raw)) lay([key], value);
+  return doc.toString();
 }

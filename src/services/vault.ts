@@ -12,7 +12,9 @@ import { appendAudit, keySigner, writeCheckpoint, type AuditWriter, type Checkpo
 import type { AuditDraft } from '../audit/entry.js';
 import { readPrivate, readPublic, fingerprintOf } from '../crypto/pgp.js';
 import { GmvError } from '../errors.js';
-import { parsePolicy, type Policy } from '../policy/policy.js';
+import { effectivePolicy, upgradeLegacyPack, type Policy } from '../policy/policy.js';
+import { shippedFile } from '../package-root.js';
+import { readFileSync } from 'node:fs';
 
 export interface Vault {
   store: Store;
@@ -77,21 +79,49 @@ export async function orgPublicKey(db: Kysely<DB>): Promise<PublicKey> {
   return readPublic(row.public_key);
 }
 
-/** Parsed packs by their text: a command (or the session agent) checks a pack once, however many steps ask. */
+/** vault_meta keys naming the `policies` rows in force: the pack, and the override laid over it. */
+export const POLICY_META = { pack: 'policy_pack', override: 'policy_override' } as const;
+
+export interface RecordedPolicyFile { id: number; sha256: string; body: string; appliedAt: string }
+
+/** The pack and override rows in force (a vault that never ran `gmv policy apply` enforces its newest row). */
+export async function recordedPolicy(db: Kysely<DB>): Promise<{ pack: RecordedPolicyFile; override: RecordedPolicyFile | null }> {
+  const meta = await db.selectFrom('vault_meta').select(['key', 'value']).where('key', 'in', [POLICY_META.pack, POLICY_META.override]).execute();
+  const idOf = (key: string) => {
+    const v = meta.find((m) => m.key === key)?.value;
+    return v === undefined ? null : Number(v);
+  };
+  const read = async (id: number | null) => {
+    let q = db.selectFrom('policies').select(['id', 'sha256', 'body', 'applied_at']);
+    q = id === null ? q.orderBy('id', 'desc') : q.where('id', '=', id);
+    const row = await q.executeTakeFirst();
+    return row ? { id: Number(row.id), sha256: row.sha256, body: row.body, appliedAt: row.applied_at } : null;
+  };
+  const pack = await read(idOf(POLICY_META.pack));
+  if (!pack) throw new GmvError('VAULT_NOT_INITIALIZED', { path: '(vault)' });
+  const overrideId = idOf(POLICY_META.override);
+  return { pack, override: overrideId === null ? null : await read(overrideId) };
+}
+
+/** Parsed policies by their texts: a command (or the session agent) checks its pack once, however many steps ask. */
 const parsedPolicies = new Map<string, Promise<Policy>>();
 
-/** The policy pack the vault enforces now (its newest recorded one), parsed and checked once per process. */
+/** The policy every command enforces: the recorded pack with the recorded override laid over it. */
 export async function activePolicy(db: Kysely<DB>): Promise<Policy> {
-  const row = await db.selectFrom('policies').select('body').orderBy('id', 'desc').executeTakeFirst();
-  if (!row) throw new GmvError('VAULT_NOT_INITIALIZED', { path: '(vault)' });
-  const key = row.body;
+  const { pack, override } = await recordedPolicy(db);
+  const key = JSON.stringify([pack.body, override?.body ?? null]);
   let parsed = parsedPolicies.get(key);
   if (!parsed) {
-    parsed = Promise.resolve(parsePolicy(row.body, 'recorded in the vault'));
+    parsed = (async () => effectivePolicy({ text: await packText(pack.body), source: 'recorded in the vault' }, override ? { text: override.body, source: 'override recorded in the vault' } : null))();
     parsed.catch(() => parsedPolicies.delete(key));
     parsedPolicies.set(key, parsed);
   }
   return parsed;
+}
+
+/** The text of a recorded pack as enforced: a pack from before citations is laid over the shipped pack. */
+export async function packText(body: string): Promise<string> {
+  return (await upgradeLegacyPack(body, () => readFileSync(shippedFile('policies', 'shenyang-2021.yaml'), 'utf8'))) ?? body;
 }
 
 export function terminalDevice(vault: Vault): DeviceKey | null {
