@@ -189,5 +189,8 @@ describe.each(dialects())('gmv policy show | apply on %s', (dialect) => {
     expect(shown.override).toBeNull();
     expect(rule(shown, 'login.max_failures')).toMatchObject({ value: 5, source: 'pack' });
     expect(rule(shown, 'login.backoff_seconds')?.value).toBe(2);
+    // The packs and the override applied here are the ones the signed log says: audit verify agrees.
+    const verified = await gmv(['audit', 'verify'], { env: box.env });
+    expect(verified.code, verified.stderr).toBe(0);
   });
 });
