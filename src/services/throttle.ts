@@ -44,7 +44,9 @@ export async function reserveAttempt(trx: Kysely<DB>, personId: number, policy: 
   const failures = Number(row?.failures ?? 0) + 1;
   const locksOut = failures >= policy.login.maxFailures;
   const at = now.toISOString();
-  const values = { failures, last_failure_at: at, locked_at: locksOut ? (row?.locked_at ?? at) : (row?.locked_at ?? null) };
+  // The back-off runs from the last *failure* (settleFailure): an attempt still in flight counts
+  // toward the lock-out but does not make a colleague's parallel, honest login wait.
+  const values = { failures, last_failure_at: row?.last_failure_at ?? null, locked_at: locksOut ? (row?.locked_at ?? at) : (row?.locked_at ?? null) };
   if (row) await trx.updateTable('login_throttle').set(values).where('person_id', '=', personId).execute();
   else await trx.insertInto('login_throttle').values({ person_id: personId, ...values }).execute();
   return { personId, at, locksOut, previousFailureAt: row?.last_failure_at ?? null };
