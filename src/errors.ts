@@ -82,6 +82,9 @@ const CODES = {
   AUDIT_TAMPERED: ExitCode.integrity,
   CHECKPOINT_INVALID: ExitCode.integrity,
   CHECKPOINT_INCONSISTENT: ExitCode.integrity,
+  AUDIT_UNCOVERED_TAIL: ExitCode.integrity,
+  AUDIT_ROLLED_BACK: ExitCode.integrity,
+  WITNESS_DISAGREES: ExitCode.integrity,
   CHECKPOINT_FOREIGN: ExitCode.invalidInput,
   INTERNAL: ExitCode.internal,
 } as const satisfies Record<string, ExitCode>;
