@@ -49,7 +49,7 @@ const KEYLESS_ACTIONS: ReadonlySet<string> = new Set(['device.enroll', 'device.r
  * extend what this terminal saw (`seen`): shorter, its later checkpoints gone, or rewritten.
  */
 export async function inspectHead(trx: Kysely<DB>, vaultId: string, seen: SeenCheckpoint | null): Promise<LogHead> {
-  const { checkpoint, org } = await newestValidCheckpoint(trx, vaultId, seen?.org || null);
+  const { checkpoint, org } = await newestValidCheckpoint(trx, vaultId, seen);
   const size = checkpoint?.size ?? 0;
   const root = checkpoint?.root ?? EMPTY_ROOT.toString('hex');
   if (seen && seen.size > size) {
@@ -149,7 +149,8 @@ function bodyOf(row: TailRow): AuditBody | null {
  * still active (a revoked terminal's or retired person's key vouches for nothing new). The
  * organisation key is the one this terminal trusted before (`pinnedOrg`), else the vault's newest.
  */
-async function newestValidCheckpoint(trx: Kysely<DB>, vaultId: string, pinnedOrg: string | null): Promise<{ checkpoint: HeadCheckpoint | null; org: string }> {
+async function newestValidCheckpoint(trx: Kysely<DB>, vaultId: string, seen: SeenCheckpoint | null): Promise<{ checkpoint: HeadCheckpoint | null; org: string }> {
+  const pinnedOrg = seen?.org || null;
   const orgRows = await trx.selectFrom('org_keys').select(['fingerprint', 'public_key']).orderBy('created_at', 'desc').execute();
   const orgRow = pinnedOrg ? orgRows.find((r) => r.fingerprint === pinnedOrg) : orgRows[0];
   if (!orgRow) {
@@ -163,6 +164,9 @@ async function newestValidCheckpoint(trx: Kysely<DB>, vaultId: string, pinnedOrg
     for (const row of rows) {
       const body = parseCheckpoint(row.body);
       if (!body || body.vault !== vaultId || body.size !== Number(row.tree_size) || body.root !== row.root) continue;
+      const head = { size: body.size, root: body.root, at: body.at, body: row.body, signer: row.signer_fingerprint, signature: row.signature };
+      // The very tree this terminal already saw valid (usually its own last checkpoint): nothing new to trust.
+      if (seen && body.size === seen.size && body.root === seen.root) return { checkpoint: head, org: orgRow.fingerprint };
       const [devices, personKeys] = await Promise.all([
         trx.selectFrom('devices').leftJoin('people', 'people.id', 'devices.person_id')
           .select(['devices.id', 'people.login', 'devices.signing_fingerprint', 'devices.signing_public_key', 'devices.certification', 'devices.created_at', 'devices.status'])
@@ -184,10 +188,7 @@ async function newestValidCheckpoint(trx: Kysely<DB>, vaultId: string, pinnedOrg
       });
       const device = devices[0];
       if (verdict.failures.length === 0 && (!device || device.status === 'active' || await signedBeforeRevocation(trx, device.id, body.size))) {
-        return {
-          checkpoint: { size: body.size, root: body.root, at: body.at, body: row.body, signer: row.signer_fingerprint, signature: row.signature },
-          org: orgRow.fingerprint,
-        };
+        return { checkpoint: head, org: orgRow.fingerprint };
       }
     }
   }
