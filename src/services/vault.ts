@@ -119,12 +119,14 @@ export async function commitSignedChange<T>(
   const done = await writeTransaction(vault.store, async (trx) => {
     // Before the change: the log must extend what this terminal saw, whatever the change does.
     const head = await inspectHead(trx, vault.vaultId, seen);
+    // Whose keys could have signed the tail, as it was written (this change may approve its device).
+    const activeDevices = await activeTailDevices(trx, head);
     const { result, audit } = await change(trx);
     if (audit.length === 0) return { result, checkpoint: null, head, signed: null };
     const writer = writerOf(vault, device);
     const signer = options.key ? keySigner(options.key) : await checkpointSigner(trx, vault, person, device, deviceKey);
     // Never vouch for entries someone else put at the tail (docs/SECURITY.md, "The log's tail").
-    if (signer) assertSignableTail(head, vault.vaultId, await activeTailDevices(trx, head));
+    if (signer) assertSignableTail(head, vault.vaultId, activeDevices);
     const checkpoint = await recordAudit(trx, writer, audit, signer);
     const signed = checkpoint ? await ownTree(trx, head, checkpoint) : null;
     if (checkpoint && options.beforeCommit) await options.beforeCommit(checkpoint);
