@@ -92,12 +92,11 @@ export async function inspectHead(trx: Kysely<DB>, vaultId: string, seen: SeenCh
 /**
  * Refuse to sign over a tail that gmv did not write: every entry after the last valid checkpoint
  * must read back exactly as written (body, columns, leaf hash) and be something a terminal without
- * a key records (a refusal or failure, an enrollment request, or a terminal revoking itself), from
- * no device that could have signed it. `activeDevices` are the devices whose keys could sign.
+ * a key records (a refusal or failure, an enrollment request, or a terminal revoking itself).
  */
-export function assertSignableTail(head: LogHead, vaultId: string, activeDevices: ReadonlySet<string>): void {
+export function assertSignableTail(head: LogHead, vaultId: string): void {
   if (head.tail.length === 0 && head.frontierMatches) return;
-  const bad = head.frontierMatches ? head.tail.filter((row) => !keylessEntry(row, vaultId, activeDevices)) : head.tail;
+  const bad = head.frontierMatches ? head.tail.filter((row) => !keylessEntry(row, vaultId)) : head.tail;
   if (bad.length === 0 && head.frontierMatches) return;
   // A frontier that the tail does not explain names the first position it claims beyond the checkpoint.
   const seqs = bad.length > 0 ? bad.map((r) => `#${r.seq}`) : [`#${head.checkpoint?.size ?? 0}`];
@@ -105,25 +104,13 @@ export function assertSignableTail(head: LogHead, vaultId: string, activeDevices
   throw new GmvError('AUDIT_UNCOVERED_TAIL', { seqs: shown.join(', '), size: head.checkpoint?.size ?? 0 });
 }
 
-/** Devices named by the tail that are active (their key would have signed what they wrote). */
-export async function activeTailDevices(trx: Kysely<DB>, head: LogHead): Promise<Set<string>> {
-  const ids = new Set<string>();
-  for (const row of head.tail) {
-    const device = bodyOf(row)?.device;
-    if (typeof device === 'string') ids.add(device);
-  }
-  if (ids.size === 0) return ids;
-  const rows = await trx.selectFrom('devices').select('id').where('status', '=', 'active').where('id', 'in', [...ids]).execute();
-  return new Set(rows.map((r) => r.id));
-}
-
-function keylessEntry(row: TailRow, vaultId: string, activeDevices: ReadonlySet<string>): boolean {
+function keylessEntry(row: TailRow, vaultId: string): boolean {
   const body = bodyOf(row);
   if (!body || row.body === null) return false;
   if (canonicalJson(body as never) !== row.body || leafHash(Buffer.from(row.body, 'utf8')).toString('hex') !== row.leaf_hash) return false;
   if (body.vault !== vaultId || body.seq !== row.seq || body.at !== row.at || body.actor !== row.actor || body.action !== row.action
     || body.subject !== row.subject || body.outcome !== row.outcome) return false;
-  if (body.device !== null && (typeof body.device !== 'string' || activeDevices.has(body.device))) return false;
+  if (body.device !== null && typeof body.device !== 'string') return false;
   return body.outcome === 'denied' || body.outcome === 'failed' || KEYLESS_ACTIONS.has(body.action);
 }
 

@@ -14,7 +14,7 @@ import type { AuditDraft } from '../audit/entry.js';
 import { readPrivate, readPublic, fingerprintOf } from '../crypto/pgp.js';
 import { GmvError } from '../errors.js';
 import { readSeen, rememberSeen, type SeenCheckpoint } from '../local/seen-checkpoint.js';
-import { activeTailDevices, assertSignableTail, inspectHead, type LogHead } from '../audit/tail.js';
+import { assertSignableTail, inspectHead, type LogHead } from '../audit/tail.js';
 import { parsePolicy, type Policy } from '../policy/policy.js';
 
 export interface Vault {
@@ -119,14 +119,12 @@ export async function commitSignedChange<T>(
   const done = await writeTransaction(vault.store, async (trx) => {
     // Before the change: the log must extend what this terminal saw, whatever the change does.
     const head = await inspectHead(trx, vault.vaultId, seen);
-    // Whose keys could have signed the tail, as it was written (this change may approve its device).
-    const activeDevices = await activeTailDevices(trx, head);
     const { result, audit } = await change(trx);
     if (audit.length === 0) return { result, checkpoint: null, head, signed: null };
     const writer = writerOf(vault, device);
     const signer = options.key ? keySigner(options.key) : await checkpointSigner(trx, vault, person, device, deviceKey);
     // Never vouch for entries someone else put at the tail (docs/SECURITY.md, "The log's tail").
-    if (signer) assertSignableTail(head, vault.vaultId, activeDevices);
+    if (signer) assertSignableTail(head, vault.vaultId);
     const checkpoint = await recordAudit(trx, writer, audit, signer);
     const signed = checkpoint ? await ownTree(trx, head, checkpoint) : null;
     if (checkpoint && options.beforeCommit) await options.beforeCommit(checkpoint);
