@@ -22,6 +22,8 @@ import { firstRowProblem, type RowProblem } from './column-check.js';
 import { corruptStore, storeProblems } from '../store/integrity.js';
 import { checkSignatures, type SignatureInput, type SignatureVerdicts } from './signatures.js';
 import type { WorkerOutcome, WorkerResult, WorkerStart } from './verify-worker.js';
+import type { SeenCheckpoint } from '../local/seen-checkpoint.js';
+import type { WitnessSet } from './witness.js';
 
 export interface VerifyReport {
   entries: number;
@@ -34,7 +36,12 @@ export interface VerifyReport {
   orgFingerprint: string;
   /** Whether the organisation key was the auditor's own copy rather than the vault's. */
   orgKeyPinned: boolean;
+  /** Witnessed checkpoints the log agrees with (--witness DIR). */
+  witnessed?: { dir: string; count: number };
 }
+
+/** The newest signed checkpoint with the tree's frontier at its size: what a terminal remembers. */
+export type VerifiedHead = Omit<SeenCheckpoint, 'path'>;
 
 export interface VerifyOptions {
   vaultId: string;
@@ -48,13 +55,19 @@ export interface VerifyOptions {
   since?: CheckpointBody;
   /** The worker thread that checks signatures and rows (its creator stops it); without one they run here, after the scan. */
   worker?: VerifyWorker | null;
+  /** The largest checkpoint this terminal saw: the log must extend it. */
+  seen?: SeenCheckpoint | null;
+  /** Witnessed checkpoints (signatures already checked): the log must agree with each. */
+  witness?: WitnessSet;
+  /** Told the verified head, for the terminal to remember. */
+  onHead?: (head: VerifiedHead) => void;
 }
 
 const PAGE = 20_000;
 const ENTRY_QUERY = 'select coalesce(body, leaf_hash) from audit_entries order by seq';
 const CHECKPOINT_QUERY = 'select id, tree_size, root, body, signer_fingerprint, signature from audit_checkpoints order by tree_size, id';
-const DEVICE_QUERY = 'select d.id, p.login, d.signing_fingerprint, d.signing_public_key, d.certification, d.created_at from devices d left join people p on p.id = d.person_id';
-const PERSON_KEY_QUERY = 'select k.fingerprint, p.login, k.public_key, k.certification, k.created_at from person_keys k join people p on p.id = k.person_id where k.certification is not null';
+export const DEVICE_QUERY = 'select d.id, p.login, d.signing_fingerprint, d.signing_public_key, d.certification, d.created_at from devices d left join people p on p.id = d.person_id';
+export const PERSON_KEY_QUERY = 'select k.fingerprint, p.login, k.public_key, k.certification, k.created_at from person_keys k join people p on p.id = k.person_id where k.certification is not null';
 const OPEN_BRACE = 0x7b;
 
 interface CheckpointRow { id: number; size: number; root: string; body: string; signer: string; signature: string }
@@ -75,6 +88,10 @@ export async function verifyAuditLog(reader: Reader, options: VerifyOptions): Pr
   let scanProblem: EntryProblem | null = null;
   const state = new StateReplay();
   let stored: unknown[] | undefined;
+  // Sizes whose root is compared with what this terminal and the witnesses saw.
+  const watch = [...new Set([...(options.seen ? [options.seen.size] : []), ...(options.witness?.checkpoints.map((c) => c.size) ?? [])])].sort((a, b) => a - b);
+  const watched = new Map<number, string>();
+  let headPeaks: Buffer[] = [];
 
   const checkpoints = await reader.snapshot(async () => {
     const checkpoints = (await reader.rows(CHECKPOINT_QUERY)).map(toCheckpoint);
@@ -91,11 +108,18 @@ export async function verifyAuditLog(reader: Reader, options: VerifyOptions): Pr
       scanProblem = { seq: end, detail: 'detail.entryMissing' };
     }
     let next = 0;
+    let nextWatched = 0;
+    const headSize = checkpoints.at(-1)?.size;
     const recordRoots = () => {
       while (next < checkpoints.length && checkpoints[next]!.size === tree.size) {
         rootsAt.set(tree.size, tree.root().toString('hex'));
         next += 1;
       }
+      while (nextWatched < watch.length && watch[nextWatched] === tree.size) {
+        watched.set(tree.size, tree.root().toString('hex'));
+        nextWatched += 1;
+      }
+      if (tree.size === headSize) headPeaks = tree.peaks();
     };
     recordRoots();
     scan: for await (const page of reader.column(ENTRY_QUERY, PAGE)) {
@@ -212,6 +236,32 @@ export async function verifyAuditLog(reader: Reader, options: VerifyOptions): Pr
     orgKeyPinned: signatures.orgKeyPinned,
   };
   if (since && leaves) report.consistency = proveConsistency(since, leaves, root);
+  if (options.witness) {
+    // Each witnessed checkpoint must be a prefix of today's log: the same root at its size.
+    const disagree = [...options.witness.rejected, ...options.witness.checkpoints
+      .filter((c) => c.size > tree.size || watched.get(c.size) !== c.root).map((c) => c.file)].sort();
+    if (disagree.length > 0) {
+      throw new GmvError('WITNESS_DISAGREES', { count: disagree.length, dir: options.witness.dir, files: disagree.join(', ') });
+    }
+    report.witnessed = { dir: options.witness.dir, count: options.witness.checkpoints.length };
+  }
+  const seen = options.seen;
+  if (seen) {
+    if (seen.org && seen.org !== signatures.orgFingerprint) {
+      throw new GmvError('AUDIT_TAMPERED', { seq: 0, detail: 'detail.orgKeyReplaced', found: signatures.orgFingerprint, pinned: seen.org });
+    }
+    if (lastSignedSize < seen.size) {
+      throw new GmvError('AUDIT_ROLLED_BACK', { size: seen.size, time: seen.at, found: lastSignedSize, detail: 'detail.seenLonger', file: seen.path ?? '' });
+    }
+    if (watched.get(seen.size) !== seen.root) {
+      throw new GmvError('AUDIT_ROLLED_BACK', { size: seen.size, time: seen.at, found: lastSignedSize, detail: 'detail.seenNotExtended', file: seen.path ?? '' });
+    }
+  }
+  const head = checkpoints.at(-1);
+  if (head && options.onHead) {
+    const body = parseCheckpoint(head.body)!;
+    options.onHead({ size: head.size, root: head.root, peaks: headPeaks.map((p) => p.toString('hex')), at: body.at, org: signatures.orgFingerprint });
+  }
   return report;
 }
 

@@ -12,11 +12,11 @@ import { verifyAuditAt, verifyLines } from '../services/audit-verify.js';
 import { GLOBAL_FLAGS, parseFlags } from './args.js';
 import { printError, printResult } from './output.js';
 
-interface VerifyArgs { json: boolean; vault?: string; lang?: string; sinceCheckpoint?: string; orgKey?: string }
+interface VerifyArgs { json: boolean; vault?: string; lang?: string; sinceCheckpoint?: string; orgKey?: string; witness?: string }
 
 export function parseFastArgs(argv: string[]): VerifyArgs | null {
   if (argv[0] !== 'audit' || argv[1] !== 'verify') return null;
-  const parsed = parseFlags(argv.slice(2), { booleans: GLOBAL_FLAGS.booleans, values: { ...GLOBAL_FLAGS.values, '--since-checkpoint': null, '--org-key': null } });
+  const parsed = parseFlags(argv.slice(2), { booleans: GLOBAL_FLAGS.booleans, values: { ...GLOBAL_FLAGS.values, '--since-checkpoint': null, '--org-key': null, '--witness': null } });
   if (!parsed || parsed.positionals.length > 0) return null;
   return {
     json: parsed.booleans.has('--json'),
@@ -24,14 +24,16 @@ export function parseFastArgs(argv: string[]): VerifyArgs | null {
     lang: parsed.values.get('--lang'),
     sinceCheckpoint: parsed.values.get('--since-checkpoint'),
     orgKey: parsed.values.get('--org-key'),
+    witness: parsed.values.get('--witness'),
   };
 }
 
 export async function runFast(args: VerifyArgs, env: NodeJS.ProcessEnv): Promise<number> {
   const lang = pickLang(args.lang, env);
   try {
-    const target = checkedTarget(resolveTarget(args.vault, env, localPaths(env)));
-    const report = await verifyAuditAt(target, { sinceCheckpoint: args.sinceCheckpoint, orgKeyFile: args.orgKey });
+    const paths = localPaths(env);
+    const target = checkedTarget(resolveTarget(args.vault, env, paths));
+    const report = await verifyAuditAt(target, { sinceCheckpoint: args.sinceCheckpoint, orgKeyFile: args.orgKey, devicesDir: paths.devicesDir, witnessDir: args.witness });
     printResult(args.json, { ok: true, ...report }, () => verifyLines(report, lang));
     return 0;
   } catch (error) {

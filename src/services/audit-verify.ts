@@ -8,7 +8,9 @@ import { GmvError } from '../errors.js';
 import { render, type Lang } from '../i18n/catalogue.js';
 import { formatChinaTime } from '../domain/dates.js';
 import { openReader, type OpenedReader, type Reader } from '../store/reader.js';
-import { VerifyWorker, verifyAuditLog, type VerifyReport } from '../audit/verify.js';
+import { DEVICE_QUERY, PERSON_KEY_QUERY, VerifyWorker, verifyAuditLog, type VerifiedHead, type VerifyReport } from '../audit/verify.js';
+import { readWitnessDir, type WitnessSet } from '../audit/witness.js';
+import { readSeen, rememberSeen } from '../local/seen-checkpoint.js';
 import { SCHEMA_VERSION } from '../store/schema-version.js';
 
 export type { VerifyReport };
@@ -18,6 +20,10 @@ export interface VerifyAuditOptions {
   sinceCheckpoint?: string;
   /** The organisation key the auditor pinned; default: org-key.asc beside the checkpoint, else the vault's. */
   orgKeyFile?: string;
+  /** This terminal's state folder (beside the device file): the log must extend the largest checkpoint it saw. */
+  devicesDir?: string;
+  /** A folder of witnessed checkpoints (gmv audit witness): the log must agree with every one. */
+  witnessDir?: string;
 }
 
 /** Verify the vault at `target`, on two threads. */
@@ -43,13 +49,37 @@ export async function verifyAudit(reader: Reader, options: VerifyAuditOptions, w
   if (!idRow) throw new GmvError('VAULT_NOT_INITIALIZED', { path: reader.location });
   const [keyRow] = await reader.rows('select public_key from org_keys order by created_at desc limit 1');
   if (!keyRow) throw new GmvError('VAULT_NOT_INITIALIZED', { path: reader.location });
-  return verifyAuditLog(reader, {
-    vaultId: String(idRow[0]),
-    orgKey: String(keyRow[0]),
+  const vaultId = String(idRow[0]);
+  const orgKey = String(keyRow[0]);
+  const seen = options.devicesDir ? readSeen(options.devicesDir, vaultId) : null;
+  let witness: WitnessSet | undefined;
+  if (options.witnessDir) {
+    witness = await readWitnessDir(options.witnessDir, vaultId, {
+      orgKey,
+      orgKeyFile: options.orgKeyFile,
+      devices: (await reader.rows(DEVICE_QUERY)).map(([id, person, signingFingerprint, signingPublicKey, certification, createdAt]) => ({
+        id: String(id), person: person === null ? null : String(person), signingFingerprint: String(signingFingerprint),
+        signingPublicKey: String(signingPublicKey), certification: String(certification), createdAt: String(createdAt),
+      })),
+      personKeys: (await reader.rows(PERSON_KEY_QUERY)).map(([fingerprint, person, publicKey, certification, createdAt]) => ({
+        fingerprint: String(fingerprint), person: String(person), publicKey: String(publicKey), certification: String(certification), createdAt: String(createdAt),
+      })),
+    });
+  }
+  let head: VerifiedHead | null = null;
+  const report = await verifyAuditLog(reader, {
+    vaultId,
+    orgKey,
     orgKeyFile: options.orgKeyFile,
     sinceCheckpointFile: options.sinceCheckpoint,
     worker,
+    seen,
+    witness,
+    onHead: (h) => { head = h; },
   });
+  // Verified: this terminal now has seen the newest checkpoint (never the vault: verify writes nothing there).
+  if (options.devicesDir && head) rememberSeen(options.devicesDir, vaultId, head);
+  return report;
 }
 
 /** What `gmv audit verify` prints for a verified log. */
@@ -57,6 +87,7 @@ export function verifyLines(report: VerifyReport, lang: Lang): string[] {
   const lines = [render('audit.verify.ok', { entries: report.entries, checkpoints: report.checkpoints, root: report.root }, lang)];
   if (report.pruned.count > 0) lines.push(render('audit.verify.pruned', { count: report.pruned.count, upTo: report.pruned.upTo ?? 0 }, lang));
   if (report.consistency) lines.push(render('audit.verify.consistent', { size: report.consistency.oldSize, time: formatChinaTime(new Date(report.consistency.oldTime)) }, lang));
+  if (report.witnessed) lines.push(render('audit.verify.witnessed', { count: report.witnessed.count, dir: report.witnessed.dir }, lang));
   if (report.unsignedTail > 0) lines.push(render('audit.verify.unsignedTail', { count: report.unsignedTail }, lang));
   lines.push(render(report.orgKeyPinned ? 'audit.verify.trustPinned' : 'audit.verify.trustVault', { fingerprint: report.orgFingerprint }, lang));
   return lines;

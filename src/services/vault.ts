@@ -8,6 +8,7 @@ import { openStore, writeTransaction, type Store, type StoreTarget } from '../st
 import type { DB } from '../store/schema.js';
 import type { LocalPaths } from '../local/paths.js';
 import { readDeviceKey, type DeviceKey } from '../local/device-file.js';
+import { MerkleAccumulator } from '../audit/merkle.js';
 import { appendAudit, keySigner, writeCheckpoint, type AuditWriter, type CheckpointSigner, type SignedCheckpoint } from '../audit/log.js';
 import type { AuditDraft } from '../audit/entry.js';
 import { readPrivate, readPublic, fingerprintOf } from '../crypto/pgp.js';
@@ -15,6 +16,8 @@ import { GmvError } from '../errors.js';
 import { effectivePolicy, upgradeLegacyPack, type Policy } from '../policy/policy.js';
 import { shippedFile } from '../package-root.js';
 import { readFileSync } from 'node:fs';
+import { readSeen, rememberSeen, type SeenCheckpoint } from '../local/seen-checkpoint.js';
+import { assertSignableTail, inspectHead, type LogHead } from '../audit/tail.js';
 
 export interface Vault {
   store: Store;
@@ -181,15 +184,44 @@ export async function commitSignedChange<T>(
   // Loaded outside the write lock (reading a key costs more than the change); a logged-in person's
   // key needs nothing loaded here.
   const deviceKey = options.key || person ? null : await deviceSigner(vault, device);
-  return writeTransaction(vault.store, async (trx) => {
+  const seen = readSeen(vault.paths.devicesDir, vault.vaultId);
+  const done = await writeTransaction(vault.store, async (trx) => {
+    // Before the change: the log must extend what this terminal saw, whatever the change does.
+    const head = await inspectHead(trx, vault.vaultId, seen);
     const { result, audit } = await change(trx);
-    if (audit.length === 0) return { result, checkpoint: null };
+    if (audit.length === 0) return { result, checkpoint: null, head, signed: null };
     const writer = writerOf(vault, device);
     const signer = options.key ? keySigner(options.key) : await checkpointSigner(trx, vault, person, device, deviceKey);
+    // Never vouch for entries someone else put at the tail (docs/SECURITY.md, "The log's tail").
+    if (signer) assertSignableTail(head, vault.vaultId);
     const checkpoint = await recordAudit(trx, writer, audit, signer);
+    const signed = checkpoint ? await ownTree(trx, head, checkpoint) : null;
     if (checkpoint && options.beforeCommit) await options.beforeCommit(checkpoint);
-    return { result, checkpoint };
+    return { result, checkpoint, head, signed };
   });
+  rememberSeen(vault.paths.devicesDir, vault.vaultId, seenAfter(done.head, done.checkpoint, done.signed));
+  return { result: done.result, checkpoint: done.checkpoint };
+}
+
+/** The tree this writer just signed, from the checked head plus its own leaves: it must be the signed root. */
+async function ownTree(trx: Kysely<DB>, head: LogHead, checkpoint: SignedCheckpoint): Promise<MerkleAccumulator> {
+  const tree = MerkleAccumulator.restore(head.tree.size, head.tree.peaks());
+  const rows = await trx.selectFrom('audit_entries').select('leaf_hash').where('seq', '>=', tree.size).orderBy('seq').execute();
+  for (const row of rows) tree.append(Buffer.from(row.leaf_hash, 'hex'));
+  if (tree.size !== checkpoint.body.size || tree.root().toString('hex') !== checkpoint.body.root) {
+    throw new GmvError('AUDIT_TAMPERED', { seq: head.checkpoint?.size ?? 0, detail: 'detail.headRoot', size: checkpoint.body.size });
+  }
+  return tree;
+}
+
+function seenAfter(head: LogHead, checkpoint: SignedCheckpoint | null, signed: MerkleAccumulator | null): SeenCheckpoint | null {
+  if (checkpoint && signed) return { size: checkpoint.body.size, root: checkpoint.body.root, peaks: hexPeaks(signed), at: checkpoint.body.at, org: head.org };
+  if (head.checkpoint) return { size: head.checkpoint.size, root: head.checkpoint.root, peaks: hexPeaks(head.atCheckpoint), at: head.checkpoint.at, org: head.org };
+  return null;
+}
+
+function hexPeaks(tree: MerkleAccumulator): string[] {
+  return tree.peaks().map((p) => p.toString('hex'));
 }
 
 /**

@@ -28,7 +28,8 @@ describe.each(dialects())('checkpoint signers on %s', (dialect) => {
       const report = await verifyAudit(vault.store.reader, {});
       expect(report.unsignedTail).toBe(1);
 
-      await commitChange(vault, async () => ({ result: undefined, audit: [{ action: 'test.later', actor: 'li.an', subject: null, outcome: 'ok' }] }));
+      // What a revoked terminal leaves unsigned for the next writer: a refusal (anything else is refused, see audit-tail-insertion).
+      await commitChange(vault, async () => ({ result: undefined, audit: [{ action: 'test.later', actor: 'li.an', subject: null, outcome: 'denied' }] }));
       expect((await verifyAudit(vault.store.reader, {})).unsignedTail).toBe(2);
 
       const key = await readPrivate(device.signingKey.revealString());
