@@ -15,8 +15,13 @@ export function corruptStore(location: string, problems: readonly string[]): Gmv
   return new GmvError('VAULT_CORRUPT', { path: location, detail: problems.slice(0, 3).join('; ') + (problems.length > 3 ? `; and ${problems.length - 3} more` : '') });
 }
 
+/**
+ * `quick_check`: every page, cell and record format, in linear time — what a bad sector or a torn
+ * copy damages. (`integrity_check` also matches every index entry to its row, O(N log N): it doubled
+ * the time of verifying 100,000 entries.)
+ */
 async function sqliteProblems(reader: Reader): Promise<string[]> {
-  const rows = await reader.rows('pragma integrity_check');
+  const rows = await reader.rows('pragma quick_check');
   const lines = rows.map((row) => String(row[0]));
   return lines.length === 1 && lines[0] === 'ok' ? [] : lines;
 }
