@@ -87,6 +87,7 @@ try {
           await trx.insertInto('grants').values({ person_id: me.id, account_id: row.id, can: '["reveal","otp","manage"]', until: null, granted_by: 'bench.officer', granted_at: at.toISOString(), removed_by: null, removed_at: null }).execute();
           const version = await writeVersion(trx, { id: Number(row.id), slug: `acct-${i}` }, { password: `Bench-Password-${i}` }, { reason: 'bench', by: 'bench.officer', at, passwordHash: null });
           audit.push({ action: 'account.add', actor: 'bench.officer', subject: `acct-${i}`, outcome: 'ok', details: { platform: 'weibo', imported_from: 'bench', version } });
+          audit.push({ action: 'grant.add', actor: 'bench.officer', subject: `acct-${i}`, outcome: 'ok', details: { person: 'bench.officer', can: ['reveal', 'otp', 'manage'], until: null, automatic: true } });
         }
         return { result: undefined, audit };
       });

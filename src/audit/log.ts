@@ -94,7 +94,7 @@ export async function writeCheckpoint(trx: Kysely<DB>, writer: AuditWriter, sign
  * The stored frontier, checked for shape and against the newest entry: appending from a damaged
  * one would reuse sequence numbers or sign a root the entries do not give (AUDIT_TREE_CORRUPT).
  */
-async function loadTree(trx: Kysely<DB>): Promise<MerkleAccumulator> {
+export async function loadTree(trx: Kysely<DB>): Promise<MerkleAccumulator> {
   const row = await trx.selectFrom('audit_tree').select(['size', 'frontier']).where('id', '=', 1).executeTakeFirst();
   const last = await trx.selectFrom('audit_entries').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
   const entries = last?.seq === null || last?.seq === undefined ? 0 : Number(last.seq) + 1;

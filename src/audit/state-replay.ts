@@ -12,7 +12,7 @@ import type { Reader } from '../store/reader.js';
 import { GmvError } from '../errors.js';
 
 /** Actions that change the replayed state (matched on the canonical body's first key). */
-const ACTIONS = ['person.add', 'person.roles', 'grant.add', 'grant.remove', 'grant.expire', 'account.add', 'mfa.enroll.start', 'mfa.enroll.confirm',
+const ACTIONS = ['person.add', 'person.roles', 'grant.add', 'grant.remove', 'grant.expire', 'mfa.enroll.start', 'mfa.enroll.confirm',
   'auth.locked', 'person.unlock', 'recovery.use', 'vault.init', 'policy.apply'] as const;
 const PREFIXES = ACTIONS.map((a) => `{"action":${JSON.stringify(a)},`);
 
@@ -75,8 +75,6 @@ export class StateReplay {
         case 'person.roles': roles.set(subject, sorted(d.to)); break;
         case 'grant.add': grants.set(`${String(d.person)} on ${subject}`, { can: sorted(d.can), until: typeof d.until === 'string' ? d.until : null }); break;
         case 'grant.remove': case 'grant.expire': grants.delete(`${String(d.person)} on ${subject}`); break;
-        // An import grants its importer every capability on each account it creates.
-        case 'account.add': if (d.imported_from !== undefined && body.actor) grants.set(`${body.actor} on ${subject}`, { can: ['manage', 'otp', 'reveal'], until: null }); break;
         // A new enrollment replaces the active seed with a pending one until it is confirmed.
         case 'mfa.enroll.start': mfa.delete(subject); break;
         case 'mfa.enroll.confirm': mfa.add(subject); break;

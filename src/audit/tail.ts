@@ -13,6 +13,7 @@ import { EMPTY_ROOT, MerkleAccumulator, leafHash } from './merkle.js';
 import { parseCheckpoint } from './checkpoint.js';
 import { checkSignatures } from './signatures.js';
 import type { AuditBody } from './entry.js';
+import { loadTree } from './log.js';
 
 export interface HeadCheckpoint {
   size: number;
@@ -49,6 +50,8 @@ const KEYLESS_ACTIONS: ReadonlySet<string> = new Set(['device.enroll', 'device.r
  * extend what this terminal saw (`seen`): shorter, its later checkpoints gone, or rewritten.
  */
 export async function inspectHead(trx: Kysely<DB>, vaultId: string, seen: SeenCheckpoint | null): Promise<LogHead> {
+  // A damaged stored frontier is named as such (AUDIT_TREE_CORRUPT) before the tail is judged.
+  await loadTree(trx);
   const { checkpoint, org } = await newestValidCheckpoint(trx, vaultId, seen);
   const size = checkpoint?.size ?? 0;
   const root = checkpoint?.root ?? EMPTY_ROOT.toString('hex');

@@ -134,6 +134,8 @@ export async function applyImport(vault: Vault, actor: SessionActor, plan: Impor
       if (item.totp !== undefined) content.totp = item.totp;
       const version = await writeVersion(trx, { id: Number(row.id), slug: planned.slug }, content, { reason: `import ${plan.format}`, by: actor.login, at, passwordHash: hashes[i] ?? null });
       audit.push({ action: 'account.add', actor: actor.login, subject: planned.slug, outcome: 'ok', details: { platform: planned.platform, unit: plan.unit, imported_from: plan.format, line: planned.line, fields: planned.fields, version } });
+      // The importer's own grant is recorded like any other (the verifier replays grants from the log).
+      if (roles.includes('account-admin')) audit.push({ action: 'grant.add', actor: actor.login, subject: planned.slug, outcome: 'ok', details: { person: actor.login, can: ['reveal', 'otp', 'manage'], until: null, automatic: true } });
     }
     audit.push({ action: 'import', actor: actor.login, subject: plan.unit, outcome: 'ok', details: { format: plan.format, accounts: plan.accounts.length } });
     return { result: undefined, audit };
