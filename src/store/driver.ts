@@ -89,13 +89,20 @@ export async function openSqliteDatabase(path: string, mode: OpenMode): Promise<
 }
 
 /**
+ * How long a connection may take before the server counts as unreachable. Generous: a shared server
+ * under load (or a 2-core machine running argon2 beside it) can take seconds to fork a backend, and a
+ * user would rather wait than be told the vault is down.
+ */
+const CONNECT_TIMEOUT_MS = 30_000;
+
+/**
  * A connection pool to the PostgreSQL vault, proven reachable (STORE_UNAVAILABLE otherwise). A
  * read-only pool's sessions refuse every write the server would otherwise accept.
  */
 export async function connectPostgres(url: string, max = 2, options: { readOnly?: boolean } = {}): Promise<import('pg').Pool> {
   const { default: pg } = await import('pg');
   const location = redactUrl(url);
-  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5000, ...(options.readOnly ? { options: '-c default_transaction_read_only=on' } : {}) });
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, ...(options.readOnly ? { options: '-c default_transaction_read_only=on' } : {}) });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
   try {
@@ -151,7 +158,7 @@ export function translateStoreError(error: unknown, location: string): unknown {
     case '08001':
       return new GmvError('STORE_UNAVAILABLE', { detail: `${location}: ${detail}` }, { cause: error });
     default:
-      if (/Connection terminated|connect ECONNREFUSED/.test(detail)) {
+      if (/Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect/.test(detail)) {
         return new GmvError('STORE_UNAVAILABLE', { detail: `${location}: ${detail}` }, { cause: error });
       }
       return error;

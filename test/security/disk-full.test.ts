@@ -76,7 +76,7 @@ describe.skipIf(!mountable)('a full disk under the vault (sqlite)', () => {
     const filler = fill(mnt, 4096);
     const add = await gmv(['account', 'add', '--slug', 'douyin-news', '--platform', 'douyin', '--name', 'douyin-news', '--unit', '宣传科', '--json'], { env: box.env });
     expect(add.code, add.stderr).toBe(8);
-    expect(JSON.parse(add.stdout).error.code).toBe('STORE_FULL');
+    expect(JSON.parse(add.stdout).error.code, add.stderr).toBe('STORE_FULL');
     expect(add.stderr).toContain(vault);
     expect(add.stderr).toMatch(/disk .* is full/);
     expect(add.stderr).not.toMatch(/internal error/i);
@@ -94,7 +94,7 @@ describe.skipIf(!mountable)('a full disk under the vault (sqlite)', () => {
     const filler = fill(mnt, 96 * 1024);
     const imported = await gmv(['import', 'otpauth', file, '--platform', 'weibo', '--json'], { env: box.env });
     expect(imported.code, imported.stderr).toBe(8);
-    expect(JSON.parse(imported.stdout).error.code).toBe('STORE_FULL');
+    expect(JSON.parse(imported.stdout).error.code, imported.stderr).toBe('STORE_FULL');
     rmSync(filler);
     expect(await slugs(box)).toEqual(['weibo-press']);
     expect((await gmv(['audit', 'verify'], { env: box.env })).code).toBe(0);
@@ -163,7 +163,7 @@ describe.skipIf(!mountable || postgresUid() === null)('a full disk under the vau
     const filler = fill(mnt, 64 * 1024);
     const imported = await gmv(['import', 'otpauth', file, '--platform', 'weibo', '--json'], { env: box.env });
     expect(imported.code, imported.stderr).toBe(8);
-    expect(JSON.parse(imported.stdout).error.code).toBe('STORE_FULL');
+    expect(JSON.parse(imported.stdout).error.code, imported.stderr).toBe('STORE_FULL');
     expect(imported.stderr).not.toMatch(/internal error/i);
     rmSync(filler);
     const list = await gmv(['account', 'list', '--json'], { env: box.env });
