@@ -30,6 +30,12 @@ export abstract class GmvCommand<T extends typeof Command> extends Command {
 
   override async init(): Promise<void> {
     await super.init();
+    // Ctrl+C outside a prompt (a prompt reads it as a key): say so and stop with 130. An open
+    // transaction is never committed, so the database rolls it back; nothing is half-written.
+    process.once('SIGINT', () => {
+      printNote(`${render('error.CANCELLED', {}, this.lang)}`);
+      process.exit(ExitCode.cancelled);
+    });
     const langAt = this.argv.findIndex((a) => a === '--lang' || a.startsWith('--lang='));
     const langArg = langAt < 0 ? undefined : this.argv[langAt]!.includes('=') ? this.argv[langAt]!.split('=')[1] : this.argv[langAt + 1];
     this.lang = pickLang(langArg, process.env);
@@ -42,6 +48,15 @@ export abstract class GmvCommand<T extends typeof Command> extends Command {
     this.flags = flags as CommandFlags<T>;
     this.args = args as CommandArgs<T>;
     this.positional = argv as string[];
+  }
+
+  /** The vault's (or a given policy's) rules for a new passphrase, for a prompt to check as it asks. */
+  protected passphraseRules(policy?: () => Promise<import('../src/policy/policy.js').Policy>): () => Promise<import('./passphrase.js').PassphraseRules> {
+    return async () => {
+      const [{ loadCommonPasswords }, { activePolicy }] = await Promise.all([import('../src/policy/passphrase-rules.js'), import('../src/services/vault.js')]);
+      const effective = policy ? await policy() : await activePolicy((await this.vault()).store.db);
+      return { minLength: effective.passphrase.minLength, common: loadCommonPasswords() };
+    };
   }
 
   /** All positional arguments, for commands that take a variable number (static strict = false). */
@@ -159,6 +174,8 @@ export abstract class GmvCommand<T extends typeof Command> extends Command {
       if (this.jsonMode && error.code !== 'EEXIT') this.writeJsonError('USAGE', error.message, ExitCode.usage);
       throw error;
     }
+    // Ctrl+C at a prompt: nothing was written yet.
+    if (error.name === 'ExitPromptError') error = new GmvError('CANCELLED');
     // A driver error no service translated (a read that met a corrupt page, a full disk) still gets its code.
     const store = error instanceof GmvError ? error : translateStoreError(error, this.#vault?.store.location ?? this.vaultLocation());
     const coded = store instanceof GmvError ? store : new GmvError('INTERNAL', { detail: error.message ?? String(error) }, { cause: error });

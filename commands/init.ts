@@ -28,7 +28,8 @@ export default class Init extends GmvCommand<typeof Init> {
     ]);
     const policyPath = this.flags.policy ?? shippedFile('policies', 'default.yaml');
     const policyText = readBoundedText(policyPath, INPUT_LIMITS.policyPack, 'a policy pack');
-    const passphrase = await readPassphrase(this.flags['passphrase-file'], this.flags.login, this.lang, { confirm: true });
+    const rules = this.passphraseRules(async () => (await import('../src/policy/policy.js')).parsePolicy(policyText, policyPath));
+    const passphrase = await readPassphrase(this.flags['passphrase-file'], this.flags.login, this.lang, { confirm: true, purpose: 'new', rules });
     const result = await initVault({
       target: this.storeTarget(),
       paths: this.paths,

@@ -22,7 +22,7 @@ export default class Recover extends GmvCommand<typeof Recover> {
     const vault = await this.vault();
     const recoveryKey = this.flags['recovery-key'] ? read(this.flags['recovery-key']) : undefined;
     const shares = this.flags.share?.map(read);
-    const passphrase = await readPassphrase(this.flags['passphrase-file'], this.flags.login, this.lang, { confirm: true });
+    const passphrase = await readPassphrase(this.flags['passphrase-file'], this.flags.login, this.lang, { confirm: true, purpose: 'new', rules: this.passphraseRules() });
     const result = await recoverOfficer(vault, { login: this.flags.login, recoveryKey, shares, passphrase, commonPasswords: parseCommonList(readFileSync(shippedFile('policies', 'common-passwords.txt'), 'utf8')) });
     passphrase.wipe();
     this.note(this.t('recover.warning', { key: result.recoveryKey }));

@@ -20,6 +20,8 @@ export const ExitCode = {
   incompatible: 10,
   invalidInput: 11,
   calendarUnknown: 12,
+  /** The person pressed Ctrl+C: nothing was written (128 + SIGINT, as shells report it). */
+  cancelled: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -102,6 +104,7 @@ const CODES = {
   CAPABILITY_UNKNOWN: ExitCode.usage,
   CALENDAR_INVALID: ExitCode.invalidInput,
   CALENDAR_UNKNOWN: ExitCode.calendarUnknown,
+  CANCELLED: ExitCode.cancelled,
   INTERNAL: ExitCode.internal,
 } as const satisfies Record<string, ExitCode>;
 

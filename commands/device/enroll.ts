@@ -22,7 +22,7 @@ export default class DeviceEnroll extends GmvCommand<typeof DeviceEnroll> {
     const result = await enrollDevice(vault, {
       login: this.flags.login, label: this.flags.label,
       // Asked only on a first enrollment: a later terminal receives the existing key (gmv device add-key).
-      passphrase: async () => (passphrase = await readPassphrase(this.flags['passphrase-file'], this.flags.login, this.lang, { confirm: true })),
+      passphrase: async () => (passphrase = await readPassphrase(this.flags['passphrase-file'], this.flags.login, this.lang, { confirm: true, purpose: 'new', rules: this.passphraseRules() })),
       commonPasswords: parseCommonList(readFileSync(shippedFile('policies', 'common-passwords.txt'), 'utf8')),
     });
     passphrase?.wipe();

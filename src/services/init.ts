@@ -170,9 +170,8 @@ export async function initVault(options: InitOptions): Promise<InitResult> {
 export function enforcePassphrase(passphrase: Secret, login: string, policy: Policy, common: ReadonlySet<string>): void {
   const verdict = checkPassphrase(passphrase, login, policy.passphrase.minLength, common);
   if (verdict.ok) return;
-  const reason = verdict.reason === 'too-short' ? `shorter than ${verdict.minLength} characters`
-    : verdict.reason === 'common' ? 'it is on the list of common passwords' : 'it equals the login handle';
-  throw new GmvError('PASSPHRASE_WEAK', { reason });
+  const reason = verdict.reason === 'too-short' ? 'detail.passphraseTooShort' : verdict.reason === 'common' ? 'detail.passphraseCommon' : 'detail.passphraseEqualsLogin';
+  throw new GmvError('PASSPHRASE_WEAK', { reason, minLength: policy.passphrase.minLength });
 }
 
 function recoveryPaths(recovery: InitOptions['recovery']): string[] {

@@ -13,7 +13,7 @@ import { GmvError } from '../errors.js';
 export async function changePassphrase(vault: Vault, input: { login: string; current: Secret; next: Secret; totp: () => Promise<Secret>; commonPasswords: ReadonlySet<string> }): Promise<{ login: string; deviceId: string }> {
   const policy = await activePolicy(vault.store.db);
   enforcePassphrase(input.next, input.login, policy, input.commonPasswords);
-  if (input.next.revealString() === input.current.revealString()) throw new GmvError('PASSPHRASE_WEAK', { reason: 'it is the current passphrase' });
+  if (input.next.revealString() === input.current.revealString()) throw new GmvError('PASSPHRASE_WEAK', { reason: 'detail.passphraseIsCurrent' });
   const person = await unlockPerson(vault, input.login, input.current, { totp: input.totp });
   const device = terminalDevice(vault)!;
   const envelope = await sealPersonKey(person.key.armor(), input.next, device.secret.reveal(), { login: person.login, fingerprint: person.keyFingerprint, deviceId: device.deviceId }, policy.passphrase.kdf);

@@ -1,0 +1,179 @@
+/**
+ * A person at a real terminal (tmux drives a pseudo-terminal): `-` and a missing value ask with a
+ * hidden prompt that states the rules first, asks again in place when a value is refused or the
+ * two entries differ, and Ctrl+C ends with "Cancelled", exit 130 and nothing written.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, gmv, initVault, OFFICER_PASSPHRASE } from '../helpers/cli.js';
+import { sandbox, type Sandbox } from '../helpers/dialects.js';
+import { lockAll } from '../helpers/session-helpers.js';
+
+function hasTmux(): boolean {
+  try {
+    execFileSync('tmux', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** One gmv run in its own tmux window; the exit code lands in a file when it ends. */
+class TerminalRun {
+  readonly name: string;
+  readonly done: string;
+  constructor(private readonly box: Sandbox, args: string[], env: Record<string, string> = {}) {
+    this.name = `gmv-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+    this.done = join(box.dir, `${this.name}.exit`);
+    const script = join(box.dir, `${this.name}.sh`);
+    const vars = { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', NODE_ENV: 'production', ...box.env, ...env };
+    const exports = Object.entries(vars).map(([k, v]) => `export ${k}=${JSON.stringify(v)}`).join('\n');
+    const quoted = [process.execPath, BIN, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
+    writeFileSync(script, `${exports}\n${quoted}\necho $? > ${JSON.stringify(this.done)}\nsleep 30\n`);
+    execFileSync('tmux', ['new-session', '-d', '-s', this.name, '-x', '160', '-y', '40', `bash ${script}`]);
+  }
+
+  screen(): string {
+    return execFileSync('tmux', ['capture-pane', '-p', '-t', this.name], { encoding: 'utf8' });
+  }
+
+  /** Wait until the screen shows `text` (the prompt is up), then return the screen. */
+  async waitFor(text: string | RegExp, timeoutMs = 30_000): Promise<string> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const screen = this.screen();
+      if (typeof text === 'string' ? screen.includes(text) : text.test(screen)) return screen;
+      if (Date.now() > until) throw new Error(`timed out waiting for ${String(text)}; screen:\n${screen}`);
+      await sleep(100);
+    }
+  }
+
+  type(text: string): void {
+    execFileSync('tmux', ['send-keys', '-t', this.name, '-l', text]);
+    execFileSync('tmux', ['send-keys', '-t', this.name, 'Enter']);
+  }
+
+  key(key: string): void {
+    execFileSync('tmux', ['send-keys', '-t', this.name, key]);
+  }
+
+  async exitCode(timeoutMs = 60_000): Promise<number> {
+    const until = Date.now() + timeoutMs;
+    while (!existsSync(this.done) || readFileSync(this.done, 'utf8').trim() === '') {
+      if (Date.now() > until) throw new Error(`gmv did not end; screen:\n${this.screen()}`);
+      await sleep(100);
+    }
+    return Number(readFileSync(this.done, 'utf8').trim());
+  }
+
+  close(): void {
+    try {
+      execFileSync('tmux', ['kill-session', '-t', this.name], { stdio: 'ignore' });
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+describe.skipIf(!hasTmux())('typing secrets at a terminal', () => {
+  const runs: TerminalRun[] = [];
+  const boxes: Sandbox[] = [];
+  const run = (box: Sandbox, args: string[], env?: Record<string, string>) => {
+    const r = new TerminalRun(box, args, env);
+    runs.push(r);
+    return r;
+  };
+  afterAll(async () => {
+    for (const r of runs) r.close();
+    await lockAll(undefined, boxes.map((b) => b.env));
+  });
+
+  const initArgs = (box: Sandbox) => ['init', '--org', '沈阳市测试局', '--unit', '宣传科', '--officer', '李安', '--login', 'li.an', '--passphrase-file', '-', '--recovery-key-out', join(box.dir, 'recovery.asc')];
+
+  it('gmv init --passphrase-file - asks, hidden, states the rules, re-asks a weak or mismatched passphrase, then creates the vault', async () => {
+    const box = await sandbox('sqlite');
+    boxes.push(box);
+    const t = run(box, initArgs(box));
+    const first = await t.waitFor('New passphrase for li.an');
+    expect(first).toMatch(/at least 12 characters/);
+    t.type('short-one');
+    const refused = await t.waitFor('shorter than 12 characters');
+    expect(refused).not.toContain('short-one');
+    // The same prompt, asked again in place: the weak value is replaced, not the command aborted.
+    execFileSync('tmux', ['send-keys', '-t', t.name, 'C-u']);
+    t.type(OFFICER_PASSPHRASE);
+    await t.waitFor('Repeat the passphrase');
+    t.type('plum-blossom-7Q-canal-lanterX');
+    await t.waitFor('The two entries differ');
+    await t.waitFor(/New passphrase for li\.an[\s\S]*differ[\s\S]*New passphrase for li\.an/);
+    t.type(OFFICER_PASSPHRASE);
+    await t.waitFor(/differ[\s\S]*Repeat the passphrase/);
+    t.type(OFFICER_PASSPHRASE);
+    expect(await t.exitCode(), t.screen()).toBe(0);
+    const screen = t.screen();
+    expect(screen).not.toContain(OFFICER_PASSPHRASE);
+    expect(screen).not.toContain('canal');
+    // The vault opens with the passphrase typed at the prompt.
+    const login = await gmv(['login', '--login', 'li.an', '--passphrase-file', '-'], { env: box.env, input: OFFICER_PASSPHRASE });
+    expect(login.code, login.stderr).toBe(0);
+  });
+
+  it('Ctrl+C at the prompt of gmv init is "Cancelled", exit 130, and no vault is created', async () => {
+    const box = await sandbox('sqlite');
+    boxes.push(box);
+    const t = run(box, initArgs(box));
+    await t.waitFor('New passphrase for li.an');
+    t.key('C-c');
+    expect(await t.exitCode()).toBe(130);
+    expect(t.screen()).toContain('Cancelled. Nothing was written.');
+    expect(t.screen()).not.toMatch(/internal error/i);
+    expect(existsSync(box.env.GMV_VAULT!)).toBe(false);
+    const status = await gmv(['audit', 'verify', '--json'], { env: box.env });
+    expect(JSON.parse(status.stdout).error.code).toBe('VAULT_NOT_FOUND');
+  });
+
+  it('gmv secret set without --from-file asks twice, hidden; Ctrl+C there writes no version; in Chinese too', async () => {
+    const box = await sandbox('sqlite');
+    boxes.push(box);
+    await initVault(box.env);
+    expect((await gmv(['login', '--login', 'li.an', '--passphrase-file', '-'], { env: box.env, input: OFFICER_PASSPHRASE })).code).toBe(0);
+    expect((await gmv(['account', 'add', '--slug', 'weibo-press', '--platform', 'weibo', '--name', '发布微博', '--unit', '宣传科'], { env: box.env })).code).toBe(0);
+    expect((await gmv(['grant', 'add', 'li.an', 'weibo-press', '--can', 'reveal,manage'], { env: box.env })).code).toBe(0);
+
+    const cancelled = run(box, ['secret', 'set', 'weibo-press', '--field', 'password'], { LANG: 'zh_CN.UTF-8' });
+    await cancelled.waitFor('weibo-press 的新密码');
+    cancelled.key('C-c');
+    expect(await cancelled.exitCode()).toBe(130);
+    expect(cancelled.screen()).toContain('已取消，未写入任何内容。');
+    const none = await gmv(['secret', 'show', 'weibo-press', '--field', 'password'], { env: box.env });
+    expect(none.code).not.toBe(0);
+
+    const value = 'Weibo-Press-2026-new!';
+    const t = run(box, ['secret', 'set', 'weibo-press', '--field', 'password']);
+    await t.waitFor('New password for weibo-press');
+    t.type(value);
+    await t.waitFor('Repeat it');
+    t.type(value);
+    expect(await t.exitCode(), t.screen()).toBe(0);
+    expect(t.screen()).not.toContain(value);
+    const shown = await gmv(['secret', 'show', 'weibo-press', '--field', 'password'], { env: box.env });
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout.trim()).toBe(value);
+  });
+
+  it('without a terminal, a missing value still fails at once with the flag to use', async () => {
+    const box = await sandbox('sqlite');
+    boxes.push(box);
+    await initVault(box.env);
+    expect((await gmv(['login', '--login', 'li.an', '--passphrase-file', '-'], { env: box.env, input: OFFICER_PASSPHRASE })).code).toBe(0);
+    expect((await gmv(['account', 'add', '--slug', 'weibo-press', '--platform', 'weibo', '--name', 'weibo-press', '--unit', '宣传科'], { env: box.env })).code).toBe(0);
+    const set = await gmv(['secret', 'set', 'weibo-press', '--field', 'password', '--json'], { env: box.env });
+    expect(set.code).toBe(2);
+    expect(JSON.parse(set.stdout).error.code).toBe('TTY_REQUIRED');
+    expect(set.stderr).toContain('--from-file FILE|-');
+  });
+});
