@@ -22,7 +22,7 @@ export default class AuditLog extends GmvCommand<typeof AuditLog> {
       subject: this.flags.subject,
       action: this.flags.action,
       since: this.dateFlag('since', this.flags.since),
-      until: this.dateFlag('until', this.flags.until),
+      until: this.untilFlag('until', this.flags.until),
       limit: this.flags.last,
     });
     this.emit({ entries }, () => entries.length === 0 ? this.t('audit.log.empty') : entries.map((e) => {

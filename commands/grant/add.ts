@@ -19,7 +19,7 @@ export default class GrantAdd extends GmvCommand<typeof GrantAdd> {
   async run(): Promise<void> {
     const { addGrants, parseCapabilities } = await import('../../src/services/grants.js');
     const can = parseCapabilities(this.flags.can);
-    const until = this.dateFlag('until', this.flags.until) ?? null;
+    const until = this.untilFlag('until', this.flags.until) ?? null;
     const slugs = this.positional.slice(1);
     const officer = await this.sessionActor();
     const grants = await addGrants(await this.vault(), officer, this.args.login, slugs.length ? slugs : [this.args.slug], can, until);

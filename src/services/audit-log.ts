@@ -20,7 +20,7 @@ export async function listAudit(vault: Vault, query: AuditLogQuery): Promise<Aud
     q = query.action.endsWith('.*') ? q.where('action', 'like', `${query.action.slice(0, -1)}%`) : q.where('action', '=', query.action);
   }
   if (query.since) q = q.where('at', '>=', query.since.toISOString());
-  if (query.until) q = q.where('at', '<', query.until.toISOString());
+  if (query.until) q = q.where('at', '<=', query.until.toISOString());
   if (query.limit) q = q.orderBy('seq', 'desc').limit(query.limit);
   else q = q.orderBy('seq');
   const rows = await q.execute();

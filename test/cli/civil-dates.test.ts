@@ -63,7 +63,10 @@ describe.each(cases)('civil dates on %s with TZ=%s', (dialect, tz) => {
   it('times shown to people are China time', async () => {
     const granted = await gmv(['grant', 'add', 'li.an', 'wechat-main', '--until', '2026-12-31'], { env });
     expect(granted.code, granted.stderr).toBe(0);
-    expect(granted.stdout).toBe('li.an may now reveal,otp wechat-main (until 2026-12-31 00:00).\n');
+    expect(granted.stdout).toBe('li.an may now reveal,otp wechat-main (until 2026-12-31 23:59).\n');
+    // A day given as the end includes all of that day in China.
+    const [grant] = JSON.parse((await gmv(['grant', 'list', '--json'], { env })).stdout).grants.filter((g: { account: string }) => g.account === 'wechat-main');
+    expect(grant.until).toBe('2026-12-31T15:59:59.999Z');
     const session = JSON.parse((await gmv(['whoami', '--json'], { env })).stdout);
     const china = (iso: string) => `${new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 19)}+08:00`;
     const whoami = await gmv(['whoami'], { env });
@@ -71,5 +74,11 @@ describe.each(cases)('civil dates on %s with TZ=%s', (dialect, tz) => {
     const [entry] = JSON.parse((await gmv(['audit', 'log', '--action', 'grant.add', '--last', '1', '--json'], { env })).stdout).entries;
     expect((await gmv(['audit', 'log', '--action', 'grant.add', '--last', '1'], { env })).stdout).toMatch(new RegExp(`^#${entry.seq}  ${china(entry.at).replace('+', '\\+')}  ok `));
     expect(china(entry.at)).toMatch(/^2026-12-02T0[78]:\d\d:\d\d\+08:00$/);
+    // Date filters cut at midnight in China: the entry made on the 2nd (China) is in "until the 2nd"
+    // and "since the 2nd", not in "until the 1st" — though it is still the 1st in UTC and in Los Angeles.
+    const seqs = async (...flags: string[]) => (JSON.parse((await gmv(['audit', 'log', '--action', 'grant.add', ...flags, '--json'], { env })).stdout).entries as { seq: number }[]).map((e) => e.seq);
+    expect(await seqs('--until', '2026-12-02')).toContain(entry.seq);
+    expect(await seqs('--since', '2026-12-02')).toContain(entry.seq);
+    expect(await seqs('--until', '2026-12-01')).not.toContain(entry.seq);
   });
 });

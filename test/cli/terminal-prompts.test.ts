@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, gmv, initVault, OFFICER_PASSPHRASE } from '../helpers/cli.js';
 import { sandbox, type Sandbox } from '../helpers/dialects.js';
 import { lockAll } from '../helpers/session-helpers.js';
@@ -26,7 +26,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 class TerminalRun {
   readonly name: string;
   readonly done: string;
-  constructor(private readonly box: Sandbox, args: string[], env: Record<string, string> = {}) {
+  constructor(box: Sandbox, args: string[], env: Record<string, string> = {}) {
     this.name = `gmv-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
     this.done = join(box.dir, `${this.name}.exit`);
     const script = join(box.dir, `${this.name}.sh`);
