@@ -40,6 +40,8 @@ const CODES = {
   FILE_NOT_FOUND: ExitCode.notFound,
   FILE_UNREADABLE: ExitCode.storeUnavailable,
   OUTPUT_EXISTS: ExitCode.conflict,
+  OUTPUT_DIR_MISSING: ExitCode.notFound,
+  OUTPUT_UNWRITABLE: ExitCode.storeUnavailable,
   INVALID_INPUT: ExitCode.invalidInput,
   INPUT_TOO_LARGE: ExitCode.invalidInput,
   INPUT_NOT_UTF8: ExitCode.invalidInput,

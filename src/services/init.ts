@@ -3,7 +3,8 @@
  * organisation's OpenPGP key, the officer's personal key and this terminal's device key.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import { checkOutputPath } from '../local/output-path.js';
 import { openStore, removeSqliteFiles, writeTransaction, type StoreTarget } from '../store/store.js';
 import { GmvError } from '../errors.js';
 import { DAY_MS } from '../domain/dates.js';
@@ -64,7 +65,7 @@ export async function initVault(options: InitOptions): Promise<InitResult> {
   const policy = await parsePolicy(options.policy.text, options.policy.source);
   enforcePassphrase(options.passphrase, options.login, policy, options.commonPasswords);
   const recoveryFiles = recoveryPaths(options.recovery);
-  for (const path of recoveryFiles) if (existsSync(path)) throw new GmvError('OUTPUT_EXISTS', { path });
+  for (const path of recoveryFiles) checkOutputPath(path);
 
   // In create mode openStore makes a new file (or fails without touching an existing one).
   const store = await openStore(options.target, { mode: 'create' });
