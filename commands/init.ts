@@ -48,5 +48,6 @@ export default class Init extends GmvCommand<typeof Init> {
       this.t('init.recoveryNote', { deviceFile: result.deviceFile, login: result.login }),
       this.t('init.recoveryFiles', { files: result.recoveryFiles.join(', '), fingerprint: result.recoveryFingerprint }),
     ]);
+    this.note(this.t('staff.oneOfficer', { login: result.login }));
   }
 }

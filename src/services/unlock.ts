@@ -22,7 +22,7 @@ import type { Policy } from '../policy/policy.js';
 import { hasActiveMfa, loadTotp, acceptLoginCode } from './mfa.js';
 import { verifyTotp } from '../crypto/totp.js';
 import { writeTransaction } from '../store/store.js';
-import { findPerson } from '../store/people.js';
+import { findPerson, storedRoles } from '../store/people.js';
 import { isLoginHandle } from '../domain/names.js';
 
 export interface UnlockedPerson extends KeyHolder {
@@ -91,7 +91,7 @@ export async function unlockPerson(vault: Vault, login: string, passphrase: Secr
         locked = counted.locked;
         return counted.lockedByThis ? [{ action: 'auth.locked', actor: login, subject: login, outcome: 'denied', details: { failures: policy.login.maxFailures } }] : [];
       });
-      if (locked) throw new GmvError('AUTH_LOCKED', { login, failures: policy.login.maxFailures });
+      if (locked) throw await lockedOut(vault, login, policy);
       throw new GmvError(code, { login });
     };
     if (!lock) {
@@ -157,7 +157,7 @@ async function reserveLoginAttempt(vault: Vault, login: string, personId: number
     return { result: await reserveAttempt(trx, personId, policy, vault.now()), audit: [] };
   });
   if ('personId' in decided) return decided;
-  if (decided.state === 'locked') throw new GmvError('AUTH_LOCKED', { login, failures: policy.login.maxFailures });
+  if (decided.state === 'locked') throw await lockedOut(vault, login, policy);
   throw new GmvError('AUTH_THROTTLED', { login, seconds: decided.state === 'wait' ? decided.seconds : 0 });
 }
 
@@ -184,4 +184,18 @@ async function receiveTransferredKey(vault: Vault, person: { personId: number; l
     return { result: undefined, audit: [{ action: 'device.key-received', actor: person.login, subject: device.deviceId, outcome: 'ok', details: { key: transfer.key_fingerprint } }] };
   });
   return true;
+}
+
+/**
+ * AUTH_LOCKED with the next step: a security officer's `gmv staff unlock`, or — when no other
+ * active officer can still log in — `gmv recover` with the organisation recovery key.
+ */
+async function lockedOut(vault: Vault, login: string, policy: Policy): Promise<GmvError> {
+  const people = await vault.store.db.selectFrom('people').select(['id', 'login', 'roles']).where('status', '=', 'active').where('login', '!=', login).execute();
+  let unlockers = 0;
+  for (const person of people) {
+    if (!storedRoles(person.roles, person.login).includes('security-officer')) continue;
+    if ((await throttleState(vault.store.db, person.id, policy, vault.now())).state !== 'locked') unlockers += 1;
+  }
+  return new GmvError('AUTH_LOCKED', { login, failures: policy.login.maxFailures, next: unlockers > 0 ? 'detail.lockedAskOfficer' : 'detail.lockedNoOfficer' });
 }
