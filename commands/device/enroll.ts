@@ -8,7 +8,8 @@ export default class DeviceEnroll extends GmvCommand<typeof DeviceEnroll> {
   static override description = 'The first enrollment also creates your personal key pair, protected by your passphrase combined with this terminal\'s device key. On a later terminal no passphrase is asked: after approval, run `gmv device add-key ID` where you can unlock, then log in here.';
   static override examples = ['gmv device enroll --login zhang.wei --passphrase-file -'];
   static override flags = {
-    login: Flags.string({ description: 'Your login handle', required: true }),
+    login: Flags.string({ description: 'Your login handle', exactlyOne: ['login', 'show-code'] }),
+    'show-code': Flags.boolean({ description: 'Show this terminal\'s pending enrollment code again', exactlyOne: ['login', 'show-code'] }),
     'passphrase-file': Flags.string({ description: 'Your new passphrase from FILE, or - for standard input (default: hidden prompt)' }),
     label: Flags.string({ description: 'A name for this terminal (e.g. "office PC 3F-12")' }),
   };
@@ -18,11 +19,18 @@ export default class DeviceEnroll extends GmvCommand<typeof DeviceEnroll> {
       import('../../src/services/devices.js'), import('../../src/package-root.js'), import('../../src/policy/passphrase-rules.js'),
     ]);
     const vault = await this.vault();
+    if (this.flags['show-code']) {
+      const { pendingEnrollment } = await import('../../src/services/devices.js');
+      const pending = await pendingEnrollment(vault);
+      this.emit({ code: pending.code, deviceId: pending.deviceId }, () => this.t('device.showCode', { device: pending.deviceId, code: pending.code }));
+      return;
+    }
+    const login = this.flags.login!;
     let passphrase: import('../../src/crypto/secret.js').Secret | undefined;
     const result = await enrollDevice(vault, {
-      login: this.flags.login, label: this.flags.label,
+      login, label: this.flags.label,
       // Asked only on a first enrollment: a later terminal receives the existing key (gmv device add-key).
-      passphrase: async () => (passphrase = await readPassphrase(this.flags['passphrase-file'], this.flags.login, this.lang, { confirm: true, purpose: 'new', rules: this.passphraseRules() })),
+      passphrase: async () => (passphrase = await readPassphrase(this.flags['passphrase-file'], login, this.lang, { confirm: true, purpose: 'new', rules: this.passphraseRules() })),
       commonPasswords: parseCommonList(readFileSync(shippedFile('policies', 'common-passwords.txt'), 'utf8')),
     });
     passphrase?.wipe();

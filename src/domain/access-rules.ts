@@ -14,6 +14,7 @@ export const ROLE_RULES = {
   'staff.unlock': ['security-officer'],
   'unit.manage': ['security-officer'],
   'device.approve': ['security-officer'],
+  'device.reject': ['security-officer'],
   'device.revoke': ['security-officer'],
   'audit.checkpoint.export': ['security-officer'],
   'audit.prune': ['security-officer'],

@@ -18,6 +18,11 @@ export interface DeviceKey {
   rsaKey: Secret;
   /** SHA-256 fingerprint of the device CA this terminal enrolled under (pinned). */
   caFingerprint: string;
+  /**
+   * The enrollment code this terminal showed, so `gmv device enroll --show-code` can show it again
+   * while the enrollment is pending (files written before this version have none).
+   */
+  enrollCode?: string;
   path: string;
 }
 
@@ -29,6 +34,7 @@ interface DeviceFileV1 {
   signing_key: string;
   rsa_key: string;
   ca_fingerprint: string;
+  enroll_code?: string;
 }
 
 export function deviceFilePath(devicesDir: string, vaultId: string): string {
@@ -49,6 +55,7 @@ export function writeDeviceKey(devicesDir: string, key: Omit<DeviceKey, 'path'>)
     signing_key: key.signingKey.revealString(),
     rsa_key: key.rsaKey.revealString(),
     ca_fingerprint: key.caFingerprint,
+    ...(key.enrollCode ? { enroll_code: key.enrollCode } : {}),
   };
   writeFileSync(path, JSON.stringify(body, null, 2), { mode: 0o600, flag: 'wx' });
   return path;
@@ -75,6 +82,7 @@ export function readDeviceKey(devicesDir: string, vaultId: string): DeviceKey | 
     signingKey: Secret.fromString(parsed.signing_key),
     rsaKey: Secret.fromString(parsed.rsa_key ?? ''),
     caFingerprint: parsed.ca_fingerprint ?? '',
+    ...(typeof parsed.enroll_code === 'string' ? { enrollCode: parsed.enroll_code } : {}),
     path,
   };
 }

@@ -75,9 +75,9 @@ export async function insertDevice(trx: Kysely<DB>, device: {
 }
 
 /** Save this terminal's device key for the vault (0600 in a 0700 folder); returns its path. */
-export function saveDeviceFile(devicesDir: string, vaultId: string, deviceId: string, material: DeviceMaterial, caFingerprint: string): string {
+export function saveDeviceFile(devicesDir: string, vaultId: string, deviceId: string, material: DeviceMaterial, caFingerprint: string, enrollCode?: string): string {
   return writeDeviceKey(devicesDir, {
     vaultId, deviceId, secret: material.secret, signingKey: Secret.fromString(material.signing.privateArmored),
-    rsaKey: Secret.fromString(material.rsa.privatePem), caFingerprint,
+    rsaKey: Secret.fromString(material.rsa.privatePem), caFingerprint, enrollCode,
   });
 }

@@ -35,7 +35,9 @@ export async function enrollDevice(vault: Vault, input: { login: string; passphr
   const existing = readDeviceKey(vault.paths.devicesDir, vault.vaultId);
   if (existing) {
     const row = await db.selectFrom('devices').select('status').where('id', '=', existing.deviceId).executeTakeFirst();
-    throw new GmvError('DEVICE_ALREADY_ENROLLED', { device: existing.deviceId, status: row?.status ?? 'unknown to this vault' });
+    const status = row?.status ?? 'unknown';
+    const next = status === 'pending' ? 'detail.enrollPending' : status === 'active' ? 'detail.enrollActive' : 'detail.enrollStartOver';
+    throw new GmvError('DEVICE_ALREADY_ENROLLED', { device: existing.deviceId, status, next });
   }
   const person = await db.selectFrom('people').select(['id', 'login', 'name', 'status']).where('login', '=', input.login).executeTakeFirst();
   if (!person) throw new GmvError('PERSON_NOT_FOUND', { login: input.login });
@@ -57,7 +59,7 @@ export async function enrollDevice(vault: Vault, input: { login: string; passphr
     generateKey(person.name, `gmv person ${input.login}`),
   ]);
   const lock = await sealPersonKey(personKey.privateArmored, passphrase, material.secret.reveal(), { login: input.login, fingerprint: personKey.fingerprint, deviceId }, policy.passphrase.kdf);
-  const deviceFile = saveDeviceFile(vault.paths.devicesDir, vault.vaultId, deviceId, material, certFingerprint(ca.cert_pem));
+  const deviceFile = saveDeviceFile(vault.paths.devicesDir, vault.vaultId, deviceId, material, certFingerprint(ca.cert_pem), code);
   try {
     await commitChange(vault, async (trx) => {
       const at = vault.now().toISOString();
@@ -86,7 +88,7 @@ async function enrollAdditionalDevice(vault: Vault, person: { id: number; login:
   const deviceId = randomUUID();
   const code = newEnrollCode();
   const material = await newDeviceMaterial(deviceId, person.login, org.name);
-  const deviceFile = saveDeviceFile(vault.paths.devicesDir, vault.vaultId, deviceId, material, certFingerprint(ca.cert_pem));
+  const deviceFile = saveDeviceFile(vault.paths.devicesDir, vault.vaultId, deviceId, material, certFingerprint(ca.cert_pem), code);
   try {
     await commitChange(vault, async (trx) => {
       await insertDevice(trx, { id: deviceId, personId: person.id, label: label ?? `${person.login} terminal`, material, createdAt: vault.now().toISOString(), enrollCodeHash: enrollCodeHash(code) });
@@ -255,3 +257,58 @@ export async function currentCrl(vault: Vault, officer: KeyHolder | null): Promi
 }
 
 export type { Actor };
+
+/** This terminal's pending enrollment code, shown again (`gmv device enroll --show-code`). */
+export async function pendingEnrollment(vault: Vault): Promise<{ deviceId: string; code: string; status: string }> {
+  const local = readDeviceKey(vault.paths.devicesDir, vault.vaultId);
+  if (!local) throw new GmvError('DEVICE_KEY_MISSING', { vault: vault.vaultId, path: vault.paths.devicesDir });
+  const row = await vault.store.db.selectFrom('devices').select('status').where('id', '=', local.deviceId).executeTakeFirst();
+  const status = row?.status ?? 'unknown';
+  if (status !== 'pending') throw new GmvError('DEVICE_NOT_PENDING', { device: local.deviceId, status });
+  if (!local.enrollCode) throw new GmvError('DEVICE_CODE_LOST', { device: local.deviceId });
+  return { deviceId: local.deviceId, code: local.enrollCode, status };
+}
+
+/** An officer turns down a pending enrollment by its code: the terminal can never be approved with it. */
+export async function rejectDevice(vault: Vault, officer: KeyHolder, typedCode: string): Promise<{ deviceId: string; login: string }> {
+  const code = normalizeEnrollCode(typedCode);
+  if (!code) throw new GmvError('USAGE', { detail: `"${typedCode}" is not an enrollment code (XXXXX-XXXXX)` });
+  const device = await vault.store.db.selectFrom('devices').innerJoin('people', 'people.id', 'devices.person_id')
+    .select(['devices.id', 'devices.status', 'people.login']).where('devices.enroll_code_hash', '=', enrollCodeHash(code)).executeTakeFirst();
+  await authorize(vault, officer, 'device.reject', device?.id ?? code);
+  if (!device) throw new GmvError('DEVICE_CODE_UNKNOWN', { code });
+  if (device.status !== 'pending') throw new GmvError('DEVICE_NOT_PENDING', { device: device.id, status: device.status });
+  await commitChange(vault, async (trx) => {
+    const changed = await trx.updateTable('devices').set({ status: 'rejected' }).where('id', '=', device.id).where('status', '=', 'pending').executeTakeFirst();
+    if (Number(changed.numUpdatedRows) !== 1) throw new GmvError('DEVICE_NOT_PENDING', { device: device.id, status: 'changed meanwhile' });
+    await trx.updateTable('person_keys').set({ status: 'rejected' }).where('status', '=', 'pending')
+      .where('fingerprint', 'in', trx.selectFrom('person_key_locks').select('key_fingerprint').where('device_id', '=', device.id)).execute();
+    return { result: undefined, audit: [{ action: 'device.reject', actor: officer.login, subject: device.id, outcome: 'ok', details: { person: device.login } }] };
+  }, { by: officer });
+  return { deviceId: device.id, login: device.login };
+}
+
+/**
+ * On a terminal whose device was revoked or rejected (or never reached this vault): drop its local
+ * key so the person can enroll again. An authorized terminal is refused (forgetting would lock its
+ * person out of it; an officer revokes it first); a pending one is withdrawn, audited.
+ */
+export async function forgetDevice(vault: Vault): Promise<{ deviceId: string; status: string }> {
+  const local = readDeviceKey(vault.paths.devicesDir, vault.vaultId);
+  if (!local) throw new GmvError('DEVICE_KEY_MISSING', { vault: vault.vaultId, path: vault.paths.devicesDir });
+  const row = await vault.store.db.selectFrom('devices').innerJoin('people', 'people.id', 'devices.person_id')
+    .select(['devices.status', 'people.login']).where('devices.id', '=', local.deviceId).executeTakeFirst();
+  const status = row?.status ?? 'unknown';
+  if (status === 'active') throw new GmvError('DEVICE_STILL_ACTIVE', { device: local.deviceId });
+  if (status === 'pending') {
+    await commitChange(vault, async (trx) => {
+      await trx.updateTable('devices').set({ status: 'rejected' }).where('id', '=', local.deviceId).where('status', '=', 'pending').execute();
+      await trx.updateTable('person_keys').set({ status: 'rejected' }).where('status', '=', 'pending')
+        .where('fingerprint', 'in', trx.selectFrom('person_key_locks').select('key_fingerprint').where('device_id', '=', local.deviceId)).execute();
+      // Not authenticated, like the enrollment it withdraws.
+      return { result: undefined, audit: [{ action: 'device.forget', actor: row!.login, subject: local.deviceId, outcome: 'ok', details: { was: 'pending', authenticated: false } }] };
+    });
+  }
+  removeDeviceKey(vault.paths.devicesDir, vault.vaultId);
+  return { deviceId: local.deviceId, status };
+}
