@@ -97,7 +97,7 @@ try {
   }
   const reveal = compare([
     ['node -e 0', node, ['-e', '0']],
-    [`gmv secret show (live session, ${accounts} accounts)`, node, [bin, 'secret', 'show', `acct-${Math.floor(accounts / 2)}`]],
+    [`gmv secret show (live session, ${accounts} accounts)`, node, [bin, 'secret', 'show', `acct-${Math.floor(accounts / 2)}`, '--reveal']],
     ['gmv secret show --json (live session)', node, [bin, 'secret', 'show', `acct-${accounts - 1}`, '--json']],
   ]);
   for (const r of reveal.slice(1)) results.push({ ...r, ratio: r.median / reveal[0].median });

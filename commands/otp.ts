@@ -9,6 +9,7 @@ export default class Otp extends GmvCommand<typeof Otp> {
     const { otpFor } = await import('../src/services/secrets.js');
     const actor = await this.sessionActor();
     const r = await otpFor(await this.vault(), actor, this.args.slug);
-    this.emit(r, () => `${r.code}  (${this.t('otp.left', { seconds: r.secondsLeft })})`);
+    // To a pipe only the code, so `code=$(gmv otp weibo-press)` works.
+    this.emit(r, () => (process.stdout.isTTY ? `${r.code}  (${this.t('otp.left', { seconds: r.secondsLeft })})` : r.code));
   }
 }

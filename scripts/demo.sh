@@ -58,14 +58,14 @@ zhang() { printf '$ gmv %s   # on his terminal\n' "$*"; as_zhang gmv "$@"; }
 zhang account add --slug weibo-press --platform weibo --name "沈阳发布" --unit "新媒体科" --login-id shenyang_fabu
 printf 'Weibo-Press-Pa55word-2026\n' | as_zhang gmv secret set weibo-press --field password --from-file - && echo '(password stored)'
 printf 'otpauth://totp/Weibo:shenyang_fabu?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Weibo\n' | as_zhang gmv secret set weibo-press --field totp --from-file - && echo '(TOTP seed stored)'
-zhang secret show weibo-press
+zhang secret show weibo-press --reveal
 zhang otp weibo-press
 
 step "7. The officer has no grant: refused (and audited); a grant for TOTP codes only, then codes but still no password"
-expect_fail 4 secret show weibo-press
+expect_fail 4 secret show weibo-press --reveal
 show grant add li.an weibo-press --can otp
 show otp weibo-press
-expect_fail 4 secret show weibo-press
+expect_fail 4 secret show weibo-press --reveal
 
 step "8. Guided rotation: gmv generates a password meeting Weibo's rules, shows it once, stores it when confirmed"
 zhang rotate start weibo-press --reason scheduled

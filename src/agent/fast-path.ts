@@ -14,11 +14,13 @@ import { agentSocketPath, type AgentRequest } from './protocol.js';
 import { findSession, request } from './client.js';
 import type { Revealed } from '../services/secrets.js';
 import { isoChinaTime } from '../domain/dates.js';
+import { hidesOnTerminal } from '../fast/reveal-rule.js';
 
-const FIELDS = ['password', 'otp', 'recovery', 'login', 'phone', 'email', 'notes'] as const;
-type Field = (typeof FIELDS)[number];
+/** `totp` is the field's name in `secret set` and here; `otp` is kept for scripts written before. */
+const FIELDS = ['password', 'totp', 'otp', 'recovery', 'login', 'phone', 'email', 'notes'] as const;
+type Field = Exclude<(typeof FIELDS)[number], 'totp'>;
 
-interface FastArgs { command: 'whoami' | 'secret show' | 'otp'; slug?: string; field?: Field; json: boolean; vault?: string; lang?: string }
+interface FastArgs { command: 'whoami' | 'secret show' | 'otp'; slug?: string; field?: Field; json: boolean; reveal: boolean; vault?: string; lang?: string }
 
 /** Parsed arguments, or null when they need the full CLI. */
 export function parseFastArgs(argv: string[]): FastArgs | null {
@@ -27,7 +29,7 @@ export function parseFastArgs(argv: string[]): FastArgs | null {
       : argv[0] === 'otp' ? ['otp', argv.slice(1)] : [null, []];
   if (!command) return null;
   const parsed = parseFlags(rest, {
-    booleans: GLOBAL_FLAGS.booleans,
+    booleans: command === 'secret show' ? [...GLOBAL_FLAGS.booleans, '--reveal'] : GLOBAL_FLAGS.booleans,
     values: command === 'secret show' ? { ...GLOBAL_FLAGS.values, '--field': FIELDS } : GLOBAL_FLAGS.values,
   });
   if (!parsed || parsed.positionals.length !== (command === 'whoami' ? 0 : 1)) return null;
@@ -35,7 +37,8 @@ export function parseFastArgs(argv: string[]): FastArgs | null {
     command,
     json: parsed.booleans.has('--json'),
     slug: parsed.positionals[0],
-    field: parsed.values.get('--field') as Field | undefined,
+    field: (parsed.values.get('--field') === 'totp' ? 'otp' : parsed.values.get('--field')) as Field | undefined,
+    reveal: parsed.booleans.has('--reveal'),
     vault: parsed.values.get('--vault'),
     lang: parsed.values.get('--lang'),
   };
@@ -56,6 +59,11 @@ export async function runFast(args: FastArgs, env: NodeJS.ProcessEnv): Promise<n
     return 0;
   }
   const field = args.command === 'otp' ? 'otp' : args.field;
+  // On a terminal a secret is not printed unless asked for: nothing is decrypted or audited.
+  if (args.command === 'secret show' && hidesOnTerminal({ json: args.json, reveal: args.reveal, field, tty: Boolean(process.stdout.isTTY) })) {
+    out({}, render('secret.hidden', { account: args.slug!, field: render(`field.${field === undefined ? 'password' : field === 'otp' ? 'totp' : field}`, {}, lang) }, lang));
+    return 0;
+  }
   const body: AgentRequest = { op: 'reveal', target, slug: args.slug!, ...(field ? { field } : {}) };
   const response = await request(socket, body);
   if (!response) return fail(new GmvError('SESSION_REQUIRED', {}), lang, args.json);
@@ -65,7 +73,8 @@ export async function runFast(args: FastArgs, env: NodeJS.ProcessEnv): Promise<n
   }
   const r = response.result as Revealed;
   if (args.command === 'otp') {
-    out({ account: r.account, ...r.otp }, `${r.otp!.code}  (${render('otp.left', { seconds: r.otp!.secondsLeft }, lang)})`);
+    // To a pipe only the code, so `code=$(gmv otp weibo-press)` works.
+    out({ account: r.account, ...r.otp }, process.stdout.isTTY ? `${r.otp!.code}  (${render('otp.left', { seconds: r.otp!.secondsLeft }, lang)})` : r.otp!.code);
   } else if (r.otp) out(r, `${r.otp.code}  (${render('otp.left', { seconds: r.otp.secondsLeft }, lang)})`);
   else if (r.recovery) out(r, r.recovery.unused.length ? r.recovery.unused : render('recovery.none', { account: r.account }, lang));
   else out(r, field && field !== 'password' ? String(r[field]) : r.password!);

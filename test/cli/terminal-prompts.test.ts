@@ -163,6 +163,28 @@ describe.skipIf(!hasTmux())('typing secrets at a terminal', () => {
     const shown = await gmv(['secret', 'show', 'weibo-press', '--field', 'password'], { env: box.env });
     expect(shown.code, shown.stderr).toBe(0);
     expect(shown.stdout.trim()).toBe(value);
+
+    // On a terminal the value stays hidden unless asked for; a TOTP code is printed.
+    const hidden = run(box, ['secret', 'show', 'weibo-press']);
+    expect(await hidden.exitCode()).toBe(0);
+    expect(hidden.screen()).toContain('The password of weibo-press is hidden on a terminal. Print it with --reveal');
+    expect(hidden.screen()).not.toContain(value);
+    const revealed = run(box, ['secret', 'show', 'weibo-press', '--reveal']);
+    expect(await revealed.exitCode()).toBe(0);
+    expect(revealed.screen()).toContain(value);
+    const seed = join(box.dir, 'seed');
+    writeFileSync(seed, 'JBSWY3DPEHPK3PXP\n');
+    expect((await gmv(['secret', 'set', 'weibo-press', '--field', 'totp', '--from-file', seed], { env: box.env })).code).toBe(0);
+    // To a pipe, gmv otp prints the code alone: code=$(gmv otp weibo-press) works.
+    const piped = await gmv(['otp', 'weibo-press'], { env: box.env });
+    expect(piped.stdout).toMatch(/^\d{6}\n$/);
+    const onScreen = run(box, ['otp', 'weibo-press']);
+    expect(await onScreen.exitCode()).toBe(0);
+    expect(onScreen.screen()).toMatch(/\d{6} {2}\(/);
+    // The TOTP field has one name in secret set and secret show.
+    const byName = await gmv(['secret', 'show', 'weibo-press', '--field', 'totp', '--json'], { env: box.env });
+    expect(byName.code, byName.stderr).toBe(0);
+    expect(JSON.parse(byName.stdout).otp.code).toMatch(/^\d{6}$/);
   });
 
   it('without a terminal, a missing value still fails at once with the flag to use', async () => {
