@@ -21,6 +21,7 @@ export abstract class GmvCommand<T extends typeof Command> extends Command {
     json: Flags.boolean({ description: 'Print machine-readable JSON.', helpGroup: 'GLOBAL', default: false }),
     lang: Flags.option({ options: ['zh-CN', 'en'] as const, description: 'Language of messages (default from LANG).', helpGroup: 'GLOBAL' })(),
     debug: Flags.boolean({ description: 'Show stack traces of internal errors.', helpGroup: 'GLOBAL', default: false }),
+    quiet: Flags.boolean({ char: 'q', description: 'No notes or warnings on stderr; results and errors only.', helpGroup: 'GLOBAL', default: false }),
   };
 
   protected flags!: CommandFlags<T>;
@@ -148,8 +149,9 @@ export abstract class GmvCommand<T extends typeof Command> extends Command {
     printResult(this.jsonMode, json, human);
   }
 
+  /** A note or warning for the person (stderr), which --quiet silences; errors are never silenced. */
   protected note(line: string): void {
-    printNote(line);
+    if (!(this.flags as { quiet?: boolean } | undefined)?.quiet) printNote(line);
   }
 
   /** A flag naming an instant: a day (its start in China) or an ISO-8601 timestamp with its zone. */

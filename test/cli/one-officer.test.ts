@@ -19,6 +19,10 @@ describe('the only security officer', () => {
     expect(list.stderr).toContain('li.an is the only security officer');
     const zh = await gmv(['staff', 'list'], { env: { ...box.env, LANG: 'zh_CN.UTF-8' } });
     expect(zh.stderr).toContain('li.an 是唯一的安全管理员');
+    // --quiet keeps notes and warnings off stderr, not the result.
+    const quiet = await gmv(['staff', 'list', '--quiet'], { env: box.env });
+    expect(quiet.stderr).toBe('');
+    expect(quiet.stdout).toContain('li.an');
     await lockAll(undefined, [box.env]);
     const wrong = join(box.dir, 'wrong');
     writeFileSync(wrong, 'not-the-passphrase-at-all\n');
