@@ -108,6 +108,8 @@ const CODES = {
   GRANT_DUPLICATE: ExitCode.integrity,
   CAPABILITY_UNKNOWN: ExitCode.usage,
   CALENDAR_INVALID: ExitCode.invalidInput,
+  CLOSURE_NOT_ANNOUNCED: ExitCode.denied,
+  CLOSURE_TOO_EARLY: ExitCode.denied,
   CALENDAR_UNKNOWN: ExitCode.calendarUnknown,
   CANCELLED: ExitCode.cancelled,
   INTERNAL: ExitCode.internal,

@@ -12,6 +12,7 @@ export default class AccountAdd extends GmvCommand<typeof AccountAdd> {
     unit: Flags.string({ description: 'Owning unit', required: true }),
     'login-id': Flags.string({ description: 'Handle or login id on the platform (not secret)' }),
     'filing-number': Flags.string({ description: 'Filing record number (备案号)' }),
+    'filing-office': Flags.string({ description: 'Government office the account is filed with' }),
     'filed-on': Flags.string({ description: 'Filing date (YYYY-MM-DD)' }),
   };
 
@@ -21,7 +22,7 @@ export default class AccountAdd extends GmvCommand<typeof AccountAdd> {
     const filedOn = this.civilDateFlag('filed-on', this.flags['filed-on']);
     const result = await addAccount(await this.vault(), actor, {
       slug: this.flags.slug, platform: this.flags.platform, name: this.flags.name, unit: this.flags.unit,
-      loginId: this.flags['login-id'], filingNumber: this.flags['filing-number'], filedOn,
+      loginId: this.flags['login-id'], filingNumber: this.flags['filing-number'], filingOffice: this.flags['filing-office'], filedOn,
     });
     for (const warning of result.warnings) this.note(this.t('warning', { text: warning }));
     this.emit(result, () => this.t('account.added', { slug: result.account.slug, platform: result.account.platform, unit: result.account.unit }));

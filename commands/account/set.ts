@@ -9,6 +9,7 @@ export default class AccountSet extends GmvCommand<typeof AccountSet> {
     unit: Flags.string({ description: 'Owning unit' }),
     'login-id': Flags.string({ description: 'Handle or login id on the platform' }),
     'filing-number': Flags.string({ description: 'Filing record number' }),
+    'filing-office': Flags.string({ description: 'Government office the account is filed with' }),
     'filed-on': Flags.string({ description: 'Filing date (YYYY-MM-DD)' }),
   };
 
@@ -17,7 +18,7 @@ export default class AccountSet extends GmvCommand<typeof AccountSet> {
     const filedOn = this.civilDateFlag('filed-on', this.flags['filed-on']);
     const actor = await this.sessionActor();
     const a = await setAccount(await this.vault(), actor, this.args.slug, {
-      name: this.flags.name, unit: this.flags.unit, loginId: this.flags['login-id'], filingNumber: this.flags['filing-number'], filedOn,
+      name: this.flags.name, unit: this.flags.unit, loginId: this.flags['login-id'], filingNumber: this.flags['filing-number'], filingOffice: this.flags['filing-office'], filedOn,
     });
     this.emit(a, () => this.t('account.updated', { slug: a.slug }));
   }

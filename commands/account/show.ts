@@ -16,7 +16,8 @@ export default class AccountShow extends GmvCommand<typeof AccountShow> {
       ...renderFields([
         ['field.unit', a.unit],
         ['field.loginId', a.loginId ?? '-'],
-        ['field.filing', `${a.filingNumber ?? '-'}${a.filedOn ? ` (${a.filedOn})` : ''}`],
+        ['field.filing', `${a.filingNumber ?? '-'}${a.filedOn ? ` (${a.filedOn})` : ''}${a.filingOffice ? `, ${a.filingOffice}` : ''}`],
+        ...(a.closure ? [['field.closure', this.t('word.closure', { announced: a.closure.announcedOn, notBefore: a.closure.notBefore })] as ['field.closure', string]] : []),
         ['field.stored', `${a.fields.length ? this.t('word.storedVersion', { fields: a.fields.join(', '), version: a.version ?? '-' }) : this.t('word.nothingYet')}${a.recoveryCodesLeft !== null ? this.t('word.recoveryLeft', { left: a.recoveryCodesLeft }) : ''}`],
         ['field.grants', a.grantees.length ? a.grantees.map((g) => `${g.login} [${g.can.join(',')}${g.until ? this.t('word.grantUntil', { until: formatChinaTime(new Date(g.until)) }) : ''}]`).join('; ') : this.t('word.none')],
       ], this.lang),

@@ -54,6 +54,8 @@ export interface Policy {
   credentials: { history: number; recoveryCodesLow: number; clipboardSeconds: number };
   rotation: { periodicDays: number; eventDueDays: number; events: string[] };
   contractors: { ndaRequired: boolean; ndaValidityMonths: number };
+  /** The filing register: working days to file a new account, to file a change, to announce a closure. */
+  filing: { registerWorkingDays: number; changeWorkingDays: number; closureNoticeWorkingDays: number };
   training: { courses: Record<string, { title: Text; validityMonths: number; cite: Text }> };
   roles: Record<string, { title: Text; training: string[]; cite: Text }>;
   impersonation: { namePatterns: string[] };
@@ -83,7 +85,15 @@ export interface PolicyCheck {
 }
 
 /** The sections whose values an override may replace. */
-const SETTINGS = ['audit', 'passphrase', 'session', 'login', 'devices', 'credentials', 'rotation', 'contractors'] as const;
+/** Arts. 12, 13, 14, 35: file within 20 working days, changes within 7, announce a closure 15 ahead. */
+const FILING_DEFAULTS = {
+  cite: { zh: '办法第十二条、第十三条、第十四条、第三十五条', en: 'Measures arts. 12, 13, 14, 35' },
+  register_working_days: 20,
+  change_working_days: 7,
+  closure_notice_working_days: 15,
+};
+
+const SETTINGS = ['audit', 'passphrase', 'session', 'login', 'devices', 'credentials', 'rotation', 'contractors', 'filing'] as const;
 type Section = (typeof SETTINGS)[number];
 
 type Raw = Record<string, any>;
@@ -124,6 +134,10 @@ async function buildSchemas(): Promise<{ pack: ZodType; override: ZodType }> {
       credentials: obj({ cite, history: int(1, 50), recovery_codes_low: int(0, 100), clipboard_seconds: int(5, 600) }),
       rotation: obj({ cite, periodic_days: int(0, 3650), event_due_days: int(0, 90), events: z.array(z.enum(ROTATION_EVENTS)) }),
       contractors: obj({ cite, nda_required: z.boolean(), nda_validity_months: int(1, 120) }),
+      // Packs written before the filing register had no such section: they get the measures' values.
+      filing: partial
+        ? obj({ cite, register_working_days: int(1, 120), change_working_days: int(1, 120), closure_notice_working_days: int(1, 120) })
+        : obj({ cite, register_working_days: int(1, 120), change_working_days: int(1, 120), closure_notice_working_days: int(1, 120) }).default(FILING_DEFAULTS),
     };
   };
   const template = z.strictObject({
@@ -409,6 +423,7 @@ function toPolicy(p: Raw, rules: PolicyRule[], override: string | null, source: 
     credentials: { history: p.credentials.history, recoveryCodesLow: p.credentials.recovery_codes_low, clipboardSeconds: p.credentials.clipboard_seconds },
     rotation: { periodicDays: p.rotation.periodic_days, eventDueDays: p.rotation.event_due_days, events: p.rotation.events },
     contractors: { ndaRequired: p.contractors.nda_required, ndaValidityMonths: p.contractors.nda_validity_months },
+    filing: { registerWorkingDays: p.filing.register_working_days, changeWorkingDays: p.filing.change_working_days, closureNoticeWorkingDays: p.filing.closure_notice_working_days },
     training: { courses: Object.fromEntries(Object.entries(p.training.courses as Record<string, Raw>).map(([id, c]) => [id, { title: c.title, validityMonths: c.validity_months, cite: c.cite }])) },
     roles: p.roles,
     impersonation: { namePatterns: p.impersonation.name_patterns },

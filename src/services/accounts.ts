@@ -19,6 +19,8 @@ export interface AccountInput {
   loginId?: string;
   filingNumber?: string;
   filedOn?: string;
+  /** The government office the account is filed with. */
+  filingOffice?: string;
 }
 
 export interface AccountView {
@@ -29,6 +31,9 @@ export interface AccountView {
   loginId: string | null;
   filingNumber: string | null;
   filedOn: string | null;
+  filingOffice: string | null;
+  /** An announced closure (art. 14): the day announced and the first day it may close. */
+  closure: { announcedOn: string; notBefore: string } | null;
   status: string;
   createdAt: string;
   version: number | null;
@@ -50,9 +55,9 @@ function validPlatform(platform: string): Platform {
 }
 
 /** Register text of an account: a name, and a login id or filing number if given (empty clears them); no control characters. */
-function checkRegisterText(input: { name?: string | undefined; loginId?: string | undefined; filingNumber?: string | undefined }): void {
+function checkRegisterText(input: { name?: string | undefined; loginId?: string | undefined; filingNumber?: string | undefined; filingOffice?: string | undefined }): void {
   if (input.name !== undefined && !isDisplayName(input.name)) throw new GmvError('INVALID_INPUT', { what: 'name', detail: 'empty, padded or holding control characters' });
-  for (const [what, value] of [['login id', input.loginId], ['filing number', input.filingNumber]] as const) {
+  for (const [what, value] of [['login id', input.loginId], ['filing number', input.filingNumber], ['filing office', input.filingOffice]] as const) {
     if (value && !isDisplayName(value)) throw new GmvError('INVALID_INPUT', { what, detail: 'padded or holding control characters' });
   }
 }
@@ -72,10 +77,10 @@ export async function addAccount(vault: Vault, actor: Actor, input: AccountInput
     const at = vault.now().toISOString();
     const row = await trx.insertInto('accounts').values({
       slug: input.slug, platform, name: input.name, unit_id: Number(unit.id), login_id: input.loginId ?? null,
-      filing_number: input.filingNumber ?? null, filed_on: input.filedOn ?? null, status: 'active', created_at: at, archived_at: null,
+      filing_number: input.filingNumber ?? null, filed_on: input.filedOn ?? null, filing_office: input.filingOffice ?? null, status: 'active', created_at: at, archived_at: null,
     }).returning('id').executeTakeFirstOrThrow();
     const audit: AuditDraft[] = [{ action: 'account.add', actor: actor.login, subject: input.slug, outcome: 'ok',
-      details: { platform, unit: input.unit, name: input.name, filing_number: input.filingNumber ?? null, duplicate_platform: sibling?.slug ?? null } }];
+      details: { platform, unit: input.unit, name: input.name, filing_number: input.filingNumber ?? null, ...(input.filingOffice ? { filing_office: input.filingOffice } : {}), duplicate_platform: sibling?.slug ?? null } }];
     // An account admin who registers an account manages it; officers grant themselves explicitly.
     const roles = await rolesOf(trx, actor.personId);
     if (roles.includes('account-admin')) {
@@ -97,12 +102,13 @@ export async function setAccount(vault: Vault, actor: Actor, slug: string, chang
     if (changes.loginId !== undefined) set.login_id = changes.loginId;
     if (changes.filingNumber !== undefined) set.filing_number = changes.filingNumber;
     if (changes.filedOn !== undefined) set.filed_on = changes.filedOn;
+    if (changes.filingOffice !== undefined) set.filing_office = changes.filingOffice;
     if (changes.unit !== undefined) {
       const unit = await trx.selectFrom('units').select('id').where('name', '=', changes.unit).executeTakeFirst();
       if (!unit) throw new GmvError('UNIT_NOT_FOUND', { unit: changes.unit });
       set.unit_id = Number(unit.id);
     }
-    if (Object.keys(set).length === 0) throw new GmvError('USAGE', { detail: 'nothing to change: give --name, --unit, --login-id, --filing-number or --filed-on' });
+    if (Object.keys(set).length === 0) throw new GmvError('USAGE', { detail: 'nothing to change: give --name, --unit, --login-id, --filing-number, --filing-office or --filed-on' });
     await trx.updateTable('accounts').set(set).where('id', '=', account.id).execute();
     return { result: undefined, audit: [{ action: 'account.set', actor: actor.login, subject: slug, outcome: 'ok', details: { ...changes } }] };
   }, { by: actor });
@@ -112,6 +118,8 @@ export async function setAccount(vault: Vault, actor: Actor, slug: string, chang
 export async function archiveAccount(vault: Vault, actor: Actor, slug: string): Promise<AccountView> {
   const account = await findAccount(vault, slug);
   await authorize(vault, actor, 'account.manage', slug);
+  // An announced closure waits for its notice period (art. 14), whichever command closes it.
+  await (await import('./filing.js')).checkArchiveAllowed(vault, account.id, slug);
   await commitChange(vault, async (trx) => {
     await trx.updateTable('accounts').set({ status: 'archived', archived_at: vault.now().toISOString() }).where('id', '=', account.id).execute();
     return { result: undefined, audit: [{ action: 'account.archive', actor: actor.login, subject: slug, outcome: 'ok', details: {} }] };
@@ -150,6 +158,7 @@ export async function listAccounts(vault: Vault, filter: { unit?: string; platfo
     const used = v ? uses.filter((u) => Number(u.account_id) === id && Number(u.version) === v.version).length : 0;
     return {
       slug: r.slug, platform: r.platform as Platform, name: r.name, unit: r.unit, loginId: r.login_id, filingNumber: r.filing_number, filedOn: r.filed_on,
+      filingOffice: r.filing_office ?? null, closure: r.closure_announced_on && r.closure_not_before ? { announcedOn: r.closure_announced_on, notBefore: r.closure_not_before } : null,
       status: r.status, createdAt: r.created_at, version: v?.version ?? null, fields: summary?.fields ?? [],
       recoveryCodesLeft: summary && summary.recoveryCodes > 0 ? summary.recoveryCodes - used : null,
       grantees: grants.filter((g) => Number(g.account_id) === id && grantInForce(g, now)).map((g) => ({ login: g.login, can: JSON.parse(g.can) as string[], until: g.until })),

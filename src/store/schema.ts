@@ -139,6 +139,11 @@ export interface AccountsTable {
   login_id: string | null;
   filing_number: string | null;
   filed_on: string | null;
+  /** The government office the account is filed with (Art. 12, 35). */
+  filing_office: string | null;
+  /** Civil date a closure was announced publicly (Art. 14), and the first day it may close. */
+  closure_announced_on: string | null;
+  closure_not_before: string | null;
   /** active, archived */
   status: string;
   created_at: string;

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dialects, sandbox } from '../helpers/dialects.js';
 import { gmv, initVault, OFFICER_PASSPHRASE, stopGnupg } from '../helpers/cli.js';
 import { downgradeWrapsToSchema4 } from '../helpers/old-schemas.js';
+import { MIGRATIONS } from '../../src/store/migrations/index.js';
 
 describe.each(dialects())('gmv spine on %s', (dialect) => {
   it('init records the organisation, officer and device in the audit log and verifies', async () => {
@@ -136,7 +137,7 @@ describe.each(dialects())('gmv audit verify with and without the framework on %s
     const after = await openStore(box.target, { mode: 'open' });
     try {
       const versions = await after.db.selectFrom('gmv_migrations').select('version').orderBy('version').execute();
-      expect(versions.map((v) => Number(v.version))).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(versions.map((v) => Number(v.version))).toEqual(MIGRATIONS.map((m) => m.version));
       const keys = await after.db.selectFrom('person_keys').select('certification').execute();
       expect(keys.map((k) => k.certification)).toEqual([null]);
     } finally {

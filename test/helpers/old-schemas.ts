@@ -6,8 +6,16 @@ import { sql, type Kysely } from 'kysely';
 import type { Store } from '../../src/store/store.js';
 import { withSerialId } from '../../src/store/migrations/columns.js';
 
+/** Schema 6: no filing office, no closure announcements (migration 12). */
+export async function downgradeFilingToSchema6(store: Store): Promise<void> {
+  const db = store.db as unknown as Kysely<any>;
+  for (const column of ['filing_office', 'closure_announced_on', 'closure_not_before']) await db.schema.alterTable('accounts').dropColumn(column).execute();
+  await sql`delete from gmv_migrations where version >= 7`.execute(db);
+}
+
 /** Schema 5: no imported working-day calendars. */
 export async function downgradeCalendarsToSchema5(store: Store): Promise<void> {
+  await downgradeFilingToSchema6(store);
   const db = store.db as unknown as Kysely<any>;
   await db.schema.dropTable('calendars').execute();
   await sql`delete from gmv_migrations where version >= 6`.execute(db);
