@@ -11,6 +11,7 @@ import { translateStoreError } from '../store/driver.js';
 import type { AgentBoot, AgentRequest, AgentResponse, SessionInfo } from './protocol.js';
 import { parseCheckpoint } from '../audit/checkpoint.js';
 import type { AgentClient } from './client.js';
+import { isRunRecordOf } from '../domain/checklist-record.js';
 
 /** `binaryKey` is the unlocked private key as bytes; zeroed here with the key when the session ends. */
 export async function runAgent(boot: AgentBoot, binaryKey: Uint8Array, ready: () => void): Promise<void> {
@@ -29,12 +30,14 @@ export async function runAgent(boot: AgentBoot, binaryKey: Uint8Array, ready: ()
     idleExpiresAt: new Date(Math.min(deadline, lastUse + boot.idleSeconds * 1000)).toISOString(),
   });
 
-  // The person's key vouches for the audit log: the agent signs a checkpoint of its own vault in
-  // canonical form and nothing else, so no process that reaches the socket gets a general signer.
+  // The person's key vouches for the audit log and for the checklists they sign: the agent signs a
+  // checkpoint or a checklist-run record of its own vault in canonical form and nothing else, so no
+  // process that reaches the socket gets a general signer.
   const isOwnCheckpoint = (data: Uint8Array): boolean => {
     const text = Buffer.from(data).toString('utf8');
     return Buffer.from(text, 'utf8').equals(data) && parseCheckpoint(text)?.vault === boot.session.vaultId;
   };
+  const isOwnSignable = (data: Uint8Array): boolean => isOwnCheckpoint(data) || isRunRecordOf(data, boot.session.vaultId);
 
   const server = createServer((socket) => serve(socket));
   // The key's secret parameters live in openpgp.js's own byte arrays: zero them, do not just drop them.
@@ -109,7 +112,7 @@ export async function runAgent(boot: AgentBoot, binaryKey: Uint8Array, ready: ()
       case 'sign': {
         lastUse = now;
         const data = Buffer.from(request.data, 'base64');
-        if (!isOwnCheckpoint(data)) return { ok: false, error: 'refused' };
+        if (!isOwnSignable(data)) return { ok: false, error: 'refused' };
         return { ok: true, data: Buffer.from(await signDetached(data, key)).toString('base64') };
       }
       case 'lock':

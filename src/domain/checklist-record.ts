@@ -38,6 +38,8 @@ export interface RecordStep {
 
 export interface RunRecord {
   format: typeof RUN_RECORD_FORMAT;
+  /** The vault id: a record is signed for one vault (the session agent signs records of its own only). */
+  vault: string;
   run: {
     /** The run's id as users type it (`gmv checklist show ID`). */
     id: string;
@@ -70,4 +72,17 @@ export interface RunRecord {
 /** The bytes both signatures are over. */
 export function runRecordBytes(record: RunRecord): Buffer {
   return canonicalBytes(record);
+}
+
+/** Whether `data` is, byte for byte, the canonical record of a run of `vault` (what a session agent may sign). */
+export function isRunRecordOf(data: Uint8Array, vault: string): boolean {
+  let value: unknown;
+  const text = Buffer.from(data).toString('utf8');
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return false;
+  }
+  const r = value as Partial<RunRecord>;
+  return r?.format === RUN_RECORD_FORMAT && r.vault === vault && Buffer.from(text, 'utf8').equals(Buffer.from(data)) && canonicalBytes(r).equals(Buffer.from(data));
 }

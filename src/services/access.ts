@@ -91,7 +91,7 @@ export async function authorize(vault: Vault, actor: Actor, request: Request, su
 export interface SubjectRefusal {
   action: string;
   subject: string | null;
-  rule: 'subject-status' | 'account-status' | 'device-owner';
+  rule: 'subject-status' | 'account-status' | 'device-owner' | 'template-role' | 'two-person';
   reason: string;
   code: ErrorCode;
   params: Record<string, string | number>;

@@ -210,6 +210,42 @@ export interface CalendarsTable {
   imported_at: string;
 }
 
+/** A checklist run: its template, who started it, and once signed the record and both signatures. */
+export interface ChecklistRunsTable {
+  id: Generated<number>;
+  run_id: string;
+  template: string;
+  account_id: number | null;
+  trigger: string | null;
+  started_by: string;
+  started_at: string;
+  deadline: string | null;
+  /** open, signed, countersigned */
+  status: string;
+  /** The canonical RunRecord bytes both people signed (domain/checklist-record.ts). */
+  record: string | null;
+  performer: string | null;
+  performer_fingerprint: string | null;
+  /** Base64 OpenPGP detached binary signatures over `record`. */
+  performer_sig: string | null;
+  signed_at: string | null;
+  countersigner: string | null;
+  countersigner_fingerprint: string | null;
+  countersigner_sig: string | null;
+  countersigned_at: string | null;
+}
+/** A step's status as recorded; the latest row of a step is its state. `evidence` is JSON [{name, sha256, size}]. */
+export interface ChecklistStepsTable {
+  id: Generated<number>;
+  run_pk: number;
+  step_id: string;
+  status: string;
+  note: string | null;
+  evidence: string;
+  by: string;
+  at: string;
+}
+
 export interface DB {
   gmv_migrations: MigrationsTable;
   vault_meta: VaultMetaTable;
@@ -239,4 +275,6 @@ export interface DB {
   bindings: BindingsTable;
   recovery_keys: RecoveryKeysTable;
   calendars: CalendarsTable;
+  checklist_runs: ChecklistRunsTable;
+  checklist_steps: ChecklistStepsTable;
 }

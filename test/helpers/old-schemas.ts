@@ -6,10 +6,12 @@ import { sql, type Kysely } from 'kysely';
 import type { Store } from '../../src/store/store.js';
 import { withSerialId } from '../../src/store/migrations/columns.js';
 
-/** Schema 6: no filing office, no closure announcements (migration 12). */
+/** Schema 6: no checklist runs (migration 7), no filing office or closure announcements (migration 12). */
 export async function downgradeFilingToSchema6(store: Store): Promise<void> {
   const db = store.db as unknown as Kysely<any>;
   for (const column of ['filing_office', 'closure_announced_on', 'closure_not_before']) await db.schema.alterTable('accounts').dropColumn(column).execute();
+  await db.schema.dropTable('checklist_steps').execute();
+  await db.schema.dropTable('checklist_runs').execute();
   await sql`delete from gmv_migrations where version >= 7`.execute(db);
 }
 

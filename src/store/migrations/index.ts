@@ -6,6 +6,7 @@ import { credentials } from './003-credentials.js';
 import { personKeyCertification } from './004-person-key-certification.js';
 import { wraps } from './005-wraps.js';
 import { calendars } from './006-calendars.js';
+import { checklists } from './007-checklists.js';
 import { filing } from './012-filing.js';
 import { SCHEMA_VERSION } from '../schema-version.js';
 
@@ -17,7 +18,7 @@ export interface Migration {
   up(db: Kysely<any>, dialect: Dialect): Promise<void>;
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial, identity, credentials, personKeyCertification, wraps, calendars, filing];
+export const MIGRATIONS: readonly Migration[] = [initial, identity, credentials, personKeyCertification, wraps, calendars, checklists, filing];
 export { SCHEMA_VERSION };
 if (MIGRATIONS[MIGRATIONS.length - 1]!.version !== SCHEMA_VERSION) {
   throw new Error('store/schema-version.ts must name the last migration\'s version');

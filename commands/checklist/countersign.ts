@@ -1,0 +1,14 @@
+import { Args } from '@oclif/core';
+import { GmvCommand } from '../../cli/base-command.js';
+
+export default class ChecklistCountersign extends GmvCommand<typeof ChecklistCountersign> {
+  static override summary = 'Countersign a signed run: a second person holding one of the template\'s countersigning roles attests it (the performer is refused).';
+  static override args = { run: Args.string({ description: 'Run id', required: true }) };
+
+  async run(): Promise<void> {
+    const { countersignRun } = await import('../../src/services/checklists.js');
+    const actor = await this.sessionActor();
+    const run = await countersignRun(await this.vault(), actor, this.args.run);
+    this.emit(run, () => this.t('checklist.countersigned', { id: run.id, login: actor.login }));
+  }
+}

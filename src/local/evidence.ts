@@ -1,0 +1,31 @@
+/** Evidence files of a checklist step: their SHA-256, size and base name, read in chunks (a scan or a video can be large). */
+import { closeSync, openSync, readSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
+import { GmvError } from '../errors.js';
+import type { RecordEvidence } from '../domain/checklist-record.js';
+
+export function hashEvidence(path: string): RecordEvidence {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new GmvError('FILE_NOT_FOUND', { path });
+    throw new GmvError('FILE_UNREADABLE', { path, detail: code ?? 'read error' });
+  }
+  const hash = createHash('sha256');
+  const chunk = Buffer.alloc(1 << 20);
+  let size = 0;
+  try {
+    for (let n; (n = readSync(fd, chunk, 0, chunk.length, null)) > 0;) {
+      hash.update(chunk.subarray(0, n));
+      size += n;
+    }
+  } catch (error) {
+    throw new GmvError('FILE_UNREADABLE', { path, detail: (error as NodeJS.ErrnoException).code ?? 'read error' });
+  } finally {
+    closeSync(fd);
+  }
+  return { name: basename(path), sha256: hash.digest('hex'), size };
+}
