@@ -7,8 +7,6 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.js';
 import type { Policy } from '../policy/policy.js';
 
-const MAX_BACKOFF_S = 900;
-
 export type ThrottleState = { state: 'open' } | { state: 'wait'; seconds: number } | { state: 'locked'; failures: number };
 
 export async function throttleState(db: Kysely<DB>, personId: number, policy: Policy, now: Date): Promise<ThrottleState> {
@@ -23,7 +21,7 @@ export async function throttleState(db: Kysely<DB>, personId: number, policy: Po
 
 export function backoffSeconds(failures: number, policy: Policy): number {
   if (policy.login.backoffSeconds === 0) return 0;
-  return Math.min(MAX_BACKOFF_S, policy.login.backoffSeconds * 2 ** Math.max(0, failures - 1));
+  return Math.min(policy.login.maxBackoffSeconds, policy.login.backoffSeconds * 2 ** Math.max(0, failures - 1));
 }
 
 /** One attempt counted in advance; `locksOut` when it is the last one the policy allows. */
