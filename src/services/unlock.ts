@@ -17,7 +17,7 @@ import { enforcePassphrase } from './init.js';
 import { loadCommonPasswords } from '../policy/passphrase-rules.js';
 import { authorizeTerminal } from './terminal.js';
 import { openPersonKey, sealPersonKey, type KeyHolder } from './keys.js';
-import { throttleState, reserveAttempt, settleFailure, releaseAttempt, clearFailures, type Reservation, type ThrottleState } from './throttle.js';
+import { throttleState, reserveAttempt, settleFailure, releaseAttempt, clearFailures, loggedFailures, COUNTED, type Reservation, type ThrottleState } from './throttle.js';
 import type { Policy } from '../policy/policy.js';
 import { hasActiveMfa, loadTotp, acceptLoginCode } from './mfa.js';
 import { verifyTotp } from '../crypto/totp.js';
@@ -82,7 +82,7 @@ export async function unlockPerson(vault: Vault, login: string, passphrase: Secr
     const fail = async (reason: string, counts = true, action: string = Actions.authFailed, code: 'AUTH_FAILED' | 'TOTP_INVALID' = 'AUTH_FAILED'): Promise<never> => {
       let locked = false;
       settled = true;
-      await recordDenial(vault, { action, actor: login, subject: login, outcome: 'denied', details: { reason } }, async (trx) => {
+      await recordDenial(vault, { action, actor: login, subject: login, outcome: 'denied', details: counts ? { reason, ...COUNTED } : { reason } }, async (trx) => {
         if (!counts) {
           await releaseAttempt(trx, reservation);
           return [];
@@ -139,7 +139,13 @@ export async function unlockPerson(vault: Vault, login: string, passphrase: Secr
       if (!accepted) return fail(step === null ? 'wrong or expired code' : 'code already used (replay)', true, 'auth.totp', 'TOTP_INVALID');
     }
     settled = true;
-    await writeTransaction(vault.store, (trx) => clearFailures(trx, personId));
+    // The count lives in the log: a success that follows counted failures says so, signed by the
+    // person, or the next attempt would still see them.
+    await commitChange(vault, async (trx, head) => {
+      await clearFailures(trx, personId);
+      const logged = await loggedFailures(trx, login, policy, head.checkpoint?.size ?? 0);
+      return { result: undefined, audit: logged.failures > 0 ? [{ action: 'auth.reset', actor: login, subject: login, outcome: 'ok', details: { failures: logged.failures } }] : [] };
+    }, { by: unlocked });
     return unlocked;
   }
 }
@@ -149,12 +155,13 @@ export async function unlockPerson(vault: Vault, login: string, passphrase: Secr
  * attempts queue on the lock, and each sees the ones before it. A refusal is audited in it too.
  */
 async function reserveLoginAttempt(vault: Vault, login: string, personId: number, policy: Policy): Promise<Reservation> {
-  const decided = await commitChange<Reservation | ThrottleState>(vault, async (trx) => {
-    const throttle = await throttleState(trx, personId, policy, vault.now());
+  const decided = await commitChange<Reservation | ThrottleState>(vault, async (trx, head) => {
+    const logged = await loggedFailures(trx, login, policy, head.checkpoint?.size ?? 0);
+    const throttle = await throttleState(trx, personId, policy, vault.now(), logged);
     if (throttle.state !== 'open') {
       return { result: throttle, audit: [{ action: Actions.authFailed, actor: login, subject: login, outcome: 'denied' as const, details: { reason: throttle.state } }] };
     }
-    return { result: await reserveAttempt(trx, personId, policy, vault.now()), audit: [] };
+    return { result: await reserveAttempt(trx, personId, policy, vault.now(), logged), audit: [] };
   });
   if ('personId' in decided) return decided;
   if (decided.state === 'locked') throw new GmvError('AUTH_LOCKED', { login, failures: policy.login.maxFailures });
