@@ -19,7 +19,7 @@ import { authorizeTerminal } from './terminal.js';
 import { openPersonKey, sealPersonKey, type KeyHolder } from './keys.js';
 import { throttleState, reserveAttempt, settleFailure, releaseAttempt, clearFailures, loggedFailures, COUNTED, type Reservation, type ThrottleState } from './throttle.js';
 import type { Policy } from '../policy/policy.js';
-import { hasActiveMfa, loadTotp, acceptLoginCode } from './mfa.js';
+import { hasActiveMfa, loadTotp, acceptLoginCode, loggedMfa } from './mfa.js';
 import { verifyTotp } from '../crypto/totp.js';
 import { writeTransaction } from '../store/store.js';
 import { findPerson } from '../store/people.js';
@@ -55,7 +55,7 @@ export async function unlockPerson(vault: Vault, login: string, passphrase: Secr
   const personId = Number(person.id);
   const { name, roles } = person;
   await authorize(vault, { personId, login }, { kind: 'unlock', action: 'login' });
-  const reservation = await reserveLoginAttempt(vault, login, personId, policy);
+  const { reservation, signedSize } = await reserveLoginAttempt(vault, login, personId, policy);
   // Until a passphrase is tested the attempt may be taken back; after that it stays counted even
   // if something else fails (a guess that crashed is still a guess).
   let tested = false;
@@ -123,7 +123,17 @@ export async function unlockPerson(vault: Vault, login: string, passphrase: Secr
       decrypt: async (data) => Buffer.from(await decryptWith(data, key)),
       signer: { personId, fingerprint: lock.fingerprint, sign: (data) => signDetached(data, key) },
     };
-    if (await hasActiveMfa(db, personId)) {
+    const activeMfa = await hasActiveMfa(db, personId);
+    if (!activeMfa && await loggedMfa(db, login, signedSize)) {
+      // The signed log enrolled a second factor that the table no longer has (a deleted mfa_totp
+      // row): refuse rather than log in with the passphrase alone. The guess stays counted.
+      settled = true;
+      const detail = 'second factor enrolled in the log, missing from the table';
+      await recordDenial(vault, { action: 'auth.totp', actor: login, subject: login, outcome: 'denied', details: { rule: 'state-mismatch', reason: detail, table: 'mfa_totp' } },
+        async (trx) => { await settleFailure(trx, reservation, policy, vault.now()); return []; });
+      throw new GmvError('STATE_MISMATCH', { table: 'mfa_totp', row: login, detail, count: 1 });
+    }
+    if (activeMfa) {
       if (!options.totp) {
         // Not a guess: the passphrase was right and nothing was asked of the second factor.
         settled = true;
@@ -153,17 +163,20 @@ export async function unlockPerson(vault: Vault, login: string, passphrase: Secr
 /**
  * Decide and count the attempt in one write transaction, before anything is derived: parallel
  * attempts queue on the lock, and each sees the ones before it. A refusal is audited in it too.
+ * Also returns the size of the newest valid checkpoint, below which log entries have standing.
  */
-async function reserveLoginAttempt(vault: Vault, login: string, personId: number, policy: Policy): Promise<Reservation> {
+async function reserveLoginAttempt(vault: Vault, login: string, personId: number, policy: Policy): Promise<{ reservation: Reservation; signedSize: number }> {
+  let signedSize = 0;
   const decided = await commitChange<Reservation | ThrottleState>(vault, async (trx, head) => {
-    const logged = await loggedFailures(trx, login, policy, head.checkpoint?.size ?? 0);
+    signedSize = head.checkpoint?.size ?? 0;
+    const logged = await loggedFailures(trx, login, policy, signedSize);
     const throttle = await throttleState(trx, personId, policy, vault.now(), logged);
     if (throttle.state !== 'open') {
       return { result: throttle, audit: [{ action: Actions.authFailed, actor: login, subject: login, outcome: 'denied' as const, details: { reason: throttle.state } }] };
     }
     return { result: await reserveAttempt(trx, personId, policy, vault.now(), logged), audit: [] };
   });
-  if ('personId' in decided) return decided;
+  if ('personId' in decided) return { reservation: decided, signedSize };
   if (decided.state === 'locked') throw new GmvError('AUTH_LOCKED', { login, failures: policy.login.maxFailures });
   throw new GmvError('AUTH_THROTTLED', { login, seconds: decided.state === 'wait' ? decided.seconds : 0 });
 }
