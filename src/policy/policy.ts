@@ -49,10 +49,12 @@ export interface Policy {
   audit: { retentionDays: number };
   passphrase: { minLength: number; kdf: KdfCost };
   session: { idleSeconds: number; maxSeconds: number };
-  login: { maxFailures: number; backoffSeconds: number };
-  devices: { certificateDays: number; crlDays: number };
+  login: { maxFailures: number; backoffSeconds: number; maxBackoffSeconds: number };
+  devices: { certificateDays: number; crlDays: number; caDays: number };
   credentials: { history: number; recoveryCodesLow: number; clipboardSeconds: number };
-  rotation: { periodicDays: number; eventDueDays: number; events: string[] };
+  rotation: { periodicDays: number; eventDueDays: number; events: string[]; lookAheadDays: number };
+  /** Platform-side binding limits per platform and role (only where the platform publishes them). */
+  bindings: { limits: Partial<Record<Platform, Record<'admin' | 'long-term-operator' | 'short-term-operator', number>>>; shortTermDays: number };
   contractors: { ndaRequired: boolean; ndaValidityMonths: number };
   /** The filing register: working days to file a new account, to file a change, to announce a closure. */
   filing: { registerWorkingDays: number; changeWorkingDays: number; closureNoticeWorkingDays: number };
@@ -93,7 +95,14 @@ const FILING_DEFAULTS = {
   closure_notice_working_days: 15,
 };
 
-const SETTINGS = ['audit', 'passphrase', 'session', 'login', 'devices', 'credentials', 'rotation', 'contractors', 'filing'] as const;
+const SETTINGS = ['audit', 'passphrase', 'session', 'login', 'devices', 'credentials', 'rotation', 'contractors', 'bindings', 'filing'] as const;
+
+/** The WeChat binding limits gmv enforced before they were in the pack: what a recorded pack without a bindings section gets. */
+const BINDINGS_BEFORE_PACK = {
+  cite: { zh: '微信公众平台运营者管理规则；办法第二十五条（离岗人员保密管理）', en: 'WeChat Official Accounts operator rules; measures art. 25 (departing staff)' },
+  limits: { 'wechat-oa': { admin: 1, 'long-term-operator': 5, 'short-term-operator': 20 } },
+  short_term_days: 30,
+};
 type Section = (typeof SETTINGS)[number];
 
 type Raw = Record<string, any>;
@@ -121,6 +130,10 @@ async function buildSchemas(): Promise<{ pack: ZodType; override: ZodType }> {
   const sections = (partial: boolean) => {
     const obj = <T extends Record<string, ZodType>>(shape: T) => partial ? z.strictObject(shape).partial() : z.strictObject(shape);
     const cite = partial ? text.optional() : text;
+    // Keys added after vaults recorded their packs: a recorded pack without them keeps the value
+    // the code had before (an override never gets a default, or it would replace the pack's value).
+    const since = <T extends ZodType>(schema: T, value: unknown): ZodType => (partial ? schema : schema.default(value as never));
+    const bindingLimits = z.strictObject({ admin: int(0, 1000), 'long-term-operator': int(0, 1000), 'short-term-operator': int(0, 1000) });
     return {
       audit: obj({ cite, retention_days: int(1, 36500) }),
       passphrase: obj({
@@ -129,11 +142,16 @@ async function buildSchemas(): Promise<{ pack: ZodType; override: ZodType }> {
         kdf: obj({ memory_kib: int(1, 4 * 1024 * 1024), iterations: int(1, 64), parallelism: int(1, 64) }),
       }),
       session: obj({ cite, idle_minutes: z.number().positive().max(24 * 60), max_hours: z.number().positive().max(24 * 7) }),
-      login: obj({ cite, max_failures: int(0, 100), backoff_seconds: int(0, 900) }),
-      devices: obj({ cite, certificate_days: int(1, 3650), crl_days: int(1, 366) }),
+      login: obj({ cite, max_failures: int(0, 100), backoff_seconds: int(0, 900), max_backoff_seconds: since(int(1, 86400), 900) }),
+      devices: obj({ cite, certificate_days: int(1, 3650), crl_days: int(1, 366), ca_days: since(int(1, 36500), 3650) }),
       credentials: obj({ cite, history: int(1, 50), recovery_codes_low: int(0, 100), clipboard_seconds: int(5, 600) }),
-      rotation: obj({ cite, periodic_days: int(0, 3650), event_due_days: int(0, 90), events: z.array(z.enum(ROTATION_EVENTS)) }),
+      rotation: obj({ cite, periodic_days: int(0, 3650), event_due_days: int(0, 90), events: z.array(z.enum(ROTATION_EVENTS)), look_ahead_days: since(int(0, 365), 14) }),
       contractors: obj({ cite, nda_required: z.boolean(), nda_validity_months: int(1, 120) }),
+      bindings: since(obj({
+        cite,
+        limits: partial ? z.partialRecord(z.enum(PLATFORMS), bindingLimits.partial()) : z.partialRecord(z.enum(PLATFORMS), bindingLimits),
+        short_term_days: int(1, 366),
+      }), BINDINGS_BEFORE_PACK),
       // Packs written before the filing register had no such section: they get the measures' values.
       filing: partial
         ? obj({ cite, register_working_days: int(1, 120), change_working_days: int(1, 120), closure_notice_working_days: int(1, 120) })
@@ -418,10 +436,11 @@ function toPolicy(p: Raw, rules: PolicyRule[], override: string | null, source: 
       kdf: { memoryKiB: p.passphrase.kdf.memory_kib, iterations: p.passphrase.kdf.iterations, parallelism: p.passphrase.kdf.parallelism },
     },
     session: { idleSeconds: Math.max(1, Math.round(p.session.idle_minutes * 60)), maxSeconds: Math.max(1, Math.round(p.session.max_hours * 3600)) },
-    login: { maxFailures: p.login.max_failures, backoffSeconds: p.login.backoff_seconds },
-    devices: { certificateDays: p.devices.certificate_days, crlDays: p.devices.crl_days },
+    login: { maxFailures: p.login.max_failures, backoffSeconds: p.login.backoff_seconds, maxBackoffSeconds: p.login.max_backoff_seconds },
+    devices: { certificateDays: p.devices.certificate_days, crlDays: p.devices.crl_days, caDays: p.devices.ca_days },
     credentials: { history: p.credentials.history, recoveryCodesLow: p.credentials.recovery_codes_low, clipboardSeconds: p.credentials.clipboard_seconds },
-    rotation: { periodicDays: p.rotation.periodic_days, eventDueDays: p.rotation.event_due_days, events: p.rotation.events },
+    rotation: { periodicDays: p.rotation.periodic_days, eventDueDays: p.rotation.event_due_days, events: p.rotation.events, lookAheadDays: p.rotation.look_ahead_days },
+    bindings: { limits: p.bindings.limits, shortTermDays: p.bindings.short_term_days },
     contractors: { ndaRequired: p.contractors.nda_required, ndaValidityMonths: p.contractors.nda_validity_months },
     filing: { registerWorkingDays: p.filing.register_working_days, changeWorkingDays: p.filing.change_working_days, closureNoticeWorkingDays: p.filing.closure_notice_working_days },
     training: { courses: Object.fromEntries(Object.entries(p.training.courses as Record<string, Raw>).map(([id, c]) => [id, { title: c.title, validityMonths: c.validity_months, cite: c.cite }])) },

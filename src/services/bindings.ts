@@ -10,15 +10,10 @@ import { authorize, type Actor } from './access.js';
 import { findAccount } from './accounts.js';
 import { activePolicy, commitChange, type Vault } from './vault.js';
 import { endBinding } from './steps.js';
+import type { Platform } from '../domain/password-gen.js';
 
 export const BINDING_ROLES = ['admin', 'long-term-operator', 'short-term-operator'] as const;
 export type BindingRole = (typeof BINDING_ROLES)[number];
-
-/** Platform limits per role (only where the platform publishes them). */
-const LIMITS: Partial<Record<string, Record<BindingRole, number>>> = {
-  'wechat-oa': { admin: 1, 'long-term-operator': 5, 'short-term-operator': 20 },
-};
-const SHORT_TERM_DAYS = 30;
 
 export interface BindingView { id: number; account: string; role: BindingRole; person: string | null; external: string | null; boundOn: string; expiresOn: string | null; createdBy: string }
 
@@ -31,12 +26,14 @@ export async function addBinding(vault: Vault, actor: Actor, input: { slug: stri
   const db = vault.store.db;
   const person = input.person ? await db.selectFrom('people').select('id').where('login', '=', input.person).executeTakeFirst() : undefined;
   if (input.person && !person) throw new GmvError('PERSON_NOT_FOUND', { login: input.person });
+  // The platform limits per role and the short-term lapse come from the pack (bindings section).
+  const { limits, shortTermDays } = (await activePolicy(db)).bindings;
   const today = civilDateOf(vault.now());
   const boundOn = input.boundOn ?? today;
-  const expiresOn = input.expiresOn ?? (input.role === 'short-term-operator' ? addDays(boundOn, SHORT_TERM_DAYS) : null);
+  const expiresOn = input.expiresOn ?? (input.role === 'short-term-operator' ? addDays(boundOn, shortTermDays) : null);
   const id = await commitChange(vault, async (trx) => {
     const active = await trx.selectFrom('bindings').select(['role', 'expires_on']).where('account_id', '=', account.id).where('removed_at', 'is', null).execute();
-    const limit = LIMITS[account.platform]?.[input.role];
+    const limit = limits[account.platform as Platform]?.[input.role];
     const current = active.filter((b) => b.role === input.role && (!b.expires_on || b.expires_on >= today)).length;
     if (limit !== undefined && current >= limit) {
       throw new GmvError('INVALID_INPUT', { what: 'binding', detail: `${account.platform} allows ${limit} ${input.role} binding(s) and ${input.slug} has ${current}; remove one first` });
@@ -50,22 +47,31 @@ export async function addBinding(vault: Vault, actor: Actor, input: { slug: stri
   return (await listBindings(vault, { slug: input.slug })).find((b) => b.id === id)!;
 }
 
+/**
+ * End one binding. The row is read only to name its account (the door records the refusal with
+ * it); whether it is still active is decided once, by endBinding's update in the transaction.
+ */
 export async function removeBinding(vault: Vault, actor: Actor, id: number): Promise<BindingView> {
-  const existing = (await listBindings(vault, {})).find((b) => b.id === id);
-  if (!existing) throw new GmvError('INVALID_INPUT', { what: 'binding', detail: `no active binding #${id} (see gmv binding list)` });
-  await authorize(vault, actor, 'binding.manage', existing.account);
+  const existing = (await bindingsWhere(vault, { id }))[0];
+  await authorize(vault, actor, 'binding.manage', existing?.account ?? `#${id}`);
   const policy = await activePolicy(vault.store.db);
-  await commitChange(vault, async (trx) => endBinding({ trx, at: vault.now(), actor: actor.login, policy }, { id, slug: existing.account, role: existing.role, person: existing.person, external: existing.external }), { by: actor });
-  return existing;
+  const binding = { id, slug: existing?.account ?? `#${id}`, role: existing?.role ?? '', person: existing?.person ?? null, external: existing?.external ?? null };
+  await commitChange(vault, async (trx) => endBinding({ trx, at: vault.now(), actor: actor.login, policy }, binding), { by: actor });
+  return existing!;
 }
 
 /** Active bindings (expired short-term ones included, marked by their date, so someone unbinds them). */
 export async function listBindings(vault: Vault, filter: { slug?: string; person?: string }): Promise<BindingView[]> {
+  return bindingsWhere(vault, filter);
+}
+
+async function bindingsWhere(vault: Vault, filter: { slug?: string; person?: string; id?: number }): Promise<BindingView[]> {
   let q = vault.store.db.selectFrom('bindings').innerJoin('accounts', 'accounts.id', 'bindings.account_id').leftJoin('people', 'people.id', 'bindings.person_id')
     .select(['bindings.id', 'accounts.slug', 'bindings.role', 'people.login', 'bindings.external_name', 'bindings.bound_on', 'bindings.expires_on', 'bindings.created_by'])
     .where('bindings.removed_at', 'is', null);
   if (filter.slug) q = q.where('accounts.slug', '=', filter.slug);
   if (filter.person) q = q.where('people.login', '=', filter.person);
+  if (filter.id !== undefined) q = q.where('bindings.id', '=', filter.id);
   const rows = await q.orderBy('accounts.slug').orderBy('bindings.id').execute();
   return rows.map((r) => ({ id: Number(r.id), account: r.slug, role: r.role as BindingRole, person: r.login ?? null, external: r.external_name, boundOn: r.bound_on, expiresOn: r.expires_on, createdBy: r.created_by }));
 }

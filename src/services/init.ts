@@ -87,7 +87,7 @@ export async function initVault(options: InitOptions): Promise<InitResult> {
     const orgPrivate = await readPrivate(orgKey.privateArmored);
     const officerPublic = await readPublic(officerKey.publicArmored);
     const recoveryPublic = await readPublic(recoveryKey.publicArmored);
-    const ca = createDeviceCa({ org: options.org, vaultId, now: at, validDays: 3650 });
+    const ca = createDeviceCa({ org: options.org, vaultId, now: at, validDays: policy.devices.caDays });
     const caFingerprint = certFingerprint(ca.certPem);
 
     // Org and CA private keys are sealed under data keys that only officers (and the recovery key) unwrap.

@@ -10,6 +10,7 @@ import { open, parseEnvelope } from '../crypto/envelope.js';
 import { newTotpSecret, totpUri, verifyTotp, type TotpParams } from '../crypto/totp.js';
 import { readPublic } from '../crypto/pgp.js';
 import { revokeWraps } from '../store/wraps.js';
+import { leafHash } from '../audit/merkle.js';
 import { sealWithDataKey, unwrap, wrapForPeople, type KeyHolder } from './keys.js';
 import { commitChange, type Vault } from './vault.js';
 
@@ -73,6 +74,23 @@ export async function loadTotp(db: Kysely<DB>, holder: KeyHolder, status: 'pendi
 
 export async function hasActiveMfa(db: Kysely<DB>, personId: number): Promise<boolean> {
   return Boolean(await db.selectFrom('mfa_totp').select('person_id').where('person_id', '=', personId).where('status', '=', 'active').executeTakeFirst());
+}
+
+/**
+ * Whether the signed log says `login` has a second factor: their newest enrollment entry under the
+ * valid checkpoint of size `signedSize` is a confirmation (a new enrollment starts with
+ * `mfa.enroll.start`, which replaces the active seed). Only signed entries count, so one planted in
+ * the unsigned tail does not switch the factor off.
+ */
+export async function loggedMfa(db: Kysely<DB>, login: string, signedSize: number): Promise<boolean> {
+  const row = await db.selectFrom('audit_entries').select(['seq', 'action', 'body', 'leaf_hash'])
+    .where('subject', '=', login).where('action', 'in', ['mfa.enroll.start', 'mfa.enroll.confirm']).where('outcome', '=', 'ok')
+    .where('seq', '<', signedSize).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  if (!row || row.body === null) return false;
+  if (leafHash(Buffer.from(row.body, 'utf8')).toString('hex') !== row.leaf_hash) {
+    throw new GmvError('STATE_MISMATCH', { table: 'audit_entries', row: `#${Number(row.seq)}`, detail: 'a second-factor entry does not match its leaf hash', count: 1 });
+  }
+  return row.action === 'mfa.enroll.confirm';
 }
 
 /** Accept a login code once: its time step must be newer than the last accepted one. */

@@ -150,7 +150,7 @@ export async function rotationDue(vault: Vault): Promise<DueItem[]> {
       .groupBy(['accounts.id', 'accounts.slug']).execute();
     for (const row of latest) {
       const due = addDays(civilDateOf(new Date(String(row.last))), policy.rotation.periodicDays);
-      if (due <= addDays(today, 14)) {
+      if (due <= addDays(today, policy.rotation.lookAheadDays)) {
         items.push({ account: row.slug, reason: 'scheduled', detail: `every ${policy.rotation.periodicDays} days`, due, overdue: due < today, inProgress: inProgress.has(Number(row.id)) });
       }
     }

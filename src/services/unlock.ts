@@ -17,9 +17,9 @@ import { enforcePassphrase } from './init.js';
 import { loadCommonPasswords } from '../policy/passphrase-rules.js';
 import { authorizeTerminal } from './terminal.js';
 import { openPersonKey, sealPersonKey, type KeyHolder } from './keys.js';
-import { throttleState, reserveAttempt, settleFailure, releaseAttempt, clearFailures, type Reservation, type ThrottleState } from './throttle.js';
+import { throttleState, reserveAttempt, settleFailure, releaseAttempt, clearFailures, loggedFailures, COUNTED, type Reservation, type ThrottleState } from './throttle.js';
 import type { Policy } from '../policy/policy.js';
-import { hasActiveMfa, loadTotp, acceptLoginCode } from './mfa.js';
+import { hasActiveMfa, loadTotp, acceptLoginCode, loggedMfa } from './mfa.js';
 import { verifyTotp } from '../crypto/totp.js';
 import { writeTransaction } from '../store/store.js';
 import { findPerson, storedRoles } from '../store/people.js';
@@ -55,7 +55,7 @@ export async function unlockPerson(vault: Vault, login: string, passphrase: Secr
   const personId = Number(person.id);
   const { name, roles } = person;
   await authorize(vault, { personId, login }, { kind: 'unlock', action: 'login' });
-  const reservation = await reserveLoginAttempt(vault, login, personId, policy);
+  const { reservation, signedSize } = await reserveLoginAttempt(vault, login, personId, policy);
   // Until a passphrase is tested the attempt may be taken back; after that it stays counted even
   // if something else fails (a guess that crashed is still a guess).
   let tested = false;
@@ -82,7 +82,7 @@ export async function unlockPerson(vault: Vault, login: string, passphrase: Secr
     const fail = async (reason: string, counts = true, action: string = Actions.authFailed, code: 'AUTH_FAILED' | 'TOTP_INVALID' = 'AUTH_FAILED'): Promise<never> => {
       let locked = false;
       settled = true;
-      await recordDenial(vault, { action, actor: login, subject: login, outcome: 'denied', details: { reason } }, async (trx) => {
+      await recordDenial(vault, { action, actor: login, subject: login, outcome: 'denied', details: counts ? { reason, ...COUNTED } : { reason } }, async (trx) => {
         if (!counts) {
           await releaseAttempt(trx, reservation);
           return [];
@@ -123,7 +123,17 @@ export async function unlockPerson(vault: Vault, login: string, passphrase: Secr
       decrypt: async (data) => Buffer.from(await decryptWith(data, key)),
       signer: { personId, fingerprint: lock.fingerprint, sign: (data) => signDetached(data, key) },
     };
-    if (await hasActiveMfa(db, personId)) {
+    const activeMfa = await hasActiveMfa(db, personId);
+    if (!activeMfa && await loggedMfa(db, login, signedSize)) {
+      // The signed log enrolled a second factor that the table no longer has (a deleted mfa_totp
+      // row): refuse rather than log in with the passphrase alone. The guess stays counted.
+      settled = true;
+      const detail = 'second factor enrolled in the log, missing from the table';
+      await recordDenial(vault, { action: 'auth.totp', actor: login, subject: login, outcome: 'denied', details: { rule: 'state-mismatch', reason: detail, table: 'mfa_totp' } },
+        async (trx) => { await settleFailure(trx, reservation, policy, vault.now()); return []; });
+      throw new GmvError('STATE_MISMATCH', { table: 'mfa_totp', row: login, detail, count: 1 });
+    }
+    if (activeMfa) {
       if (!options.totp) {
         // Not a guess: the passphrase was right and nothing was asked of the second factor.
         settled = true;
@@ -139,7 +149,13 @@ export async function unlockPerson(vault: Vault, login: string, passphrase: Secr
       if (!accepted) return fail(step === null ? 'wrong or expired code' : 'code already used (replay)', true, 'auth.totp', 'TOTP_INVALID');
     }
     settled = true;
-    await writeTransaction(vault.store, (trx) => clearFailures(trx, personId));
+    // The count lives in the log: a success that follows counted failures says so, signed by the
+    // person, or the next attempt would still see them.
+    await commitChange(vault, async (trx, head) => {
+      await clearFailures(trx, personId);
+      const logged = await loggedFailures(trx, login, policy, head.checkpoint?.size ?? 0);
+      return { result: undefined, audit: logged.failures > 0 ? [{ action: 'auth.reset', actor: login, subject: login, outcome: 'ok', details: { failures: logged.failures } }] : [] };
+    }, { by: unlocked });
     return unlocked;
   }
 }
@@ -147,16 +163,20 @@ export async function unlockPerson(vault: Vault, login: string, passphrase: Secr
 /**
  * Decide and count the attempt in one write transaction, before anything is derived: parallel
  * attempts queue on the lock, and each sees the ones before it. A refusal is audited in it too.
+ * Also returns the size of the newest valid checkpoint, below which log entries have standing.
  */
-async function reserveLoginAttempt(vault: Vault, login: string, personId: number, policy: Policy): Promise<Reservation> {
-  const decided = await commitChange<Reservation | ThrottleState>(vault, async (trx) => {
-    const throttle = await throttleState(trx, personId, policy, vault.now());
+async function reserveLoginAttempt(vault: Vault, login: string, personId: number, policy: Policy): Promise<{ reservation: Reservation; signedSize: number }> {
+  let signedSize = 0;
+  const decided = await commitChange<Reservation | ThrottleState>(vault, async (trx, head) => {
+    signedSize = head.checkpoint?.size ?? 0;
+    const logged = await loggedFailures(trx, login, policy, signedSize);
+    const throttle = await throttleState(trx, personId, policy, vault.now(), logged);
     if (throttle.state !== 'open') {
       return { result: throttle, audit: [{ action: Actions.authFailed, actor: login, subject: login, outcome: 'denied' as const, details: { reason: throttle.state } }] };
     }
-    return { result: await reserveAttempt(trx, personId, policy, vault.now()), audit: [] };
+    return { result: await reserveAttempt(trx, personId, policy, vault.now(), logged), audit: [] };
   });
-  if ('personId' in decided) return decided;
+  if ('personId' in decided) return { reservation: decided, signedSize };
   if (decided.state === 'locked') throw await lockedOut(vault, login, policy);
   throw new GmvError('AUTH_THROTTLED', { login, seconds: decided.state === 'wait' ? decided.seconds : 0 });
 }
@@ -195,7 +215,9 @@ async function lockedOut(vault: Vault, login: string, policy: Policy): Promise<G
   let unlockers = 0;
   for (const person of people) {
     if (!storedRoles(person.roles, person.login).includes('security-officer')) continue;
-    if ((await throttleState(vault.store.db, person.id, policy, vault.now())).state !== 'locked') unlockers += 1;
+    // Only a hint for the message: every logged failure counts, signed or not.
+    const logged = await loggedFailures(vault.store.db, person.login, policy, Number.MAX_SAFE_INTEGER);
+    if ((await throttleState(vault.store.db, person.id, policy, vault.now(), logged)).state !== 'locked') unlockers += 1;
   }
   return new GmvError('AUTH_LOCKED', { login, failures: policy.login.maxFailures, next: unlockers > 0 ? 'detail.lockedAskOfficer' : 'detail.lockedNoOfficer' });
 }

@@ -167,7 +167,7 @@ export interface ChangeOptions {
  */
 export async function commitChange<T>(
   vault: Vault,
-  change: (trx: Kysely<DB>) => Promise<{ result: T; audit: AuditDraft[] }>,
+  change: (trx: Kysely<DB>, head: LogHead) => Promise<{ result: T; audit: AuditDraft[] }>,
   options: ChangeOptions = {},
 ): Promise<T> {
   return (await commitSignedChange(vault, change, options)).result;
@@ -176,7 +176,7 @@ export async function commitChange<T>(
 /** `commitChange`, also returning the checkpoint it signed (null when no key could sign). */
 export async function commitSignedChange<T>(
   vault: Vault,
-  change: (trx: Kysely<DB>) => Promise<{ result: T; audit: AuditDraft[] }>,
+  change: (trx: Kysely<DB>, head: LogHead) => Promise<{ result: T; audit: AuditDraft[] }>,
   options: ChangeOptions = {},
 ): Promise<{ result: T; checkpoint: SignedCheckpoint | null }> {
   const device = terminalDevice(vault);
@@ -188,7 +188,7 @@ export async function commitSignedChange<T>(
   const done = await writeTransaction(vault.store, async (trx) => {
     // Before the change: the log must extend what this terminal saw, whatever the change does.
     const head = await inspectHead(trx, vault.vaultId, seen);
-    const { result, audit } = await change(trx);
+    const { result, audit } = await change(trx, head);
     if (audit.length === 0) return { result, checkpoint: null, head, signed: null };
     const writer = writerOf(vault, device);
     const signer = options.key ? keySigner(options.key) : await checkpointSigner(trx, vault, person, device, deviceKey);

@@ -1,0 +1,43 @@
+/** Values that were constants in the services come from the pack, with their citation, and old recorded packs keep the old values. */
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { effectivePolicy, parsePolicy } from '../../src/policy/policy.js';
+
+const shipped = readFileSync(join(import.meta.dirname, '..', '..', 'policies', 'default.yaml'), 'utf8');
+
+describe('pack values that were constants', () => {
+  it('the shipped pack states them, and policy show lists each with its source and citation', async () => {
+    const p = await parsePolicy(shipped, 'default');
+    expect(p.bindings).toEqual({ limits: { 'wechat-oa': { admin: 1, 'long-term-operator': 5, 'short-term-operator': 20 } }, shortTermDays: 30 });
+    expect(p.login.maxBackoffSeconds).toBe(900);
+    expect(p.devices.caDays).toBe(3650);
+    expect(p.rotation.lookAheadDays).toBe(14);
+    const rule = (name: string) => p.rules.find((r) => r.rule === name);
+    expect(rule('bindings.limits.wechat-oa.long-term-operator')).toMatchObject({ value: 5, source: 'pack', cite: { en: expect.stringContaining('WeChat') } });
+    expect(rule('bindings.short_term_days')).toMatchObject({ value: 30 });
+    expect(rule('login.max_backoff_seconds')).toMatchObject({ value: 900, cite: { en: expect.stringContaining('MLPS 2.0') } });
+    expect(rule('devices.ca_days')).toMatchObject({ value: 3650 });
+    expect(rule('rotation.look_ahead_days')).toMatchObject({ value: 14 });
+  });
+
+  it('a recorded pack written before these keys keeps the values gmv used then', async () => {
+    const old = shipped.replace(/\n {2}max_backoff_seconds: \d+/, '').replace(/\n {2}ca_days: \d+/, '').replace(/\n {2}look_ahead_days: \d+/, '')
+      .replace(/\nbindings:\n(?: {2}.*\n)+/, '\n');
+    expect(old).not.toMatch(/^ *(max_backoff_seconds|ca_days|look_ahead_days|bindings):/m);
+    const p = await parsePolicy(old, 'recorded');
+    expect(p.login.maxBackoffSeconds).toBe(900);
+    expect(p.devices.caDays).toBe(3650);
+    expect(p.rotation.lookAheadDays).toBe(14);
+    expect(p.bindings.limits['wechat-oa']).toEqual({ admin: 1, 'long-term-operator': 5, 'short-term-operator': 20 });
+  });
+
+  it('an override replaces one limit and leaves the rest to the pack', async () => {
+    const p = await effectivePolicy({ text: shipped, source: 'pack' }, { text: 'override: tighter\nbindings:\n  limits:\n    wechat-oa: { long-term-operator: 2 }\nlogin:\n  max_backoff_seconds: 60\n', source: 'override' });
+    expect(p.bindings.limits['wechat-oa']).toEqual({ admin: 1, 'long-term-operator': 2, 'short-term-operator': 20 });
+    expect(p.login.maxBackoffSeconds).toBe(60);
+    expect(p.rules.find((r) => r.rule === 'bindings.limits.wechat-oa.long-term-operator')).toMatchObject({ value: 2, source: 'override', origin: 'tighter' });
+    expect(p.rules.find((r) => r.rule === 'rotation.look_ahead_days')).toMatchObject({ value: 14, source: 'pack' });
+    await expect(parsePolicy(shipped.replace('ca_days: 3650', 'ca_days: 0'), 't')).rejects.toMatchObject({ code: 'POLICY_INVALID', params: { detail: expect.stringContaining('devices.ca_days') } });
+  });
+});
