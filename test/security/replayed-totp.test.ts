@@ -73,7 +73,7 @@ describe.each(dialects())('replayed TOTP on %s', (dialect) => {
     const before = await okLogins();
     const noCode = await gmv(['login', '--login', 'li.an', '--passphrase-file', passFile], { env: box.env });
     expect(noCode.code).toBe(2);
-    expect(noCode.stderr).toContain('the one-time code cannot be asked for without a terminal. Pass --totp-file FILE|- instead.');
+    expect(noCode.stderr.toLowerCase()).toContain('the one-time code cannot be asked for without a terminal. pass --totp-file file|- instead.');
     expect((await gmv(['whoami'], { env: box.env })).code).toBe(5);
     expect(await okLogins()).toBe(before);
     expect(parse<{ mfa: boolean }>(await gmv(['staff', 'show', 'li.an', '--json'], { env: box.env })).mfa).toBe(true);
