@@ -5,7 +5,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/gmv-demo.XXXXXX")
 # Sessions started by the demo are locked on the way out, whatever happens.
-trap 'XDG_CONFIG_HOME="$work/config" node "$root/bin/run.js" lock >/dev/null 2>&1; XDG_CONFIG_HOME="$work/zhang-terminal" node "$root/bin/run.js" lock >/dev/null 2>&1; [ -d "$work/gnupg" ] && gpgconf --homedir "$work/gnupg" --kill gpg-agent >/dev/null 2>&1; rm -rf "$work"' EXIT
+trap 'XDG_CONFIG_HOME="$work/config" node "$root/bin/run.js" lock >/dev/null 2>&1; XDG_CONFIG_HOME="$work/zhang-terminal" node "$root/bin/run.js" lock >/dev/null 2>&1; XDG_CONFIG_HOME="$work/wang-terminal" node "$root/bin/run.js" lock >/dev/null 2>&1; [ -d "$work/gnupg" ] && gpgconf --homedir "$work/gnupg" --kill gpg-agent >/dev/null 2>&1; rm -rf "$work"' EXIT
 export HOME="$work" XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data" NODE_ENV=production LANG=C.UTF-8
 unset GMV_DATABASE_URL GMV_VAULT
 gmv() { node "$root/bin/run.js" "$@"; }
@@ -104,32 +104,59 @@ if command -v openssl >/dev/null; then
   echo "(exit $got)"
 fi
 
-step "13. Every change and every refusal is in the append-only audit log"
+step "13. A second security officer, Wang Fang, on her own terminal: a drill needs two people (Art. 27)"
+printf 'wang-fang-keeps-the-river-lamps-31\n' > "$work/wang.pass"; chmod 600 "$work/wang.pass"
+as_wang() { XDG_CONFIG_HOME="$work/wang-terminal" "$@"; }
+show staff add --login wang.fang --name "王芳" --unit "新媒体科" --roles security-officer
+wcode=$(as_wang gmv device enroll --login wang.fang --passphrase-file "$work/wang.pass" --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).code))')
+gmv device approve "$wcode" >/dev/null && echo "(her terminal approved: $wcode)"
+as_wang gmv login --login wang.fang --passphrase-file "$work/wang.pass" >/dev/null && echo "(Wang Fang logged in on her terminal)"
+
+step "14. The backup/restore drill: Li An records each step with its evidence and signs; Wang Fang countersigns"
+show checklist due
+run=$(gmv checklist start backup-restore-drill --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).id))')
+echo "run: $run"
+printf 'backup %s: restored to a spare host, 3 accounts checked\n' "$(date +%F)" > "$work/drill.log"
+show checklist step "$run" backup --status done --evidence "$work/drill.log"
+show checklist step "$run" restore --status done --evidence "$work/drill.log"
+show checklist step "$run" compare --status na --note "只恢复了测试库 / test vault only"
+show checklist sign "$run"
+echo "…the one who ran it may not also countersign:"
+expect_fail 4 checklist countersign "$run"
+printf '$ gmv checklist countersign %s   # on her terminal\n' "$run"; as_wang gmv checklist countersign "$run"
+show checklist export "$run" --out "$work/drill"
+gmv org key export > "$work/pinned-org.asc"   # the auditor's own copy of the organisation key, from step 16
+show checklist verify "$work/drill" --org-key "$work/pinned-org.asc"
+echo "…and an edited record is named, exit 6:"
+sed -i 's/test vault only/production vault/' "$work/drill/run.json"
+expect_fail 6 checklist verify "$work/drill"
+
+step "15. Every change and every refusal is in the append-only audit log"
 show audit log --last 10
 
-step "14. The organisation public key, for auditors"
+step "16. The organisation public key, for auditors"
 show org key export | head -n 3; echo "…"
 
-step "15. The officer (in the session) exports a checkpoint signed with the organisation key"
+step "17. The officer (in the session) exports a checkpoint signed with the organisation key"
 show audit checkpoint export --out "$work/evidence"
 if command -v gpg >/dev/null; then
-  step "16. The auditor checks it with GnuPG alone"
+  step "18. The auditor checks it with GnuPG alone"
   export GNUPGHOME="$work/gnupg"; mkdir -m 700 "$GNUPGHOME"
   gpg --batch -q --import "$work/evidence/org-key.asc"
   echo "\$ gpg --verify checkpoint.json.sig checkpoint.json"
   gpg --batch --verify "$work/evidence/checkpoint.json.sig" "$work/evidence/checkpoint.json" 2>&1 | grep -E 'Good signature|BAD' || true
 fi
 
-step "17. gmv verifies every entry, every Merkle root and every signature"
+step "19. gmv verifies every entry, every Merkle root and every signature"
 show audit verify
 show audit verify --since-checkpoint "$work/evidence/checkpoint.json"
 
-step "18. A wrong passphrase is refused, and the refusal itself is audited"
+step "20. A wrong passphrase is refused, and the refusal itself is audited"
 printf 'not-the-passphrase-at-all\n' > "$work/wrong.pass"
 expect_fail 5 audit checkpoint export --out "$work/evidence2" --login li.an --passphrase-file "$work/wrong.pass"
 show audit log --action auth.failed
 
-step "19. Someone with database access makes Zhang Wei a security officer with plain SQL: gmv audit verify names the row"
+step "21. Someone with database access makes Zhang Wei a security officer with plain SQL: gmv audit verify names the row"
 sqlite() { node --input-type=module -e "
   import Database from '$root/node_modules/better-sqlite3/lib/index.js';
   import { createHash } from 'node:crypto';
@@ -143,19 +170,19 @@ sqlite "db.prepare(\"update people set roles = '[\\\"account-admin\\\",\\\"edito
 echo "(put back: the signed log and the table agree again)"
 show audit verify
 
-step "20. Someone with database access rewrites history (entry #2 now names another person)"
+step "22. Someone with database access rewrites history (entry #2 now names another person)"
 sqlite "const row = db.prepare('select body from audit_entries where seq = 2').get();
   db.prepare('update audit_entries set body = ?, actor = ?, subject = ? where seq = 2').run(row.body.replaceAll('li.an', 'wang.wu'), 'wang.wu', 'wang.wu');"
 expect_fail 6 audit verify
 echo "…and in Chinese:"
 expect_fail 6 audit verify --lang zh-CN
 
-step "21. The tamperer also recomputes the entry's hash: the signed checkpoints no longer match"
+step "23. The tamperer also recomputes the entry's hash: the signed checkpoints no longer match"
 sqlite "const row = db.prepare('select body from audit_entries where seq = 2').get();
   db.prepare('update audit_entries set leaf_hash = ? where seq = 2').run(leaf(row.body));"
 expect_fail 6 audit verify
 
-step "22. …and deletes every checkpoint: gmv notices, and the auditor's exported checkpoint proves the rewrite"
+step "24. …and deletes every checkpoint: gmv notices, and the auditor's exported checkpoint proves the rewrite"
 sqlite "db.prepare('delete from audit_checkpoints').run();"
 expect_fail 6 audit verify
 expect_fail 6 audit verify --since-checkpoint "$work/evidence/checkpoint.json"
