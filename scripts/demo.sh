@@ -127,6 +127,15 @@ printf '$ gmv checklist countersign %s   # on her terminal\n' "$run"; as_wang gm
 show checklist export "$run" --out "$work/drill"
 gmv org key export > "$work/pinned-org.asc"   # the auditor's own copy of the organisation key, from step 16
 show checklist verify "$work/drill" --org-key "$work/pinned-org.asc"
+if command -v gpg >/dev/null; then
+  echo "…and with GnuPG alone, each signature as it is (the commands are in VERIFY.txt):"
+  mkdir -p -m 700 "$work/gnupg"
+  (cd "$work/drill" && GNUPGHOME="$work/gnupg" gpg --batch -q --import org-key.asc keys/*.asc 2>/dev/null
+   for sig in run.performer.sig run.countersigner.sig; do
+     echo "\$ gpg --verify $sig run.json"
+     GNUPGHOME="$work/gnupg" gpg --batch --verify "$sig" run.json 2>&1 | grep -E 'Good signature|BAD' || true
+   done)
+fi
 echo "…and an edited record is named, exit 6:"
 sed -i 's/test vault only/production vault/' "$work/drill/run.json"
 expect_fail 6 checklist verify "$work/drill"
@@ -141,7 +150,7 @@ step "17. The officer (in the session) exports a checkpoint signed with the orga
 show audit checkpoint export --out "$work/evidence"
 if command -v gpg >/dev/null; then
   step "18. The auditor checks it with GnuPG alone"
-  export GNUPGHOME="$work/gnupg"; mkdir -m 700 "$GNUPGHOME"
+  export GNUPGHOME="$work/gnupg"; mkdir -p -m 700 "$GNUPGHOME"
   gpg --batch -q --import "$work/evidence/org-key.asc"
   echo "\$ gpg --verify checkpoint.json.sig checkpoint.json"
   gpg --batch --verify "$work/evidence/checkpoint.json.sig" "$work/evidence/checkpoint.json" 2>&1 | grep -E 'Good signature|BAD' || true
