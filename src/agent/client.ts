@@ -38,6 +38,10 @@ export function request(socketPath: string, body: AgentRequest): Promise<AgentRe
         rmSync(socketPath, { force: true });
         return resolve(null);
       }
+      // An agent that is exiting (locked, replaced by a racing login, expired) may reset the
+      // connection mid-request: the session is gone, not the vault. Its socket is left alone: a new
+      // agent may already own that path.
+      if (error.code === 'ECONNRESET' || error.code === 'EPIPE') return resolve(null);
       reject(error);
     });
     socket.on('close', () => resolve(null));
