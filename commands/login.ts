@@ -25,6 +25,8 @@ export default class Login extends GmvCommand<typeof Login> {
       paths: this.paths,
     });
     passphrase.wipe();
+    const { noticeLines } = await import('../src/fast/notices.js');
+    for (const line of noticeLines(session.notices, this.lang)) this.note(line);
     this.emit(session, () => this.t('session.started', { login: session.login, idle: isoChinaTime(new Date(session.idleExpiresAt)), until: isoChinaTime(new Date(session.expiresAt)) }));
   }
 }

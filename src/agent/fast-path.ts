@@ -8,10 +8,11 @@ import { localPaths } from '../local/paths.js';
 import { resolveTarget, targetLocation } from '../local/vault-location.js';
 import { pickLang, render } from '../i18n/catalogue.js';
 import { GLOBAL_FLAGS, parseFlags } from '../fast/args.js';
-import { printError as fail, printResult } from '../fast/output.js';
+import { printError as fail, printNote, printResult } from '../fast/output.js';
+import { noticeLines } from '../fast/notices.js';
 import { GmvError, type ErrorCode } from '../errors.js';
 import { agentSocketPath, type AgentRequest } from './protocol.js';
-import { findSession, request } from './client.js';
+import { request } from './client.js';
 import type { Revealed } from '../services/secrets.js';
 import { isoChinaTime } from '../domain/dates.js';
 import { hidesOnTerminal } from '../fast/reveal-rule.js';
@@ -52,9 +53,15 @@ export async function runFast(args: FastArgs, env: NodeJS.ProcessEnv): Promise<n
   const out = (json: unknown, human: string | string[]) => printResult(args.json, json, () => human);
 
   if (args.command === 'whoami') {
-    const agent = await findSession(socket);
-    if (!agent) return fail(new GmvError('SESSION_REQUIRED', {}), lang, args.json);
-    const s = agent.session;
+    // Asked of the agent against the vault as it is now: a course recorded or lapsed since the login shows.
+    const response = await request(socket, { op: 'whoami', target });
+    if (!response) return fail(new GmvError('SESSION_REQUIRED', {}), lang, args.json);
+    if (!response.ok) {
+      if (response.code) return fail(new GmvError(response.code as ErrorCode, response.params ?? {}), lang, args.json);
+      return fail(new GmvError('SESSION_REQUIRED', {}), lang, args.json);
+    }
+    const s = response.session!;
+    for (const line of noticeLines(s.notices, lang)) printNote(line);
     out(s, render('session.whoami', { login: s.login, name: s.name, device: s.deviceId, idle: isoChinaTime(new Date(s.idleExpiresAt)), until: isoChinaTime(new Date(s.expiresAt)) }, lang));
     return 0;
   }

@@ -17,6 +17,16 @@ export interface SessionInfo {
   startedAt: string;
   expiresAt: string;
   idleExpiresAt: string;
+  /** What the person lacks or lapses within 30 days, as of the login (warned by login and whoami). */
+  notices?: TrainingNotice[];
+}
+
+export interface TrainingNotice {
+  /** A course id, or 'nda'. */
+  what: string;
+  state: 'missing' | 'lapsed' | 'lapsing';
+  /** The day it lapsed or lapses; null when missing. */
+  date: string | null;
 }
 
 export type AgentRequest =
@@ -25,6 +35,7 @@ export type AgentRequest =
   | { op: 'sign'; data: string }
   | { op: 'lock' }
   /** Run the reveal use case inside the agent, which keeps the vault open and its modules loaded. */
+  | { op: 'whoami'; target: StoreTarget }
   | { op: 'reveal'; target: StoreTarget; slug: string; field?: 'password' | 'otp' | 'recovery' | 'login' | 'phone' | 'email' | 'notes' };
 
 export type AgentResponse =

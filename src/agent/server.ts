@@ -8,10 +8,12 @@ import { dirname } from 'node:path';
 import type { PrivateKey } from 'openpgp';
 import { decryptWith, readPrivateBinary, signDetached, wipePrivateKey } from '../crypto/pgp.js';
 import { translateStoreError } from '../store/driver.js';
+import type { StoreTarget } from '../store/store.js';
 import type { AgentBoot, AgentRequest, AgentResponse, SessionInfo } from './protocol.js';
 import { parseCheckpoint } from '../audit/checkpoint.js';
 import type { AgentClient } from './client.js';
 import { isRunRecordOf } from '../domain/checklist-record.js';
+import { isStaffRecordOf } from '../domain/staff-record.js';
 
 /** `binaryKey` is the unlocked private key as bytes; zeroed here with the key when the session ends. */
 export async function runAgent(boot: AgentBoot, binaryKey: Uint8Array, ready: () => void): Promise<void> {
@@ -30,14 +32,14 @@ export async function runAgent(boot: AgentBoot, binaryKey: Uint8Array, ready: ()
     idleExpiresAt: new Date(Math.min(deadline, lastUse + boot.idleSeconds * 1000)).toISOString(),
   });
 
-  // The person's key vouches for the audit log and for the checklists they sign: the agent signs a
-  // checkpoint or a checklist-run record of its own vault in canonical form and nothing else, so no
-  // process that reaches the socket gets a general signer.
+  // The person's key vouches for the audit log and for the records they sign: the agent signs a
+  // checkpoint, a checklist-run record or a staff record of its own vault in canonical form and
+  // nothing else, so no process that reaches the socket gets a general signer.
   const isOwnCheckpoint = (data: Uint8Array): boolean => {
     const text = Buffer.from(data).toString('utf8');
     return Buffer.from(text, 'utf8').equals(data) && parseCheckpoint(text)?.vault === boot.session.vaultId;
   };
-  const isOwnSignable = (data: Uint8Array): boolean => isOwnCheckpoint(data) || isRunRecordOf(data, boot.session.vaultId);
+  const isOwnSignable = (data: Uint8Array): boolean => isOwnCheckpoint(data) || isRunRecordOf(data, boot.session.vaultId) || isStaffRecordOf(data, boot.session.vaultId);
 
   const server = createServer((socket) => serve(socket));
   // The key's secret parameters live in openpgp.js's own byte arrays: zero them, do not just drop them.
@@ -64,36 +66,54 @@ export async function runAgent(boot: AgentBoot, binaryKey: Uint8Array, ready: ()
   /** Vaults this agent opened for reveals, by location: kept open while the session lives. */
   const vaults = new Map<string, Promise<{ vault: import('../services/vault.js').Vault; identity: string }>>();
 
-  async function reveal(request: Extract<AgentRequest, { op: 'reveal' }>, self: AgentClient): Promise<AgentResponse> {
-    const [{ openVault, checkSameVault }, { sessionActor }, { showSecret }, { targetLocation }, { GmvError }] = await Promise.all([
-      import('../services/vault.js'), import('../services/session.js'), import('../services/secrets.js'), import('../local/vault-location.js'), import('../errors.js'),
-    ]);
+  /** The vault at `target`, opened once per session and checked to be the same vault at each use. */
+  async function openedVault(target: StoreTarget): Promise<import('../services/vault.js').Vault> {
+    const [{ openVault, checkSameVault }, { targetLocation }] = await Promise.all([import('../services/vault.js'), import('../local/vault-location.js')]);
+    const location = targetLocation(target);
+    let vault = vaults.get(location);
+    if (!vault) {
+      vault = openVault({ target, paths: boot.paths }).then(async (v) => ({ vault: v, identity: await checkSameVault(v, target) }));
+      vaults.set(location, vault);
+      vault.catch(() => vaults.delete(location));
+    }
+    const { vault: opened, identity } = await vault;
+    // A vault moved or restored over this path while the session kept it open: refuse, and let
+    // the next request open what is there now (its own log then records what happens).
     try {
-      const location = targetLocation(request.target);
-      let vault = vaults.get(location);
-      if (!vault) {
-        vault = openVault({ target: request.target, paths: boot.paths }).then(async (v) => ({ vault: v, identity: await checkSameVault(v, request.target) }));
-        vaults.set(location, vault);
-        vault.catch(() => vaults.delete(location));
-      }
-      const { vault: opened, identity } = await vault;
-      // A vault moved or restored over this path while the session kept it open: refuse, and let
-      // the next request open what is there now (its own log then records what happens).
-      try {
-        await checkSameVault(opened, request.target, identity);
-      } catch (error) {
-        vaults.delete(location);
-        await opened.store.close().catch(() => undefined);
-        throw error;
-      }
-      const actor = await sessionActor(opened, self);
-      return { ok: true, result: await showSecret(opened, actor, request.slug, request.field) };
+      await checkSameVault(opened, target, identity);
+    } catch (error) {
+      vaults.delete(location);
+      await opened.store.close().catch(() => undefined);
+      throw error;
+    }
+    return opened;
+  }
+
+  /** Run a use case on the vault at `target`; its coded errors (and untranslated driver errors, coded here) go back as codes. */
+  async function onVault(target: StoreTarget, use: (vault: import('../services/vault.js').Vault) => Promise<AgentResponse>): Promise<AgentResponse> {
+    const [{ targetLocation }, { GmvError }] = await Promise.all([import('../local/vault-location.js'), import('../errors.js')]);
+    try {
+      return await use(await openedVault(target));
     } catch (error) {
       // Driver errors no service translated (a full disk, a corrupt page) keep their code too.
-      const coded = translateStoreError(error, targetLocation(request.target));
+      const coded = translateStoreError(error, targetLocation(target));
       if (coded instanceof GmvError) return { ok: false, error: 'refused', code: coded.code, params: coded.params };
       return { ok: false, error: 'operation failed' };
     }
+  }
+
+  async function reveal(request: Extract<AgentRequest, { op: 'reveal' }>, self: AgentClient): Promise<AgentResponse> {
+    const [{ sessionActor }, { showSecret }] = await Promise.all([import('../services/session.js'), import('../services/secrets.js')]);
+    return onVault(request.target, async (vault) => {
+      const actor = await sessionActor(vault, self);
+      return { ok: true, result: await showSecret(vault, actor, request.slug, request.field) };
+    });
+  }
+
+  /** The session, with what its person lacks or lapses within 30 days as of now (not as of the login). */
+  async function whoami(request: Extract<AgentRequest, { op: 'whoami' }>): Promise<AgentResponse> {
+    const { trainingNotices } = await import('../services/login.js');
+    return onVault(request.target, async (vault) => ({ ok: true, session: { ...info(), notices: await trainingNotices(vault, boot.session) } }));
   }
 
   async function handle(request: AgentRequest): Promise<AgentResponse> {
@@ -106,6 +126,8 @@ export async function runAgent(boot: AgentBoot, binaryKey: Uint8Array, ready: ()
     switch (request.op) {
       case 'status':
         return { ok: true, session: info() };
+      case 'whoami':
+        return whoami(request);
       case 'decrypt':
         lastUse = now;
         return { ok: true, data: Buffer.from(await decryptWith(Buffer.from(request.data, 'base64'), key)).toString('base64') };

@@ -74,22 +74,22 @@ export interface SignatureVerdicts {
 }
 
 /** A public key as the verifier uses it: the node:crypto form when it has gmv's shape, openpgp.js on demand. */
-interface VerifyKey {
+export interface VerifyKey {
   fingerprint: string;
   fast: Ed25519Key | null;
   pgp(): Promise<PublicKey>;
 }
 
-async function loadKey(armored: string): Promise<VerifyKey> {
+export async function loadKey(armored: string): Promise<VerifyKey> {
   const fast = parseEd25519PublicKey(armored);
   let parsed: Promise<PublicKey> | undefined;
   const pgp = () => (parsed ??= readPublic(armored));
   return { fast, fingerprint: fast?.fingerprint ?? fingerprintOf(await pgp()), pgp };
 }
 
-async function verifyWith(data: Uint8Array, signature: Uint8Array, key: VerifyKey): Promise<boolean> {
-  if (key.fast && verifyEd25519Detached(data, signature, key.fast) === true) return true;
-  return verifyDetached(data, signature, await key.pgp());
+export async function verifyWith(data: Uint8Array, signature: Uint8Array, key: VerifyKey, date?: Date): Promise<boolean> {
+  if (key.fast && verifyEd25519Detached(data, signature, key.fast, date) === true) return true;
+  return verifyDetached(data, signature, await key.pgp(), date);
 }
 
 export async function checkSignatures(input: SignatureInput): Promise<SignatureVerdicts> {

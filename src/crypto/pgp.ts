@@ -65,13 +65,13 @@ export async function signDetached(data: Uint8Array, key: PrivateKey): Promise<U
   return pgp.sign({ message, signingKeys: key, detached: true, format: 'binary' });
 }
 
-/** True only when `signature` is a valid signature of `data` by `key` (or one of its subkeys). */
-export async function verifyDetached(data: Uint8Array, signature: Uint8Array, key: PublicKey): Promise<boolean> {
+/** True only when `signature` is a valid signature of `data` by `key` (or one of its subkeys), judged as of `date` (default now). */
+export async function verifyDetached(data: Uint8Array, signature: Uint8Array, key: PublicKey, date?: Date): Promise<boolean> {
   const pgp = await openpgp();
   try {
     const message = await pgp.createMessage({ binary: data });
     const parsed = await pgp.readSignature({ binarySignature: signature });
-    const result = await pgp.verify({ message, signature: parsed, verificationKeys: key, expectSigned: true, format: 'binary' });
+    const result = await pgp.verify({ message, signature: parsed, verificationKeys: key, expectSigned: true, format: 'binary', ...(date ? { date } : {}) });
     return result.signatures.length > 0;
   } catch {
     return false;

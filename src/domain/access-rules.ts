@@ -2,11 +2,13 @@
  * The access rules, as pure functions over facts read from the vault. Each rule either passes or
  * refuses with its own error code, so a departed person is told they departed, not to ask for a
  * grant. `decideAccess` runs them in a fixed order and names the rule that decided: the audit log
- * records it with every refusal. Training and NDA rules (issue 10) slot into `RULES` here.
+ * records it with every refusal. At a credential door the person must also hold the training
+ * their roles need and, as a contractor, a confidentiality agreement in force (Arts. 7, 25).
  */
 import type { ErrorCode, ErrorParams } from '../errors.js';
 import type { Role } from './names.js';
 import { formatChinaTime } from './dates.js';
+import type { Shortfall } from './staff-record.js';
 
 /** Which roles may do what. */
 export const ROLE_RULES = {
@@ -51,10 +53,12 @@ export interface AccessFacts {
   terminal?: { id: string; status: string | null; personId: number | null };
   /** Grants of the person on the requested account that are not removed (expired ones included). */
   grants?: readonly GrantFact[];
+  /** At a credential door: the courses (and the NDA) the person lacks today, from their signed records. */
+  qualification?: { shortfalls: readonly Shortfall[] };
   now: Date;
 }
 
-export type RuleName = 'person-status' | 'terminal' | 'role' | 'account-status' | 'grant' | 'grant-expiry' | 'capability';
+export type RuleName = 'person-status' | 'terminal' | 'role' | 'training' | 'nda' | 'account-status' | 'grant' | 'grant-expiry' | 'capability';
 
 export type AccessDecision =
   | { allow: true; rule: RuleName }
@@ -98,6 +102,28 @@ const role: Rule = (request, facts, login) => {
     : { pass: false, code: 'DENIED_ROLE', params: { action: request.action, role: needed.join(' | '), login }, reason: `missing role ${needed.join(' or ')}` };
 };
 
+/** The refusal for what a person lacks: a course missing or lapsed, or a contractor's NDA. */
+export function shortfallRefusal(login: string, gap: Shortfall): { rule: 'training' | 'nda'; code: ErrorCode; params: ErrorParams; reason: string } {
+  if (gap.what === 'nda') {
+    return gap.state === 'missing'
+      ? { rule: 'nda', code: 'DENIED_NDA', params: { login }, reason: 'no confidentiality agreement' }
+      : { rule: 'nda', code: 'DENIED_NDA_EXPIRED', params: { login, lapsed: gap.lapsedOn! }, reason: `confidentiality agreement lapsed on ${gap.lapsedOn}` };
+  }
+  return gap.state === 'missing'
+    ? { rule: 'training', code: 'DENIED_TRAINING', params: { login, course: gap.what }, reason: `course ${gap.what} not completed` }
+    : { rule: 'training', code: 'DENIED_TRAINING_EXPIRED', params: { login, course: gap.what, lapsed: gap.lapsedOn! }, reason: `course ${gap.what} lapsed on ${gap.lapsedOn}` };
+}
+
+function qualificationRule(kind: 'training' | 'nda'): Rule {
+  return (request, facts, login) => {
+    if (request.kind !== 'credential' || !facts.qualification) return null;
+    const gap = facts.qualification.shortfalls.find((g) => (g.what === 'nda') === (kind === 'nda'));
+    if (!gap) return pass;
+    const refusal = shortfallRefusal(login, gap);
+    return { pass: false, code: refusal.code, params: refusal.params, reason: refusal.reason };
+  };
+}
+
 const accountStatus: Rule = (request, _facts, login) => {
   if (request.kind !== 'credential') return null;
   const status = request.account.status;
@@ -132,6 +158,8 @@ export const RULES: readonly (readonly [RuleName, Rule])[] = [
   ['person-status', personStatus],
   ['terminal', terminal],
   ['role', role],
+  ['training', qualificationRule('training')],
+  ['nda', qualificationRule('nda')],
   ['account-status', accountStatus],
   ['grant', grant],
   ['grant-expiry', grantExpiry],

@@ -8,6 +8,7 @@ import { GmvError, type ErrorCode } from '../errors.js';
 import { findPerson } from '../store/people.js';
 import { decideAccess, ROLE_RULES, type AccessDecision, type AccessFacts, type AccessRequest, type Capability, type RoleAction } from '../domain/access-rules.js';
 import { recordDenial, type PersonSigner, type Vault } from './vault.js';
+import { qualificationOf } from './training.js';
 
 export { CAPABILITIES, type Capability } from '../domain/access-rules.js';
 /** Which roles may do what (kept under its old name for the calendar and policy code). */
@@ -45,6 +46,10 @@ async function factsFor(vault: Vault, actor: Actor, request: AccessRequest): Pro
     // table written outside gmv, and which of them decides would be a guess.
     if (grants.length > 1) throw new GmvError('GRANT_DUPLICATE', { login: actor.login, account: request.account.slug, count: grants.length });
     facts.grants = grants.map((g) => ({ can: JSON.parse(g.can) as Capability[], until: g.until }));
+    if (person) {
+      const row = await db.selectFrom('people').select('employer').where('id', '=', actor.personId).executeTakeFirstOrThrow();
+      facts.qualification = await qualificationOf(vault, { id: actor.personId, login: person.login, roles: person.roles, employer: row.employer });
+    }
   }
   return facts;
 }
@@ -91,7 +96,7 @@ export async function authorize(vault: Vault, actor: Actor, request: Request, su
 export interface SubjectRefusal {
   action: string;
   subject: string | null;
-  rule: 'subject-status' | 'account-status' | 'device-owner' | 'template-role' | 'two-person';
+  rule: 'subject-status' | 'subject-training' | 'subject-nda' | 'account-status' | 'device-owner' | 'template-role' | 'two-person';
   reason: string;
   code: ErrorCode;
   params: Record<string, string | number>;

@@ -3,7 +3,9 @@
  * the current version for the grantee (through the officer's org key); removing one wraps nothing
  * new and queues the account for rotation, since the person may remember what they saw.
  */
-import { grantInForce } from '../domain/access-rules.js';
+import { grantInForce, shortfallRefusal } from '../domain/access-rules.js';
+import { storedRoles } from '../store/people.js';
+import { qualificationOf } from './training.js';
 import { GmvError } from '../errors.js';
 import { decryptWith, readPublic } from '../crypto/pgp.js';
 import { authorize, CAPABILITIES, refuse, type Capability } from './access.js';
@@ -38,6 +40,13 @@ export async function addGrants(vault: Vault, officer: KeyHolder, login: string,
   }
   if (person.status !== 'active') {
     return refuse(vault, officer, { action: 'grant.add', subject: login, rule: 'subject-status', reason: `grantee ${person.status}`, code: 'DENIED_STATUS', params: { login, status: person.status, action: 'receiving a grant' } });
+  }
+  // Art. 25: access only after training; Art. 7: a contractor only under a confidentiality agreement.
+  const granteeRow = await db.selectFrom('people').select(['roles', 'employer']).where('id', '=', Number(person.id)).executeTakeFirstOrThrow();
+  const gap = (await qualificationOf(vault, { id: Number(person.id), login, roles: storedRoles(granteeRow.roles, login), employer: granteeRow.employer })).shortfalls[0];
+  if (gap) {
+    const refusal = shortfallRefusal(login, gap);
+    return refuse(vault, officer, { action: 'grant.add', subject: login, rule: refusal.rule === 'nda' ? 'subject-nda' : 'subject-training', reason: `grantee: ${refusal.reason}`, code: refusal.code, params: refusal.params });
   }
   if (until && until <= vault.now()) throw new GmvError('USAGE', { detail: '--until must be in the future' });
   const accounts = await Promise.all(slugs.map((slug) => findAccount(vault, slug)));

@@ -6,7 +6,8 @@ import { GmvError } from '../errors.js';
 import type { Secret } from '../crypto/secret.js';
 import { findSession } from '../agent/client.js';
 import { startAgent } from '../agent/spawn.js';
-import type { SessionInfo } from '../agent/protocol.js';
+import type { SessionInfo, TrainingNotice } from '../agent/protocol.js';
+import { lapsingFor } from './training.js';
 import { unlockPerson } from './unlock.js';
 import { hasActiveMfa } from './mfa.js';
 import { activePolicy, commitChange, type Vault } from './vault.js';
@@ -37,13 +38,22 @@ export async function loginPerson(vault: Vault, options: LoginOptions): Promise<
   await startAgent({
     socketPath: options.socketPath,
     paths: options.paths,
-    session: { login: person.login, name: person.name, personId: person.personId, deviceId: person.deviceId, vaultId: vault.vaultId, keyFingerprint: person.keyFingerprint },
+    session: { login: person.login, name: person.name, personId: person.personId, deviceId: person.deviceId, vaultId: vault.vaultId, keyFingerprint: person.keyFingerprint, notices: await trainingNotices(vault, person) },
     idleSeconds: policy.session.idleSeconds,
     maxSeconds: policy.session.maxSeconds,
   }, person.key.write());
   const session = await findSession(options.socketPath);
   if (!session) throw new GmvError('INTERNAL', { detail: 'the session agent started but does not answer' });
   return session.session;
+}
+
+/** The warnings a person gets at login: what they lack, and what lapses within 30 days (Art. 25). */
+export async function trainingNotices(vault: Vault, person: { personId: number; login: string }): Promise<TrainingNotice[]> {
+  const { shortfalls, lapsing } = await lapsingFor(vault, { id: person.personId, login: person.login });
+  return [
+    ...shortfalls.map((s) => ({ what: s.what, state: s.state, date: s.lapsedOn })),
+    ...lapsing.map((l) => ({ what: l.what, state: 'lapsing' as const, date: l.lapsesOn })),
+  ];
 }
 
 /** gmv lock / gmv logout: the agent forgets the key; logout also leaves an audit entry. */

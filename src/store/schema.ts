@@ -23,6 +23,8 @@ export interface PeopleTable {
   roles: string;
   status: string;
   created_at: string;
+  /** When an offboarding took effect (schema 13); null while they work here. */
+  departed_at: Generated<string | null>;
 }
 export interface PersonKeysTable {
   fingerprint: string;
@@ -184,7 +186,19 @@ export interface RotationsTable {
   /** The generated password, sealed; its data key wrapped for the person who started it (wraps, item 'rotation'). */
   envelope: string;
 }
-export interface RotationQueueTable { id: Generated<number>; account_id: number; reason: string; detail: string | null; due_on: string; created_at: string; done_at: string | null }
+export interface RotationQueueTable {
+  id: Generated<number>;
+  account_id: number;
+  reason: string;
+  detail: string | null;
+  due_on: string;
+  created_at: string;
+  done_at: string | null;
+  /** JSON list of the fields to rotate (password, totp, recovery), for a departure; null: the whole credential. */
+  fields: Generated<string | null>;
+  /** The person whose departure queued it. */
+  person_id: Generated<number | null>;
+}
 export interface RecoveryCodeUsesTable { account_id: number; version: number; code_index: number; used_by: string; used_at: string }
 export interface BindingsTable {
   id: Generated<number>;
@@ -246,6 +260,23 @@ export interface ChecklistStepsTable {
   at: string;
 }
 
+/** A signed staff record: a course, an NDA, an onboarding or an offboarding (domain/staff-record.ts). */
+export interface StaffRecordsTable {
+  id: Generated<number>;
+  person_id: number;
+  kind: string;
+  course: string;
+  on_date: string;
+  lapses_on: string | null;
+  /** The canonical record bytes the officer signed. */
+  record: string;
+  signer_fingerprint: string;
+  /** Base64 OpenPGP detached binary signature over `record`. */
+  signature: string;
+  recorded_by: string;
+  recorded_at: string;
+}
+
 export interface DB {
   gmv_migrations: MigrationsTable;
   vault_meta: VaultMetaTable;
@@ -277,4 +308,5 @@ export interface DB {
   calendars: CalendarsTable;
   checklist_runs: ChecklistRunsTable;
   checklist_steps: ChecklistStepsTable;
+  staff_records: StaffRecordsTable;
 }

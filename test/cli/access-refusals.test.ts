@@ -4,7 +4,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { dialects, otherTerminal, sandbox, type Sandbox } from '../helpers/dialects.js';
-import { gmv, initVault, OFFICER_PASSPHRASE } from '../helpers/cli.js';
+import { gmv, initVault, OFFICER_PASSPHRASE, train } from '../helpers/cli.js';
 
 const ZHAO = 'zhao-min-collects-old-maps-52';
 
@@ -27,12 +27,14 @@ describe.each(dialects())('refusals of the access door on %s', (dialect) => {
     };
     await initVault(box.env);
     await run(['login', '--login', 'li.an', '--passphrase-file', '-'], box, OFFICER_PASSPHRASE);
+    await train(box.env, 'li.an', 'security-officer');
     for (const slug of ['weibo-press', 'douyin-news', 'wechat-oa']) {
       await run(['account', 'add', '--slug', slug, '--platform', PLATFORM[slug]!, '--name', slug, '--unit', '宣传科'], box);
     }
     await run(['grant', 'add', 'li.an', 'weibo-press', '--can', 'reveal,otp,manage'], box);
     await run(['secret', 'set', 'weibo-press', '--field', 'password', '--from-file', '-'], box, 'Weibo-Secret-Value-1');
     await run(['staff', 'add', '--login', 'zhao.min', '--name', '赵敏', '--unit', '宣传科', '--roles', 'editor'], box);
+    await train(box.env, 'zhao.min', 'editor');
     const enroll = JSON.parse((await run(['device', 'enroll', '--login', 'zhao.min', '--passphrase-file', '-', '--json'], zhao, ZHAO)).stdout);
     await run(['device', 'approve', enroll.code], box);
     await run(['login', '--login', 'zhao.min', '--passphrase-file', '-'], zhao, ZHAO);

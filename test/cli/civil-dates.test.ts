@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects, sandbox, type Sandbox } from '../helpers/dialects.js';
-import { gmv, initVault, OFFICER_PASSPHRASE } from '../helpers/cli.js';
+import { gmv, initVault, OFFICER_PASSPHRASE, daysAgo, train } from '../helpers/cli.js';
 import { fakeClockEnv } from '../helpers/fake-clock.js';
 
 const NOW = '2026-12-01T23:30:00Z';
@@ -20,6 +20,7 @@ describe.each(cases)('civil dates on %s with TZ=%s', (dialect, tz) => {
     env = { ...box.env, ...fakeClockEnv(NOW), TZ: tz };
     await initVault(env);
     expect((await gmv(['login', '--login', 'li.an', '--passphrase-file', '-'], { env, input: OFFICER_PASSPHRASE })).code).toBe(0);
+    await train(env, 'li.an', 'security-officer', { completed: daysAgo(60, new Date(NOW)) });
     const added = await gmv(['account', 'add', '--slug', 'wechat-main', '--platform', 'wechat-oa', '--name', '沈阳发布', '--unit', '宣传科'], { env });
     expect(added.code, added.stderr).toBe(0);
   });

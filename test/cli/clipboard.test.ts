@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sandbox, type Sandbox } from '../helpers/dialects.js';
-import { gmv, initVault, OFFICER_PASSPHRASE } from '../helpers/cli.js';
+import { gmv, initVault, OFFICER_PASSPHRASE, train } from '../helpers/cli.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -30,6 +30,7 @@ describe('secret show --clip', () => {
     env = { ...box.env, DISPLAY: ':0', PATH: `${bin}:${process.env.PATH}` };
     await initVault(env, ['--policy', join(box.dir, 'policy.yaml')]);
     expect((await gmv(['login', '--login', 'li.an', '--passphrase-file', '-'], { env, input: OFFICER_PASSPHRASE })).code).toBe(0);
+    await train(env, 'li.an', 'security-officer');
     await gmv(['account', 'add', '--slug', 'weibo-press', '--platform', 'weibo', '--name', '沈阳发布', '--unit', '宣传科'], { env });
     await gmv(['grant', 'add', 'li.an', 'weibo-press', '--can', 'reveal,manage'], { env });
     expect((await gmv(['secret', 'set', 'weibo-press', '--field', 'password', '--from-file', '-'], { env, input: 'Clip-Board-Pass-9' })).code).toBe(0);

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sandbox, type Sandbox } from '../helpers/dialects.js';
-import { gmv, initVault, OFFICER_PASSPHRASE } from '../helpers/cli.js';
+import { gmv, initVault, OFFICER_PASSPHRASE, train } from '../helpers/cli.js';
 import { lockAll } from '../helpers/session-helpers.js';
 
 describe('failures with their own codes (sqlite)', () => {
@@ -30,6 +30,7 @@ describe('failures with their own codes (sqlite)', () => {
     boxes.push(box);
     await initVault(box.env);
     expect((await gmv(['login', '--login', 'li.an', '--passphrase-file', '-'], { env: box.env, input: OFFICER_PASSPHRASE })).code).toBe(0);
+    await train(box.env, 'li.an', 'security-officer');
     expect((await gmv(['account', 'add', '--slug', 'weibo-press', '--platform', 'weibo', '--name', 'weibo-press', '--unit', '宣传科'], { env: box.env })).code).toBe(0);
     const grant = await gmv(['grant', 'add', 'li.an', 'weibo-press', '--can', 'reveal,confirm', '--json'], { env: box.env });
     expect(grant.code, grant.stderr).toBe(2);

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { dialects, otherTerminal, sandbox, type Sandbox } from '../helpers/dialects.js';
-import { gmv, initVault, OFFICER_PASSPHRASE } from '../helpers/cli.js';
+import { gmv, initVault, OFFICER_PASSPHRASE, train } from '../helpers/cli.js';
 
 const ZHANG = 'zhang-wei-rides-the-night-bus-88';
 const WANG = 'wang-fang-likes-long-walks-31';
@@ -14,6 +14,7 @@ const SEED = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 
 async function onboard(officer: Sandbox, terminal: Sandbox, login: string, name: string, roles: string, passphrase: string): Promise<void> {
   expect((await gmv(['staff', 'add', '--login', login, '--name', name, '--unit', '宣传科', '--roles', roles], { env: officer.env })).code).toBe(0);
+  await train(officer.env, login, roles);
   const enroll = await gmv(['device', 'enroll', '--login', login, '--passphrase-file', '-', '--json'], { env: terminal.env, input: passphrase });
   expect(enroll.code, enroll.stderr).toBe(0);
   expect((await gmv(['device', 'approve', JSON.parse(enroll.stdout).code], { env: officer.env })).code).toBe(0);
@@ -32,6 +33,7 @@ describe.each(dialects())('credential vault on %s', (dialect) => {
     wang = otherTerminal(officer, 'wang');
     await initVault(officer.env);
     expect((await gmv(['login', '--login', 'li.an', '--passphrase-file', '-'], { env: officer.env, input: OFFICER_PASSPHRASE })).code).toBe(0);
+    await train(officer.env, 'li.an', 'security-officer');
     await onboard(officer, zhang, 'zhang.wei', '张伟', 'account-admin,editor', ZHANG);
     await onboard(officer, wang, 'wang.fang', '王芳', 'editor', WANG);
   });

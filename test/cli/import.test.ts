@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dialects, sandbox, type Sandbox } from '../helpers/dialects.js';
-import { gmv, initVault, OFFICER_PASSPHRASE } from '../helpers/cli.js';
+import { gmv, initVault, OFFICER_PASSPHRASE, train } from '../helpers/cli.js';
 
 const KEEPASS = [
   '"Group","Title","Username","Password","URL","Notes","TOTP","Icon","Last Modified","Created"',
@@ -17,6 +17,7 @@ describe.each(dialects())('import on %s', (dialect) => {
     box = await sandbox(dialect);
     await initVault(box.env);
     expect((await gmv(['login', '--login', 'li.an', '--passphrase-file', '-'], { env: box.env, input: OFFICER_PASSPHRASE })).code).toBe(0);
+    await train(box.env, 'li.an', 'security-officer');
   });
   afterAll(async () => {
     await gmv(['lock'], { env: box.env });

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN, gmv, initVault, OFFICER_PASSPHRASE } from '../helpers/cli.js';
+import { BIN, gmv, initVault, OFFICER_PASSPHRASE, train } from '../helpers/cli.js';
 import { sandbox, type Sandbox } from '../helpers/dialects.js';
 import { lockAll } from '../helpers/session-helpers.js';
 
@@ -141,6 +141,7 @@ describe.skipIf(!hasTmux())('typing secrets at a terminal', () => {
     boxes.push(box);
     await initVault(box.env);
     expect((await gmv(['login', '--login', 'li.an', '--passphrase-file', '-'], { env: box.env, input: OFFICER_PASSPHRASE })).code).toBe(0);
+    await train(box.env, 'li.an', 'security-officer');
     expect((await gmv(['account', 'add', '--slug', 'weibo-press', '--platform', 'weibo', '--name', '发布微博', '--unit', '宣传科'], { env: box.env })).code).toBe(0);
     expect((await gmv(['grant', 'add', 'li.an', 'weibo-press', '--can', 'reveal,manage'], { env: box.env })).code).toBe(0);
 

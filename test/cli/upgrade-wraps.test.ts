@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { dialects, otherTerminal, sandbox, type Sandbox } from '../helpers/dialects.js';
-import { gmv, initVault, OFFICER_PASSPHRASE } from '../helpers/cli.js';
+import { gmv, initVault, OFFICER_PASSPHRASE, train } from '../helpers/cli.js';
 import { downgradeWrapsToSchema4 } from '../helpers/old-schemas.js';
 import { openStore } from '../../src/store/store.js';
 
@@ -28,6 +28,7 @@ describe.each(dialects())('upgrading a schema-4 vault on %s', (dialect) => {
     };
     await initVault(box.env);
     await run(['login', '--login', 'li.an', '--passphrase-file', '-'], box, OFFICER_PASSPHRASE);
+    await train(box.env, 'li.an', 'security-officer');
     await run(['account', 'add', '--slug', 'weibo-press', '--platform', 'weibo', '--name', '沈阳发布', '--unit', '宣传科'], box);
     await run(['grant', 'add', 'li.an', 'weibo-press', '--can', 'reveal,manage'], box);
     await run(['secret', 'set', 'weibo-press', '--field', 'password', '--from-file', '-'], box, 'Weibo-Before-Upgrade-1');
@@ -40,9 +41,13 @@ describe.each(dialects())('upgrading a schema-4 vault on %s', (dialect) => {
 
     // The first command after the upgrade opens the vault of the old layout.
     await run(['login', '--login', 'li.an', '--passphrase-file', '-'], box, OFFICER_PASSPHRASE);
+    // A vault from before training records holds none: the officer records theirs first (Art. 25).
+    expect((await gmv(['secret', 'show', 'weibo-press', '--json'], { env: box.env })).code).toBe(4);
+    await train(box.env, 'li.an', 'security-officer');
     expect((await run(['secret', 'show', 'weibo-press'], box)).stdout.trim()).toBe('Weibo-Before-Upgrade-1');
     // The escrow written under schema 4 still wraps for a new grantee.
     await run(['staff', 'add', '--login', 'zhao.min', '--name', '赵敏', '--unit', '宣传科', '--roles', 'editor'], box);
+    await train(box.env, 'zhao.min', 'editor');
     const enroll = JSON.parse((await run(['device', 'enroll', '--login', 'zhao.min', '--passphrase-file', '-', '--json'], zhao, ZHAO)).stdout);
     await run(['device', 'approve', enroll.code], box);
     await run(['login', '--login', 'zhao.min', '--passphrase-file', '-'], zhao, ZHAO);

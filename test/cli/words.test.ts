@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects, otherTerminal, sandbox, type Sandbox } from '../helpers/dialects.js';
-import { gmv, initVault, OFFICER_PASSPHRASE } from '../helpers/cli.js';
+import { gmv, initVault, OFFICER_PASSPHRASE, train } from '../helpers/cli.js';
 
 describe.each(dialects())('words of listings on %s', (dialect) => {
   let box: Sandbox;
@@ -15,6 +15,7 @@ describe.each(dialects())('words of listings on %s', (dialect) => {
     zh = { ...box.env, LANG: 'zh_CN.UTF-8' };
     await initVault(box.env);
     expect((await gmv(['login', '--login', 'li.an', '--passphrase-file', '-'], { env: box.env, input: OFFICER_PASSPHRASE })).code).toBe(0);
+    await train(box.env, 'li.an', 'security-officer');
     for (const args of [
       ['staff', 'add', '--login', 'wang.fang', '--name', '王芳', '--unit', '宣传科', '--roles', 'editor', '--employer', '某某文化传媒有限公司'],
       ['account', 'add', '--slug', 'wechat-main', '--platform', 'wechat-oa', '--name', '沈阳发布', '--unit', '宣传科'],

@@ -1,6 +1,7 @@
 /** Run the built gmv binary as a user would: a child process, real files, stdout/stderr/exit code. */
 import { execFileSync, spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { join } from 'node:path';
 
 export const BIN = join(import.meta.dirname, '..', '..', 'bin', 'run.js');
@@ -57,4 +58,33 @@ export function stopGnupg(home: string): void {
     // No agent was started.
   }
   rmSync(home, { recursive: true, force: true });
+}
+
+/** The courses the shipped pack (policies/shenyang-2021.yaml) requires for these roles. */
+export function requiredCourses(roles: string | string[]): string[] {
+  const pack = parseYaml(readFileSync(join(import.meta.dirname, '..', '..', 'policies', 'shenyang-2021.yaml'), 'utf8')) as { roles: Record<string, { training: string[] }> };
+  const list = typeof roles === 'string' ? roles.split(',') : roles;
+  return [...new Set(list.flatMap((r) => pack.roles[r]?.training ?? []))];
+}
+
+/** A China date `days` before `now` (the real clock unless a test's fake clock says otherwise). */
+export function daysAgo(days: number, now: Date = new Date()): string {
+  return new Date(now.getTime() + 8 * 3_600_000 - days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/**
+ * Record, through the binary and an officer's session in `env`, every course `roles` need (Art. 25)
+ * and, with `nda`, a confidentiality agreement (Art. 7), completed `completed` (default: 60 days ago).
+ */
+export async function train(env: Record<string, string>, login: string, roles: string | string[], options: { completed?: string; nda?: boolean } = {}): Promise<void> {
+  const completed = options.completed ?? daysAgo(60);
+  const courses = requiredCourses(roles);
+  if (courses.length) {
+    const r = await gmv(['training', 'record', login, ...courses, '--completed', completed], { env });
+    if (r.code !== 0) throw new Error(`gmv training record ${login} failed (${r.code}): ${r.stderr}`);
+  }
+  if (options.nda) {
+    const r = await gmv(['nda', 'record', login, '--signed', completed], { env });
+    if (r.code !== 0) throw new Error(`gmv nda record ${login} failed (${r.code}): ${r.stderr}`);
+  }
 }

@@ -6,8 +6,18 @@ import { sql, type Kysely } from 'kysely';
 import type { Store } from '../../src/store/store.js';
 import { withSerialId } from '../../src/store/migrations/columns.js';
 
+/** Schema 12: no staff records, no departure columns (migration 13). */
+export async function downgradeStaffRecordsToSchema12(store: Store): Promise<void> {
+  const db = store.db as unknown as Kysely<any>;
+  await db.schema.dropTable('staff_records').execute();
+  for (const column of ['fields', 'person_id']) await db.schema.alterTable('rotation_queue').dropColumn(column).execute();
+  await db.schema.alterTable('people').dropColumn('departed_at').execute();
+  await sql`delete from gmv_migrations where version >= 13`.execute(db);
+}
+
 /** Schema 6: no checklist runs (migration 7), no filing office or closure announcements (migration 12). */
 export async function downgradeFilingToSchema6(store: Store): Promise<void> {
+  await downgradeStaffRecordsToSchema12(store);
   const db = store.db as unknown as Kysely<any>;
   for (const column of ['filing_office', 'closure_announced_on', 'closure_not_before']) await db.schema.alterTable('accounts').dropColumn(column).execute();
   await db.schema.dropTable('checklist_steps').execute();

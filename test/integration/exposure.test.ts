@@ -6,7 +6,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { dialects, otherTerminal, sandbox, type Sandbox } from '../helpers/dialects.js';
-import { gmv, initVault, OFFICER_PASSPHRASE } from '../helpers/cli.js';
+import { gmv, initVault, OFFICER_PASSPHRASE, train } from '../helpers/cli.js';
 import { openVault } from '../../src/services/vault.js';
 import { exposure, exposedAccounts } from '../../src/store/wraps.js';
 
@@ -34,6 +34,7 @@ describe.each(dialects())('exposure on %s', (dialect) => {
     };
     await initVault(box.env);
     await run(['login', '--login', 'li.an', '--passphrase-file', '-'], box, OFFICER_PASSPHRASE);
+    await train(box.env, 'li.an', 'security-officer');
     await run(['account', 'add', '--slug', 'weibo-press', '--platform', 'weibo', '--name', '沈阳发布', '--unit', '宣传科'], box);
     await run(['account', 'add', '--slug', 'douyin-news', '--platform', 'douyin', '--name', '沈阳新闻', '--unit', '宣传科'], box);
     await run(['grant', 'add', 'li.an', 'weibo-press', 'douyin-news', '--can', 'reveal,otp,manage'], box);
@@ -42,6 +43,7 @@ describe.each(dialects())('exposure on %s', (dialect) => {
 
     for (const [t, login, name, roles, pass] of [[wang, 'wang.fang', '王芳', 'security-officer', WANG], [zhao, 'zhao.min', '赵敏', 'editor', ZHAO]] as const) {
       await run(['staff', 'add', '--login', login, '--name', name, '--unit', '宣传科', '--roles', roles], box);
+      await train(box.env, login, roles);
       const enroll = JSON.parse((await run(['device', 'enroll', '--login', login, '--passphrase-file', '-', '--json'], t, pass)).stdout);
       await run(['device', 'approve', enroll.code], box);
       await run(['login', '--login', login, '--passphrase-file', '-'], t, pass);

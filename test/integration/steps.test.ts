@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { dialects, otherTerminal, sandbox, type Sandbox } from '../helpers/dialects.js';
-import { gmv, initVault, OFFICER_PASSPHRASE } from '../helpers/cli.js';
+import { gmv, initVault, OFFICER_PASSPHRASE, train } from '../helpers/cli.js';
 import { activePolicy, commitChange, openVault } from '../../src/services/vault.js';
 import { unlockPerson } from '../../src/services/unlock.js';
 import { caFor } from '../../src/services/officer-keys.js';
@@ -36,11 +36,13 @@ describe.each(dialects())('steps in one change on %s', (dialect) => {
     };
     await initVault(box.env);
     await run(['login', '--login', 'li.an', '--passphrase-file', '-'], box, OFFICER_PASSPHRASE);
+    await train(box.env, 'li.an', 'security-officer');
     await run(['account', 'add', '--slug', 'wechat-oa', '--platform', 'wechat-oa', '--name', '沈阳发布', '--unit', '宣传科'], box);
     await run(['grant', 'add', 'li.an', 'wechat-oa', '--can', 'reveal,otp,manage'], box);
     await run(['secret', 'set', 'wechat-oa', '--field', 'password', '--from-file', '-'], box, 'Wechat-Version-One-1');
     for (const [t, login, name, pass] of [[zhao, 'zhao.min', '赵敏', ZHAO], [wang, 'wang.fang', '王芳', WANG]] as const) {
       await run(['staff', 'add', '--login', login, '--name', name, '--unit', '宣传科', '--roles', 'editor'], box);
+      await train(box.env, login, 'editor');
       const enroll = JSON.parse((await run(['device', 'enroll', '--login', login, '--passphrase-file', '-', '--json'], t, pass)).stdout);
       await run(['device', 'approve', enroll.code], box);
     }

@@ -9,7 +9,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Kysely } from 'kysely';
 import { dialects, sandbox, type Sandbox } from '../helpers/dialects.js';
-import { gmv, initVault, OFFICER_PASSPHRASE } from '../helpers/cli.js';
+import { gmv, initVault, OFFICER_PASSPHRASE, train } from '../helpers/cli.js';
 import { openStore } from '../../src/store/store.js';
 import type { DB } from '../../src/store/schema.js';
 
@@ -29,6 +29,7 @@ describe.each(dialects())('a rolled-back or re-labelled credential on %s', (dial
       return r;
     };
     await run(['login', '--login', 'li.an', '--passphrase-file', '-'], OFFICER_PASSPHRASE);
+    await train(box.env, 'li.an', 'security-officer');
     for (const [slug, platform] of [['weibo-press', 'weibo'], ['douyin-news', 'douyin']] as const) {
       await run(['account', 'add', '--slug', slug, '--platform', platform, '--name', slug, '--unit', '宣传科']);
       await run(['grant', 'add', 'li.an', slug, '--can', 'reveal,otp,manage']);

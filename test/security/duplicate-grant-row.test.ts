@@ -7,7 +7,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { dialects, sandbox, type Sandbox } from '../helpers/dialects.js';
-import { gmv, initVault, OFFICER_PASSPHRASE } from '../helpers/cli.js';
+import { gmv, initVault, OFFICER_PASSPHRASE, train } from '../helpers/cli.js';
 import { directSql } from '../helpers/direct-sql.js';
 import { lockAll } from '../helpers/session-helpers.js';
 
@@ -20,6 +20,7 @@ describe.each(dialects())('a duplicate live grant row (%s)', (dialect) => {
     boxes.push(box);
     await initVault(box.env);
     expect((await gmv(['login', '--login', 'li.an', '--passphrase-file', '-'], { env: box.env, input: OFFICER_PASSPHRASE })).code).toBe(0);
+    await train(box.env, 'li.an', 'security-officer');
     expect((await gmv(['account', 'add', '--slug', 'weibo-press', '--platform', 'weibo', '--name', 'weibo-press', '--unit', '宣传科'], { env: box.env })).code).toBe(0);
     expect((await gmv(['grant', 'add', 'li.an', 'weibo-press', '--can', 'reveal,otp,manage'], { env: box.env })).code).toBe(0);
     expect((await gmv(['secret', 'set', 'weibo-press', '--field', 'password', '--from-file', '-'], { env: box.env, input: 'Weibo-Press-Secret-1' })).code).toBe(0);

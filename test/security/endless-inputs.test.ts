@@ -16,7 +16,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sandbox, type Sandbox } from '../helpers/dialects.js';
-import { BIN, gmv, initVault, OFFICER_PASSPHRASE, type RunResult } from '../helpers/cli.js';
+import { BIN, gmv, initVault, OFFICER_PASSPHRASE, type RunResult, train } from '../helpers/cli.js';
 
 interface CappedResult extends RunResult { ms: number }
 
@@ -58,6 +58,7 @@ describe('endless and huge inputs', () => {
     box = await sandbox('sqlite');
     await initVault(box.env);
     expect((await gmv(['login', '--login', 'li.an', '--passphrase-file', '-'], { env: box.env, input: OFFICER_PASSPHRASE })).code).toBe(0);
+    await train(box.env, 'li.an', 'security-officer');
     expect((await gmv(['account', 'add', '--slug', 'weibo-press', '--platform', 'weibo', '--name', '沈阳发布', '--unit', '宣传科'], { env: box.env })).code).toBe(0);
     expect((await gmv(['grant', 'add', 'li.an', 'weibo-press', '--can', 'reveal,otp,manage'], { env: box.env })).code).toBe(0);
   });

@@ -6,7 +6,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { dialects, otherTerminal, sandbox, type Sandbox } from '../helpers/dialects.js';
-import { gmv, initVault, OFFICER_PASSPHRASE } from '../helpers/cli.js';
+import { gmv, initVault, OFFICER_PASSPHRASE, train } from '../helpers/cli.js';
 import { audit } from '../helpers/session-helpers.js';
 import { openVault } from '../../src/services/vault.js';
 import { exposure } from '../../src/store/wraps.js';
@@ -30,11 +30,13 @@ describe.each(dialects())('an expired grant on %s', (dialect) => {
     };
     await initVault(box.env);
     await run(['login', '--login', 'li.an', '--passphrase-file', '-'], box, OFFICER_PASSPHRASE);
+    await train(box.env, 'li.an', 'security-officer');
     await run(['account', 'add', '--slug', 'weibo-press', '--platform', 'weibo', '--name', '沈阳发布', '--unit', '宣传科'], box);
     await run(['account', 'add', '--slug', 'douyin-news', '--platform', 'douyin', '--name', '沈阳新闻', '--unit', '宣传科'], box);
     await run(['grant', 'add', 'li.an', 'weibo-press', 'douyin-news', '--can', 'reveal,otp,manage'], box);
     await run(['secret', 'set', 'weibo-press', '--field', 'password', '--from-file', '-'], box, 'Weibo-Version-One-1');
     await run(['staff', 'add', '--login', 'zhao.min', '--name', '赵敏', '--unit', '宣传科', '--roles', 'editor'], box);
+    await train(box.env, 'zhao.min', 'editor');
     const enroll = JSON.parse((await run(['device', 'enroll', '--login', 'zhao.min', '--passphrase-file', '-', '--json'], zhao, ZHAO)).stdout);
     await run(['device', 'approve', enroll.code], box);
     await run(['login', '--login', 'zhao.min', '--passphrase-file', '-'], zhao, ZHAO);

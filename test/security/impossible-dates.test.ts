@@ -12,7 +12,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandbox, type Sandbox } from '../helpers/dialects.js';
-import { gmv, initVault, OFFICER_PASSPHRASE } from '../helpers/cli.js';
+import { gmv, initVault, OFFICER_PASSPHRASE, train } from '../helpers/cli.js';
 import { lockAll, parse } from '../helpers/session-helpers.js';
 
 describe('impossible days on every date flag', () => {
@@ -22,6 +22,7 @@ describe('impossible days on every date flag', () => {
     box = await sandbox('sqlite');
     await initVault(box.env);
     expect((await gmv(['login', '--login', 'li.an', '--passphrase-file', '-'], { env: box.env, input: OFFICER_PASSPHRASE })).code).toBe(0);
+    await train(box.env, 'li.an', 'security-officer');
     expect((await gmv(['account', 'add', '--slug', 'wechat-oa-main', '--platform', 'wechat-oa', '--name', '沈阳发布', '--unit', '宣传科'], { env: box.env })).code).toBe(0);
   });
 

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { sandbox, otherTerminal, type Sandbox } from '../helpers/dialects.js';
-import { gmv, initVault, OFFICER_PASSPHRASE } from '../helpers/cli.js';
+import { gmv, initVault, OFFICER_PASSPHRASE, train } from '../helpers/cli.js';
 import { readDeviceKey } from '../../src/local/device-file.js';
 import { openPersonKey } from '../../src/services/keys.js';
 import { parseEnvelope, open } from '../../src/crypto/envelope.js';
@@ -33,6 +33,7 @@ describe('a removed grantee with her key and a full copy of the database', () =>
     await gmv(['login', '--login', 'li.an', '--passphrase-file', '-'], { env: officer.env, input: OFFICER_PASSPHRASE });
     for (const [t, login, name, roles, pass] of [[zhang, 'zhang.wei', '张伟', 'account-admin', 'zhang-wei-rides-the-night-bus-88'], [wang, 'wang.fang', '王芳', 'editor', WANG]] as const) {
       await gmv(['staff', 'add', '--login', login, '--name', name, '--unit', '宣传科', '--roles', roles], { env: officer.env });
+      await train(officer.env, login, roles);
       const enroll = JSON.parse((await gmv(['device', 'enroll', '--login', login, '--passphrase-file', '-', '--json'], { env: t.env, input: pass })).stdout);
       await gmv(['device', 'approve', enroll.code], { env: officer.env });
       expect((await gmv(['login', '--login', login, '--passphrase-file', '-'], { env: t.env, input: pass })).code).toBe(0);

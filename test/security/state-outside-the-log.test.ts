@@ -12,7 +12,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import { dialects, otherTerminal, sandbox, type Sandbox } from '../helpers/dialects.js';
-import { gmv, initVault, OFFICER_PASSPHRASE } from '../helpers/cli.js';
+import { gmv, initVault, OFFICER_PASSPHRASE, train } from '../helpers/cli.js';
 import { openStore } from '../../src/store/store.js';
 import type { DB } from '../../src/store/schema.js';
 
@@ -37,6 +37,7 @@ describe.each(dialects())('access state changed outside gmv on %s', (dialect) =>
       return r;
     };
     await run(['login', '--login', 'li.an', '--passphrase-file', '-'], box, OFFICER_PASSPHRASE);
+    await train(box.env, 'li.an', 'security-officer');
     const enroll = JSON.parse((await run(['mfa', 'enroll', '--json'], box)).stdout);
     const { generateSync } = await import('otplib');
     await run(['mfa', 'enroll', '--confirm', '--totp-file', '-'], box, generateSync({ secret: new URL(enroll.uri).searchParams.get('secret')! }));
@@ -44,6 +45,7 @@ describe.each(dialects())('access state changed outside gmv on %s', (dialect) =>
       await run(['account', 'add', '--slug', slug, '--platform', slug.startsWith('weibo') ? 'weibo' : 'douyin', '--name', slug, '--unit', '宣传科'], box);
     }
     await run(['staff', 'add', '--login', 'zhao.min', '--name', '赵敏', '--unit', '宣传科', '--roles', 'editor'], box);
+    await train(box.env, 'zhao.min', 'editor');
     const code = JSON.parse((await run(['device', 'enroll', '--login', 'zhao.min', '--passphrase-file', '-', '--json'], zhao, ZHAO)).stdout).code;
     await run(['device', 'approve', code], box);
     await run(['grant', 'add', 'zhao.min', 'weibo-press', '--can', 'otp'], box);

@@ -7,7 +7,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { sandbox, type Sandbox } from '../helpers/dialects.js';
-import { gmv, initVault, OFFICER_PASSPHRASE } from '../helpers/cli.js';
+import { gmv, initVault, OFFICER_PASSPHRASE, train } from '../helpers/cli.js';
 
 describe('a tampered credential envelope', () => {
   const terminals: Sandbox[] = [];
@@ -20,6 +20,7 @@ describe('a tampered credential envelope', () => {
     terminals.push(box);
     await initVault(box.env);
     await gmv(['login', '--login', 'li.an', '--passphrase-file', '-'], { env: box.env, input: OFFICER_PASSPHRASE });
+    await train(box.env, 'li.an', 'security-officer');
     for (const [slug, platform, password] of [['weibo-press', 'weibo', 'Weibo-Press-Secret-1'], ['douyin-news', 'douyin', 'Douyin-News-Secret-2']] as const) {
       expect((await gmv(['account', 'add', '--slug', slug, '--platform', platform, '--name', slug, '--unit', '宣传科'], { env: box.env })).code).toBe(0);
       expect((await gmv(['grant', 'add', 'li.an', slug, '--can', 'reveal,otp,manage'], { env: box.env })).code).toBe(0);

@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { otherTerminal, sandbox, type Sandbox } from '../helpers/dialects.js';
-import { gmv, initVault, OFFICER_PASSPHRASE, type RunResult } from '../helpers/cli.js';
+import { gmv, initVault, OFFICER_PASSPHRASE, type RunResult, train } from '../helpers/cli.js';
 
 const ESC = '\x1b';
 /** Clear screen, cursor home, a fake verdict, an OSC window title, BEL, backspaces, a C1 CSI and a bidi override. */
@@ -39,8 +39,10 @@ describe('escape sequences in names reach no terminal raw', () => {
     box = await sandbox('sqlite');
     await initVault(box.env);
     expect((await gmv(['login', '--login', 'li.an', '--passphrase-file', '-'], { env: env(), input: OFFICER_PASSPHRASE })).code).toBe(0);
+    await train(env(), 'li.an', 'security-officer');
     expect((await gmv(['unit', 'add', '网信办'], { env: env() })).code).toBe(0);
     expect((await gmv(['staff', 'add', '--login', 'zhang.wei', '--name', '张伟', '--unit', '网信办', '--roles', 'editor'], { env: env() })).code).toBe(0);
+    await train(env(), 'zhang.wei', 'editor');
     expect((await gmv(['account', 'add', '--slug', 'weibo-press', '--platform', 'weibo', '--name', '沈阳发布', '--unit', '宣传科'], { env: env() })).code).toBe(0);
   });
   afterAll(async () => {
