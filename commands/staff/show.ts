@@ -8,11 +8,18 @@ export default class StaffShow extends GmvCommand<typeof StaffShow> {
   static override args = { login: Args.string({ description: 'Login handle', required: true }) };
 
   async run(): Promise<void> {
-    const { showStaff } = await import('../../src/services/staff.js');
-    const p = await showStaff(await this.vault(), this.args.login);
+    const [{ showStaff }, { departureItems }, { formatChinaTime }] = await Promise.all([import('../../src/services/staff.js'), import('../../src/services/offboarding.js'), import('../../src/domain/dates.js')]);
+    const vault = await this.vault();
+    const p = await showStaff(vault, this.args.login);
+    const departure = await departureItems(vault, this.args.login);
     const { statusWord } = await import('../../src/i18n/catalogue.js');
-    this.emit(p, () => {
+    this.emit({ ...p, departure }, () => {
       const status = statusWord('person', p.status, this.lang);
+      const at = departure?.departedAt ? formatChinaTime(new Date(departure.departedAt)) : '-';
+      const open = departure ? [...departure.rotations.map((r) => this.t('staff.departureRotation', { account: r.account, fields: r.fields.join(', '), due: r.due, overdue: r.overdue ? this.t('word.overdue') : '' })),
+        ...departure.bindings.map((b) => this.t('staff.departureBinding', { account: b.account, role: b.role, external: b.external ?? p.login, id: b.id })),
+        ...departure.runs.map((r) => this.t('staff.departureRun', { run: r.id, status: statusWord('run', r.status, this.lang), due: r.deadline ?? '?' }))] : [];
+      const departed = !departure ? [] : open.length ? [this.t('staff.departure', { at }), ...open] : [this.t('staff.departureClean', { at })];
       return [
         shown`${p.login}  ${p.name}`,
         ...renderFields([
@@ -23,6 +30,7 @@ export default class StaffShow extends GmvCommand<typeof StaffShow> {
           ['field.secondFactor', p.mfa ? this.t('word.totpFactor') : this.t('word.none')],
           ['field.devices', p.devices.length === 0 ? this.t('word.none') : p.devices.map((d) => `${d.id} (${statusWord('device', d.status, this.lang)})`).join(', ')],
         ], this.lang),
+        ...departed,
       ];
     });
   }

@@ -44,8 +44,19 @@ function openRotation(dataKey: Buffer, envelopeText: string, slug: string, accou
   }
 }
 
-export async function markRotationsDone(trx: Kysely<DB>, accountId: number, at: Date): Promise<void> {
-  await trx.updateTable('rotation_queue').set({ done_at: at.toISOString() }).where('account_id', '=', accountId).where('done_at', 'is', null).execute();
+/**
+ * A new version changed `rotated` fields of an account: queue items that name their fields (a
+ * departure's password, TOTP seed, recovery codes) keep what is still to rotate and close when
+ * nothing is left; items about the credential as a whole close with a new password.
+ */
+export async function markRotationsDone(trx: Kysely<DB>, accountId: number, at: Date, rotated: readonly string[] = ['password']): Promise<void> {
+  const open = await trx.selectFrom('rotation_queue').select(['id', 'fields']).where('account_id', '=', accountId).where('done_at', 'is', null).execute();
+  for (const item of open) {
+    const fields = item.fields === null ? null : JSON.parse(item.fields) as string[];
+    const left = fields === null ? (rotated.includes('password') ? [] : null) : fields.filter((f) => !rotated.includes(f));
+    if (left === null || (fields !== null && left.length === fields.length)) continue;
+    await trx.updateTable('rotation_queue').set(left.length === 0 ? { done_at: at.toISOString() } : { fields: JSON.stringify(left) }).where('id', '=', item.id).execute();
+  }
 }
 
 export async function startRotation(vault: Vault, actor: SessionActor, slug: string, reason: RotationReason): Promise<{ account: string; password: string; reason: RotationReason }> {
@@ -103,7 +114,7 @@ export async function confirmRotation(vault: Vault, actor: SessionActor, slug: s
     const current = await readVersion(trx, actor, account);
     const content = { ...(current?.content ?? {}), password, ...(totp ? { totp } : {}), ...(recovery ? { recovery } : {}) };
     const v = await writeVersion(trx, account, content, { reason: `rotation: ${pending.reason}`, by: actor.login, at: vault.now(), passwordHash });
-    await markRotationsDone(trx, account.id, vault.now());
+    await markRotationsDone(trx, account.id, vault.now(), ['password', ...(totp ? ['totp'] : []), ...(recovery ? ['recovery'] : [])]);
     await revokeWraps(trx, { personId: actor.personId, kinds: ['rotation'], accountId: account.id, ref: pending.started_at }, vault.now().toISOString(), 'rotation-confirmed');
     return { result: v, audit: [...swept.audit, { action: 'rotate.confirm', actor: actor.login, subject: slug, outcome: 'ok', details: { reason: pending.reason, version: v, new_totp: Boolean(extras.totp), new_recovery: Boolean(extras.recovery), device: actor.deviceId } }] };
   }, { by: actor });
@@ -122,7 +133,7 @@ export async function abortRotation(vault: Vault, actor: SessionActor, slug: str
   }, { by: actor });
 }
 
-export interface DueItem { account: string; reason: string; detail: string | null; due: string; overdue: boolean; inProgress: boolean }
+export interface DueItem { account: string; reason: string; detail: string | null; due: string; overdue: boolean; inProgress: boolean; /** Fields still to rotate, for a departure; null: the credential. */ fields: string[] | null; /** Whose departure queued it. */ person: string | null }
 
 /** The rotation queue: event-driven items, periodic rotation when the policy turns it on, rotations in progress. */
 export async function rotationDue(vault: Vault): Promise<DueItem[]> {
@@ -130,10 +141,11 @@ export async function rotationDue(vault: Vault): Promise<DueItem[]> {
   const policy = await activePolicy(db);
   const today = civilDateOf(vault.now());
   const queued = await db.selectFrom('rotation_queue').innerJoin('accounts', 'accounts.id', 'rotation_queue.account_id')
-    .select(['accounts.id', 'accounts.slug', 'rotation_queue.reason', 'rotation_queue.detail', 'rotation_queue.due_on'])
+    .leftJoin('people', 'people.id', 'rotation_queue.person_id')
+    .select(['accounts.id', 'accounts.slug', 'rotation_queue.reason', 'rotation_queue.detail', 'rotation_queue.due_on', 'rotation_queue.fields', 'people.login'])
     .where('rotation_queue.done_at', 'is', null).where('accounts.status', '=', 'active').execute();
   const inProgress = new Set((await db.selectFrom('rotations').select('account_id').execute()).map((r) => Number(r.account_id)));
-  const items: DueItem[] = queued.map((q) => ({ account: q.slug, reason: q.reason, detail: q.detail, due: q.due_on, overdue: q.due_on < today, inProgress: inProgress.has(Number(q.id)) }));
+  const items: DueItem[] = queued.map((q) => ({ account: q.slug, reason: q.reason, detail: q.detail, due: q.due_on, overdue: q.due_on < today, inProgress: inProgress.has(Number(q.id)), fields: q.fields === null ? null : JSON.parse(q.fields) as string[], person: q.login ?? null }));
   // Grants whose --until passed and that no change has ended yet: expiry is a removal, so they are
   // due as if removed on the day they expired (the next change ends them and queues the rotation).
   const queuedRemoval = new Set(queued.filter((q) => q.reason === 'access-removed').map((q) => Number(q.id)));
@@ -141,7 +153,7 @@ export async function rotationDue(vault: Vault): Promise<DueItem[]> {
     if (queuedRemoval.has(g.accountId)) continue;
     queuedRemoval.add(g.accountId);
     const due = addDays(civilDateOf(new Date(g.until)), policy.rotation.eventDueDays);
-    items.push({ account: g.slug, reason: 'access-removed', detail: `grant of ${g.login} expired`, due, overdue: due < today, inProgress: inProgress.has(g.accountId) });
+    items.push({ account: g.slug, reason: 'access-removed', detail: `grant of ${g.login} expired`, due, overdue: due < today, inProgress: inProgress.has(g.accountId), fields: null, person: null });
   }
   if (policy.rotation.periodicDays > 0) {
     const latest = await db.selectFrom('credential_versions').innerJoin('accounts', 'accounts.id', 'credential_versions.account_id')
@@ -151,7 +163,7 @@ export async function rotationDue(vault: Vault): Promise<DueItem[]> {
     for (const row of latest) {
       const due = addDays(civilDateOf(new Date(String(row.last))), policy.rotation.periodicDays);
       if (due <= addDays(today, policy.rotation.lookAheadDays)) {
-        items.push({ account: row.slug, reason: 'scheduled', detail: `every ${policy.rotation.periodicDays} days`, due, overdue: due < today, inProgress: inProgress.has(Number(row.id)) });
+        items.push({ account: row.slug, reason: 'scheduled', detail: `every ${policy.rotation.periodicDays} days`, due, overdue: due < today, inProgress: inProgress.has(Number(row.id)), fields: null, person: null });
       }
     }
   }

@@ -70,7 +70,7 @@ export async function setSecret(vault: Vault, actor: SessionActor, slug: string,
     const current = await readVersion(trx, actor, account);
     const next = await withField(current?.content ?? {}, field, input);
     const v = await writeVersion(trx, account, next, { reason: `set ${field}`, by: actor.login, at: vault.now(), passwordHash });
-    if (field === 'password') await markRotationsDone(trx, account.id, vault.now());
+    if (field === 'password' || field === 'totp' || field === 'recovery') await markRotationsDone(trx, account.id, vault.now(), [field]);
     return { result: v, audit: [{ action: 'secret.set', actor: actor.login, subject: slug, outcome: 'ok', details: { field, version: v, device: actor.deviceId } }] };
   }, { by: actor });
   return { account: slug, field, version };

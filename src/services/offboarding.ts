@@ -1,0 +1,219 @@
+/**
+ * `gmv staff offboard HANDLE` (Art. 25: departing staff are put under confidentiality management).
+ * One transaction with all its audit entries, or nothing:
+ *  - the person is departed; every grant ends, every terminal is revoked under one new CRL, every
+ *    personal key retired (so the verifier refuses any checkpoint their key signs after this), and
+ *    with it every wrap; their session is refused at its next command (the door reads the status);
+ *  - every (account, version) they could ever decrypt — from the wrap records and the escrow of an
+ *    organisation key they held, not only current grants — is read, with the fields each version
+ *    held and those the audit log shows they revealed;
+ *  - each such account is queued for rotation with reason `departure`, the fields to rotate and
+ *    the pack's deadline in working days; their platform-side bindings are listed for unbinding;
+ *  - the `offboarding` checklist opens, and the officer signs the offboarding record.
+ * Versions are sealed whole (one envelope per version), so a version counts as wholly exposed to
+ * whoever held a wrap of it, whatever their grant allowed.
+ */
+import type { Kysely } from 'kysely';
+import { GmvError } from '../errors.js';
+import type { DB } from '../store/schema.js';
+import { findPerson } from '../store/people.js';
+import { exposure, exposedAccounts } from '../store/wraps.js';
+import { civilDateOf, type CivilDate } from '../domain/dates.js';
+import { addWorkdays, type WorkCalendar } from '../domain/workdays.js';
+import type { AuditDraft } from '../audit/entry.js';
+import { authorize } from './access.js';
+import { caFor } from './officer-keys.js';
+import type { KeyHolder } from './keys.js';
+import { activePolicy, commitChange, type Vault } from './vault.js';
+import { endGrant, issueCrl, retireKeys, revokeDeviceStep } from './steps.js';
+import { startRunIn } from './checklists.js';
+import { workCalendar } from './calendar.js';
+import { signStaffRecordIn } from './training.js';
+
+/** The fields a departure rotates: what can log in to the platform or get past its second factor. */
+export const ROTATED_FIELDS = ['password', 'totp', 'recovery'] as const;
+export type RotatedField = (typeof ROTATED_FIELDS)[number];
+
+export interface ExposedAccount {
+  account: string;
+  /** Credential versions they could decrypt. */
+  versions: number[];
+  /** Fields those versions held that a departure rotates. */
+  fields: RotatedField[];
+  /** Fields the audit log shows they revealed (or used: TOTP codes, recovery codes). */
+  revealed: RotatedField[];
+  /** Queued for rotation, due on this civil date; null when no rotatable field was ever stored. */
+  due: string | null;
+}
+
+export interface OffboardView {
+  login: string;
+  effective: string;
+  grantsEnded: number;
+  devicesRevoked: string[];
+  crlNumber: number | null;
+  keysRetired: string[];
+  exposed: ExposedAccount[];
+  /** Platform-side bindings still to remove on the platform itself. */
+  bindings: { id: number; account: string; role: string; external: string | null }[];
+  run: string;
+  /** The deadline of the rotations; null when the calendar cannot count it (they are then due today). */
+  deadline: string | null;
+  recordSha256: string;
+}
+
+/** Fields of each version as stored (names only, never values). */
+async function versionFields(db: Kysely<DB>, accountIds: number[]): Promise<Map<string, string[]>> {
+  if (accountIds.length === 0) return new Map();
+  const rows = await db.selectFrom('credential_versions').select(['account_id', 'version', 'fields']).where('account_id', 'in', accountIds).execute();
+  return new Map(rows.map((r) => [`${r.account_id}:${r.version}`, (JSON.parse(r.fields) as { fields: string[] }).fields]));
+}
+
+/** What the audit log shows a person revealed, by account slug: passwords, TOTP codes, recovery codes. */
+async function revealedBy(db: Kysely<DB>, login: string): Promise<Map<string, Set<RotatedField>>> {
+  const rows = await db.selectFrom('audit_entries').select(['action', 'subject', 'body'])
+    .where('actor', '=', login).where('outcome', '=', 'ok').where('action', 'in', ['secret.reveal', 'secret.otp', 'recovery.use']).execute();
+  const out = new Map<string, Set<RotatedField>>();
+  for (const row of rows) {
+    if (!row.subject) continue;
+    const set = out.get(row.subject) ?? new Set<RotatedField>();
+    if (row.action === 'secret.otp') set.add('totp');
+    else if (row.action === 'recovery.use') set.add('recovery');
+    else {
+      // A pruned entry keeps no body: what it revealed is unknown, so it counts as the password.
+      const field = row.body ? (JSON.parse(row.body) as { details?: { field?: string } }).details?.field : 'password';
+      if (field === 'password' || field === undefined) set.add('password');
+      else if (field === 'otp' || field === 'totp') set.add('totp');
+      else if (field === 'recovery') set.add('recovery');
+    }
+    out.set(row.subject, set);
+  }
+  return out;
+}
+
+/** The rotation deadline: working days from the calendar; a day no calendar covers makes it due today (flagged, never guessed later). */
+function departureDeadline(calendar: WorkCalendar, today: CivilDate, workingDays: number): string | null {
+  try {
+    return addWorkdays(calendar, today, workingDays);
+  } catch (error) {
+    if (error instanceof GmvError && error.code === 'CALENDAR_UNKNOWN') return null;
+    throw error;
+  }
+}
+
+export async function offboardStaff(vault: Vault, officer: KeyHolder & { deviceId?: string }, login: string, effective?: CivilDate): Promise<OffboardView> {
+  await authorize(vault, officer, 'staff.manage', login);
+  const db = vault.store.db;
+  const person = await findPerson(db, { login });
+  if (!person) throw new GmvError('PERSON_NOT_FOUND', { login });
+  if (person.status === 'departed') throw new GmvError('PERSON_DEPARTED', { login });
+  if (person.id === officer.personId) throw new GmvError('INVALID_INPUT', { what: 'person', detail: 'you cannot offboard yourself; another security officer does' });
+  const today = civilDateOf(vault.now());
+  const day = effective ?? today;
+  if (day > today) throw new GmvError('INVALID_INPUT', { what: '--effective', detail: `${day} is after today (${today}); offboard on the day they leave` });
+  const policy = await activePolicy(db);
+  const calendar = await workCalendar(vault);
+  const deadline = departureDeadline(calendar, today, policy.rotation.departureWorkingDays);
+  const due = deadline ?? today;
+  const ca = await caFor(vault, officer);
+
+  const rows = await exposure(db, person.id);
+  const accounts = exposedAccounts(rows);
+  const fieldsOf = await versionFields(db, [...accounts.keys()]);
+  const revealed = await revealedBy(db, login);
+  const exposed: (ExposedAccount & { accountId: number })[] = [...accounts.entries()].map(([accountId, a]) => {
+    const held = new Set(a.versions.flatMap((v) => fieldsOf.get(`${accountId}:${v}`) ?? []));
+    const fields = ROTATED_FIELDS.filter((f) => held.has(f));
+    const saw = revealed.get(a.account) ?? new Set();
+    return { accountId, account: a.account, versions: a.versions, fields, revealed: ROTATED_FIELDS.filter((f) => saw.has(f)), due: fields.length ? due : null };
+  }).sort((x, y) => x.account.localeCompare(y.account));
+
+  const result = await commitChange(vault, async (trx) => {
+    const at = vault.now();
+    const ctx = { trx, at, actor: officer.login, policy };
+    const audit: AuditDraft[] = [];
+    const changed = await trx.updateTable('people').set({ status: 'departed', departed_at: at.toISOString() }).where('id', '=', person.id).where('status', '!=', 'departed').executeTakeFirst();
+    if (Number(changed.numUpdatedRows) !== 1) throw new GmvError('PERSON_DEPARTED', { login });
+    if (person.roles.includes('security-officer')) {
+      const others = (await trx.selectFrom('people').select(['roles']).where('status', '=', 'active').execute()).filter((p) => (JSON.parse(p.roles) as string[]).includes('security-officer'));
+      if (others.length === 0) throw new GmvError('INVALID_INPUT', { what: 'person', detail: `${login} is the last active security officer` });
+    }
+
+    // The rotation queue first: the grants ended below then find each account already queued.
+    for (const e of exposed.filter((x) => x.fields.length > 0)) {
+      await trx.insertInto('rotation_queue').values({
+        account_id: e.accountId, reason: 'departure', detail: `${login} left${e.revealed.length ? ` (revealed: ${e.revealed.join(', ')})` : ''}`,
+        due_on: due, created_at: at.toISOString(), done_at: null, fields: JSON.stringify(e.fields), person_id: person.id,
+      }).execute();
+    }
+
+    const grants = await trx.selectFrom('grants').innerJoin('accounts', 'accounts.id', 'grants.account_id').select(['grants.account_id', 'accounts.slug'])
+      .where('grants.person_id', '=', person.id).where('grants.removed_at', 'is', null).execute();
+    for (const g of grants) {
+      const ended = await endGrant(ctx, { personId: person.id, login, accountId: Number(g.account_id), slug: g.slug }, 'departure');
+      if (ended) audit.push(...ended.audit);
+    }
+
+    const devices = await trx.selectFrom('devices').select(['id', 'cert_serial']).where('person_id', '=', person.id).where('status', '!=', 'revoked').orderBy('created_at').execute();
+    for (const d of devices) audit.push(...(await revokeDeviceStep(ctx, d.id, `${login} departed`)).audit);
+    const crlNumber = devices.length ? await issueCrl(ctx, ca) : null;
+    if (crlNumber !== null) for (const e of audit) if (e.action === 'device.revoke') e.details = { ...e.details, crl_number: crlNumber };
+
+    const retired = await retireKeys(ctx, { personId: person.id, login }, 'departure');
+    audit.push(...retired.audit);
+
+    const bindings = (await trx.selectFrom('bindings').innerJoin('accounts', 'accounts.id', 'bindings.account_id')
+      .select(['bindings.id', 'accounts.slug', 'bindings.role', 'bindings.external_name'])
+      .where('bindings.person_id', '=', person.id).where('bindings.removed_at', 'is', null).orderBy('bindings.id').execute())
+      .map((b) => ({ id: Number(b.id), account: b.slug, role: b.role, external: b.external_name }));
+
+    const run = await startRunIn(trx, { policy, calendar, now: at }, { template: 'offboarding', by: officer.login, trigger: `offboarding:${login}` });
+    audit.push(run.audit);
+
+    const details = {
+      effective: day, grants_ended: grants.length, devices_revoked: devices.map((d) => d.id), crl_number: crlNumber, keys_retired: retired.result,
+      rotation_due: deadline, run: run.id,
+      exposure: exposed.map((e) => ({ account: e.account, versions: e.versions, fields: [...e.fields], revealed: [...e.revealed], due: e.due })),
+      bindings: bindings.map((b) => ({ id: b.id, account: b.account, role: b.role, external: b.external })),
+    };
+    const signed = await signStaffRecordIn(trx, vault, officer, {
+      personId: person.id, kind: 'offboarding', person: { login, name: person.name, employer: (await trx.selectFrom('people').select('employer').where('id', '=', person.id).executeTakeFirstOrThrow()).employer },
+      course: null, on: day, lapsesOn: null, evidence: [], details,
+    }, 'person.offboard', at);
+    // The summary entry comes first: it names everything the steps after it did.
+    return {
+      result: { login, effective: day, grantsEnded: grants.length, devicesRevoked: devices.map((d) => d.id), crlNumber, keysRetired: retired.result,
+        exposed: exposed.map(({ accountId: _id, ...e }) => e), bindings, run: run.id, deadline, recordSha256: signed.sha256 },
+      audit: [{ ...signed.audit, details: { ...signed.audit.details, ...details } }, ...audit],
+    };
+  }, { by: officer });
+  return result;
+}
+
+export interface DepartureItems {
+  departedAt: string | null;
+  /** Rotations queued by their departure and not yet done. */
+  rotations: { account: string; fields: string[]; due: string; overdue: boolean }[];
+  bindings: { id: number; account: string; role: string; external: string | null }[];
+  runs: { id: string; status: string; deadline: string | null }[];
+}
+
+/** What is still open after a person's departure (gmv staff show): an account is clean once every exposed field was rotated after it. */
+export async function departureItems(vault: Vault, login: string): Promise<DepartureItems | null> {
+  const db = vault.store.db;
+  const person = await db.selectFrom('people').select(['id', 'status', 'departed_at']).where('login', '=', login).executeTakeFirst();
+  if (!person || person.status !== 'departed') return null;
+  const today = civilDateOf(vault.now());
+  const rotations = (await db.selectFrom('rotation_queue').innerJoin('accounts', 'accounts.id', 'rotation_queue.account_id')
+    .select(['accounts.slug', 'rotation_queue.fields', 'rotation_queue.due_on'])
+    .where('rotation_queue.person_id', '=', Number(person.id)).where('rotation_queue.done_at', 'is', null).where('accounts.status', '=', 'active')
+    .orderBy('accounts.slug').execute())
+    .map((r) => ({ account: r.slug, fields: r.fields ? JSON.parse(r.fields) as string[] : [...ROTATED_FIELDS], due: r.due_on, overdue: r.due_on < today }));
+  const bindings = (await db.selectFrom('bindings').innerJoin('accounts', 'accounts.id', 'bindings.account_id')
+    .select(['bindings.id', 'accounts.slug', 'bindings.role', 'bindings.external_name'])
+    .where('bindings.person_id', '=', Number(person.id)).where('bindings.removed_at', 'is', null).orderBy('bindings.id').execute())
+    .map((b) => ({ id: Number(b.id), account: b.slug, role: b.role, external: b.external_name }));
+  const runs = (await db.selectFrom('checklist_runs').select(['run_id', 'status', 'deadline']).where('trigger', '=', `offboarding:${login}`).where('status', '!=', 'countersigned').orderBy('id').execute())
+    .map((r) => ({ id: r.run_id, status: r.status, deadline: r.deadline }));
+  return { departedAt: person.departed_at, rotations, bindings, runs };
+}
