@@ -2,6 +2,9 @@
  * Staff records (Art. 11, 25, 27): who works for which unit, employed in-house or by a contractor
  * agency (Art. 7), in which roles, in which state. Only the fields the measures need are kept.
  */
+import type { Kysely } from 'kysely';
+import type { DB } from '../store/schema.js';
+import type { AuditDraft } from '../audit/entry.js';
 import { revokeWraps } from '../store/wraps.js';
 import { storedRoles } from '../store/people.js';
 import { GmvError } from '../errors.js';
@@ -43,21 +46,32 @@ export interface AddStaff {
   employer?: string;
 }
 
-export async function addStaff(vault: Vault, actor: Actor, input: AddStaff): Promise<PersonView> {
+/** Check a new person's fields before anything is written. */
+export function checkNewPerson(input: AddStaff): void {
   if (!isLoginHandle(input.login)) throw new GmvError('INVALID_INPUT', { what: 'login handle', detail: `"${input.login}" must be lowercase letters and digits joined by . _ or - (like zhang.wei)` });
   if (!isDisplayName(input.name)) throw new GmvError('INVALID_INPUT', { what: 'name', detail: 'empty, padded or holding control characters' });
   if (input.employer !== undefined && !isDisplayName(input.employer)) throw new GmvError('INVALID_INPUT', { what: 'employer', detail: 'empty, padded or holding control characters' });
+}
+
+/** Insert a person (status onboarding) inside the caller's transaction; returns their id and the audit entry. */
+export async function insertPersonIn(trx: Kysely<DB>, at: Date, actor: string, input: AddStaff): Promise<{ id: number; audit: AuditDraft }> {
+  const unit = await trx.selectFrom('units').select('id').where('name', '=', input.unit).executeTakeFirst();
+  if (!unit) throw new GmvError('UNIT_NOT_FOUND', { unit: input.unit });
+  if (await trx.selectFrom('people').select('id').where('login', '=', input.login).executeTakeFirst()) throw new GmvError('PERSON_EXISTS', { login: input.login });
+  await trx.insertInto('people').values({
+    login: input.login, name: input.name, unit_id: Number(unit.id), employer: input.employer ?? null,
+    roles: JSON.stringify(input.roles), status: 'onboarding', created_at: at.toISOString(),
+  }).execute();
+  const row = await trx.selectFrom('people').select('id').where('login', '=', input.login).executeTakeFirstOrThrow();
+  return { id: Number(row.id), audit: { action: 'person.add', actor, subject: input.login, outcome: 'ok', details: { unit: input.unit, roles: input.roles, employer: input.employer ?? 'in-house' } } };
+}
+
+export async function addStaff(vault: Vault, actor: Actor, input: AddStaff): Promise<PersonView> {
+  checkNewPerson(input);
   await authorize(vault, actor, 'staff.manage', input.login);
   await commitChange(vault, async (trx) => {
-    const unit = await trx.selectFrom('units').select('id').where('name', '=', input.unit).executeTakeFirst();
-    if (!unit) throw new GmvError('UNIT_NOT_FOUND', { unit: input.unit });
-    if (await trx.selectFrom('people').select('id').where('login', '=', input.login).executeTakeFirst()) throw new GmvError('PERSON_EXISTS', { login: input.login });
-    await trx.insertInto('people').values({
-      login: input.login, name: input.name, unit_id: Number(unit.id), employer: input.employer ?? null,
-      roles: JSON.stringify(input.roles), status: 'onboarding', created_at: vault.now().toISOString(),
-    }).execute();
-    return { result: undefined, audit: [{ action: 'person.add', actor: actor.login, subject: input.login, outcome: 'ok',
-      details: { unit: input.unit, roles: input.roles, employer: input.employer ?? 'in-house' } }] };
+    const added = await insertPersonIn(trx, vault.now(), actor.login, input);
+    return { result: undefined, audit: [added.audit] };
   }, { by: actor });
   return showStaff(vault, input.login);
 }

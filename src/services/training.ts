@@ -248,3 +248,76 @@ export async function lapsingFor(vault: Vault, person: { id: number; login: stri
   const q = qualification({ roles: storedRoles(row.roles, person.login), employer: row.employer }, await checkedRecords(db, vault.vaultId, person), qualificationRules(policy), today);
   return { shortfalls: q.shortfalls, lapsing: q.held.filter((h) => h.lapsesOn <= addDays(today, days)) };
 }
+
+export interface OnboardInput {
+  login: string;
+  name: string;
+  unit: string;
+  roles: import('../domain/names.js').Role[];
+  employer?: string;
+  training: { course: string; completed: CivilDate }[];
+  nda?: CivilDate;
+  evidence: RecordEvidence[];
+}
+
+export interface OnboardView {
+  login: string;
+  name: string;
+  unit: string;
+  roles: string[];
+  employer: string | null;
+  recorded: RecordedView[];
+  /** What they still lack: access stays refused until it is recorded. */
+  shortfalls: Qualification['shortfalls'];
+  recordSha256: string;
+}
+
+/**
+ * `gmv staff onboard`: the person, their NDA and training records and the signed onboarding record,
+ * in one transaction (Arts. 7, 25). Access can be granted only once nothing is missing.
+ */
+export async function onboardStaff(vault: Vault, actor: Actor, input: OnboardInput): Promise<OnboardView> {
+  const { checkNewPerson, insertPersonIn } = await import('./staff.js');
+  checkNewPerson(input);
+  await authorize(vault, actor, 'staff.manage', input.login);
+  signerOf(actor);
+  const db = vault.store.db;
+  const policy = await activePolicy(db);
+  const today = civilDateOf(vault.now());
+  for (const t of input.training) {
+    if (!policy.training.courses[t.course]) throw new GmvError('COURSE_UNKNOWN', { course: t.course, courses: Object.keys(policy.training.courses).join(', ') });
+    pastDay(t.completed, today, '--training');
+  }
+  if (input.nda) pastDay(input.nda, today, '--nda');
+  const employer = input.employer ?? null;
+  return commitChange(vault, async (trx) => {
+    const at = vault.now();
+    const added = await insertPersonIn(trx, at, actor.login, input);
+    const audit: AuditDraft[] = [added.audit];
+    const recorded: RecordedView[] = [];
+    const person = { login: input.login, name: input.name, employer };
+    const held: HeldRecord[] = [];
+    for (const t of input.training) {
+      const spec = policy.training.courses[t.course]!;
+      const lapsesOn = lapseDay(t.completed, spec.validityMonths);
+      const signed = await signStaffRecordIn(trx, vault, actor, { personId: added.id, kind: 'training', person, course: { id: t.course, title: spec.title }, on: t.completed, lapsesOn, evidence: input.evidence, details: { cite: spec.cite } }, 'training.record', at);
+      audit.push(signed.audit);
+      held.push({ kind: 'training', course: t.course, on: t.completed, lapsesOn });
+      recorded.push({ login: input.login, kind: 'training', course: t.course, on: t.completed, lapsesOn, lapsed: today >= lapsesOn, recordSha256: signed.sha256, evidence: input.evidence });
+    }
+    if (input.nda) {
+      const lapsesOn = lapseDay(input.nda, policy.contractors.ndaValidityMonths);
+      const signed = await signStaffRecordIn(trx, vault, actor, { personId: added.id, kind: 'nda', person, course: null, on: input.nda, lapsesOn, evidence: input.evidence, details: { contractor: employer !== null } }, 'nda.record', at);
+      audit.push(signed.audit);
+      held.push({ kind: 'nda', course: '', on: input.nda, lapsesOn });
+      recorded.push({ login: input.login, kind: 'nda', course: null, on: input.nda, lapsesOn, lapsed: today >= lapsesOn, recordSha256: signed.sha256, evidence: input.evidence });
+    }
+    const { shortfalls } = qualification({ roles: input.roles, employer }, held, qualificationRules(policy), today);
+    const onboarding = await signStaffRecordIn(trx, vault, actor, {
+      personId: added.id, kind: 'onboarding', person, course: null, on: today, lapsesOn: null, evidence: input.evidence,
+      details: { unit: input.unit, roles: input.roles, records: recorded.map((r) => r.recordSha256), missing: shortfalls.map((s) => `${s.what}:${s.state}`) },
+    }, 'person.onboard', at);
+    audit.push(onboarding.audit);
+    return { result: { login: input.login, name: input.name, unit: input.unit, roles: input.roles, employer, recorded, shortfalls, recordSha256: onboarding.sha256 }, audit };
+  }, { by: actor });
+}

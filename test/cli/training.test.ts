@@ -163,6 +163,27 @@ describe.each(dialects())('the training gate on %s', (dialect) => {
     expect((await audit(box.env, 'nda.record')).at(-1)).toMatchObject({ subject: 'chen.jing', details: { evidence: [{ name: 'nda-chen.jing.pdf' }] } });
   });
 
+  it('staff onboard through flags records the person, the NDA and the courses in one signed change, and says what is missing', async () => {
+    const form = join(box.dir, 'onboarding-form.pdf');
+    writeFileSync(form, 'onboarding form 上岗登记表\n');
+    const full = parse<{ login: string; recorded: { kind: string; course: string | null }[]; shortfalls: unknown[]; recordSha256: string }>(await gmv([
+      'staff', 'onboard', '--login', 'sun.li', '--name', '孙丽', '--unit', '宣传科', '--roles', 'editor', '--employer', '某某文化传媒有限公司',
+      '--nda', daysAgo(3), '--training', `security-basics=${daysAgo(3)}`, '--training', `content-review=${daysAgo(2)}`, '--evidence', form, '--json',
+    ], { env: box.env }));
+    expect(full.recorded.map((r) => [r.kind, r.course])).toEqual([['training', 'security-basics'], ['training', 'content-review'], ['nda', null]]);
+    expect(full.shortfalls).toEqual([]);
+    const onboard = (await audit(box.env, 'person.onboard')).at(-1);
+    expect(onboard).toMatchObject({ actor: 'li.an', subject: 'sun.li', details: { record_sha256: full.recordSha256 } });
+    const partial = await gmv(['staff', 'onboard', '--login', 'qian.bo', '--name', '钱博', '--unit', '宣传科', '--roles', 'reviewer', '--training', `security-basics=${daysAgo(1)}`], { env: box.env });
+    expect(partial.code, partial.stderr).toBe(0);
+    expect(partial.stdout).toContain('Still missing for qian.bo: content-review (missing)');
+    expect(partial.stdout).toContain('gmv device enroll --login qian.bo');
+    // A bad record refuses the whole onboarding: no person is left half made.
+    const bad = await gmv(['staff', 'onboard', '--login', 'zhou.yi', '--name', '周毅', '--unit', '宣传科', '--roles', 'editor', '--training', 'first-aid=2026-11-01'], { env: box.env });
+    expect(bad.code).toBe(3);
+    expect((await gmv(['staff', 'show', 'zhou.yi'], { env: box.env })).code).toBe(3);
+  });
+
   it('audit verify passes over every record', async () => {
     const verified = await gmv(['audit', 'verify'], { env: box.env });
     expect(verified.code, verified.stderr).toBe(0);
