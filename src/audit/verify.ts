@@ -17,7 +17,7 @@ import type { StoreTarget } from '../local/vault-location.js';
 import type { Reader } from '../store/reader.js';
 import { MerkleAccumulator, consistencyProof, leafHash, verifyConsistency } from './merkle.js';
 import { parseCheckpoint, type CheckpointBody } from './checkpoint.js';
-import { Actions, MIN_RETENTION_DAYS, type AuditBody } from './entry.js';
+import { Actions, MIN_RETENTION_DAYS, actionOf, type AuditBody } from './entry.js';
 import { firstRowProblem, type RowProblem } from './column-check.js';
 import { corruptStore, storeProblems } from '../store/integrity.js';
 import { checkSignatures, type SignatureInput, type SignatureVerdicts } from './signatures.js';
@@ -133,14 +133,15 @@ export async function verifyAuditLog(reader: Reader, options: VerifyOptions): Pr
         }
         if (value.charCodeAt(0) === OPEN_BRACE) {
           tree.appendEntry(value, leaves ?? undefined);
-          state.offer(seq, value);
-          if (value.startsWith(PRUNE_PREFIX)) {
+          const action = actionOf(value);
+          state.offer(seq, action, value);
+          if (action === Actions.auditPrune) {
             const prune = pruneRecord(value, seq);
             if (prune) prunes.push(prune);
-          } else if (value.startsWith(REVOKE_PREFIX)) {
+          } else if (action === Actions.deviceRevoke) {
             const device = revokedDevice(value);
             if (device !== null && !revokedAt.has(device)) revokedAt.set(device, seq);
-          } else if (value.startsWith(RECOVERY_PREFIX) || value.startsWith(KEY_RETIRE_PREFIX)) {
+          } else if (action === Actions.recoveryUse || action === Actions.personKeyRetire) {
             for (const key of retiredKeys(value)) if (!retiredAt.has(key)) retiredAt.set(key, seq);
           }
         } else {
@@ -374,12 +375,6 @@ async function firstGap(reader: Reader): Promise<number> {
   }
   return expected;
 }
-
-// Canonical bodies start with their sorted keys: a prune entry's body starts with this.
-const PRUNE_PREFIX = `{"action":${JSON.stringify(Actions.auditPrune)},`;
-const REVOKE_PREFIX = `{"action":${JSON.stringify(Actions.deviceRevoke)},`;
-const RECOVERY_PREFIX = `{"action":${JSON.stringify(Actions.recoveryUse)},`;
-const KEY_RETIRE_PREFIX = `{"action":${JSON.stringify(Actions.personKeyRetire)},`;
 
 /** The person keys a successful recovery (`retired_keys`) or a key retirement (`keys`) retired. */
 function retiredKeys(text: string): string[] {
