@@ -17,9 +17,11 @@ export interface RowProblem {
 // json_quote and PostgreSQL's to_json escape the same characters: ", \ and control characters).
 const EXACT_HEAD = `'{"action":' || json_quote(action) || ',"actor":' || json_quote(actor) || ',"at":' || json_quote(at) || ',"details":'`;
 const EXACT_TAIL = `',"outcome":' || json_quote(outcome) || ',"seq":' || seq || ',"subject":' || json_quote(subject) || ',"v":1,"vault":' || @vault || '}'`;
-// The same texts without json_quote, and found with instr instead of substr (which counts the
-// characters of the whole body). They equal the exact texts when no column holds a quote or a
-// backslash, which the guard requires; a row failing them gets the exact comparison.
+// The same texts without json_quote. They equal the exact texts when no column holds a quote or a
+// backslash, which the guard requires; a row failing them gets the exact comparison. substr() of a
+// text counts the characters of the whole body, so the head is found with instr, and the tail is
+// compared as bytes (a BLOB's substr counts bytes: no walk over the body; a body shorter than the
+// tail comes back whole and unequal): bytes equal exactly where the texts are equal.
 const PLAIN = `(action || coalesce(actor, '') || at || outcome || coalesce(subject, ''))`;
 const FAST_HEAD = `'{"action":"' || action || '","actor":' || coalesce('"' || actor || '"', 'null') || ',"at":"' || at || '","details":'`;
 const FAST_TAIL = `',"outcome":"' || outcome || '","seq":' || seq || ',"subject":' || coalesce('"' || subject || '"', 'null') || ',"v":1,"vault":' || @vault || '}'`;
@@ -27,7 +29,7 @@ const FAST_TAIL = `',"outcome":"' || outcome || '","seq":' || seq || ',"subject"
 const SQLITE_TEXT = `typeof(body) = 'text' and typeof(action) = 'text' and typeof(at) = 'text' and typeof(outcome) = 'text'
     and typeof(actor) in ('text', 'null') and typeof(subject) in ('text', 'null') and typeof(seq) = 'integer'`;
 const SQLITE_FAST = `instr(${PLAIN}, '"') = 0 and instr(${PLAIN}, '\\') = 0 and instr(body, ${FAST_HEAD}) = 1
-    and length(body) >= length(${FAST_TAIL}) and instr(body, ${FAST_TAIL}) = length(body) - length(${FAST_TAIL}) + 1`;
+    and substr(cast(body as blob), -length(cast(${FAST_TAIL} as blob))) = cast(${FAST_TAIL} as blob)`;
 const SQLITE_EXACT = `length(body) >= length(${EXACT_HEAD}) + length(${EXACT_TAIL})
     and substr(body, 1, length(${EXACT_HEAD})) = ${EXACT_HEAD} and substr(body, -length(${EXACT_TAIL})) = ${EXACT_TAIL}`;
 // CASE, unlike AND and OR, evaluates only the branch it takes: json_quote never sees a BLOB, and the
