@@ -17,30 +17,29 @@ export interface RowProblem {
 // json_quote and PostgreSQL's to_json escape the same characters: ", \ and control characters).
 const EXACT_HEAD = `'{"action":' || json_quote(action) || ',"actor":' || json_quote(actor) || ',"at":' || json_quote(at) || ',"details":'`;
 const EXACT_TAIL = `',"outcome":' || json_quote(outcome) || ',"seq":' || seq || ',"subject":' || json_quote(subject) || ',"v":1,"vault":' || @vault || '}'`;
-// The same texts without json_quote, and found with instr instead of substr (which counts the
-// characters of the whole body). They equal the exact texts when no column holds a quote or a
-// backslash, which the guard requires; a row failing them gets the exact comparison.
-const PLAIN = `(action || coalesce(actor, '') || at || outcome || coalesce(subject, ''))`;
+// PostgreSQL's fast form (below): the same texts without to_json, equal to the exact ones when no
+// column holds a quote or a backslash.
 const FAST_HEAD = `'{"action":"' || action || '","actor":' || coalesce('"' || actor || '"', 'null') || ',"at":"' || at || '","details":'`;
 const FAST_TAIL = `',"outcome":"' || outcome || '","seq":' || seq || ',"subject":' || coalesce('"' || subject || '"', 'null') || ',"v":1,"vault":' || @vault || '}'`;
 // A BLOB compares unequal to the text it concatenates as, and would drop out of filters.
 const SQLITE_TEXT = `typeof(body) = 'text' and typeof(action) = 'text' and typeof(at) = 'text' and typeof(outcome) = 'text'
     and typeof(actor) in ('text', 'null') and typeof(subject) in ('text', 'null') and typeof(seq) = 'integer'`;
-const SQLITE_FAST = `instr(${PLAIN}, '"') = 0 and instr(${PLAIN}, '\\') = 0 and instr(body, ${FAST_HEAD}) = 1
-    and length(body) >= length(${FAST_TAIL}) and instr(body, ${FAST_TAIL}) = length(body) - length(${FAST_TAIL}) + 1`;
-const SQLITE_EXACT = `length(body) >= length(${EXACT_HEAD}) + length(${EXACT_TAIL})
-    and substr(body, 1, length(${EXACT_HEAD})) = ${EXACT_HEAD} and substr(body, -length(${EXACT_TAIL})) = ${EXACT_TAIL}`;
-// CASE, unlike AND and OR, evaluates only the branch it takes: json_quote never sees a BLOB, and the
-// exact form runs only where the fast one fails. A NULL (a column whose NOT NULL was dropped) never
-// counts as a match: coalesce(…, 0).
+// SQLite compares the exact texts only: substr() of a text counts the characters of the whole body,
+// so the head is found with instr (= 1: the body starts with it) and the tail and the lengths are
+// taken as bytes (a BLOB's substr and length count bytes, without a walk over the body; a body
+// shorter than the tail comes back whole and unequal). Bytes are equal exactly where texts are.
+const BODY_BYTES = 'cast(body as blob)';
+const SQLITE_EXACT = `instr(body, ${EXACT_HEAD}) = 1 and substr(${BODY_BYTES}, -length(cast(${EXACT_TAIL} as blob))) = cast(${EXACT_TAIL} as blob)
+    and length(${BODY_BYTES}) >= length(cast(${EXACT_HEAD} as blob)) + length(cast(${EXACT_TAIL} as blob))`;
+// CASE, unlike AND and OR, evaluates only the branch it takes: json_quote never sees a BLOB. A NULL
+// (a column whose NOT NULL was dropped) never counts as a match: coalesce(…, 0).
 const SQLITE = `select seq, body is null from audit_entries where
   case when body is null then not coalesce(typeof(leaf_hash) = 'text' and length(leaf_hash) = 64 and leaf_hash not glob '*[^0-9a-fA-F]*', 0)
     when not coalesce(${SQLITE_TEXT}, 0) then 1
-    when coalesce(${SQLITE_FAST}, 0) then 0
     else not coalesce(${SQLITE_EXACT}, 0) end
   order by seq limit 1`;
 
-// PostgreSQL: the same two forms. to_json is slow there, and right() counts the characters of the
+// PostgreSQL: a fast form before the exact one. to_json is slow there, and right() counts the characters of the
 // whole body, so the fast form anchors the suffix with LIKE, trusted only when no column holds a
 // quote, a backslash or a LIKE wildcard (% _); a boolean that is NULL never counts as a match.
 const PG_PLAIN = `action || coalesce(actor, '') || at || outcome || coalesce(subject, '')`;

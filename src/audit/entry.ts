@@ -46,3 +46,17 @@ export const Actions = {
   personKeyRetire: 'person.key.retire',
   policyApply: 'policy.apply',
 } as const;
+
+const ACTION_KEY = '{"action":"';
+
+/**
+ * The action a canonical body records, read from its first key without parsing the body: what
+ * `body.startsWith('{"action":"NAME",')` tests, for every name at once ('' when the body does not
+ * start that way). A name holding an escaped quote comes back cut at it, so it never equals a name
+ * gmv writes: those hold no quote or backslash.
+ */
+export function actionOf(body: string): string {
+  if (!body.startsWith(ACTION_KEY)) return '';
+  const end = body.indexOf('"', ACTION_KEY.length);
+  return end > 0 && body.charCodeAt(end + 1) === 0x2c ? body.slice(ACTION_KEY.length, end) : '';
+}

@@ -38,6 +38,14 @@ const sha256Binary: (data: Uint8Array) => string =
     : (data) => crypto.createHash('sha256').update(data).digest('binary');
 
 /**
+ * SHA-256(0x00 || UTF-8 of text) as a one-byte string: a string input is UTF-8-encoded by
+ * crypto.hash itself, in one call, without writing the text into a Buffer and slicing a view of it
+ * first. Null where crypto.hash is missing (Node 20.11): the accumulator then fills its own buffer.
+ */
+const leafHashOfText: ((text: string) => string) | null =
+  typeof crypto.hash === 'function' ? (text) => crypto.hash('sha256', '\0' + text, 'binary') : null;
+
+/**
  * MTH({}), the root of the empty tree: SHA-256 of the empty string.
  * Shared instance; treat it as read-only (functions here return copies of it).
  */
@@ -171,12 +179,16 @@ export class MerkleAccumulator {
    * without the intermediate buffers. Its leaf hash is also pushed onto `leaves` when given.
    */
   appendEntry(text: string, leaves?: Buffer[]): void {
+    const hash = leafHashOfText ? leafHashOfText(text) : this.#leafHashOfText(text);
+    this.#push(hash);
+    leaves?.push(Buffer.from(hash, 'latin1'));
+  }
+
+  #leafHashOfText(text: string): string {
     const needed = Buffer.byteLength(text, 'utf8') + 1;
     if (needed > this.#leaf.length) this.#leaf = Buffer.alloc(needed * 2);
     const written = this.#leaf.write(text, 1, 'utf8');
-    const hash = sha256Binary(this.#leaf.subarray(0, written + 1));
-    this.#push(hash);
-    leaves?.push(Buffer.from(hash, 'latin1'));
+    return sha256Binary(this.#leaf.subarray(0, written + 1));
   }
 
   #push(leaf: string): void {

@@ -11,10 +11,9 @@ import { createHash } from 'node:crypto';
 import type { Reader } from '../store/reader.js';
 import { GmvError } from '../errors.js';
 
-/** Actions that change the replayed state (matched on the canonical body's first key). */
-const ACTIONS = ['person.add', 'person.roles', 'grant.add', 'grant.remove', 'grant.expire', 'mfa.enroll.start', 'mfa.enroll.confirm',
-  'auth.locked', 'person.unlock', 'recovery.use', 'vault.init', 'policy.apply'] as const;
-const PREFIXES = ACTIONS.map((a) => `{"action":${JSON.stringify(a)},`);
+/** Actions that change the replayed state (matched on the canonical body's first key, see actionOf). */
+const ACTIONS: ReadonlySet<string> = new Set(['person.add', 'person.roles', 'grant.add', 'grant.remove', 'grant.expire', 'mfa.enroll.start',
+  'mfa.enroll.confirm', 'auth.locked', 'person.unlock', 'recovery.use', 'vault.init', 'policy.apply']);
 
 interface Body { action: string; actor: string | null; subject: string | null; outcome: string; details: Record<string, unknown> }
 
@@ -23,14 +22,12 @@ export interface StateMismatch { table: string; row: string; detail: string }
 export class StateReplay {
   private readonly events: { seq: number; text: string }[] = [];
 
-  /** Offer one entry body in log order; only the few actions that change access state are kept. */
-  offer(seq: number, text: string): void {
-    for (const prefix of PREFIXES) {
-      if (text.startsWith(prefix)) {
-        this.events.push({ seq, text });
-        return;
-      }
-    }
+  /**
+   * Offer one entry body in log order with its action (actionOf: the scan reads it once for all its
+   * checks); only the few actions that change access state are kept.
+   */
+  offer(seq: number, action: string, text: string): void {
+    if (ACTIONS.has(action)) this.events.push({ seq, text });
   }
 
   private tables: Tables | null = null;

@@ -17,7 +17,7 @@ import type { StoreTarget } from '../local/vault-location.js';
 import type { Reader } from '../store/reader.js';
 import { MerkleAccumulator, consistencyProof, leafHash, verifyConsistency } from './merkle.js';
 import { parseCheckpoint, type CheckpointBody } from './checkpoint.js';
-import { Actions, MIN_RETENTION_DAYS, type AuditBody } from './entry.js';
+import { Actions, MIN_RETENTION_DAYS, actionOf, type AuditBody } from './entry.js';
 import { firstRowProblem, type RowProblem } from './column-check.js';
 import { corruptStore, storeProblems } from '../store/integrity.js';
 import { checkSignatures, type SignatureInput, type SignatureVerdicts } from './signatures.js';
@@ -63,7 +63,12 @@ export interface VerifyOptions {
   onHead?: (head: VerifiedHead) => void;
 }
 
-const PAGE = 20_000;
+/**
+ * Entries per page of the scan: PostgreSQL's are round trips, so they are large; SQLite's cost
+ * nothing to fetch, and short ones let each body be collected young instead of surviving a
+ * garbage collection while 20,000 others wait beside it.
+ */
+const PAGE = { sqlite: 1_000, postgres: 20_000 } as const;
 const ENTRY_QUERY = 'select coalesce(body, leaf_hash) from audit_entries order by seq';
 const CHECKPOINT_QUERY = 'select id, tree_size, root, body, signer_fingerprint, signature from audit_checkpoints order by tree_size, id';
 export const DEVICE_QUERY = 'select d.id, p.login, d.signing_fingerprint, d.signing_public_key, d.certification, d.created_at from devices d left join people p on p.id = d.person_id';
@@ -122,7 +127,7 @@ export async function verifyAuditLog(reader: Reader, options: VerifyOptions): Pr
       if (tree.size === headSize) headPeaks = tree.peaks();
     };
     recordRoots();
-    scan: for await (const page of reader.column(ENTRY_QUERY, PAGE)) {
+    scan: for await (const page of reader.column(ENTRY_QUERY, PAGE[reader.dialect])) {
       for (const value of page) {
         const seq = tree.size;
         if (seq === end) break scan;
@@ -133,14 +138,15 @@ export async function verifyAuditLog(reader: Reader, options: VerifyOptions): Pr
         }
         if (value.charCodeAt(0) === OPEN_BRACE) {
           tree.appendEntry(value, leaves ?? undefined);
-          state.offer(seq, value);
-          if (value.startsWith(PRUNE_PREFIX)) {
+          const action = actionOf(value);
+          state.offer(seq, action, value);
+          if (action === Actions.auditPrune) {
             const prune = pruneRecord(value, seq);
             if (prune) prunes.push(prune);
-          } else if (value.startsWith(REVOKE_PREFIX)) {
+          } else if (action === Actions.deviceRevoke) {
             const device = revokedDevice(value);
             if (device !== null && !revokedAt.has(device)) revokedAt.set(device, seq);
-          } else if (value.startsWith(RECOVERY_PREFIX) || value.startsWith(KEY_RETIRE_PREFIX)) {
+          } else if (action === Actions.recoveryUse || action === Actions.personKeyRetire) {
             for (const key of retiredKeys(value)) if (!retiredAt.has(key)) retiredAt.set(key, seq);
           }
         } else {
@@ -366,7 +372,7 @@ function toCheckpoint([id, size, root, body, signer, signature]: unknown[]): Che
 /** The first position where the entries stop being numbered 0, 1, 2… */
 async function firstGap(reader: Reader): Promise<number> {
   let expected = 0;
-  for await (const page of reader.column('select seq from audit_entries order by seq', PAGE)) {
+  for await (const page of reader.column('select seq from audit_entries order by seq', PAGE[reader.dialect])) {
     for (const seq of page) {
       if (Number(seq) !== expected) return expected;
       expected += 1;
@@ -374,12 +380,6 @@ async function firstGap(reader: Reader): Promise<number> {
   }
   return expected;
 }
-
-// Canonical bodies start with their sorted keys: a prune entry's body starts with this.
-const PRUNE_PREFIX = `{"action":${JSON.stringify(Actions.auditPrune)},`;
-const REVOKE_PREFIX = `{"action":${JSON.stringify(Actions.deviceRevoke)},`;
-const RECOVERY_PREFIX = `{"action":${JSON.stringify(Actions.recoveryUse)},`;
-const KEY_RETIRE_PREFIX = `{"action":${JSON.stringify(Actions.personKeyRetire)},`;
 
 /** The person keys a successful recovery (`retired_keys`) or a key retirement (`keys`) retired. */
 function retiredKeys(text: string): string[] {

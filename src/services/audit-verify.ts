@@ -3,6 +3,7 @@
  * vault with the plain reader (no query builder, no OpenPGP on this thread) so that verifying a large
  * log is mostly the scan itself.
  */
+import { statSync } from 'node:fs';
 import type { StoreTarget } from '../local/vault-location.js';
 import { GmvError } from '../errors.js';
 import { render, type Lang } from '../i18n/catalogue.js';
@@ -26,13 +27,31 @@ export interface VerifyAuditOptions {
   witnessDir?: string;
 }
 
-/** Verify the vault at `target`, on two threads. */
+/**
+ * Below this size (file and write-ahead log) a SQLite vault is checked on one thread: starting the
+ * worker, a second isolate with its own module loading, then costs more than the row, store and
+ * signature checks it would take over, which run here after the scan instead.
+ */
+const ONE_THREAD_MAX_BYTES = 8 * 1024 * 1024;
+
+/** Whether the checks are worth a worker thread; a file that cannot be measured gets one (its error comes from opening it). */
+function wantsWorker(target: StoreTarget): boolean {
+  if (target.kind !== 'sqlite') return true;
+  const size = (path: string) => statSync(path, { throwIfNoEntry: false })?.size ?? 0;
+  try {
+    return size(target.path) + size(`${target.path}-wal`) >= ONE_THREAD_MAX_BYTES;
+  } catch {
+    return true;
+  }
+}
+
+/** Verify the vault at `target`, on two threads unless it is small. */
 export async function verifyAuditAt(target: StoreTarget, options: VerifyAuditOptions): Promise<VerifyReport> {
   let worker: VerifyWorker | null = null;
   let reader: OpenedReader | null = null;
   try {
     // The worker starts first: its start-up overlaps opening the vault here.
-    worker = VerifyWorker.start(target);
+    if (wantsWorker(target)) worker = VerifyWorker.start(target);
     reader = await openReader(target);
     // Verifying never writes, so an older schema is not upgraded here: the user is told how.
     if (reader.outdated) throw new GmvError('SCHEMA_OUTDATED', { path: reader.location, found: reader.version, known: SCHEMA_VERSION });
