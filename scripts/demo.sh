@@ -29,10 +29,15 @@ step "1. Create a vault: organisation, first unit, first security officer (passp
 show init --org "沈阳市某区融媒体中心" --unit "新媒体科" --officer "李安" --login li.an --passphrase-file "$work/officer.pass" \
   --recovery-key-out "$work/recovery.asc"
 
-step "2. The officer logs in on this terminal (the key stays in a session agent's memory) and adds a colleague"
+step "2. The officer logs in on this terminal (the key stays in a session agent's memory) and onboards a colleague with his training (Art. 25)"
 show login --login li.an --passphrase-file "$work/officer.pass"
 show whoami
-show staff add --login zhang.wei --name "张伟" --unit "新媒体科" --roles account-admin,editor
+# China dates: he took the courses last month.
+trained=$(TZ=Asia/Shanghai date -d '-30 days' +%F)
+printf 'certificate: security basics, confidentiality, content review (%s)\n' "$trained" > "$work/zhang-certificates.pdf"
+show staff onboard --login zhang.wei --name "张伟" --unit "新媒体科" --roles account-admin,editor \
+  --training "security-basics=$trained" --training "confidentiality=$trained" --training "content-review=$trained" --evidence "$work/zhang-certificates.pdf"
+show training status
 
 step "3. On Zhang Wei's terminal: enroll the device (creates his key pair), read the code to the officer"
 printf '$ gmv device enroll --login zhang.wei --passphrase-file …   # on his terminal\n'
@@ -61,7 +66,10 @@ printf 'otpauth://totp/Weibo:shenyang_fabu?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3P
 zhang secret show weibo-press --reveal
 zhang otp weibo-press
 
-step "7. The officer has no grant: refused (and audited); a grant for TOTP codes only, then codes but still no password"
+step "7. The officer has no training on record: his reveal is refused, naming the course (and audited); then no grant; then TOTP codes only"
+expect_fail 4 secret show weibo-press --reveal
+printf 'certificate: security basics, confidentiality, incident response — li.an (%s)\n' "$trained" > "$work/li-certificates.pdf"
+show training record li.an security-basics confidentiality incident-response --completed "$trained" --evidence "$work/li-certificates.pdf"
 expect_fail 4 secret show weibo-press --reveal
 show grant add li.an weibo-press --can otp
 show otp weibo-press
@@ -125,7 +133,7 @@ echo "…the one who ran it may not also countersign:"
 expect_fail 4 checklist countersign "$run"
 printf '$ gmv checklist countersign %s   # on her terminal\n' "$run"; as_wang gmv checklist countersign "$run"
 show checklist export "$run" --out "$work/drill"
-gmv org key export > "$work/pinned-org.asc"   # the auditor's own copy of the organisation key, from step 16
+gmv org key export > "$work/pinned-org.asc"   # the auditor's own copy of the organisation key, from step 17
 show checklist verify "$work/drill" --org-key "$work/pinned-org.asc"
 if command -v gpg >/dev/null; then
   echo "…and with GnuPG alone, each signature as it is (the commands are in VERIFY.txt):"
@@ -140,32 +148,42 @@ echo "…and an edited record is named, exit 6:"
 sed -i 's/test vault only/production vault/' "$work/drill/run.json"
 expect_fail 6 checklist verify "$work/drill"
 
-step "15. Every change and every refusal is in the append-only audit log"
+step "15. Zhang Wei leaves (Art. 25): one command revokes his grants, terminals and keys, queues what he could read, opens the checklist"
+show staff offboard zhang.wei
+show rotate due --reason departure
+show staff show zhang.wei
+echo "…the officer takes the account over and rotates: the new password closes the password; the TOTP seed stays open until it is replaced too:"
+show grant add li.an weibo-press --can reveal,otp,manage
+show rotate start weibo-press --reason manual
+show rotate confirm weibo-press
+show rotate due --reason departure
+
+step "16. Every change and every refusal is in the append-only audit log"
 show audit log --last 10
 
-step "16. The organisation public key, for auditors"
+step "17. The organisation public key, for auditors"
 show org key export | head -n 3; echo "…"
 
-step "17. The officer (in the session) exports a checkpoint signed with the organisation key"
+step "18. The officer (in the session) exports a checkpoint signed with the organisation key"
 show audit checkpoint export --out "$work/evidence"
 if command -v gpg >/dev/null; then
-  step "18. The auditor checks it with GnuPG alone"
+  step "19. The auditor checks it with GnuPG alone"
   export GNUPGHOME="$work/gnupg"; mkdir -p -m 700 "$GNUPGHOME"
   gpg --batch -q --import "$work/evidence/org-key.asc"
   echo "\$ gpg --verify checkpoint.json.sig checkpoint.json"
   gpg --batch --verify "$work/evidence/checkpoint.json.sig" "$work/evidence/checkpoint.json" 2>&1 | grep -E 'Good signature|BAD' || true
 fi
 
-step "19. gmv verifies every entry, every Merkle root and every signature"
+step "20. gmv verifies every entry, every Merkle root and every signature"
 show audit verify
 show audit verify --since-checkpoint "$work/evidence/checkpoint.json"
 
-step "20. A wrong passphrase is refused, and the refusal itself is audited"
+step "21. A wrong passphrase is refused, and the refusal itself is audited"
 printf 'not-the-passphrase-at-all\n' > "$work/wrong.pass"
 expect_fail 5 audit checkpoint export --out "$work/evidence2" --login li.an --passphrase-file "$work/wrong.pass"
 show audit log --action auth.failed
 
-step "21. Someone with database access makes Zhang Wei a security officer with plain SQL: gmv audit verify names the row"
+step "22. Someone with database access makes Zhang Wei a security officer with plain SQL: gmv audit verify names the row"
 sqlite() { node --input-type=module -e "
   import Database from '$root/node_modules/better-sqlite3/lib/index.js';
   import { createHash } from 'node:crypto';
@@ -179,19 +197,19 @@ sqlite "db.prepare(\"update people set roles = '[\\\"account-admin\\\",\\\"edito
 echo "(put back: the signed log and the table agree again)"
 show audit verify
 
-step "22. Someone with database access rewrites history (entry #2 now names another person)"
+step "23. Someone with database access rewrites history (entry #2 now names another person)"
 sqlite "const row = db.prepare('select body from audit_entries where seq = 2').get();
   db.prepare('update audit_entries set body = ?, actor = ?, subject = ? where seq = 2').run(row.body.replaceAll('li.an', 'wang.wu'), 'wang.wu', 'wang.wu');"
 expect_fail 6 audit verify
 echo "…and in Chinese:"
 expect_fail 6 audit verify --lang zh-CN
 
-step "23. The tamperer also recomputes the entry's hash: the signed checkpoints no longer match"
+step "24. The tamperer also recomputes the entry's hash: the signed checkpoints no longer match"
 sqlite "const row = db.prepare('select body from audit_entries where seq = 2').get();
   db.prepare('update audit_entries set leaf_hash = ? where seq = 2').run(leaf(row.body));"
 expect_fail 6 audit verify
 
-step "24. …and deletes every checkpoint: gmv notices, and the auditor's exported checkpoint proves the rewrite"
+step "25. …and deletes every checkpoint: gmv notices, and the auditor's exported checkpoint proves the rewrite"
 sqlite "db.prepare('delete from audit_checkpoints').run();"
 expect_fail 6 audit verify
 expect_fail 6 audit verify --since-checkpoint "$work/evidence/checkpoint.json"
