@@ -17,7 +17,7 @@ export interface SessionInfo {
   startedAt: string;
   expiresAt: string;
   idleExpiresAt: string;
-  /** What the person lacks or lapses within 30 days, as of the login (warned by login and whoami). */
+  /** What the person lacks or lapses within 30 days (login and whoami only; never in the agent's status). */
   notices?: TrainingNotice[];
 }
 

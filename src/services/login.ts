@@ -38,13 +38,14 @@ export async function loginPerson(vault: Vault, options: LoginOptions): Promise<
   await startAgent({
     socketPath: options.socketPath,
     paths: options.paths,
-    session: { login: person.login, name: person.name, personId: person.personId, deviceId: person.deviceId, vaultId: vault.vaultId, keyFingerprint: person.keyFingerprint, notices: await trainingNotices(vault, person) },
+    session: { login: person.login, name: person.name, personId: person.personId, deviceId: person.deviceId, vaultId: vault.vaultId, keyFingerprint: person.keyFingerprint },
     idleSeconds: policy.session.idleSeconds,
     maxSeconds: policy.session.maxSeconds,
   }, person.key.write());
   const session = await findSession(options.socketPath);
   if (!session) throw new GmvError('INTERNAL', { detail: 'the session agent started but does not answer' });
-  return session.session;
+  // The warnings go to the person logging in; the agent's status stays session metadata only.
+  return { ...session.session, notices: await trainingNotices(vault, person) };
 }
 
 /** The warnings a person gets at login: what they lack, and what lapses within 30 days (Art. 25). */

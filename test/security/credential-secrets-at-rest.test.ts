@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { sandbox, otherTerminal, type Sandbox } from '../helpers/dialects.js';
-import { gmv, initVault, OFFICER_PASSPHRASE } from '../helpers/cli.js';
+import { gmv, initVault, OFFICER_PASSPHRASE, train } from '../helpers/cli.js';
 
 const PLANTED = {
   password: 'Planted-Password-Xq7Zr9',
@@ -28,6 +28,7 @@ describe('planted credentials', () => {
     await initVault(officer.env);
     await gmv(['login', '--login', 'li.an', '--passphrase-file', '-'], { env: officer.env, input: OFFICER_PASSPHRASE });
     await gmv(['staff', 'add', '--login', 'zhang.wei', '--name', '张伟', '--unit', '宣传科', '--roles', 'account-admin'], { env: officer.env });
+    await train(officer.env, 'zhang.wei', 'account-admin');
     const enroll = JSON.parse((await gmv(['device', 'enroll', '--login', 'zhang.wei', '--passphrase-file', '-', '--json'], { env: zhang.env, input: 'zhang-wei-rides-the-night-bus-88' })).stdout);
     await gmv(['device', 'approve', enroll.code], { env: officer.env });
     await gmv(['login', '--login', 'zhang.wei', '--passphrase-file', '-'], { env: zhang.env, input: 'zhang-wei-rides-the-night-bus-88' });
