@@ -67,6 +67,9 @@ try {
   // The credential vault at 10,000 accounts: reveal in a live session, and one grant of 1,000 accounts.
   const accounts = Number(process.env.BENCH_ACCOUNTS ?? 10_000);
   time(node, [bin, 'staff', 'set-roles', 'bench.officer', '--roles', 'security-officer,account-admin']);
+  // Art. 25: no credential door opens without the courses the roles need (a China date, 10 days ago).
+  const trained = new Date(Date.now() + 8 * 3_600_000 - 10 * 86_400_000).toISOString().slice(0, 10);
+  time(node, [bin, 'training', 'record', 'bench.officer', 'security-basics', 'confidentiality', 'incident-response', '--completed', trained]);
   {
     const { openVault, commitChange } = await import(join(root, 'dist/src/services/vault.js'));
     const { writeVersion } = await import(join(root, 'dist/src/services/credential-store.js'));
@@ -105,11 +108,14 @@ try {
   // One grant of 1,000 accounts to a colleague (wraps 1,000 versions for her key).
   writeFileSync(join(work, 'colleague.pass'), 'colleague-bench-passphrase-77\n');
   const colleagueEnv = { ...env, XDG_CONFIG_HOME: join(work, 'colleague') };
-  time(node, [bin, 'staff', 'add', '--login', 'wang.fang', '--name', 'Wang Fang', '--unit', 'Unit', '--roles', 'editor']);
+  time(node, [bin, 'staff', 'onboard', '--login', 'wang.fang', '--name', 'Wang Fang', '--unit', 'Unit', '--roles', 'editor',
+    '--training', `security-basics=${trained}`, '--training', `content-review=${trained}`]);
   const enrolled = spawnSync(node, [bin, 'device', 'enroll', '--login', 'wang.fang', '--passphrase-file', join(work, 'colleague.pass'), '--json'], { env: colleagueEnv, encoding: 'utf8' });
   time(node, [bin, 'device', 'approve', JSON.parse(enrolled.stdout).code]);
   const slugs = Array.from({ length: Math.min(1000, accounts) }, (_, i) => `acct-${i}`);
   results.push({ name: `gmv grant add (one person, ${slugs.length} accounts)`, median: time(node, [bin, 'grant', 'add', 'wang.fang', ...slugs, '--can', 'reveal']) });
+  // Her departure: 1,000 grants end, 1,000 accounts queued with their fields, terminal revoked, checklist opened.
+  results.push({ name: `gmv staff offboard (a person with ${slugs.length} accounts)`, median: time(node, [bin, 'staff', 'offboard', 'wang.fang']) });
   time(node, [bin, 'lock']);
 
   // A vault with `entries` audit entries, appended through the real writer in commits of 1,000,

@@ -25,6 +25,7 @@ export default class AccountAdd extends GmvCommand<typeof AccountAdd> {
       loginId: this.flags['login-id'], filingNumber: this.flags['filing-number'], filingOffice: this.flags['filing-office'], filedOn,
     });
     for (const warning of result.warnings) this.note(this.t('warning', { text: warning }));
+    for (const run of result.runs) this.note(this.t('filing.runOpened', { run: run.id, template: run.template, due: run.deadline ?? '?' }));
     this.emit(result, () => this.t('account.added', { slug: result.account.slug, platform: result.account.platform, unit: result.account.unit }));
   }
 }

@@ -9,6 +9,7 @@ export default class AccountArchive extends GmvCommand<typeof AccountArchive> {
     const { archiveAccount } = await import('../../src/services/accounts.js');
     const actor = await this.sessionActor();
     const a = await archiveAccount(await this.vault(), actor, this.args.slug);
+    for (const run of a.runs) this.note(this.t('filing.runOpened', { run: run.id, template: run.template, due: run.deadline ?? '?' }));
     this.emit(a, () => this.t('account.archived', { slug: a.slug }));
   }
 }

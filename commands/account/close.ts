@@ -13,6 +13,7 @@ export default class AccountClose extends GmvCommand<typeof AccountClose> {
     const announce = this.civilDateFlag('announce', this.flags.announce);
     const actor = await this.sessionActor();
     const r = await closeAccount(await this.vault(), actor, this.args.slug, announce);
+    for (const run of r.runs) this.note(this.t('filing.runOpened', { run: run.id, template: run.template, due: run.deadline ?? '?' }));
     this.emit(r, () => r.closed
       ? this.t('account.closed', { slug: r.slug, announced: r.announcedOn })
       : this.t('account.closeAnnounced', { slug: r.slug, announced: r.announcedOn, notBefore: r.notBefore, days: r.workingDays }));

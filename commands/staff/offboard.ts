@@ -22,7 +22,7 @@ export default class StaffOffboard extends GmvCommand<typeof StaffOffboard> {
         this.t('offboard.queued', { count: queued.length, due: r.deadline ?? this.t('offboard.dueToday') }),
         ...queued.map((e) => this.t('offboard.account', { account: e.account, fields: e.fields.join(', '), revealed: e.revealed.length ? e.revealed.join(', ') : this.t('word.none') })),
         ...r.bindings.map((b) => this.t('offboard.binding', { account: b.account, role: b.role, external: b.external ?? r.login, id: b.id })),
-        this.t('offboard.next', { run: r.run, login: r.login }),
+        r.run ? this.t('offboard.next', { run: r.run, login: r.login }) : this.t('offboard.nextNoRun', { login: r.login }),
       ];
     });
   }

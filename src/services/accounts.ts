@@ -10,6 +10,8 @@ import { PLATFORMS, type Platform } from '../domain/password-gen.js';
 import { authorize, type Actor } from './access.js';
 import { commitChange, type Vault } from './vault.js';
 import type { AuditDraft } from '../audit/entry.js';
+import type { Kysely } from 'kysely';
+import type { DB } from '../store/schema.js';
 
 export interface AccountInput {
   slug: string;
@@ -47,6 +49,8 @@ export interface AddAccountResult {
   account: AccountView;
   /** Art. 8: one account per unit per platform. */
   warnings: string[];
+  /** The filing checklist the registration opened (art. 35). */
+  runs: { id: string; template: string; deadline: string | null }[];
 }
 
 function validPlatform(platform: string): Platform {
@@ -62,12 +66,31 @@ function checkRegisterText(input: { name?: string | undefined; loginId?: string 
   }
 }
 
+/** Checklist runs an account change opened (arts. 12-14: filing changes and closures). */
+export type OpenedRuns = { id: string; template: string; deadline: string | null }[];
+
+/** The pack and calendar a triggered run needs, read before the write transaction. */
+async function runContext(vault: Vault) {
+  const [{ activePolicy }, { workCalendar }] = await Promise.all([import('./vault.js'), import('./calendar.js')]);
+  return { policy: await activePolicy(vault.store.db), calendar: await workCalendar(vault) };
+}
+
+/** Open the runs the pack triggers on `event` for an account, inside the change's transaction. */
+export async function accountRunsIn(trx: Kysely<DB>, context: Awaited<ReturnType<typeof runContext>>, now: Date, event: 'filing-change' | 'account-closure', by: string, account: { id: number; slug: string }): Promise<{ runs: OpenedRuns; audit: AuditDraft[] }> {
+  const { openTriggeredRunsIn } = await import('./checklists.js');
+  return openTriggeredRunsIn(trx, { ...context, now }, event, { by, accountId: account.id, account: account.slug });
+}
+
+export { runContext };
+
 export async function addAccount(vault: Vault, actor: Actor, input: AccountInput): Promise<AddAccountResult> {
   if (!isSlug(input.slug)) throw new GmvError('INVALID_INPUT', { what: 'slug', detail: `"${input.slug}" must be lowercase words joined by hyphens (like weibo-press)` });
   checkRegisterText(input);
   const platform = validPlatform(input.platform);
   await authorize(vault, actor, 'account.manage', input.slug);
   const warnings: string[] = [];
+  const context = await runContext(vault);
+  let runs: OpenedRuns = [];
   await commitChange(vault, async (trx) => {
     const unit = await trx.selectFrom('units').select('id').where('name', '=', input.unit).executeTakeFirst();
     if (!unit) throw new GmvError('UNIT_NOT_FOUND', { unit: input.unit });
@@ -87,15 +110,20 @@ export async function addAccount(vault: Vault, actor: Actor, input: AccountInput
       await trx.insertInto('grants').values({ person_id: actor.personId, account_id: Number(row.id), can: JSON.stringify(['reveal', 'otp', 'manage']), until: null, granted_by: actor.login, granted_at: at, removed_by: null, removed_at: null }).execute();
       audit.push({ action: 'grant.add', actor: actor.login, subject: input.slug, outcome: 'ok', details: { person: actor.login, can: ['reveal', 'otp', 'manage'], until: null, automatic: true } });
     }
-    return { result: undefined, audit };
+    // Art. 35: a new account is filed with the government office.
+    const opened = await accountRunsIn(trx, context, vault.now(), 'filing-change', actor.login, { id: Number(row.id), slug: input.slug });
+    runs = opened.runs;
+    return { result: undefined, audit: [...audit, ...opened.audit] };
   }, { by: actor });
-  return { account: await showAccount(vault, input.slug), warnings };
+  return { account: await showAccount(vault, input.slug), warnings, runs };
 }
 
-export async function setAccount(vault: Vault, actor: Actor, slug: string, changes: Partial<Omit<AccountInput, 'slug' | 'platform'>>): Promise<AccountView> {
+export async function setAccount(vault: Vault, actor: Actor, slug: string, changes: Partial<Omit<AccountInput, 'slug' | 'platform'>>): Promise<AccountView & { runs: OpenedRuns }> {
   const account = await findAccount(vault, slug);
   await authorize(vault, actor, 'account.manage', slug);
   checkRegisterText(changes);
+  const context = await runContext(vault);
+  let runs: OpenedRuns = [];
   await commitChange(vault, async (trx) => {
     const set: Record<string, string | number | null> = {};
     if (changes.name !== undefined) set.name = changes.name;
@@ -110,21 +138,30 @@ export async function setAccount(vault: Vault, actor: Actor, slug: string, chang
     }
     if (Object.keys(set).length === 0) throw new GmvError('USAGE', { detail: 'nothing to change: give --name, --unit, --login-id, --filing-number, --filing-office or --filed-on' });
     await trx.updateTable('accounts').set(set).where('id', '=', account.id).execute();
-    return { result: undefined, audit: [{ action: 'account.set', actor: actor.login, subject: slug, outcome: 'ok', details: { ...changes } }] };
+    // Art. 12: a change of name, handle or owning unit is filed within the pack's working days.
+    const filed = changes.name !== undefined || changes.loginId !== undefined || changes.unit !== undefined;
+    const opened = filed ? await accountRunsIn(trx, context, vault.now(), 'filing-change', actor.login, account) : { runs: [], audit: [] };
+    runs = opened.runs;
+    return { result: undefined, audit: [{ action: 'account.set', actor: actor.login, subject: slug, outcome: 'ok', details: { ...changes } }, ...opened.audit] };
   }, { by: actor });
-  return showAccount(vault, slug);
+  return { ...(await showAccount(vault, slug)), runs };
 }
 
-export async function archiveAccount(vault: Vault, actor: Actor, slug: string): Promise<AccountView> {
+export async function archiveAccount(vault: Vault, actor: Actor, slug: string): Promise<AccountView & { runs: OpenedRuns }> {
   const account = await findAccount(vault, slug);
   await authorize(vault, actor, 'account.manage', slug);
   // An announced closure waits for its notice period (art. 14), whichever command closes it.
   await (await import('./filing.js')).checkArchiveAllowed(vault, account.id, slug);
+  const context = await runContext(vault);
+  let runs: OpenedRuns = [];
   await commitChange(vault, async (trx) => {
     await trx.updateTable('accounts').set({ status: 'archived', archived_at: vault.now().toISOString() }).where('id', '=', account.id).execute();
-    return { result: undefined, audit: [{ action: 'account.archive', actor: actor.login, subject: slug, outcome: 'ok', details: {} }] };
+    // Art. 12: a closure is filed too.
+    const opened = await accountRunsIn(trx, context, vault.now(), 'filing-change', actor.login, account);
+    runs = opened.runs;
+    return { result: undefined, audit: [{ action: 'account.archive', actor: actor.login, subject: slug, outcome: 'ok', details: {} }, ...opened.audit] };
   }, { by: actor });
-  return showAccount(vault, slug);
+  return { ...(await showAccount(vault, slug)), runs };
 }
 
 export async function findAccount(vault: Vault, slug: string): Promise<{ id: number; slug: string; status: string; platform: Platform }> {

@@ -96,6 +96,23 @@ export async function startRunIn(trx: Kysely<DB>, context: { policy: Policy; cal
   return { id, deadline, audit: { action: 'checklist.start', actor: input.by, subject: id, outcome: 'ok', details: { template: input.template, account: input.account ?? null, trigger: input.trigger ?? null, deadline } } };
 }
 
+/**
+ * Open, inside the caller's transaction, a run of every template the pack triggers on `event`
+ * (offboarding, filing-change, account-closure, impersonation-report): the event's use case calls
+ * this, so the pack decides which checklists follow it. No template for the event opens nothing.
+ */
+export async function openTriggeredRunsIn(trx: Kysely<DB>, context: { policy: Policy; calendar: WorkCalendar; now: Date }, event: string, input: { by: string; accountId?: number | null; account?: string | null; trigger?: string }): Promise<{ runs: { id: string; template: string; deadline: string | null }[]; audit: AuditDraft[] }> {
+  const runs: { id: string; template: string; deadline: string | null }[] = [];
+  const audit: AuditDraft[] = [];
+  for (const [template, t] of Object.entries(context.policy.checklists)) {
+    if (t.trigger?.event !== event) continue;
+    const started = await startRunIn(trx, context, { template, by: input.by, accountId: input.accountId ?? null, account: input.account ?? null, trigger: input.trigger ?? event });
+    runs.push({ id: started.id, template, deadline: started.deadline });
+    audit.push(started.audit);
+  }
+  return { runs, audit };
+}
+
 /** Record a step's status inside the caller's transaction (a drill records what it measured). */
 export async function recordStepIn(trx: Kysely<DB>, run: { pk: number; id: string; template: ChecklistTemplate }, step: { id: string; status: StepStatus; note: string | null; evidence: RecordEvidence[]; by: string; at: Date }): Promise<AuditDraft> {
   const def = run.template.steps.find((s) => s.id === step.id);

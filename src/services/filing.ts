@@ -8,11 +8,13 @@ import { GmvError } from '../errors.js';
 import { civilDateOf, type CivilDate } from '../domain/dates.js';
 import { addWorkdays } from '../domain/workdays.js';
 import { workCalendar } from './calendar.js';
-import { findAccount } from './accounts.js';
+import { accountRunsIn, findAccount, runContext } from './accounts.js';
 import { authorize, type Actor } from './access.js';
 import { activePolicy, commitChange, type Vault } from './vault.js';
 
 export interface ClosureResult {
+  /** The checklist runs this step opened (account-closure at the announcement, filing-change at the closure). */
+  runs: { id: string; template: string; deadline: string | null }[];
   slug: string;
   announcedOn: CivilDate;
   /** The first day the account may be closed: the announcement plus the policy's working days. */
@@ -35,11 +37,14 @@ export async function closeAccount(vault: Vault, actor: Actor, slug: string, ann
   const today = civilDateOf(vault.now());
   if (announce) {
     const notBefore = addWorkdays(await workCalendar(vault), announce, workingDays);
+    const context = await runContext(vault);
     return commitChange(vault, async (trx) => {
       await trx.updateTable('accounts').set({ closure_announced_on: announce, closure_not_before: notBefore }).where('id', '=', account.id).execute();
+      // Arts. 13-14: the closure's own checklist (decision, announcement, closing on the platform).
+      const opened = await accountRunsIn(trx, context, vault.now(), 'account-closure', actor.login, account);
       return {
-        result: { slug, announcedOn: announce, notBefore, workingDays, closed: false },
-        audit: [{ action: 'account.close-announce', actor: actor.login, subject: slug, outcome: 'ok', details: { announced_on: announce, not_before: notBefore, working_days: workingDays } }],
+        result: { slug, announcedOn: announce, notBefore, workingDays, closed: false, runs: opened.runs },
+        audit: [{ action: 'account.close-announce', actor: actor.login, subject: slug, outcome: 'ok', details: { announced_on: announce, not_before: notBefore, working_days: workingDays } }, ...opened.audit],
       };
     }, { by: actor });
   }
@@ -47,11 +52,14 @@ export async function closeAccount(vault: Vault, actor: Actor, slug: string, ann
   if (!row.closure_announced_on || !row.closure_not_before) throw new GmvError('CLOSURE_NOT_ANNOUNCED', { account: slug, days: workingDays });
   const notBefore = row.closure_not_before as CivilDate;
   if (today < notBefore) throw new GmvError('CLOSURE_TOO_EARLY', { account: slug, announced: row.closure_announced_on, notBefore, days: workingDays });
+  const context = await runContext(vault);
   return commitChange(vault, async (trx) => {
     await trx.updateTable('accounts').set({ status: 'archived', archived_at: vault.now().toISOString() }).where('id', '=', account.id).execute();
+    // Art. 12: the closure is filed within the pack's working days.
+    const opened = await accountRunsIn(trx, context, vault.now(), 'filing-change', actor.login, account);
     return {
-      result: { slug, announcedOn: row.closure_announced_on as CivilDate, notBefore, workingDays, closed: true },
-      audit: [{ action: 'account.archive', actor: actor.login, subject: slug, outcome: 'ok', details: { closed: true, announced_on: row.closure_announced_on, not_before: notBefore } }],
+      result: { slug, announcedOn: row.closure_announced_on as CivilDate, notBefore, workingDays, closed: true, runs: opened.runs },
+      audit: [{ action: 'account.archive', actor: actor.login, subject: slug, outcome: 'ok', details: { closed: true, announced_on: row.closure_announced_on, not_before: notBefore } }, ...opened.audit],
     };
   }, { by: actor });
 }

@@ -26,7 +26,7 @@ import { caFor } from './officer-keys.js';
 import type { KeyHolder } from './keys.js';
 import { activePolicy, commitChange, type Vault } from './vault.js';
 import { endGrant, issueCrl, retireKeys, revokeDeviceStep } from './steps.js';
-import { startRunIn } from './checklists.js';
+import { openTriggeredRunsIn } from './checklists.js';
 import { workCalendar } from './calendar.js';
 import { signStaffRecordIn } from './training.js';
 
@@ -56,7 +56,8 @@ export interface OffboardView {
   exposed: ExposedAccount[];
   /** Platform-side bindings still to remove on the platform itself. */
   bindings: { id: number; account: string; role: string; external: string | null }[];
-  run: string;
+  /** The offboarding checklist run the pack triggers; null when the pack has none. */
+  run: string | null;
   /** The deadline of the rotations; null when the calendar cannot count it (they are then due today). */
   deadline: string | null;
   recordSha256: string;
@@ -167,8 +168,9 @@ export async function offboardStaff(vault: Vault, officer: KeyHolder & { deviceI
       .where('bindings.person_id', '=', person.id).where('bindings.removed_at', 'is', null).orderBy('bindings.id').execute())
       .map((b) => ({ id: Number(b.id), account: b.slug, role: b.role, external: b.external_name }));
 
-    const run = await startRunIn(trx, { policy, calendar, now: at }, { template: 'offboarding', by: officer.login, trigger: `offboarding:${login}` });
-    audit.push(run.audit);
+    const opened = await openTriggeredRunsIn(trx, { policy, calendar, now: at }, 'offboarding', { by: officer.login, trigger: `offboarding:${login}` });
+    audit.push(...opened.audit);
+    const run = { id: opened.runs[0]?.id ?? null };
 
     const details = {
       effective: day, grants_ended: grants.length, devices_revoked: devices.map((d) => d.id), crl_number: crlNumber, keys_retired: retired.result,

@@ -87,6 +87,20 @@ describe.each(dialects())('the filing register on %s', (dialect) => {
     const verify = await gmv(['audit', 'verify'], { env: box.env });
     expect(verify.code, verify.stderr).toBe(0);
   });
+  it('a registration, a change of name or unit, an announced closure and a closure opened their checklists, due in working days', async () => {
+    // Registered on Friday 2025-09-26: the filing checklist is due 7 working days later, after the National Day break.
+    const runs = JSON.parse((await run(['checklist', 'list', '--json'], T3)).stdout) as { runs: { id: string; template: string; account: string | null; trigger: string; deadline: string | null }[] };
+    expect(runs.runs.filter((r) => r.template === 'filing-change' && r.deadline === '2025-10-13').map((r) => r.account).sort()).toEqual(['douyin-new', 'weibo-old']);
+    const audited = JSON.parse((await run(['audit', 'log', '--json'], T3)).stdout) as { entries: { action: string; details: { template?: string; account?: string; trigger?: string } }[] };
+    // weibo-old: filed at registration, its announced closure's own checklist, the closure filed.
+    expect(audited.entries.filter((e) => e.action === 'checklist.start' && e.details.account === 'weibo-old').map((e) => e.details.template)).toEqual(['filing-change', 'account-closure', 'filing-change']);
+    const renamed = await run(['account', 'set', 'douyin-new', '--name', '沈阳抖音', '--json'], T3);
+    expect(renamed.code, renamed.stderr).toBe(0);
+    expect(JSON.parse(renamed.stdout).runs).toEqual([expect.objectContaining({ template: 'filing-change' })]);
+    expect(renamed.stderr).toContain('Filing checklist');
+    // A filing number alone is no change to file.
+    expect(JSON.parse((await run(['account', 'set', 'douyin-new', '--filing-number', '辽网信备21010000009', '--json'], T3)).stdout).runs).toEqual([]);
+  });
 });
 
 describe('a filing deadline past the known calendar', () => {
