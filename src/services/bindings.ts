@@ -54,10 +54,11 @@ export async function addBinding(vault: Vault, actor: Actor, input: { slug: stri
 export async function removeBinding(vault: Vault, actor: Actor, id: number): Promise<BindingView> {
   const existing = (await bindingsWhere(vault, { id }))[0];
   await authorize(vault, actor, 'binding.manage', existing?.account ?? `#${id}`);
+  if (!existing) throw new GmvError('INVALID_INPUT', { what: 'binding', detail: `no active binding #${id} (see gmv binding list)` });
   const policy = await activePolicy(vault.store.db);
-  const binding = { id, slug: existing?.account ?? `#${id}`, role: existing?.role ?? '', person: existing?.person ?? null, external: existing?.external ?? null };
+  const binding = { id, slug: existing.account, role: existing.role, person: existing.person, external: existing.external };
   await commitChange(vault, async (trx) => endBinding({ trx, at: vault.now(), actor: actor.login, policy }, binding), { by: actor });
-  return existing!;
+  return existing;
 }
 
 /** Active bindings (expired short-term ones included, marked by their date, so someone unbinds them). */

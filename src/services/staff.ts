@@ -10,8 +10,8 @@ import { storedRoles } from '../store/people.js';
 import { GmvError } from '../errors.js';
 import { isDisplayName, isLoginHandle, ROLES, type Role } from '../domain/names.js';
 import { authorize, type Actor } from './access.js';
-import { commitChange, type Vault } from './vault.js';
-import { clearFailures } from './throttle.js';
+import { activePolicy, commitChange, type Vault } from './vault.js';
+import { clearFailures, loggedFailures } from './throttle.js';
 import { wrapOfficerKeys } from './officer-keys.js';
 import { readPublic } from '../crypto/pgp.js';
 import type { KeyHolder } from './keys.js';
@@ -127,7 +127,10 @@ export async function listStaff(vault: Vault, filter: { unit?: string; role?: Ro
   const rows = await q.orderBy('people.login').execute();
   const devices = await db.selectFrom('devices').select(['id', 'person_id', 'status', 'label']).orderBy('created_at').execute();
   const mfa = new Set((await db.selectFrom('mfa_totp').select('person_id').where('status', '=', 'active').execute()).map((r) => Number(r.person_id)));
-  const locked = new Set((await db.selectFrom('login_throttle').select('person_id').where('locked_at', 'is not', null).execute()).map((r) => Number(r.person_id)));
+  // Lock-out as login decides it: from the signed log, not from a row anyone with SQL could delete.
+  const policy = await activePolicy(db);
+  const locked = new Set<number>();
+  for (const r of rows) if (r.status !== 'departed' && (await loggedFailures(db, r.login, policy, Number.MAX_SAFE_INTEGER)).locked) locked.add(Number(r.id));
   return rows
     .map((r) => ({
       login: r.login, name: r.name, unit: r.unit, employer: r.employer, roles: storedRoles(r.roles, r.login), status: r.status, createdAt: r.created_at,
