@@ -86,7 +86,7 @@ describe.each(dialects())('words of listings on %s', (dialect) => {
     expect((await gmv(['device', 'list', '--login', 'wang.fang', '--lang', 'en'], { env: zh })).stdout).toContain('revoked (笔记本丢失)');
     expect((await gmv(['grant', 'remove', 'li.an', 'wechat-main'], { env: box.env })).code).toBe(0);
     const due = await gmv(['rotate', 'due'], { env: zh });
-    expect(heading(due.stdout)).toEqual(['账号', '原因', '截止日期', '说明']);
-    expect(heading((await gmv(['rotate', 'due', '--lang', 'en'], { env: zh })).stdout)).toEqual(['account', 'reason', 'due', 'detail']);
+    expect(heading(due.stdout)).toEqual(['账号', '原因', '待轮换字段', '截止日期', '说明']);
+    expect(heading((await gmv(['rotate', 'due', '--lang', 'en'], { env: zh })).stdout)).toEqual(['account', 'reason', 'to rotate', 'due', 'detail']);
   });
 });
