@@ -121,6 +121,22 @@ export abstract class GmvCommand<T extends typeof Command> extends Command {
   }
 
   /**
+   * What opens a backup: the recovery key file when given, else the officer of this session (none
+   * on a machine without the vault: then only the recovery key opens it); an org key to pin.
+   */
+  protected async backupKeys(recoveryKeyFile: string | undefined, orgKeyFile: string | undefined): Promise<import('../src/services/backup-restore.js').BackupKeys> {
+    const { INPUT_LIMITS, readBoundedText } = await import('../src/local/input-limits.js');
+    const orgKey = orgKeyFile === undefined ? undefined : readBoundedText(orgKeyFile, INPUT_LIMITS.auditorFile, 'an organisation public key');
+    if (recoveryKeyFile !== undefined) return { recoveryKey: readBoundedText(recoveryKeyFile, INPUT_LIMITS.recoveryFile, 'a recovery key'), orgKey };
+    try {
+      return { holder: await this.optionalSessionActor(), orgKey };
+    } catch (error) {
+      if (error instanceof GmvError && (error.code === 'VAULT_NOT_FOUND' || error.code === 'VAULT_NOT_INITIALIZED')) return { holder: null, orgKey };
+      throw error;
+    }
+  }
+
+  /**
    * Who acts: with --login and --passphrase-file, that person unlocked right here (for scripts and
    * one-off officer actions); otherwise the session's person.
    */

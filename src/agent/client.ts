@@ -8,6 +8,7 @@ export interface AgentClient {
   readonly session: SessionInfo;
   decrypt(data: Uint8Array): Promise<Buffer>;
   sign(data: Uint8Array): Promise<Buffer>;
+  sessionKey(packets: Uint8Array): Promise<{ data: Uint8Array; algorithm: string } | null>;
   lock(): Promise<void>;
 }
 
@@ -62,6 +63,12 @@ export async function findSession(socketPath: string): Promise<AgentClient | nul
     session,
     decrypt: (data) => call({ op: 'decrypt', data: Buffer.from(data).toString('base64') }),
     sign: (data) => call({ op: 'sign', data: Buffer.from(data).toString('base64') }),
+    sessionKey: async (packets) => {
+      const response = await request(socketPath, { op: 'session-key', data: Buffer.from(packets).toString('base64') });
+      if (!response) throw new GmvError('SESSION_REQUIRED', {});
+      if (!response.ok || typeof response.result !== 'string') return null;
+      return { data: Buffer.from(response.data ?? '', 'base64'), algorithm: response.result };
+    },
     lock: async () => {
       await request(socketPath, { op: 'lock' });
     },

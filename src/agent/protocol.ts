@@ -33,6 +33,8 @@ export type AgentRequest =
   | { op: 'status' }
   | { op: 'decrypt'; data: string }
   | { op: 'sign'; data: string }
+  /** The session key of a message addressed to this key (its key packets only), e.g. a backup's. */
+  | { op: 'session-key'; data: string }
   | { op: 'lock' }
   /** Run the reveal use case inside the agent, which keeps the vault open and its modules loaded. */
   | { op: 'whoami'; target: StoreTarget }

@@ -6,7 +6,7 @@ import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import type { PrivateKey } from 'openpgp';
-import { decryptWith, readPrivateBinary, signDetached, wipePrivateKey } from '../crypto/pgp.js';
+import { decryptWith, readPrivateBinary, sessionKeyOf, signDetached, wipePrivateKey } from '../crypto/pgp.js';
 import { translateStoreError } from '../store/driver.js';
 import type { StoreTarget } from '../store/store.js';
 import type { AgentBoot, AgentRequest, AgentResponse, SessionInfo } from './protocol.js';
@@ -14,6 +14,7 @@ import { parseCheckpoint } from '../audit/checkpoint.js';
 import type { AgentClient } from './client.js';
 import { isRunRecordOf } from '../domain/checklist-record.js';
 import { isStaffRecordOf } from '../domain/staff-record.js';
+import { isBackupManifestOf } from '../domain/backup-dump.js';
 
 /** `binaryKey` is the unlocked private key as bytes; zeroed here with the key when the session ends. */
 export async function runAgent(boot: AgentBoot, binaryKey: Uint8Array, ready: () => void): Promise<void> {
@@ -33,13 +34,13 @@ export async function runAgent(boot: AgentBoot, binaryKey: Uint8Array, ready: ()
   });
 
   // The person's key vouches for the audit log and for the records they sign: the agent signs a
-  // checkpoint, a checklist-run record or a staff record of its own vault in canonical form and
+  // checkpoint, a checklist-run record, a staff record or a backup manifest of its own vault in canonical form and
   // nothing else, so no process that reaches the socket gets a general signer.
   const isOwnCheckpoint = (data: Uint8Array): boolean => {
     const text = Buffer.from(data).toString('utf8');
     return Buffer.from(text, 'utf8').equals(data) && parseCheckpoint(text)?.vault === boot.session.vaultId;
   };
-  const isOwnSignable = (data: Uint8Array): boolean => isOwnCheckpoint(data) || isRunRecordOf(data, boot.session.vaultId) || isStaffRecordOf(data, boot.session.vaultId);
+  const isOwnSignable = (data: Uint8Array): boolean => isOwnCheckpoint(data) || isRunRecordOf(data, boot.session.vaultId) || isStaffRecordOf(data, boot.session.vaultId) || isBackupManifestOf(data, boot.session.vaultId);
 
   const server = createServer((socket) => serve(socket));
   // The key's secret parameters live in openpgp.js's own byte arrays: zero them, do not just drop them.
@@ -131,6 +132,11 @@ export async function runAgent(boot: AgentBoot, binaryKey: Uint8Array, ready: ()
       case 'decrypt':
         lastUse = now;
         return { ok: true, data: Buffer.from(await decryptWith(Buffer.from(request.data, 'base64'), key)).toString('base64') };
+      case 'session-key': {
+        lastUse = now;
+        const found = await sessionKeyOf(Buffer.from(request.data, 'base64'), key);
+        return found ? { ok: true, data: Buffer.from(found.data).toString('base64'), result: found.algorithm } : { ok: false, error: 'not addressed to this key' };
+      }
       case 'sign': {
         lastUse = now;
         const data = Buffer.from(request.data, 'base64');
@@ -146,6 +152,7 @@ export async function runAgent(boot: AgentBoot, binaryKey: Uint8Array, ready: ()
         return reveal(request, {
           session: info(),
           decrypt: async (data) => Buffer.from(await decryptWith(data, held)),
+          sessionKey: (packets) => sessionKeyOf(packets, held),
           sign: async (data) => {
             if (!isOwnCheckpoint(data)) throw new Error('the agent signs only checkpoints of its vault');
             return Buffer.from(await signDetached(data, held));

@@ -90,6 +90,22 @@ export async function encryptTo(data: Uint8Array, recipients: PublicKey[]): Prom
   return pgp.encrypt({ message, encryptionKeys: recipients, format: 'binary' });
 }
 
+/**
+ * The symmetric session key in `packets` (the public-key encrypted session-key packets of a message,
+ * without its data) that `key` opens; null when none is addressed to it. What opens a backup
+ * without sending the whole backup to the session agent.
+ */
+export async function sessionKeyOf(packets: Uint8Array, key: PrivateKey): Promise<{ data: Uint8Array; algorithm: string } | null> {
+  const pgp = await openpgp();
+  try {
+    const message = await pgp.readMessage({ binaryMessage: packets });
+    const [found] = await pgp.decryptSessionKeys({ message, decryptionKeys: key });
+    return found && found.algorithm ? { data: found.data, algorithm: found.algorithm } : null;
+  } catch {
+    return null;
+  }
+}
+
 export async function decryptWith(data: Uint8Array, key: PrivateKey): Promise<Uint8Array> {
   const pgp = await openpgp();
   const message = await pgp.readMessage({ binaryMessage: data });

@@ -21,6 +21,8 @@ export interface KeyHolder {
   login: string;
   keyFingerprint: string;
   decrypt(data: Uint8Array): Promise<Buffer>;
+  /** The session key of an OpenPGP message (its key packets only) addressed to this key, or null. */
+  sessionKey?(packets: Uint8Array): Promise<{ data: Uint8Array; algorithm: string } | null>;
   /** Signs the checkpoints of this holder's changes (see `commitChange`'s `by`). */
   signer?: import('./vault.js').PersonSigner;
 }

@@ -34,6 +34,7 @@ export async function sessionActor(vault: Vault, agent: AgentClient): Promise<Se
   return {
     personId: s.personId, login: s.login, name: row.name, deviceId: s.deviceId, keyFingerprint: s.keyFingerprint,
     decrypt: (data) => agent.decrypt(data),
+    sessionKey: (packets) => agent.sessionKey(packets),
     // The session's key signs the checkpoints of what it does; the agent signs, the key stays there.
     signer: { personId: s.personId, fingerprint: s.keyFingerprint, sign: (data) => agent.sign(data) },
   };

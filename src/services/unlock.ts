@@ -7,7 +7,7 @@ import type { PrivateKey } from 'openpgp';
 import { GmvError } from '../errors.js';
 import type { Secret } from '../crypto/secret.js';
 import { parseEnvelope, EnvelopeError } from '../crypto/envelope.js';
-import { decryptWith, fingerprintOf, readPrivate, signDetached } from '../crypto/pgp.js';
+import { decryptWith, fingerprintOf, readPrivate, sessionKeyOf, signDetached } from '../crypto/pgp.js';
 import { Actions } from '../audit/entry.js';
 import type { Role } from '../domain/names.js';
 import { authorize } from './access.js';
@@ -121,6 +121,7 @@ export async function unlockPerson(vault: Vault, login: string, passphrase: Secr
       personId, login, name, roles, key, deviceId: device.deviceId,
       keyFingerprint: lock.fingerprint,
       decrypt: async (data) => Buffer.from(await decryptWith(data, key)),
+      sessionKey: (packets) => sessionKeyOf(packets, key),
       signer: { personId, fingerprint: lock.fingerprint, sign: (data) => signDetached(data, key) },
     };
     const activeMfa = await hasActiveMfa(db, personId);

@@ -74,29 +74,38 @@ async function migrate(store: Store, mode: OpenOptions['mode']): Promise<void> {
     const current = await appliedVersion({ ...store, db: trx });
     if (mode === 'create' && current !== null && (await holdsVault({ ...store, db: trx }))) throw new GmvError('VAULT_EXISTS', { path: store.location });
     if (current !== null && current >= SCHEMA_VERSION) return;
-    if (current === null) {
-      await tx.schema.createTable('gmv_migrations').ifNotExists()
-        .addColumn('version', 'integer', (c) => c.primaryKey())
-        .addColumn('name', 'text', (c) => c.notNull())
-        .addColumn('applied_at', 'text', (c) => c.notNull())
-        .execute();
-    }
-    for (const migration of MIGRATIONS) {
-      if (current !== null && migration.version <= current) continue;
-      try {
-        await migration.up(tx, store.dialect);
-      } catch (error) {
-        const coded = translateStoreError(error, store.location);
-        if (coded instanceof GmvError) throw coded;
-        // A migration gmv ran fine on the schema it follows fails only on tables that are not that
-        // schema: rows in gmv_migrations that say an older version than the tables are.
-        throw new GmvError('SCHEMA_MISMATCH', { path: store.location, found: current ?? 0, target: migration.version, detail: error instanceof Error ? error.message : String(error) }, { cause: error });
-      }
-      await tx.insertInto('gmv_migrations')
-        .values({ version: migration.version, name: migration.name, applied_at: new Date().toISOString() })
-        .execute();
-    }
+    await applyMigrations(tx, store.dialect, current, SCHEMA_VERSION, store.location);
   });
+}
+
+/**
+ * Bring the schema inside `tx` from version `current` (null: no schema yet) to `upTo`, recording
+ * each migration. A restore stops at the backup's version, loads its rows, then goes on.
+ */
+export async function applyMigrations(tx: Kysely<any>, dialect: Dialect, current: number | null, upTo: number, location: string): Promise<void> {
+  if (current === null) {
+    await tx.schema.createTable('gmv_migrations').ifNotExists()
+      .addColumn('version', 'integer', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('applied_at', 'text', (c) => c.notNull())
+      .execute();
+  }
+  for (const migration of MIGRATIONS) {
+    if (current !== null && migration.version <= current) continue;
+    if (migration.version > upTo) break;
+    try {
+      await migration.up(tx, dialect);
+    } catch (error) {
+      const coded = translateStoreError(error, location);
+      if (coded instanceof GmvError) throw coded;
+      // A migration gmv ran fine on the schema it follows fails only on tables that are not that
+      // schema: rows in gmv_migrations that say an older version than the tables are.
+      throw new GmvError('SCHEMA_MISMATCH', { path: location, found: current ?? 0, target: migration.version, detail: error instanceof Error ? error.message : String(error) }, { cause: error });
+    }
+    await tx.insertInto('gmv_migrations')
+      .values({ version: migration.version, name: migration.name, applied_at: new Date().toISOString() })
+      .execute();
+  }
 }
 
 /** A schema without a vault_id is an init that never committed (PostgreSQL keeps its migrated tables). */

@@ -1,0 +1,320 @@
+/**
+ * The plaintext of a gmv backup: portable SQL that the `sqlite3` shell and `psql` load as it is (so
+ * a unit can read its vault with GnuPG alone on the day gmv is unavailable), written in a strict
+ * form that gmv reads back with its own parser instead of executing it:
+ *
+ *   -- gmv backup …                       (a human line)
+ *   -- gmv-header {json}                  format, vault, schema version, source dialect, time
+ *   BEGIN;
+ *   CREATE TABLE IF NOT EXISTS "t" ("a" bigint, "b" text, PRIMARY KEY ("a"));
+ *   INSERT INTO "t" ("a","b") VALUES
+ *   (1,'x'),
+ *   (2,NULL);
+ *   COMMIT;
+ *   -- gmv-manifest {canonical json}      counts, audit tree, checkpoint, SHA-256 of all bytes above
+ *   -- gmv-signature BASE64               detached OpenPGP signature over the manifest's JSON
+ *
+ * Values are NULL, integers, or '…' strings with '' for a quote (standard SQL, which PostgreSQL's
+ * standard_conforming_strings and SQLite both read literally, newlines included).
+ */
+
+import { createHash, type Hash } from 'node:crypto';
+import { canonicalJson } from './canonical.js';
+
+export type DumpValue = string | number | null;
+export type ColumnType = 'integer' | 'text';
+
+export interface DumpColumn { name: string; type: ColumnType }
+
+export type DumpEvent =
+  | { kind: 'header'; json: string }
+  | { kind: 'table'; table: string; columns: DumpColumn[]; primaryKey: string[] }
+  | { kind: 'rows'; table: string; columns: string[]; rows: DumpValue[][] }
+  | { kind: 'manifest'; json: string; offset: number }
+  | { kind: 'signature'; base64: string };
+
+export const DUMP_MARKERS = { header: '-- gmv-header ', manifest: '-- gmv-manifest ', signature: '-- gmv-signature ' } as const;
+
+const IDENT = /^[a-z_][a-z0-9_]*$/;
+
+function ident(name: string): string {
+  if (!IDENT.test(name)) throw new Error(`backup: not a gmv identifier: ${name}`);
+  return `"${name}"`;
+}
+
+export function sqlLiteral(value: DumpValue, type: ColumnType): string {
+  if (value === null) return 'NULL';
+  if (type === 'integer') {
+    const text = String(value);
+    if (!/^-?\d+$/.test(text)) throw new Error(`backup: not an integer: ${text.slice(0, 40)}`);
+    return text;
+  }
+  return `'${String(value).replaceAll("'", "''")}'`;
+}
+
+export function headerLines(headerJson: string): string {
+  return `-- gmv backup (govmedia-vault). Decrypted, this is SQL that sqlite3 and psql load as it is; see docs/RECOVERY.md.\n${DUMP_MARKERS.header}${headerJson}\nBEGIN;\n`;
+}
+
+export function createTableSql(table: string, columns: DumpColumn[], primaryKey: string[]): string {
+  const cols = columns.map((c) => `${ident(c.name)} ${c.type === 'integer' ? 'bigint' : 'text'}`);
+  const pk = primaryKey.length ? `, PRIMARY KEY (${primaryKey.map(ident).join(', ')})` : '';
+  return `CREATE TABLE IF NOT EXISTS ${ident(table)} (${cols.join(', ')}${pk});\n`;
+}
+
+export function insertSql(table: string, columns: DumpColumn[], rows: readonly (readonly DumpValue[])[]): string {
+  if (rows.length === 0) return '';
+  const values = rows.map((row) => `(${row.map((v, i) => sqlLiteral(v, columns[i]!.type)).join(',')})`);
+  return `INSERT INTO ${ident(table)} (${columns.map((c) => ident(c.name)).join(',')}) VALUES\n${values.join(',\n')};\n`;
+}
+
+export const FOOTER_SQL = 'COMMIT;\n';
+
+export class DumpSyntaxError extends Error {}
+
+/**
+ * Reads a dump in chunks and returns its events. Strict: anything gmv would not have written is a
+ * DumpSyntaxError, so a backup that was edited by hand is refused, never half-read. `offset` of the
+ * manifest is the number of bytes before its line (what the manifest's SHA-256 covers).
+ */
+export class DumpParser {
+  #buffer = '';
+  #bytes = 0;
+  readonly #hash: Hash = createHash('sha256');
+  #hashing = true;
+  #contentSha256: string | null = null;
+  #state: 'start' | 'header' | 'body' | 'committed' | 'manifest' | 'signed' = 'start';
+  readonly #tables = new Map<string, DumpColumn[]>();
+
+  /** Feed the next piece of text; returns the events it completed. */
+  push(text: string): DumpEvent[] {
+    this.#buffer += text;
+    const events: DumpEvent[] = [];
+    for (;;) {
+      const event = this.#next();
+      if (event === null) break;
+      if (event !== 'skip') events.push(event);
+    }
+    // A statement never grows without bound: gmv writes at most a few MiB per INSERT.
+    if (this.#buffer.length > 256 * 1024 * 1024) throw new DumpSyntaxError('a statement is too long');
+    return events;
+  }
+
+  /** Lower-case hex SHA-256 of every byte before the manifest line (known once it was reached). */
+  get contentSha256(): string | null {
+    return this.#contentSha256;
+  }
+
+  /** Call at the end of the input: a dump must end with its signature line. */
+  end(): void {
+    if (this.#buffer.trim() !== '') throw new DumpSyntaxError('the backup ends inside a statement');
+    if (this.#state !== 'signed') throw new DumpSyntaxError('the backup ends before its signature');
+  }
+
+  #take(length: number): string {
+    const taken = this.#buffer.slice(0, length);
+    this.#buffer = this.#buffer.slice(length);
+    this.#bytes += Buffer.byteLength(taken, 'utf8');
+    if (this.#hashing) this.#hash.update(taken, 'utf8');
+    return taken;
+  }
+
+  #line(): string | null {
+    const nl = this.#buffer.indexOf('\n');
+    if (nl < 0) return null;
+    return this.#take(nl + 1).slice(0, -1);
+  }
+
+  #next(): DumpEvent | 'skip' | null {
+    if (this.#buffer.length === 0) return null;
+    if (this.#state === 'start') {
+      const line = this.#line();
+      if (line === null) return null;
+      if (!line.startsWith('-- gmv backup')) throw new DumpSyntaxError('this is not a gmv backup');
+      this.#state = 'header';
+      return 'skip';
+    }
+    if (this.#state === 'header') {
+      const line = this.#line();
+      if (line === null) return null;
+      if (!line.startsWith(DUMP_MARKERS.header)) throw new DumpSyntaxError('the header is missing');
+      this.#state = 'body';
+      return { kind: 'header', json: line.slice(DUMP_MARKERS.header.length) };
+    }
+    if (this.#state === 'committed') {
+      if (this.#hashing) {
+        this.#hashing = false;
+        this.#contentSha256 = this.#hash.digest('hex');
+      }
+      const offset = this.#bytes;
+      const line = this.#line();
+      if (line === null) return null;
+      if (!line.startsWith(DUMP_MARKERS.manifest)) throw new DumpSyntaxError('the manifest is missing');
+      this.#state = 'manifest';
+      return { kind: 'manifest', json: line.slice(DUMP_MARKERS.manifest.length), offset };
+    }
+    if (this.#state === 'manifest') {
+      const line = this.#line();
+      if (line === null) return null;
+      if (!line.startsWith(DUMP_MARKERS.signature)) throw new DumpSyntaxError('the signature is missing');
+      this.#state = 'signed';
+      return { kind: 'signature', base64: line.slice(DUMP_MARKERS.signature.length) };
+    }
+    if (this.#state === 'signed') throw new DumpSyntaxError('there is text after the signature');
+    const end = statementEnd(this.#buffer);
+    if (end < 0) return null;
+    const statement = this.#take(end + 2).slice(0, -2);
+    return this.#statement(statement);
+  }
+
+  #statement(text: string): DumpEvent | 'skip' {
+    if (text === 'BEGIN') return 'skip';
+    if (text === 'COMMIT') {
+      this.#state = 'committed';
+      return 'skip';
+    }
+    const create = /^CREATE TABLE IF NOT EXISTS "([a-z_][a-z0-9_]*)" \((.*?)(?:, PRIMARY KEY \(([^)]*)\))?\)$/s.exec(text);
+    if (create) {
+      const table = create[1]!;
+      const columns = create[2]!.split(', ').map((part) => {
+        const col = /^"([a-z_][a-z0-9_]*)" (bigint|text)$/.exec(part);
+        if (!col) throw new DumpSyntaxError(`a table definition gmv did not write: ${table}`);
+        return { name: col[1]!, type: col[2] === 'bigint' ? 'integer' as const : 'text' as const };
+      });
+      const primaryKey = create[3] ? create[3].split(', ').map(unquoteIdent) : [];
+      if (this.#tables.has(table)) throw new DumpSyntaxError(`table ${table} is defined twice`);
+      this.#tables.set(table, columns);
+      return { kind: 'table', table, columns, primaryKey };
+    }
+    const insert = /^INSERT INTO "([a-z_][a-z0-9_]*)" \(([^)]*)\) VALUES\n/.exec(text);
+    if (insert) {
+      const table = insert[1]!;
+      const defined = this.#tables.get(table);
+      if (!defined) throw new DumpSyntaxError(`rows for ${table} before its definition`);
+      const columns = insert[2]!.split(',').map((c) => unquoteIdent(c));
+      if (columns.join(',') !== defined.map((c) => c.name).join(',')) throw new DumpSyntaxError(`the columns of ${table} do not match its definition`);
+      const rows = parseValues(text.slice(insert[0].length), defined);
+      return { kind: 'rows', table, columns, rows };
+    }
+    throw new DumpSyntaxError(`a statement gmv did not write: ${text.slice(0, 60)}`);
+  }
+}
+
+function unquoteIdent(text: string): string {
+  const m = /^"([a-z_][a-z0-9_]*)"$/.exec(text.trim());
+  if (!m) throw new DumpSyntaxError(`not a gmv identifier: ${text.slice(0, 40)}`);
+  return m[1]!;
+}
+
+/** Index of the ';' that ends the first statement (followed by '\n', outside quotes), or -1. */
+function statementEnd(text: string): number {
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 39) quoted = !quoted; // '' inside a string toggles twice: still inside.
+    else if (c === 59 && !quoted) {
+      if (i + 1 >= text.length) return -1;
+      if (text.charCodeAt(i + 1) === 10) return i;
+    }
+  }
+  return -1;
+}
+
+/** `(v,v,…),\n(v,…)` with exactly the defined columns per row. */
+function parseValues(text: string, columns: DumpColumn[]): DumpValue[][] {
+  const rows: DumpValue[][] = [];
+  let i = 0;
+  const fail = (what: string): never => {
+    throw new DumpSyntaxError(`${what} at row ${rows.length + 1}`);
+  };
+  for (;;) {
+    if (text[i] !== '(') fail('expected a row');
+    i++;
+    const row: DumpValue[] = [];
+    for (let c = 0; c < columns.length; c++) {
+      if (c > 0) {
+        if (text[i] !== ',') fail('expected a comma');
+        i++;
+      }
+      if (text[i] === "'") {
+        let value = '';
+        i++;
+        for (;;) {
+          const q = text.indexOf("'", i);
+          if (q < 0) fail('an unterminated string');
+          value += text.slice(i, q);
+          if (text[q + 1] === "'") {
+            value += "'";
+            i = q + 2;
+          } else {
+            i = q + 1;
+            break;
+          }
+        }
+        if (columns[c]!.type !== 'text') fail(`a string in integer column ${columns[c]!.name}`);
+        row.push(value);
+      } else if (text.startsWith('NULL', i)) {
+        row.push(null);
+        i += 4;
+      } else {
+        const m = /^-?\d+/.exec(text.slice(i, i + 24));
+        if (!m) fail('an unreadable value');
+        if (columns[c]!.type !== 'integer') fail(`a number in text column ${columns[c]!.name}`);
+        const n = Number(m![0]);
+        if (!Number.isSafeInteger(n)) fail('an integer out of range');
+        row.push(n);
+        i += m![0].length;
+      }
+    }
+    if (text[i] !== ')') fail('expected the end of a row');
+    i++;
+    rows.push(row);
+    if (i === text.length) return rows;
+    if (text[i] !== ',' || text[i + 1] !== '\n') fail('expected the next row');
+    i += 2;
+  }
+}
+
+export const BACKUP_FORMAT = 'gmv-backup/1';
+
+/** What the signature vouches for: canonical JSON, the whole of the manifest line's JSON. */
+export interface BackupManifest {
+  format: typeof BACKUP_FORMAT;
+  vault: string;
+  schema_version: number;
+  dialect: 'sqlite' | 'postgres';
+  created_at: string;
+  created_by: string;
+  /** The key that signed: a person's (an officer in a session) or a terminal's device key. */
+  signer: { kind: 'person' | 'device'; fingerprint: string; login: string | null; device: string | null };
+  /** Fingerprints the backup is encrypted to (recovery keys, security officers). */
+  recipients: string[];
+  tables: Record<string, number>;
+  audit: { size: number; root: string; checkpoint: { size: number; root: string; signed_at: string } | null };
+  /** SHA-256 (hex) of every byte of the plaintext before the manifest line. */
+  content_sha256: string;
+}
+
+/** The manifest when `text` is one of `vault` in canonical form, else null. */
+export function parseManifest(text: string, vault?: string): BackupManifest | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const m = value as Partial<BackupManifest> | null;
+  if (!m || m.format !== BACKUP_FORMAT || typeof m.vault !== 'string' || (vault !== undefined && m.vault !== vault)) return null;
+  if (typeof m.content_sha256 !== 'string' || !m.signer || !m.audit || !m.tables || !Array.isArray(m.recipients)) return null;
+  try {
+    return canonicalJson(m) === text ? m as BackupManifest : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether `data` is a backup manifest of `vault` (what a session agent may sign). */
+export function isBackupManifestOf(data: Uint8Array, vault: string): boolean {
+  const text = Buffer.from(data).toString('utf8');
+  return Buffer.from(text, 'utf8').equals(Buffer.from(data)) && parseManifest(text, vault) !== null;
+}

@@ -1,0 +1,430 @@
+/**
+ * Reading a backup back: `gmv backup verify` and `gmv backup restore`. Both decrypt the file (with a
+ * recovery key, or the session key of an officer it was made for), parse its SQL strictly (never
+ * executing it), load it into a fresh SQLite file beside the target, check the manifest (SHA-256,
+ * row counts, audit tree) and its signature by a key the backup's organisation key certified, and
+ * run the whole audit verification on the result. Only then does a restore put it in place: the
+ * file renamed over the target, or its rows copied into PostgreSQL in one transaction. A failure
+ * at any point leaves nothing behind.
+ */
+import { createReadStream, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { GmvError } from '../errors.js';
+import { DumpParser, DumpSyntaxError, parseManifest, type BackupManifest } from '../domain/backup-dump.js';
+import { fingerprintOf, openpgp, readPrivate, readPublic, sessionKeyOf, verifyDetached } from '../crypto/pgp.js';
+import { deviceRecordText, personKeyRecordText } from '../audit/device-record.js';
+import { loadTree } from '../audit/log.js';
+import { connectPostgres, openSqliteDatabase, removeSqliteFiles } from '../store/driver.js';
+import { applyMigrations, redactUrl, type StoreTarget } from '../store/store.js';
+import { SCHEMA_VERSION } from '../store/schema-version.js';
+import { dropTables, identityTables, insertRows, resetIdentities, tableRows, tableShapes } from '../store/snapshot.js';
+import { storedRoles } from '../store/people.js';
+import type { DB } from '../store/schema.js';
+import { readSeen, seenFilePath } from '../local/seen-checkpoint.js';
+import { readDeviceKey } from '../local/device-file.js';
+import { commitChange, openVault } from './vault.js';
+import type { LocalPaths } from '../local/paths.js';
+import { verifyAuditAt, type VerifyReport } from './audit-verify.js';
+import type { KeyHolder } from './keys.js';
+
+export interface BackupKeys {
+  /** An armored recovery key (gmv init --recovery-key-out). */
+  recoveryKey?: string;
+  /** The officer in a session (or unlocked here), when the backup was encrypted to them. */
+  holder?: KeyHolder | null;
+  /** An organisation key the caller pinned (armored): the backup's must be the same. */
+  orgKey?: string;
+}
+
+export interface CheckedBackup {
+  file: string;
+  manifest: BackupManifest;
+  /** Who opened it: 'recovery key F…' or the officer's login. */
+  openedWith: string;
+  orgKey: { fingerprint: string; pinned: 'org-key' | 'terminal' | null };
+  audit: VerifyReport;
+}
+
+function invalid(file: string, detail: string): GmvError {
+  return new GmvError('BACKUP_INVALID', { path: file, detail });
+}
+
+/** The decrypted plaintext of `file`, as a stream that fails at its end when the file was altered. */
+async function decrypted(file: string, keys: BackupKeys): Promise<{ stream: AsyncIterable<Uint8Array>; openedWith: string }> {
+  if (!existsSync(file)) throw new GmvError('FILE_NOT_FOUND', { path: file });
+  const pgp = await openpgp();
+  let message;
+  try {
+    message = await pgp.readMessage({ binaryMessage: Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array> });
+  } catch {
+    throw invalid(file, 'it is not an OpenPGP message');
+  }
+  const packets = message.packets.filterByTag(pgp.enums.packet.publicKeyEncryptedSessionKey).write();
+  let sessionKey: { data: Uint8Array; algorithm: string } | null = null;
+  let openedWith: string;
+  if (keys.recoveryKey !== undefined) {
+    let key;
+    try {
+      key = await readPrivate(keys.recoveryKey);
+    } catch {
+      throw new GmvError('RECOVERY_KEY_INVALID', {});
+    }
+    openedWith = `recovery key ${fingerprintOf(key)}`;
+    sessionKey = await sessionKeyOf(packets, key);
+  } else if (keys.holder?.sessionKey) {
+    openedWith = keys.holder.login;
+    sessionKey = await keys.holder.sessionKey(packets);
+  } else {
+    throw new GmvError('SESSION_REQUIRED', {});
+  }
+  if (!sessionKey) throw new GmvError('BACKUP_NOT_RECIPIENT', { path: file, who: openedWith });
+  try {
+    const result = await pgp.decrypt({ message, sessionKeys: sessionKey as never, format: 'binary', config: { allowUnauthenticatedStream: true } });
+    return { stream: result.data as unknown as AsyncIterable<Uint8Array>, openedWith };
+  } catch {
+    throw invalid(file, 'it does not decrypt');
+  }
+}
+
+/**
+ * Decrypt and load `file` into a new SQLite file at `scratch`, checking everything the backup
+ * claims; brings the schema to this gmv's version. Throws (and removes `scratch`) on any failure.
+ */
+async function loadChecked(file: string, keys: BackupKeys, scratch: string): Promise<Omit<CheckedBackup, 'audit'>> {
+  const { stream, openedWith } = await decrypted(file, keys);
+  const database = await openSqliteDatabase(scratch, 'create');
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database }) });
+  try {
+    const result = await db.connection().execute(async (conn) => {
+      await sql`begin immediate`.execute(conn);
+      try {
+        const loaded = await loadInto(conn, file, stream, keys, openedWith);
+        await sql`commit`.execute(conn);
+        return loaded;
+      } catch (error) {
+        await sql`rollback`.execute(conn).catch(() => undefined);
+        throw error;
+      }
+    });
+    database.pragma('wal_checkpoint(TRUNCATE)');
+    return result;
+  } catch (error) {
+    await db.destroy().catch(() => undefined);
+    removeSqliteFiles(scratch);
+    throw error;
+  } finally {
+    await db.destroy().catch(() => undefined);
+  }
+}
+
+async function loadInto(conn: Kysely<DB>, file: string, stream: AsyncIterable<Uint8Array>, keys: BackupKeys, openedWith: string): Promise<Omit<CheckedBackup, 'audit'>> {
+  const tx = conn as unknown as Kysely<any>;
+  const parser = new DumpParser();
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const counts: Record<string, number> = {};
+  let header: { format: string; vault: string; schema_version: number; dialect: string; created_at: string; created_by: string } | null = null;
+  let manifestText: string | null = null;
+  let signature: string | null = null;
+  let targetColumns = new Map<string, Set<string>>();
+  const handle = async (events: ReturnType<DumpParser['push']>) => {
+    for (const event of events) {
+      if (event.kind === 'header') {
+        try {
+          header = JSON.parse(event.json);
+        } catch {
+          throw invalid(file, 'its header does not parse');
+        }
+        const h = header!;
+        if (h.format !== 'gmv-backup/1' || typeof h.vault !== 'string') throw invalid(file, 'its header is not a gmv backup header');
+        if (!Number.isInteger(h.schema_version) || h.schema_version < 1) throw invalid(file, 'its schema version is unreadable');
+        if (h.schema_version > SCHEMA_VERSION) throw new GmvError('SCHEMA_TOO_NEW', { found: h.schema_version, known: SCHEMA_VERSION });
+        await applyMigrations(tx, 'sqlite', null, h.schema_version, file);
+        targetColumns = new Map((await tableShapes(tx, 'sqlite')).map((s) => [s.table, new Set(s.columns.map((c) => c.name))]));
+      } else if (event.kind === 'table') {
+        const known = targetColumns.get(event.table);
+        if (!known) throw invalid(file, `it holds a table gmv does not have: ${event.table}`);
+        for (const c of event.columns) if (!known.has(c.name)) throw invalid(file, `it holds a column gmv does not have: ${event.table}.${c.name}`);
+        counts[event.table] = 0;
+      } else if (event.kind === 'rows') {
+        counts[event.table] = (counts[event.table] ?? 0) + event.rows.length;
+        // The schema's own record is written by the migrations above, not copied.
+        if (event.table !== 'gmv_migrations') await insertRows(tx, 'sqlite', event.table, event.columns, event.rows, false);
+      } else if (event.kind === 'manifest') {
+        manifestText = event.json;
+      } else {
+        signature = event.base64;
+      }
+    }
+  };
+  const chunks = stream[Symbol.asyncIterator]();
+  try {
+    for (let next = await chunks.next(); !next.done; next = await chunks.next()) await handle(parser.push(decoder.decode(next.value, { stream: true })));
+    await handle(parser.push(decoder.decode()));
+    parser.end();
+  } catch (error) {
+    // Text that makes no sense is most often an altered file whose integrity check comes at its
+    // end (the plaintext streams before it): read on, and report the alteration when it is one.
+    if (!(error instanceof GmvError && error.code !== 'BACKUP_INVALID')) {
+      try {
+        for (let next = await chunks.next(); !next.done; next = await chunks.next());
+      } catch {
+        throw invalid(file, 'it was altered or cut short (the OpenPGP integrity check fails)');
+      }
+    }
+    if (error instanceof GmvError) throw error;
+    if (error instanceof DumpSyntaxError) throw invalid(file, error.message);
+    if (error instanceof TypeError && /decode|encoded/i.test(error.message)) throw invalid(file, 'its text is not UTF-8');
+    // OpenPGP's integrity check fails at the end of a tampered or truncated file.
+    const text = error instanceof Error ? error.message : String(error);
+    if (/modification|integrity|mdc|unexpected end|truncated|packet|crc|decrypt/i.test(text)) throw invalid(file, 'it was altered or cut short (the OpenPGP integrity check fails)');
+    throw invalid(file, text);
+  }
+  const h = header as unknown as { vault: string; schema_version: number; dialect: string; created_at: string; created_by: string };
+  const manifest = manifestText === null ? null : parseManifest(manifestText, h.vault);
+  if (!manifest) throw invalid(file, 'its manifest is missing or not in canonical form');
+  if (manifest.content_sha256 !== parser.contentSha256) throw invalid(file, 'its contents do not match the SHA-256 in its manifest');
+  if (manifest.schema_version !== h.schema_version || manifest.created_at !== h.created_at || manifest.dialect !== h.dialect || manifest.created_by !== h.created_by) throw invalid(file, 'its manifest and header disagree');
+  for (const table of new Set([...Object.keys(manifest.tables), ...Object.keys(counts)])) {
+    if (manifest.tables[table] !== counts[table]) throw invalid(file, `table ${table} holds ${counts[table] ?? 0} rows, its manifest says ${manifest.tables[table] ?? 0}`);
+  }
+  const tree = await loadTree(conn);
+  if (tree.size !== manifest.audit.size || tree.root().toString('hex') !== manifest.audit.root) throw invalid(file, 'its audit tree does not match its manifest');
+  const orgKey = await checkSignature(conn, file, manifest, manifestText!, signature, keys);
+  await applyMigrations(tx, 'sqlite', h.schema_version, SCHEMA_VERSION, file);
+  return { file, manifest, openedWith, orgKey };
+}
+
+/** The manifest's signature, by a key the backup's organisation key certified, of an officer or an active terminal. */
+async function checkSignature(conn: Kysely<DB>, file: string, manifest: BackupManifest, text: string, signature: string | null, keys: BackupKeys): Promise<CheckedBackup['orgKey']> {
+  if (!signature || !/^[A-Za-z0-9+/=]+$/.test(signature)) throw invalid(file, 'its signature is missing');
+  const orgRows = await conn.selectFrom('org_keys').select('public_key').execute();
+  const orgKeys = await Promise.all(orgRows.map((r) => readPublic(r.public_key)));
+  if (orgKeys.length === 0) throw invalid(file, 'it holds no organisation key');
+  const orgFingerprints = orgKeys.map(fingerprintOf);
+  let pinned: CheckedBackup['orgKey']['pinned'] = null;
+  if (keys.orgKey !== undefined) {
+    const pin = fingerprintOf(await readPublic(keys.orgKey).catch(() => { throw new GmvError('INVALID_INPUT', { detail: 'the --org-key file is not an OpenPGP public key' }); }));
+    if (!orgFingerprints.includes(pin)) throw invalid(file, `its organisation key is not the pinned one (${pin})`);
+    pinned = 'org-key';
+  }
+  const certifiedBy = async (record: string, certification: string | null) => {
+    if (!certification) return false;
+    for (const org of orgKeys) if (await verifyDetached(Buffer.from(record, 'utf8'), Buffer.from(certification, 'base64'), org, new Date(Date.now() + 366 * 86_400_000))) return true;
+    return false;
+  };
+  const signer = manifest.signer;
+  let publicKey: string | null = null;
+  if (signer.kind === 'person') {
+    const row = await conn.selectFrom('person_keys').innerJoin('people', 'people.id', 'person_keys.person_id')
+      .select(['person_keys.public_key', 'person_keys.certification', 'person_keys.created_at', 'people.login', 'people.roles'])
+      .where('person_keys.fingerprint', '=', signer.fingerprint).executeTakeFirst();
+    if (!row || row.login !== signer.login) throw invalid(file, `its signer ${signer.fingerprint} is not a person key it holds`);
+    if (!storedRoles(row.roles, row.login).includes('security-officer')) throw invalid(file, `its signer ${row.login} is not a security officer`);
+    if (!await certifiedBy(personKeyRecordText({ vault: manifest.vault, person: row.login, fingerprint: signer.fingerprint, created_at: row.created_at }), row.certification ?? null)) throw invalid(file, `the organisation did not certify its signer's key ${signer.fingerprint}`);
+    publicKey = row.public_key;
+  } else {
+    const row = await conn.selectFrom('devices').leftJoin('people', 'people.id', 'devices.person_id')
+      .select(['devices.id', 'devices.signing_public_key', 'devices.signing_fingerprint', 'devices.certification', 'devices.created_at', 'devices.status', 'people.login'])
+      .where('devices.id', '=', signer.device ?? '').executeTakeFirst();
+    if (!row || row.signing_fingerprint !== signer.fingerprint) throw invalid(file, `its signer ${signer.fingerprint} is not a terminal it holds`);
+    if (row.status !== 'active') throw invalid(file, `its signing terminal ${row.id} is not active`);
+    if (!await certifiedBy(deviceRecordText({ vault: manifest.vault, id: row.id, person: row.login ?? null, signing_fingerprint: row.signing_fingerprint, created_at: row.created_at }), row.certification)) throw invalid(file, `the organisation did not certify its signing terminal ${row.id}`);
+    publicKey = row.signing_public_key;
+  }
+  const key = await readPublic(publicKey);
+  if (fingerprintOf(key) !== signer.fingerprint || !await verifyDetached(Buffer.from(text, 'utf8'), Buffer.from(signature, 'base64'), key, new Date(Date.now() + 366 * 86_400_000))) {
+    throw invalid(file, `its signature by ${signer.fingerprint} does not verify`);
+  }
+  return { fingerprint: orgFingerprints[orgFingerprints.length - 1]!, pinned };
+}
+
+/** The audit verification of a loaded file; its failure is the backup's. */
+async function verifyLoaded(file: string, path: string): Promise<VerifyReport> {
+  try {
+    return await verifyAuditAt({ kind: 'sqlite', path }, {});
+  } catch (error) {
+    if (error instanceof GmvError) throw invalid(file, `its audit log does not verify (${error.code})`);
+    throw error;
+  }
+}
+
+/** `gmv backup verify FILE`: everything checked, nothing kept. */
+export async function verifyBackup(file: string, keys: BackupKeys): Promise<CheckedBackup> {
+  return inScratch(file, keys, async (checked) => checked);
+}
+
+/**
+ * Restore `file` into a scratch SQLite file in a new private folder, check it, hand it to `use`
+ * (a drill compares it with the live vault), then remove it whatever happens.
+ */
+export async function inScratch<T>(file: string, keys: BackupKeys, use: (checked: CheckedBackup, scratch: { path: string; seconds: number }) => Promise<T>): Promise<T> {
+  const path = resolve(file);
+  const dir = mkdtempSync(join(tmpdir(), 'gmv-backup-scratch-'));
+  try {
+    const scratch = join(dir, 'vault.db');
+    const started = process.hrtime.bigint();
+    const loaded = await loadChecked(path, keys, scratch);
+    const checked = { ...loaded, audit: await verifyLoaded(path, scratch) };
+    return await use(checked, { path: scratch, seconds: Number(process.hrtime.bigint() - started) / 1e9 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface RestoreInput {
+  file: string;
+  to: StoreTarget;
+  keys: BackupKeys;
+  force: boolean;
+  allowRollback: boolean;
+  paths: LocalPaths;
+}
+
+export interface Restored extends CheckedBackup {
+  to: string;
+  /** Set when the backup is older than a checkpoint the target or this terminal had seen. */
+  rollback: { backup: number; seen: number; where: string } | null;
+  seconds: number;
+}
+
+/** What the target holds now: its vault id and largest checkpoint, or null when it holds no vault. */
+async function existingVault(db: Kysely<any>, dialect: 'sqlite' | 'postgres'): Promise<{ vaultId: string; checkpoint: number } | null> {
+  const exists = dialect === 'sqlite'
+    ? await sql<{ n: number }>`select count(*) as n from sqlite_master where type = 'table' and name = 'vault_meta'`.execute(db)
+    : await sql<{ n: number }>`select count(*) as n from information_schema.tables where table_schema = current_schema() and table_name = 'vault_meta'`.execute(db);
+  if (Number(exists.rows[0]?.n ?? 0) === 0) return null;
+  const id = await sql<{ value: string }>`select value from vault_meta where key = 'vault_id'`.execute(db);
+  if (!id.rows[0]) return null;
+  const cp = await sql<{ n: number | null }>`select max(tree_size) as n from audit_checkpoints`.execute(db).catch(() => ({ rows: [{ n: 0 }] }));
+  return { vaultId: id.rows[0].value, checkpoint: Number(cp.rows[0]?.n ?? 0) };
+}
+
+/** `gmv backup restore FILE --to PATH|URL`. */
+export async function restoreBackup(input: RestoreInput): Promise<Restored> {
+  const started = process.hrtime.bigint();
+  const file = resolve(input.file);
+  const to = input.to.kind === 'sqlite' ? { kind: 'sqlite' as const, path: resolve(input.to.path) } : input.to;
+  const location = to.kind === 'sqlite' ? to.path : redactUrl(to.url);
+  // What is there now: refuse before decrypting anything.
+  let existing: { vaultId: string; checkpoint: number } | null = null;
+  if (to.kind === 'sqlite') {
+    if (existsSync(to.path)) {
+      if (!input.force) throw new GmvError('RESTORE_TARGET_EXISTS', { target: location });
+      const database = await openSqliteDatabase(to.path, 'read').catch(() => null);
+      if (database) {
+        const db = new Kysely<any>({ dialect: new SqliteDialect({ database }) });
+        existing = await existingVault(db, 'sqlite').catch(() => null);
+        await db.destroy();
+      }
+    }
+  } else {
+    const pool = await connectPostgres(to.url);
+    const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+    try {
+      existing = await existingVault(db, 'postgres');
+      if (existing && !input.force) throw new GmvError('RESTORE_TARGET_EXISTS', { target: location });
+    } finally {
+      await db.destroy();
+    }
+  }
+
+  const dir = to.kind === 'sqlite' ? dirname(to.path) : mkdtempSync(join(tmpdir(), 'gmv-restore-'));
+  const scratch = to.kind === 'sqlite' ? join(dir, `.${basename(to.path)}.${randomBytes(6).toString('hex')}.restoring`) : join(dir, 'vault.db');
+  try {
+    const loaded = await loadChecked(file, input.keys, scratch);
+    const audit = await verifyLoaded(file, scratch);
+    const size = loaded.manifest.audit.checkpoint?.size ?? 0;
+    const seen = readSeen(input.paths.devicesDir, loaded.manifest.vault);
+    let rollback: Restored['rollback'] = null;
+    if (seen && seen.size > size) rollback = { backup: size, seen: seen.size, where: 'this terminal' };
+    if (existing && existing.vaultId === loaded.manifest.vault && existing.checkpoint > size) rollback = { backup: size, seen: existing.checkpoint, where: location };
+    if (rollback && !input.allowRollback) throw new GmvError('BACKUP_ROLLBACK', { path: file, size, seen: rollback.seen, where: rollback.where });
+    // A rollback on purpose is itself audited in the restored vault, under a key that signs it.
+    if (rollback && !input.keys.holder?.signer && !readDeviceKey(input.paths.devicesDir, loaded.manifest.vault)) throw new GmvError('SESSION_REQUIRED', {});
+    if (to.kind === 'sqlite') {
+      // A write-ahead log left by the vault being replaced would be replayed into the new file.
+      for (const suffix of ['-wal', '-shm', '-journal']) rmSync(to.path + suffix, { force: true });
+      renameSync(scratch, to.path);
+    } else {
+      await copyIntoPostgres(scratch, to.url, input.force);
+      try {
+        await verifyAuditAt(to, {});
+      } catch (error) {
+        await dropVault(to.url);
+        throw error instanceof GmvError ? invalid(file, `the restored vault does not verify (${error.code})`) : error;
+      }
+    }
+    if (rollback) await recordRollback(to, input, loaded.manifest, rollback);
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    return { ...loaded, audit, to: location, rollback, seconds };
+  } finally {
+    removeSqliteFiles(scratch);
+    if (to.kind === 'postgres') rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The `backup.restore` entry of a rollback made on purpose, signed by the officer or this terminal.
+ * This terminal forgets the newer checkpoint it saw: the restored log is the one to extend now.
+ */
+async function recordRollback(to: StoreTarget, input: RestoreInput, manifest: BackupManifest, rollback: NonNullable<Restored['rollback']>): Promise<void> {
+  rmSync(seenFilePath(input.paths.devicesDir, manifest.vault), { force: true });
+  const vault = await openVault({ target: to, paths: input.paths });
+  try {
+    const holder = input.keys.holder ?? null;
+    await commitChange(vault, async () => ({
+      result: undefined,
+      audit: [{ action: 'backup.restore', actor: holder?.login ?? null, subject: null, outcome: 'ok', details: { rollback: true, backup_checkpoint: rollback.backup, seen_checkpoint: rollback.seen, seen_by: rollback.where, backup_created_at: manifest.created_at, file: input.file } }],
+    }), holder?.signer ? { by: { signer: holder.signer } } : {});
+  } finally {
+    await vault.store.close();
+  }
+}
+
+async function dropVault(url: string): Promise<void> {
+  const pool = await connectPostgres(url);
+  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    await db.connection().execute(async (conn) => {
+      await sql`begin`.execute(conn);
+      await dropTables(conn, 'postgres');
+      await sql`commit`.execute(conn);
+    });
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** The checked SQLite file's rows into PostgreSQL, in one transaction (a forced restore drops the old vault in it). */
+async function copyIntoPostgres(scratch: string, url: string, force: boolean): Promise<void> {
+  const database = await openSqliteDatabase(scratch, 'read');
+  const source = new Kysely<any>({ dialect: new SqliteDialect({ database }) });
+  const pool = await connectPostgres(url);
+  const target = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    await target.connection().execute(async (conn) => {
+      await sql`begin`.execute(conn);
+      try {
+        if (force) await dropTables(conn, 'postgres');
+        await applyMigrations(conn, 'postgres', null, SCHEMA_VERSION, redactUrl(url));
+        const identity = await identityTables(conn, 'postgres');
+        for (const shape of await tableShapes(source, 'sqlite')) {
+          if (shape.table === 'gmv_migrations') continue;
+          for await (const rows of tableRows(source, shape)) await insertRows(conn, 'postgres', shape.table, shape.columns.map((c) => c.name), rows, identity.has(shape.table));
+        }
+        await resetIdentities(conn, 'postgres', identity);
+        await sql`commit`.execute(conn);
+      } catch (error) {
+        await sql`rollback`.execute(conn).catch(() => undefined);
+        throw error;
+      }
+    });
+  } finally {
+    await source.destroy();
+    await target.destroy();
+  }
+}
