@@ -15,7 +15,7 @@ export default class ImpersonationList extends GmvCommand<typeof ImpersonationLi
       cases.map((c) => [
         c.id, c.platform, [c.url, c.handle].filter(Boolean).join(' '), c.account ?? '-', `${c.reportedBy} ${formatChinaTime(new Date(c.reportedAt))}`,
         c.run?.id ?? '-', statusWord('case', c.state, this.lang) + (c.run && c.state === 'open' && c.run.status !== 'open' ? ` (${statusWord('run', c.run.status, this.lang)})` : ''),
-        c.run ? c.run.deadline ?? statusWord('due', 'unknown', this.lang) : '-', c.overdue.length ? `${statusWord('due', 'overdue', this.lang)}: ${c.overdue.join(', ')}` : '-',
+        c.run ? c.run.deadline ?? statusWord('due', 'unknown', this.lang) : '-', c.overdue.length ? c.overdue.join(', ') : '-',
       ]), this.lang));
   }
 }

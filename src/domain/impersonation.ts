@@ -29,7 +29,8 @@ export function counterfeitUrl(text: string): string {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') refuse('detail.urlScheme');
   if (url.hostname === '') refuse('detail.urlUnparsable');
-  if (url.username !== '' || url.password !== '') refuse('detail.urlCredentials');
+  // Error parameters are printed: this one must not carry the password it refuses.
+  if (url.username !== '' || url.password !== '') throw new GmvError('INVALID_INPUT', { what: 'detail.whatUrl', detail: 'detail.urlCredentials' });
   return url.href;
 }
 
