@@ -148,6 +148,20 @@ echo "…and an edited record is named, exit 6:"
 sed -i 's/test vault only/production vault/' "$work/drill/run.json"
 expect_fail 6 checklist verify "$work/drill"
 
+step "14b. A reader points at a counterfeit of the unit's Weibo account (Art. 29): the case is recorded with its evidence and its checklist opened; the officers work it and sign it closed"
+printf 'screenshot: "沈阳某区发布-官方" posting a fake notice, %s\n' "$(date +%F)" > "$work/counterfeit.png"
+show impersonation report --platform weibo --url https://weibo.com/u/7712345678 --handle "沈阳某区发布-官方" --account weibo-press \
+  --evidence "$work/counterfeit.png" --note "读者举报 / a reader's tip"
+case=$(gmv impersonation list --open --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const c=JSON.parse(s).cases.at(-1);console.log(c.id+" "+c.run.id)})')
+imprun=${case#* }; case=${case% *}
+printf 'platform ticket %s: account suspended\n' "$(date +%F)" > "$work/platform-ticket.txt"
+show checklist step "$imprun" verify --status done --evidence "$work/counterfeit.png"
+for s in cac-police platform report; do gmv checklist step "$imprun" "$s" --status done --evidence "$work/platform-ticket.txt" >/dev/null; done
+echo "(steps cac-police, platform and report recorded with the platform's ticket)"
+show checklist sign "$imprun"
+printf '$ gmv checklist countersign %s   # on her terminal\n' "$imprun"; as_wang gmv checklist countersign "$imprun"
+show impersonation show "$case"
+
 step "15. Zhang Wei leaves (Art. 25): one command revokes his grants, terminals and keys, queues what he could read, opens the checklist"
 show staff offboard zhang.wei
 show rotate due --reason departure

@@ -132,6 +132,7 @@ const CODES = {
   BACKUP_NONE: ExitCode.notFound,
   CLOSURE_TOO_EARLY: ExitCode.denied,
   CALENDAR_UNKNOWN: ExitCode.calendarUnknown,
+  IMPERSONATION_CASE_NOT_FOUND: ExitCode.notFound,
   CANCELLED: ExitCode.cancelled,
   INTERNAL: ExitCode.internal,
 } as const satisfies Record<string, ExitCode>;

@@ -217,10 +217,21 @@ export async function signRun(vault: Vault, actor: Actor, runId: string): Promis
       .where('id', '=', row.id).where('status', '=', 'open').executeTakeFirst();
     if (Number(changed.numUpdatedRows) !== 1) throw new GmvError('CHECKLIST_RUN_SIGNED', { run: runId });
     const status = template.countersign.required ? 'signed' : 'countersigned';
-    if (status === 'countersigned') await trx.updateTable('checklist_runs').set({ status }).where('id', '=', row.id).execute();
-    return { result: undefined, audit: [{ action: 'checklist.sign', actor: actor.login, subject: runId, outcome: 'ok', details: { record_sha256: recordSha256, fingerprint: signer.fingerprint } }] };
+    const closes = status === 'countersigned' ? await completeRunIn(trx, Number(row.id), runId, at) : [];
+    return { result: undefined, audit: [{ action: 'checklist.sign', actor: actor.login, subject: runId, outcome: 'ok', details: { record_sha256: recordSha256, fingerprint: signer.fingerprint, ...(closes.length ? { closes } : {}) } }] };
   }, { by: actor });
   return showRun(vault, runId);
+}
+
+/**
+ * Mark a run complete inside the signing transaction, and close what waited on it: a counterfeit
+ * case (Art. 29) is closed by its run, never on its own. Returns the case numbers it closed.
+ */
+async function completeRunIn(trx: Kysely<DB>, runPk: number, runId: string, at: string): Promise<string[]> {
+  await trx.updateTable('checklist_runs').set({ status: 'countersigned' }).where('id', '=', runPk).execute();
+  const cases = await trx.selectFrom('impersonation_cases').select('case_no').where('run_id', '=', runId).where('closed_at', 'is', null).orderBy('id').execute();
+  if (cases.length) await trx.updateTable('impersonation_cases').set({ closed_at: at }).where('run_id', '=', runId).where('closed_at', 'is', null).execute();
+  return cases.map((c) => c.case_no);
 }
 
 export async function countersignRun(vault: Vault, actor: Actor, runId: string): Promise<RunView> {
@@ -244,7 +255,8 @@ export async function countersignRun(vault: Vault, actor: Actor, runId: string):
     const changed = await trx.updateTable('checklist_runs').set({ status: 'countersigned', countersigner: actor.login, countersigner_fingerprint: signer.fingerprint, countersigner_sig: signature, countersigned_at: at })
       .where('id', '=', row.id).where('countersigner', 'is', null).executeTakeFirst();
     if (Number(changed.numUpdatedRows) !== 1) throw new GmvError('CHECKLIST_RUN_SIGNED', { run: runId });
-    return { result: undefined, audit: [{ action: 'checklist.countersign', actor: actor.login, subject: runId, outcome: 'ok', details: { record_sha256: createHash('sha256').update(bytes).digest('hex'), fingerprint: signer.fingerprint, roles: held.filter((r) => roles.includes(r)) } }] };
+    const closes = await completeRunIn(trx, Number(row.id), runId, at);
+    return { result: undefined, audit: [{ action: 'checklist.countersign', actor: actor.login, subject: runId, outcome: 'ok', details: { record_sha256: createHash('sha256').update(bytes).digest('hex'), fingerprint: signer.fingerprint, roles: held.filter((r) => roles.includes(r)), ...(closes.length ? { closes } : {}) } }] };
   }, { by: actor });
   return showRun(vault, runId);
 }

@@ -277,6 +277,23 @@ export interface StaffRecordsTable {
   recorded_at: string;
 }
 
+/** A suspected counterfeit account (Art. 29) and the checklist run that handles it. `evidence` is JSON [{name, sha256, size}]. */
+export interface ImpersonationCasesTable {
+  id: Generated<number>;
+  case_no: string;
+  platform: string;
+  url: string | null;
+  handle: string | null;
+  account_id: number | null;
+  note: string | null;
+  evidence: string;
+  reported_by: string;
+  reported_at: string;
+  run_id: string | null;
+  /** When its run was completed (signed, and countersigned where the template asks). */
+  closed_at: string | null;
+}
+
 export interface DB {
   gmv_migrations: MigrationsTable;
   vault_meta: VaultMetaTable;
@@ -309,4 +326,5 @@ export interface DB {
   checklist_runs: ChecklistRunsTable;
   checklist_steps: ChecklistStepsTable;
   staff_records: StaffRecordsTable;
+  impersonation_cases: ImpersonationCasesTable;
 }

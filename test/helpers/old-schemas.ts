@@ -6,8 +6,16 @@ import { sql, type Kysely } from 'kysely';
 import type { Store } from '../../src/store/store.js';
 import { withSerialId } from '../../src/store/migrations/columns.js';
 
+/** Schema 13: no counterfeit-account cases (migration 14). */
+export async function downgradeImpersonationToSchema13(store: Store): Promise<void> {
+  const db = store.db as unknown as Kysely<any>;
+  await db.schema.dropTable('impersonation_cases').execute();
+  await sql`delete from gmv_migrations where version >= 14`.execute(db);
+}
+
 /** Schema 12: no staff records, no departure columns (migration 13). */
 export async function downgradeStaffRecordsToSchema12(store: Store): Promise<void> {
+  await downgradeImpersonationToSchema13(store);
   const db = store.db as unknown as Kysely<any>;
   await db.schema.dropTable('staff_records').execute();
   for (const column of ['fields', 'person_id']) await db.schema.alterTable('rotation_queue').dropColumn(column).execute();
