@@ -163,6 +163,10 @@ describe.each(dialects())('session agent on %s', (dialect) => {
     expect(JSON.parse(await ask(socket, '{not json'))).toEqual({ ok: false, error: 'malformed request' });
     // Decrypting garbage fails without detail.
     expect(JSON.parse(await ask(socket, JSON.stringify({ op: 'decrypt', data: Buffer.from('not a message').toString('base64') })))).toEqual({ ok: false, error: 'operation failed' });
+    // A session key only of a message addressed to its key: key packets of anything else give nothing.
+    expect(JSON.parse(await ask(socket, JSON.stringify({ op: 'session-key', data: Buffer.from('not key packets').toString('base64') })))).toEqual({ ok: false, error: 'not addressed to this key' });
+    // A backup manifest of another vault is not signed either.
+    expect(JSON.parse(await ask(socket, JSON.stringify({ op: 'sign', data: Buffer.from(JSON.stringify({ format: 'gmv-backup/1', vault: 'another-vault' })).toString('base64') })))).toEqual({ ok: false, error: 'refused' });
     // The agent signs checkpoints of its own vault, in canonical form, and nothing else...
     for (const data of ['hello', JSON.stringify({ kind: 'gmv.audit.checkpoint', v: 1, vault: 'another-vault', size: 1, root: '0'.repeat(64), at: '2026-11-29T00:00:00.000Z' })]) {
       expect(JSON.parse(await ask(socket, JSON.stringify({ op: 'sign', data: Buffer.from(data).toString('base64') }))), data).toEqual({ ok: false, error: 'refused' });
