@@ -120,14 +120,28 @@ wcode=$(as_wang gmv device enroll --login wang.fang --passphrase-file "$work/wan
 gmv device approve "$wcode" >/dev/null && echo "(her terminal approved: $wcode)"
 as_wang gmv login --login wang.fang --passphrase-file "$work/wang.pass" >/dev/null && echo "(Wang Fang logged in on her terminal)"
 
-step "14. The backup/restore drill: Li An records each step with its evidence and signs; Wang Fang countersigns"
+step "14. Backups and the restore drill (Art. 28): an encrypted, signed backup; GnuPG alone opens it; the drill restores, compares and records it; Li An signs, Wang Fang countersigns"
 show checklist due
-run=$(gmv checklist start backup-restore-drill --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).id))')
-echo "run: $run"
-printf 'backup %s: restored to a spare host, 3 accounts checked\n' "$(date +%F)" > "$work/drill.log"
-show checklist step "$run" backup --status done --evidence "$work/drill.log"
-show checklist step "$run" restore --status done --evidence "$work/drill.log"
-show checklist step "$run" compare --status na --note "只恢复了测试库 / test vault only"
+mkdir -m 700 "$work/backups"
+show backup create --out "$work/backups/gmv-$(date +%F).gmvbak"
+echo "…checked on a machine that has only the file and the recovery key:"
+show backup verify "$work/backups/gmv-$(date +%F).gmvbak" --recovery-key "$work/recovery.asc"
+if command -v gpg >/dev/null; then
+  echo "…and with GnuPG alone it is SQL that sqlite3 or psql loads (docs/RECOVERY.md):"
+  mkdir -p -m 700 "$work/gnupg-recovery"
+  GNUPGHOME="$work/gnupg-recovery" gpg --batch -q --import "$work/recovery.asc" 2>/dev/null
+  echo "\$ gpg --decrypt gmv-$(date +%F).gmvbak | head -4"
+  GNUPGHOME="$work/gnupg-recovery" gpg --batch -q --decrypt "$work/backups/gmv-$(date +%F).gmvbak" 2>/dev/null | head -4 | cut -c1-150 || true
+fi
+echo "…a flipped byte is refused, and nothing is restored:"
+cp "$work/backups/gmv-$(date +%F).gmvbak" "$work/backups/tampered.gmvbak"
+printf '\x00' | dd of="$work/backups/tampered.gmvbak" bs=1 seek=20000 conv=notrunc 2>/dev/null
+expect_fail 6 backup restore "$work/backups/tampered.gmvbak" --to "$work/restored.db"
+show backup restore "$work/backups/gmv-$(date +%F).gmvbak" --to "$work/restored.db"
+echo '$ gmv backup drill'
+run=$(gmv backup drill --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).run.id))')
+echo "(drill recorded as $run)"
+show checklist show "$run"
 show checklist sign "$run"
 echo "…the one who ran it may not also countersign:"
 expect_fail 4 checklist countersign "$run"
@@ -145,7 +159,7 @@ if command -v gpg >/dev/null; then
    done)
 fi
 echo "…and an edited record is named, exit 6:"
-sed -i 's/test vault only/production vault/' "$work/drill/run.json"
+sed -i '0,/"status":"done"/s//"status":"failed"/' "$work/drill/run.json"
 expect_fail 6 checklist verify "$work/drill"
 
 step "14b. A reader points at a counterfeit of the unit's Weibo account (Art. 29): the case is recorded with its evidence and its checklist opened; the officers work it and sign it closed"
