@@ -26,6 +26,7 @@ export const ROLE_RULES = {
   'recovery.use': ['security-officer'],
   'calendar.import': ['security-officer'],
   'policy.apply': ['security-officer'],
+  'report.generate': ['security-officer', 'auditor'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type RoleAction = keyof typeof ROLE_RULES;

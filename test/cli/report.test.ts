@@ -1,0 +1,173 @@
+/**
+ * The compliance report (arts. 24, 31–33) through the built binary on SQLite and PostgreSQL: what an
+ * inspector reads in it — an untrained editor under Art. 25, a departed editor's accounts overdue for
+ * rotation (first among rotations), an unfiled account — in md, json and zh-CN; only an officer or an
+ * auditor may write it (a refusal is audited); its detached signature verifies with GnuPG and fails
+ * once a byte of the report changes; an existing file is never overwritten.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dialects, otherTerminal, sandbox, type Sandbox } from '../helpers/dialects.js';
+import { daysAgo, gmv, initVault, OFFICER_PASSPHRASE, stopGnupg, train } from '../helpers/cli.js';
+import { audit, lockAll, parse } from '../helpers/session-helpers.js';
+
+const ZHAO = 'maple-leaf-8T-quiet-river';
+// The real clock (a session agent signs on it, so a second terminal checks its signatures on it too).
+// Zhao departs today; her accounts are due the next working day, so three weeks on they are overdue.
+const TODAY = daysAgo(0);
+const LATER = daysAgo(-21);
+
+/** The lines of a Markdown report under a `### heading`, up to the next heading. */
+function mdSection(md: string, unitHeading: string, article: string): string {
+  const unit = md.split(/\n## /).find((s) => s.startsWith(unitHeading)) ?? '';
+  return unit.split(/\n### /).find((s) => s.startsWith(`${article}\n`)) ?? '';
+}
+
+describe.each(dialects())('gmv report on %s', (dialect) => {
+  let box: Sandbox;
+  let zhao: Sandbox;
+  const env = () => box.env;
+  const ok = async (args: string[], e: Record<string, string> = env(), input?: string) => {
+    const r = await gmv(args, { env: e, input });
+    expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+    return r;
+  };
+  const out = (name: string) => join(box.dir, name);
+
+  beforeAll(async () => {
+    box = await sandbox(dialect);
+    await initVault(env());
+    await ok(['login', '--login', 'li.an', '--passphrase-file', '-'], env(), OFFICER_PASSPHRASE);
+    await train(env(), 'li.an', 'security-officer');
+    // zhang.wei: an editor nobody trained yet.
+    await ok(['staff', 'add', '--login', 'zhang.wei', '--name', '张伟', '--unit', '宣传科', '--roles', 'editor']);
+    // weibo-press is filed; douyin-new is not.
+    await ok(['account', 'add', '--slug', 'weibo-press', '--platform', 'weibo', '--name', '沈阳发布', '--unit', '宣传科',
+      '--filing-number', '辽网信备21010000001', '--filed-on', '2021-05-10', '--filing-office', '沈阳市人民政府办公室']);
+    await ok(['account', 'add', '--slug', 'douyin-new', '--platform', 'douyin', '--name', '沈阳抖音', '--unit', '宣传科']);
+    await ok(['grant', 'add', 'li.an', 'weibo-press', '--can', 'reveal,otp,manage']);
+    await ok(['secret', 'set', 'weibo-press', '--field', 'password', '--from-file', '-'], env(), 'weibo-press-Password-1!');
+
+    // zhao.min: a trained editor on her own terminal who reads weibo-press, then departs.
+    zhao = otherTerminal(box, 'zhao');
+    const zenv = zhao.env;
+    await ok(['staff', 'add', '--login', 'zhao.min', '--name', '赵敏', '--unit', '宣传科', '--roles', 'editor']);
+    await train(env(), 'zhao.min', 'editor');
+    const enrolled = parse<{ code: string }>(await gmv(['device', 'enroll', '--login', 'zhao.min', '--passphrase-file', '-', '--json'], { env: zenv, input: ZHAO }));
+    await ok(['device', 'approve', enrolled.code, '--json']);
+    await ok(['login', '--login', 'zhao.min', '--passphrase-file', '-'], zenv, ZHAO);
+    await ok(['grant', 'add', 'zhao.min', 'weibo-press', '--can', 'reveal']);
+    await ok(['secret', 'show', 'weibo-press'], zenv);
+
+    // An editor may not write the report: refused at the door, and the refusal is in the log.
+    const refused = await gmv(['report', '--format', 'md', '--out', out('zhao.md'), '--json'], { env: zenv });
+    expect(refused.code, refused.stderr).toBe(4);
+    expect(JSON.parse(refused.stdout).error.code).toBe('DENIED_ROLE');
+    expect(existsSync(out('zhao.md'))).toBe(false);
+
+    await ok(['staff', 'offboard', 'zhao.min', '--json']);
+  });
+  afterAll(async () => {
+    await lockAll(box?.dir, [box?.env, zhao?.env]);
+  });
+
+  it('names the untrained editor under Art. 25, the overdue departure first among rotations and the unfiled account; md reads in a terminal', async () => {
+    const done = await ok(['report', '--format', 'md', '--out', out('r.md'), '--as-of', LATER]);
+    expect(done.stdout).toMatch(new RegExp(`^Report written to .*r\\.md, signature .*r\\.md\\.sig; \\d+ breaches, \\d+ warnings \\(as of ${LATER}\\)\\.`));
+    const md = readFileSync(out('r.md'), 'utf8');
+    expect(md).toContain('# Compliance report: all units');
+    expect(md).toContain(`- As of ${LATER} (China)`);
+    expect(md).toMatch(/\| Measures art\. 25 \| NOT MET \| \d+ \| \d+ \|/);
+
+    const art25 = mdSection(md, 'Unit: 宣传科', 'Measures art. 25');
+    expect(art25).toContain('**BREACH** 张伟 (zhang.wei) has not completed Security basics.');
+    expect(art25).toContain('→ When done, record it: gmv training record zhang.wei security-basics --completed YYYY-MM-DD');
+    // The trained officer is not named there.
+    expect(art25).not.toContain('li.an');
+
+    const departing = mdSection(md, 'Unit: 宣传科', 'Measures art. 25 (confidentiality of departing staff)');
+    expect(departing).toMatch(/\*\*BREACH\*\* weibo-press: password to rotate after zhao\.min departed, due \d{4}-\d\d-\d\d\./);
+    expect(departing).toContain('→ gmv rotate start weibo-press');
+
+    const filing = mdSection(md, 'Unit: 宣传科', 'Measures arts. 12, 13, 14, 35');
+    expect(filing).toContain(`douyin-new (沈阳抖音), registered ${TODAY}, is not filed yet; due`);
+    expect(filing).not.toContain('weibo-press');
+    expect(md).toContain('Accounts not yet filed: 1.');
+    expect(md).toMatch(/- Verified: \d+ entries, \d+ signed checkpoints, root [0-9a-f]{64}\./);
+    // Terminal-friendly: short lines, no HTML but the one marker line gmv signs by.
+    expect(md.split('\n').slice(1).some((l) => /<[a-z]/i.test(l))).toBe(false);
+
+    // The report is in the audit log with the file's hash.
+    const entry = (await audit(env(), 'report.generate')).at(-1)!;
+    expect(entry).toMatchObject({ actor: 'li.an', outcome: 'ok', details: { format: 'md', as_of: LATER } });
+    expect(entry.details.sha256).toBe(execFileSync('sha256sum', [out('r.md')], { encoding: 'utf8' }).split(' ')[0]);
+  });
+
+  it('json: the documented shape, departures first among rotations', async () => {
+    await ok(['report', '--format', 'json', '--out', out('r.json'), '--as-of', LATER]);
+    const r = JSON.parse(readFileSync(out('r.json'), 'utf8'));
+    expect(Object.keys(r)).toEqual(['format', 'vault', 'generatedAt', 'asOf', 'unit', 'lang', 'policy', 'articles', 'units', 'rotations', 'counterfeit', 'unfiled', 'audit', 'findings', 'signedBy']);
+    expect(r).toMatchObject({ format: 'gmv-report/1', asOf: LATER, unit: null, lang: 'en', policy: { name: 'shenyang-2021', unseenDeviceDays: 90, lapsingWithinDays: 30 }, signedBy: { login: 'li.an' }, unfiled: 1 });
+    expect(r.generatedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(r.units).toEqual([{ unit: '宣传科', people: 2, qualified: 1, devices: { active: 1, pending: 0, revoked: 1, unseen: 0 } }]);
+    expect(r.audit).toMatchObject({ verified: true, error: null, latestCheckpoint: { signer: 'li.an' } });
+    expect(r.rotations).toMatchObject({ overdue: 1, departures: 1 });
+    for (const f of r.findings) expect(Object.keys(f)).toEqual(['area', 'level', 'unit', 'cite', 'subject', 'name', 'state', 'what', 'due', 'text', 'todo']);
+    expect(r.findings).toContainEqual(expect.objectContaining({ area: 'training', level: 'breach', unit: '宣传科', subject: 'zhang.wei', name: '张伟', state: 'missing', what: 'security-basics', cite: { zh: '办法第二十五条', en: 'Measures art. 25' } }));
+    const rotations = r.findings.filter((f: { area: string }) => f.area === 'rotation');
+    expect(rotations[0]).toMatchObject({ subject: 'weibo-press', what: 'departure', state: 'overdue', level: 'breach', name: 'zhao.min' });
+    expect(rotations[0].due > TODAY && rotations[0].due < LATER).toBe(true);
+    expect(r.findings).toContainEqual(expect.objectContaining({ area: 'filing', subject: 'douyin-new', state: 'due', level: 'warning' }));
+    expect(r.articles).toContainEqual({ cite: { zh: '办法第二十五条', en: 'Measures art. 25' }, status: 'breach', breaches: expect.any(Number), warnings: expect.any(Number) });
+    // Judged today instead, the departure rotation is due (tomorrow), not overdue.
+    await ok(['report', '--format', 'json', '--out', out('today.json')]);
+    const today = JSON.parse(readFileSync(out('today.json'), 'utf8'));
+    expect(today.asOf).toBe(TODAY);
+    expect(today.findings.find((f: { area: string }) => f.area === 'rotation')).toMatchObject({ state: 'due', level: 'warning' });
+  });
+
+  it('is signed: gpg --verify accepts it with the signer\'s key and refuses it after one byte changed', async () => {
+    await ok(['report', '--format', 'html', '--out', out('r.html')]);
+    const home = mkdtempSync(join(tmpdir(), 'gmv-gpg-'));
+    try {
+      execFileSync('gpg', ['--homedir', home, '--batch', '--import', out('r.html.signer.asc')], { stdio: 'ignore' });
+      expect(readFileSync(out('r.html.sig'), 'utf8')).toMatch(/^-----BEGIN PGP SIGNATURE-----/);
+      const good = spawnSync('gpg', ['--homedir', home, '--batch', '--status-fd', '1', '--verify', out('r.html.sig'), out('r.html')], { encoding: 'utf8' });
+      expect(good.status, good.stderr).toBe(0);
+      expect(good.stdout).toMatch(/\[GNUPG:\] GOODSIG /);
+      // The key gpg names is the one the report says signed it.
+      const written = parse<{ signedBy: { fingerprint: string } }>(await ok(['report', '--format', 'json', '--out', out('fpr.json'), '--json']));
+      expect(good.stdout).toContain(`VALIDSIG ${written.signedBy.fingerprint}`);
+      appendFileSync(out('r.html'), ' ');
+      const bad = spawnSync('gpg', ['--homedir', home, '--batch', '--status-fd', '1', '--verify', out('r.html.sig'), out('r.html')], { encoding: 'utf8' });
+      expect(bad.status).not.toBe(0);
+      expect(bad.stdout).toMatch(/\[GNUPG:\] BADSIG /);
+    } finally {
+      stopGnupg(home);
+    }
+    // Never overwritten: the report, and the signature beside it.
+    const again = await gmv(['report', '--format', 'html', '--out', out('r.html'), '--json'], { env: env() });
+    expect(again.code).toBe(9);
+    expect(JSON.parse(again.stdout).error.code).toBe('OUTPUT_EXISTS');
+  });
+
+  it('zh-CN: headings, articles and findings in Chinese; --unit and --as-of are checked', async () => {
+    await ok(['report', '--format', 'md', '--out', out('zh.md'), '--lang', 'zh-CN', '--unit', '宣传科', '--as-of', LATER]);
+    const md = readFileSync(out('zh.md'), 'utf8');
+    expect(md).toContain('# 合规报告：宣传科');
+    expect(md).toContain('| 办法第二十五条 | 不符合 |');
+    const art25 = mdSection(md, '单位：宣传科', '办法第二十五条');
+    expect(art25).toContain('**不符合** 张伟（zhang.wei）未完成网络安全基础。');
+    expect(mdSection(md, '单位：宣传科', '办法第二十五条（离岗人员保密管理）')).toMatch(/weibo-press：zhao\.min 离岗后需轮换 password，截止 \d{4}-\d\d-\d\d。/);
+
+    const unknownUnit = await gmv(['report', '--format', 'md', '--out', out('x.md'), '--unit', '没有这个科', '--json'], { env: env() });
+    expect(unknownUnit.code).toBe(3);
+    expect(JSON.parse(unknownUnit.stdout).error.code).toBe('UNIT_NOT_FOUND');
+    const badDay = await gmv(['report', '--format', 'md', '--out', out('x.md'), '--as-of', '2026-02-30'], { env: env() });
+    expect(badDay.code).toBe(2);
+    expect(existsSync(out('x.md'))).toBe(false);
+  });
+});
