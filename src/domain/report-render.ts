@@ -6,7 +6,7 @@
 import { render, type Lang, type MessageKey } from '../i18n/catalogue.js';
 import { formatChinaTime } from './dates.js';
 import { escapeControls } from './terminal-text.js';
-import { reportPrefix, type ArticleRow, type Cite, type Finding, type ReportData } from './report.js';
+import { citeKey, reportPrefix, type ArticleRow, type Cite, type Finding, type ReportData } from './report.js';
 
 export type ReportFormat = 'md' | 'html' | 'json';
 export const REPORT_FORMATS: readonly ReportFormat[] = ['md', 'html', 'json'];
@@ -21,16 +21,17 @@ const citeText = (cite: Cite, lang: Lang) => (lang === 'zh-CN' ? cite.zh : cite.
 
 /** Findings grouped: units in the data's order (then the whole vault), articles in the summary's order. */
 function groups(data: ReportData): { unit: string | null; articles: { cite: Cite; findings: Finding[] }[] }[] {
-  const order = new Map(data.articles.map((a, i) => [a.cite.en, i]));
+  const order = new Map(data.articles.map((a, i) => [citeKey(a.cite), i]));
   const units: (string | null)[] = [...data.units.map((u) => u.unit), null];
   return units.map((unit) => {
     const mine = data.findings.filter((f) => f.unit === unit);
     const byCite = new Map<string, { cite: Cite; findings: Finding[] }>();
     for (const f of mine) {
-      if (!byCite.has(f.cite.en)) byCite.set(f.cite.en, { cite: f.cite, findings: [] });
-      byCite.get(f.cite.en)!.findings.push(f);
+      const key = citeKey(f.cite);
+      if (!byCite.has(key)) byCite.set(key, { cite: data.articles.find((a) => citeKey(a.cite) === key)?.cite ?? f.cite, findings: [] });
+      byCite.get(key)!.findings.push(f);
     }
-    const articles = [...byCite.values()].sort((a, b) => (order.get(a.cite.en) ?? 0) - (order.get(b.cite.en) ?? 0));
+    const articles = [...byCite.values()].sort((a, b) => (order.get(citeKey(a.cite)) ?? 0) - (order.get(citeKey(b.cite)) ?? 0));
     for (const a of articles) a.findings.sort((x, y) => (x.level === y.level ? 0 : x.level === 'breach' ? -1 : 1));
     return { unit, articles };
   });
@@ -113,7 +114,7 @@ body{font:15px/1.5 system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;mar
 h1{font-size:1.6rem;margin-bottom:.25rem}h2{border-bottom:2px solid #d0d7de;padding-bottom:.2rem;margin-top:2.2rem}h3{margin:1.4rem 0 .4rem}
 ul.meta{list-style:none;padding:0;color:#57606a;margin:.2rem 0 1rem}
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}th,td{border:1px solid #d0d7de;padding:.35rem .55rem;text-align:left;vertical-align:top}
-th{background:#f6f8fa}td.n{text-align:right;font-variant-numeric:tabular-nums}
+th{background:#f6f8fa}td.breach,td.warning{white-space:nowrap}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .breach{color:#a40e26;font-weight:600}.warning{color:#7d4e00;font-weight:600}.ok{color:#116329;font-weight:600}
 .charts{display:flex;flex-wrap:wrap;gap:2rem}.charts figure{margin:0}figcaption{font-weight:600;margin-bottom:.3rem}
 code{font-family:ui-monospace,monospace;font-size:.9em;background:#f6f8fa;padding:0 .2em}
@@ -174,7 +175,7 @@ export function renderHtml(data: ReportData, fileName = 'FILE'): string {
     parts.push(`<section class="unit" data-unit="${e(g.unit ?? '')}"><h2>${e(title)}</h2>`);
     if (g.articles.length === 0) parts.push(`<p class="ok">${e(t('report.nothing'))}</p>`);
     for (const a of g.articles) {
-      parts.push(`<section class="article" data-cite="${e(a.cite.en)}"><h3>${e(citeText(a.cite, lang))}</h3><table><thead><tr><th>${e(t('report.col.level'))}</th><th>${e(t('report.col.finding'))}</th><th>${e(t('report.col.due'))}</th><th>${e(t('report.col.todo'))}</th></tr></thead><tbody>`
+      parts.push(`<section class="article" data-cite="${e(citeKey(a.cite))}"><h3>${e(citeText(a.cite, lang))}</h3><table><thead><tr><th>${e(t('report.col.level'))}</th><th>${e(t('report.col.finding'))}</th><th>${e(t('report.col.due'))}</th><th>${e(t('report.col.todo'))}</th></tr></thead><tbody>`
         + a.findings.map((f) => `<tr data-area="${e(f.area)}" data-subject="${e(f.subject)}"><td class="${e(f.level)}">${e(levelLabel(f, lang))}</td><td>${e(f.text)}</td><td>${e(f.due ?? '')}</td><td>${e(f.todo)}</td></tr>`).join('')
         + '</tbody></table></section>');
     }

@@ -97,3 +97,11 @@ export function isReportOf(data: Uint8Array, vault: string): boolean {
   if (!Buffer.from(text, 'utf8').equals(data)) return false;
   return (['json', 'md', 'html'] as const).some((f) => text.startsWith(reportPrefix(f, vault)));
 }
+
+/**
+ * What groups findings under one article: the citation's Chinese text, which is the measures' own
+ * (two rules citing the same article in Chinese with different English glosses are one article).
+ */
+export function citeKey(cite: Cite): string {
+  return cite.zh;
+}

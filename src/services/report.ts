@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { GmvError } from '../errors.js';
 import { addDays, civilDateOf, endOfDay, type CivilDate } from '../domain/dates.js';
-import { REPORT_FORMAT, type Cite, type Finding, type ReportData, type AuditSection, type UnitStats } from '../domain/report.js';
+import { REPORT_FORMAT, citeKey, type Cite, type Finding, type ReportData, type AuditSection, type UnitStats } from '../domain/report.js';
 import { render, type Lang, type MessageKey } from '../i18n/catalogue.js';
 import type { Policy } from '../policy/policy.js';
 import type { StoreTarget } from '../local/vault-location.js';
@@ -265,10 +265,10 @@ function laterCleanRun(runs: readonly RunView[], run: RunView): boolean {
 function articleSummary(checked: readonly Cite[], findings: readonly Finding[]): ReportData['articles'] {
   const rows = new Map<string, ReportData['articles'][number]>();
   for (const cite of [...checked, ...findings.map((f) => f.cite)]) {
-    if (!rows.has(cite.en)) rows.set(cite.en, { cite, status: 'ok', breaches: 0, warnings: 0 });
+    if (!rows.has(citeKey(cite))) rows.set(citeKey(cite), { cite, status: 'ok', breaches: 0, warnings: 0 });
   }
   for (const f of findings) {
-    const row = rows.get(f.cite.en)!;
+    const row = rows.get(citeKey(f.cite))!;
     if (f.level === 'breach') row.breaches += 1; else row.warnings += 1;
     row.status = row.breaches > 0 ? 'breach' : 'warning';
   }

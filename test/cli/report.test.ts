@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects, otherTerminal, sandbox, type Sandbox } from '../helpers/dialects.js';
 import { daysAgo, gmv, initVault, OFFICER_PASSPHRASE, stopGnupg, train } from '../helpers/cli.js';
 import { audit, lockAll, parse } from '../helpers/session-helpers.js';
+import { directSql } from '../helpers/direct-sql.js';
 
 const ZHAO = 'maple-leaf-8T-quiet-river';
 // The real clock (a session agent signs on it, so a second terminal checks its signatures on it too).
@@ -169,5 +170,28 @@ describe.each(dialects())('gmv report on %s', (dialect) => {
     const badDay = await gmv(['report', '--format', 'md', '--out', out('x.md'), '--as-of', '2026-02-30'], { env: env() });
     expect(badDay.code).toBe(2);
     expect(existsSync(out('x.md'))).toBe(false);
+  });
+
+  it('flags a terminal the log has not seen for the pack\'s 90 days', async () => {
+    const far = daysAgo(-120);
+    await ok(['report', '--format', 'json', '--out', out('far.json'), '--as-of', far]);
+    const r = JSON.parse(readFileSync(out('far.json'), 'utf8'));
+    const device = r.findings.find((f: { area: string }) => f.area === 'device');
+    expect(device).toMatchObject({ level: 'warning', state: 'unseen', name: 'li.an', unit: '宣传科', cite: { zh: '办法第二十五条（终端管理）' } });
+    expect(device.todo).toBe(`Confirm it is still in use, or revoke it: gmv device revoke ${device.subject}`);
+    expect(r.units[0].devices).toMatchObject({ active: 1, unseen: 1 });
+  });
+
+  it('says first that the audit log does not verify when a table was changed behind gmv\'s back', async () => {
+    await directSql(box, ["update people set roles = '[\"security-officer\"]' where login = 'zhang.wei'"]);
+    try {
+      await ok(['report', '--format', 'md', '--out', out('tampered.md')]);
+      const md = readFileSync(out('tampered.md'), 'utf8');
+      expect(md).toMatch(/\| Cybersecurity Law art\. 21; measures art\. 24 \| NOT MET \| 1 \| 0 \|/);
+      expect(md).toMatch(/- DOES NOT VERIFY: .*zhang\.wei/);
+      expect(mdSection(md, 'Whole vault', 'Cybersecurity Law art. 21; measures art. 24')).toContain('**BREACH** The audit log does not verify:');
+    } finally {
+      await directSql(box, ["update people set roles = '[\"editor\"]' where login = 'zhang.wei'"]);
+    }
   });
 });
