@@ -70,7 +70,9 @@ export async function gatherReport(vault: Vault, options: ReportOptions): Promis
   const add = (f: Finding) => { if (inScope(f.unit)) findings.push(f); };
 
   // Training and confidentiality agreements (Arts. 7, 25): what each person lacks, and what lapses soon.
-  const people = (await listStaff(v)).filter((p) => p.status !== 'departed');
+  const staff = await listStaff(v);
+  const people = staff.filter((p) => p.status !== 'departed');
+  const idOf = new Map((await v.store.db.selectFrom('people').select(['id', 'login']).execute()).map((r) => [r.login, Number(r.id)]));
   const stats = new Map<string, UnitStats>(units.map((u) => [u, { unit: u, people: 0, qualified: 0, devices: { active: 0, pending: 0, revoked: 0, unseen: 0 } }]));
   const ndaCite = citeOf(policy, 'contractors.nda_required');
   checked.push(ndaCite);
@@ -79,8 +81,7 @@ export async function gatherReport(vault: Vault, options: ReportOptions): Promis
   for (const p of people) {
     const s = stats.get(p.unit)!;
     s.people += 1;
-    const row = await v.store.db.selectFrom('people').select('id').where('login', '=', p.login).executeTakeFirstOrThrow();
-    const { shortfalls, lapsing } = await lapsingFor(v, { id: Number(row.id), login: p.login }, LAPSING_WITHIN_DAYS);
+    const { shortfalls, lapsing } = await lapsingFor(v, { id: idOf.get(p.login)!, login: p.login }, LAPSING_WITHIN_DAYS);
     if (shortfalls.length === 0) s.qualified += 1;
     const subject = { login: p.login, name: p.name };
     for (const gap of shortfalls) {
@@ -204,7 +205,7 @@ export async function gatherReport(vault: Vault, options: ReportOptions): Promis
   const unseenDays = policy.devices.unseenDays;
   const since = endOfDay(addDays(asOf, -unseenDays));
   const seen = new Set((await listAudit(v, { since, until: v.now() })).map((e) => e.device).filter((d): d is string => d !== null));
-  const unitOfPerson = new Map((await listStaff(v)).map((p) => [p.login, p.unit]));
+  const unitOfPerson = new Map(staff.map((p) => [p.login, p.unit]));
   for (const d of await listDevices(v)) {
     const unit = d.login ? unitOfPerson.get(d.login) ?? null : null;
     const s = unit ? stats.get(unit) : undefined;

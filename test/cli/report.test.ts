@@ -6,7 +6,7 @@
  * once a byte of the report changes; an existing file is never overwritten.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ import { audit, lockAll, parse } from '../helpers/session-helpers.js';
 import { directSql } from '../helpers/direct-sql.js';
 
 const ZHAO = 'maple-leaf-8T-quiet-river';
+const WANG = 'pine-needle-4K-silver-brook';
 // The real clock (a session agent signs on it, so a second terminal checks its signatures on it too).
 // Zhao departs today; her accounts are due the next working day, so three weeks on they are overdue.
 const TODAY = daysAgo(0);
@@ -30,6 +31,9 @@ function mdSection(md: string, unitHeading: string, article: string): string {
 describe.each(dialects())('gmv report on %s', (dialect) => {
   let box: Sandbox;
   let zhao: Sandbox;
+  let wang: Sandbox;
+  let caseRun: string;
+  let inspection: string;
   const env = () => box.env;
   const ok = async (args: string[], e: Record<string, string> = env(), input?: string) => {
     const r = await gmv(args, { env: e, input });
@@ -70,9 +74,25 @@ describe.each(dialects())('gmv report on %s', (dialect) => {
     expect(existsSync(out('zhao.md'))).toBe(false);
 
     await ok(['staff', 'offboard', 'zhao.min', '--json']);
+
+    // A counterfeit of weibo-press under investigation (Art. 29): verified, the rest not yet done.
+    caseRun = parse<{ id: string }>(await ok(['checklist', 'start', 'impersonation-case', '--account', 'weibo-press', '--json'])).id;
+    writeFileSync(out('counterfeit.png'), 'screenshot of the counterfeit account');
+    await ok(['checklist', 'step', caseRun, 'verify', '--status', 'done', '--evidence', out('counterfeit.png')]);
+    // A security inspection whose systems check failed (Art. 28).
+    inspection = parse<{ id: string }>(await ok(['checklist', 'start', 'security-inspection', '--json'])).id;
+    await ok(['checklist', 'step', inspection, 'systems', '--status', 'failed', '--note', 'database unpatched']);
+
+    // wang.fang, an auditor on her own terminal, may write the report too.
+    wang = otherTerminal(box, 'wang');
+    await ok(['staff', 'add', '--login', 'wang.fang', '--name', '王芳', '--unit', '宣传科', '--roles', 'auditor']);
+    await train(env(), 'wang.fang', 'auditor');
+    const wangEnrolled = parse<{ code: string }>(await gmv(['device', 'enroll', '--login', 'wang.fang', '--passphrase-file', '-', '--json'], { env: wang.env, input: WANG }));
+    await ok(['device', 'approve', wangEnrolled.code, '--json']);
+    await ok(['login', '--login', 'wang.fang', '--passphrase-file', '-'], wang.env, WANG);
   });
   afterAll(async () => {
-    await lockAll(box?.dir, [box?.env, zhao?.env]);
+    await lockAll(box?.dir, [box?.env, zhao?.env, wang?.env]);
   });
 
   it('names the untrained editor under Art. 25, the overdue departure first among rotations and the unfiled account; md reads in a terminal', async () => {
@@ -113,7 +133,8 @@ describe.each(dialects())('gmv report on %s', (dialect) => {
     expect(Object.keys(r)).toEqual(['format', 'vault', 'generatedAt', 'asOf', 'unit', 'lang', 'policy', 'articles', 'units', 'rotations', 'counterfeit', 'unfiled', 'audit', 'findings', 'signedBy']);
     expect(r).toMatchObject({ format: 'gmv-report/1', asOf: LATER, unit: null, lang: 'en', policy: { name: 'shenyang-2021', unseenDeviceDays: 90, lapsingWithinDays: 30 }, signedBy: { login: 'li.an' }, unfiled: 1 });
     expect(r.generatedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-    expect(r.units).toEqual([{ unit: '宣传科', people: 2, qualified: 1, devices: { active: 1, pending: 0, revoked: 1, unseen: 0 } }]);
+    // li.an and wang.fang trained, zhang.wei not (zhao.min departed); her terminal revoked.
+    expect(r.units).toEqual([{ unit: '宣传科', people: 3, qualified: 2, devices: { active: 2, pending: 0, revoked: 1, unseen: 0 } }]);
     expect(r.audit).toMatchObject({ verified: true, error: null, latestCheckpoint: { signer: 'li.an' } });
     expect(r.rotations).toMatchObject({ overdue: 1, departures: 1 });
     for (const f of r.findings) expect(Object.keys(f)).toEqual(['area', 'level', 'unit', 'cite', 'subject', 'name', 'state', 'what', 'due', 'text', 'todo']);
@@ -128,6 +149,28 @@ describe.each(dialects())('gmv report on %s', (dialect) => {
     const today = JSON.parse(readFileSync(out('today.json'), 'utf8'));
     expect(today.asOf).toBe(TODAY);
     expect(today.findings.find((f: { area: string }) => f.area === 'rotation')).toMatchObject({ state: 'due', level: 'warning' });
+  });
+
+  it('shows the open counterfeit case with its steps left (overdue later), the failed inspection step, and the unsigned runs', async () => {
+    const md = readFileSync(out('r.md'), 'utf8');
+    const art29 = mdSection(md, 'Unit: 宣传科', 'Measures art. 29');
+    expect(art29).toMatch(new RegExp(`\\*\\*BREACH\\*\\* Counterfeit case ${caseRun} \\(weibo-press\\) is OVERDUE since \\d{4}-\\d\\d-\\d\\d; steps left: cac-police, platform, report\\.`));
+    expect(art29).toContain(`→ Work through the Art. 29 steps (verify, CAC/police, platform, report upward): gmv checklist show ${caseRun}`);
+    expect(md).toContain('Counterfeit-account cases: 1 open, 1 overdue.');
+    const art28 = mdSection(md, 'Whole vault', 'Measures art. 28');
+    expect(art28).toContain(`**BREACH** Run ${inspection} (Security inspection): step "Check operating systems and databases" failed: database unpatched`);
+    expect(art28).toContain(`Run ${inspection} (Security inspection, -) is not signed; deadline`);
+    // The offboarding run is open too (Art. 25, departing staff).
+    expect(mdSection(md, 'Unit: 宣传科', 'Measures art. 25 (confidentiality of departing staff)')).not.toBe('');
+    const today = JSON.parse(readFileSync(out('today.json'), 'utf8'));
+    expect(today.findings.find((f: { area: string }) => f.area === 'counterfeit')).toMatchObject({ subject: caseRun, level: 'warning', state: 'open', unit: '宣传科', name: 'weibo-press' });
+    expect(today.counterfeit).toEqual({ open: 1, overdue: 0 });
+  });
+
+  it('an auditor may write it; it names her as the signer', async () => {
+    const r = parse<{ signedBy: { login: string } }>(await ok(['report', '--format', 'json', '--out', out('auditor.json'), '--json'], wang.env));
+    expect(r.signedBy.login).toBe('wang.fang');
+    expect(JSON.parse(readFileSync(out('auditor.json'), 'utf8')).signedBy.login).toBe('wang.fang');
   });
 
   it('is signed: gpg --verify accepts it with the signer\'s key and refuses it after one byte changed', async () => {
@@ -176,10 +219,14 @@ describe.each(dialects())('gmv report on %s', (dialect) => {
     const far = daysAgo(-120);
     await ok(['report', '--format', 'json', '--out', out('far.json'), '--as-of', far]);
     const r = JSON.parse(readFileSync(out('far.json'), 'utf8'));
-    const device = r.findings.find((f: { area: string }) => f.area === 'device');
-    expect(device).toMatchObject({ level: 'warning', state: 'unseen', name: 'li.an', unit: '宣传科', cite: { zh: '办法第二十五条（终端管理）' } });
+    const devices = r.findings.filter((f: { area: string }) => f.area === 'device');
+    expect(devices.map((d: { name: string }) => d.name).sort()).toEqual(['li.an', 'wang.fang']);
+    const device = devices.find((d: { name: string }) => d.name === 'li.an');
+    expect(device).toMatchObject({ level: 'warning', state: 'unseen', unit: '宣传科', cite: { zh: '办法第二十五条（终端管理）' } });
     expect(device.todo).toBe(`Confirm it is still in use, or revoke it: gmv device revoke ${device.subject}`);
-    expect(r.units[0].devices).toMatchObject({ active: 1, unseen: 1 });
+    expect(r.units[0].devices).toMatchObject({ active: 2, revoked: 1, unseen: 2 });
+    // Today nobody is flagged: both terminals wrote to the log.
+    expect(JSON.parse(readFileSync(out('today.json'), 'utf8')).findings.filter((f: { area: string }) => f.area === 'device')).toEqual([]);
   });
 
   it('says first that the audit log does not verify when a table was changed behind gmv\'s back', async () => {
