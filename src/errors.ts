@@ -125,6 +125,7 @@ const CODES = {
   DENIED_NDA_EXPIRED: ExitCode.denied,
   COURSE_UNKNOWN: ExitCode.notFound,
   RECORD_INVALID: ExitCode.integrity,
+  REPORT_INVALID: ExitCode.integrity,
   CLOSURE_TOO_EARLY: ExitCode.denied,
   CALENDAR_UNKNOWN: ExitCode.calendarUnknown,
   CANCELLED: ExitCode.cancelled,

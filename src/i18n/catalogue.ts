@@ -573,6 +573,13 @@ const en = {
   'report.todo.deviceUnseen': 'Confirm it is still in use, or revoke it: gmv device revoke {device}',
   'report.todo.auditFailed': 'Keep the vault as it is, run gmv audit verify for the details and investigate; compare with an auditor\'s exported checkpoint.',
   'report.todo.auditUnsignedTail': 'The next signed change covers them; an officer can sign one now: gmv audit checkpoint export --out DIR',
+  'error.REPORT_INVALID': 'The report {path} does not check: {detail}. Do not rely on it; ask the vault\'s officers for a new one.',
+  'detail.reportForeign': 'it is not a gmv report of this vault (it must begin with the line gmv writes first)',
+  'detail.reportNotLogged': 'the audit log records no report with this content (SHA-256): it was changed after gmv wrote it, or gmv never wrote it',
+  'detail.reportSignatureForm': 'FILE.sig holds no OpenPGP signature',
+  'detail.reportSignerUncertified': 'the key the log names as its signer is not a person key the organisation certified',
+  'detail.reportSignature': 'the signature in FILE.sig is not a signature over this file by the key the log names',
+  'report.verified': 'Good: {path} is the report of {asOf} that gmv wrote (audit entry #{seq}, {at}), signed by {signer} (key {fingerprint}, certified by the organisation).',
   'report.written': 'Report written to {path}, signature {sig}; {breaches} breaches, {warnings} warnings (as of {asOf}).',
 } as const;
 
@@ -1145,6 +1152,13 @@ const zh: Record<MessageKey, string> = {
   'report.todo.deviceUnseen': '确认该终端仍在使用，否则吊销：gmv device revoke {device}',
   'report.todo.auditFailed': '保持库原状，运行 gmv audit verify 查看详情并调查；与审计人员导出的检查点比对。',
   'report.todo.auditUnsignedTail': '下一次签名的变更将覆盖这些记录；安全管理员也可立即签署：gmv audit checkpoint export --out DIR',
+  'error.REPORT_INVALID': '报告 {path} 未通过核验：{detail}。请勿采信，请库的安全管理员重新生成。',
+  'detail.reportForeign': '不是本库的 gmv 报告（其首行必须是 gmv 写入的标记行）',
+  'detail.reportNotLogged': '审计日志中没有内容（SHA-256）相同的报告：报告在 gmv 写出后被修改，或并非 gmv 所写',
+  'detail.reportSignatureForm': 'FILE.sig 中没有 OpenPGP 签名',
+  'detail.reportSignerUncertified': '日志所记签署人的密钥不是经组织认证的个人密钥',
+  'detail.reportSignature': 'FILE.sig 中的签名不是日志所记密钥对本文件的签名',
+  'report.verified': '核验通过：{path} 是 gmv 写出的截至 {asOf} 的报告（审计记录 #{seq}，{at}），由 {signer} 签署（密钥 {fingerprint}，经组织认证）。',
   'report.written': '报告已写入 {path}，签名 {sig}；不符合 {breaches} 项，提醒 {warnings} 项（截至 {asOf}）。',
 };
 

@@ -185,10 +185,22 @@ describe.each(dialects())('gmv report on %s', (dialect) => {
       // The key gpg names is the one the report says signed it.
       const written = parse<{ signedBy: { fingerprint: string } }>(await ok(['report', '--format', 'json', '--out', out('fpr.json'), '--json']));
       expect(good.stdout).toContain(`VALIDSIG ${written.signedBy.fingerprint}`);
+      // gmv checks more than gpg can: the signer's key is certified by the organisation and the log recorded this very file.
+      const checked = await ok(['report', 'verify', out('r.html')]);
+      expect(checked.stdout).toMatch(/^Good: .*r\.html is the report of \d{4}-\d\d-\d\d that gmv wrote \(audit entry #\d+, .*\), signed by li\.an \(key [0-9A-F]{40}, certified by the organisation\)\./);
       appendFileSync(out('r.html'), ' ');
       const bad = spawnSync('gpg', ['--homedir', home, '--batch', '--status-fd', '1', '--verify', out('r.html.sig'), out('r.html')], { encoding: 'utf8' });
       expect(bad.status).not.toBe(0);
       expect(bad.stdout).toMatch(/\[GNUPG:\] BADSIG /);
+      const changed = await gmv(['report', 'verify', out('r.html'), '--json'], { env: env() });
+      expect(changed.code).toBe(6);
+      expect(JSON.parse(changed.stdout).error).toMatchObject({ code: 'REPORT_INVALID', message: expect.stringContaining('the audit log records no report with this content') });
+      // An intact report with another report's signature beside it.
+      writeFileSync(out('copy.json'), readFileSync(out('fpr.json')));
+      writeFileSync(out('copy.json.sig'), readFileSync(out('r.json.sig')));
+      const swapped = await gmv(['report', 'verify', out('copy.json'), '--lang', 'zh-CN'], { env: env() });
+      expect(swapped.code).toBe(6);
+      expect(swapped.stderr).toContain('FILE.sig 中的签名不是日志所记密钥对本文件的签名');
     } finally {
       stopGnupg(home);
     }
