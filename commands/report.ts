@@ -8,12 +8,16 @@ export default class Report extends GmvCommand<typeof Report> {
   static override examples = [
     'gmv report --format html --out report.html',
     'gmv report --unit 宣传科 --as-of 2026-12-31 --format md --out q4.md --lang zh-CN',
+    'gmv report --format json --out report.json --login wang.fang --passphrase-file ~/.gmv-pass',
   ];
   static override flags = {
     format: Flags.option({ options: ['md', 'html', 'json'] as const, description: 'md (reads in a terminal), html (one self-contained page) or json (docs/REPORT.md)', required: true })(),
     out: Flags.string({ description: 'A new file; its signature goes to FILE.sig and the signer\'s public key to FILE.signer.asc', required: true }),
     unit: Flags.string({ description: 'Only this unit (vault-wide findings are still shown)' }),
     'as-of': Flags.string({ description: 'Judge deadlines and validity as of this China day (YYYY-MM-DD; default today)' }),
+    login: Flags.string({ description: 'Security officer or auditor who signs (without a session, e.g. from cron)' }),
+    'passphrase-file': Flags.string({ description: 'Unlock --login here: passphrase from FILE, or - for standard input', dependsOn: ['login'] }),
+    'totp-file': Flags.string({ description: 'With --passphrase-file, for people with TOTP: the current code from FILE or -' }),
   };
 
   async run(): Promise<void> {
@@ -25,7 +29,7 @@ export default class Report extends GmvCommand<typeof Report> {
     // Every file is checked before any work: a typo in --out costs nothing, and nothing is overwritten.
     const files = { report: out, signature: `${out}.sig`, key: `${out}.signer.asc` };
     for (const path of Object.values(files)) checkOutputPath(path);
-    const actor = await this.sessionActor();
+    const actor = await this.keyHolder(this.flags.login, this.flags['passphrase-file']);
     const format = this.flags.format;
     const signed = await generateReport(await this.vault(), actor, { unit: this.flags.unit, asOf, lang: this.lang, target: this.storeTarget(), format }, (data) => renderReport(data, format, basename(out)));
     writeOutput(files.report, signed.bytes);

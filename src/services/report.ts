@@ -5,7 +5,7 @@
  * auditor in the session. Rendering is domain/report-render.ts; this file only gathers.
  */
 import { createHash } from 'node:crypto';
-import { GmvError } from '../errors.js';
+import { ExitCode, GmvError } from '../errors.js';
 import { addDays, civilDateOf, endOfDay, type CivilDate } from '../domain/dates.js';
 import { REPORT_FORMAT, citeKey, type Cite, type Finding, type ReportData, type AuditSection, type UnitStats } from '../domain/report.js';
 import { render, type Lang, type MessageKey } from '../i18n/catalogue.js';
@@ -292,7 +292,7 @@ async function auditSection(vault: Vault, target: StoreTarget, lang: Lang): Prom
     return { verified: true, entries: r.entries, checkpoints: r.checkpoints, root: r.root, unsignedTail: r.unsignedTail, orgFingerprint: r.orgFingerprint, latestCheckpoint, error: null };
   } catch (error) {
     // A log that does not verify is the report's most important finding, not a reason to print nothing.
-    if (!(error instanceof GmvError) || error.exitCode !== 6) throw error;
+    if (!(error instanceof GmvError) || error.exitCode !== ExitCode.integrity) throw error;
     return { verified: false, entries: null, checkpoints: null, root: null, unsignedTail: 0, orgFingerprint: null, latestCheckpoint, error: { code: error.code, message: error.localized(lang) } };
   }
 }

@@ -167,10 +167,14 @@ describe.each(dialects())('gmv report on %s', (dialect) => {
     expect(today.counterfeit).toEqual({ open: 1, overdue: 0 });
   });
 
-  it('an auditor may write it; it names her as the signer', async () => {
+  it('an auditor may write it; it names her as the signer; an officer may sign one without a session', async () => {
     const r = parse<{ signedBy: { login: string } }>(await ok(['report', '--format', 'json', '--out', out('auditor.json'), '--json'], wang.env));
     expect(r.signedBy.login).toBe('wang.fang');
     expect(JSON.parse(readFileSync(out('auditor.json'), 'utf8')).signedBy.login).toBe('wang.fang');
+    // Without a session (a scheduled report): unlocked here for this one command.
+    const scripted = parse<{ signedBy: { login: string } }>(await ok(['report', '--format', 'md', '--out', out('cron.md'), '--login', 'li.an', '--passphrase-file', '-', '--json'], env(), OFFICER_PASSPHRASE));
+    expect(scripted.signedBy.login).toBe('li.an');
+    expect((await ok(['report', 'verify', out('cron.md')])).stdout).toContain('signed by li.an');
   });
 
   it('is signed: gpg --verify accepts it with the signer\'s key and refuses it after one byte changed', async () => {
