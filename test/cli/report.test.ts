@@ -226,6 +226,16 @@ describe.each(dialects())('gmv report on %s', (dialect) => {
     const unknownUnit = await gmv(['report', '--format', 'md', '--out', out('x.md'), '--unit', '没有这个科', '--json'], { env: env() });
     expect(unknownUnit.code).toBe(3);
     expect(JSON.parse(unknownUnit.stdout).error.code).toBe('UNIT_NOT_FOUND');
+    // LANG alone chooses Chinese too.
+    await ok(['report', '--format', 'md', '--out', out('lang.md')], { ...env(), LANG: 'zh_CN.UTF-8' });
+    expect(readFileSync(out('lang.md'), 'utf8')).toContain('# 合规报告：全部单位');
+
+    // A missing folder is refused before any work (no report, no signature, no audit entry).
+    const before = (await audit(env(), 'report.generate')).length;
+    const noDir = await gmv(['report', '--format', 'md', '--out', join(box.dir, 'no-such-dir', 'r.md'), '--json'], { env: env() });
+    expect(noDir.code).toBe(3);
+    expect(JSON.parse(noDir.stdout).error.code).toBe('OUTPUT_DIR_MISSING');
+    expect((await audit(env(), 'report.generate')).length).toBe(before);
     const badDay = await gmv(['report', '--format', 'md', '--out', out('x.md'), '--as-of', '2026-02-30'], { env: env() });
     expect(badDay.code).toBe(2);
     expect(existsSync(out('x.md'))).toBe(false);
