@@ -114,7 +114,7 @@ body{font:15px/1.5 system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;mar
 h1{font-size:1.6rem;margin-bottom:.25rem}h2{border-bottom:2px solid #d0d7de;padding-bottom:.2rem;margin-top:2.2rem}h3{margin:1.4rem 0 .4rem}
 ul.meta{list-style:none;padding:0;color:#57606a;margin:.2rem 0 1rem}
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}th,td{border:1px solid #d0d7de;padding:.35rem .55rem;text-align:left;vertical-align:top}
-th{background:#f6f8fa}td.breach,td.warning{white-space:nowrap}td.n{text-align:right;font-variant-numeric:tabular-nums}
+th{background:#f6f8fa}td.breach,td.warning,td.d{white-space:nowrap}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .breach{color:#a40e26;font-weight:600}.warning{color:#7d4e00;font-weight:600}.ok{color:#116329;font-weight:600}
 .charts{display:flex;flex-wrap:wrap;gap:2rem}.charts figure{margin:0}figcaption{font-weight:600;margin-bottom:.3rem}
 code{font-family:ui-monospace,monospace;font-size:.9em;background:#f6f8fa;padding:0 .2em}
@@ -122,17 +122,17 @@ code{font-family:ui-monospace,monospace;font-size:.9em;background:#f6f8fa;paddin
 `;
 
 function barChart(title: string, rows: { label: string; value: number; max: number; colour: string; caption: string }[]): string {
-  const width = 460;
+  const width = 540;
   const labelW = 150;
   const rowH = 26;
   const height = rows.length * rowH + 10;
   const bars = rows.map((r, i) => {
-    const w = r.max > 0 ? Math.round(((width - labelW - 90) * r.value) / r.max) : 0;
+    const w = r.max > 0 ? Math.round(((width - labelW - 140) * r.value) / r.max) : 0;
     const y = 5 + i * rowH;
     return `<text x="0" y="${y + 16}" font-size="13">${escapeHtml(r.label.length > 18 ? `${r.label.slice(0, 17)}…` : r.label)}</text>`
-      + `<rect x="${labelW}" y="${y + 3}" width="${width - labelW - 90}" height="16" fill="#eaeef2"/>`
+      + `<rect x="${labelW}" y="${y + 3}" width="${width - labelW - 140}" height="16" fill="#eaeef2"/>`
       + `<rect x="${labelW}" y="${y + 3}" width="${w}" height="16" fill="${r.colour}"/>`
-      + `<text x="${width - 84}" y="${y + 16}" font-size="13">${escapeHtml(r.caption)}</text>`;
+      + `<text x="${width - 134}" y="${y + 16}" font-size="13">${escapeHtml(r.caption)}</text>`;
   }).join('');
   return `<figure><figcaption>${escapeHtml(title)}</figcaption><svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${escapeHtml(title)}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${bars}</svg></figure>`;
 }
@@ -176,7 +176,7 @@ export function renderHtml(data: ReportData, fileName = 'FILE'): string {
     if (g.articles.length === 0) parts.push(`<p class="ok">${e(t('report.nothing'))}</p>`);
     for (const a of g.articles) {
       parts.push(`<section class="article" data-cite="${e(citeKey(a.cite))}"><h3>${e(citeText(a.cite, lang))}</h3><table><thead><tr><th>${e(t('report.col.level'))}</th><th>${e(t('report.col.finding'))}</th><th>${e(t('report.col.due'))}</th><th>${e(t('report.col.todo'))}</th></tr></thead><tbody>`
-        + a.findings.map((f) => `<tr data-area="${e(f.area)}" data-subject="${e(f.subject)}"><td class="${e(f.level)}">${e(levelLabel(f, lang))}</td><td>${e(f.text)}</td><td>${e(f.due ?? '')}</td><td>${e(f.todo)}</td></tr>`).join('')
+        + a.findings.map((f) => `<tr data-area="${e(f.area)}" data-subject="${e(f.subject)}"><td class="${e(f.level)}">${e(levelLabel(f, lang))}</td><td>${e(f.text)}</td><td class="d">${e(f.due ?? '')}</td><td>${e(f.todo)}</td></tr>`).join('')
         + '</tbody></table></section>');
     }
     parts.push('</section>');
