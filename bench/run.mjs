@@ -148,6 +148,27 @@ try {
   results.push({ name: 'gmv audit verify (empty vault: start-up)', median: emptyMs });
   results.push({ name: 'audit verify scan after start-up', median: verifyMs - emptyMs, rate: entries / ((verifyMs - emptyMs) / 1000) });
 
+  // The compliance report on that vault: the accounts above, BENCH_PEOPLE people (added as
+  // `gmv staff add` does, in one commit), the audit log just verified.
+  {
+    const { insertPersonIn } = await import(join(root, 'dist/src/services/staff.js'));
+    const people = Number(process.env.BENCH_PEOPLE ?? 500);
+    const staffVault = await openVault({ target: { kind: 'sqlite', path: paths.defaultVault }, paths });
+    await commitChange(staffVault, async (trx) => {
+      const audit = [];
+      for (let i = 0; i < people - 2; i++) {
+        audit.push((await insertPersonIn(trx, new Date(), 'bench.officer', { login: `person.${i}`, name: `Person ${i}`, unit: 'Unit', roles: ['editor'] })).audit);
+      }
+      return { result: undefined, audit };
+    });
+    await staffVault.store.close();
+    time(node, [bin, 'login', '--login', 'bench.officer', '--passphrase-file', join(work, 'pass')]);
+    const reports = [];
+    for (let i = 0; i < 3; i++) reports.push(time(node, [bin, 'report', '--format', 'html', '--out', join(work, `report-${i}.html`)]));
+    results.push({ name: `gmv report --format html (${accounts} accounts, ${people} people)`, median: median(reports) });
+    time(node, [bin, 'lock']);
+  }
+
   // Optional: the same log in PostgreSQL (an empty database named by BENCH_DATABASE_URL).
   const pgUrl = process.env.BENCH_DATABASE_URL;
   if (pgUrl) {

@@ -206,12 +206,22 @@ step "20. gmv verifies every entry, every Merkle root and every signature"
 show audit verify
 show audit verify --since-checkpoint "$work/evidence/checkpoint.json"
 
-step "21. A wrong passphrase is refused, and the refusal itself is audited"
+step "21. The compliance report per unit and per article (arts. 24, 31-33), signed by the officer; an inspector checks it"
+show report --format html --out "$work/evidence/report.html"
+show report --format md --out "$work/report.md" --lang zh-CN
+sed -n '2,30p' "$work/report.md"; echo "…"
+if command -v gpg >/dev/null; then
+  gpg --batch -q --import "$work/evidence/report.html.signer.asc"
+  echo "\$ gpg --verify report.html.sig report.html"
+  gpg --batch --verify "$work/evidence/report.html.sig" "$work/evidence/report.html" 2>&1 | grep -E 'Good signature|BAD' || true
+fi
+
+step "22. A wrong passphrase is refused, and the refusal itself is audited"
 printf 'not-the-passphrase-at-all\n' > "$work/wrong.pass"
 expect_fail 5 audit checkpoint export --out "$work/evidence2" --login li.an --passphrase-file "$work/wrong.pass"
 show audit log --action auth.failed
 
-step "22. Someone with database access makes Zhang Wei a security officer with plain SQL: gmv audit verify names the row"
+step "23. Someone with database access makes Zhang Wei a security officer with plain SQL: gmv audit verify names the row"
 sqlite() { node --input-type=module -e "
   import Database from '$root/node_modules/better-sqlite3/lib/index.js';
   import { createHash } from 'node:crypto';
@@ -225,19 +235,19 @@ sqlite "db.prepare(\"update people set roles = '[\\\"account-admin\\\",\\\"edito
 echo "(put back: the signed log and the table agree again)"
 show audit verify
 
-step "23. Someone with database access rewrites history (entry #2 now names another person)"
+step "24. Someone with database access rewrites history (entry #2 now names another person)"
 sqlite "const row = db.prepare('select body from audit_entries where seq = 2').get();
   db.prepare('update audit_entries set body = ?, actor = ?, subject = ? where seq = 2').run(row.body.replaceAll('li.an', 'wang.wu'), 'wang.wu', 'wang.wu');"
 expect_fail 6 audit verify
 echo "…and in Chinese:"
 expect_fail 6 audit verify --lang zh-CN
 
-step "24. The tamperer also recomputes the entry's hash: the signed checkpoints no longer match"
+step "25. The tamperer also recomputes the entry's hash: the signed checkpoints no longer match"
 sqlite "const row = db.prepare('select body from audit_entries where seq = 2').get();
   db.prepare('update audit_entries set leaf_hash = ? where seq = 2').run(leaf(row.body));"
 expect_fail 6 audit verify
 
-step "25. …and deletes every checkpoint: gmv notices, and the auditor's exported checkpoint proves the rewrite"
+step "26. …and deletes every checkpoint: gmv notices, and the auditor's exported checkpoint proves the rewrite"
 sqlite "db.prepare('delete from audit_checkpoints').run();"
 expect_fail 6 audit verify
 expect_fail 6 audit verify --since-checkpoint "$work/evidence/checkpoint.json"

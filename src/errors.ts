@@ -130,6 +130,7 @@ const CODES = {
   BACKUP_NOT_RECIPIENT: ExitCode.authentication,
   RESTORE_TARGET_EXISTS: ExitCode.conflict,
   BACKUP_NONE: ExitCode.notFound,
+  REPORT_INVALID: ExitCode.integrity,
   CLOSURE_TOO_EARLY: ExitCode.denied,
   CALENDAR_UNKNOWN: ExitCode.calendarUnknown,
   IMPERSONATION_CASE_NOT_FOUND: ExitCode.notFound,

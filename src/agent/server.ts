@@ -15,6 +15,7 @@ import type { AgentClient } from './client.js';
 import { isRunRecordOf } from '../domain/checklist-record.js';
 import { isStaffRecordOf } from '../domain/staff-record.js';
 import { isBackupManifestOf } from '../domain/backup-dump.js';
+import { isReportOf } from '../domain/report.js';
 
 /** `binaryKey` is the unlocked private key as bytes; zeroed here with the key when the session ends. */
 export async function runAgent(boot: AgentBoot, binaryKey: Uint8Array, ready: () => void): Promise<void> {
@@ -34,13 +35,15 @@ export async function runAgent(boot: AgentBoot, binaryKey: Uint8Array, ready: ()
   });
 
   // The person's key vouches for the audit log and for the records they sign: the agent signs a
-  // checkpoint, a checklist-run record, a staff record or a backup manifest of its own vault in canonical form and
-  // nothing else, so no process that reaches the socket gets a general signer.
+  // checkpoint, a checklist-run record, a staff record or a backup manifest of its own vault in
+  // canonical form, or a compliance report of its own vault (beginning as domain/report.ts#reportPrefix
+  // says), and nothing else, so no process that reaches the socket gets a general signer.
   const isOwnCheckpoint = (data: Uint8Array): boolean => {
     const text = Buffer.from(data).toString('utf8');
     return Buffer.from(text, 'utf8').equals(data) && parseCheckpoint(text)?.vault === boot.session.vaultId;
   };
-  const isOwnSignable = (data: Uint8Array): boolean => isOwnCheckpoint(data) || isRunRecordOf(data, boot.session.vaultId) || isStaffRecordOf(data, boot.session.vaultId) || isBackupManifestOf(data, boot.session.vaultId);
+  const isOwnSignable = (data: Uint8Array): boolean => isOwnCheckpoint(data) || isRunRecordOf(data, boot.session.vaultId) || isStaffRecordOf(data, boot.session.vaultId)
+    || isBackupManifestOf(data, boot.session.vaultId) || isReportOf(data, boot.session.vaultId);
 
   const server = createServer((socket) => serve(socket));
   // The key's secret parameters live in openpgp.js's own byte arrays: zero them, do not just drop them.

@@ -78,6 +78,16 @@ export async function verifyDetached(data: Uint8Array, signature: Uint8Array, ke
   }
 }
 
+/** The binary packets of an armored signature; null when the text is no OpenPGP signature. */
+export async function dearmorSignature(armored: string): Promise<Uint8Array | null> {
+  const pgp = await openpgp();
+  try {
+    return (await pgp.readSignature({ armoredSignature: armored })).write() as Uint8Array;
+  } catch {
+    return null;
+  }
+}
+
 export async function armorSignature(signature: Uint8Array): Promise<string> {
   const pgp = await openpgp();
   return (await pgp.readSignature({ binarySignature: signature })).armor();

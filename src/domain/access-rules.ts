@@ -30,6 +30,7 @@ export const ROLE_RULES = {
   // Art. 29: whoever runs the unit's accounts may be the one who meets a counterfeit of them; the
   // auditor, who checks the record afterwards, does not write it.
   'impersonation.report': ['security-officer', 'account-admin', 'editor', 'reviewer', 'tech-support', 'leader'],
+  'report.generate': ['security-officer', 'auditor'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type RoleAction = keyof typeof ROLE_RULES;

@@ -24,6 +24,8 @@ export const INPUT_LIMITS = {
   recoveryFile: 64 * KiB,
   /** An auditor's file: an exported checkpoint, its signature, a pinned organisation key. */
   auditorFile: 1 * MiB,
+  /** A compliance report handed back for gmv report verify. */
+  reportFile: 64 * MiB,
   /** This terminal's device key file. */
   deviceFile: 1 * MiB,
 } as const;

@@ -50,7 +50,7 @@ export interface Policy {
   passphrase: { minLength: number; kdf: KdfCost };
   session: { idleSeconds: number; maxSeconds: number };
   login: { maxFailures: number; backoffSeconds: number; maxBackoffSeconds: number };
-  devices: { certificateDays: number; crlDays: number; caDays: number };
+  devices: { certificateDays: number; crlDays: number; caDays: number; unseenDays: number };
   credentials: { history: number; recoveryCodesLow: number; clipboardSeconds: number };
   rotation: { periodicDays: number; eventDueDays: number; events: string[]; lookAheadDays: number; departureWorkingDays: number };
   /** Platform-side binding limits per platform and role (only where the platform publishes them). */
@@ -143,7 +143,7 @@ async function buildSchemas(): Promise<{ pack: ZodType; override: ZodType }> {
       }),
       session: obj({ cite, idle_minutes: z.number().positive().max(24 * 60), max_hours: z.number().positive().max(24 * 7) }),
       login: obj({ cite, max_failures: int(0, 100), backoff_seconds: int(0, 900), max_backoff_seconds: since(int(1, 86400), 900) }),
-      devices: obj({ cite, certificate_days: int(1, 3650), crl_days: int(1, 366), ca_days: since(int(1, 36500), 3650) }),
+      devices: obj({ cite, certificate_days: int(1, 3650), crl_days: int(1, 366), ca_days: since(int(1, 36500), 3650), unseen_days: since(int(1, 3650), 90) }),
       credentials: obj({ cite, history: int(1, 50), recovery_codes_low: int(0, 100), clipboard_seconds: int(5, 600) }),
       rotation: obj({ cite, periodic_days: int(0, 3650), event_due_days: int(0, 90), events: z.array(z.enum(ROTATION_EVENTS)), look_ahead_days: since(int(0, 365), 14), departure_working_days: since(int(0, 30), 1) }),
       contractors: obj({ cite, nda_required: z.boolean(), nda_validity_months: int(1, 120) }),
@@ -437,7 +437,7 @@ function toPolicy(p: Raw, rules: PolicyRule[], override: string | null, source: 
     },
     session: { idleSeconds: Math.max(1, Math.round(p.session.idle_minutes * 60)), maxSeconds: Math.max(1, Math.round(p.session.max_hours * 3600)) },
     login: { maxFailures: p.login.max_failures, backoffSeconds: p.login.backoff_seconds, maxBackoffSeconds: p.login.max_backoff_seconds },
-    devices: { certificateDays: p.devices.certificate_days, crlDays: p.devices.crl_days, caDays: p.devices.ca_days },
+    devices: { certificateDays: p.devices.certificate_days, crlDays: p.devices.crl_days, caDays: p.devices.ca_days, unseenDays: p.devices.unseen_days },
     credentials: { history: p.credentials.history, recoveryCodesLow: p.credentials.recovery_codes_low, clipboardSeconds: p.credentials.clipboard_seconds },
     rotation: { periodicDays: p.rotation.periodic_days, eventDueDays: p.rotation.event_due_days, events: p.rotation.events, lookAheadDays: p.rotation.look_ahead_days, departureWorkingDays: p.rotation.departure_working_days },
     bindings: { limits: p.bindings.limits, shortTermDays: p.bindings.short_term_days },

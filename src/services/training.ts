@@ -26,9 +26,10 @@ import { activePolicy, commitChange, type Vault } from './vault.js';
 /** Signatures already checked by this process (the session agent serves many reveals): row text and signature → ok. */
 const verified = new Set<string>();
 
-interface SignerKeys { org: VerifyKey[]; people: Map<string, VerifyKey | null> }
+export interface SignerKeys { org: VerifyKey[]; people: Map<string, VerifyKey | null> }
 
-async function signerKeys(db: Kysely<DB>, vaultId: string, fingerprints: string[]): Promise<SignerKeys> {
+/** The organisation's keys, and each named person key with the organisation's certification over it checked (null: not certified). */
+export async function signerKeys(db: Kysely<DB>, vaultId: string, fingerprints: string[]): Promise<SignerKeys> {
   const org = await Promise.all((await db.selectFrom('org_keys').select('public_key').execute()).map((r) => loadKey(r.public_key)));
   const people = new Map<string, VerifyKey | null>();
   if (fingerprints.length === 0) return { org, people };

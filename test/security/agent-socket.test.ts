@@ -9,7 +9,8 @@
  * What must hold: the socket is srw------- in a 0700 folder (also under XDG_RUNTIME_DIR, even when
  * that folder existed with looser permissions); the protocol answers `status` with session
  * metadata only, and no request returns the private key (unknown requests are refused), nor signs
- * anything but a canonical checkpoint of its own vault; the
+ * anything but a canonical checkpoint of its own vault (or a record, or a text beginning as a
+ * compliance report of its own vault does); the
  * agent's command line and environment hold neither the passphrase nor any key material, and the
  * agent does not inherit the caller's environment.
  */
@@ -168,7 +169,10 @@ describe.each(dialects())('session agent on %s', (dialect) => {
     // A backup manifest of another vault is not signed either.
     expect(JSON.parse(await ask(socket, JSON.stringify({ op: 'sign', data: Buffer.from(JSON.stringify({ format: 'gmv-backup/1', vault: 'another-vault' })).toString('base64') })))).toEqual({ ok: false, error: 'refused' });
     // The agent signs checkpoints of its own vault, in canonical form, and nothing else...
-    for (const data of ['hello', JSON.stringify({ kind: 'gmv.audit.checkpoint', v: 1, vault: 'another-vault', size: 1, root: '0'.repeat(64), at: '2026-11-29T00:00:00.000Z' })]) {
+    // A compliance report is signed only when it begins as a report of this vault does: not another
+    // vault's, not one with the marker further down, not a different first line.
+    const reports = ['<!-- gmv-report/1 vault another-vault -->\n# x', 'Pay 10,000 yuan to …\n<!-- gmv-report/1 vault ', '<!doctype html>\n<p>hi</p>'];
+    for (const data of ['hello', ...reports, JSON.stringify({ kind: 'gmv.audit.checkpoint', v: 1, vault: 'another-vault', size: 1, root: '0'.repeat(64), at: '2026-11-29T00:00:00.000Z' })]) {
       expect(JSON.parse(await ask(socket, JSON.stringify({ op: 'sign', data: Buffer.from(data).toString('base64') }))), data).toEqual({ ok: false, error: 'refused' });
     }
     // ...and returns a signature, not the key.

@@ -18,16 +18,18 @@ describe('pack values that were constants', () => {
     expect(rule('bindings.short_term_days')).toMatchObject({ value: 30 });
     expect(rule('login.max_backoff_seconds')).toMatchObject({ value: 900, cite: { en: expect.stringContaining('MLPS 2.0') } });
     expect(rule('devices.ca_days')).toMatchObject({ value: 3650 });
+    expect(rule('devices.unseen_days')).toMatchObject({ value: 90, cite: { zh: '办法第二十五条（终端管理）' } });
     expect(rule('rotation.look_ahead_days')).toMatchObject({ value: 14 });
   });
 
   it('a recorded pack written before these keys keeps the values gmv used then', async () => {
     const old = shipped.replace(/\n {2}max_backoff_seconds: \d+/, '').replace(/\n {2}ca_days: \d+/, '').replace(/\n {2}look_ahead_days: \d+/, '')
-      .replace(/\nbindings:\n(?: {2}.*\n)+/, '\n');
-    expect(old).not.toMatch(/^ *(max_backoff_seconds|ca_days|look_ahead_days|bindings):/m);
+      .replace(/\n {2}unseen_days: \d+/, '').replace(/\nbindings:\n(?: {2}.*\n)+/, '\n');
+    expect(old).not.toMatch(/^ *(max_backoff_seconds|ca_days|look_ahead_days|unseen_days|bindings):/m);
     const p = await parsePolicy(old, 'recorded');
     expect(p.login.maxBackoffSeconds).toBe(900);
     expect(p.devices.caDays).toBe(3650);
+    expect(p.devices.unseenDays).toBe(90);
     expect(p.rotation.lookAheadDays).toBe(14);
     expect(p.bindings.limits['wechat-oa']).toEqual({ admin: 1, 'long-term-operator': 5, 'short-term-operator': 20 });
   });
