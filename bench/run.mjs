@@ -169,6 +169,42 @@ try {
     time(node, [bin, 'lock']);
   }
 
+  // Backup and restore of that vault (accounts, people, audit log), with peak memory, beside
+  // KeePassXC's export and import of as many entries when keepassxc-cli is installed.
+  {
+    const peak = (args, options = {}) => {
+      const start = process.hrtime.bigint();
+      const r = spawnSync('/usr/bin/time', ['-f', '%M', ...args], { env, encoding: 'utf8', ...options });
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      if (r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr}`);
+      return { ms, kib: Number(r.stderr.trim().split('\n').pop()) };
+    };
+    time(node, [bin, 'login', '--login', 'bench.officer', '--passphrase-file', join(work, 'pass')]);
+    const created = [];
+    const restored = [];
+    for (let i = 0; i < 3; i++) {
+      created.push(peak([node, bin, 'backup', 'create', '--out', join(work, `backup-${i}.gmvbak`), '--quiet']));
+      restored.push(peak([node, bin, 'backup', 'restore', join(work, `backup-${i}.gmvbak`), '--to', join(work, `restored-${i}.db`), '--quiet']));
+    }
+    time(node, [bin, 'lock']);
+    const byMs = (xs) => [...xs].sort((a, b) => a.ms - b.ms)[Math.floor(xs.length / 2)];
+    results.push({ name: `gmv backup create (${accounts} accounts, ${entries} entries)`, median: byMs(created).ms, memory: Math.max(...created.map((c) => c.kib)) });
+    results.push({ name: `gmv backup restore (same, verified)`, median: byMs(restored).ms, memory: Math.max(...restored.map((c) => c.kib)) });
+    const kp = spawnSync('keepassxc-cli', ['--version'], { encoding: 'utf8' });
+    if (kp.status === 0) {
+      const entriesXml = Array.from({ length: accounts }, (_, i) => `<Entry><UUID>${Buffer.from(String(i).padStart(16, '0')).toString('base64')}</UUID><String><Key>Title</Key><Value>acct-${i}</Value></String><String><Key>UserName</Key><Value>user${i}</Value></String><String><Key>Password</Key><Value ProtectInMemory="True">pw-${i}-Bench!</Value></String></Entry>`).join('');
+      writeFileSync(join(work, 'kp.xml'), `<?xml version="1.0" encoding="UTF-8"?><KeePassFile><Meta><Generator>bench</Generator></Meta><Root><Group><UUID>${Buffer.from('0'.repeat(16)).toString('base64')}</UUID><Name>Root</Name>${entriesXml}</Group></Root></KeePassFile>`);
+      const imports = [];
+      const exports = [];
+      for (let i = 0; i < 3; i++) {
+        imports.push(peak(['keepassxc-cli', 'import', '-q', '-p', join(work, 'kp.xml'), join(work, `kp-${i}.kdbx`)], { input: 'bench-passphrase-lantern-42\nbench-passphrase-lantern-42\n' }));
+        exports.push(peak(['keepassxc-cli', 'export', '-q', '-f', 'xml', join(work, `kp-${i}.kdbx`)], { input: 'bench-passphrase-lantern-42\n', maxBuffer: 256 * 1024 * 1024 }));
+      }
+      results.push({ name: `keepassxc-cli export (${accounts} entries)`, median: byMs(exports).ms, memory: Math.max(...exports.map((c) => c.kib)) });
+      results.push({ name: `keepassxc-cli import (${accounts} entries)`, median: byMs(imports).ms, memory: Math.max(...imports.map((c) => c.kib)) });
+    }
+  }
+
   // Optional: the same log in PostgreSQL (an empty database named by BENCH_DATABASE_URL).
   const pgUrl = process.env.BENCH_DATABASE_URL;
   if (pgUrl) {
@@ -190,7 +226,7 @@ try {
 }
 
 const lines = results.map((r) => {
-  const extra = r.ratio !== undefined ? `  ${r.ratio.toFixed(2)}x node -e 0` : r.rate !== undefined ? `  ${Math.round(r.rate).toLocaleString('en')} entries/s` : '';
+  const extra = r.ratio !== undefined ? `  ${r.ratio.toFixed(2)}x node -e 0` : r.rate !== undefined ? `  ${Math.round(r.rate).toLocaleString('en')} entries/s` : r.memory !== undefined ? `  peak ${Math.round(r.memory / 1024)} MiB` : '';
   return `${r.name.padEnd(58)} ${r.median.toFixed(1).padStart(9)} ms${extra}`;
 });
 process.stdout.write(`gmv bench: median of ${runs} runs, ${process.version}, ${process.platform}-${process.arch}\n${lines.join('\n')}\n`);
