@@ -168,13 +168,17 @@ export async function runAgent(boot: AgentBoot, binaryKey: Uint8Array, ready: ()
     }
   }
 
+  const MAX_REQUEST_CHARS = 64 * 1024 * 1024;
+
   function serve(socket: Socket): void {
     let buffered = '';
     socket.setEncoding('utf8');
     socket.on('error', () => socket.destroy());
     socket.on('data', (chunk: string) => {
       buffered += chunk;
-      if (buffered.length > 1 << 20) return socket.destroy();
+      // One request line: a report of a city-sized vault to sign is a few MiB; anything past this is
+      // refused rather than buffered without end.
+      if (buffered.length > MAX_REQUEST_CHARS) return socket.destroy();
       let newline: number;
       while ((newline = buffered.indexOf('\n')) >= 0) {
         const line = buffered.slice(0, newline);
