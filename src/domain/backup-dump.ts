@@ -82,6 +82,8 @@ export class DumpParser {
   #bytes = 0;
   readonly #hash: Hash = createHash('sha256');
   #hashing = true;
+  #scanAt = 0;
+  #scanQuoted = false;
   #contentSha256: string | null = null;
   #state: 'start' | 'header' | 'body' | 'committed' | 'manifest' | 'signed' = 'start';
   readonly #tables = new Map<string, DumpColumn[]>();
@@ -111,7 +113,43 @@ export class DumpParser {
     if (this.#state !== 'signed') throw new DumpSyntaxError('the backup ends before its signature');
   }
 
+  /**
+   * Index of the ';' that ends the first statement (followed by '\n', outside quotes), or -1. The
+   * scan resumes where the last push left it, so a long INSERT arriving in many chunks is read once.
+   */
+  #statementEnd(): number {
+    const text = this.#buffer;
+    let i = this.#scanAt;
+    let quoted = this.#scanQuoted;
+    // The next ';\n' at or after i, found once and looked for again only once a string passed it.
+    let semi = -2;
+    for (;;) {
+      // '' inside a string closes and reopens it: still inside, as SQL reads it.
+      const quote = text.indexOf("'", i);
+      if (quoted) {
+        if (quote < 0) break;
+        quoted = false;
+        i = quote + 1;
+        continue;
+      }
+      if (semi !== -1 && semi < i) semi = text.indexOf(';\n', i);
+      if (semi >= 0 && (quote < 0 || semi < quote)) return semi;
+      if (quote < 0) {
+        // A ';' at the very end may be completed by the next chunk's '\n'.
+        i = Math.max(i, text.length - 1);
+        break;
+      }
+      quoted = true;
+      i = quote + 1;
+    }
+    this.#scanAt = quoted ? text.length : i;
+    this.#scanQuoted = quoted;
+    return -1;
+  }
+
   #take(length: number): string {
+    this.#scanAt = 0;
+    this.#scanQuoted = false;
     const taken = this.#buffer.slice(0, length);
     this.#buffer = this.#buffer.slice(length);
     this.#bytes += Buffer.byteLength(taken, 'utf8');
@@ -161,7 +199,7 @@ export class DumpParser {
       return { kind: 'signature', base64: line.slice(DUMP_MARKERS.signature.length) };
     }
     if (this.#state === 'signed') throw new DumpSyntaxError('there is text after the signature');
-    const end = statementEnd(this.#buffer);
+    const end = this.#statementEnd();
     if (end < 0) return null;
     const statement = this.#take(end + 2).slice(0, -2);
     return this.#statement(statement);
@@ -204,20 +242,6 @@ function unquoteIdent(text: string): string {
   const m = /^"([a-z_][a-z0-9_]*)"$/.exec(text.trim());
   if (!m) throw new DumpSyntaxError(`not a gmv identifier: ${text.slice(0, 40)}`);
   return m[1]!;
-}
-
-/** Index of the ';' that ends the first statement (followed by '\n', outside quotes), or -1. */
-function statementEnd(text: string): number {
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 39) quoted = !quoted; // '' inside a string toggles twice: still inside.
-    else if (c === 59 && !quoted) {
-      if (i + 1 >= text.length) return -1;
-      if (text.charCodeAt(i + 1) === 10) return i;
-    }
-  }
-  return -1;
 }
 
 /** `(v,v,…),\n(v,…)` with exactly the defined columns per row. */

@@ -102,7 +102,7 @@ async function loadChecked(file: string, keys: BackupKeys, scratch: string): Pro
     const result = await db.connection().execute(async (conn) => {
       await sql`begin immediate`.execute(conn);
       try {
-        const loaded = await loadInto(conn, file, stream, keys, openedWith);
+        const loaded = await loadInto(conn, database, file, stream, keys, openedWith);
         await sql`commit`.execute(conn);
         return loaded;
       } catch (error) {
@@ -121,7 +121,7 @@ async function loadChecked(file: string, keys: BackupKeys, scratch: string): Pro
   }
 }
 
-async function loadInto(conn: Kysely<DB>, file: string, stream: AsyncIterable<Uint8Array>, keys: BackupKeys, openedWith: string): Promise<Omit<CheckedBackup, 'audit'>> {
+async function loadInto(conn: Kysely<DB>, database: import('better-sqlite3').Database, file: string, stream: AsyncIterable<Uint8Array>, keys: BackupKeys, openedWith: string): Promise<Omit<CheckedBackup, 'audit'>> {
   const tx = conn as unknown as Kysely<any>;
   const parser = new DumpParser();
   const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -130,6 +130,18 @@ async function loadInto(conn: Kysely<DB>, file: string, stream: AsyncIterable<Ui
   let manifestText: string | null = null;
   let signature: string | null = null;
   let targetColumns = new Map<string, Set<string>>();
+  // Rows go in through prepared statements on the scratch file's own connection (inside the same
+  // transaction): the query builder's per-batch compilation costs more than the inserts.
+  const inserts = new Map<string, import('better-sqlite3').Statement>();
+  const insertFor = (table: string, columns: string[]) => {
+    const key = `${table}(${columns.join(',')})`;
+    let statement = inserts.get(key);
+    if (!statement) {
+      statement = database.prepare(`insert into "${table}" (${columns.map((c) => `"${c}"`).join(',')}) values (${columns.map(() => '?').join(',')})`);
+      inserts.set(key, statement);
+    }
+    return statement;
+  };
   const handle = async (events: ReturnType<DumpParser['push']>) => {
     for (const event of events) {
       if (event.kind === 'header') {
@@ -152,7 +164,10 @@ async function loadInto(conn: Kysely<DB>, file: string, stream: AsyncIterable<Ui
       } else if (event.kind === 'rows') {
         counts[event.table] = (counts[event.table] ?? 0) + event.rows.length;
         // The schema's own record is written by the migrations above, not copied.
-        if (event.table !== 'gmv_migrations') await insertRows(tx, 'sqlite', event.table, event.columns, event.rows, false);
+        if (event.table !== 'gmv_migrations') {
+          const statement = insertFor(event.table, event.columns);
+          for (const row of event.rows) statement.run(...row);
+        }
       } else if (event.kind === 'manifest') {
         manifestText = event.json;
       } else {

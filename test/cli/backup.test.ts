@@ -229,9 +229,10 @@ describe.each(dialects())('backups from %s', (dialect) => {
     for (const delay of [150, 350, 600]) {
       const to = join(dir, `killed-${delay}.db`);
       const child = spawn(process.execPath, [BIN, 'backup', 'restore', file, '--to', to], { env: { ...process.env, ...box.env, NODE_ENV: 'production' }, stdio: 'ignore' });
+      const exited = new Promise((resolve) => child.once('exit', resolve));
       await new Promise((resolve) => setTimeout(resolve, delay));
       child.kill('SIGKILL');
-      await new Promise((resolve) => child.once('exit', resolve));
+      await exited;
       if (existsSync(to)) {
         // Only a finished restore is put in place: what is there verifies.
         expect(spawnSync(process.execPath, [BIN, 'audit', 'verify', '--vault', to], { env: { ...process.env, ...box.env, GMV_DATABASE_URL: '', NODE_ENV: 'production' } }).status).toBe(0);
