@@ -15,8 +15,9 @@ import { Readable } from 'node:stream';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { GmvError } from '../errors.js';
 import { DumpParser, DumpSyntaxError, parseManifest, type BackupManifest } from '../domain/backup-dump.js';
-import { fingerprintOf, openpgp, readPrivate, readPublic, sessionKeyOf, verifyDetached } from '../crypto/pgp.js';
-import { deviceRecordText, personKeyRecordText } from '../audit/device-record.js';
+import { fingerprintOf, openpgp, readPrivate, readPublic, sessionKeyOf } from '../crypto/pgp.js';
+import { loadKey, verifyWith, type VerifyKey } from '../audit/signatures.js';
+import { deviceRecordText } from '../audit/device-record.js';
 import { loadTree } from '../audit/log.js';
 import { connectPostgres, openSqliteDatabase, removeSqliteFiles } from '../store/driver.js';
 import { applyMigrations, redactUrl, type StoreTarget } from '../store/store.js';
@@ -30,6 +31,7 @@ import { commitChange, openVault } from './vault.js';
 import type { LocalPaths } from '../local/paths.js';
 import { verifyAuditAt, type VerifyReport } from './audit-verify.js';
 import type { KeyHolder } from './keys.js';
+import { anyVerifies, judgedAt, signerKeys } from './training.js';
 
 export interface BackupKeys {
   /** An armored recovery key (gmv init --recovery-key-out). */
@@ -45,7 +47,7 @@ export interface CheckedBackup {
   manifest: BackupManifest;
   /** Who opened it: 'recovery key F…' or the officer's login. */
   openedWith: string;
-  orgKey: { fingerprint: string; pinned: 'org-key' | 'terminal' | null };
+  orgKey: { fingerprint: string; pinned: 'org-key' | null };
   audit: VerifyReport;
 }
 
@@ -111,13 +113,12 @@ async function loadChecked(file: string, keys: BackupKeys, scratch: string): Pro
       }
     });
     database.pragma('wal_checkpoint(TRUNCATE)');
+    await db.destroy();
     return result;
   } catch (error) {
     await db.destroy().catch(() => undefined);
     removeSqliteFiles(scratch);
     throw error;
-  } finally {
-    await db.destroy().catch(() => undefined);
   }
 }
 
@@ -216,42 +217,36 @@ async function loadInto(conn: Kysely<DB>, database: import('better-sqlite3').Dat
 /** The manifest's signature, by a key the backup's organisation key certified, of an officer or an active terminal. */
 async function checkSignature(conn: Kysely<DB>, file: string, manifest: BackupManifest, text: string, signature: string | null, keys: BackupKeys): Promise<CheckedBackup['orgKey']> {
   if (!signature || !/^[A-Za-z0-9+/=]+$/.test(signature)) throw invalid(file, 'its signature is missing');
-  const orgRows = await conn.selectFrom('org_keys').select('public_key').execute();
-  const orgKeys = await Promise.all(orgRows.map((r) => readPublic(r.public_key)));
-  if (orgKeys.length === 0) throw invalid(file, 'it holds no organisation key');
-  const orgFingerprints = orgKeys.map(fingerprintOf);
+  const signer = manifest.signer;
+  // The backup's own organisation keys, and the signer's person key only if they certified it.
+  const { org, people } = await signerKeys(conn, manifest.vault, signer.kind === 'person' ? [signer.fingerprint] : []);
+  if (org.length === 0) throw invalid(file, 'it holds no organisation key');
+  const orgFingerprints = org.map((k) => k.fingerprint);
   let pinned: CheckedBackup['orgKey']['pinned'] = null;
   if (keys.orgKey !== undefined) {
     const pin = fingerprintOf(await readPublic(keys.orgKey).catch(() => { throw new GmvError('INVALID_INPUT', { detail: 'the --org-key file is not an OpenPGP public key' }); }));
     if (!orgFingerprints.includes(pin)) throw invalid(file, `its organisation key is not the pinned one (${pin})`);
     pinned = 'org-key';
   }
-  const certifiedBy = async (record: string, certification: string | null) => {
-    if (!certification) return false;
-    for (const org of orgKeys) if (await verifyDetached(Buffer.from(record, 'utf8'), Buffer.from(certification, 'base64'), org, new Date(Date.now() + 366 * 86_400_000))) return true;
-    return false;
-  };
-  const signer = manifest.signer;
-  let publicKey: string | null = null;
+  let key: VerifyKey | null;
   if (signer.kind === 'person') {
     const row = await conn.selectFrom('person_keys').innerJoin('people', 'people.id', 'person_keys.person_id')
-      .select(['person_keys.public_key', 'person_keys.certification', 'person_keys.created_at', 'people.login', 'people.roles'])
-      .where('person_keys.fingerprint', '=', signer.fingerprint).executeTakeFirst();
+      .select(['people.login', 'people.roles']).where('person_keys.fingerprint', '=', signer.fingerprint).executeTakeFirst();
     if (!row || row.login !== signer.login) throw invalid(file, `its signer ${signer.fingerprint} is not a person key it holds`);
     if (!storedRoles(row.roles, row.login).includes('security-officer')) throw invalid(file, `its signer ${row.login} is not a security officer`);
-    if (!await certifiedBy(personKeyRecordText({ vault: manifest.vault, person: row.login, fingerprint: signer.fingerprint, created_at: row.created_at }), row.certification ?? null)) throw invalid(file, `the organisation did not certify its signer's key ${signer.fingerprint}`);
-    publicKey = row.public_key;
+    key = people.get(signer.fingerprint) ?? null;
+    if (!key) throw invalid(file, `the organisation did not certify its signer's key ${signer.fingerprint}`);
   } else {
     const row = await conn.selectFrom('devices').leftJoin('people', 'people.id', 'devices.person_id')
       .select(['devices.id', 'devices.signing_public_key', 'devices.signing_fingerprint', 'devices.certification', 'devices.created_at', 'devices.status', 'people.login'])
       .where('devices.id', '=', signer.device ?? '').executeTakeFirst();
     if (!row || row.signing_fingerprint !== signer.fingerprint) throw invalid(file, `its signer ${signer.fingerprint} is not a terminal it holds`);
     if (row.status !== 'active') throw invalid(file, `its signing terminal ${row.id} is not active`);
-    if (!await certifiedBy(deviceRecordText({ vault: manifest.vault, id: row.id, person: row.login ?? null, signing_fingerprint: row.signing_fingerprint, created_at: row.created_at }), row.certification)) throw invalid(file, `the organisation did not certify its signing terminal ${row.id}`);
-    publicKey = row.signing_public_key;
+    const record = Buffer.from(deviceRecordText({ vault: manifest.vault, id: row.id, person: row.login ?? null, signing_fingerprint: row.signing_fingerprint, created_at: row.created_at }), 'utf8');
+    if (!await anyVerifies(record, Buffer.from(row.certification, 'base64'), org)) throw invalid(file, `the organisation did not certify its signing terminal ${row.id}`);
+    key = await loadKey(row.signing_public_key);
   }
-  const key = await readPublic(publicKey);
-  if (fingerprintOf(key) !== signer.fingerprint || !await verifyDetached(Buffer.from(text, 'utf8'), Buffer.from(signature, 'base64'), key, new Date(Date.now() + 366 * 86_400_000))) {
+  if (key.fingerprint !== signer.fingerprint || !await verifyWith(Buffer.from(text, 'utf8'), Buffer.from(signature, 'base64'), key, judgedAt())) {
     throw invalid(file, `its signature by ${signer.fingerprint} does not verify`);
   }
   return { fingerprint: orgFingerprints[orgFingerprints.length - 1]!, pinned };

@@ -51,9 +51,9 @@ export async function signerKeys(db: Kysely<DB>, vaultId: string, fingerprints: 
  * this one's must not read as tampering. What the check stands on is the certified key and the
  * bytes; the record's own dates are checked against the row, and gmv's keys do not expire.
  */
-const judgedAt = () => new Date(Date.now() + 366 * 86_400_000);
+export const judgedAt = (): Date => new Date(Date.now() + 366 * 86_400_000);
 
-async function anyVerifies(data: Uint8Array, signature: Uint8Array, keys: VerifyKey[]): Promise<boolean> {
+export async function anyVerifies(data: Uint8Array, signature: Uint8Array, keys: VerifyKey[]): Promise<boolean> {
   for (const key of keys) if (await verifyWith(data, signature, key, judgedAt())) return true;
   return false;
 }
