@@ -110,6 +110,10 @@ export async function connectPostgres(url: string, max = 2, options: { readOnly?
     client.release();
   } catch (error) {
     await pool.end().catch(() => undefined);
+    // A server that cannot write its per-database files on a full disk refuses the connection
+    // itself: that is a full disk, not an unreachable server.
+    const translated = translateStoreError(error, location);
+    if (translated instanceof GmvError && translated.code === 'STORE_FULL') throw translated;
     throw new GmvError('STORE_UNAVAILABLE', { detail: `${location}: ${describe(error)}` }, { cause: error });
   }
   return pool;
@@ -158,6 +162,12 @@ export function translateStoreError(error: unknown, location: string): unknown {
     case '08001':
       return new GmvError('STORE_UNAVAILABLE', { detail: `${location}: ${detail}` }, { cause: error });
     default:
+      // PostgreSQL reports some failures to write on a full disk without the disk_full code: the
+      // relation-cache init file a new connection writes (a FATAL, SQLSTATE XX000), or an extension
+      // of a data file.
+      if (/No space left on device|could not write init file|could not extend file/.test(detail)) {
+        return new GmvError('STORE_FULL', { path: location, detail }, { cause: error });
+      }
       if (/Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect/.test(detail)) {
         return new GmvError('STORE_UNAVAILABLE', { detail: `${location}: ${detail}` }, { cause: error });
       }
