@@ -205,6 +205,11 @@ try {
     }
   }
 
+  // Re-keying the organisation of that vault: every escrowed version re-wrapped, every key certified again.
+  time(node, [bin, 'login', '--login', 'bench.officer', '--passphrase-file', join(work, 'pass')]);
+  results.push({ name: `gmv org rekey (${accounts} accounts, ${entries} entries)`, median: time(node, [bin, 'org', 'rekey', '--quiet']) });
+  time(node, [bin, 'lock']);
+
   // Optional: the same log in PostgreSQL (an empty database named by BENCH_DATABASE_URL).
   const pgUrl = process.env.BENCH_DATABASE_URL;
   if (pgUrl) {

@@ -40,6 +40,7 @@ export const Actions = {
   auditPrune: 'audit.prune',
   checkpointExport: 'audit.checkpoint.export',
   orgKeyExport: 'org.key.export',
+  orgRekey: 'org.rekey',
   authFailed: 'auth.failed',
   deviceRevoke: 'device.revoke',
   recoveryUse: 'recovery.use',

@@ -47,6 +47,11 @@ export interface SignatureInput {
   vaultId: string;
   /** The vault's organisation public key (armored). */
   orgKey: string;
+  /**
+   * Earlier organisation keys the vault's key was handed over from (gmv org rekey), each with the
+   * tree size it signs up to: the chain `org-chain.ts#orgChain` verified, newest first.
+   */
+  formerOrgKeys?: { armored: string; treeSize: number }[];
   /** The organisation key the auditor pinned; default: org-key.asc beside the checkpoint, else the vault's. */
   orgKeyFile?: string;
   /** An exported checkpoint.json (its .sig beside it) the log must extend. */
@@ -65,6 +70,8 @@ export interface SignatureFailure {
 
 export interface SignatureVerdicts {
   orgFingerprint: string;
+  /** Fingerprints of the earlier organisation keys in the chain, with the tree size each signs up to. */
+  formerOrg: Record<string, number>;
   /** The organisation key came from the auditor (--org-key, or org-key.asc beside the checkpoint), not the vault. */
   orgKeyPinned: boolean;
   /** Checkpoints whose signature does not hold; the others are signed by a certified key. */
@@ -93,18 +100,22 @@ export async function verifyWith(data: Uint8Array, signature: Uint8Array, key: V
 }
 
 export async function checkSignatures(input: SignatureInput): Promise<SignatureVerdicts> {
-  let orgKey = await loadKey(input.orgKey);
+  const orgKey = await loadKey(input.orgKey);
+  const former = await Promise.all((input.formerOrgKeys ?? []).map(async (k) => ({ key: await loadKey(k.armored), treeSize: k.treeSize })));
+  const formerOrg = Object.fromEntries(former.map((f) => [f.key.fingerprint, f.treeSize]));
   if (input.orgKeyFile) {
-    // The auditor's own copy of the organisation key is the trust anchor, not the vault's.
+    // The auditor's own copy of the organisation key is the trust anchor, not the vault's: it must
+    // be the vault's key or one the chain of re-keys reaches it from.
     const pinned = await readKeyFile(input.orgKeyFile);
-    if (pinned.fingerprint !== orgKey.fingerprint) {
+    if (pinned.fingerprint !== orgKey.fingerprint && !(pinned.fingerprint in formerOrg)) {
       throw new GmvError('AUDIT_TAMPERED', { seq: 0, detail: 'detail.orgKeyReplaced', found: orgKey.fingerprint, pinned: pinned.fingerprint });
     }
-    orgKey = pinned;
   }
-  const auditor = input.sinceCheckpointFile ? await readAuditorCheckpoint(input, orgKey) : undefined;
+  const auditor = input.sinceCheckpointFile ? await readAuditorCheckpoint(input, orgKey, former.map((f) => f.key)) : undefined;
   const since = auditor?.body;
   const signers = await certifiedSigners(input, orgKey);
+  // An earlier organisation key signed checkpoints (exports) before its re-key; verify.ts bounds them by size.
+  for (const f of former) signers.set(f.key.fingerprint, f.key);
   const verdicts = await Promise.all(input.checkpoints.map(async (cp): Promise<SignatureFailure | null> => {
     const key = signers.get(cp.signer);
     if (!key) return { id: cp.id, detail: 'detail.unknownSigner', signer: cp.signer };
@@ -113,6 +124,7 @@ export async function checkSignatures(input: SignatureInput): Promise<SignatureV
   }));
   return {
     orgFingerprint: orgKey.fingerprint,
+    formerOrg,
     orgKeyPinned: Boolean(input.orgKeyFile) || Boolean(auditor?.pinned),
     failures: verdicts.filter((v) => v !== null),
     ...(since ? { since } : {}),
@@ -138,7 +150,7 @@ async function certifiedSigners(input: SignatureInput, orgKey: VerifyKey): Promi
   return signers;
 }
 
-async function readAuditorCheckpoint(input: SignatureInput, vaultKey: VerifyKey): Promise<{ body: CheckpointBody; pinned: boolean }> {
+async function readAuditorCheckpoint(input: SignatureInput, vaultKey: VerifyKey, former: VerifyKey[]): Promise<{ body: CheckpointBody; pinned: boolean }> {
   const path = input.sinceCheckpointFile!;
   const text = readText(path);
   const body = parseCheckpoint(text);
@@ -149,10 +161,16 @@ async function readAuditorCheckpoint(input: SignatureInput, vaultKey: VerifyKey)
   const pinnedPath = input.orgKeyFile ?? join(dirname(path), EXPORT_FILES.orgKey);
   const pinned = existsSync(pinnedPath) ? await readKeyFile(pinnedPath) : null;
   if (!pinned && input.orgKeyFile) throw new GmvError('FILE_NOT_FOUND', { path: input.orgKeyFile });
-  if (pinned && pinned.fingerprint !== vaultKey.fingerprint) {
+  if (pinned && pinned.fingerprint !== vaultKey.fingerprint && !former.some((k) => k.fingerprint === pinned.fingerprint)) {
     throw new GmvError('AUDIT_TAMPERED', { seq: 0, detail: 'detail.orgKeyReplaced', found: vaultKey.fingerprint, pinned: pinned.fingerprint });
   }
-  if (!(await verifyWith(Buffer.from(text, 'utf8'), readBounded(sigPath, INPUT_LIMITS.auditorFile, 'a checkpoint signature'), pinned ?? vaultKey))) {
+  const signature = readBounded(sigPath, INPUT_LIMITS.auditorFile, 'a checkpoint signature');
+  // Exported before a re-key, it carries an earlier organisation key's signature; the pinned key
+  // (checked above to be in the chain) vouches for every key the chain hands over to.
+  const candidates = [vaultKey, ...former];
+  let valid = false;
+  for (const key of candidates) if (!valid) valid = await verifyWith(Buffer.from(text, 'utf8'), signature, key);
+  if (!valid) {
     throw new GmvError('CHECKPOINT_INVALID', { what: path, detail: 'its signature is not a valid organisation-key signature' });
   }
   return { body, pinned: pinned !== null };

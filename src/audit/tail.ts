@@ -12,6 +12,7 @@ import type { SeenCheckpoint } from '../local/seen-checkpoint.js';
 import { EMPTY_ROOT, MerkleAccumulator, leafHash } from './merkle.js';
 import { parseCheckpoint } from './checkpoint.js';
 import { checkSignatures } from './signatures.js';
+import { formerKeys, orgChain } from './org-chain.js';
 import type { AuditBody } from './entry.js';
 import { loadTree } from './log.js';
 
@@ -142,10 +143,18 @@ function bodyOf(row: TailRow): AuditBody | null {
 async function newestValidCheckpoint(trx: Kysely<DB>, vaultId: string, seen: SeenCheckpoint | null): Promise<{ checkpoint: HeadCheckpoint | null; org: string }> {
   const pinnedOrg = seen?.org || null;
   const orgRows = await trx.selectFrom('org_keys').select(['fingerprint', 'public_key']).orderBy('created_at', 'desc').execute();
-  const orgRow = pinnedOrg ? orgRows.find((r) => r.fingerprint === pinnedOrg) : orgRows[0];
-  if (!orgRow) {
-    if (pinnedOrg) throw new GmvError('AUDIT_TAMPERED', { seq: 0, detail: 'detail.orgKeyReplaced', found: orgRows[0]?.fingerprint ?? '(none)', pinned: pinnedOrg });
-    throw new GmvError('VAULT_NOT_INITIALIZED', { path: '(vault)' });
+  const orgRow = orgRows[0];
+  if (!orgRow) throw new GmvError('VAULT_NOT_INITIALIZED', { path: '(vault)' });
+  // The key this terminal trusted before must be the vault's, or one a chain of re-keys hands over from.
+  let formerOrgKeys: { armored: string; treeSize: number }[] = [];
+  if (pinnedOrg && pinnedOrg !== orgRow.fingerprint) {
+    const transitions = await trx.selectFrom('org_transitions').select(['body', 'from_signature', 'to_signature', 'ca_signature']).orderBy('id').execute();
+    const chain = await orgChain(vaultId, orgRow.public_key, orgRows.map((r) => ({ fingerprint: r.fingerprint, publicKey: r.public_key })),
+      transitions.map((t) => ({ body: t.body, fromSignature: t.from_signature, toSignature: t.to_signature, caSignature: t.ca_signature })));
+    if (!chain.some((link) => link.key.fingerprint === pinnedOrg)) {
+      throw new GmvError('AUDIT_TAMPERED', { seq: 0, detail: 'detail.orgKeyReplaced', found: orgRow.fingerprint, pinned: pinnedOrg });
+    }
+    formerOrgKeys = formerKeys(chain);
   }
   for (let offset = 0; ; offset += PAGE) {
     const rows = await trx.selectFrom('audit_checkpoints').select(['id', 'tree_size', 'root', 'at', 'body', 'signer_fingerprint', 'signature'])
@@ -168,6 +177,7 @@ async function newestValidCheckpoint(trx: Kysely<DB>, vaultId: string, seen: See
       const verdict = await checkSignatures({
         vaultId,
         orgKey: orgRow.public_key,
+        formerOrgKeys,
         devices: devices.filter((d) => d.certification).map((d) => ({
           id: d.id, person: d.login ?? null, signingFingerprint: d.signing_fingerprint!, signingPublicKey: d.signing_public_key!, certification: d.certification!, createdAt: d.created_at,
         })),
@@ -177,6 +187,9 @@ async function newestValidCheckpoint(trx: Kysely<DB>, vaultId: string, seen: See
         checkpoints: [{ id: Number(row.id), body: row.body, signer: row.signer_fingerprint, signature: row.signature }],
       });
       const device = devices[0];
+      // A checkpoint of an earlier org key counts only up to the tree it handed over.
+      const handedOver = verdict.formerOrg[row.signer_fingerprint];
+      if (handedOver !== undefined && handedOver < body.size) continue;
       if (verdict.failures.length === 0 && (!device || device.status === 'active' || await signedBeforeRevocation(trx, device.id, body.size))) {
         return { checkpoint: head, org: orgRow.fingerprint };
       }

@@ -36,6 +36,8 @@ export interface VerifyReport {
   orgFingerprint: string;
   /** Whether the organisation key was the auditor's own copy rather than the vault's. */
   orgKeyPinned: boolean;
+  /** Earlier organisation keys the vault's was handed over from by signed re-keys (newest first). */
+  formerOrg: string[];
   /** Witnessed checkpoints the log agrees with (--witness DIR). */
   witnessed?: { dir: string; count: number };
 }
@@ -47,6 +49,8 @@ export interface VerifyOptions {
   vaultId: string;
   /** The vault's organisation public key, armored. */
   orgKey: string;
+  /** Earlier organisation keys the chain of re-keys reaches the vault's from (signatures.ts). */
+  formerOrgKeys?: { armored: string; treeSize: number }[];
   /** The organisation key the auditor pinned (file). */
   orgKeyFile?: string;
   /** An exported checkpoint the log must extend (file; its .sig beside it). */
@@ -146,7 +150,7 @@ export async function verifyAuditLog(reader: Reader, options: VerifyOptions): Pr
           } else if (action === Actions.deviceRevoke) {
             const device = revokedDevice(value);
             if (device !== null && !revokedAt.has(device)) revokedAt.set(device, seq);
-          } else if (action === Actions.recoveryUse || action === Actions.personKeyRetire) {
+          } else if (action === Actions.recoveryUse || action === Actions.personKeyRetire || action === Actions.orgRekey) {
             for (const key of retiredKeys(value)) if (!retiredAt.has(key)) retiredAt.set(key, seq);
           }
         } else {
@@ -205,6 +209,11 @@ export async function verifyAuditLog(reader: Reader, options: VerifyOptions): Pr
     if (retired !== undefined && retired < cp.size) {
       throw new GmvError('AUDIT_TAMPERED', { seq: from, detail: 'detail.signerRetired', checkpoint: cp.id, key: cp.signer, retiredAt: retired });
     }
+    // An organisation key handed over by a re-key signs no tree larger than the one it handed over.
+    const handedOver = signatures.formerOrg[cp.signer];
+    if (handedOver !== undefined && handedOver < cp.size) {
+      throw new GmvError('AUDIT_TAMPERED', { seq: from, detail: 'detail.signerRetired', checkpoint: cp.id, key: cp.signer, retiredAt: handedOver });
+    }
     lastSignedSize = cp.size;
   }
   if (firstProblem) throw new GmvError('AUDIT_TAMPERED', { seq: firstProblem.seq, detail: firstProblem.detail });
@@ -240,6 +249,7 @@ export async function verifyAuditLog(reader: Reader, options: VerifyOptions): Pr
     pruned: { count: prunedSeqs.length, upTo: prunedSeqs.at(-1) ?? null },
     orgFingerprint: signatures.orgFingerprint,
     orgKeyPinned: signatures.orgKeyPinned,
+    formerOrg: Object.keys(signatures.formerOrg),
   };
   if (since && leaves) report.consistency = proveConsistency(since, leaves, root);
   if (options.witness) {
@@ -253,7 +263,7 @@ export async function verifyAuditLog(reader: Reader, options: VerifyOptions): Pr
   }
   const seen = options.seen;
   if (seen) {
-    if (seen.org && seen.org !== signatures.orgFingerprint) {
+    if (seen.org && seen.org !== signatures.orgFingerprint && !(seen.org in signatures.formerOrg)) {
       throw new GmvError('AUDIT_TAMPERED', { seq: 0, detail: 'detail.orgKeyReplaced', found: signatures.orgFingerprint, pinned: seen.org });
     }
     if (lastSignedSize < seen.size) {
@@ -322,6 +332,7 @@ class Checks {
     this.#input = {
       vaultId: this.options.vaultId,
       orgKey: this.options.orgKey,
+      formerOrgKeys: this.options.formerOrgKeys,
       orgKeyFile: this.options.orgKeyFile,
       sinceCheckpointFile: this.options.sinceCheckpointFile,
       checkpoints: checkpoints.map(({ id, body, signer, signature }) => ({ id, body, signer, signature })),
@@ -381,7 +392,7 @@ async function firstGap(reader: Reader): Promise<number> {
   return expected;
 }
 
-/** The person keys a successful recovery (`retired_keys`) or a key retirement (`keys`) retired. */
+/** The keys a successful recovery or re-key (`retired_keys`) or a key retirement (`keys`) retired. */
 function retiredKeys(text: string): string[] {
   const body = parseBody(text);
   const keys = body?.outcome === 'ok' ? (body.action === Actions.personKeyRetire ? body.details.keys : body.details.retired_keys) : undefined;

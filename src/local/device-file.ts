@@ -3,7 +3,7 @@
  * bound to, and the OpenPGP key the terminal signs audit checkpoints with. Kept 0600 in a 0700
  * folder outside the vault, so a copied database plus a passphrase opens nothing elsewhere.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GmvError } from '../errors.js';
 import { Secret } from '../crypto/secret.js';
@@ -90,4 +90,17 @@ export function readDeviceKey(devicesDir: string, vaultId: string): DeviceKey | 
 /** Remove this terminal's key for a vault (a pending enrollment that is abandoned, or a revoked device). */
 export function removeDeviceKey(devicesDir: string, vaultId: string): void {
   rmSync(deviceFilePath(devicesDir, vaultId), { force: true });
+}
+
+/**
+ * Pin the device CA a re-key handed this terminal over to (services/terminal.ts checks the hand-over
+ * first). The file is replaced whole (written beside it, then renamed), never left half-written.
+ */
+export function repinCa(key: DeviceKey, caFingerprint: string): void {
+  const body = JSON.parse(readFileSync(key.path, 'utf8')) as DeviceFileV1;
+  body.ca_fingerprint = caFingerprint;
+  const next = `${key.path}.${process.pid}.tmp`;
+  writeFileSync(next, JSON.stringify(body, null, 2), { mode: 0o600, flag: 'wx' });
+  renameSync(next, key.path);
+  key.caFingerprint = caFingerprint;
 }

@@ -13,6 +13,7 @@ import { DEVICE_QUERY, PERSON_KEY_QUERY, VerifyWorker, verifyAuditLog, type Veri
 import { readWitnessDir, type WitnessSet } from '../audit/witness.js';
 import { readSeen, rememberSeen } from '../local/seen-checkpoint.js';
 import { SCHEMA_VERSION } from '../store/schema-version.js';
+import { formerKeys, orgChain, ORG_KEYS_QUERY, TRANSITIONS_QUERY, transitionsOf } from '../audit/org-chain.js';
 
 export type { VerifyReport };
 
@@ -70,6 +71,9 @@ export async function verifyAudit(reader: Reader, options: VerifyAuditOptions, w
   if (!keyRow) throw new GmvError('VAULT_NOT_INITIALIZED', { path: reader.location });
   const vaultId = String(idRow[0]);
   const orgKey = String(keyRow[0]);
+  const transitions = transitionsOf(await reader.rows(TRANSITIONS_QUERY));
+  const formerOrgKeys = transitions.length === 0 ? [] : formerKeys(await orgChain(vaultId, orgKey,
+    (await reader.rows(ORG_KEYS_QUERY)).map(([fingerprint, publicKey]) => ({ fingerprint: String(fingerprint), publicKey: String(publicKey) })), transitions));
   const seen = options.devicesDir ? readSeen(options.devicesDir, vaultId) : null;
   let witness: WitnessSet | undefined;
   if (options.witnessDir) {
@@ -89,6 +93,7 @@ export async function verifyAudit(reader: Reader, options: VerifyAuditOptions, w
   const report = await verifyAuditLog(reader, {
     vaultId,
     orgKey,
+    formerOrgKeys,
     orgKeyFile: options.orgKeyFile,
     sinceCheckpointFile: options.sinceCheckpoint,
     worker,
@@ -109,5 +114,6 @@ export function verifyLines(report: VerifyReport, lang: Lang): string[] {
   if (report.witnessed) lines.push(render('audit.verify.witnessed', { count: report.witnessed.count, dir: report.witnessed.dir }, lang));
   if (report.unsignedTail > 0) lines.push(render('audit.verify.unsignedTail', { count: report.unsignedTail }, lang));
   lines.push(render(report.orgKeyPinned ? 'audit.verify.trustPinned' : 'audit.verify.trustVault', { fingerprint: report.orgFingerprint }, lang));
+  if (report.formerOrg.length > 0) lines.push(render('audit.verify.rekeyed', { count: report.formerOrg.length, oldest: report.formerOrg.at(-1)!, fingerprint: report.orgFingerprint }, lang));
   return lines;
 }

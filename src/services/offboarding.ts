@@ -29,6 +29,7 @@ import { endGrant, issueCrl, retireKeys, revokeDeviceStep } from './steps.js';
 import { openTriggeredRunsIn } from './checklists.js';
 import { workCalendar } from './calendar.js';
 import { signStaffRecordIn } from './training.js';
+import { prepareRekey, rekeyIn, wipeRekey, type RekeyView } from './org-rekey.js';
 
 /** The fields a departure rotates: what can log in to the platform or get past its second factor. */
 export const ROTATED_FIELDS = ['password', 'totp', 'recovery'] as const;
@@ -61,6 +62,8 @@ export interface OffboardView {
   /** The deadline of the rotations; null when the calendar cannot count it (they are then due today). */
   deadline: string | null;
   recordSha256: string;
+  /** The re-key this departure ran, when they held the organisation key. */
+  rekey: RekeyView | null;
 }
 
 /** Fields of each version as stored (names only, never values). */
@@ -117,6 +120,9 @@ export async function offboardStaff(vault: Vault, officer: KeyHolder & { deviceI
   const deadline = departureDeadline(calendar, today, policy.rotation.departureWorkingDays);
   const due = deadline ?? today;
   const ca = await caFor(vault, officer);
+  // They held the organisation key and the device CA: both are replaced in this same change.
+  const heldOrgKey = await holdsOrgKey(db, person.id);
+  const rekey = heldOrgKey ? await prepareRekey(vault, officer, policy) : null;
 
   const rows = await exposure(db, person.id);
   const accounts = exposedAccounts(rows);
@@ -168,13 +174,16 @@ export async function offboardStaff(vault: Vault, officer: KeyHolder & { deviceI
       .where('bindings.person_id', '=', person.id).where('bindings.removed_at', 'is', null).orderBy('bindings.id').execute())
       .map((b) => ({ id: Number(b.id), account: b.slug, role: b.role, external: b.external_name }));
 
+    const rekeyed = rekey ? await rekeyIn(trx, vault, rekey, officer.login, `${login} departed`, policy) : null;
+    if (rekeyed) audit.push(...rekeyed.audit);
+
     const opened = await openTriggeredRunsIn(trx, { policy, calendar, now: at }, 'offboarding', { by: officer.login, trigger: `offboarding:${login}` });
     audit.push(...opened.audit);
     const run = { id: opened.runs[0]?.id ?? null };
 
     const details = {
       effective: day, grants_ended: grants.length, devices_revoked: devices.map((d) => d.id), crl_number: crlNumber, keys_retired: retired.result,
-      rotation_due: deadline, run: run.id,
+      rotation_due: deadline, run: run.id, org_rekey: rekeyed ? rekeyed.result.toOrg : null,
       exposure: exposed.map((e) => ({ account: e.account, versions: e.versions, fields: [...e.fields], revealed: [...e.revealed], due: e.due })),
       bindings: bindings.map((b) => ({ id: b.id, account: b.account, role: b.role, external: b.external })),
     };
@@ -185,11 +194,17 @@ export async function offboardStaff(vault: Vault, officer: KeyHolder & { deviceI
     // The summary entry comes first: it names everything the steps after it did.
     return {
       result: { login, effective: day, grantsEnded: grants.length, devicesRevoked: devices.map((d) => d.id), crlNumber, keysRetired: retired.result,
-        exposed: exposed.map(({ accountId: _id, ...e }) => e), bindings, run: run.id, deadline, recordSha256: signed.sha256 },
+        exposed: exposed.map(({ accountId: _id, ...e }) => e), bindings, run: run.id, deadline, recordSha256: signed.sha256, rekey: rekeyed?.result ?? null },
       audit: [{ ...signed.audit, details: { ...signed.audit.details, ...details } }, ...audit],
     };
-  }, { by: officer });
+  }, { by: officer }).finally(() => { if (rekey) wipeRekey(rekey); });
   return result;
+}
+
+/** Whether a wrap of the organisation key is in force for one of the person's keys. */
+export async function holdsOrgKey(db: Kysely<DB>, personId: number): Promise<boolean> {
+  const row = await db.selectFrom('wraps').select('id').where('item_kind', '=', 'org-key').where('person_id', '=', personId).where('revoked_at', 'is', null).executeTakeFirst();
+  return Boolean(row);
 }
 
 export interface DepartureItems {

@@ -15,6 +15,8 @@ import { clearFailures, loggedFailures } from './throttle.js';
 import { wrapOfficerKeys } from './officer-keys.js';
 import { readPublic } from '../crypto/pgp.js';
 import type { KeyHolder } from './keys.js';
+import { holdsOrgKey } from './offboarding.js';
+import { prepareRekey, rekeyIn, wipeRekey, type RekeyView } from './org-rekey.js';
 
 export interface PersonView {
   login: string;
@@ -76,7 +78,7 @@ export async function addStaff(vault: Vault, actor: Actor, input: AddStaff): Pro
   return showStaff(vault, input.login);
 }
 
-export async function setRoles(vault: Vault, actor: KeyHolder, login: string, roles: Role[]): Promise<PersonView> {
+export async function setRoles(vault: Vault, actor: KeyHolder, login: string, roles: Role[]): Promise<PersonView & { rekey?: RekeyView }> {
   await authorize(vault, actor, 'staff.manage', login);
   const before = await showStaff(vault, login);
   if (before.login === actor.login && before.roles.includes('security-officer') && !roles.includes('security-officer')) {
@@ -85,6 +87,12 @@ export async function setRoles(vault: Vault, actor: KeyHolder, login: string, ro
   }
   const demoted = before.roles.includes('security-officer') && !roles.includes('security-officer');
   const promoted = !before.roles.includes('security-officer') && roles.includes('security-officer');
+  // A demoted officer held the organisation key and the device CA: both are replaced in the same change.
+  const subject = demoted ? await vault.store.db.selectFrom('people').select('id').where('login', '=', login).executeTakeFirst() : undefined;
+  const held = subject ? await holdsOrgKey(vault.store.db, Number(subject.id)) : false;
+  const policy = held ? await activePolicy(vault.store.db) : null;
+  const rekey = held ? await prepareRekey(vault, actor, policy!) : null;
+  let rekeyed: RekeyView | null = null;
   await commitChange(vault, async (trx) => {
     await trx.updateTable('people').set({ roles: JSON.stringify(roles) }).where('login', '=', login).execute();
     let removedWraps = 0;
@@ -101,9 +109,15 @@ export async function setRoles(vault: Vault, actor: KeyHolder, login: string, ro
         .select(['people.id', 'person_keys.fingerprint', 'person_keys.public_key']).where('people.login', '=', login).where('person_keys.status', '=', 'active').executeTakeFirst();
       if (key) addedWraps = await wrapOfficerKeys(trx, vault, actor, { personId: Number(key.id), fingerprint: key.fingerprint, publicKey: await readPublic(key.public_key) });
     }
-    return { result: undefined, audit: [{ action: 'person.roles', actor: actor.login, subject: login, outcome: 'ok', details: { from: before.roles, to: roles, officer_key_wraps_revoked: removedWraps, officer_key_wraps_added: addedWraps } }] };
-  }, { by: actor });
-  return showStaff(vault, login);
+    const audit: AuditDraft[] = [{ action: 'person.roles', actor: actor.login, subject: login, outcome: 'ok', details: { from: before.roles, to: roles, officer_key_wraps_revoked: removedWraps, officer_key_wraps_added: addedWraps } }];
+    if (rekey) {
+      const step = await rekeyIn(trx, vault, rekey, actor.login, `${login} no longer a security officer`, policy!);
+      rekeyed = step.result;
+      audit.push(...step.audit);
+    }
+    return { result: undefined, audit };
+  }, { by: actor }).finally(() => { if (rekey) wipeRekey(rekey); });
+  return { ...(await showStaff(vault, login)), ...(rekeyed ? { rekey: rekeyed } : {}) };
 }
 
 /** Lift a login lock-out (too many failed logins). */

@@ -8,6 +8,8 @@ import { GmvError } from '../errors.js';
 import type { DeviceKey } from '../local/device-file.js';
 import { certFingerprint, readCrl, verifyDeviceCertificate } from '../crypto/x509.js';
 import { currentCaRow } from './keys.js';
+import { caVerifies, parseTransition } from '../audit/org-chain.js';
+import { repinCa } from '../local/device-file.js';
 import { recordDenial, terminalDevice, type Vault } from './vault.js';
 import type { DevicesTable } from '../store/schema.js';
 
@@ -17,6 +19,28 @@ export interface AuthorizedTerminal {
 }
 
 /** The reasons a terminal is refused, each an audited denial. */
+/**
+ * Whether the chain of re-key statements leads from the CA this terminal pinned to the vault's
+ * current one, each statement signed by the CA it hands over from (whose certificate must have the
+ * fingerprint that was pinned or handed over to).
+ */
+async function handedOverCa(vault: Vault, pinned: string, current: string): Promise<boolean> {
+  const db = vault.store.db;
+  const [cas, transitions] = await Promise.all([
+    db.selectFrom('device_ca').select(['fingerprint', 'cert_pem']).execute(),
+    db.selectFrom('org_transitions').select(['body', 'ca_signature']).orderBy('id').execute(),
+  ]);
+  const statements = transitions.map((t) => ({ t, record: parseTransition(t.body) })).filter((s) => s.record?.vault === vault.vaultId);
+  let at = pinned;
+  for (let step = 0; step < statements.length && at !== current; step++) {
+    const next = statements.find((s) => s.record!.from_ca === at);
+    const ca = cas.find((c) => certFingerprint(c.cert_pem) === at);
+    if (!next || !ca || !caVerifies(next.t.body, next.t.ca_signature, ca.cert_pem)) return false;
+    at = next.record!.to_ca;
+  }
+  return at === current;
+}
+
 export async function authorizeTerminal(vault: Vault, login: string, personId: number | null): Promise<AuthorizedTerminal> {
   const device = terminalDevice(vault);
   if (!device) throw new GmvError('DEVICE_KEY_MISSING', { vault: vault.vaultId, path: vault.paths.devicesDir });
@@ -33,7 +57,10 @@ export async function authorizeTerminal(vault: Vault, login: string, personId: n
   const ca = await currentCaRow(db);
   const pinned = device.caFingerprint;
   const found = certFingerprint(ca.cert_pem);
-  if (pinned !== found) {
+  if (pinned !== found && pinned && await handedOverCa(vault, pinned, found)) {
+    // A re-key replaced the device CA, and the CA this terminal pinned signed the hand-over.
+    repinCa(device, found);
+  } else if (pinned !== found) {
     await recordDenial(vault, { action: 'auth.device', actor: login, subject: device.deviceId, outcome: 'denied', details: { reason: 'device CA differs from the pinned one' } });
     throw new GmvError('CA_PIN_MISMATCH', { found, pinned: pinned || '(none)' });
   }

@@ -294,6 +294,18 @@ export interface ImpersonationCasesTable {
   closed_at: string | null;
 }
 
+/** The statement that hands the organisation from one key and device CA to the next (gmv org rekey). */
+export interface OrgTransitionsTable {
+  id: Generated<number>;
+  from_org: string;
+  to_org: string;
+  body: string;
+  from_signature: string;
+  to_signature: string;
+  ca_signature: string;
+  created_at: string;
+}
+
 export interface DB {
   gmv_migrations: MigrationsTable;
   vault_meta: VaultMetaTable;
@@ -327,4 +339,5 @@ export interface DB {
   checklist_steps: ChecklistStepsTable;
   staff_records: StaffRecordsTable;
   impersonation_cases: ImpersonationCasesTable;
+  org_transitions: OrgTransitionsTable;
 }

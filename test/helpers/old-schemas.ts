@@ -6,8 +6,16 @@ import { sql, type Kysely } from 'kysely';
 import type { Store } from '../../src/store/store.js';
 import { withSerialId } from '../../src/store/migrations/columns.js';
 
+/** Schema 14: no organisation re-keys (migration 15). */
+export async function downgradeOrgTransitionsToSchema14(store: Store): Promise<void> {
+  const db = store.db as unknown as Kysely<any>;
+  await db.schema.dropTable('org_transitions').execute();
+  await sql`delete from gmv_migrations where version >= 15`.execute(db);
+}
+
 /** Schema 13: no counterfeit-account cases (migration 14). */
 export async function downgradeImpersonationToSchema13(store: Store): Promise<void> {
+  await downgradeOrgTransitionsToSchema14(store);
   const db = store.db as unknown as Kysely<any>;
   await db.schema.dropTable('impersonation_cases').execute();
   await sql`delete from gmv_migrations where version >= 14`.execute(db);
