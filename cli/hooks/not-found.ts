@@ -3,7 +3,7 @@
  * language, keep --json errors in JSON, exit 2. `gmv help` shows the command list.
  */
 import { loadHelpClass, type Hook } from '@oclif/core';
-import { pickLang, render } from '../../src/i18n/catalogue.js';
+import { langFromArgv, render } from '../../src/i18n/catalogue.js';
 import { printJsonError, printNote } from '../../src/fast/output.js';
 import { ExitCode } from '../../src/errors.js';
 
@@ -14,8 +14,7 @@ const hook: Hook<'command_not_found'> = async function (options) {
     await new Help(options.config).showHelp(argv);
     return;
   }
-  const langAt = argv.findIndex((a) => a === '--lang' || a.startsWith('--lang='));
-  const lang = pickLang(langAt < 0 ? undefined : argv[langAt]!.includes('=') ? argv[langAt]!.split('=')[1] : argv[langAt + 1], process.env);
+  const lang = langFromArgv(argv, process.env);
   const typed = options.id.replaceAll(':', ' ');
   const ids = options.config.commandIDs.map((id) => id.replaceAll(':', ' '));
   const suggestions = closest(typed, ids);

@@ -1,0 +1,107 @@
+/**
+ * oclif's help (`--help`, `gmv help`, a bare topic) in the reader's language: headings and flag
+ * notes from the catalogue, command, flag, argument and topic texts from src/i18n/help-zh.ts.
+ * package.json names it as oclif's helpClass, so it is loaded only when help is shown.
+ */
+import { CommandHelp, Help, type Command, type Interfaces } from '@oclif/core';
+import { langFromArgv, render, type Lang, type MessageKey } from '../src/i18n/catalogue.js';
+import { helpText } from '../src/i18n/help-zh.js';
+
+/** oclif's section headings, as it passes them to `section()`. */
+const HEADINGS: Readonly<Record<string, MessageKey>> = {
+  USAGE: 'help.usage',
+  ARGUMENTS: 'help.arguments',
+  FLAGS: 'help.flags',
+  'GLOBAL FLAGS': 'help.globalFlags',
+  DESCRIPTION: 'help.description',
+  ALIASES: 'help.aliases',
+  EXAMPLES: 'help.examples',
+  'FLAG DESCRIPTIONS': 'help.flagDescriptions',
+  TOPICS: 'help.topics',
+  COMMANDS: 'help.commands',
+  VERSION: 'help.version',
+};
+
+type Section = Parameters<CommandHelp['section']>[1];
+
+function heading(header: string, lang: Lang): string {
+  const key = HEADINGS[header];
+  return key ? render(key, {}, lang) : header;
+}
+
+/** The command as oclif's formatter reads it, with its texts in `lang`. */
+function localizedCommand(command: Command.Loadable, lang: Lang): Command.Loadable {
+  const text = (english: string | undefined) => helpText(english, lang);
+  return {
+    ...command,
+    summary: text(command.summary),
+    description: text(command.description),
+    flags: Object.fromEntries(Object.entries(command.flags ?? {}).map(([name, flag]) => [name, { ...flag, summary: text(flag.summary), description: text(flag.description) }])),
+    args: Object.fromEntries(Object.entries(command.args ?? {}).map(([name, arg]) => [name, { ...arg, description: text(arg.description) }])),
+    examples: command.examples?.map((example) => (typeof example === 'string' ? example : { ...example, description: text(example.description) ?? '' })),
+  };
+}
+
+class GmvCommandHelp extends CommandHelp {
+  constructor(command: Command.Loadable, config: Interfaces.Config, opts: Interfaces.HelpOptions, private readonly lang: Lang) {
+    super(command, config, opts);
+  }
+
+  override section(header: string, body: Section): string {
+    return super.section(heading(header, this.lang), body);
+  }
+
+  /** As oclif lays flags out, with "(required)", "default:" and "<options: …>" from the catalogue. */
+  protected override flags(flags: Command.Flag.Any[]): [string, string | undefined][] | undefined {
+    if (flags.length === 0) return undefined;
+    const t = (key: MessageKey, params: Record<string, string> = {}) => render(key, params, this.lang);
+    const noChar = flags.every((flag) => flag.char === undefined);
+    return flags.map((flag) => {
+      const label = this.flagHelpLabel(flag);
+      const notes: string[] = [];
+      const cached = !(this.opts.respectNoCacheDefault === true && flag.noCacheDefault === true);
+      if (flag.type === 'option' && flag.default !== undefined && flag.default !== '' && cached) notes.push(t('help.default', { value: String(flag.default) }));
+      if (flag.env) notes.push(t('help.env', { name: flag.env }));
+      let right = flag.summary || flag.description || '';
+      if (notes.length > 0) right = `[${notes.join(', ')}] ${right}`;
+      if (flag.required) right = `${t('help.required')} ${right}`;
+      if (flag.type === 'option' && flag.options && !flag.helpValue && !this.opts.showFlagOptionsInTitle) right += `\n${t('help.options', { values: flag.options.join('|') })}`;
+      return [noChar ? label.replace('    ', '') : label, right.trim()];
+    });
+  }
+}
+
+export default class GmvHelp extends Help {
+  /** Help is shown before any command parses its flags, so the language comes from argv and the environment. */
+  private readonly lang: Lang = langFromArgv(process.argv.slice(2), process.env);
+
+  override section(header: string, body: Section): string {
+    return super.section(heading(header, this.lang), body);
+  }
+
+  protected override getCommandHelpClass(command: Command.Loadable): CommandHelp {
+    return new GmvCommandHelp(command, this.config, this.opts, this.lang);
+  }
+
+  protected override formatCommand(command: Command.Loadable): string {
+    return super.formatCommand(localizedCommand(command, this.lang));
+  }
+
+  protected override summary(command: Command.Loadable): string | undefined {
+    return super.summary(localizedCommand(command, this.lang));
+  }
+
+  protected override formatTopic(topic: Interfaces.Topic): string {
+    return super.formatTopic({ ...topic, description: helpText(topic.description, this.lang) });
+  }
+
+  protected override formatTopics(topics: Interfaces.Topic[]): string {
+    return super.formatTopics(topics.map((topic) => ({ ...topic, description: helpText(topic.description, this.lang) })));
+  }
+
+  /** oclif's root help (summary, VERSION, USAGE) with the package description in the reader's language. */
+  override formatRoot(): string {
+    const summary = helpText(this.config.pjson.description, this.lang) ?? '';
+    return [summary, this.section('VERSION', this.wrap(this.config.userAgent)), this.section('USAGE', this.wrap(`$ ${this.config.bin} [COMMAND]`))].filter(Boolean).join('\n\n');
+  }
+}
