@@ -1130,7 +1130,7 @@ const zh: Record<MessageKey, string> = {
   'help.required': '（必填）',
   'help.default': '默认：{value}',
   'help.env': '环境变量：{name}',
-  'help.options': '<可选值：{values}>',
+  'help.options': '<可选值: {values}>',
   'prompt.totp': '{login} 的动态验证码：',
   'prompt.passphrase': '{login} 的口令：',
   'prompt.passphraseAgain': '再次输入口令：',
