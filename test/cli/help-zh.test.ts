@@ -82,6 +82,7 @@ describe('help in zh-CN', () => {
     const english = await gmv(['grant', 'add', '--help'], { env: { HOME: home } });
     expect(englishProse(english.stdout, known)).toEqual(expect.arrayContaining(['--can=<value>    [default: reveal,otp] Comma-separated: reveal, otp, manage', 'LOGIN...  Login handle']));
     expect(englishProse('选项\n  --slug=<value>  Login handle\n  --x=<value>  （必填）唯一短标识，如 weibo-press\nGLOBAL FLAGS\n', known)).toEqual(['--slug=<value>  Login handle', 'GLOBAL FLAGS']);
+    expect(englishProse('选项\n  --reason=<option>  [默认：manual] Why\n                     <可选值: a|b>\n', known)).toEqual(['--reason=<option>  [默认：manual] Why <可选值: a|b>']);
     expect(englishProse('说明\n  用 gmv device forget 撤回，再 gmv device enroll --login li.an；见 docs/REPORT.md。\n', known)).toEqual([]);
     expect(englishProse('说明\n  导出 the signed run 供审计\n', known)).toEqual(['导出 the signed run 供审计']);
   });

@@ -2,6 +2,9 @@
  * Finds English prose in output meant for a Chinese reader. Such output may hold commands, flags,
  * placeholders, file names, literal values and product names, but no English words of its own.
  */
+import { LANGS, render } from '../../src/i18n/catalogue.js';
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export interface KnownWords {
   /** Command ids and topics as typed (`account add`), recognised after `gmv ` and at the head of list lines. */
@@ -16,9 +19,9 @@ export const PRODUCT_WORDS: readonly string[] = [
   'gpg', 'cron', 'bash', 'zsh', 'eval', 'otpauth', 'base32', 'postgres', 'gmv', 'govmedia-vault', 'linux-x64',
 ];
 
+const REQUIRED = new RegExp(LANGS.map((lang) => escape(render('help.required', {}, lang))).join('|'), 'g');
 const CJK = /[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]/;
 const WORD = /[A-Za-z][A-Za-z'’-]*/g;
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * oclif help as a person reads it: wrapped lines joined back into their paragraph or list entry
@@ -71,6 +74,9 @@ export function englishProse(text: string, known: KnownWords): string[] {
     }
     const stripped = line
       .replace(listHead, '$1')
+      // oclif's notes on a flag ([default: …], (required)) are not its description
+      .replace(/\[[^\]\n]*\]/g, ' ')
+      .replace(REQUIRED, ' ')
       .replace(afterGmv, ' ')
       // flags (--slug, -q, --lang=zh-CN), placeholders in angle brackets, shell variables
       .replace(/(^|[\s(（\[【,，、：:“"'`])-{1,2}[A-Za-z][\w-]*(=\S*)?/g, '$1 ')
