@@ -3,9 +3,13 @@
  * notes from the catalogue, command, flag, argument and topic texts from src/i18n/help-zh.ts.
  * package.json names it as oclif's helpClass, so it is loaded only when help is shown.
  */
-import { CommandHelp, Help, type Command, type Interfaces } from '@oclif/core';
+import { CommandHelp, Errors, Help, type Command, type Interfaces } from '@oclif/core';
+import { getHelpFlagAdditions, standardizeIDFromArgv } from '@oclif/core/help';
 import { langFromArgv, render, type Lang, type MessageKey } from '../src/i18n/catalogue.js';
 import { helpText } from '../src/i18n/help-zh.js';
+import { printJsonError, printNote } from '../src/fast/output.js';
+import { ExitCode } from '../src/errors.js';
+import { unknownCommand } from './hooks/not-found.js';
 
 /** oclif's section headings, as it passes them to `section()`. */
 const HEADINGS: Readonly<Record<string, MessageKey>> = {
@@ -40,6 +44,15 @@ function localizedCommand(command: Command.Loadable, lang: Lang): Command.Loadab
     args: Object.fromEntries(Object.entries(command.args ?? {}).map(([name, arg]) => [name, { ...arg, description: text(arg.description) }])),
     examples: command.examples?.map((example) => (typeof example === 'string' ? example : { ...example, description: text(example.description) ?? '' })),
   };
+}
+
+/** What help is asked for, as oclif's Help reads it: the first word that is not `help`, unless a flag comes first. */
+function helpSubject(words: readonly string[]): string | undefined {
+  for (const word of words) {
+    if (word === '--' || word.startsWith('-')) return undefined;
+    if (word !== 'help') return word;
+  }
+  return undefined;
 }
 
 class GmvCommandHelp extends CommandHelp {
@@ -77,6 +90,17 @@ export default class GmvHelp extends Help {
 
   override section(header: string, body: Section): string {
     return super.section(heading(header, this.lang), body);
+  }
+
+  /** Help of a command or topic that does not exist names the closest ones (as a mistyped command does), exit 2. */
+  override async showHelp(argv: string[]): Promise<void> {
+    const helpFlags = getHelpFlagAdditions(this.config);
+    const subject = helpSubject(standardizeIDFromArgv(argv.filter((a) => !helpFlags.includes(a)), this.config));
+    if (subject === undefined || this.config.findCommand(subject) || this.config.findTopic(subject)) return super.showHelp(argv);
+    const message = unknownCommand(subject, this.config.commandIDs, this.lang);
+    if (argv.includes('--json')) printJsonError('USAGE', message, ExitCode.usage);
+    printNote(`${this.lang === 'zh-CN' ? '错误' : 'Error'}: ${message}`);
+    Errors.exit(ExitCode.usage);
   }
 
   protected override getCommandHelpClass(command: Command.Loadable): CommandHelp {

@@ -113,6 +113,22 @@ describe('help in zh-CN', () => {
     expect(offendersIn('gmv grant add --help --lang=zh-CN', chinese)).toEqual([]);
   });
 
+  it('gmv help COMMAND is that command\'s help, and help of no command names the closest ones in Chinese, exit 2', async () => {
+    const [viaHelp, viaFlag, unknown, typo] = await Promise.all([
+      gmv(['help', 'grant', 'add'], { env: zh }),
+      gmv(['grant', 'add', '--help'], { env: zh }),
+      gmv(['account', 'nosuch', '--help'], { env: zh }),
+      gmv(['help', 'acount', 'lst', '--json'], { env: { HOME: home } }),
+    ]);
+    expect(viaHelp.code, viaHelp.stderr).toBe(0);
+    expect(viaHelp.stdout).toBe(viaFlag.stdout);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('错误: “account nosuch”不是 gmv 命令。您是否想运行：gmv account close, gmv account list, gmv account set？');
+    expect(unknown.stderr).not.toContain('not found');
+    expect(typo.code).toBe(2);
+    expect(JSON.parse(typo.stdout).error.message).toContain('Did you mean: gmv account list');
+  });
+
   it('every help text of the commands, topics and package has a zh-CN translation, and every translation is in use', () => {
     const texts = helpTexts();
     const missing = texts.filter(({ text }) => !Object.hasOwn(HELP_ZH, text)).map(({ where, text }) => `${where}: ${text}`);
