@@ -6,7 +6,7 @@
 import { CommandHelp, Errors, Help, type Command, type Interfaces } from '@oclif/core';
 import { getHelpFlagAdditions, standardizeIDFromArgv } from '@oclif/core/help';
 import { langFromArgv, render, type Lang, type MessageKey } from '../src/i18n/catalogue.js';
-import { helpText } from '../src/i18n/help-zh.js';
+import { exampleDescription, helpText } from '../src/i18n/help-zh.js';
 import { printJsonError, printNote } from '../src/fast/output.js';
 import { ExitCode } from '../src/errors.js';
 import { unknownCommand } from './hooks/not-found.js';
@@ -42,7 +42,11 @@ function localizedCommand(command: Command.Loadable, lang: Lang): Command.Loadab
     description: text(command.description),
     flags: Object.fromEntries(Object.entries(command.flags ?? {}).map(([name, flag]) => [name, { ...flag, summary: text(flag.summary), description: text(flag.description) }])),
     args: Object.fromEntries(Object.entries(command.args ?? {}).map(([name, arg]) => [name, { ...arg, description: text(arg.description) }])),
-    examples: command.examples?.map((example) => (typeof example === 'string' ? example : { ...example, description: text(example.description) ?? '' })),
+    examples: command.examples?.map((example) => {
+      if (typeof example !== 'string') return { ...example, description: text(example.description) ?? '' };
+      const description = exampleDescription(example);
+      return description === undefined ? example : example.replace(description, text(description)!);
+    }),
   };
 }
 

@@ -270,6 +270,8 @@ export const HELP_ZH: Readonly<Record<string, string>> = {
     '每个检查点写一个文件（及其分离签名 .sig）到 DIR，例如上级监督部门的文件夹或共享目录；已存在的检查点保持原样，不覆盖任何文件，因此可由 cron 运行。之后可用 gmv audit verify --witness DIR 对照该文件夹核验保险库。需要已批准的终端；不向保险库写入任何内容。',
   'Directory to write into (created if missing; existing files are never overwritten)':
     '写入的目录（不存在则创建；已有文件绝不覆盖）',
+  'Every hour, as a crontab line':
+    '每小时一次，作为 crontab 中的一行',
   // gmv backup create
   'Write an encrypted, signed backup of the whole vault while it is in use (security officers).':
     '在保险库使用中为整个保险库写出加密、签名的备份（安全管理员）。',
@@ -606,6 +608,8 @@ export const HELP_ZH: Readonly<Record<string, string>> = {
     '查看您被授权的凭据（在您的会话中，在已授权终端上）。记入审计。',
   'On a terminal the value stays hidden unless --reveal (or --clip); to a pipe or with --json it is printed as asked.':
     '在终端上，除非使用 --reveal（或 --clip），取值保持隐藏；输出到管道或使用 --json 时按要求输出。',
+  'In a script: to a pipe the value is printed alone':
+    '在脚本中：输出到管道时只输出取值本身',
   'Which field (default: password, with the login if stored); totp gives the current code (otp: the same, older name)':
     '哪个字段（默认：password，如已存储登录名则一并显示）；totp 给出当前动态码（otp：作用相同，旧名称）',
   'Print the value on a terminal (it is hidden there otherwise)':
@@ -720,4 +724,10 @@ export const HELP_ZH: Readonly<Record<string, string>> = {
 export function helpText(english: string | undefined, lang: Lang): string | undefined {
   if (english === undefined || lang === 'en') return english;
   return Object.hasOwn(HELP_ZH, english) ? HELP_ZH[english] : english;
+}
+
+/** The description line of an example written as oclif's "description\ncommand…" (none when it is only commands). */
+export function exampleDescription(example: string): string | undefined {
+  const [first, ...commands] = example.split('\n').filter(Boolean);
+  return commands.length > 0 && first !== undefined && !/\bgmv\s/.test(first) ? first : undefined;
 }

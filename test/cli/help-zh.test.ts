@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { gmv, type RunResult } from '../helpers/cli.js';
 import { englishProse, PRODUCT_WORDS, type KnownWords } from '../helpers/untranslated.js';
-import { HELP_ZH } from '../../src/i18n/help-zh.js';
+import { exampleDescription, HELP_ZH } from '../../src/i18n/help-zh.js';
 
 interface ManifestText {
   summary?: string;
@@ -49,7 +49,10 @@ function helpTexts(): { where: string; text: string }[] {
     for (const field of ['summary', 'description'] as const) if (command[field]) texts.push({ where: `${name} ${field}`, text: command[field] });
     for (const [flag, f] of Object.entries(command.flags)) for (const text of [f.summary, f.description]) if (text) texts.push({ where: `${name} --${flag}`, text });
     for (const [arg, a] of Object.entries(command.args)) if (a.description) texts.push({ where: `${name} ${arg.toUpperCase()}`, text: a.description });
-    for (const example of command.examples ?? []) if (typeof example !== 'string') texts.push({ where: `${name} example`, text: example.description });
+    for (const example of command.examples ?? []) {
+      const description = typeof example === 'string' ? exampleDescription(example) : example.description;
+      if (description) texts.push({ where: `${name} example`, text: description });
+    }
   }
   return texts;
 }
