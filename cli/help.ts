@@ -81,7 +81,8 @@ class GmvCommandHelp extends CommandHelp {
       if (flag.env) notes.push(t('help.env', { name: flag.env }));
       let right = flag.summary || flag.description || '';
       if (notes.length > 0) right = `[${notes.join(', ')}] ${right}`;
-      if (flag.required) right = `${t('help.required')} ${right}`;
+      // The description goes in as it is (render would escape a newline in it): the template's {text} is left to fill.
+      if (flag.required) right = t('help.required').replace('{text}', right);
       if (flag.type === 'option' && flag.options && !flag.helpValue && !this.opts.showFlagOptionsInTitle) right += `\n${t('help.options', { values: flag.options.join('|') })}`;
       return [noChar ? label.replace('    ', '') : label, right.trim()];
     });

@@ -19,7 +19,7 @@ export const PRODUCT_WORDS: readonly string[] = [
   'gpg', 'cron', 'bash', 'zsh', 'eval', 'otpauth', 'base32', 'postgres', 'gmv', 'govmedia-vault', 'linux-x64',
 ];
 
-const REQUIRED = new RegExp(LANGS.map((lang) => escape(render('help.required', {}, lang))).join('|'), 'g');
+const REQUIRED = new RegExp(LANGS.map((lang) => escape(render('help.required', { text: '' }, lang))).join('|'), 'g');
 const CJK = /[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]/;
 const WORD = /[A-Za-z][A-Za-z'’-]*/g;
 
