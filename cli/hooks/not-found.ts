@@ -17,8 +17,9 @@ const hook: Hook<'command_not_found'> = async function (options) {
     return;
   }
   const lang = langFromArgv(argv, process.env);
-  if (argv.includes('--json')) printJsonError('USAGE', unknownCommand(options.id, options.config.commandIDs, lang), ExitCode.usage);
-  printNote(`${lang === 'zh-CN' ? '错误' : 'Error'}: ${unknownCommand(options.id, options.config.commandIDs, lang)}`);
+  const message = unknownCommand(options.id, options.config.commandIDs, lang);
+  if (argv.includes('--json')) printJsonError('USAGE', message, ExitCode.usage);
+  printNote(`${lang === 'zh-CN' ? '错误' : 'Error'}: ${message}`);
   this.exit(ExitCode.usage);
 };
 
