@@ -4,7 +4,7 @@
  */
 import { Command, Flags, type Interfaces } from '@oclif/core';
 import { GmvError, ExitCode } from '../src/errors.js';
-import { pickLang, render, type Lang, type MessageKey } from '../src/i18n/catalogue.js';
+import { langFromArgv, pickLang, render, type Lang, type MessageKey } from '../src/i18n/catalogue.js';
 import { localPaths, type LocalPaths } from '../src/local/paths.js';
 import { checkedTarget, resolveTarget, targetLocation, type StoreTarget } from '../src/local/vault-location.js';
 import { printJsonError, printNote, printResult } from '../src/fast/output.js';
@@ -37,9 +37,7 @@ export abstract class GmvCommand<T extends typeof Command> extends Command {
       printNote(`${render('error.CANCELLED', {}, this.lang)}`);
       process.exit(ExitCode.cancelled);
     });
-    const langAt = this.argv.findIndex((a) => a === '--lang' || a.startsWith('--lang='));
-    const langArg = langAt < 0 ? undefined : this.argv[langAt]!.includes('=') ? this.argv[langAt]!.split('=')[1] : this.argv[langAt + 1];
-    this.lang = pickLang(langArg, process.env);
+    this.lang = langFromArgv(this.argv, process.env);
     const { args, flags, argv } = await this.parse({
       flags: this.ctor.flags,
       baseFlags: (super.ctor as typeof GmvCommand).baseFlags,

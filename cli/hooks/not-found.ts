@@ -3,29 +3,34 @@
  * language, keep --json errors in JSON, exit 2. `gmv help` shows the command list.
  */
 import { loadHelpClass, type Hook } from '@oclif/core';
-import { pickLang, render } from '../../src/i18n/catalogue.js';
+import { langFromArgv, render, type Lang } from '../../src/i18n/catalogue.js';
 import { printJsonError, printNote } from '../../src/fast/output.js';
 import { ExitCode } from '../../src/errors.js';
 
 const hook: Hook<'command_not_found'> = async function (options) {
   const argv = options.argv ?? [];
-  if (options.id === 'help') {
+  // `gmv help account add` reaches here as the id help:account:add.
+  const [first, ...subject] = options.id.split(':');
+  if (first === 'help') {
     const Help = await loadHelpClass(options.config);
-    await new Help(options.config).showHelp(argv);
+    await new Help(options.config).showHelp([...subject, ...argv]);
     return;
   }
-  const langAt = argv.findIndex((a) => a === '--lang' || a.startsWith('--lang='));
-  const lang = pickLang(langAt < 0 ? undefined : argv[langAt]!.includes('=') ? argv[langAt]!.split('=')[1] : argv[langAt + 1], process.env);
-  const typed = options.id.replaceAll(':', ' ');
-  const ids = options.config.commandIDs.map((id) => id.replaceAll(':', ' '));
-  const suggestions = closest(typed, ids);
-  const message = suggestions.length
-    ? render('cli.unknownCommandSuggest', { command: typed, suggestions: suggestions.map((s) => `gmv ${s}`).join(', ') }, lang)
-    : render('cli.unknownCommand', { command: typed }, lang);
+  const lang = langFromArgv(argv, process.env);
+  const message = unknownCommand(options.id, options.config.commandIDs, lang);
   if (argv.includes('--json')) printJsonError('USAGE', message, ExitCode.usage);
   printNote(`${lang === 'zh-CN' ? '错误' : 'Error'}: ${message}`);
   this.exit(ExitCode.usage);
 };
+
+/** "X is not a gmv command", with the closest ones when there are some; ids as oclif keeps them (account:list). */
+export function unknownCommand(id: string, commandIDs: readonly string[], lang: Lang): string {
+  const typed = id.replaceAll(':', ' ');
+  const suggestions = closest(typed, commandIDs.map((c) => c.replaceAll(':', ' ')));
+  return suggestions.length
+    ? render('cli.unknownCommandSuggest', { command: typed, suggestions: suggestions.map((s) => `gmv ${s}`).join(', ') }, lang)
+    : render('cli.unknownCommand', { command: typed }, lang);
+}
 
 /** Up to three command names closest to what was typed: by edit distance, or sharing its first word. */
 export function closest(typed: string, ids: readonly string[]): string[] {

@@ -4,7 +4,7 @@ import { GmvCommand } from '../../cli/base-command.js';
 export default class SecretShow extends GmvCommand<typeof SecretShow> {
   static override summary = 'Reveal a credential you are granted (in your session, on an authorized terminal). Audited.';
   static override description = 'On a terminal the value stays hidden unless --reveal (or --clip); to a pipe or with --json it is printed as asked.';
-  static override examples = ['gmv secret show weibo-press --reveal', 'gmv secret show weibo-press --clip', 'pw=$(gmv secret show weibo-press)', 'gmv secret show weibo-press --field totp', 'gmv secret show weibo-press --field recovery --json'];
+  static override examples = ['gmv secret show weibo-press --reveal', 'gmv secret show weibo-press --clip', { description: 'In a script: to a pipe the value is printed alone', command: 'pw=$(gmv secret show weibo-press)' }, 'gmv secret show weibo-press --field totp', 'gmv secret show weibo-press --field recovery --json'];
   static override args = { slug: Args.string({ description: 'Account slug', required: true }) };
   static override flags = {
     field: Flags.option({ options: ['password', 'totp', 'otp', 'recovery', 'login', 'phone', 'email', 'notes'] as const, description: 'Which field (default: password, with the login if stored); totp gives the current code (otp: the same, older name)' })(),

@@ -463,6 +463,21 @@ const en = {
   'field.notes': 'notes',
   'cli.unknownCommand': '"{command}" is not a gmv command. Run gmv help for the list of commands.',
   'cli.unknownCommandSuggest': '"{command}" is not a gmv command. Did you mean: {suggestions}? Run gmv help for the list of commands.',
+  'help.usage': 'USAGE',
+  'help.arguments': 'ARGUMENTS',
+  'help.flags': 'FLAGS',
+  'help.globalFlags': 'GLOBAL FLAGS',
+  'help.description': 'DESCRIPTION',
+  'help.aliases': 'ALIASES',
+  'help.examples': 'EXAMPLES',
+  'help.flagDescriptions': 'FLAG DESCRIPTIONS',
+  'help.topics': 'TOPICS',
+  'help.commands': 'COMMANDS',
+  'help.version': 'VERSION',
+  'help.required': '(required) {text}',
+  'help.default': 'default: {value}',
+  'help.env': 'env: {name}',
+  'help.options': '<options: {values}>',
   'prompt.totp': 'One-time code for {login}: ',
   'prompt.passphrase': 'Passphrase for {login}: ',
   'prompt.passphraseAgain': 'Repeat the passphrase: ',
@@ -1109,6 +1124,21 @@ const zh: Record<MessageKey, string> = {
   'field.notes': '备注',
   'cli.unknownCommand': '“{command}”不是 gmv 命令。运行 gmv help 查看命令列表。',
   'cli.unknownCommandSuggest': '“{command}”不是 gmv 命令。您是否想运行：{suggestions}？运行 gmv help 查看命令列表。',
+  'help.usage': '用法',
+  'help.arguments': '参数',
+  'help.flags': '选项',
+  'help.globalFlags': '全局选项',
+  'help.description': '说明',
+  'help.aliases': '别名',
+  'help.examples': '示例',
+  'help.flagDescriptions': '选项详解',
+  'help.topics': '主题',
+  'help.commands': '命令',
+  'help.version': '版本',
+  'help.required': '（必填）{text}',
+  'help.default': '默认：{value}',
+  'help.env': '环境变量：{name}',
+  'help.options': '<可选值: {values}>',
   'prompt.totp': '{login} 的动态验证码：',
   'prompt.passphrase': '{login} 的口令：',
   'prompt.passphraseAgain': '再次输入口令：',
@@ -1318,6 +1348,13 @@ export function render(key: MessageKey, params: Record<string, string | number>,
 export function pickLang(flag: string | undefined, env: NodeJS.ProcessEnv): Lang {
   const source = flag ?? env.LC_ALL ?? env.LC_MESSAGES ?? env.LANG ?? '';
   return /^zh/i.test(source) ? 'zh-CN' : 'en';
+}
+
+/** The language a command line asks for: its --lang value (`--lang X` or `--lang=X`), else the environment's. */
+export function langFromArgv(argv: readonly string[], env: NodeJS.ProcessEnv): Lang {
+  const at = argv.findIndex((a) => a === '--lang' || a.startsWith('--lang='));
+  const flag = at < 0 ? undefined : argv[at]!.includes('=') ? argv[at]!.slice('--lang='.length) : argv[at + 1];
+  return pickLang(flag, env);
 }
 
 export const LANGS: readonly Lang[] = ['en', 'zh-CN'];

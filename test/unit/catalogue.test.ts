@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { render, pickLang, LANGS } from '../../src/i18n/catalogue.js';
+import { render, pickLang, langFromArgv, LANGS } from '../../src/i18n/catalogue.js';
 import { ERROR_CODES, GmvError, exitCodeOf } from '../../src/errors.js';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
@@ -20,6 +20,21 @@ describe('message catalogue', () => {
     expect(pickLang('en', { LANG: 'zh_CN.UTF-8' })).toBe('en');
     expect(pickLang(undefined, { LANG: 'C.UTF-8' })).toBe('en');
     expect(pickLang(undefined, { LC_ALL: 'zh_TW', LANG: 'en_US' })).toBe('zh-CN');
+  });
+
+  it('reads --lang from a command line in either spelling before the environment (help has no parsed flags)', () => {
+    expect(langFromArgv(['grant', 'add', '--help', '--lang', 'en'], { LANG: 'zh_CN.UTF-8' })).toBe('en');
+    expect(langFromArgv(['--lang=zh-CN', '--help'], { LANG: 'C.UTF-8' })).toBe('zh-CN');
+    expect(langFromArgv(['account', '--help'], { LANG: 'zh_CN.UTF-8' })).toBe('zh-CN');
+    expect(langFromArgv(['account', '--help'], {})).toBe('en');
+  });
+
+  it('the help headings and flag notes exist in both languages with the same placeholders', () => {
+    for (const key of ['help.usage', 'help.flags', 'help.globalFlags', 'help.required', 'help.default', 'help.options'] as const) {
+      const [en, zh] = LANGS.map((lang) => render(key, {}, lang));
+      expect(placeholders(zh!), key).toEqual(placeholders(en!));
+      expect(zh, key).not.toBe(en);
+    }
   });
 
   it('errors carry their exit code and render in either language', () => {
