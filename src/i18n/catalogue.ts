@@ -1346,7 +1346,10 @@ export function render(key: MessageKey, params: Record<string, string | number>,
 
 /** Language from an explicit flag, else from LC_ALL / LC_MESSAGES / LANG (zh* means zh-CN). */
 export function pickLang(flag: string | undefined, env: NodeJS.ProcessEnv): Lang {
-  const source = flag ?? env.LC_ALL ?? env.LC_MESSAGES ?? env.LANG ?? '';
+  const locale = env.LC_ALL || env.LC_MESSAGES || env.LANG || '';
+  // As gettext: LANGUAGE (a priority list, `zh_CN:en`) decides, except under an explicit C or POSIX locale.
+  const language = env.LANGUAGE && !/^(C|POSIX)([.@]|$)/.test(locale) ? env.LANGUAGE.split(':').find(Boolean) : undefined;
+  const source = flag ?? language ?? locale;
   return /^zh/i.test(source) ? 'zh-CN' : 'en';
 }
 

@@ -22,6 +22,16 @@ describe('message catalogue', () => {
     expect(pickLang(undefined, { LC_ALL: 'zh_TW', LANG: 'en_US' })).toBe('zh-CN');
   });
 
+  it('honours LANGUAGE as gettext does, and every way of writing Chinese', () => {
+    for (const language of ['zh_CN', 'zh', 'zh-Hans', 'zh_CN:en']) expect(pickLang(undefined, { LANGUAGE: language, LANG: 'en_US.UTF-8' }), language).toBe('zh-CN');
+    expect(pickLang(undefined, { LANGUAGE: 'zh_CN' })).toBe('zh-CN');
+    expect(pickLang(undefined, { LANGUAGE: 'en:zh_CN', LANG: 'zh_CN.UTF-8' })).toBe('en');
+    // An explicit C locale turns LANGUAGE off (gettext), and --lang beats everything.
+    expect(pickLang(undefined, { LANGUAGE: 'zh_CN', LANG: 'C' })).toBe('en');
+    expect(pickLang('en', { LANGUAGE: 'zh_CN', LC_ALL: 'zh_CN.UTF-8' })).toBe('en');
+    for (const lang of ['zh', 'zh_CN', 'zh-Hans', 'zh_CN.UTF-8']) expect(pickLang(undefined, { LC_ALL: lang }), lang).toBe('zh-CN');
+  });
+
   it('reads --lang from a command line in either spelling before the environment (help has no parsed flags)', () => {
     expect(langFromArgv(['grant', 'add', '--help', '--lang', 'en'], { LANG: 'zh_CN.UTF-8' })).toBe('en');
     expect(langFromArgv(['--lang=zh-CN', '--help'], { LANG: 'C.UTF-8' })).toBe('zh-CN');
