@@ -186,6 +186,11 @@ show rotate start weibo-press --reason manual
 show rotate confirm weibo-press
 show rotate due --reason departure
 
+step "15b. Wang Fang steps down as security officer: she held the organisation key and the device CA, so both are replaced in the same change"
+show staff set-roles wang.fang --roles editor
+echo "…the auditor's copy of the old organisation key (step 14) still verifies the log, through the signed hand-over:"
+show audit verify --org-key "$work/pinned-org.asc"
+
 step "16. Every change and every refusal is in the append-only audit log"
 show audit log --last 10
 

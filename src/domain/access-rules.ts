@@ -28,6 +28,7 @@ export const ROLE_RULES = {
   'policy.apply': ['security-officer'],
   'backup.create': ['security-officer'],
   'org.rekey': ['security-officer'],
+  'vault.reseal': ['security-officer'],
   // Art. 29: whoever runs the unit's accounts may be the one who meets a counterfeit of them; the
   // auditor, who checks the record afterwards, does not write it.
   'impersonation.report': ['security-officer', 'account-admin', 'editor', 'reviewer', 'tech-support', 'leader'],

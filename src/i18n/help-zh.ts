@@ -19,6 +19,8 @@ export const HELP_ZH: Readonly<Record<string, string>> = {
     '组织',
   'The organisation\'s OpenPGP key':
     '组织的 OpenPGP 密钥',
+  'The vault as a whole: re-seal credentials written before fields were sealed one by one':
+    '保险库整体：重新封装按字段分别封装之前写入的凭据',
   'People: add, list, show, roles, unlock after failed logins':
     '人员：添加、列出、查看、角色、登录失败后解锁',
   'Training records (measures art. 25): record a completed course, see who lacks what':
@@ -642,8 +644,8 @@ export const HELP_ZH: Readonly<Record<string, string>> = {
   // gmv staff offboard
   'Offboard a departing person (security officers, in a session): revoke everything, queue what they could read for rotation, open the offboarding checklist (measures art. 25).':
     '为离职人员办理离岗（安全管理员，在会话中）：撤销一切，将其能读取的内容列入轮换队列，开启离岗检查单（办法第二十五条）。',
-  'In one transaction: every grant ends, every terminal is revoked on a new CRL, their keys are retired (their session is refused at its next command, and a checkpoint their key signs afterwards fails audit verify). Every account they could ever decrypt — through grants removed long ago and through the organisation key if they were an officer — is queued for rotation with reason departure, the fields to rotate and the pack\'s deadline in working days. Their platform-side bindings are listed for unbinding on the platform. The offboarding record is signed by your key. gmv staff show HANDLE then lists what is still open.':
-    '在一个事务中：所有授权终止，所有终端在新的证书吊销列表中吊销，其密钥停用（其会话在下一个命令时被拒绝，此后由其密钥签名的检查点无法通过 gmv audit verify）。其曾经能解密的每个账号（包括通过早已取消的授权，以及如曾任安全管理员则通过组织密钥）都以离职为原因列入轮换队列，附待轮换字段和策略包规定的工作日期限。其平台侧绑定被列出，以便在平台上解绑。离岗记录由您的密钥签署。之后 gmv staff show HANDLE 列出仍未办结的事项。',
+  'In one transaction: every grant ends, every terminal is revoked on a new CRL, their keys are retired (their session is refused at its next command, and a checkpoint their key signs afterwards fails audit verify). Every account they could ever decrypt — through grants removed long ago and through the organisation key if they were an officer — is queued for rotation with reason departure, the fields to rotate and the pack\'s deadline in working days. Their platform-side bindings are listed for unbinding on the platform. A security officer held the organisation key and the device CA: both are replaced in the same transaction (as gmv org rekey does). The offboarding record is signed by your key. gmv staff show HANDLE then lists what is still open.':
+    '在一个事务中：所有授权终止，所有终端在新的证书吊销列表中吊销，其密钥停用（其会话在下一个命令时被拒绝，此后由其密钥签名的检查点无法通过 gmv audit verify）。其曾经能解密的每个账号（包括通过早已取消的授权，以及如曾任安全管理员则通过组织密钥）都以离职为原因列入轮换队列，附待轮换字段和策略包规定的工作日期限。其平台侧绑定被列出，以便在平台上解绑。安全管理员持有组织密钥和终端证书颁发机构：二者在同一事务中更换（与 gmv org rekey 相同）。离岗记录由您的密钥签署。之后 gmv staff show HANDLE 列出仍未办结的事项。',
   'Day the departure took effect (YYYY-MM-DD, China time; default today; not after today)':
     '离职生效日期（YYYY-MM-DD，中国时间；默认今天；不得晚于今天）',
   'Login handle of the person leaving':
@@ -659,9 +661,21 @@ export const HELP_ZH: Readonly<Record<string, string>> = {
     '保密协议签署日期（YYYY-MM-DD）',
   'An evidence file for these records (repeat for several)':
     '这些记录的证据文件（可重复指定多个）',
+  // gmv org rekey
+  'Replace the organisation key and the device CA, so keys a former officer held open nothing written afterwards (security officers).':
+    '更换组织密钥和终端证书颁发机构，使前任安全管理员持有的密钥无法打开此后写入的任何内容（安全管理员）。',
+  'One change: a new organisation key and device CA wrapped for the security officers in office and the recovery keys; every escrow re-wrapped under the new key; every person and terminal key certified again and every active terminal\'s certificate re-issued; a transition statement signed by the old and new organisation keys and the old CA, which auditors pinned to the old key and terminals pinned to the old CA follow. Offboarding or demoting a security officer runs it by itself.':
+    '一次变更：新的组织密钥和终端证书颁发机构为在任安全管理员和恢复密钥封装；所有托管在新密钥下重新封装；所有人员密钥和终端密钥重新认证，所有在用终端的证书重新签发；一份交接声明由新旧组织密钥和旧证书颁发机构签名，固定旧密钥的审计员和固定旧证书颁发机构的终端沿其验证。为安全管理员办理离岗或撤销其角色时自动执行。',
+  'Why (recorded in the audit log and the transition statement)':
+    '原因（记入审计日志和交接声明）',
+  // gmv vault reseal
+  'Re-seal every account whose newest credential was sealed whole, field by field, so each grantee holds only the fields their grant opens (security officers).':
+    '将最新凭据仍为整体封装的每个账号按字段重新封装，使每位被授权人只持有其授权可开启的字段（安全管理员）。',
+  'Versions written before fields were sealed one by one hold every field under one key: an otp-only grantee\'s key opens the password too. This writes, through the organisation escrow, a new version of each such account with the same content, each field under its own key, wrapped per grant (otp: the TOTP seed alone). Earlier versions and their wraps stay on record; used recovery codes stay used. A rotation does the same for one account.':
+    '按字段分别封装之前写入的版本将所有字段置于同一把密钥之下：仅有 otp 授权的人员的密钥也能打开口令。本命令通过组织托管为每个此类账号写入内容相同的新版本，每个字段使用各自的密钥，并按授权封装（otp：仅 TOTP 种子）。较早的版本及其封装保留在记录中；已用的恢复码仍为已用。轮换对单个账号有同样效果。',
   // gmv staff set-roles
-  'Replace a person\'s roles (security officers only).':
-    '替换某人的角色（仅限安全管理员）。',
+  'Replace a person\'s roles (security officers only). Demoting a security officer replaces the organisation key and device CA they held (gmv org rekey).':
+    '替换某人的角色（仅限安全管理员）。撤销某人的安全管理员角色时，其持有的组织密钥和终端证书颁发机构一并更换（gmv org rekey）。',
   'Comma-separated role ids':
     '逗号分隔的角色编号',
   // gmv staff show

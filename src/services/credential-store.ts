@@ -1,18 +1,27 @@
 /**
- * Credential versions: each one sealed under a fresh data key, wrapped for exactly the people
- * granted at that moment (and for the organisation key, so officers can grant later). Old versions
- * keep their old wraps: revocation is "no new wraps" plus a rotation.
+ * Credential versions: each field of a version (password, login, TOTP seed, recovery codes, phone,
+ * e-mail, notes) sealed under its own fresh data key, and for each person granted at that moment
+ * the keys of exactly the fields their grant opens (`otp`: the TOTP seed alone) wrapped together
+ * in one OpenPGP message; the organisation key gets every field's key, so officers can grant later.
+ * A wrap's `item_ref` names the fields it holds (`fields:password,totp`), so the exposure record
+ * is exact per (account, field, version). Versions written before this were sealed whole (`item_ref`
+ * ''): they stay readable and count as wholly exposed; a rotation or `gmv vault reseal` moves an
+ * account to the new form. Old versions keep their old wraps: revocation is "no new wraps" plus a
+ * rotation.
  */
 import { grantInForce } from '../domain/access-rules.js';
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.js';
 import { GmvError } from '../errors.js';
-import { seal, open, parseEnvelope, EnvelopeError } from '../crypto/envelope.js';
+import { seal, open, parseEnvelope, EnvelopeError, type Envelope } from '../crypto/envelope.js';
+import { canonicalJson } from '../domain/canonical.js';
+import { FIELDS, type Field } from '../domain/credential.js';
+import type { Capability } from '../domain/access-rules.js';
 import { readPublic } from '../crypto/pgp.js';
 import { escrowWrap, liveWrap } from '../store/wraps.js';
-import { fieldSummary, parseCredential, serializeCredential, type CredentialContent } from '../domain/credential.js';
-import { currentOrgKeyRow, wrapFor, wrapForPeople, unwrap, type KeyHolder } from './keys.js';
+import { fieldSummary, parseCredential, type CredentialContent } from '../domain/credential.js';
+import { currentOrgKeyRow, wrapFor, wrapForPeople, unwrap, type KeyHolder, type WrapRecipient } from './keys.js';
 
 export interface AccountRef {
   id: number;
@@ -29,36 +38,107 @@ export async function currentGrantees(db: Kysely<DB>, accountId: number, now: Da
   const rows = await db.selectFrom('grants')
     .innerJoin('people', 'people.id', 'grants.person_id')
     .innerJoin('person_keys', 'person_keys.person_id', 'people.id')
-    .select(['people.id as person_id', 'people.login', 'person_keys.fingerprint', 'person_keys.public_key', 'grants.until'])
+    .select(['people.id as person_id', 'people.login', 'person_keys.fingerprint', 'person_keys.public_key', 'grants.until', 'grants.can'])
     .where('grants.account_id', '=', accountId).where('grants.removed_at', 'is', null)
     .where('people.status', '=', 'active').where('person_keys.status', '=', 'active')
     .execute();
   const live = rows.filter((r) => grantInForce(r, now));
-  return Promise.all(live.map(async (r) => ({ personId: Number(r.person_id), login: r.login, fingerprint: r.fingerprint, publicKey: await readPublic(r.public_key) })));
+  return Promise.all(live.map(async (r) => ({ personId: Number(r.person_id), login: r.login, fingerprint: r.fingerprint, publicKey: await readPublic(r.public_key), can: JSON.parse(r.can) as Capability[] })));
 }
 
-/** Seal `content` as the account's next version, wrapped for current grantees and the org key. */
+/** The stored form of a version whose fields are sealed one by one. */
+interface FieldSealed {
+  sealed: 'fields/1';
+  fields: Partial<Record<Field, Envelope>>;
+}
+
+/** The version's fields as stored, when they are sealed one by one; null for a version sealed whole. */
+export function sealedFields(text: string): FieldSealed | null {
+  try {
+    const value = JSON.parse(text) as Partial<FieldSealed>;
+    return value.sealed === 'fields/1' && value.fields && typeof value.fields === 'object' ? value as FieldSealed : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The fields a grant opens: `reveal` and `manage` every field, `otp` the TOTP seed alone. */
+export function fieldsAllowed(can: readonly Capability[], present: readonly Field[]): Field[] {
+  if (can.includes('reveal') || can.includes('manage')) return [...present];
+  return can.includes('otp') ? present.filter((f) => f === 'totp') : [];
+}
+
+/** The `item_ref` of a wrap holding these fields' keys. */
+export function fieldsRef(fields: readonly Field[]): string {
+  return `fields:${fields.join(',')}`;
+}
+
+/** The fields a wrap's `item_ref` names; null for a wrap of a version sealed whole (all its fields). */
+export function refFields(ref: string): Field[] | null {
+  if (!ref.startsWith('fields:')) return null;
+  return ref.slice('fields:'.length).split(',').filter((f): f is Field => (FIELDS as readonly string[]).includes(f));
+}
+
+function bundle(keys: Map<Field, Buffer>, fields: readonly Field[]): Buffer {
+  return Buffer.from(canonicalJson(Object.fromEntries(fields.map((f) => [f, keys.get(f)!.toString('base64')]))), 'utf8');
+}
+
+function readBundle(bytes: Uint8Array, account: AccountRef, version: number): Map<Field, Buffer> {
+  try {
+    const value = JSON.parse(Buffer.from(bytes).toString('utf8')) as Record<string, unknown>;
+    const keys = new Map<Field, Buffer>();
+    for (const [field, key] of Object.entries(value)) {
+      if (!(FIELDS as readonly string[]).includes(field) || typeof key !== 'string') throw new EnvelopeError();
+      keys.set(field as Field, Buffer.from(key, 'base64'));
+    }
+    return keys;
+  } catch (error) {
+    throw new GmvError('CREDENTIAL_TAMPERED', { account: account.slug, version }, { cause: error });
+  }
+}
+
+/** Seal `content` as the account's next version, field by field, wrapped for current grantees (their fields) and the org key (all). */
 export async function writeVersion(trx: Kysely<DB>, account: AccountRef, content: CredentialContent, meta: { reason: string; by: string; at: Date; passwordHash: string | null }): Promise<number> {
   const last = await trx.selectFrom('credential_versions').select((eb) => eb.fn.max('version').as('v')).where('account_id', '=', account.id).executeTakeFirst();
   const version = Number(last?.v ?? 0) + 1;
-  const dataKey = randomBytes(32);
+  const present = FIELDS.filter((f) => content[f] !== undefined);
+  const keys = new Map(present.map((f) => [f, randomBytes(32)] as const));
   try {
-    // The header is authenticated: it binds the envelope to this account row and this version.
-    const envelope = seal(dataKey, serializeCredential(content), { purpose: 'credential', account: account.slug, account_id: account.id, version });
+    // Each header is authenticated: it binds the envelope to this account row, version and field.
+    const stored: FieldSealed = { sealed: 'fields/1', fields: {} };
+    for (const f of present) {
+      stored.fields[f] = seal(keys.get(f)!, Buffer.from(canonicalJson(content[f]), 'utf8'), { purpose: 'credential-field', account: account.slug, account_id: account.id, version, field: f });
+    }
     const createdAt = meta.at.toISOString();
     await trx.insertInto('credential_versions').values({
-      account_id: account.id, version, envelope: JSON.stringify(envelope), password_hash: meta.passwordHash,
+      account_id: account.id, version, envelope: JSON.stringify(stored), password_hash: meta.passwordHash,
       fields: JSON.stringify(fieldSummary(content)), reason: meta.reason, created_by: meta.by, created_at: createdAt,
     }).execute();
     const grantees = await currentGrantees(trx, account.id, meta.at);
     const org = await currentOrgKeyRow(trx);
-    await wrapFor(trx, { kind: 'credential', accountId: account.id, version }, dataKey, [
-      ...grantees.map((g) => ({ recipient: 'person' as const, ...g })),
-      { recipient: 'org' as const, fingerprint: org.fingerprint, publicKey: await readPublic(org.public_key) },
-    ], createdAt);
+    const groups = new Map<string, { fields: Field[]; recipients: WrapRecipient[] }>();
+    const add = (fields: Field[], recipient: WrapRecipient) => {
+      const ref = fieldsRef(fields);
+      const group = groups.get(ref) ?? { fields, recipients: [] };
+      group.recipients.push(recipient);
+      groups.set(ref, group);
+    };
+    for (const g of grantees) {
+      const fields = fieldsAllowed(g.can, present);
+      if (fields.length > 0) add(fields, { recipient: 'person', personId: g.personId, fingerprint: g.fingerprint, publicKey: g.publicKey });
+    }
+    add(present, { recipient: 'org', fingerprint: org.fingerprint, publicKey: await readPublic(org.public_key) });
+    for (const [ref, group] of groups) {
+      const keyBundle = bundle(keys, group.fields);
+      try {
+        await wrapFor(trx, { kind: 'credential', accountId: account.id, ref, version }, keyBundle, group.recipients, createdAt);
+      } finally {
+        keyBundle.fill(0);
+      }
+    }
     return version;
   } finally {
-    dataKey.fill(0);
+    for (const key of keys.values()) key.fill(0);
   }
 }
 
@@ -68,14 +148,41 @@ export interface OpenedVersion {
   createdAt: string;
 }
 
-/** The latest version (or a given one) opened with the holder's own wrap; null when the account has none yet. */
-export async function readVersion(db: Kysely<DB>, holder: KeyHolder, account: AccountRef, version?: number): Promise<OpenedVersion | null> {
+/** The wraps in force of one version for one key, whatever fields they hold. */
+async function liveVersionWraps(db: Kysely<DB>, accountId: number, version: number, keyFingerprint: string, recipient: 'person' | 'org') {
+  return db.selectFrom('wraps').select(['wrapped', 'item_ref']).where('item_kind', '=', 'credential').where('account_id', '=', accountId)
+    .where('item_version', '=', version).where('recipient', '=', recipient).where('key_fingerprint', '=', keyFingerprint).where('revoked_at', 'is', null)
+    .orderBy('id', 'desc').execute();
+}
+
+/**
+ * The latest version (or a given one) opened with the holder's own wrap; null when the account has
+ * none yet. Of a version sealed field by field, the fields the holder's wrap holds are opened (only
+ * `fields` when given); `content` then lacks the others.
+ */
+export async function readVersion(db: Kysely<DB>, holder: KeyHolder, account: AccountRef, version?: number, fields?: readonly Field[]): Promise<OpenedVersion | null> {
   let q = db.selectFrom('credential_versions').select(['version', 'envelope', 'created_at']).where('account_id', '=', account.id);
   q = version === undefined ? q.orderBy('version', 'desc') : q.where('version', '=', version);
   const row = await q.executeTakeFirst();
   if (version === undefined) await checkNewestVersion(db, account, row ? Number(row.version) : 0);
   if (!row) return null;
   const v = Number(row.version);
+  const sealed = sealedFields(row.envelope);
+  if (sealed) {
+    const wraps = await liveVersionWraps(db, account.id, v, holder.keyFingerprint, 'person');
+    if (wraps.length === 0) throw new GmvError('NO_WRAP', { account: account.slug, version: v, login: holder.login });
+    const keys = new Map<Field, Buffer>();
+    for (const wrap of wraps) {
+      for (const [f, key] of readBundle(await holder.decrypt(Buffer.from(wrap.wrapped, 'base64')), account, v)) keys.set(f, key);
+    }
+    try {
+      // A field asked for that the version holds but this person's wrap does not: not theirs to open.
+      if (fields?.some((f) => sealed.fields[f] !== undefined && !keys.has(f))) throw new GmvError('NO_WRAP', { account: account.slug, version: v, login: holder.login });
+      return { version: v, content: openFields(sealed, keys, account, v, fields), createdAt: row.created_at };
+    } finally {
+      for (const key of keys.values()) key.fill(0);
+    }
+  }
   const wrap = await liveWrap(db, { kind: 'credential', accountId: account.id, version: v }, holder.keyFingerprint);
   if (!wrap) throw new GmvError('NO_WRAP', { account: account.slug, version: v, login: holder.login });
   const dataKey = await holder.decrypt(Buffer.from(wrap.wrapped, 'base64'));
@@ -86,8 +193,43 @@ export async function readVersion(db: Kysely<DB>, holder: KeyHolder, account: Ac
   }
 }
 
+/** Open the fields of a version sealed field by field whose keys are given (of `only`, when given). */
+function openFields(sealed: FieldSealed, keys: Map<Field, Buffer>, account: AccountRef, version: number, only?: readonly Field[]): CredentialContent {
+  const content: Record<string, unknown> = {};
+  for (const f of FIELDS) {
+    const envelope = sealed.fields[f];
+    const key = keys.get(f);
+    if (!envelope || !key || (only && !only.includes(f))) continue;
+    try {
+      const header = envelope.header as { purpose?: unknown; account?: unknown; account_id?: unknown; version?: unknown; field?: unknown };
+      // The row id, the slug, the version and the field: a swapped or re-labelled envelope does not open as this one.
+      if (header.purpose !== 'credential-field' || header.account_id !== account.id || header.account !== account.slug || header.version !== version || header.field !== f) throw new EnvelopeError();
+      const plain = open(key, envelope);
+      content[f] = JSON.parse(plain.toString('utf8'));
+      plain.fill(0);
+    } catch (error) {
+      if (error instanceof EnvelopeError || error instanceof SyntaxError || error instanceof GmvError) throw new GmvError('CREDENTIAL_TAMPERED', { account: account.slug, version }, { cause: error });
+      throw error;
+    }
+  }
+  return content as CredentialContent;
+}
+
+/** Every field of a version, opened with the organisation's escrow (gmv vault reseal). */
+export async function readVersionByEscrow(db: Kysely<DB>, account: AccountRef, version: number, orgDecrypt: (data: Uint8Array) => Promise<Buffer>): Promise<CredentialContent> {
+  const row = await db.selectFrom('credential_versions').select('envelope').where('account_id', '=', account.id).where('version', '=', version).executeTakeFirstOrThrow();
+  const escrow = await escrowWrap(db, { kind: 'credential', accountId: account.id, version });
+  if (!escrow) throw new GmvError('ESCROW_MISSING', { account: account.slug, version });
+  const dataKey = await orgDecrypt(Buffer.from(escrow.wrapped, 'base64'));
+  try {
+    return parseCredential(openVersion(dataKey, row.envelope, account, version));
+  } finally {
+    dataKey.fill(0);
+  }
+}
+
 /** Audit actions whose entry records the version a change wrote (in `details.version`). */
-const VERSION_WRITERS = ['secret.set', 'rotate.confirm', 'account.add'];
+const VERSION_WRITERS = ['secret.set', 'rotate.confirm', 'account.add', 'vault.reseal'];
 
 /**
  * The newest version is covered by the log: every write records the version it made, so a vault
@@ -132,20 +274,48 @@ export function openVersion(dataKey: Uint8Array, text: string, account: AccountR
   }
 }
 
-/** Wrap the latest version for one more person, using the org escrow (an officer's org key) to get the data key. */
-export async function wrapLatestFor(trx: Kysely<DB>, account: AccountRef, orgDecrypt: (data: Uint8Array) => Promise<Buffer>, grantee: { personId: number; fingerprint: string; publicKey: import('openpgp').PublicKey }, at: Date): Promise<number | null> {
-  const latest = await trx.selectFrom('credential_versions').select('version').where('account_id', '=', account.id).orderBy('version', 'desc').executeTakeFirst();
+/**
+ * Wrap the latest version for a grantee, using the org escrow (an officer's org key) to get the
+ * keys: of a version sealed field by field, exactly the fields `can` opens (a wrap in force of
+ * other fields is revoked and replaced: a changed grant); of one sealed whole, the whole version.
+ */
+export async function wrapLatestFor(trx: Kysely<DB>, account: AccountRef, orgDecrypt: (data: Uint8Array) => Promise<Buffer>, grantee: { personId: number; fingerprint: string; publicKey: import('openpgp').PublicKey }, at: Date, can: readonly Capability[]): Promise<number | null> {
+  const latest = await trx.selectFrom('credential_versions').select(['version', 'envelope']).where('account_id', '=', account.id).orderBy('version', 'desc').executeTakeFirst();
   if (!latest) return null;
   const version = Number(latest.version);
-  const item = { kind: 'credential' as const, accountId: account.id, version };
-  if (await liveWrap(trx, item, grantee.fingerprint)) return version;
-  const escrow = await escrowWrap(trx, item);
+  const sealed = sealedFields(latest.envelope);
+  if (!sealed) {
+    const item = { kind: 'credential' as const, accountId: account.id, version };
+    if (await liveWrap(trx, item, grantee.fingerprint)) return version;
+    const escrow = await escrowWrap(trx, item);
+    if (!escrow) throw new GmvError('ESCROW_MISSING', { account: account.slug, version });
+    const dataKey = await orgDecrypt(Buffer.from(escrow.wrapped, 'base64'));
+    try {
+      await wrapForPeople(trx, item, dataKey, [grantee], at.toISOString());
+    } finally {
+      dataKey.fill(0);
+    }
+    return version;
+  }
+  const fields = fieldsAllowed(can, FIELDS.filter((f) => sealed.fields[f] !== undefined));
+  const ref = fieldsRef(fields);
+  const held = await liveVersionWraps(trx, account.id, version, grantee.fingerprint, 'person');
+  if (held.length === 1 && held[0]!.item_ref === ref) return version;
+  if (held.length > 0) {
+    await trx.updateTable('wraps').set({ revoked_at: at.toISOString(), revoked_reason: 'grant-changed' }).where('item_kind', '=', 'credential')
+      .where('account_id', '=', account.id).where('item_version', '=', version).where('person_id', '=', grantee.personId).where('revoked_at', 'is', null).execute();
+  }
+  if (fields.length === 0) return null;
+  const escrow = await trx.selectFrom('wraps').select('wrapped').where('item_kind', '=', 'credential').where('account_id', '=', account.id)
+    .where('item_version', '=', version).where('recipient', '=', 'org').where('revoked_at', 'is', null).orderBy('id', 'desc').executeTakeFirst();
   if (!escrow) throw new GmvError('ESCROW_MISSING', { account: account.slug, version });
-  const dataKey = await orgDecrypt(Buffer.from(escrow.wrapped, 'base64'));
+  const keys = readBundle(await orgDecrypt(Buffer.from(escrow.wrapped, 'base64')), account, version);
+  const keyBundle = bundle(keys, fields.filter((f) => keys.has(f)));
   try {
-    await wrapForPeople(trx, item, dataKey, [grantee], at.toISOString());
+    await wrapForPeople(trx, { kind: 'credential', accountId: account.id, ref, version }, keyBundle, [grantee], at.toISOString());
   } finally {
-    dataKey.fill(0);
+    keyBundle.fill(0);
+    for (const key of keys.values()) key.fill(0);
   }
   return version;
 }

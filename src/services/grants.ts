@@ -67,7 +67,7 @@ export async function addGrants(vault: Vault, officer: KeyHolder, login: string,
       await trx.updateTable('grants').set({ removed_at: at.toISOString(), removed_by: officer.login })
         .where('person_id', '=', grantee.personId).where('account_id', '=', account.id).where('removed_at', 'is', null).execute();
       await trx.insertInto('grants').values({ person_id: grantee.personId, account_id: account.id, can: JSON.stringify(can), until: until?.toISOString() ?? null, granted_by: officer.login, granted_at: at.toISOString(), removed_by: null, removed_at: null }).execute();
-      const version = await wrapLatestFor(trx, account, async (data) => Buffer.from(await decryptWith(data, orgKey)), grantee, at);
+      const version = await wrapLatestFor(trx, account, async (data) => Buffer.from(await decryptWith(data, orgKey)), grantee, at, can);
       views.push({ login, account: account.slug, can, until: until?.toISOString() ?? null, grantedBy: officer.login, grantedAt: at.toISOString(), wrappedVersion: version });
       audit.push({ action: 'grant.add', actor: officer.login, subject: account.slug, outcome: 'ok' as const, details: { person: login, can, until: until?.toISOString() ?? null, wrapped_version: version } });
     }

@@ -10,8 +10,9 @@
  *  - each such account is queued for rotation with reason `departure`, the fields to rotate and
  *    the pack's deadline in working days; their platform-side bindings are listed for unbinding;
  *  - the `offboarding` checklist opens, and the officer signs the offboarding record.
- * Versions are sealed whole (one envelope per version), so a version counts as wholly exposed to
- * whoever held a wrap of it, whatever their grant allowed.
+ * Each field of a version is sealed under its own key and a grant's wrap holds the fields it opens,
+ * so an otp-only grantee is exposed to the TOTP seed alone; a version written before that (sealed
+ * whole) counts as wholly exposed to whoever held a wrap of it.
  */
 import type { Kysely } from 'kysely';
 import { GmvError } from '../errors.js';
@@ -30,6 +31,7 @@ import { openTriggeredRunsIn } from './checklists.js';
 import { workCalendar } from './calendar.js';
 import { signStaffRecordIn } from './training.js';
 import { prepareRekey, rekeyIn, wipeRekey, type RekeyView } from './org-rekey.js';
+import { refFields } from './credential-store.js';
 
 /** The fields a departure rotates: what can log in to the platform or get past its second factor. */
 export const ROTATED_FIELDS = ['password', 'totp', 'recovery'] as const;
@@ -128,8 +130,17 @@ export async function offboardStaff(vault: Vault, officer: KeyHolder & { deviceI
   const accounts = exposedAccounts(rows);
   const fieldsOf = await versionFields(db, [...accounts.keys()]);
   const revealed = await revealedBy(db, login);
+  // Which fields they could open: a wrap of a version sealed field by field names its fields; one
+  // sealed whole (written before) exposes every field it held.
+  const heldFields = new Map<number, Set<string>>();
+  for (const r of rows) {
+    if (r.accountId === null || (r.kind !== 'credential' && r.kind !== 'rotation')) continue;
+    const set = heldFields.get(r.accountId) ?? new Set<string>();
+    for (const f of (r.kind === 'credential' ? refFields(r.ref) : null) ?? fieldsOf.get(`${r.accountId}:${r.version}`) ?? []) set.add(f);
+    heldFields.set(r.accountId, set);
+  }
   const exposed: (ExposedAccount & { accountId: number })[] = [...accounts.entries()].map(([accountId, a]) => {
-    const held = new Set(a.versions.flatMap((v) => fieldsOf.get(`${accountId}:${v}`) ?? []));
+    const held = heldFields.get(accountId) ?? new Set<string>();
     const fields = ROTATED_FIELDS.filter((f) => held.has(f));
     const saw = revealed.get(a.account) ?? new Set();
     return { accountId, account: a.account, versions: a.versions, fields, revealed: ROTATED_FIELDS.filter((f) => saw.has(f)), due: fields.length ? due : null };

@@ -101,7 +101,9 @@ export async function showSecret(vault: Vault, actor: SessionActor, slug: string
   const account = await findAccount(vault, slug);
   await authorize(vault, actor, { kind: 'credential', action: 'secret.reveal', account, need: field === 'otp' ? 'otp' : 'reveal', field: field ?? 'password' });
   const db = vault.store.db;
-  const opened = await readVersion(db, actor, account);
+  // Only the fields asked for are opened (an otp-only grantee's wrap holds the TOTP seed alone).
+  const wanted: Field[] = field === 'otp' ? ['totp'] : field === undefined ? ['password', 'login'] : [field];
+  const opened = await readVersion(db, actor, account, undefined, wanted);
   if (!opened) throw new GmvError('FIELD_EMPTY', { account: slug, field: field ?? 'password' });
   const c = opened.content;
   const out: Revealed = { account: slug, version: opened.version };

@@ -92,7 +92,8 @@ describe.each(dialects())('offboarding on %s', (dialect) => {
     const r = parse<Offboarded>(await gmv(['staff', 'offboard', 'zhao.min', '--json'], { env: box.env }));
     expect(r.exposed.map((e) => [e.account, e.fields, e.revealed])).toEqual([
       ['douyin-news', ['password', 'recovery'], []],
-      ['wechat-main', ['password', 'totp'], []],
+      // An otp-only grant: her wrap held the TOTP seed alone (fields are sealed one by one).
+      ['wechat-main', ['totp'], []],
       ['weibo-press', ['password', 'totp'], ['password']],
     ]);
     // douyin-news: only the version she was given, not the one written after her grant ended.
@@ -103,7 +104,7 @@ describe.each(dialects())('offboarding on %s', (dialect) => {
 
     const due = parse<{ due: { account: string; reason: string; fields: string[]; person: string }[] }>(await gmv(['rotate', 'due', '--reason', 'departure', '--json'], { env: box.env }));
     expect(due.due.map((d) => [d.account, d.fields, d.person]).sort()).toEqual([
-      ['douyin-news', ['password', 'recovery'], 'zhao.min'], ['wechat-main', ['password', 'totp'], 'zhao.min'], ['weibo-press', ['password', 'totp'], 'zhao.min'],
+      ['douyin-news', ['password', 'recovery'], 'zhao.min'], ['wechat-main', ['totp'], 'zhao.min'], ['weibo-press', ['password', 'totp'], 'zhao.min'],
     ]);
     expect(due.due.every((d) => d.reason === 'departure')).toBe(true);
 

@@ -63,15 +63,20 @@ describe('a removed grantee with her key and a full copy of the database', () =>
     const herWraps = db.prepare("select w.item_version, w.wrapped from wraps w join people p on p.id = w.person_id where p.login = 'wang.fang' and w.item_kind = 'credential'").all() as { item_version: number; wrapped: string }[];
     expect(herWraps.map((w) => w.item_version)).toEqual([1]);
 
-    // Every data key she can unwrap, tried against every version.
+    // Every data key she can unwrap (a wrap holds one key per field, as JSON), tried against the
+    // password of every version (each field is sealed apart).
     const opened = new Map<number, string>();
     for (const wrap of herWraps) {
-      const dataKey = Buffer.from(await decryptWith(Buffer.from(wrap.wrapped, 'base64'), herKey));
-      for (const v of versions) {
-        try {
-          opened.set(v.version, JSON.parse(open(dataKey, parseEnvelope(v.envelope)).toString('utf8')).password);
-        } catch {
-          // not her key
+      const plain = Buffer.from(await decryptWith(Buffer.from(wrap.wrapped, 'base64'), herKey));
+      const keys = Object.values(JSON.parse(plain.toString('utf8')) as Record<string, string>).map((k) => Buffer.from(k, 'base64'));
+      for (const dataKey of keys) {
+        for (const v of versions) {
+          try {
+            const password = (JSON.parse(v.envelope) as { fields: Record<string, unknown> }).fields.password;
+            opened.set(v.version, JSON.parse(open(dataKey, parseEnvelope(JSON.stringify(password))).toString('utf8')) as string);
+          } catch {
+            // not her key
+          }
         }
       }
     }

@@ -44,11 +44,13 @@ describe('a tampered credential envelope', () => {
     const box = await vaultWithTwoAccounts();
     await sqlite(box, (db) => {
       const row = db.prepare("select v.id, v.envelope from credential_versions v join accounts a on a.id = v.account_id where a.slug = 'weibo-press'").get() as { id: number; envelope: string };
-      const envelope = JSON.parse(row.envelope);
+      // Each field is sealed apart: flip a byte of the password's ciphertext.
+      const stored = JSON.parse(row.envelope);
+      const envelope = stored.fields.password;
       const ct = Buffer.from(envelope.ct, 'base64');
       ct[0] = ct[0]! ^ 0x01;
       envelope.ct = ct.toString('base64');
-      db.prepare('update credential_versions set envelope = ? where id = ?').run(JSON.stringify(envelope), row.id);
+      db.prepare('update credential_versions set envelope = ? where id = ?').run(JSON.stringify(stored), row.id);
     });
     const show = await gmv(['secret', 'show', 'weibo-press'], { env: box.env });
     expect(show.code, show.stderr).toBe(6);
