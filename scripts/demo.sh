@@ -116,6 +116,7 @@ step "13. A second security officer, Wang Fang, on her own terminal: a drill nee
 printf 'wang-fang-keeps-the-river-lamps-31\n' > "$work/wang.pass"; chmod 600 "$work/wang.pass"
 as_wang() { XDG_CONFIG_HOME="$work/wang-terminal" "$@"; }
 show staff add --login wang.fang --name "王芳" --unit "新媒体科" --roles security-officer
+show training record wang.fang security-basics confidentiality incident-response --completed "$trained"   # countersigning needs the training of her role (Art. 25)
 wcode=$(as_wang gmv device enroll --login wang.fang --passphrase-file "$work/wang.pass" --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).code))')
 gmv device approve "$wcode" >/dev/null && echo "(her terminal approved: $wcode)"
 as_wang gmv login --login wang.fang --passphrase-file "$work/wang.pass" >/dev/null && echo "(Wang Fang logged in on her terminal)"

@@ -9,6 +9,7 @@ export default class ChecklistCountersign extends GmvCommand<typeof ChecklistCou
     const { countersignRun } = await import('../../src/services/checklists.js');
     const actor = await this.sessionActor();
     const run = await countersignRun(await this.vault(), actor, this.args.run);
+    for (const next of run.started) this.note(this.t('checklist.followUp', { run: run.id, id: next.id, template: next.template, due: next.deadline ?? '?' }));
     this.emit(run, () => this.t('checklist.countersigned', { id: run.id, login: actor.login }));
   }
 }

@@ -2,8 +2,9 @@
  * The access rules, as pure functions over facts read from the vault. Each rule either passes or
  * refuses with its own error code, so a departed person is told they departed, not to ask for a
  * grant. `decideAccess` runs them in a fixed order and names the rule that decided: the audit log
- * records it with every refusal. At a credential door the person must also hold the training
- * their roles need and, as a contractor, a confidentiality agreement in force (Arts. 7, 25).
+ * records it with every refusal. At a credential door, and when performing a checklist (a step,
+ * a signature, a countersignature), the person must also hold the training their roles need and,
+ * as a contractor, a confidentiality agreement in force (Arts. 7, 25).
  */
 import type { ErrorCode, ErrorParams } from '../errors.js';
 import type { Role } from './names.js';
@@ -41,9 +42,16 @@ export type RoleAction = keyof typeof ROLE_RULES;
 export const CAPABILITIES = ['reveal', 'otp', 'manage'] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
-/** What is asked: a role-gated action, a credential door on one account, or opening a key/session. */
+/** What is done to a checklist run; all but starting one perform it (and sign what it records). */
+export type ChecklistAction = 'checklist.start' | 'checklist.step' | 'checklist.sign' | 'checklist.countersign';
+
+/**
+ * What is asked: a role-gated action, a checklist action (the roles come from the template in the
+ * pack), a credential door on one account, or opening a key/session.
+ */
 export type AccessRequest =
   | { kind: 'role'; action: RoleAction; subject: string | null }
+  | { kind: 'checklist'; action: ChecklistAction; subject: string; roles: readonly string[] }
   | { kind: 'credential'; action: string; account: { id: number; slug: string; status: string }; need: Capability; field?: string }
   | { kind: 'unlock'; action: 'login' | 'recover' }
   | { kind: 'session'; action: 'using a session' };
@@ -60,12 +68,12 @@ export interface AccessFacts {
   terminal?: { id: string; status: string | null; personId: number | null };
   /** Grants of the person on the requested account that are not removed (expired ones included). */
   grants?: readonly GrantFact[];
-  /** At a credential door: the courses (and the NDA) the person lacks today, from their signed records. */
+  /** At a credential door or a checklist performed: the courses (and the NDA) the person lacks today, from their signed records. */
   qualification?: { shortfalls: readonly Shortfall[] };
   now: Date;
 }
 
-export type RuleName = 'person-status' | 'terminal' | 'role' | 'training' | 'nda' | 'account-status' | 'grant' | 'grant-expiry' | 'capability';
+export type RuleName = 'person-status' | 'terminal' | 'role' | 'template-role' | 'training' | 'nda' | 'account-status' | 'grant' | 'grant-expiry' | 'capability';
 
 export type AccessDecision =
   | { allow: true; rule: RuleName }
@@ -109,6 +117,19 @@ const role: Rule = (request, facts, login) => {
     : { pass: false, code: 'DENIED_ROLE', params: { action: request.action, role: needed.join(' | '), login }, reason: `missing role ${needed.join(' or ')}` };
 };
 
+/** A checklist action needs one of the roles its template names (performers, or countersigners). */
+const templateRole: Rule = (request, facts, login) => {
+  if (request.kind !== 'checklist') return null;
+  const roles: readonly string[] = facts.person?.roles ?? [];
+  return request.roles.some((r) => roles.includes(r)) ? pass
+    : { pass: false, code: 'DENIED_ROLE', params: { action: request.action, role: request.roles.join(' / '), login }, reason: `needs one of ${request.roles.join(', ')}` };
+};
+
+/** Whether a request performs work the person must be trained for: a credential door, or a checklist's steps and signatures. */
+export function needsQualification(request: AccessRequest): boolean {
+  return request.kind === 'credential' || (request.kind === 'checklist' && request.action !== 'checklist.start');
+}
+
 /** The refusal for what a person lacks: a course missing or lapsed, or a contractor's NDA. */
 export function shortfallRefusal(login: string, gap: Shortfall): { rule: 'training' | 'nda'; code: ErrorCode; params: ErrorParams; reason: string } {
   if (gap.what === 'nda') {
@@ -123,7 +144,7 @@ export function shortfallRefusal(login: string, gap: Shortfall): { rule: 'traini
 
 function qualificationRule(kind: 'training' | 'nda'): Rule {
   return (request, facts, login) => {
-    if (request.kind !== 'credential' || !facts.qualification) return null;
+    if (!needsQualification(request) || !facts.qualification) return null;
     const gap = facts.qualification.shortfalls.find((g) => (g.what === 'nda') === (kind === 'nda'));
     if (!gap) return pass;
     const refusal = shortfallRefusal(login, gap);
@@ -165,6 +186,7 @@ export const RULES: readonly (readonly [RuleName, Rule])[] = [
   ['person-status', personStatus],
   ['terminal', terminal],
   ['role', role],
+  ['template-role', templateRole],
   ['training', qualificationRule('training')],
   ['nda', qualificationRule('nda')],
   ['account-status', accountStatus],

@@ -6,7 +6,7 @@
  */
 import { GmvError, type ErrorCode } from '../errors.js';
 import { findPerson } from '../store/people.js';
-import { decideAccess, ROLE_RULES, type AccessDecision, type AccessFacts, type AccessRequest, type Capability, type RoleAction } from '../domain/access-rules.js';
+import { decideAccess, needsQualification, ROLE_RULES, type AccessDecision, type AccessFacts, type AccessRequest, type Capability, type RoleAction } from '../domain/access-rules.js';
 import { recordDenial, type PersonSigner, type Vault } from './vault.js';
 import { qualificationOf } from './training.js';
 
@@ -46,10 +46,10 @@ async function factsFor(vault: Vault, actor: Actor, request: AccessRequest): Pro
     // table written outside gmv, and which of them decides would be a guess.
     if (grants.length > 1) throw new GmvError('GRANT_DUPLICATE', { login: actor.login, account: request.account.slug, count: grants.length });
     facts.grants = grants.map((g) => ({ can: JSON.parse(g.can) as Capability[], until: g.until }));
-    if (person) {
-      const row = await db.selectFrom('people').select('employer').where('id', '=', actor.personId).executeTakeFirstOrThrow();
-      facts.qualification = await qualificationOf(vault, { id: actor.personId, login: person.login, roles: person.roles, employer: row.employer });
-    }
+  }
+  if (person && needsQualification(request)) {
+    const row = await db.selectFrom('people').select('employer').where('id', '=', actor.personId).executeTakeFirstOrThrow();
+    facts.qualification = await qualificationOf(vault, { id: actor.personId, login: person.login, roles: person.roles, employer: row.employer });
   }
   return facts;
 }
@@ -61,7 +61,7 @@ export async function decide(vault: Vault, actor: Actor, request: Request, subje
 }
 
 function subjectOf(request: AccessRequest, actor: Actor): string | null {
-  if (request.kind === 'role') return request.subject;
+  if (request.kind === 'role' || request.kind === 'checklist') return request.subject;
   if (request.kind === 'credential') return request.account.slug;
   return actor.login;
 }
@@ -86,7 +86,7 @@ export async function authorize(vault: Vault, actor: Actor, request: Request, su
     details: {
       rule: decision.rule, reason: decision.reason, device: actor.deviceId ?? null,
       ...(req.kind === 'credential' ? { field: req.field ?? null, need: req.need } : {}),
-      ...(req.kind !== 'role' ? { door: req.action } : {}),
+      ...(req.kind !== 'role' && req.kind !== 'checklist' ? { door: req.action } : {}),
     },
   }, undefined, { by: actor });
   throw new GmvError(decision.code, decision.params);
@@ -96,7 +96,7 @@ export async function authorize(vault: Vault, actor: Actor, request: Request, su
 export interface SubjectRefusal {
   action: string;
   subject: string | null;
-  rule: 'subject-status' | 'subject-training' | 'subject-nda' | 'account-status' | 'device-owner' | 'template-role' | 'two-person';
+  rule: 'subject-status' | 'subject-training' | 'subject-nda' | 'account-status' | 'device-owner' | 'two-person';
   reason: string;
   code: ErrorCode;
   params: Record<string, string | number>;

@@ -17,7 +17,7 @@ import { hashEvidence } from '../local/evidence.js';
 import { authorize } from './access.js';
 import { inScratch, type BackupKeys } from './backup-restore.js';
 import { workCalendar } from './calendar.js';
-import { recordStepIn, showRun, startRunIn, type RunView } from './checklists.js';
+import { checklistDoor, recordStepIn, showRun, startRunIn, type RunView } from './checklists.js';
 import type { SessionActor } from './session.js';
 import { activePolicy, commitChange, type Vault } from './vault.js';
 
@@ -46,6 +46,8 @@ export async function backupDrill(vault: Vault, actor: SessionActor, input: { ba
   await authorize(vault, actor, 'backup.create');
   const policy = await activePolicy(vault.store.db);
   if (!policy.checklists[DRILL_TEMPLATE]) throw new GmvError('CHECKLIST_TEMPLATE_UNKNOWN', { template: DRILL_TEMPLATE });
+  // The drill records its steps as this person's work: the performer's roles and training, as at gmv checklist step.
+  await checklistDoor(vault, actor, 'checklist.step', DRILL_TEMPLATE, policy.checklists[DRILL_TEMPLATE].performers);
   const file = input.backup ?? await latestBackup(vault);
   const evidence = hashEvidence(file);
   const db = vault.store.db;

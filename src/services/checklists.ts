@@ -18,7 +18,8 @@ import { addWorkdays, type WorkCalendar } from '../domain/workdays.js';
 import { RUN_RECORD_FORMAT, runRecordBytes, type RecordEvidence, type RunRecord } from '../domain/checklist-record.js';
 import type { ChecklistTemplate, Policy } from '../policy/policy.js';
 import type { AuditDraft } from '../audit/entry.js';
-import { refuse, type Actor } from './access.js';
+import { authorize, refuse, type Actor } from './access.js';
+import type { ChecklistAction } from '../domain/access-rules.js';
 import { workCalendar } from './calendar.js';
 import { activePolicy, commitChange, recordedPolicy, type Vault } from './vault.js';
 
@@ -77,10 +78,12 @@ async function nextRunId(trx: Kysely<DB>): Promise<string> {
   return `R-${String(Number(last?.id ?? 0) + 1).padStart(4, '0')}`;
 }
 
-async function requireRole(vault: Vault, actor: Actor, roles: readonly string[], action: string, subject: string): Promise<void> {
-  const held = await rolesOf(vault.store.db, actor.personId);
-  if (held.some((r) => roles.includes(r))) return;
-  await refuse(vault, actor, { action, subject, rule: 'template-role', reason: `needs one of ${roles.join(', ')}`, code: 'DENIED_ROLE', params: { action, role: roles.join(' / '), login: actor.login } });
+/**
+ * Ask the one door: the template's roles, and for a step or a signature the training and NDA rules
+ * too (a performer whose course lapsed attests nothing). A refusal is audited with its rule.
+ */
+export async function checklistDoor(vault: Vault, actor: Actor, action: ChecklistAction, subject: string, roles: readonly string[]): Promise<void> {
+  await authorize(vault, actor, { kind: 'checklist', action, subject, roles });
 }
 
 /** Open a run inside the caller's transaction (offboarding, a counterfeit report, a backup drill…). */
@@ -126,7 +129,7 @@ export async function recordStepIn(trx: Kysely<DB>, run: { pk: number; id: strin
 export async function startRun(vault: Vault, actor: Actor, templateId: string, account: string | undefined): Promise<RunView> {
   const policy = await activePolicy(vault.store.db);
   const template = templateOf(policy, templateId);
-  await requireRole(vault, actor, template.performers, 'checklist.start', templateId);
+  await checklistDoor(vault, actor, 'checklist.start', templateId, template.performers);
   let accountId: number | null = null;
   if (account) {
     const row = await vault.store.db.selectFrom('accounts').select('id').where('slug', '=', account).executeTakeFirst();
@@ -160,7 +163,7 @@ export async function recordStep(vault: Vault, actor: Actor, runId: string, inpu
   const policy = await activePolicy(vault.store.db);
   const row = await runRow(vault, runId);
   const template = templateOf(policy, row.template);
-  await requireRole(vault, actor, template.performers, 'checklist.step', runId);
+  await checklistDoor(vault, actor, 'checklist.step', runId, template.performers);
   if (row.status !== 'open') throw new GmvError('CHECKLIST_RUN_SIGNED', { run: runId });
   await commitChange(vault, async (trx) => {
     const current = await trx.selectFrom('checklist_runs').select('status').where('id', '=', row.id).executeTakeFirstOrThrow();
@@ -195,16 +198,23 @@ async function buildRecord(vault: Vault, row: Awaited<ReturnType<typeof runRow>>
   };
 }
 
+function runOf(row: Awaited<ReturnType<typeof runRow>>, template: ChecklistTemplate) {
+  return { pk: Number(row.id), id: row.run_id, template, accountId: row.account_id === null ? null : Number(row.account_id), account: row.account ?? null, startedAt: row.started_at };
+}
+
 function signerOf(actor: Actor): NonNullable<Actor['signer']> {
   if (!actor.signer) throw new GmvError('SESSION_REQUIRED', {});
   return actor.signer;
 }
 
-export async function signRun(vault: Vault, actor: Actor, runId: string): Promise<RunView> {
+/** The run once signed, and what its completion started (a run without a countersignature completes here). */
+export type SignedRun = RunView & { started: Completion['started'] };
+
+export async function signRun(vault: Vault, actor: Actor, runId: string): Promise<SignedRun> {
   const policy = await activePolicy(vault.store.db);
   const row = await runRow(vault, runId);
   const template = templateOf(policy, row.template);
-  await requireRole(vault, actor, template.performers, 'checklist.sign', runId);
+  await checklistDoor(vault, actor, 'checklist.sign', runId, template.performers);
   if (row.status !== 'open') throw new GmvError('CHECKLIST_RUN_SIGNED', { run: runId });
   const signer = signerOf(actor);
   const at = vault.now().toISOString();
@@ -212,29 +222,67 @@ export async function signRun(vault: Vault, actor: Actor, runId: string): Promis
   const bytes = runRecordBytes(record);
   const signature = Buffer.from(await signer.sign(bytes)).toString('base64');
   const recordSha256 = createHash('sha256').update(bytes).digest('hex');
-  await commitChange(vault, async (trx) => {
+  const context = { policy, calendar: await workCalendar(vault), now: vault.now() };
+  const completed = await commitChange(vault, async (trx) => {
     const changed = await trx.updateTable('checklist_runs').set({ status: 'signed', record: bytes.toString('utf8'), performer: actor.login, performer_fingerprint: signer.fingerprint, performer_sig: signature, signed_at: at })
       .where('id', '=', row.id).where('status', '=', 'open').executeTakeFirst();
     if (Number(changed.numUpdatedRows) !== 1) throw new GmvError('CHECKLIST_RUN_SIGNED', { run: runId });
-    const status = template.countersign.required ? 'signed' : 'countersigned';
-    const closes = status === 'countersigned' ? await completeRunIn(trx, Number(row.id), runId, at) : [];
-    return { result: undefined, audit: [{ action: 'checklist.sign', actor: actor.login, subject: runId, outcome: 'ok', details: { record_sha256: recordSha256, fingerprint: signer.fingerprint, ...(closes.length ? { closes } : {}) } }] };
+    const completion = template.countersign.required ? null : await completeRunIn(trx, context, runOf(row, template), actor.login, at);
+    return {
+      result: completion,
+      audit: [{ action: 'checklist.sign', actor: actor.login, subject: runId, outcome: 'ok', details: { record_sha256: recordSha256, fingerprint: signer.fingerprint, ...(completion ? completionDetails(completion) : {}) } }, ...(completion?.audit ?? [])],
+    };
   }, { by: actor });
-  return showRun(vault, runId);
+  return { ...(await showRun(vault, runId)), started: completed?.started ?? [] };
+}
+
+/** A run another one started: the trigger names the run that started it. */
+export const startedByTrigger = (runId: string): string => `run:${runId}`;
+
+export interface Completion {
+  /** Counterfeit cases the run closed. */
+  closes: string[];
+  /** Runs its template `starts`, opened now. */
+  started: { id: string; template: string; deadline: string | null }[];
+  /** Their `checklist.start` entries. */
+  audit: AuditDraft[];
 }
 
 /**
- * Mark a run complete inside the signing transaction, and close what waited on it: a counterfeit
- * case (Art. 29) is closed by its run, never on its own. Returns the case numbers it closed.
+ * Mark a run complete inside the signing transaction, and do what waited on it: a counterfeit case
+ * (Art. 29) is closed by its run, never on its own, and a run of each template this one `starts`
+ * is opened (the account's closure filed with the office, Art. 12), with its own `checklist.start`
+ * and the finished run as its trigger. Completing twice never starts twice: a follow-up this run
+ * already started, or one of the same template opened for the same account since this run began
+ * (archiving a closed account files the closure too), is not opened again.
  */
-async function completeRunIn(trx: Kysely<DB>, runPk: number, runId: string, at: string): Promise<string[]> {
-  await trx.updateTable('checklist_runs').set({ status: 'countersigned' }).where('id', '=', runPk).execute();
-  const cases = await trx.selectFrom('impersonation_cases').select('case_no').where('run_id', '=', runId).where('closed_at', 'is', null).orderBy('id').execute();
-  if (cases.length) await trx.updateTable('impersonation_cases').set({ closed_at: at }).where('run_id', '=', runId).where('closed_at', 'is', null).execute();
-  return cases.map((c) => c.case_no);
+async function completeRunIn(trx: Kysely<DB>, context: { policy: Policy; calendar: WorkCalendar; now: Date }, run: { pk: number; id: string; template: ChecklistTemplate; accountId: number | null; account: string | null; startedAt: string }, by: string, at: string): Promise<Completion> {
+  await trx.updateTable('checklist_runs').set({ status: 'countersigned' }).where('id', '=', run.pk).execute();
+  const cases = await trx.selectFrom('impersonation_cases').select('case_no').where('run_id', '=', run.id).where('closed_at', 'is', null).orderBy('id').execute();
+  if (cases.length) await trx.updateTable('impersonation_cases').set({ closed_at: at }).where('run_id', '=', run.id).where('closed_at', 'is', null).execute();
+  const completion: Completion = { closes: cases.map((c) => c.case_no), started: [], audit: [] };
+  const trigger = startedByTrigger(run.id);
+  for (const template of new Set(run.template.starts)) {
+    const byTrigger = await trx.selectFrom('checklist_runs').select('run_id').where('template', '=', template).where('trigger', '=', trigger).executeTakeFirst();
+    if (byTrigger) continue;
+    if (run.accountId !== null) {
+      const forAccount = await trx.selectFrom('checklist_runs').select('run_id').where('template', '=', template).where('account_id', '=', run.accountId)
+        .where('started_at', '>=', run.startedAt).executeTakeFirst();
+      if (forAccount) continue;
+    }
+    const started = await startRunIn(trx, context, { template, by, accountId: run.accountId, account: run.account, trigger });
+    completion.started.push({ id: started.id, template, deadline: started.deadline });
+    completion.audit.push(started.audit);
+  }
+  return completion;
 }
 
-export async function countersignRun(vault: Vault, actor: Actor, runId: string): Promise<RunView> {
+/** What a completion adds to the completing entry's details. */
+function completionDetails(c: Completion): Record<string, unknown> {
+  return { ...(c.closes.length ? { closes: c.closes } : {}), ...(c.started.length ? { starts: c.started.map((r) => r.id) } : {}) };
+}
+
+export async function countersignRun(vault: Vault, actor: Actor, runId: string): Promise<SignedRun> {
   const policy = await activePolicy(vault.store.db);
   const row = await runRow(vault, runId);
   const template = templateOf(policy, row.template);
@@ -245,20 +293,24 @@ export async function countersignRun(vault: Vault, actor: Actor, runId: string):
     await refuse(vault, actor, { action: 'checklist.countersign', subject: runId, rule: 'two-person', reason: 'the performer cannot countersign', code: 'DENIED_SELF_COUNTERSIGN', params: { run: runId, login: actor.login } });
   }
   const roles = template.countersign.roles.length ? template.countersign.roles : template.performers;
-  await requireRole(vault, actor, roles, 'checklist.countersign', runId);
+  await checklistDoor(vault, actor, 'checklist.countersign', runId, roles);
   const signer = signerOf(actor);
   const bytes = Buffer.from(row.record!, 'utf8');
   const signature = Buffer.from(await signer.sign(bytes)).toString('base64');
   const at = vault.now().toISOString();
   const held = await rolesOf(vault.store.db, actor.personId);
-  await commitChange(vault, async (trx) => {
+  const context = { policy, calendar: await workCalendar(vault), now: vault.now() };
+  const completion = await commitChange(vault, async (trx) => {
     const changed = await trx.updateTable('checklist_runs').set({ status: 'countersigned', countersigner: actor.login, countersigner_fingerprint: signer.fingerprint, countersigner_sig: signature, countersigned_at: at })
       .where('id', '=', row.id).where('countersigner', 'is', null).executeTakeFirst();
     if (Number(changed.numUpdatedRows) !== 1) throw new GmvError('CHECKLIST_RUN_SIGNED', { run: runId });
-    const closes = await completeRunIn(trx, Number(row.id), runId, at);
-    return { result: undefined, audit: [{ action: 'checklist.countersign', actor: actor.login, subject: runId, outcome: 'ok', details: { record_sha256: createHash('sha256').update(bytes).digest('hex'), fingerprint: signer.fingerprint, roles: held.filter((r) => roles.includes(r)), ...(closes.length ? { closes } : {}) } }] };
+    const done = await completeRunIn(trx, context, runOf(row, template), actor.login, at);
+    return {
+      result: done,
+      audit: [{ action: 'checklist.countersign', actor: actor.login, subject: runId, outcome: 'ok', details: { record_sha256: createHash('sha256').update(bytes).digest('hex'), fingerprint: signer.fingerprint, roles: held.filter((r) => roles.includes(r)), ...completionDetails(done) } }, ...done.audit],
+    };
   }, { by: actor });
-  return showRun(vault, runId);
+  return { ...(await showRun(vault, runId)), started: completion.started };
 }
 
 function viewOf(row: Awaited<ReturnType<typeof runRow>>, template: ChecklistTemplate | undefined, steps: Map<string, { status: string; note: string | null; evidence: string; by: string; at: string }>, today: CivilDate): RunView {

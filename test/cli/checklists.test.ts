@@ -3,6 +3,9 @@
  * evidence, signed by its performer, countersigned by a second officer — the performer and a person
  * without the role refused — exported, and verified offline by gmv and by GnuPG. A changed step,
  * note, evidence hash, signature byte or key in the exported folder is detected and named.
+ * Performing needs the training of one's roles: a lapsed or missing course refuses a step and a
+ * countersignature, audited with its rule. A finished account closure opens its filing (Art. 12),
+ * named after the run that started it, once.
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -10,12 +13,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects, otherTerminal, sandbox, type Sandbox } from '../helpers/dialects.js';
-import { gmv, initVault, OFFICER_PASSPHRASE, stopGnupg } from '../helpers/cli.js';
+import { daysAgo, gmv, initVault, OFFICER_PASSPHRASE, stopGnupg, train } from '../helpers/cli.js';
 import { audit, lockAll, parse } from '../helpers/session-helpers.js';
 import { canonicalJson } from '../../src/domain/canonical.js';
+import { addMonths, type CivilDate } from '../../src/domain/dates.js';
 
 const WANG = 'pine-needle-4R-harbour-lamp';
 const ZHAO = 'maple-leaf-8T-quiet-river';
+const QIAN = 'copper-kettle-3W-night-tram';
+const SUN = 'willow-bank-3K-silent-bell';
 
 /** Another person with their own terminal, approved by the officer and logged in. */
 async function colleague(box: Sandbox, login: string, name: string, roles: string, passphrase: string): Promise<Sandbox> {
@@ -41,6 +47,9 @@ describe.each(dialects())('a two-person drill on %s', (dialect) => {
     expect((await gmv(['login', '--login', 'li.an', '--passphrase-file', '-'], { env: box.env, input: OFFICER_PASSPHRASE })).code).toBe(0);
     wang = await colleague(box, 'wang.fang', '王芳', 'security-officer', WANG);
     zhao = await colleague(box, 'zhao.min', '赵敏', 'editor', ZHAO);
+    // Whoever performs or countersigns holds the training of their roles (Art. 25).
+    await train(box.env, 'li.an', 'security-officer');
+    await train(box.env, 'wang.fang', 'security-officer');
   });
   afterAll(async () => {
     await lockAll(box?.dir, [box?.env, wang?.env, zhao?.env]);
@@ -158,5 +167,109 @@ describe.each(dialects())('a two-person drill on %s', (dialect) => {
     const wrongPin = await gmv(['checklist', 'verify', exported, '--org-key', other], { env: { HOME: box.dir } });
     expect(wrongPin.code).toBe(6);
     expect(wrongPin.stderr).toContain('the checkpoint is not signed by the organisation key');
+  });
+
+  it('refuses a step to a performer whose course lapsed, and a countersignature to one never trained, naming the course and the fix', async () => {
+    // zhao.min, an editor, performs the sweep; her security basics were taken 400 days ago and lapsed.
+    const old = daysAgo(400);
+    expect((await gmv(['training', 'record', 'zhao.min', 'security-basics', 'content-review', '--completed', old], { env: box.env })).code).toBe(0);
+    const lapsed = addMonths(old as CivilDate, 12);
+    // Opening a run attests nothing: the template's role is enough.
+    const sweep = parse<{ id: string }>(await gmv(['checklist', 'start', 'impersonation-sweep', '--json'], { env: zhao.env })).id;
+    const evidence = join(box.dir, 'sweep.txt');
+    writeFileSync(evidence, 'weibo, douyin: searched, nothing found\n');
+    const refused = await gmv(['checklist', 'step', sweep, 'search', '--status', 'done', '--evidence', evidence, '--json'], { env: zhao.env });
+    expect(refused.code).toBe(4);
+    const error = JSON.parse(refused.stdout).error as { code: string; message: string };
+    expect(error.code).toBe('DENIED_TRAINING_EXPIRED');
+    expect(error.message).toContain(`security-basics of zhao.min expired on ${lapsed}`);
+    expect(error.message).toContain('gmv training record zhao.min security-basics --completed YYYY-MM-DD');
+    const zh = await gmv(['checklist', 'step', sweep, 'search', '--status', 'done', '--evidence', evidence], { env: { ...zhao.env, LANG: 'zh_CN.UTF-8' } });
+    expect(zh.stderr).toContain(`zhao.min 的课程 security-basics 已于 ${lapsed} 过期`);
+    const denied = (await audit(box.env, 'checklist.step')).filter((e) => e.outcome === 'denied');
+    expect(denied.at(-1)).toMatchObject({ actor: 'zhao.min', subject: sweep, details: { rule: 'training' } });
+    expect(String(denied.at(-1)?.details.reason)).toContain(`lapsed on ${lapsed}`);
+    expect(parse<{ run: { steps: { status: string | null }[] } }>(await gmv(['checklist', 'show', sweep, '--json'], { env: box.env })).run.steps.map((s) => s.status)).toEqual([null, null]);
+    // The role rule still comes first: an editor is told about the role, not about a course.
+    expect(JSON.parse((await gmv(['checklist', 'step', runId, 'backup', '--status', 'done', '--json'], { env: zhao.env })).stdout).error.code).toBe('DENIED_ROLE');
+
+    // Retaken and recorded: the same step goes through and she signs the sweep.
+    await train(box.env, 'zhao.min', 'editor', { completed: daysAgo(1) });
+    expect((await gmv(['checklist', 'step', sweep, 'search', '--status', 'done', '--evidence', evidence], { env: zhao.env })).code).toBe(0);
+    expect((await gmv(['checklist', 'step', sweep, 'record', '--status', 'na', '--note', 'nothing found'], { env: zhao.env })).code).toBe(0);
+    const signed = parse<{ status: string; started: unknown[] }>(await gmv(['checklist', 'sign', sweep, '--json'], { env: zhao.env }));
+    // A sweep that found nothing opens no counterfeit case.
+    expect(signed).toMatchObject({ status: 'countersigned', started: [] });
+
+    // A backup drill records its steps as the officer's work: an officer without training is refused before anything runs.
+    const sun = await colleague(box, 'sun.li', '孙丽', 'security-officer', SUN);
+    try {
+      const drill = await gmv(['backup', 'drill', '--json'], { env: sun.env });
+      expect(drill.code).toBe(4);
+      expect(JSON.parse(drill.stdout).error).toMatchObject({ code: 'DENIED_TRAINING' });
+      expect((await audit(box.env, 'checklist.step')).filter((e) => e.outcome === 'denied').at(-1)).toMatchObject({ actor: 'sun.li', subject: 'backup-restore-drill', details: { rule: 'training' } });
+    } finally {
+      await lockAll(undefined, [sun.env]);
+    }
+  });
+
+  it('a finished account closure opens its filing, named after the run that started it, once; the leader countersigns only once trained', async () => {
+    const qian = await colleague(box, 'qian.bo', '钱博', 'leader', QIAN);
+    try {
+      const today = daysAgo(0);
+      expect((await gmv(['account', 'add', '--slug', 'weibo-old', '--platform', 'weibo', '--name', '沈阳旧号', '--unit', '宣传科'], { env: box.env })).code).toBe(0);
+      const announced = parse<{ runs: { id: string; template: string }[] }>(await gmv(['account', 'close', 'weibo-old', '--announce', today, '--json'], { env: box.env }));
+      const closure = announced.runs.find((r) => r.template === 'account-closure')!.id;
+      const proof = join(box.dir, 'closure.pdf');
+      writeFileSync(proof, '关停公告 / closure notice\n');
+      for (const step of ['decision', 'announce', 'close']) expect((await gmv(['checklist', 'step', closure, step, '--status', 'done', '--evidence', proof], { env: box.env })).code).toBe(0);
+      const signed = parse<{ status: string; started: unknown[] }>(await gmv(['checklist', 'sign', closure, '--json'], { env: box.env }));
+      expect(signed).toMatchObject({ status: 'signed', started: [] });
+
+      // The leader in charge has no training on record: refused, audited, nothing started.
+      const refused = await gmv(['checklist', 'countersign', closure, '--json'], { env: qian.env });
+      expect(refused.code).toBe(4);
+      const error = JSON.parse(refused.stdout).error as { code: string; message: string };
+      expect(error.code).toBe('DENIED_TRAINING');
+      expect(error.message).toContain('gmv training record qian.bo security-basics --completed');
+      expect((await audit(box.env, 'checklist.countersign')).filter((e) => e.outcome === 'denied').at(-1)).toMatchObject({ actor: 'qian.bo', subject: closure, details: { rule: 'training' } });
+      const filings = async () => parse<{ runs: { id: string; template: string; trigger: string | null; account: string | null; startedBy: string; deadline: string | null }[] }>(
+        await gmv(['checklist', 'list', '--json'], { env: box.env })).runs.filter((r) => r.template === 'filing-change' && r.account === 'weibo-old');
+      const before = await filings();
+
+      await train(box.env, 'qian.bo', 'leader');
+      const counter = await gmv(['checklist', 'countersign', closure], { env: qian.env });
+      expect(counter.code, counter.stderr).toBe(0);
+      const due = (await gmv(['calendar', 'add-workdays', today, '7'], { env: box.env })).stdout.trim();
+      const opened = (await filings()).filter((r) => !before.some((b) => b.id === r.id));
+      expect(opened).toEqual([expect.objectContaining({ trigger: `run:${closure}`, startedBy: 'qian.bo', deadline: due })]);
+      const next = opened[0]!.id;
+      expect(counter.stderr).toContain(`${closure} finished: ${next} (filing-change) opened, due ${due}: gmv checklist show ${next}`);
+      // Its own audit entry, after the countersignature that names it.
+      const entries = await audit(box.env);
+      const countersigned = entries.filter((e) => e.action === 'checklist.countersign' && e.outcome === 'ok' && e.subject === closure).at(-1)!;
+      expect(countersigned.details.starts).toEqual([next]);
+      expect(entries.filter((e) => e.action === 'checklist.start' && e.subject === next)).toEqual([
+        expect.objectContaining({ actor: 'qian.bo', seq: countersigned.seq + 1, details: expect.objectContaining({ template: 'filing-change', account: 'weibo-old', trigger: `run:${closure}`, deadline: due }) }),
+      ]);
+      // Completing again is refused and starts nothing more.
+      expect((await gmv(['checklist', 'countersign', closure], { env: box.env })).code).toBe(9);
+      expect((await filings()).filter((r) => r.trigger === `run:${closure}`)).toHaveLength(1);
+
+      // A second closure whose filing was already opened for the account while it ran (a renamed
+      // account is filed too): completing it opens no second filing.
+      expect((await gmv(['account', 'add', '--slug', 'douyin-old', '--platform', 'douyin', '--name', '沈阳旧抖音', '--unit', '宣传科'], { env: box.env })).code).toBe(0);
+      const second = parse<{ runs: { id: string; template: string }[] }>(await gmv(['account', 'close', 'douyin-old', '--announce', today, '--json'], { env: box.env })).runs.find((r) => r.template === 'account-closure')!.id;
+      expect((await gmv(['account', 'set', 'douyin-old', '--name', '沈阳旧抖音号'], { env: box.env })).code).toBe(0);
+      for (const step of ['decision', 'announce', 'close']) expect((await gmv(['checklist', 'step', second, step, '--status', 'done', '--evidence', proof], { env: box.env })).code).toBe(0);
+      expect((await gmv(['checklist', 'sign', second], { env: box.env })).code).toBe(0);
+      expect(parse<{ started: unknown[] }>(await gmv(['checklist', 'countersign', second, '--json'], { env: qian.env })).started).toEqual([]);
+      const douyin = parse<{ runs: { template: string; account: string | null }[] }>(await gmv(['checklist', 'list', '--json'], { env: box.env })).runs.filter((r) => r.template === 'filing-change' && r.account === 'douyin-old');
+      expect(douyin).toHaveLength(2); // the registration's and the rename's
+
+      expect((await gmv(['audit', 'verify'], { env: box.env })).code).toBe(0);
+    } finally {
+      await lockAll(undefined, [qian.env]);
+    }
   });
 });

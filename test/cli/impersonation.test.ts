@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects, otherTerminal, sandbox, type Sandbox } from '../helpers/dialects.js';
-import { gmv, initVault, OFFICER_PASSPHRASE } from '../helpers/cli.js';
+import { gmv, initVault, OFFICER_PASSPHRASE, train } from '../helpers/cli.js';
 import { fakeClockEnv } from '../helpers/fake-clock.js';
 import { addDays, addMonths, civilDateOf, type CivilDate } from '../../src/domain/dates.js';
 import { audit, lockAll, parse } from '../helpers/session-helpers.js';
@@ -79,6 +79,8 @@ describe.each(dialects())('counterfeit-account cases on %s', (dialect) => {
       expect((await run(['device', 'approve', enrolled.code])).code).toBe(0);
       await login(who);
     }
+    // Performing a checklist needs the training of one's roles (Art. 25).
+    for (const [who, roles] of [['li.an', 'security-officer'], ['wang.fang', 'security-officer'], ['zhao.min', 'editor']] as const) await train(box.env, who, roles);
     screenshot = join(box.dir, 'counterfeit-screenshot.png');
     writeFileSync(screenshot, 'a screenshot of @沈阳发布官方 posting a fake notice\n');
     sha = execFileSync('sha256sum', [screenshot], { encoding: 'utf8' }).split(' ')[0]!;

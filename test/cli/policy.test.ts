@@ -47,7 +47,7 @@ describe('gmv policy validate (no vault needed)', () => {
       .replace('training: [security-basics]\n    cite: { zh: 办法第三十一条', 'training: [forensics]\n    cite: { zh: 办法第三十一条')
       .replace('performers: [security-officer, account-admin]\n    countersign: { required: true, roles: [leader] }', 'performers: [security-officer, janitor]\n    countersign: { required: true, roles: [leader] }')
       .replace('starts: [filing-change]', 'starts: [filing-change, impersonation-sweep]')
-      .replace('starts: [impersonation-case]', 'starts: [impersonation-case, account-closure]')
+      .replace('countersign: { required: false, roles: [] }\n', 'countersign: { required: false, roles: [] }\n    starts: [account-closure]\n')
       .replace('trigger: { event: offboarding }\n', 'trigger: { event: offboarding }\n    starts: [exit-interview]\n');
     const file = write(box.dir, 'bad.yaml', bad);
     const result = await gmv(['policy', 'validate', file, '--json'], { env: box.env });

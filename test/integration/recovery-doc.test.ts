@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freshPostgresUrl, sandbox, type Sandbox } from '../helpers/dialects.js';
 import { gmv, initVault, OFFICER_PASSPHRASE, stopGnupg, train } from '../helpers/cli.js';
 import { lockAll } from '../helpers/session-helpers.js';
+import { runShell, shellBlocks } from '../helpers/doc-blocks.js';
 
 const DOC = join(import.meta.dirname, '..', '..', 'docs', 'RECOVERY.md');
 
@@ -38,7 +39,7 @@ describe('docs/RECOVERY.md, by hand', () => {
   });
 
   it('runs every shell block of the document and reads the vault back', async () => {
-    const blocks = [...readFileSync(DOC, 'utf8').matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    const blocks = shellBlocks(DOC);
     expect(blocks.length).toBeGreaterThanOrEqual(3);
     const pg = inject('pgUrl') ? await freshPostgresUrl() : null;
     const script = blocks
@@ -47,7 +48,9 @@ describe('docs/RECOVERY.md, by hand', () => {
       .join('\n')
       // The folder is the document's "private folder": keep GnuPG's home inside it.
       .replace('export GNUPGHOME="$(mktemp -d)"', 'export GNUPGHOME="$PWD/.gnupg"; mkdir -m 700 -p "$GNUPGHOME"');
-    const out = execFileSync('bash', ['-euo', 'pipefail', '-c', script], { cwd: work, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '', HOME: work } });
+    const ran = runShell(script, { cwd: work, env: { PATH: process.env.PATH ?? '', HOME: work } });
+    expect(ran.status, ran.stderr).toBe(0);
+    const out = ran.stdout;
     expect(out).toMatch(/^-- gmv backup/m);
     expect(out).toContain('weibo-press|weibo|沈阳发布|active');
     expect(out).toMatch(/li\.an\|李安\|active\|\["security-officer"\]/);
