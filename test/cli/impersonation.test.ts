@@ -238,4 +238,23 @@ describe.each(dialects())('counterfeit-account cases on %s', (dialect) => {
     expect(await dueOn(next)).toMatchObject({ kind: 'cadence', state: 'due', last: TODAY, due: next });
     expect(await dueOn(addDays(next, 1))).toMatchObject({ kind: 'cadence', state: 'overdue', last: TODAY, due: next });
   });
+
+  it('under an older pack whose sweep `starts` a case, a finished sweep still opens no case run without a case', async () => {
+    const pack = readFileSync(join(import.meta.dirname, '..', '..', 'policies', 'shenyang-2021.yaml'), 'utf8')
+      .replace('    # No `starts`: a finished sweep', '    starts: [impersonation-case]\n    # No `starts`: a finished sweep');
+    const file = join(box.dir, 'older-pack.yaml');
+    writeFileSync(file, pack);
+    const applied = await run(['policy', 'apply', file]);
+    expect(applied.code, applied.stderr).toBe(0);
+    const before = parse<{ runs: unknown[] }>(await run(['checklist', 'list', '--json'])).runs.length;
+    const started = parse<{ id: string }>(await run(['checklist', 'start', 'impersonation-sweep', '--json'], 'zhao.min'));
+    const searchLog = join(box.dir, 'sweep-search-2.txt');
+    writeFileSync(searchLog, 'searched again, nothing new\n');
+    expect((await run(['checklist', 'step', started.id, 'search', '--status', 'done', '--evidence', searchLog], 'zhao.min')).code).toBe(0);
+    expect((await run(['checklist', 'step', started.id, 'record', '--status', 'na', '--note', 'nothing new found'], 'zhao.min')).code).toBe(0);
+    const signed = JSON.parse((await run(['checklist', 'sign', started.id, '--json'], 'zhao.min')).stdout) as { status: string; started?: unknown[] };
+    expect(signed.status).toBe('countersigned');
+    expect(signed.started ?? []).toEqual([]);
+    expect(parse<{ runs: unknown[] }>(await run(['checklist', 'list', '--json'])).runs.length).toBe(before + 1);
+  });
 });
