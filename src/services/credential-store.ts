@@ -218,7 +218,7 @@ function openFields(sealed: FieldSealed, keys: Map<Field, Buffer>, account: Acco
 /** Every field of a version, opened with the organisation's escrow (gmv vault reseal). */
 export async function readVersionByEscrow(db: Kysely<DB>, account: AccountRef, version: number, orgDecrypt: (data: Uint8Array) => Promise<Buffer>): Promise<CredentialContent> {
   const row = await db.selectFrom('credential_versions').select('envelope').where('account_id', '=', account.id).where('version', '=', version).executeTakeFirstOrThrow();
-  const escrow = await escrowWrap(db, { kind: 'credential', accountId: account.id, version });
+  const escrow = await escrowWrap(db, { accountId: account.id, version });
   if (!escrow) throw new GmvError('ESCROW_MISSING', { account: account.slug, version });
   const dataKey = await orgDecrypt(Buffer.from(escrow.wrapped, 'base64'));
   try {
@@ -306,8 +306,7 @@ export async function wrapLatestFor(trx: Kysely<DB>, account: AccountRef, orgDec
       .where('account_id', '=', account.id).where('item_version', '=', version).where('person_id', '=', grantee.personId).where('revoked_at', 'is', null).execute();
   }
   if (fields.length === 0) return null;
-  const escrow = await trx.selectFrom('wraps').select('wrapped').where('item_kind', '=', 'credential').where('account_id', '=', account.id)
-    .where('item_version', '=', version).where('recipient', '=', 'org').where('revoked_at', 'is', null).orderBy('id', 'desc').executeTakeFirst();
+  const escrow = await escrowWrap(trx, { accountId: account.id, version });
   if (!escrow) throw new GmvError('ESCROW_MISSING', { account: account.slug, version });
   const keys = readBundle(await orgDecrypt(Buffer.from(escrow.wrapped, 'base64')), account, version);
   const keyBundle = bundle(keys, fields.filter((f) => keys.has(f)));

@@ -18,7 +18,7 @@ import type { Kysely } from 'kysely';
 import { GmvError } from '../errors.js';
 import type { DB } from '../store/schema.js';
 import { findPerson } from '../store/people.js';
-import { exposure, exposedAccounts } from '../store/wraps.js';
+import { exposure, exposedAccounts, holdsOrgKey } from '../store/wraps.js';
 import { civilDateOf, type CivilDate } from '../domain/dates.js';
 import { addWorkdays, type WorkCalendar } from '../domain/workdays.js';
 import type { AuditDraft } from '../audit/entry.js';
@@ -210,12 +210,6 @@ export async function offboardStaff(vault: Vault, officer: KeyHolder & { deviceI
     };
   }, { by: officer }).finally(() => { if (rekey) wipeRekey(rekey); });
   return result;
-}
-
-/** Whether a wrap of the organisation key is in force for one of the person's keys. */
-export async function holdsOrgKey(db: Kysely<DB>, personId: number): Promise<boolean> {
-  const row = await db.selectFrom('wraps').select('id').where('item_kind', '=', 'org-key').where('person_id', '=', personId).where('revoked_at', 'is', null).executeTakeFirst();
-  return Boolean(row);
 }
 
 export interface DepartureItems {

@@ -5,7 +5,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.js';
 import type { AuditDraft } from '../audit/entry.js';
-import { revokeWraps } from '../store/wraps.js';
+import { holdsOrgKey, revokeWraps } from '../store/wraps.js';
 import { storedRoles } from '../store/people.js';
 import { GmvError } from '../errors.js';
 import { isDisplayName, isLoginHandle, ROLES, type Role } from '../domain/names.js';
@@ -15,7 +15,6 @@ import { clearFailures, loggedFailures } from './throttle.js';
 import { wrapOfficerKeys } from './officer-keys.js';
 import { readPublic } from '../crypto/pgp.js';
 import type { KeyHolder } from './keys.js';
-import { holdsOrgKey } from './offboarding.js';
 import { prepareRekey, rekeyIn, wipeRekey, type RekeyView } from './org-rekey.js';
 
 export interface PersonView {

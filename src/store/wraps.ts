@@ -56,11 +56,21 @@ export async function liveWrap(db: Kysely<DB>, item: Omit<WrapItem, 'version'> &
   return row ? { wrapped: row.wrapped, version: Number(row.item_version) } : null;
 }
 
-/** The organisation's escrow of one version (any org key it was escrowed under), or null. */
-export async function escrowWrap(db: Kysely<DB>, item: WrapItem): Promise<{ wrapped: string; orgFingerprint: string } | null> {
-  const row = await whereItem(db.selectFrom('wraps').select(['wrapped', 'key_fingerprint']), item)
+/**
+ * The organisation's escrow of one credential version in force (any org key it was escrowed under),
+ * or null. One escrow holds every field of the version, whatever fields its `item_ref` names.
+ */
+export async function escrowWrap(db: Kysely<DB>, item: { accountId: number; version: number }): Promise<{ wrapped: string; orgFingerprint: string } | null> {
+  const row = await db.selectFrom('wraps').select(['wrapped', 'key_fingerprint']).where('item_kind', '=', 'credential')
+    .where('account_id', '=', item.accountId).where('item_version', '=', item.version)
     .where('recipient', '=', 'org').where('revoked_at', 'is', null).orderBy('id', 'desc').executeTakeFirst();
   return row ? { wrapped: row.wrapped, orgFingerprint: row.key_fingerprint } : null;
+}
+
+/** Whether a wrap of the organisation key is in force for one of the person's keys (they hold it now). */
+export async function holdsOrgKey(db: Kysely<DB>, personId: number): Promise<boolean> {
+  const row = await db.selectFrom('wraps').select('id').where('item_kind', '=', 'org-key').where('person_id', '=', personId).where('revoked_at', 'is', null).executeTakeFirst();
+  return Boolean(row);
 }
 
 export interface RevokeFilter {
