@@ -14,6 +14,7 @@ import { dialects, otherTerminal, sandbox, type Sandbox } from '../helpers/diale
 import { daysAgo, gmv, initVault, OFFICER_PASSPHRASE, stopGnupg, train } from '../helpers/cli.js';
 import { audit, lockAll, parse } from '../helpers/session-helpers.js';
 import { directSql } from '../helpers/direct-sql.js';
+import { CALENDAR_2027 } from '../helpers/calendars.js';
 
 const ZHAO = 'maple-leaf-8T-quiet-river';
 const WANG = 'pine-needle-4K-silver-brook';
@@ -47,6 +48,10 @@ describe.each(dialects())('gmv report on %s', (dialect) => {
     await initVault(env());
     await ok(['login', '--login', 'li.an', '--passphrase-file', '-'], env(), OFFICER_PASSPHRASE);
     await train(env(), 'li.an', 'security-officer');
+    // Deadlines counted from today on the real clock reach into 2027 from December on (an account's
+    // filing is due 20 working days after registration): the test's 2027 calendar covers them.
+    writeFileSync(out('2027.yaml'), CALENDAR_2027);
+    await ok(['calendar', 'import', out('2027.yaml')]);
     // zhang.wei: an editor nobody trained yet.
     await ok(['staff', 'add', '--login', 'zhang.wei', '--name', '张伟', '--unit', '宣传科', '--roles', 'editor']);
     // weibo-press is filed; douyin-new is not.
