@@ -3,6 +3,7 @@
  * reads, detached signatures over binary messages, and encryption of small data keys to people.
  */
 import type { PrivateKey, PublicKey } from 'openpgp';
+import { isKeyWrap, unwrapKey, wrapKeyFor } from './key-wrap.js';
 
 type OpenPgp = typeof import('openpgp');
 let loaded: Promise<OpenPgp> | undefined;
@@ -116,7 +117,17 @@ export async function sessionKeyOf(packets: Uint8Array, key: PrivateKey): Promis
   }
 }
 
+/**
+ * Wrap a data key (or a bundle of them) for one key that gmv itself will open: a gmv key wrap
+ * (X25519, see key-wrap.ts) for a Curve25519 key, an OpenPGP message for any other.
+ */
+export async function wrapDataKey(data: Uint8Array, recipient: PublicKey): Promise<Uint8Array> {
+  return wrapKeyFor(data, recipient) ?? encryptTo(data, [recipient]);
+}
+
+/** Decrypt an OpenPGP message, or open a gmv key wrap, with an unlocked private key. */
 export async function decryptWith(data: Uint8Array, key: PrivateKey): Promise<Uint8Array> {
+  if (isKeyWrap(data)) return unwrapKey(data, key);
   const pgp = await openpgp();
   const message = await pgp.readMessage({ binaryMessage: data });
   const result = await pgp.decrypt({ message, decryptionKeys: key, format: 'binary' });

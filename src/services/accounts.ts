@@ -170,6 +170,20 @@ export async function findAccount(vault: Vault, slug: string): Promise<{ id: num
   return { id: Number(row.id), slug: row.slug, status: row.status, platform: row.platform as Platform };
 }
 
+/** Several accounts by slug, in the order given, in one query per 500; the first unknown slug is an error. */
+export async function findAccounts(vault: Vault, slugs: readonly string[]): Promise<{ id: number; slug: string; status: string; platform: Platform }[]> {
+  const found = new Map<string, { id: number; slug: string; status: string; platform: Platform }>();
+  for (let i = 0; i < slugs.length; i += 500) {
+    const rows = await vault.store.db.selectFrom('accounts').select(['id', 'slug', 'status', 'platform']).where('slug', 'in', slugs.slice(i, i + 500)).execute();
+    for (const row of rows) found.set(row.slug, { id: Number(row.id), slug: row.slug, status: row.status, platform: row.platform as Platform });
+  }
+  return slugs.map((slug) => {
+    const account = found.get(slug);
+    if (!account) throw new GmvError('ACCOUNT_NOT_FOUND', { slug });
+    return account;
+  });
+}
+
 export async function listAccounts(vault: Vault, filter: { unit?: string; platform?: string; status?: string; grantee?: string; slug?: string } = {}): Promise<AccountView[]> {
   const db = vault.store.db;
   let q = db.selectFrom('accounts').innerJoin('units', 'units.id', 'accounts.unit_id').selectAll('accounts').select('units.name as unit');

@@ -18,10 +18,10 @@ import { seal, open, parseEnvelope, EnvelopeError, type Envelope } from '../cryp
 import { canonicalJson } from '../domain/canonical.js';
 import { FIELDS, type Field } from '../domain/credential.js';
 import type { Capability } from '../domain/access-rules.js';
-import { readPublic } from '../crypto/pgp.js';
-import { escrowWrap, liveWrap } from '../store/wraps.js';
+import { readPublic, wrapDataKey } from '../crypto/pgp.js';
+import { escrowWrap, insertWraps, liveWrap, type WrapRow } from '../store/wraps.js';
 import { fieldSummary, parseCredential, type CredentialContent } from '../domain/credential.js';
-import { currentOrgKeyRow, wrapFor, wrapForPeople, unwrap, type KeyHolder, type WrapRecipient } from './keys.js';
+import { currentOrgKeyRow, wrapFor, unwrap, type KeyHolder, type WrapRecipient } from './keys.js';
 
 export interface AccountRef {
   id: number;
@@ -274,49 +274,76 @@ export function openVersion(dataKey: Uint8Array, text: string, account: AccountR
   }
 }
 
+/** Accounts per statement in bulk reads and writes: well inside SQLite's and PostgreSQL's parameter limits. */
+const CHUNK = 500;
+
 /**
- * Wrap the latest version for a grantee, using the org escrow (an officer's org key) to get the
- * keys: of a version sealed field by field, exactly the fields `can` opens (a wrap in force of
- * other fields is revoked and replaced: a changed grant); of one sealed whole, the whole version.
+ * Wrap the latest version of each account for a grantee, using the org escrow (an officer's org
+ * key) to get the keys: of a version sealed field by field, exactly the fields `can` opens (a wrap
+ * in force of other fields is revoked and replaced: a changed grant); of one sealed whole, the
+ * whole version. Returns the version wrapped per account id (null: nothing to wrap). A few
+ * statements per 500 accounts, whatever their number: a grant of 1,000 accounts costs its crypto.
  */
-export async function wrapLatestFor(trx: Kysely<DB>, account: AccountRef, orgDecrypt: (data: Uint8Array) => Promise<Buffer>, grantee: { personId: number; fingerprint: string; publicKey: import('openpgp').PublicKey }, at: Date, can: readonly Capability[]): Promise<number | null> {
-  const latest = await trx.selectFrom('credential_versions').select(['version', 'envelope']).where('account_id', '=', account.id).orderBy('version', 'desc').executeTakeFirst();
-  if (!latest) return null;
-  const version = Number(latest.version);
-  const sealed = sealedFields(latest.envelope);
-  if (!sealed) {
-    const item = { kind: 'credential' as const, accountId: account.id, version };
-    if (await liveWrap(trx, item, grantee.fingerprint)) return version;
-    const escrow = await escrowWrap(trx, item);
-    if (!escrow) throw new GmvError('ESCROW_MISSING', { account: account.slug, version });
-    const dataKey = await orgDecrypt(Buffer.from(escrow.wrapped, 'base64'));
-    try {
-      await wrapForPeople(trx, item, dataKey, [grantee], at.toISOString());
-    } finally {
-      dataKey.fill(0);
+export async function wrapLatestFor(trx: Kysely<DB>, accounts: readonly AccountRef[], orgDecrypt: (data: Uint8Array) => Promise<Buffer>, grantee: { personId: number; fingerprint: string; publicKey: import('openpgp').PublicKey }, at: Date, can: readonly Capability[]): Promise<Map<number, number | null>> {
+  const out = new Map<number, number | null>();
+  const iso = at.toISOString();
+  for (let i = 0; i < accounts.length; i += CHUNK) {
+    const chunk = accounts.slice(i, i + CHUNK);
+    const ids = chunk.map((a) => a.id);
+    const latest = new Map((await trx.selectFrom('credential_versions as cv').select(['cv.account_id', 'cv.version', 'cv.envelope']).where('cv.account_id', 'in', ids)
+      .where((eb) => eb('cv.version', '=', eb.selectFrom('credential_versions as n').select((e) => e.fn.max('n.version').as('m')).whereRef('n.account_id', '=', 'cv.account_id')))
+      .execute()).map((r) => [Number(r.account_id), { version: Number(r.version), envelope: r.envelope }]));
+    const wraps = await trx.selectFrom('wraps').select(['id', 'account_id', 'item_version', 'item_ref', 'recipient', 'person_id', 'key_fingerprint', 'wrapped'])
+      .where('item_kind', '=', 'credential').where('account_id', 'in', ids).where('revoked_at', 'is', null)
+      .where((eb) => eb.or([eb('recipient', '=', 'org'), eb('person_id', '=', grantee.personId)])).orderBy('id', 'desc').execute();
+    const revoke: number[] = [];
+    const rows: WrapRow[] = [];
+    for (const account of chunk) {
+      const newest = latest.get(account.id);
+      if (!newest) {
+        out.set(account.id, null);
+        continue;
+      }
+      const version = newest.version;
+      const ofVersion = wraps.filter((w) => Number(w.account_id) === account.id && Number(w.item_version) === version);
+      const theirs = ofVersion.filter((w) => w.recipient === 'person');
+      const held = theirs.filter((w) => w.key_fingerprint === grantee.fingerprint);
+      const escrow = ofVersion.find((w) => w.recipient === 'org');
+      const sealed = sealedFields(newest.envelope);
+      const fields = sealed ? fieldsAllowed(can, FIELDS.filter((f) => sealed.fields[f] !== undefined)) : null;
+      const ref = fields ? fieldsRef(fields) : '';
+      if (held.some((w) => w.item_ref === ref) && (!sealed || held.length === 1)) {
+        out.set(account.id, version);
+        continue;
+      }
+      if (sealed && theirs.length > 0) revoke.push(...theirs.map((w) => Number(w.id)));
+      if (fields?.length === 0) {
+        out.set(account.id, null);
+        continue;
+      }
+      if (!escrow) throw new GmvError('ESCROW_MISSING', { account: account.slug, version });
+      const opened = await orgDecrypt(Buffer.from(escrow.wrapped, 'base64'));
+      let payload = opened;
+      try {
+        if (sealed) {
+          const keys = readBundle(opened, account, version);
+          payload = bundle(keys, fields!.filter((f) => keys.has(f)));
+          for (const key of keys.values()) key.fill(0);
+        }
+        rows.push({
+          item: { kind: 'credential', accountId: account.id, ref, version }, recipient: 'person', personId: grantee.personId,
+          keyFingerprint: grantee.fingerprint, wrapped: Buffer.from(await wrapDataKey(payload, grantee.publicKey)).toString('base64'), at: iso,
+        });
+      } finally {
+        opened.fill(0);
+        payload.fill(0);
+      }
+      out.set(account.id, version);
     }
-    return version;
+    if (revoke.length > 0) await trx.updateTable('wraps').set({ revoked_at: iso, revoked_reason: 'grant-changed' }).where('id', 'in', revoke).execute();
+    await insertWraps(trx, rows);
   }
-  const fields = fieldsAllowed(can, FIELDS.filter((f) => sealed.fields[f] !== undefined));
-  const ref = fieldsRef(fields);
-  const held = await liveVersionWraps(trx, account.id, version, grantee.fingerprint, 'person');
-  if (held.length === 1 && held[0]!.item_ref === ref) return version;
-  if (held.length > 0) {
-    await trx.updateTable('wraps').set({ revoked_at: at.toISOString(), revoked_reason: 'grant-changed' }).where('item_kind', '=', 'credential')
-      .where('account_id', '=', account.id).where('item_version', '=', version).where('person_id', '=', grantee.personId).where('revoked_at', 'is', null).execute();
-  }
-  if (fields.length === 0) return null;
-  const escrow = await escrowWrap(trx, { accountId: account.id, version });
-  if (!escrow) throw new GmvError('ESCROW_MISSING', { account: account.slug, version });
-  const keys = readBundle(await orgDecrypt(Buffer.from(escrow.wrapped, 'base64')), account, version);
-  const keyBundle = bundle(keys, fields.filter((f) => keys.has(f)));
-  try {
-    await wrapForPeople(trx, { kind: 'credential', accountId: account.id, ref, version }, keyBundle, [grantee], at.toISOString());
-  } finally {
-    keyBundle.fill(0);
-    for (const key of keys.values()) key.fill(0);
-  }
-  return version;
+  return out;
 }
 
 export { unwrap };

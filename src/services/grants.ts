@@ -9,7 +9,7 @@ import { qualificationOf } from './training.js';
 import { GmvError } from '../errors.js';
 import { decryptWith, readPublic } from '../crypto/pgp.js';
 import { authorize, CAPABILITIES, refuse, type Capability } from './access.js';
-import { findAccount } from './accounts.js';
+import { findAccount, findAccounts } from './accounts.js';
 import { wrapLatestFor } from './credential-store.js';
 import { orgKeyFor } from './officer-keys.js';
 import type { KeyHolder } from './keys.js';
@@ -49,7 +49,7 @@ export async function addGrants(vault: Vault, officer: KeyHolder, login: string,
     return refuse(vault, officer, { action: 'grant.add', subject: login, rule: refusal.rule === 'nda' ? 'subject-nda' : 'subject-training', reason: `grantee: ${refusal.reason}`, code: refusal.code, params: refusal.params });
   }
   if (until && until <= vault.now()) throw new GmvError('USAGE', { detail: '--until must be in the future' });
-  const accounts = await Promise.all(slugs.map((slug) => findAccount(vault, slug)));
+  const accounts = await findAccounts(vault, [...new Set(slugs)]);
   const archived = accounts.find((a) => a.status !== 'active');
   if (archived) {
     return refuse(vault, officer, { action: 'grant.add', subject: archived.slug, rule: 'account-status', reason: `account ${archived.status}`, code: 'DENIED_STATUS', params: { login: archived.slug, status: archived.status, action: 'granting access' } });
@@ -62,13 +62,20 @@ export async function addGrants(vault: Vault, officer: KeyHolder, login: string,
     const at = vault.now();
     // Expired grants end first (a re-grant after expiry must not hide that the old one lapsed).
     const swept = await endExpiredGrants({ trx, at, actor: officer.login, policy });
+    const iso = at.toISOString();
+    const ids = accounts.map((a) => a.id);
+    // A re-grant replaces the grant in force; a few statements per 500 accounts, not a few per account.
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      await trx.updateTable('grants').set({ removed_at: iso, removed_by: officer.login })
+        .where('person_id', '=', grantee.personId).where('account_id', 'in', chunk).where('removed_at', 'is', null).execute();
+      await trx.insertInto('grants').values(chunk.map((accountId) => ({ person_id: grantee.personId, account_id: accountId, can: JSON.stringify(can), until: until?.toISOString() ?? null, granted_by: officer.login, granted_at: iso, removed_by: null, removed_at: null }))).execute();
+    }
+    const wrapped = await wrapLatestFor(trx, accounts, async (data) => Buffer.from(await decryptWith(data, orgKey)), grantee, at, can);
     const audit = [];
     for (const account of accounts) {
-      await trx.updateTable('grants').set({ removed_at: at.toISOString(), removed_by: officer.login })
-        .where('person_id', '=', grantee.personId).where('account_id', '=', account.id).where('removed_at', 'is', null).execute();
-      await trx.insertInto('grants').values({ person_id: grantee.personId, account_id: account.id, can: JSON.stringify(can), until: until?.toISOString() ?? null, granted_by: officer.login, granted_at: at.toISOString(), removed_by: null, removed_at: null }).execute();
-      const version = await wrapLatestFor(trx, account, async (data) => Buffer.from(await decryptWith(data, orgKey)), grantee, at, can);
-      views.push({ login, account: account.slug, can, until: until?.toISOString() ?? null, grantedBy: officer.login, grantedAt: at.toISOString(), wrappedVersion: version });
+      const version = wrapped.get(account.id) ?? null;
+      views.push({ login, account: account.slug, can, until: until?.toISOString() ?? null, grantedBy: officer.login, grantedAt: iso, wrappedVersion: version });
       audit.push({ action: 'grant.add', actor: officer.login, subject: account.slug, outcome: 'ok' as const, details: { person: login, can, until: until?.toISOString() ?? null, wrapped_version: version } });
     }
     return { result: undefined, audit: [...swept.audit, ...audit] };

@@ -11,7 +11,7 @@ import { GmvError } from '../errors.js';
 import type { Secret } from '../crypto/secret.js';
 import { bindToDevice, deriveKey, newKdfParams, type KdfCost, type KdfParams } from '../crypto/kdf.js';
 import { open, parseEnvelope, seal, type Envelope } from '../crypto/envelope.js';
-import { encryptTo, readPrivate, readPublic, fingerprintOf } from '../crypto/pgp.js';
+import { encryptTo, readPrivate, readPublic, fingerprintOf, wrapDataKey } from '../crypto/pgp.js';
 import type { CaMaterial } from '../crypto/x509.js';
 import { insertWraps, liveWrap, type WrapItem, type WrapKind } from '../store/wraps.js';
 
@@ -74,11 +74,15 @@ export type WrapRecipient =
   | { recipient: 'person'; personId: number; fingerprint: string; publicKey: PublicKey }
   | { recipient: 'org' | 'recovery'; fingerprint: string; publicKey: PublicKey };
 
-/** Seal `dataKey` for each recipient (the one place data keys are wrapped) and record the wraps in one insert. */
+/**
+ * Seal `dataKey` for each recipient (the one place data keys are wrapped) and record the wraps in
+ * one insert. People and the organisation key get a gmv key wrap (cheap, opened only by gmv); the
+ * recovery key an OpenPGP message, which GnuPG opens on the day gmv is not there.
+ */
 export async function wrapFor(trx: Kysely<DB>, item: WrapItem, dataKey: Uint8Array, recipients: WrapRecipient[], at: string): Promise<void> {
   const rows = await Promise.all(recipients.map(async (r) => ({
     item, recipient: r.recipient, personId: r.recipient === 'person' ? r.personId : null, keyFingerprint: r.fingerprint,
-    wrapped: Buffer.from(await encryptTo(dataKey, [r.publicKey])).toString('base64'), at,
+    wrapped: Buffer.from(r.recipient === 'recovery' ? await encryptTo(dataKey, [r.publicKey]) : await wrapDataKey(dataKey, r.publicKey)).toString('base64'), at,
   })));
   await insertWraps(trx, rows);
 }

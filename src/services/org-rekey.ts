@@ -23,7 +23,7 @@ import type { AuditDraft } from '../audit/entry.js';
 import { Actions } from '../audit/entry.js';
 import { caSign, transitionText } from '../audit/org-chain.js';
 import { deviceRecordText, personKeyRecordText } from '../audit/device-record.js';
-import { decryptWith, encryptTo, generateKey, readPrivate, readPublic, signDetached, wipePrivateKey } from '../crypto/pgp.js';
+import { decryptWith, generateKey, wrapDataKey, readPrivate, readPublic, signDetached, wipePrivateKey } from '../crypto/pgp.js';
 import { certFingerprint, createDeviceCa, issueDeviceCertificate, type CaMaterial } from '../crypto/x509.js';
 import { isDisplayName } from '../domain/names.js';
 import type { Policy } from '../policy/policy.js';
@@ -169,7 +169,7 @@ async function rewrapEscrow(trx: Kysely<DB>, m: RekeyMaterial, at: string): Prom
         next.push({
           item: { kind: row.item_kind as WrapRow['item']['kind'], accountId: row.account_id === null ? null : Number(row.account_id), ref: row.item_ref, version: Number(row.item_version) },
           recipient: 'org', personId: null, keyFingerprint: m.newOrg.fingerprint,
-          wrapped: Buffer.from(await encryptTo(dataKey, [m.newOrg.publicKey])).toString('base64'), at,
+          wrapped: Buffer.from(await wrapDataKey(dataKey, m.newOrg.publicKey)).toString('base64'), at,
         });
       } finally {
         dataKey.fill(0);
