@@ -210,6 +210,32 @@ try {
   results.push({ name: `gmv org rekey (${accounts} accounts, ${entries} entries)`, median: time(node, [bin, 'org', 'rekey', '--quiet']) });
   time(node, [bin, 'lock']);
 
+  // Import of 10,000 KeePassXC rows into a vault of its own (beside keepassxc-cli import of as many,
+  // above), then a grant of 1,000 of them: on SQLite, and on PostgreSQL below when one is given.
+  const importRows = Number(process.env.BENCH_IMPORT ?? 10_000);
+  const csv = ['"Group","Title","Username","Password","URL","Notes","TOTP","Icon","Last Modified","Created"',
+    ...Array.from({ length: importRows }, (_, i) => `"Root","Imported ${i}","user${i}","Kp-Bench-${i}-Pass!","https://weibo.com/u${i}","note ${i}","","0","2024-01-01T00:00:00Z","2024-01-01T00:00:00Z"`)].join('\n');
+  writeFileSync(join(work, 'import.csv'), `${csv}\n`);
+  const importBench = async (label, importEnv) => {
+    time(node, [bin, 'init', '--org', 'Bench', '--unit', 'Unit', '--officer', 'Officer', '--login', 'bench.officer', '--passphrase-file', join(work, 'pass'), '--recovery-key-out', join(work, `recovery-${label}.asc`)], { env: importEnv });
+    time(node, [bin, 'login', '--login', 'bench.officer', '--passphrase-file', join(work, 'pass')], { env: importEnv });
+    time(node, [bin, 'staff', 'set-roles', 'bench.officer', '--roles', 'security-officer,account-admin'], { env: importEnv });
+    time(node, [bin, 'training', 'record', 'bench.officer', 'security-basics', 'confidentiality', 'incident-response', '--completed', trained], { env: importEnv });
+    // Each run imports the same rows again (slugs get a suffix), so the vault grows 10,000 a run.
+    const runsMs = [];
+    for (let i = 0; i < 3; i++) runsMs.push(time(node, [bin, 'import', 'keepassxc', join(work, 'import.csv'), '--unit', 'Unit', '--quiet'], { env: importEnv }));
+    results.push({ name: `gmv import (${importRows} KeePassXC rows, ${label})`, median: median(runsMs) });
+    time(node, [bin, 'staff', 'onboard', '--login', 'wang.fang', '--name', 'Wang Fang', '--unit', 'Unit', '--roles', 'editor',
+      '--training', `security-basics=${trained}`, '--training', `content-review=${trained}`], { env: importEnv });
+    const colleague = { ...importEnv, XDG_CONFIG_HOME: join(work, `colleague-${label}`) };
+    const code = JSON.parse(spawnSync(node, [bin, 'device', 'enroll', '--login', 'wang.fang', '--passphrase-file', join(work, 'colleague.pass'), '--json'], { env: colleague, encoding: 'utf8' }).stdout).code;
+    time(node, [bin, 'device', 'approve', code], { env: importEnv });
+    const some = Array.from({ length: Math.min(1000, importRows) }, (_, i) => `imported-${i}`);
+    results.push({ name: `gmv grant add (one person, ${some.length} accounts, ${label})`, median: time(node, [bin, 'grant', 'add', 'wang.fang', ...some, '--can', 'reveal'], { env: importEnv }) });
+    time(node, [bin, 'lock'], { env: importEnv });
+  };
+  await importBench('SQLite', { ...env, XDG_CONFIG_HOME: join(work, 'import-config'), XDG_DATA_HOME: join(work, 'import-data') });
+
   // Optional: the same log in PostgreSQL (an empty database named by BENCH_DATABASE_URL).
   const pgUrl = process.env.BENCH_DATABASE_URL;
   if (pgUrl) {
@@ -225,6 +251,9 @@ try {
     for (let i = 0; i < 5; i++) pgRuns.push(time(node, [bin, 'audit', 'verify'], { env: pgEnv }));
     const pgMs = median(pgRuns);
     results.push({ name: `gmv audit verify on PostgreSQL (${entries + 4} entries)`, median: pgMs, rate: (entries + 4) / (pgMs / 1000) });
+    // The import and grant on PostgreSQL, in a second empty database of the same server.
+    const importUrl = process.env.BENCH_IMPORT_DATABASE_URL;
+    if (importUrl) await importBench('PostgreSQL', { ...env, GMV_DATABASE_URL: importUrl, XDG_CONFIG_HOME: join(work, 'pg-import-config'), XDG_DATA_HOME: join(work, 'pg-import-data') });
   }
 } finally {
   rmSync(work, { recursive: true, force: true });

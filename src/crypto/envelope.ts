@@ -2,7 +2,8 @@
  * AES-256-GCM envelopes (node:crypto). The header (algorithm, key-derivation parameters, context)
  * is authenticated as associated data, so a changed parameter fails decryption instead of weakening it.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { freshBytes } from './random.js';
 import { canonicalJson } from '../domain/canonical.js';
 import { GmvError } from '../errors.js';
 
@@ -29,7 +30,7 @@ export class EnvelopeError extends GmvError {
 /** Encrypt `plaintext` under a 32-byte key; `header` travels in clear but is authenticated. */
 export function seal<H extends Record<string, unknown>>(key: Uint8Array, plaintext: Uint8Array, header: H): Envelope<H> {
   if (key.length !== 32) throw new Error('AES-256-GCM needs a 32-byte key');
-  const iv = randomBytes(12);
+  const iv = freshBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(aad(header));
   const ct = Buffer.concat([cipher.update(plaintext), cipher.final()]);

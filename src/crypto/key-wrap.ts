@@ -15,9 +15,10 @@
  * and the header bytes (magic, ephemeral and recipient keys) are authenticated, so a wrap made for
  * one key never opens under another and a changed byte anywhere fails.
  */
-import { createCipheriv, createDecipheriv, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, type KeyObject } from 'node:crypto';
 import type { PrivateKey, PublicKey } from 'openpgp';
 import { EnvelopeError } from './envelope.js';
+import { freshBytes } from './random.js';
 
 const MAGIC = Buffer.from('GMVW1', 'ascii');
 const INFO = Buffer.from('gmv key-wrap/1', 'ascii');
@@ -59,24 +60,62 @@ function wrapPublicKey(key: PublicKey | PrivateKey): { raw: Buffer; key: KeyObje
   return found;
 }
 
+/**
+ * The ephemeral key and the key derived from it, per recipient, shared by the wraps one process
+ * makes for that recipient within a minute (a batch: an import, a grant of 1,000 accounts). Every
+ * wrap still has its own random IV and its own tag; sharing the ephemeral lets nobody but the
+ * recipient open any of them, and costs one X25519 operation per batch instead of one per wrap.
+ */
+interface Ephemeral { epk: Buffer; key: Buffer; aad: Buffer; uses: number; until: number }
+const ephemerals = new WeakMap<object, Ephemeral>();
+const BATCH_USES = 1 << 20;
+const BATCH_MS = 60_000;
+
+function ephemeralFor(recipient: object, found: { raw: Buffer; key: KeyObject }): Ephemeral {
+  const held = ephemerals.get(recipient);
+  if (held && held.uses < BATCH_USES && Date.now() < held.until) {
+    held.uses += 1;
+    return held;
+  }
+  held?.key.fill(0);
+  const { publicKey, privateKey } = generateKeyPairSync('x25519');
+  const epk = Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url');
+  const fresh = { epk, key: derive(diffieHellman({ privateKey, publicKey: found.key }), epk, found.raw), aad: Buffer.concat([MAGIC, epk, found.raw]), uses: 1, until: Date.now() + BATCH_MS };
+  ephemerals.set(recipient, fresh);
+  return fresh;
+}
+
 /** Wrap `data` for the holder of `recipient`'s private key; null when the key is not Curve25519 (use OpenPGP then). */
 export function wrapKeyFor(data: Uint8Array, recipient: PublicKey | PrivateKey): Buffer | null {
   const found = wrapPublicKey(recipient);
   if (!found) return null;
-  const rpk = found.raw;
-  const { publicKey, privateKey } = generateKeyPairSync('x25519');
-  const epk = Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url');
-  const shared = diffieHellman({ privateKey, publicKey: found.key });
-  const key = derive(shared, epk, rpk);
-  try {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', key, iv);
-    cipher.setAAD(Buffer.concat([MAGIC, epk, rpk]));
-    const ct = Buffer.concat([cipher.update(data), cipher.final()]);
-    return Buffer.concat([MAGIC, epk, iv, cipher.getAuthTag(), ct]);
-  } finally {
-    key.fill(0);
+  const e = ephemeralFor(recipient, found);
+  const iv = freshBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', e.key, iv);
+  cipher.setAAD(e.aad);
+  const ct = Buffer.concat([cipher.update(data), cipher.final()]);
+  return Buffer.concat([MAGIC, e.epk, iv, cipher.getAuthTag(), ct]);
+}
+
+/**
+ * Keys derived for wraps opened recently, by ephemeral and recipient key: the wraps of one batch
+ * cost one X25519 operation to open. Bounded; an evicted key is zeroed.
+ */
+const opened = new Map<string, Buffer>();
+const OPENED_MAX = 256;
+
+function openedKey(epk: Buffer, rpk: Buffer, secret: KeyObject): Buffer {
+  const id = `${epk.toString('hex')}:${rpk.toString('hex')}`;
+  const held = opened.get(id);
+  if (held) return held;
+  const key = derive(diffieHellman({ privateKey: secret, publicKey: x25519Public(epk) }), epk, rpk);
+  if (opened.size >= OPENED_MAX) {
+    const [oldest] = opened;
+    oldest![1].fill(0);
+    opened.delete(oldest![0]);
   }
+  opened.set(id, key);
+  return key;
 }
 
 /** Open a wrap with an unlocked OpenPGP private key; throws when it was not made for this key or was altered. */
@@ -90,10 +129,8 @@ export function unwrapKey(bytes: Uint8Array, holder: PrivateKey): Buffer {
   const epk = all.subarray(MAGIC.length, MAGIC.length + 32);
   const iv = all.subarray(MAGIC.length + 32, MAGIC.length + 44);
   const tag = all.subarray(MAGIC.length + 44, HEAD);
-  const secret = secretKeyOf(d);
-  let key: Buffer | undefined;
   try {
-    key = derive(diffieHellman({ privateKey: secret, publicKey: x25519Public(epk) }), epk, rpk);
+    const key = openedKey(Buffer.from(epk), rpk, secretKeyOf(d));
     const decipher = createDecipheriv('aes-256-gcm', key, iv);
     decipher.setAAD(Buffer.concat([MAGIC, epk, rpk]));
     decipher.setAuthTag(tag);
@@ -101,8 +138,6 @@ export function unwrapKey(bytes: Uint8Array, holder: PrivateKey): Buffer {
   } catch {
     // Made for another key, or altered: what the stored wrap says is not to be trusted (exit 6).
     throw new EnvelopeError('a wrapped data key (wraps.wrapped)');
-  } finally {
-    key?.fill(0);
   }
 }
 

@@ -50,9 +50,18 @@ export function wipePrivateKey(key: PrivateKey): void {
   }
 }
 
+/** Parsed public keys by their armored text: a bulk command wraps for the same few keys thousands of times. */
+const publicKeys = new Map<string, Promise<PublicKey>>();
+
 export async function readPublic(armored: string): Promise<PublicKey> {
-  const pgp = await openpgp();
-  return pgp.readKey({ armoredKey: armored });
+  let key = publicKeys.get(armored);
+  if (!key) {
+    key = openpgp().then((pgp) => pgp.readKey({ armoredKey: armored }));
+    if (publicKeys.size >= 1000) publicKeys.clear();
+    publicKeys.set(armored, key);
+    key.catch(() => publicKeys.delete(armored));
+  }
+  return key;
 }
 
 export function fingerprintOf(key: PublicKey | PrivateKey): string {

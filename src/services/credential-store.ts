@@ -10,7 +10,7 @@
  * rotation.
  */
 import { grantInForce } from '../domain/access-rules.js';
-import { randomBytes } from 'node:crypto';
+import { freshBytes } from '../crypto/random.js';
 import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.js';
 import { GmvError } from '../errors.js';
@@ -21,7 +21,8 @@ import type { Capability } from '../domain/access-rules.js';
 import { readPublic, wrapDataKey } from '../crypto/pgp.js';
 import { escrowWrap, insertWraps, liveWrap, type WrapRow } from '../store/wraps.js';
 import { fieldSummary, parseCredential, type CredentialContent } from '../domain/credential.js';
-import { currentOrgKeyRow, wrapFor, unwrap, type KeyHolder, type WrapRecipient } from './keys.js';
+import { newHistoryKey } from './password-history.js';
+import { currentOrgKeyRow, wrapRowsFor, unwrap, type KeyHolder, type WrapRecipient } from './keys.js';
 
 export interface AccountRef {
   id: number;
@@ -62,11 +63,19 @@ export function sealedFields(text: string): FieldSealed | null {
   }
 }
 
+/** Whether a grant opens every field, the password included (`reveal`, `manage`). */
+function readsEverything(can: readonly Capability[]): boolean {
+  return can.includes('reveal') || can.includes('manage');
+}
+
 /** The fields a grant opens: `reveal` and `manage` every field, `otp` the TOTP seed alone. */
 export function fieldsAllowed(can: readonly Capability[], present: readonly Field[]): Field[] {
-  if (can.includes('reveal') || can.includes('manage')) return [...present];
+  if (readsEverything(can)) return [...present];
   return can.includes('otp') ? present.filter((f) => f === 'totp') : [];
 }
+
+/** A key bundle's entries: one key per field, and the account's password-history key for those who read everything. */
+type BundleKey = Field | 'history';
 
 /** The `item_ref` of a wrap holding these fields' keys. */
 export function fieldsRef(fields: readonly Field[]): string {
@@ -79,17 +88,18 @@ export function refFields(ref: string): Field[] | null {
   return ref.slice('fields:'.length).split(',').filter((f): f is Field => (FIELDS as readonly string[]).includes(f));
 }
 
-function bundle(keys: Map<Field, Buffer>, fields: readonly Field[]): Buffer {
-  return Buffer.from(canonicalJson(Object.fromEntries(fields.map((f) => [f, keys.get(f)!.toString('base64')]))), 'utf8');
+function bundle(keys: Map<BundleKey, Buffer>, fields: readonly Field[], withHistory: boolean): Buffer {
+  const entries: BundleKey[] = [...fields.filter((f) => keys.has(f)), ...(withHistory && keys.has('history') ? ['history' as const] : [])];
+  return Buffer.from(canonicalJson(Object.fromEntries(entries.map((f) => [f, keys.get(f)!.toString('base64')]))), 'utf8');
 }
 
-function readBundle(bytes: Uint8Array, account: AccountRef, version: number): Map<Field, Buffer> {
+function readBundle(bytes: Uint8Array, account: AccountRef, version: number): Map<BundleKey, Buffer> {
   try {
     const value = JSON.parse(Buffer.from(bytes).toString('utf8')) as Record<string, unknown>;
-    const keys = new Map<Field, Buffer>();
+    const keys = new Map<BundleKey, Buffer>();
     for (const [field, key] of Object.entries(value)) {
-      if (!(FIELDS as readonly string[]).includes(field) || typeof key !== 'string') throw new EnvelopeError();
-      keys.set(field as Field, Buffer.from(key, 'base64'));
+      if (!(field === 'history' || (FIELDS as readonly string[]).includes(field)) || typeof key !== 'string') throw new EnvelopeError();
+      keys.set(field as BundleKey, Buffer.from(key, 'base64'));
     }
     return keys;
   } catch (error) {
@@ -97,12 +107,21 @@ function readBundle(bytes: Uint8Array, account: AccountRef, version: number): Ma
   }
 }
 
-/** Seal `content` as the account's next version, field by field, wrapped for current grantees (their fields) and the org key (all). */
-export async function writeVersion(trx: Kysely<DB>, account: AccountRef, content: CredentialContent, meta: { reason: string; by: string; at: Date; passwordHash: string | null }): Promise<number> {
-  const last = await trx.selectFrom('credential_versions').select((eb) => eb.fn.max('version').as('v')).where('account_id', '=', account.id).executeTakeFirst();
-  const version = Number(last?.v ?? 0) + 1;
+/** A grantee of an account, with the capabilities that decide which fields are wrapped for them. */
+export interface Grantee { personId: number; fingerprint: string; publicKey: import('openpgp').PublicKey; can: Capability[] }
+
+interface VersionMeta { reason: string; by: string; at: Date; passwordHash: string | null; historyKey?: Uint8Array | null }
+
+/**
+ * One version sealed field by field and its wraps, as rows to insert: each field under a fresh key,
+ * the keys of exactly their fields for each grantee, every key for the organisation. The account's
+ * password-history key (`historyKey`, from the version before; a new one when there is none) goes
+ * with the keys of those who read everything.
+ */
+async function sealVersion(account: AccountRef, version: number, content: CredentialContent, meta: VersionMeta, grantees: readonly Grantee[], org: WrapRecipient) {
   const present = FIELDS.filter((f) => content[f] !== undefined);
-  const keys = new Map(present.map((f) => [f, randomBytes(32)] as const));
+  const keys = new Map<BundleKey, Buffer>(present.map((f) => [f, freshBytes(32)] as const));
+  keys.set('history', meta.historyKey ? Buffer.from(meta.historyKey) : newHistoryKey());
   try {
     // Each header is authenticated: it binds the envelope to this account row, version and field.
     const stored: FieldSealed = { sealed: 'fields/1', fields: {} };
@@ -110,35 +129,64 @@ export async function writeVersion(trx: Kysely<DB>, account: AccountRef, content
       stored.fields[f] = seal(keys.get(f)!, Buffer.from(canonicalJson(content[f]), 'utf8'), { purpose: 'credential-field', account: account.slug, account_id: account.id, version, field: f });
     }
     const createdAt = meta.at.toISOString();
-    await trx.insertInto('credential_versions').values({
+    const row = {
       account_id: account.id, version, envelope: JSON.stringify(stored), password_hash: meta.passwordHash,
       fields: JSON.stringify(fieldSummary(content)), reason: meta.reason, created_by: meta.by, created_at: createdAt,
-    }).execute();
-    const grantees = await currentGrantees(trx, account.id, meta.at);
-    const org = await currentOrgKeyRow(trx);
-    const groups = new Map<string, { fields: Field[]; recipients: WrapRecipient[] }>();
-    const add = (fields: Field[], recipient: WrapRecipient) => {
-      const ref = fieldsRef(fields);
-      const group = groups.get(ref) ?? { fields, recipients: [] };
+    };
+    const groups = new Map<string, { fields: Field[]; history: boolean; recipients: WrapRecipient[] }>();
+    const add = (fields: Field[], history: boolean, recipient: WrapRecipient) => {
+      const key = `${fieldsRef(fields)}${history ? '+history' : ''}`;
+      const group = groups.get(key) ?? { fields, history, recipients: [] };
       group.recipients.push(recipient);
-      groups.set(ref, group);
+      groups.set(key, group);
     };
     for (const g of grantees) {
       const fields = fieldsAllowed(g.can, present);
-      if (fields.length > 0) add(fields, { recipient: 'person', personId: g.personId, fingerprint: g.fingerprint, publicKey: g.publicKey });
+      if (fields.length > 0) add(fields, readsEverything(g.can), { recipient: 'person', personId: g.personId, fingerprint: g.fingerprint, publicKey: g.publicKey });
     }
-    add(present, { recipient: 'org', fingerprint: org.fingerprint, publicKey: await readPublic(org.public_key) });
-    for (const [ref, group] of groups) {
-      const keyBundle = bundle(keys, group.fields);
+    add(present, true, org);
+    const wraps: WrapRow[] = [];
+    for (const group of groups.values()) {
+      const keyBundle = bundle(keys, group.fields, group.history);
       try {
-        await wrapFor(trx, { kind: 'credential', accountId: account.id, ref, version }, keyBundle, group.recipients, createdAt);
+        wraps.push(...await wrapRowsFor({ kind: 'credential', accountId: account.id, ref: fieldsRef(group.fields), version }, keyBundle, group.recipients, createdAt));
       } finally {
         keyBundle.fill(0);
       }
     }
-    return version;
+    return { row, wraps };
   } finally {
     for (const key of keys.values()) key.fill(0);
+  }
+}
+
+async function orgRecipient(trx: Kysely<DB>): Promise<WrapRecipient> {
+  const org = await currentOrgKeyRow(trx);
+  return { recipient: 'org', fingerprint: org.fingerprint, publicKey: await readPublic(org.public_key) };
+}
+
+/** Seal `content` as the account's next version, wrapped for its current grantees (their fields) and the org key (all). */
+export async function writeVersion(trx: Kysely<DB>, account: AccountRef, content: CredentialContent, meta: VersionMeta): Promise<number> {
+  const last = await trx.selectFrom('credential_versions').select((eb) => eb.fn.max('version').as('v')).where('account_id', '=', account.id).executeTakeFirst();
+  const version = Number(last?.v ?? 0) + 1;
+  const sealed = await sealVersion(account, version, content, meta, await currentGrantees(trx, account.id, meta.at), await orgRecipient(trx));
+  await trx.insertInto('credential_versions').values(sealed.row).execute();
+  await insertWraps(trx, sealed.wraps);
+  return version;
+}
+
+/**
+ * The first version of many new accounts (an import), all granted to the same people: the same
+ * rows as writeVersion one by one, in a few statements per 500 accounts.
+ */
+export async function writeFirstVersions(trx: Kysely<DB>, items: readonly { account: AccountRef; content: CredentialContent; passwordHash: string | null; historyKey: Uint8Array }[], grantees: readonly Grantee[], meta: Omit<VersionMeta, 'passwordHash' | 'historyKey'>): Promise<void> {
+  const org = await orgRecipient(trx);
+  for (let i = 0; i < items.length; i += CHUNK) {
+    const sealed = [];
+    for (const item of items.slice(i, i + CHUNK)) sealed.push(await sealVersion(item.account, 1, item.content, { ...meta, passwordHash: item.passwordHash, historyKey: item.historyKey }, grantees, org));
+    await trx.insertInto('credential_versions').values(sealed.map((v) => v.row)).execute();
+    const wraps = sealed.flatMap((v) => v.wraps);
+    for (let j = 0; j < wraps.length; j += CHUNK) await insertWraps(trx, wraps.slice(j, j + CHUNK));
   }
 }
 
@@ -146,6 +194,8 @@ export interface OpenedVersion {
   version: number;
   content: CredentialContent;
   createdAt: string;
+  /** The account's password-history key, when the holder's wrap holds it (they read everything); the caller zeroes it. */
+  historyKey?: Buffer;
 }
 
 /** The wraps in force of one version for one key, whatever fields they hold. */
@@ -171,14 +221,15 @@ export async function readVersion(db: Kysely<DB>, holder: KeyHolder, account: Ac
   if (sealed) {
     const wraps = await liveVersionWraps(db, account.id, v, holder.keyFingerprint, 'person');
     if (wraps.length === 0) throw new GmvError('NO_WRAP', { account: account.slug, version: v, login: holder.login });
-    const keys = new Map<Field, Buffer>();
+    const keys = new Map<BundleKey, Buffer>();
     for (const wrap of wraps) {
       for (const [f, key] of readBundle(await holder.decrypt(Buffer.from(wrap.wrapped, 'base64')), account, v)) keys.set(f, key);
     }
     try {
       // A field asked for that the version holds but this person's wrap does not: not theirs to open.
       if (fields?.some((f) => sealed.fields[f] !== undefined && !keys.has(f))) throw new GmvError('NO_WRAP', { account: account.slug, version: v, login: holder.login });
-      return { version: v, content: openFields(sealed, keys, account, v, fields), createdAt: row.created_at };
+      const history = keys.get('history');
+      return { version: v, content: openFields(sealed, keys, account, v, fields), createdAt: row.created_at, ...(history ? { historyKey: Buffer.from(history) } : {}) };
     } finally {
       for (const key of keys.values()) key.fill(0);
     }
@@ -194,7 +245,7 @@ export async function readVersion(db: Kysely<DB>, holder: KeyHolder, account: Ac
 }
 
 /** Open the fields of a version sealed field by field whose keys are given (of `only`, when given). */
-function openFields(sealed: FieldSealed, keys: Map<Field, Buffer>, account: AccountRef, version: number, only?: readonly Field[]): CredentialContent {
+function openFields(sealed: FieldSealed, keys: Map<BundleKey, Buffer>, account: AccountRef, version: number, only?: readonly Field[]): CredentialContent {
   const content: Record<string, unknown> = {};
   for (const f of FIELDS) {
     const envelope = sealed.fields[f];
@@ -327,7 +378,7 @@ export async function wrapLatestFor(trx: Kysely<DB>, accounts: readonly AccountR
       try {
         if (sealed) {
           const keys = readBundle(opened, account, version);
-          payload = bundle(keys, fields!.filter((f) => keys.has(f)));
+          payload = bundle(keys, fields!, readsEverything(can));
           for (const key of keys.values()) key.fill(0);
         }
         rows.push({

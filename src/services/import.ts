@@ -10,8 +10,13 @@ import { rolesOf } from '../store/people.js';
 import type { CredentialContent } from '../domain/credential.js';
 import type { AuditDraft } from '../audit/entry.js';
 import { authorize } from './access.js';
-import { writeVersion } from './credential-store.js';
-import { hashPassword } from './password-history.js';
+import { writeFirstVersions, type Grantee } from './credential-store.js';
+import { keyedPasswordHash, newHistoryKey } from './password-history.js';
+import { readPublic } from '../crypto/pgp.js';
+import type { Capability } from './access.js';
+
+/** Accounts per statement: well inside SQLite's and PostgreSQL's parameter limits. */
+const CHUNK = 500;
 import type { SessionActor } from './session.js';
 import { commitChange, type Vault } from './vault.js';
 
@@ -107,35 +112,55 @@ export async function planImport(vault: Vault, format: ImportFormat, text: strin
   return { format, unit, accounts, errors, skipped, items: report.items };
 }
 
-/** Create every planned account with its first version, in one transaction. */
+/** Create every planned account with its first version, in one transaction of a few statements per 500 accounts. */
 export async function applyImport(vault: Vault, actor: SessionActor, plan: ImportPlan): Promise<{ created: number }> {
   if (plan.errors.length > 0) throw new GmvError('INVALID_INPUT', { what: 'import', detail: `${plan.errors.length} rows have problems; nothing was imported` });
   await authorize(vault, actor, 'account.manage', `import:${plan.format}`);
   const db = vault.store.db;
   const unit = await db.selectFrom('units').select('id').where('name', '=', plan.unit).executeTakeFirstOrThrow();
   const roles = await rolesOf(db, actor.personId);
-  const hashes = await Promise.all(plan.items.map((i) => (i.password === undefined ? null : hashPassword(i.password))));
+  // An account admin manages what they import: their grant, and so their wrap of every field.
+  const admin = roles.includes('account-admin');
+  const importer = admin ? await db.selectFrom('person_keys').select(['fingerprint', 'public_key']).where('person_id', '=', actor.personId).where('status', '=', 'active').execute() : [];
+  const grantees: Grantee[] = await Promise.all(importer.map(async (k) => ({ personId: actor.personId, fingerprint: k.fingerprint, publicKey: await readPublic(k.public_key), can: ['reveal', 'otp', 'manage'] as Capability[] })));
+  const can = JSON.stringify(['reveal', 'otp', 'manage']);
   await commitChange(vault, async (trx) => {
     const at = vault.now();
+    const iso = at.toISOString();
     const audit: AuditDraft[] = [];
-    for (const [i, planned] of plan.accounts.entries()) {
-      const item = plan.items[i]!;
-      if (await trx.selectFrom('accounts').select('id').where('slug', '=', planned.slug).executeTakeFirst()) throw new GmvError('ACCOUNT_EXISTS', { slug: planned.slug });
-      const row = await trx.insertInto('accounts').values({
+    for (let start = 0; start < plan.accounts.length; start += CHUNK) {
+      const chunk = plan.accounts.slice(start, start + CHUNK);
+      const slugs = chunk.map((a) => a.slug);
+      const taken = await trx.selectFrom('accounts').select('slug').where('slug', 'in', slugs).executeTakeFirst();
+      if (taken) throw new GmvError('ACCOUNT_EXISTS', { slug: taken.slug });
+      await trx.insertInto('accounts').values(chunk.map((planned) => ({
         slug: planned.slug, platform: planned.platform, name: planned.name.slice(0, 200), unit_id: Number(unit.id), login_id: null,
-        filing_number: null, filed_on: null, status: 'active', created_at: at.toISOString(), archived_at: null,
-      }).returning('id').executeTakeFirstOrThrow();
-      if (roles.includes('account-admin')) {
-        await trx.insertInto('grants').values({ person_id: actor.personId, account_id: Number(row.id), can: JSON.stringify(['reveal', 'otp', 'manage']), until: null, granted_by: actor.login, granted_at: at.toISOString(), removed_by: null, removed_at: null }).execute();
+        filing_number: null, filed_on: null, status: 'active', created_at: iso, archived_at: null,
+      }))).execute();
+      const ids = new Map((await trx.selectFrom('accounts').select(['id', 'slug']).where('slug', 'in', slugs).execute()).map((r) => [r.slug, Number(r.id)]));
+      if (admin) {
+        await trx.insertInto('grants').values(chunk.map((planned) => ({ person_id: actor.personId, account_id: ids.get(planned.slug)!, can, until: null, granted_by: actor.login, granted_at: iso, removed_by: null, removed_at: null }))).execute();
       }
-      const content: CredentialContent = {};
-      if (item.password !== undefined) content.password = item.password;
-      if (item.loginId !== undefined) content.login = item.loginId;
-      if (item.totp !== undefined) content.totp = item.totp;
-      const version = await writeVersion(trx, { id: Number(row.id), slug: planned.slug }, content, { reason: `import ${plan.format}`, by: actor.login, at, passwordHash: hashes[i] ?? null });
-      audit.push({ action: 'account.add', actor: actor.login, subject: planned.slug, outcome: 'ok', details: { platform: planned.platform, unit: plan.unit, imported_from: plan.format, line: planned.line, fields: planned.fields, version } });
-      // The importer's own grant is recorded like any other (the verifier replays grants from the log).
-      if (roles.includes('account-admin')) audit.push({ action: 'grant.add', actor: actor.login, subject: planned.slug, outcome: 'ok', details: { person: actor.login, can: ['reveal', 'otp', 'manage'], until: null, automatic: true } });
+      const versions = chunk.map((planned, i) => {
+        const item = plan.items[start + i]!;
+        const content: CredentialContent = {};
+        if (item.password !== undefined) content.password = item.password;
+        if (item.loginId !== undefined) content.login = item.loginId;
+        if (item.totp !== undefined) content.totp = item.totp;
+        const account = { id: ids.get(planned.slug)!, slug: planned.slug };
+        const historyKey = newHistoryKey();
+        return { account, content, historyKey, passwordHash: item.password === undefined ? null : keyedPasswordHash(historyKey, account.id, item.password) };
+      });
+      try {
+        await writeFirstVersions(trx, versions, grantees, { reason: `import ${plan.format}`, by: actor.login, at });
+      } finally {
+        for (const v of versions) v.historyKey.fill(0);
+      }
+      for (const planned of chunk) {
+        audit.push({ action: 'account.add', actor: actor.login, subject: planned.slug, outcome: 'ok', details: { platform: planned.platform, unit: plan.unit, imported_from: plan.format, line: planned.line, fields: planned.fields, version: 1 } });
+        // The importer's own grant is recorded like any other (the verifier replays grants from the log).
+        if (admin) audit.push({ action: 'grant.add', actor: actor.login, subject: planned.slug, outcome: 'ok', details: { person: actor.login, can: ['reveal', 'otp', 'manage'], until: null, automatic: true } });
+      }
     }
     audit.push({ action: 'import', actor: actor.login, subject: plan.unit, outcome: 'ok', details: { format: plan.format, accounts: plan.accounts.length } });
     return { result: undefined, audit };

@@ -2,7 +2,7 @@
  * Data keys wrapped for people: sealing a person's private key for one device, unwrapping the
  * organisation and device-CA keys for whoever holds a wrap (a logged-in officer, or recovery).
  */
-import { randomBytes } from 'node:crypto';
+import { freshBytes } from '../crypto/random.js';
 import type { Kysely } from 'kysely';
 import type { PrivateKey, PublicKey } from 'openpgp';
 import type { DB } from '../store/schema.js';
@@ -13,7 +13,7 @@ import { bindToDevice, deriveKey, newKdfParams, type KdfCost, type KdfParams } f
 import { open, parseEnvelope, seal, type Envelope } from '../crypto/envelope.js';
 import { encryptTo, readPrivate, readPublic, fingerprintOf, wrapDataKey } from '../crypto/pgp.js';
 import type { CaMaterial } from '../crypto/x509.js';
-import { insertWraps, liveWrap, type WrapItem, type WrapKind } from '../store/wraps.js';
+import { insertWraps, liveWrap, type WrapItem, type WrapKind, type WrapRow } from '../store/wraps.js';
 
 /** Anyone who can decrypt what was wrapped for one personal key: an unlocked key here, or the session agent. */
 export interface KeyHolder {
@@ -65,7 +65,7 @@ export async function openPersonKey(envelope: Envelope, passphrase: Secret, devi
 
 /** A fresh data key sealed around `plaintext`, plus the data key itself for wrapping. */
 export function sealWithDataKey(plaintext: Uint8Array, header: Record<string, unknown>): { envelope: Envelope; dataKey: Buffer } {
-  const dataKey = randomBytes(32);
+  const dataKey = freshBytes(32);
   return { envelope: seal(dataKey, plaintext, header), dataKey };
 }
 
@@ -80,11 +80,15 @@ export type WrapRecipient =
  * recovery key an OpenPGP message, which GnuPG opens on the day gmv is not there.
  */
 export async function wrapFor(trx: Kysely<DB>, item: WrapItem, dataKey: Uint8Array, recipients: WrapRecipient[], at: string): Promise<void> {
-  const rows = await Promise.all(recipients.map(async (r) => ({
+  await insertWraps(trx, await wrapRowsFor(item, dataKey, recipients, at));
+}
+
+/** The wrap rows of `dataKey` for each recipient, to insert with others (see wrapFor). */
+export async function wrapRowsFor(item: WrapItem, dataKey: Uint8Array, recipients: readonly WrapRecipient[], at: string): Promise<WrapRow[]> {
+  return Promise.all(recipients.map(async (r) => ({
     item, recipient: r.recipient, personId: r.recipient === 'person' ? r.personId : null, keyFingerprint: r.fingerprint,
     wrapped: Buffer.from(r.recipient === 'recovery' ? await encryptTo(dataKey, [r.publicKey]) : await wrapDataKey(dataKey, r.publicKey)).toString('base64'), at,
   })));
-  await insertWraps(trx, rows);
 }
 
 /** Record wraps of `dataKey` for each person key, in the caller's transaction. */

@@ -19,7 +19,7 @@ import { parseRecoveryCodes } from '../domain/credential.js';
 import { authorize } from './access.js';
 import { findAccount } from './accounts.js';
 import { readVersion, writeVersion } from './credential-store.js';
-import { hashPassword, isRecentPassword } from './password-history.js';
+import { isRecentPassword, keyedPasswordHash, newHistoryKey } from './password-history.js';
 import type { SessionActor } from './session.js';
 import { activePolicy, commitChange, type Vault } from './vault.js';
 import { endExpiredGrants, type RotationReason } from './steps.js';
@@ -100,10 +100,8 @@ export async function confirmRotation(vault: Vault, actor: SessionActor, slug: s
   const password = openRotation(dataKey, pending.envelope, slug, account.id);
   dataKey.fill(0);
   const policy = await activePolicy(db);
-  if (await isRecentPassword(db, account.id, password, policy.credentials.history)) throw new GmvError('PASSWORD_REUSED', { history: policy.credentials.history, account: slug });
   const totp = extras.totp ? parseTotpInput(extras.totp.revealString().trim()) : undefined;
   const recovery = extras.recovery ? parseRecoveryCodes(extras.recovery.revealString()) : undefined;
-  const passwordHash = await hashPassword(password);
   const version = await commitChange(vault, async (trx) => {
     // Only the rotation read above is confirmed: a concurrent abort and restart is not swallowed.
     const deleted = await trx.deleteFrom('rotations').where('account_id', '=', account.id)
@@ -112,8 +110,16 @@ export async function confirmRotation(vault: Vault, actor: SessionActor, slug: s
     // An expired grant is a removal: end it before the new version, so the rotation that answers it closes it.
     const swept = await endExpiredGrants({ trx, at: vault.now(), actor: actor.login, policy });
     const current = await readVersion(trx, actor, account);
-    const content = { ...(current?.content ?? {}), password, ...(totp ? { totp } : {}), ...(recovery ? { recovery } : {}) };
-    const v = await writeVersion(trx, account, content, { reason: `rotation: ${pending.reason}`, by: actor.login, at: vault.now(), passwordHash });
+    const historyKey = current?.historyKey ?? newHistoryKey();
+    let v: number;
+    try {
+      // Compared inside the transaction, under the history key of the version being replaced.
+      if (await isRecentPassword(trx, account, password, policy.credentials.history, historyKey)) throw new GmvError('PASSWORD_REUSED', { history: policy.credentials.history, account: slug });
+      const content = { ...(current?.content ?? {}), password, ...(totp ? { totp } : {}), ...(recovery ? { recovery } : {}) };
+      v = await writeVersion(trx, account, content, { reason: `rotation: ${pending.reason}`, by: actor.login, at: vault.now(), passwordHash: keyedPasswordHash(historyKey, account.id, password), historyKey });
+    } finally {
+      historyKey.fill(0);
+    }
     await markRotationsDone(trx, account.id, vault.now(), ['password', ...(totp ? ['totp'] : []), ...(recovery ? ['recovery'] : [])]);
     await revokeWraps(trx, { personId: actor.personId, kinds: ['rotation'], accountId: account.id, ref: pending.started_at }, vault.now().toISOString(), 'rotation-confirmed');
     return { result: v, audit: [...swept.audit, { action: 'rotate.confirm', actor: actor.login, subject: slug, outcome: 'ok', details: { reason: pending.reason, version: v, new_totp: Boolean(extras.totp), new_recovery: Boolean(extras.recovery), device: actor.deviceId } }] };

@@ -12,7 +12,7 @@ import { parseRecoveryCodes, type CredentialContent, type Field } from '../domai
 import { authorize } from './access.js';
 import { findAccount } from './accounts.js';
 import { readVersion, writeVersion } from './credential-store.js';
-import { hashPassword, isRecentPassword } from './password-history.js';
+import { isRecentPassword, keyedPasswordHash, newHistoryKey } from './password-history.js';
 import { markRotationsDone } from './rotation.js';
 import type { SessionActor } from './session.js';
 import { activePolicy, commitChange, type Vault } from './vault.js';
@@ -60,18 +60,30 @@ export async function setSecret(vault: Vault, actor: SessionActor, slug: string,
   await authorize(vault, actor, { kind: 'credential', action: 'secret.set', account, need: 'manage', field });
   const db = vault.store.db;
   const policy = await activePolicy(db);
-  if (field === 'password' && await isRecentPassword(db, account.id, input.revealString(), policy.credentials.history)) {
-    await commitChange(vault, async () => ({ result: undefined, audit: [{ action: 'secret.set', actor: actor.login, subject: slug, outcome: 'denied', details: { field, reason: 'password reused' } }] }), { by: actor });
-    throw new GmvError('PASSWORD_REUSED', { history: policy.credentials.history, account: slug });
+  if (field === 'password') {
+    const opened = await readVersion(db, actor, account, undefined, []);
+    try {
+      if (await isRecentPassword(db, account, input.revealString(), policy.credentials.history, opened?.historyKey)) {
+        await commitChange(vault, async () => ({ result: undefined, audit: [{ action: 'secret.set', actor: actor.login, subject: slug, outcome: 'denied', details: { field, reason: 'password reused' } }] }), { by: actor });
+        throw new GmvError('PASSWORD_REUSED', { history: policy.credentials.history, account: slug });
+      }
+    } finally {
+      opened?.historyKey?.fill(0);
+    }
   }
-  const passwordHash = field === 'password' ? await hashPassword(input.revealString()) : null;
   // Read the current version inside the write transaction: two concurrent edits never build on the same base.
   const version = await commitChange(vault, async (trx) => {
     const current = await readVersion(trx, actor, account);
-    const next = await withField(current?.content ?? {}, field, input);
-    const v = await writeVersion(trx, account, next, { reason: `set ${field}`, by: actor.login, at: vault.now(), passwordHash });
-    if (field === 'password' || field === 'totp' || field === 'recovery') await markRotationsDone(trx, account.id, vault.now(), [field]);
-    return { result: v, audit: [{ action: 'secret.set', actor: actor.login, subject: slug, outcome: 'ok', details: { field, version: v, device: actor.deviceId } }] };
+    const historyKey = current?.historyKey ?? newHistoryKey();
+    try {
+      const next = await withField(current?.content ?? {}, field, input);
+      const passwordHash = field === 'password' ? keyedPasswordHash(historyKey, account.id, next.password!) : null;
+      const v = await writeVersion(trx, account, next, { reason: `set ${field}`, by: actor.login, at: vault.now(), passwordHash, historyKey });
+      if (field === 'password' || field === 'totp' || field === 'recovery') await markRotationsDone(trx, account.id, vault.now(), [field]);
+      return { result: v, audit: [{ action: 'secret.set', actor: actor.login, subject: slug, outcome: 'ok', details: { field, version: v, device: actor.deviceId } }] };
+    } finally {
+      historyKey.fill(0);
+    }
   }, { by: actor });
   return { account: slug, field, version };
 }

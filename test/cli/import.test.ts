@@ -53,6 +53,28 @@ describe.each(dialects())('import on %s', (dialect) => {
     expect((await gmv(['audit', 'verify'], { env: box.env })).code).toBe(0);
   });
 
+  it('10,000 rows import in one change, and a sample opens for the importer (an account admin) with the value it had', async () => {
+    expect((await gmv(['staff', 'set-roles', 'li.an', '--roles', 'security-officer,account-admin'], { env: box.env })).code).toBe(0);
+    await train(box.env, 'li.an', ['security-officer', 'account-admin']);
+    const rows = Array.from({ length: 10_000 }, (_, i) => `"Root","Bulk ${i}","bulk_user_${i}","Bulk-Pass-${i}-x","https://weibo.com/u${i}","","${i % 1000 === 7 ? 'otpauth://totp/x?secret=JBSWY3DPEHPK3PXP' : ''}","0","2026-01-01T00:00:00Z","2026-01-01T00:00:00Z"`);
+    const file = join(box.dir, 'bulk.csv');
+    writeFileSync(file, [KEEPASS.split('\r\n')[0], ...rows].join('\r\n'));
+    const imported = await gmv(['import', 'keepassxc', file, '--unit', '宣传科', '--json'], { env: box.env });
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(JSON.parse(imported.stdout).created).toBe(10_000);
+    for (const i of [0, 1, 4_999, 7_321, 9_999]) {
+      const shown = JSON.parse((await gmv(['secret', 'show', `bulk-${i}`, '--json'], { env: box.env })).stdout);
+      expect(shown).toMatchObject({ account: `bulk-${i}`, version: 1, password: `Bulk-Pass-${i}-x`, login: `bulk_user_${i}` });
+    }
+    const code = await gmv(['otp', 'bulk-5007', '--json'], { env: box.env });
+    expect(JSON.parse(code.stdout).code).toMatch(/^\d{6}$/);
+    // Every row was recorded: 10,000 account.add and 10,000 grant.add entries, and the log verifies.
+    const verify = await gmv(['audit', 'verify', '--json'], { env: box.env });
+    expect(verify.code, verify.stderr).toBe(0);
+    const log = JSON.parse((await gmv(['audit', 'log', '--json', '--action', 'account.add'], { env: box.env })).stdout) as { entries: unknown[] };
+    expect(log.entries.filter((e) => JSON.stringify(e).includes('"bulk-')).length).toBe(10_000);
+  }, 180_000);
+
   it('Bitwarden JSON exports are read too', async () => {
     const file = join(box.dir, 'bw.json');
     writeFileSync(file, JSON.stringify({ encrypted: false, items: [
