@@ -26,7 +26,7 @@ import { authorize } from './access.js';
 import { caFor } from './officer-keys.js';
 import type { KeyHolder } from './keys.js';
 import { activePolicy, commitChange, type Vault } from './vault.js';
-import { endGrant, issueCrl, retireKeys, revokeDeviceStep } from './steps.js';
+import { endGrants, issueCrl, retireKeys, revokeDeviceStep } from './steps.js';
 import { openTriggeredRunsIn } from './checklists.js';
 import { workCalendar } from './calendar.js';
 import { signStaffRecordIn } from './training.js';
@@ -167,10 +167,7 @@ export async function offboardStaff(vault: Vault, officer: KeyHolder & { deviceI
 
     const grants = await trx.selectFrom('grants').innerJoin('accounts', 'accounts.id', 'grants.account_id').select(['grants.account_id', 'accounts.slug'])
       .where('grants.person_id', '=', person.id).where('grants.removed_at', 'is', null).execute();
-    for (const g of grants) {
-      const ended = await endGrant(ctx, { personId: person.id, login, accountId: Number(g.account_id), slug: g.slug }, 'departure');
-      if (ended) audit.push(...ended.audit);
-    }
+    for (const ended of await endGrants(ctx, { personId: person.id, login }, grants.map((g) => ({ accountId: Number(g.account_id), slug: g.slug })), 'departure')) audit.push(...ended.audit);
 
     const devices = await trx.selectFrom('devices').select(['id', 'cert_serial']).where('person_id', '=', person.id).where('status', '!=', 'revoked').orderBy('created_at').execute();
     for (const d of devices) audit.push(...(await revokeDeviceStep(ctx, d.id, `${login} departed`)).audit);

@@ -10,7 +10,7 @@ import { Actions, type AuditDraft } from '../audit/entry.js';
 import { GmvError } from '../errors.js';
 import { addDays, civilDateOf, DAY_MS } from '../domain/dates.js';
 import { buildCrl, type CaMaterial, type RevokedEntry } from '../crypto/x509.js';
-import { everWrappedFor, revokeWraps, type WrapKind } from '../store/wraps.js';
+import { revokeWraps, type WrapKind } from '../store/wraps.js';
 import type { Policy } from '../policy/policy.js';
 
 /** What every step needs besides its own arguments: the transaction, the moment, who acts, the rules. */
@@ -49,20 +49,55 @@ export type GrantEnd = 'grant-removed' | 'grant-expired' | 'departure';
  */
 export async function endGrant(ctx: StepContext, grant: { personId: number; login: string; accountId: number; slug: string }, why: GrantEnd):
   Promise<StepResult<{ rotationDue: string; wrapsRevoked: number }> | null> {
+  const [ended] = await endGrants(ctx, { personId: grant.personId, login: grant.login }, [{ accountId: grant.accountId, slug: grant.slug }], why);
+  return ended ?? null;
+}
+
+/**
+ * endGrant for many accounts of one person (a departure), in a few statements per 500 accounts:
+ * one result per account whose grant was live, in the order given.
+ */
+export async function endGrants(ctx: StepContext, person: { personId: number; login: string }, accounts: readonly { accountId: number; slug: string }[], why: GrantEnd):
+  Promise<StepResult<{ rotationDue: string; wrapsRevoked: number }>[]> {
   const { trx, at } = ctx;
-  const ended = await trx.updateTable('grants').set({ removed_at: at.toISOString(), removed_by: ctx.actor })
-    .where('person_id', '=', grant.personId).where('account_id', '=', grant.accountId).where('removed_at', 'is', null).executeTakeFirst();
-  if (Number(ended.numUpdatedRows) === 0) return null;
-  const sawSecrets = await everWrappedFor(trx, grant.personId, grant.accountId);
-  const wrapsRevoked = await revokeWraps(trx, { personId: grant.personId, kinds: ['credential'], accountId: grant.accountId }, at.toISOString(), why);
+  const iso = at.toISOString();
   const reason: RotationReason = why === 'departure' ? 'departure' : 'access-removed';
-  const detail = why === 'grant-expired' ? `grant of ${grant.login} expired` : why === 'departure' ? `${grant.login} left` : `grant of ${grant.login} removed`;
-  const rotationDue = sawSecrets ? await queueRotation(trx, grant.accountId, reason, detail, at, ctx.policy.rotation.eventDueDays) : 'not needed';
+  const detail = why === 'grant-expired' ? `grant of ${person.login} expired` : why === 'departure' ? `${person.login} left` : `grant of ${person.login} removed`;
   const action = why === 'grant-expired' ? 'grant.expire' : 'grant.remove';
-  return {
-    result: { rotationDue, wrapsRevoked },
-    audit: [{ action, actor: ctx.actor, subject: grant.slug, outcome: 'ok', details: { person: grant.login, reason: why, rotation_due: rotationDue, wraps_revoked: wrapsRevoked } }],
-  };
+  const due = addDays(civilDateOf(at), ctx.policy.rotation.eventDueDays);
+  const out: StepResult<{ rotationDue: string; wrapsRevoked: number }>[] = [];
+  for (let i = 0; i < accounts.length; i += 500) {
+    const chunk = accounts.slice(i, i + 500);
+    const ids = chunk.map((a) => a.accountId);
+    const live = new Set((await trx.selectFrom('grants').select('account_id').where('person_id', '=', person.personId).where('account_id', 'in', ids).where('removed_at', 'is', null).execute()).map((g) => Number(g.account_id)));
+    if (live.size === 0) continue;
+    const liveIds = [...live];
+    await trx.updateTable('grants').set({ removed_at: iso, removed_by: ctx.actor }).where('person_id', '=', person.personId).where('account_id', 'in', liveIds).where('removed_at', 'is', null).execute();
+    const saw = new Set((await trx.selectFrom('wraps').select('account_id').distinct().where('person_id', '=', person.personId).where('account_id', 'in', liveIds)
+      .where('item_kind', 'in', ['credential', 'rotation']).execute()).map((w) => Number(w.account_id)));
+    const toRevoke = new Map((await trx.selectFrom('wraps').select(['account_id', (eb) => eb.fn.countAll().as('n')]).where('person_id', '=', person.personId).where('account_id', 'in', liveIds)
+      .where('item_kind', '=', 'credential').where('revoked_at', 'is', null).groupBy('account_id').execute()).map((w) => [Number(w.account_id), Number(w.n)]));
+    if (toRevoke.size > 0) {
+      await trx.updateTable('wraps').set({ revoked_at: iso, revoked_reason: why }).where('person_id', '=', person.personId).where('account_id', 'in', [...toRevoke.keys()])
+        .where('item_kind', '=', 'credential').where('revoked_at', 'is', null).execute();
+    }
+    // Once per open reason: an account already queued for it keeps its due date.
+    const queued = new Map((await trx.selectFrom('rotation_queue').select(['account_id', 'due_on']).where('account_id', 'in', liveIds).where('reason', '=', reason).where('done_at', 'is', null).execute())
+      .map((q) => [Number(q.account_id), q.due_on]));
+    const fresh = liveIds.filter((id) => saw.has(id) && !queued.has(id));
+    if (fresh.length > 0) await trx.insertInto('rotation_queue').values(fresh.map((id) => ({ account_id: id, reason, detail, due_on: due, created_at: iso, done_at: null }))).execute();
+    for (const id of fresh) queued.set(id, due);
+    for (const a of chunk) {
+      if (!live.has(a.accountId)) continue;
+      const rotationDue = saw.has(a.accountId) ? queued.get(a.accountId)! : 'not needed';
+      const wrapsRevoked = toRevoke.get(a.accountId) ?? 0;
+      out.push({
+        result: { rotationDue, wrapsRevoked },
+        audit: [{ action, actor: ctx.actor, subject: a.slug, outcome: 'ok', details: { person: person.login, reason: why, rotation_due: rotationDue, wraps_revoked: wrapsRevoked } }],
+      });
+    }
+  }
+  return out;
 }
 
 /**

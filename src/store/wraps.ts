@@ -90,13 +90,6 @@ export async function revokeWraps(trx: Kysely<DB>, filter: RevokeFilter, at: str
   return Number(result.numUpdatedRows);
 }
 
-/** Whether a person was ever given a wrap of any version of an account's credential (revoked or not). */
-export async function everWrappedFor(db: Kysely<DB>, personId: number, accountId: number): Promise<boolean> {
-  const row = await db.selectFrom('wraps').select('id').where('person_id', '=', personId).where('account_id', '=', accountId)
-    .where('item_kind', 'in', ['credential', 'rotation']).executeTakeFirst();
-  return Boolean(row);
-}
-
 /** The newest version of each account wrapped in force for a person. */
 export async function newestWrappedVersions(db: Kysely<DB>, personIds: number[]): Promise<Map<string, number>> {
   if (personIds.length === 0) return new Map();
