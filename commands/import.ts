@@ -4,8 +4,8 @@ import { renderTable } from '../cli/table.js';
 
 export default class Import extends GmvCommand<typeof Import> {
   static override summary = 'Import accounts from a Bitwarden export (JSON or CSV), a KeePassXC CSV export or a list of otpauth:// URIs.';
-  static override description = 'All or nothing: malformed rows are listed by line and nothing is imported. --dry-run shows what would be created. Platforms are recognised from login URLs; slugs come from the names. Delete the export file afterwards: it holds your passwords in clear.';
-  static override examples = ['gmv import bitwarden bitwarden_export.json --dry-run', 'gmv import keepassxc keepass.csv --unit 宣传科', 'gmv import otpauth codes.txt --platform weibo'];
+  static override description = 'All or nothing: malformed rows are listed by line and nothing is imported. --dry-run shows what would be created and what of each row is not kept. Platforms are recognised from login URLs; slugs come from the names (Chinese ones in pinyin), or from --slug-map. Password, login, TOTP and notes are kept. Delete the export file afterwards: it holds your passwords in clear.';
+  static override examples = ['gmv import bitwarden bitwarden_export.json --dry-run', 'gmv import keepassxc keepass.csv --unit 宣传科 --grant zhang.wei', 'gmv import keepassxc keepass.csv --slug-map slugs.csv', 'gmv import otpauth codes.txt --platform weibo'];
   static override args = {
     format: Args.string({ options: ['bitwarden', 'keepassxc', 'otpauth'], description: 'Where the file comes from', required: true }),
     file: Args.string({ description: 'The export file', required: true }),
@@ -14,10 +14,21 @@ export default class Import extends GmvCommand<typeof Import> {
     unit: Flags.string({ description: 'Unit that owns the imported accounts (default: yours, or the only unit)' }),
     platform: Flags.string({ description: 'Platform when the URL does not tell (default: other)' }),
     'dry-run': Flags.boolean({ description: 'Show what would be created; change nothing', default: false }),
+    'slug-map': Flags.string({ description: 'CSV file of "title,slug" lines: the slug to give the account of each title named' }),
+    grant: Flags.string({ description: 'Also grant every imported account to this person, in the same change (repeatable)', multiple: true }),
+    can: Flags.string({ description: 'What --grant allows: reveal, otp, manage (comma-separated)', default: 'reveal,otp' }),
   };
 
   async run(): Promise<void> {
-    const [{ planImport, applyImport }, { GmvError }, { INPUT_LIMITS, readBounded }, { decodeUtf8 }] = await Promise.all([import('../src/services/import.js'), import('../src/errors.js'), import('../src/local/input-limits.js'), import('../src/domain/import/utf8.js')]);
+    const [{ planImport, applyImport, parseSlugMap }, { GmvError }, { INPUT_LIMITS, readBounded }, { decodeUtf8 }, { parseCapabilities }, { progressBar }] = await Promise.all([import('../src/services/import.js'), import('../src/errors.js'), import('../src/local/input-limits.js'), import('../src/domain/import/utf8.js'), import('../src/services/grants.js'), import('../cli/progress.js')]);
+    const can = parseCapabilities(this.flags.can);
+    let slugMap: Map<string, string> | undefined;
+    if (this.flags['slug-map']) {
+      const mapBytes = readBounded(this.flags['slug-map'], INPUT_LIMITS.importFile, 'a slug map');
+      const mapText = decodeUtf8(mapBytes);
+      if ('badLine' in mapText) throw new GmvError('INPUT_NOT_UTF8', { path: this.flags['slug-map'], line: mapText.badLine });
+      slugMap = parseSlugMap(mapText.text);
+    }
     const bytes = readBounded(this.args.file, INPUT_LIMITS.importFile, 'an import file');
     const decoded = decodeUtf8(bytes);
     bytes.fill(0);
@@ -27,7 +38,7 @@ export default class Import extends GmvCommand<typeof Import> {
     const vault = await this.vault();
     // A real import needs a session; a dry run uses one if there is one (for the default unit).
     const actor = this.flags['dry-run'] ? await this.optionalSessionActor() : await this.sessionActor();
-    const plan = await planImport(vault, format, text, { unit: this.flags.unit, platform: this.flags.platform, personId: actor?.personId });
+    const plan = await planImport(vault, format, text, { unit: this.flags.unit, platform: this.flags.platform, personId: actor?.personId, slugMap });
     const summary = { format, dryRun: this.flags['dry-run'], accounts: plan.accounts, errors: plan.errors, skipped: plan.skipped };
     if (!this.jsonMode) {
       for (const e of [...plan.errors, ...plan.skipped].sort((a, b) => a.line - b.line)) this.note(this.t('import.rowError', { line: e.line, reason: e.reason }));
@@ -40,10 +51,13 @@ export default class Import extends GmvCommand<typeof Import> {
       return this.exit(error.exitCode);
     }
     if (this.flags['dry-run']) {
-      this.emit(summary, () => [this.t('import.dryRun', { count: plan.accounts.length }), ...renderTable(['col.line', 'col.slug', 'col.platform', 'col.name', 'col.fields'], plan.accounts.map((a) => [String(a.line), a.slug, a.platform, a.name, a.fields.join(',')]), this.lang)]);
+      this.emit(summary, () => [this.t('import.dryRun', { count: plan.accounts.length }),
+        ...renderTable(['col.line', 'col.slug', 'col.platform', 'col.name', 'col.fields', 'col.notKept'], plan.accounts.map((a) => [String(a.line), a.slug, a.platform, a.name, a.fields.join(','), a.notKept.map((c) => (c === 'url' ? this.t('import.notKept.url') : c)).join(', ')]), this.lang),
+        ...(plan.accounts.some((a) => a.notKept.length) ? [this.t('import.notKeptNote')] : [])]);
       return;
     }
-    const result = await applyImport(vault, actor!, plan);
-    this.emit({ ...summary, created: result.created }, () => this.t('import.done', { count: result.created, unit: plan.unit }));
+    const bar = await progressBar(this.t('progress.import'), { json: this.jsonMode, quiet: this.flags.quiet, total: plan.accounts.length });
+    const result = await applyImport(vault, actor!, plan, { grant: this.flags.grant, can, onProgress: (done, total) => bar.update(done, total) }).finally(() => bar.stop());
+    this.emit({ ...summary, created: result.created, granted: result.granted }, () => [this.t('import.done', { count: result.created, unit: plan.unit }), ...(result.granted.length ? [this.t('import.granted', { count: result.created, logins: result.granted.join(', ') })] : [])]);
   }
 }

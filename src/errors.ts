@@ -81,6 +81,7 @@ const CODES = {
   NO_KEY_WRAP: ExitCode.denied,
   ROTATION_NOT_YOURS: ExitCode.denied,
   ACCOUNT_NOT_FOUND: ExitCode.notFound,
+  ACCOUNT_AMBIGUOUS: ExitCode.invalidInput,
   ACCOUNT_EXISTS: ExitCode.conflict,
   FIELD_EMPTY: ExitCode.notFound,
   PASSWORD_REUSED: ExitCode.invalidInput,

@@ -5,7 +5,7 @@ import { formatChinaTime } from '../../src/domain/dates.js';
 
 export default class AccountShow extends GmvCommand<typeof AccountShow> {
   static override summary = 'Show one account: register data, which fields are stored, grants. Never prints secrets.';
-  static override args = { slug: Args.string({ description: 'Account slug', required: true }) };
+  static override args = { slug: Args.string({ description: 'Account slug, or its display name when only one account has it', required: true }) };
 
   async run(): Promise<void> {
     const { showAccount } = await import('../../src/services/accounts.js');

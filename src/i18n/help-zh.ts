@@ -84,14 +84,22 @@ export const HELP_ZH: Readonly<Record<string, string>> = {
   // gmv import
   'Import accounts from a Bitwarden export (JSON or CSV), a KeePassXC CSV export or a list of otpauth:// URIs.':
     '从 Bitwarden 导出文件（JSON 或 CSV）、KeePassXC 的 CSV 导出文件或 otpauth:// URI 列表导入账号。',
-  'All or nothing: malformed rows are listed by line and nothing is imported. --dry-run shows what would be created. Platforms are recognised from login URLs; slugs come from the names. Delete the export file afterwards: it holds your passwords in clear.':
-    '要么全部导入，要么不导入：格式有误的行按行号列出，且不导入任何内容。--dry-run 显示将创建的内容。平台按登录网址识别；标识由名称生成。导入后请删除导出文件：其中以明文保存着您的密码。',
+  'All or nothing: malformed rows are listed by line and nothing is imported. --dry-run shows what would be created and what of each row is not kept. Platforms are recognised from login URLs; slugs come from the names (Chinese ones in pinyin), or from --slug-map. Password, login, TOTP and notes are kept. Delete the export file afterwards: it holds your passwords in clear.':
+    '要么全部导入，要么不导入：格式有误的行按行号列出，且不导入任何内容。--dry-run 显示将创建的内容以及每行中不保留的内容。平台按登录网址识别；标识由名称生成（中文名称转为拼音），或取自 --slug-map。密码、登录名、TOTP 和备注均会保留。导入后请删除导出文件：其中以明文保存着您的密码。',
   'Unit that owns the imported accounts (default: yours, or the only unit)':
     '导入账号的所属单位（默认：您的单位，或唯一的单位）',
   'Platform when the URL does not tell (default: other)':
     '网址无法判断平台时使用的平台（默认：other）',
   'Show what would be created; change nothing':
     '显示将创建的内容，不做任何更改',
+  'CSV file of "title,slug" lines: the slug to give the account of each title named':
+    '“标题,标识”格式的 CSV 文件：为所列标题的账号指定标识',
+  'Also grant every imported account to this person, in the same change (repeatable)':
+    '在同一次变更中把导入的每个账号也授权给此人（可重复）',
+  'What --grant allows: reveal, otp, manage (comma-separated)':
+    '--grant 授予的权限：reveal、otp、manage（逗号分隔）',
+  'Account slug, or its display name when only one account has it':
+    '账号标识；若只有一个账号使用该显示名称，也可用显示名称',
   'Where the file comes from':
     '文件来源',
   'The export file':

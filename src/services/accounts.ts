@@ -219,7 +219,21 @@ export async function listAccounts(vault: Vault, filter: { unit?: string; platfo
   return filter.grantee ? views.filter((v) => v.grantees.some((g) => g.login === filter.grantee)) : views;
 }
 
-export async function showAccount(vault: Vault, slug: string): Promise<AccountView> {
+/**
+ * The slug of the account a person named: its slug, or else its display name when exactly one
+ * account has it (imported accounts keep the title people know them by). Several: say which.
+ */
+async function slugByNameOrSlug(vault: Vault, named: string): Promise<string> {
+  const db = vault.store.db;
+  if (await db.selectFrom('accounts').select('id').where('slug', '=', named).executeTakeFirst()) return named;
+  const byName = await db.selectFrom('accounts').select('slug').where('name', '=', named).orderBy('slug').limit(11).execute();
+  if (byName.length === 1) return byName[0]!.slug;
+  if (byName.length > 1) throw new GmvError('ACCOUNT_AMBIGUOUS', { name: named, slugs: byName.slice(0, 10).map((r) => r.slug).join(', ') });
+  throw new GmvError('ACCOUNT_NOT_FOUND', { slug: named });
+}
+
+export async function showAccount(vault: Vault, named: string): Promise<AccountView> {
+  const slug = await slugByNameOrSlug(vault, named);
   const account = await findAccount(vault, slug);
   const view = (await listAccounts(vault, { status: account.status, slug }))[0];
   if (!view) throw new GmvError('ACCOUNT_NOT_FOUND', { slug });

@@ -335,7 +335,7 @@ const CHUNK = 500;
  * whole version. Returns the version wrapped per account id (null: nothing to wrap). A few
  * statements per 500 accounts, whatever their number: a grant of 1,000 accounts costs its crypto.
  */
-export async function wrapLatestFor(trx: Kysely<DB>, accounts: readonly AccountRef[], orgDecrypt: (data: Uint8Array) => Promise<Buffer>, grantee: { personId: number; fingerprint: string; publicKey: import('openpgp').PublicKey }, at: Date, can: readonly Capability[]): Promise<Map<number, number | null>> {
+export async function wrapLatestFor(trx: Kysely<DB>, accounts: readonly AccountRef[], orgDecrypt: (data: Uint8Array) => Promise<Buffer>, grantee: { personId: number; fingerprint: string; publicKey: import('openpgp').PublicKey }, at: Date, can: readonly Capability[], onProgress?: (done: number, total: number) => void): Promise<Map<number, number | null>> {
   const out = new Map<number, number | null>();
   const iso = at.toISOString();
   for (let i = 0; i < accounts.length; i += CHUNK) {
@@ -393,6 +393,7 @@ export async function wrapLatestFor(trx: Kysely<DB>, accounts: readonly AccountR
     }
     if (revoke.length > 0) await trx.updateTable('wraps').set({ revoked_at: iso, revoked_reason: 'grant-changed' }).where('id', 'in', revoke).execute();
     await insertWraps(trx, rows);
+    onProgress?.(Math.min(i + CHUNK, accounts.length), accounts.length);
   }
   return out;
 }

@@ -8,6 +8,7 @@ import { storedRoles } from '../store/people.js';
 import { qualificationOf } from './training.js';
 import { GmvError } from '../errors.js';
 import { decryptWith, readPublic } from '../crypto/pgp.js';
+import type { PublicKey } from 'openpgp';
 import { authorize, CAPABILITIES, refuse, type Capability } from './access.js';
 import { findAccount, findAccounts } from './accounts.js';
 import { wrapLatestFor } from './credential-store.js';
@@ -26,7 +27,12 @@ export function parseCapabilities(text: string): Capability[] {
 
 export interface GrantView { login: string; account: string; can: Capability[]; until: string | null; grantedBy: string; grantedAt: string; wrappedVersion: number | null }
 
-export async function addGrants(vault: Vault, officer: KeyHolder, login: string, slugs: string[], can: Capability[], until: Date | null): Promise<GrantView[]> {
+/**
+ * The person a grant is for, checked as the door checks every grantee: active, with an approved
+ * device (a key to wrap for), and trained (Art. 25) and under an NDA if a contractor (Art. 7).
+ * A refusal is audited against the officer and thrown.
+ */
+export async function checkedGrantee(vault: Vault, officer: KeyHolder, login: string): Promise<{ personId: number; fingerprint: string; publicKey: PublicKey }> {
   const db = vault.store.db;
   await authorize(vault, officer, 'grant.manage', login);
   const person = await db.selectFrom('people').innerJoin('person_keys', 'person_keys.person_id', 'people.id')
@@ -48,6 +54,12 @@ export async function addGrants(vault: Vault, officer: KeyHolder, login: string,
     const refusal = shortfallRefusal(login, gap);
     return refuse(vault, officer, { action: 'grant.add', subject: login, rule: refusal.rule === 'nda' ? 'subject-nda' : 'subject-training', reason: `grantee: ${refusal.reason}`, code: refusal.code, params: refusal.params });
   }
+  return { personId: Number(person.id), fingerprint: person.fingerprint, publicKey: await readPublic(person.public_key) };
+}
+
+export async function addGrants(vault: Vault, officer: KeyHolder, login: string, slugs: string[], can: Capability[], until: Date | null, onProgress?: (done: number, total: number) => void): Promise<GrantView[]> {
+  const db = vault.store.db;
+  const recipient = await checkedGrantee(vault, officer, login);
   if (until && until <= vault.now()) throw new GmvError('USAGE', { detail: '--until must be in the future' });
   const accounts = await findAccounts(vault, [...new Set(slugs)]);
   const archived = accounts.find((a) => a.status !== 'active');
@@ -56,7 +68,6 @@ export async function addGrants(vault: Vault, officer: KeyHolder, login: string,
   }
   const orgKey = await orgKeyFor(vault, officer);
   const policy = await activePolicy(db);
-  const grantee = { personId: Number(person.id), fingerprint: person.fingerprint, publicKey: await readPublic(person.public_key) };
   const views: GrantView[] = [];
   await commitChange(vault, async (trx) => {
     const at = vault.now();
@@ -68,10 +79,10 @@ export async function addGrants(vault: Vault, officer: KeyHolder, login: string,
     for (let i = 0; i < ids.length; i += 500) {
       const chunk = ids.slice(i, i + 500);
       await trx.updateTable('grants').set({ removed_at: iso, removed_by: officer.login })
-        .where('person_id', '=', grantee.personId).where('account_id', 'in', chunk).where('removed_at', 'is', null).execute();
-      await trx.insertInto('grants').values(chunk.map((accountId) => ({ person_id: grantee.personId, account_id: accountId, can: JSON.stringify(can), until: until?.toISOString() ?? null, granted_by: officer.login, granted_at: iso, removed_by: null, removed_at: null }))).execute();
+        .where('person_id', '=', recipient.personId).where('account_id', 'in', chunk).where('removed_at', 'is', null).execute();
+      await trx.insertInto('grants').values(chunk.map((accountId) => ({ person_id: recipient.personId, account_id: accountId, can: JSON.stringify(can), until: until?.toISOString() ?? null, granted_by: officer.login, granted_at: iso, removed_by: null, removed_at: null }))).execute();
     }
-    const wrapped = await wrapLatestFor(trx, accounts, async (data) => Buffer.from(await decryptWith(data, orgKey)), grantee, at, can);
+    const wrapped = await wrapLatestFor(trx, accounts, async (data) => Buffer.from(await decryptWith(data, orgKey)), recipient, at, can, onProgress);
     const audit = [];
     for (const account of accounts) {
       const version = wrapped.get(account.id) ?? null;

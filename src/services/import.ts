@@ -6,10 +6,12 @@ import { GmvError } from '../errors.js';
 import { parseImport, type ImportFormat, type ImportedItem } from '../domain/import/index.js';
 import { PLATFORMS, type Platform } from '../domain/password-gen.js';
 import { isSlug } from '../domain/names.js';
+import { readCsv } from '../domain/import/csv.js';
 import { rolesOf } from '../store/people.js';
 import type { CredentialContent } from '../domain/credential.js';
 import type { AuditDraft } from '../audit/entry.js';
 import { authorize } from './access.js';
+import { checkedGrantee } from './grants.js';
 import { writeFirstVersions, type Grantee } from './credential-store.js';
 import { keyedPasswordHash, newHistoryKey } from './password-history.js';
 import { readPublic } from '../crypto/pgp.js';
@@ -20,7 +22,8 @@ const CHUNK = 500;
 import type { SessionActor } from './session.js';
 import { commitChange, type Vault } from './vault.js';
 
-export interface PlannedAccount { line: number; slug: string; name: string; platform: Platform; fields: string[] }
+/** One account an import creates: its fields, and what of the row gmv has no field for (`url`: it only tells the platform). */
+export interface PlannedAccount { line: number; slug: string; name: string; platform: Platform; fields: string[]; notKept: string[] }
 export interface ImportPlan {
   format: ImportFormat;
   unit: string;
@@ -44,6 +47,10 @@ const HOSTS: [RegExp, Platform][] = [
   [/(^|\.)xiaohongshu\.com$/, 'xiaohongshu'],
 ];
 
+function hasNotes(item: ImportedItem): boolean {
+  return item.notes !== undefined && item.notes.trim() !== '';
+}
+
 function platformOf(uri: string | undefined, fallback: Platform): Platform {
   if (!uri) return fallback;
   let host: string;
@@ -55,13 +62,28 @@ function platformOf(uri: string | undefined, fallback: Platform): Platform {
   return HOSTS.find(([re]) => re.test(host))?.[1] ?? fallback;
 }
 
+const HAN = /\p{Script=Han}/u;
+type Romanize = (name: string) => string;
+
+/** Chinese characters in pinyin (沈阳发布 → shen yang fa bu), through pinyin-pro, loaded only when a name needs it. */
+async function romanizer(names: readonly string[]): Promise<Romanize> {
+  if (!names.some((n) => HAN.test(n))) return (name) => name;
+  const { pinyin } = await import('pinyin-pro');
+  return (name) => (HAN.test(name) ? pinyin(name, { toneType: 'none', type: 'array', nonZh: 'consecutive', v: true }).join(' ') : name);
+}
+
 /**
- * A slug from the item's name (ASCII words) or its platform, made unique against `taken`. `next`
- * remembers the next suffix per base, so many rows of one name cost one step each, not one per
- * earlier row.
+ * A slug from the item's name (its words, Chinese ones in pinyin) or its platform, made unique
+ * against `taken`. `next` remembers the next suffix per base, so many rows of one name cost one
+ * step each, not one per earlier row. A slug the map names for the title is taken as it is.
  */
-function slugFor(item: ImportedItem, platform: Platform, taken: Set<string>, next: Map<string, number>): string {
-  const ascii = item.name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 48);
+function slugFor(item: ImportedItem, platform: Platform, taken: Set<string>, next: Map<string, number>, romanize: Romanize, mapped?: string): string {
+  if (mapped !== undefined) {
+    if (taken.has(mapped)) throw new GmvError('ACCOUNT_EXISTS', { slug: mapped });
+    taken.add(mapped);
+    return mapped;
+  }
+  const ascii = romanize(item.name).toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 48).replace(/-+$/, '');
   const base = isSlug(ascii) ? ascii : `${platform}-import`;
   let slug = base;
   if (taken.has(slug)) {
@@ -92,7 +114,24 @@ async function importUnit(vault: Vault, named: string | undefined, personId: num
   throw new GmvError('USAGE', { detail: 'several units exist: name the one that owns the imported accounts with --unit' });
 }
 
-export async function planImport(vault: Vault, format: ImportFormat, text: string, options: { unit?: string; platform?: string; personId?: number }): Promise<ImportPlan> {
+/**
+ * A slug map (`--slug-map`): CSV lines `title,slug`, for titles whose generated slug is not the one
+ * wanted. Every slug is checked; a title named twice is an error at its line.
+ */
+export function parseSlugMap(text: string): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const record of readCsv(text)) {
+    const [title, slug, ...rest] = record.fields.map((f) => f.trim());
+    if (record.malformed || !title || !slug || rest.some((f) => f !== '')) throw new GmvError('INVALID_INPUT', { what: 'slug map', detail: `line ${record.line}: expected "title,slug"` });
+    if (record.line === 1 && title.toLowerCase() === 'title' && slug.toLowerCase() === 'slug') continue;
+    if (!isSlug(slug)) throw new GmvError('INVALID_INPUT', { what: 'slug map', detail: `line ${record.line}: "${slug}" is not a slug (a-z, 0-9 and -, 2 to 64 characters)` });
+    if (map.has(title)) throw new GmvError('INVALID_INPUT', { what: 'slug map', detail: `line ${record.line}: the title is named twice` });
+    map.set(title, slug);
+  }
+  return map;
+}
+
+export async function planImport(vault: Vault, format: ImportFormat, text: string, options: { unit?: string; platform?: string; personId?: number; slugMap?: Map<string, string> }): Promise<ImportPlan> {
   const fallback = (options.platform ?? 'other') as Platform;
   if (!(PLATFORMS as readonly string[]).includes(fallback)) throw new GmvError('USAGE', { detail: `unknown platform "${fallback}"; platforms are ${PLATFORMS.join(', ')}` });
   const db = vault.store.db;
@@ -100,20 +139,32 @@ export async function planImport(vault: Vault, format: ImportFormat, text: strin
   const report = parseImport(format, text);
   const taken = new Set((await db.selectFrom('accounts').select('slug').execute()).map((a) => a.slug));
   const next = new Map<string, number>();
+  const romanize = await romanizer(report.items.map((i) => i.name));
+  // Mapped slugs first, so that a generated one never takes a slug the map gives another title.
+  const mapped = options.slugMap ?? new Map<string, string>();
+  const reserved = new Set([...mapped.values()].filter((slug) => report.items.some((i) => mapped.get(i.name) === slug)));
+  for (const slug of reserved) if (taken.has(slug)) throw new GmvError('ACCOUNT_EXISTS', { slug });
+  const generatedTaken = new Set([...taken, ...reserved]);
   const accounts = report.items.map((item) => {
     const platform = platformOf(item.uri, fallback);
-    const fields = [item.password !== undefined && 'password', item.loginId !== undefined && 'login', item.totp !== undefined && 'totp'].filter((f): f is string => Boolean(f));
-    return { line: item.line, slug: slugFor(item, platform, taken, next), name: item.name, platform, fields };
+    const fields = [item.password !== undefined && 'password', item.loginId !== undefined && 'login', item.totp !== undefined && 'totp', hasNotes(item) && 'notes'].filter((f): f is string => Boolean(f));
+    const notKept = item.uri ? ['url'] : [];
+    const slug = mapped.has(item.name) ? slugFor(item, platform, taken, next, romanize, mapped.get(item.name)) : slugFor(item, platform, generatedTaken, next, romanize);
+    return { line: item.line, slug, name: item.name, platform, fields, notKept };
   });
   const errors = report.errors.filter((e) => !e.reason.startsWith('skipped'));
   const skipped = report.errors.filter((e) => e.reason.startsWith('skipped'));
-  for (const a of accounts) if (a.fields.length === 0) errors.push({ line: a.line, reason: 'no password, login or TOTP to import' });
+  for (const a of accounts) if (!a.fields.some((f) => f !== 'notes')) errors.push({ line: a.line, reason: 'no password, login or TOTP to import' });
   errors.sort((x, y) => x.line - y.line);
   return { format, unit, accounts, errors, skipped, items: report.items };
 }
 
-/** Create every planned account with its first version, in one transaction of a few statements per 500 accounts. */
-export async function applyImport(vault: Vault, actor: SessionActor, plan: ImportPlan): Promise<{ created: number }> {
+/**
+ * Create every planned account with its first version, in one transaction of a few statements per
+ * 500 accounts. `grant` names people who get a grant of `can` on every imported account in the same
+ * change (each checked as `gmv grant add` checks them: active, with a device, trained).
+ */
+export async function applyImport(vault: Vault, actor: SessionActor, plan: ImportPlan, options: { grant?: readonly string[]; can?: Capability[]; onProgress?: (done: number, total: number) => void } = {}): Promise<{ created: number; granted: string[] }> {
   if (plan.errors.length > 0) throw new GmvError('INVALID_INPUT', { what: 'import', detail: `${plan.errors.length} rows have problems; nothing was imported` });
   await authorize(vault, actor, 'account.manage', `import:${plan.format}`);
   const db = vault.store.db;
@@ -124,6 +175,14 @@ export async function applyImport(vault: Vault, actor: SessionActor, plan: Impor
   const importer = admin ? await db.selectFrom('person_keys').select(['fingerprint', 'public_key']).where('person_id', '=', actor.personId).where('status', '=', 'active').execute() : [];
   const grantees: Grantee[] = await Promise.all(importer.map(async (k) => ({ personId: actor.personId, fingerprint: k.fingerprint, publicKey: await readPublic(k.public_key), can: ['reveal', 'otp', 'manage'] as Capability[] })));
   const can = JSON.stringify(['reveal', 'otp', 'manage']);
+  const extraCan: Capability[] = options.can ?? ['reveal', 'otp'];
+  const extra: Grantee[] = [];
+  for (const login of new Set(options.grant ?? [])) {
+    if (login === actor.login && admin) continue;
+    const person = await checkedGrantee(vault, actor, login);
+    extra.push({ ...person, can: extraCan });
+  }
+  const logins = new Map<number, string>((await Promise.all(extra.map(async (g) => [g.personId, (await db.selectFrom('people').select('login').where('id', '=', g.personId).executeTakeFirstOrThrow()).login] as const))));
   await commitChange(vault, async (trx) => {
     const at = vault.now();
     const iso = at.toISOString();
@@ -141,18 +200,22 @@ export async function applyImport(vault: Vault, actor: SessionActor, plan: Impor
       if (admin) {
         await trx.insertInto('grants').values(chunk.map((planned) => ({ person_id: actor.personId, account_id: ids.get(planned.slug)!, can, until: null, granted_by: actor.login, granted_at: iso, removed_by: null, removed_at: null }))).execute();
       }
+      for (const g of extra) {
+        await trx.insertInto('grants').values(chunk.map((planned) => ({ person_id: g.personId, account_id: ids.get(planned.slug)!, can: JSON.stringify(g.can), until: null, granted_by: actor.login, granted_at: iso, removed_by: null, removed_at: null }))).execute();
+      }
       const versions = chunk.map((planned, i) => {
         const item = plan.items[start + i]!;
         const content: CredentialContent = {};
         if (item.password !== undefined) content.password = item.password;
         if (item.loginId !== undefined) content.login = item.loginId;
         if (item.totp !== undefined) content.totp = item.totp;
+        if (hasNotes(item)) content.notes = item.notes;
         const account = { id: ids.get(planned.slug)!, slug: planned.slug };
         const historyKey = newHistoryKey();
         return { account, content, historyKey, passwordHash: item.password === undefined ? null : keyedPasswordHash(historyKey, account.id, item.password) };
       });
       try {
-        await writeFirstVersions(trx, versions, grantees, { reason: `import ${plan.format}`, by: actor.login, at });
+        await writeFirstVersions(trx, versions, [...grantees, ...extra], { reason: `import ${plan.format}`, by: actor.login, at });
       } finally {
         for (const v of versions) v.historyKey.fill(0);
       }
@@ -160,10 +223,12 @@ export async function applyImport(vault: Vault, actor: SessionActor, plan: Impor
         audit.push({ action: 'account.add', actor: actor.login, subject: planned.slug, outcome: 'ok', details: { platform: planned.platform, unit: plan.unit, imported_from: plan.format, line: planned.line, fields: planned.fields, version: 1 } });
         // The importer's own grant is recorded like any other (the verifier replays grants from the log).
         if (admin) audit.push({ action: 'grant.add', actor: actor.login, subject: planned.slug, outcome: 'ok', details: { person: actor.login, can: ['reveal', 'otp', 'manage'], until: null, automatic: true } });
+        for (const g of extra) audit.push({ action: 'grant.add', actor: actor.login, subject: planned.slug, outcome: 'ok', details: { person: logins.get(g.personId)!, can: g.can, until: null, wrapped_version: 1 } });
       }
+      options.onProgress?.(Math.min(start + CHUNK, plan.accounts.length), plan.accounts.length);
     }
-    audit.push({ action: 'import', actor: actor.login, subject: plan.unit, outcome: 'ok', details: { format: plan.format, accounts: plan.accounts.length } });
+    audit.push({ action: 'import', actor: actor.login, subject: plan.unit, outcome: 'ok', details: { format: plan.format, accounts: plan.accounts.length, ...(extra.length ? { granted: [...logins.values()] } : {}) } });
     return { result: undefined, audit };
   }, { by: actor });
-  return { created: plan.accounts.length };
+  return { created: plan.accounts.length, granted: [...logins.values()] };
 }

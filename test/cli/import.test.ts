@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dialects, sandbox, type Sandbox } from '../helpers/dialects.js';
+import { dialects, otherTerminal, sandbox, type Sandbox } from '../helpers/dialects.js';
 import { gmv, initVault, OFFICER_PASSPHRASE, train } from '../helpers/cli.js';
 
 const KEEPASS = [
@@ -29,8 +29,8 @@ describe.each(dialects())('import on %s', (dialect) => {
     const dry = await gmv(['import', 'keepassxc', file, '--unit', '宣传科', '--dry-run', '--json'], { env: box.env });
     expect(dry.code, dry.stderr).toBe(0);
     expect(JSON.parse(dry.stdout).accounts).toEqual([
-      { line: 2, slug: 'weibo-import', name: '微博-宣传科', platform: 'weibo', fields: ['password', 'login', 'totp'] },
-      { line: 3, slug: 'douyin-press', name: 'Douyin press', platform: 'douyin', fields: ['password', 'login'] },
+      { line: 2, slug: 'wei-bo-xuan-chuan-ke', name: '微博-宣传科', platform: 'weibo', fields: ['password', 'login', 'totp'], notKept: ['url'] },
+      { line: 3, slug: 'douyin-press', name: 'Douyin press', platform: 'douyin', fields: ['password', 'login', 'notes'], notKept: ['url'] },
     ]);
     expect(JSON.parse((await gmv(['account', 'list', '--json'], { env: box.env })).stdout).accounts).toEqual([]);
   });
@@ -75,6 +75,50 @@ describe.each(dialects())('import on %s', (dialect) => {
     expect(log.entries.filter((e) => JSON.stringify(e).includes('"bulk-')).length).toBe(10_000);
   }, 180_000);
 
+  it('keeps notes, says what it leaves out, makes pinyin slugs of Chinese titles (or takes a slug map) and grants in the same change', async () => {
+    const rows = [
+      '"Group","Title","Username","Password","URL","Notes","TOTP","Icon","Last Modified","Created"',
+      '"Root","沈阳发布","sy_fabu","Fabu-Pass-11","https://weibo.com/sy","登录需短信验证\n第二行","","0","",""',
+      '"Root","抖音 2号","dy_two","Douyin-Pass-12","","","","0","",""',
+    ].join('\r\n');
+    const file = join(box.dir, 'cn.csv');
+    writeFileSync(file, rows);
+    const map = join(box.dir, 'slugs.csv');
+    writeFileSync(map, 'title,slug\n抖音 2号,douyin-second\n');
+    const dry = await gmv(['import', 'keepassxc', file, '--unit', '宣传科', '--slug-map', map, '--dry-run', '--json'], { env: box.env });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(JSON.parse(dry.stdout).accounts).toEqual([
+      { line: 2, slug: 'shen-yang-fa-bu', name: '沈阳发布', platform: 'weibo', fields: ['password', 'login', 'notes'], notKept: ['url'] },
+      { line: 4, slug: 'douyin-second', name: '抖音 2号', platform: 'other', fields: ['password', 'login'], notKept: [] },
+    ]);
+    const human = await gmv(['import', 'keepassxc', file, '--unit', '宣传科', '--slug-map', map, '--dry-run'], { env: { ...box.env, LANG: 'zh_CN.UTF-8' } });
+    expect(human.stdout).toContain('不保留');
+    expect(human.stdout).toContain('网址（用于识别平台）');
+    // A slug map naming a slug that is no slug is refused before anything happens.
+    writeFileSync(map, '抖音 2号,Not A Slug\n');
+    expect((await gmv(['import', 'keepassxc', file, '--unit', '宣传科', '--slug-map', map], { env: box.env })).code).toBe(11);
+    writeFileSync(map, '抖音 2号,douyin-second\n');
+    // --grant: the grantee is checked as grant add checks (here: not trained yet, so nothing is imported).
+    expect((await gmv(['staff', 'add', '--login', 'qian.li', '--name', '钱丽', '--unit', '宣传科', '--roles', 'editor'], { env: box.env })).code).toBe(0);
+    const qian = otherTerminal(box, 'qian');
+    const enrolled = JSON.parse((await gmv(['device', 'enroll', '--login', 'qian.li', '--passphrase-file', '-', '--json'], { env: qian.env, input: 'winter-pine-4R-slow-brook' })).stdout) as { code: string };
+    expect((await gmv(['device', 'approve', enrolled.code], { env: box.env })).code).toBe(0);
+    const untrained = await gmv(['import', 'keepassxc', file, '--unit', '宣传科', '--slug-map', map, '--grant', 'qian.li', '--json'], { env: box.env });
+    expect(untrained.code).toBe(4);
+    expect(JSON.parse(untrained.stdout).error.code).toMatch(/^DENIED_TRAINING/);
+    expect((await gmv(['account', 'show', 'douyin-second'], { env: box.env })).code).toBe(3);
+    await train(box.env, 'qian.li', 'editor');
+    const ok = await gmv(['import', 'keepassxc', file, '--unit', '宣传科', '--slug-map', map, '--grant', 'qian.li', '--can', 'reveal', '--json'], { env: box.env });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ created: 2, granted: ['qian.li'] });
+    expect(JSON.parse((await gmv(['secret', 'show', 'shen-yang-fa-bu', '--field', 'notes', '--json'], { env: box.env })).stdout).notes).toBe('登录需短信验证\n第二行');
+    // The account is found by the title people know it by, too.
+    const shown = await gmv(['account', 'show', '沈阳发布', '--json'], { env: box.env });
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(JSON.parse(shown.stdout).slug).toBe('shen-yang-fa-bu');
+    expect(JSON.parse(shown.stdout).grantees).toContainEqual(expect.objectContaining({ login: 'qian.li', can: ['reveal'] }));
+  });
+
   it('Bitwarden JSON exports are read too', async () => {
     const file = join(box.dir, 'bw.json');
     writeFileSync(file, JSON.stringify({ encrypted: false, items: [
@@ -85,7 +129,7 @@ describe.each(dialects())('import on %s', (dialect) => {
     const dry = await gmv(['import', 'bitwarden', file, '--dry-run', '--json'], { env: box.env });
     expect(dry.code, dry.stderr).toBe(0);
     const plan = JSON.parse(dry.stdout);
-    expect(plan.accounts).toEqual([{ line: 1, slug: 'bilibili-official', name: 'Bilibili official', platform: 'bilibili', fields: ['password', 'login'] }]);
+    expect(plan.accounts).toEqual([{ line: 1, slug: 'bilibili-official', name: 'Bilibili official', platform: 'bilibili', fields: ['password', 'login'], notKept: ['url'] }]);
     expect(plan.skipped).toEqual([expect.objectContaining({ line: 2 })]);
 
     writeFileSync(file, JSON.stringify({ items: [{ type: 1, name: '', login: { password: 'x' } }] }));

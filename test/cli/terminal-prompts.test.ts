@@ -237,4 +237,21 @@ describe.skipIf(!hasTmux())('typing secrets at a terminal', () => {
     const status = JSON.parse((await gmv(['training', 'status', '--json'], { env: box.env })).stdout) as { people: { login: string; roles: string[]; shortfalls: unknown[] }[] };
     expect(status.people.find((p) => p.login === 'zhao.min')).toMatchObject({ roles: ['editor'], shortfalls: [] });
   });
+  it('a long import shows a progress bar at a terminal, and none through a pipe or with --json', async () => {
+    const box = await sandbox('sqlite');
+    boxes.push(box);
+    await initVault(box.env);
+    expect((await gmv(['login', '--login', 'li.an', '--passphrase-file', '-'], { env: box.env, input: OFFICER_PASSPHRASE })).code).toBe(0);
+    await train(box.env, 'li.an', 'security-officer');
+    const header = '"Group","Title","Username","Password","URL","Notes","TOTP","Icon","Last Modified","Created"';
+    const rows = (prefix: string) => [header, ...Array.from({ length: 600 }, (_, i) => `"Root","${prefix} ${i}","u${i}","${prefix}-Pass-${i}!","","","","0","",""`)].join('\n');
+    writeFileSync(join(box.dir, 'a.csv'), rows('Tty'));
+    const t = run(box, ['import', 'keepassxc', join(box.dir, 'a.csv'), '--unit', '宣传科'], { LANG: 'zh_CN.UTF-8' });
+    expect(await t.exitCode(), t.screen()).toBe(0);
+    expect(t.screen()).toMatch(/正在导入 \[[^\]]+\] 600\/600/);
+    writeFileSync(join(box.dir, 'b.csv'), rows('Pipe'));
+    const piped = await gmv(['import', 'keepassxc', join(box.dir, 'b.csv'), '--unit', '宣传科'], { env: box.env });
+    expect(piped.code, piped.stderr).toBe(0);
+    expect(piped.stderr).not.toMatch(/Importing|600\/600/);
+  });
 });

@@ -63,7 +63,7 @@ describe('a CSV export that is not UTF-8', () => {
     const r = await gmv(['import', 'keepassxc', file, '--unit', '宣传科', '--json'], { env: box.env });
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).accounts.map((a: { name: string }) => a.name)).toEqual(['Douyin press', '沈阳发布']);
-    expect((await gmv(['grant', 'add', 'li.an', 'weibo-import', '--can', 'reveal'], { env: box.env })).code).toBe(0);
-    expect((await gmv(['secret', 'show', 'weibo-import'], { env: box.env })).stdout).toBe('Pw-密码-9\n');
+    expect((await gmv(['grant', 'add', 'li.an', 'shen-yang-fa-bu', '--can', 'reveal'], { env: box.env })).code).toBe(0);
+    expect((await gmv(['secret', 'show', 'shen-yang-fa-bu'], { env: box.env })).stdout).toBe('Pw-密码-9\n');
   });
 });

@@ -101,8 +101,9 @@ describe.each(dialects())('password history against a copy of the database (%s)'
     const again = await gmv(['secret', 'set', 'weibo-press', '--field', 'password', '--from-file', '-', '--json'], { env: box.env, input: WEAK });
     expect(again.code).toBe(11);
     expect(JSON.parse(again.stdout).error.code).toBe('PASSWORD_REUSED');
-    const log = await ok(['audit', 'log', '--json'], box.env);
-    expect(log.stdout).toMatch(/"outcome":"denied"/);
+    const log = await ok(['audit', 'log', '--json', '--action', 'secret.set'], box.env);
+    const entries = JSON.parse(log.stdout).entries as { outcome: string; subject: string; details: { reason?: string } }[];
+    expect(entries.filter((e) => e.outcome === 'denied')).toEqual([expect.objectContaining({ subject: 'weibo-press', details: expect.objectContaining({ reason: 'password reused' }) })]);
     expect(log.stdout).not.toContain(WEAK);
     // A new password is taken; the old one stays in the history.
     await ok(['secret', 'set', 'weibo-press', '--field', 'password', '--from-file', '-'], box.env, 'Weibo-Next-Pass-2');
