@@ -196,6 +196,9 @@ export abstract class GmvCommand<T extends typeof Command> extends Command {
   }
 
   override async catch(error: Error & { oclif?: { exit?: number }; code?: string }): Promise<never> {
+    // oclif's parse errors, in the person's language and with the exit code of every usage error.
+    const usage = !(error instanceof GmvError) && error.oclif && error.code !== 'EEXIT' ? (await import('./usage-errors.js')).usageError(error, this.id, this.lang) : null;
+    if (usage) error = usage;
     if (!(error instanceof GmvError) && (error.oclif || error.code === 'EEXIT')) {
       // oclif's own usage errors (unknown flag, missing argument) keep its message and exit 2.
       if (this.jsonMode && error.code !== 'EEXIT') this.writeJsonError('USAGE', error.message, ExitCode.usage);

@@ -551,6 +551,25 @@ describe('usage errors', () => {
   // `this.jsonMode` is false and the intended `{"error":{"code":"USAGE",...}}` is never written:
   // `gmv audit log --json --bogus` prints nothing on stdout. jsonMode should fall back to looking
   // for --json in this.argv when the flags could not be parsed.
+  it("oclif's parse errors speak the person's language and name the command's --help", async () => {
+    const zh = { ...box.env, LANG: 'zh_CN.UTF-8' };
+    const cases: [string[], string, string][] = [
+      [['audit', 'log', '--bogus'], 'No flag --bogus here. See: gmv audit log --help', '没有 --bogus 这个选项。请查看：gmv audit log --help'],
+      [['audit', 'log', '--last', '0'], '--last 0: expected a whole number of at least 1', '--last 0：应为不小于 1 的整数'],
+      [['audit', 'prune'], 'Missing the required --before. See: gmv audit prune --help', '缺少必需的选项 --before。请查看：gmv audit prune --help'],
+      [['import', 'lastpass', 'x.csv'], 'lastpass: expected one of bitwarden, keepassxc, otpauth. See: gmv import --help', 'lastpass：应为以下之一：bitwarden, keepassxc, otpauth。请查看：gmv import --help'],
+      [['grant', 'add'], 'Missing LOGIN (Login handle), SLUG (Account slug (more may follow)). See: gmv grant add --help', '缺少参数：LOGIN (登录名), SLUG (账号标识（可跟多个）)。请查看：gmv grant add --help'],
+    ];
+    for (const [args, en, chinese] of cases) {
+      const english = await gmv(args, { env: box.env });
+      expect(english.code).toBe(2);
+      expect(english.stderr).toBe(`Error: ${en}\n`);
+      const inChinese = await gmv(args, { env: zh });
+      expect(inChinese.code).toBe(2);
+      expect(inChinese.stderr).toBe(`错误: ${chinese}\n`);
+    }
+  });
+
   it('--json with an unknown flag still prints the JSON error', async () => {
     const result = await gmv(['audit', 'log', '--json', '--bogus'], { env: box.env });
     expect(result.code).toBe(2);
