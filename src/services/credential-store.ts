@@ -190,6 +190,15 @@ export async function writeFirstVersions(trx: Kysely<DB>, items: readonly { acco
   }
 }
 
+/**
+ * A new version that keeps the recovery codes of the one before keeps their uses too: a code used
+ * once stays used when the password or another field changes (uses are recorded per version).
+ */
+export async function carryRecoveryCodeUses(trx: Kysely<DB>, accountId: number, from: number, to: number): Promise<void> {
+  const used = await trx.selectFrom('recovery_code_uses').select(['code_index', 'used_by', 'used_at']).where('account_id', '=', accountId).where('version', '=', from).execute();
+  if (used.length > 0) await trx.insertInto('recovery_code_uses').values(used.map((u) => ({ account_id: accountId, version: to, code_index: u.code_index, used_by: u.used_by, used_at: u.used_at }))).execute();
+}
+
 export interface OpenedVersion {
   version: number;
   content: CredentialContent;

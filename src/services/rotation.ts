@@ -18,7 +18,7 @@ import { parseTotpInput } from '../domain/otpauth.js';
 import { parseRecoveryCodes } from '../domain/credential.js';
 import { authorize } from './access.js';
 import { findAccount } from './accounts.js';
-import { readVersion, writeVersion } from './credential-store.js';
+import { carryRecoveryCodeUses, readVersion, writeVersion } from './credential-store.js';
 import { isRecentPassword, keyedPasswordHash, newHistoryKey } from './password-history.js';
 import type { SessionActor } from './session.js';
 import { activePolicy, commitChange, type Vault } from './vault.js';
@@ -117,6 +117,7 @@ export async function confirmRotation(vault: Vault, actor: SessionActor, slug: s
       if (await isRecentPassword(trx, account, password, policy.credentials.history, historyKey)) throw new GmvError('PASSWORD_REUSED', { history: policy.credentials.history, account: slug });
       const content = { ...(current?.content ?? {}), password, ...(totp ? { totp } : {}), ...(recovery ? { recovery } : {}) };
       v = await writeVersion(trx, account, content, { reason: `rotation: ${pending.reason}`, by: actor.login, at: vault.now(), passwordHash: keyedPasswordHash(historyKey, account.id, password), historyKey });
+      if (current && !recovery) await carryRecoveryCodeUses(trx, account.id, current.version, v);
     } finally {
       historyKey.fill(0);
     }

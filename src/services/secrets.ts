@@ -11,7 +11,7 @@ import { parseTotpInput } from '../domain/otpauth.js';
 import { parseRecoveryCodes, type CredentialContent, type Field } from '../domain/credential.js';
 import { authorize } from './access.js';
 import { findAccount } from './accounts.js';
-import { readVersion, writeVersion } from './credential-store.js';
+import { carryRecoveryCodeUses, readVersion, writeVersion } from './credential-store.js';
 import { isRecentPassword, keyedPasswordHash, newHistoryKey } from './password-history.js';
 import { markRotationsDone } from './rotation.js';
 import type { SessionActor } from './session.js';
@@ -79,6 +79,7 @@ export async function setSecret(vault: Vault, actor: SessionActor, slug: string,
       const next = await withField(current?.content ?? {}, field, input);
       const passwordHash = field === 'password' ? keyedPasswordHash(historyKey, account.id, next.password!) : null;
       const v = await writeVersion(trx, account, next, { reason: `set ${field}`, by: actor.login, at: vault.now(), passwordHash, historyKey });
+      if (current && field !== 'recovery') await carryRecoveryCodeUses(trx, account.id, current.version, v);
       if (field === 'password' || field === 'totp' || field === 'recovery') await markRotationsDone(trx, account.id, vault.now(), [field]);
       return { result: v, audit: [{ action: 'secret.set', actor: actor.login, subject: slug, outcome: 'ok', details: { field, version: v, device: actor.deviceId } }] };
     } finally {

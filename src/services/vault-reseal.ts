@@ -9,7 +9,7 @@ import { decryptWith } from '../crypto/pgp.js';
 import type { AuditDraft } from '../audit/entry.js';
 import { authorize } from './access.js';
 import { orgKeyFor } from './officer-keys.js';
-import { readVersionByEscrow, sealedFields, writeVersion } from './credential-store.js';
+import { carryRecoveryCodeUses, readVersionByEscrow, sealedFields, writeVersion } from './credential-store.js';
 import type { KeyHolder } from './keys.js';
 import { commitChange, type Vault } from './vault.js';
 import { FIELDS } from '../domain/credential.js';
@@ -39,8 +39,7 @@ export async function resealVault(vault: Vault, officer: KeyHolder): Promise<Res
       const from = Number(row.version);
       const content = await readVersionByEscrow(trx, account, from, decrypt);
       const version = await writeVersion(trx, account, content, { reason: 'reseal', by: officer.login, at, passwordHash: row.password_hash });
-      const used = await trx.selectFrom('recovery_code_uses').select(['code_index', 'used_by', 'used_at']).where('account_id', '=', account.id).where('version', '=', from).execute();
-      if (used.length > 0) await trx.insertInto('recovery_code_uses').values(used.map((u) => ({ account_id: account.id, version, code_index: u.code_index, used_by: u.used_by, used_at: u.used_at }))).execute();
+      await carryRecoveryCodeUses(trx, account.id, from, version);
       const fields = FIELDS.filter((f) => content[f] !== undefined);
       resealed.push({ account: account.slug, from, version, fields });
       audit.push({ action: 'vault.reseal', actor: officer.login, subject: account.slug, outcome: 'ok', details: { from_version: from, version, fields } });

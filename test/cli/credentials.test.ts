@@ -153,6 +153,9 @@ describe.each(dialects())('credential vault on %s', (dialect) => {
     expect((await gmv(['secret', 'show', 'weibo-press', '--field', 'phone'], { env: zhang.env })).stdout.trim()).toBe('+86 138-0000-0000');
     expect((await gmv(['secret', 'show', 'weibo-press', '--field', 'email'], { env: zhang.env })).stdout.trim()).toBe('press@example.gov.cn');
     expect((await gmv(['secret', 'show', 'weibo-press', '--field', 'notes'], { env: zhang.env })).stdout).toContain('密保问题在保险柜\nsecond line');
+    // The recovery codes, all used before, stay used in the versions these fields wrote.
+    expect((await gmv(['recovery', 'use', 'weibo-press'], { env: zhang.env })).code).toBe(3);
+    expect(JSON.parse((await gmv(['recovery', 'list', '--json'], { env: zhang.env })).stdout).accounts).toEqual(expect.arrayContaining([expect.objectContaining({ account: 'weibo-press', left: 0 })]));
     const shown = JSON.parse((await gmv(['account', 'show', 'weibo-press', '--json'], { env: officer.env })).stdout);
     expect(shown.fields).toEqual(expect.arrayContaining(['phone', 'email', 'notes']));
     expect(JSON.stringify(shown)).not.toContain('138-0000');
