@@ -22,8 +22,8 @@ const IN_FORCE = 'g.removed_at is null and (g.until is null or g.until > ?)';
 function granteesJson(reader: Reader): string {
   const from = `from grants g join people p on p.id = g.person_id where g.account_id = a.id and ${IN_FORCE}`;
   return reader.dialect === 'sqlite'
-    ? `(select json_group_array(json_array(p.login, g.can, g.until) order by g.id) ${from})`
-    : `(select coalesce(json_agg(json_build_array(p.login, g.can, g.until) order by g.id), '[]')::text ${from})`;
+    ? `(select json_group_array(json_array(p.login, json(g.can), g.until) order by g.id) ${from})`
+    : `(select coalesce(json_agg(json_build_array(p.login, g.can::json, g.until) order by g.id), '[]')::text ${from})`;
 }
 
 function accountQuery(reader: Reader, filter: AccountFilter, now: string): { text: string; params: unknown[] } {
@@ -59,7 +59,7 @@ function accountView(row: unknown[]): AccountView {
     filingOffice: text(filingOffice), closure: announcedOn && notBefore ? { announcedOn: String(announcedOn), notBefore: String(notBefore) } : null,
     status: String(status), createdAt: String(createdAt), version: version === null || version === undefined ? null : Number(version), fields: summary?.fields ?? [],
     recoveryCodesLeft: summary && summary.recoveryCodes > 0 ? summary.recoveryCodes - Number(used) : null,
-    grantees: (JSON.parse(String(grantees)) as [string, string, string | null][]).map(([login, can, until]) => ({ login, can: JSON.parse(can) as string[], until })),
+    grantees: (JSON.parse(String(grantees)) as [string, string[], string | null][]).map(([login, can, until]) => ({ login, can, until })),
     rotationPending: Number(rotating) !== 0,
   };
 }
