@@ -1,8 +1,8 @@
 /**
  * `gmv account list`, `gmv grant list` and `gmv audit log` as they print: one query each, streamed
- * to stdout. commands/ call the printers; bin/run.js calls `runFast` for `account list` and `audit
- * log` before oclif loads, with the same flags, output, errors and exit codes; anything else (--help,
- * --debug, a bad date, a vault this gmv must first upgrade) falls through to the full CLI.
+ * to stdout. commands/ call the printers; bin/run.js calls `runFast` for all three before oclif
+ * loads, with the same flags, output, errors and exit codes; anything else (--help, --debug, a bad
+ * date, a vault this gmv must first upgrade) falls through to the full CLI.
  */
 import { GmvError } from '../errors.js';
 import { pickLang, render, type Lang, type MessageKey } from '../i18n/catalogue.js';
@@ -41,6 +41,7 @@ export async function printAuditLog(reader: Reader, vaultId: string, query: Audi
 
 type FastArgs =
   | { command: 'account list'; json: boolean; vault?: string; lang?: string; filter: AccountFilter }
+  | { command: 'grant list'; json: boolean; vault?: string; lang?: string; filter: GrantFilter }
   | { command: 'audit log'; json: boolean; vault?: string; lang?: string; query: AuditLogQuery };
 
 /** An end given as a flag, as the full CLI reads it: a day includes all of that day in China. */
@@ -57,6 +58,12 @@ export function parseFastArgs(argv: string[]): FastArgs | null {
     if (!parsed || parsed.positionals.length > 0) return null;
     const filter = { unit: parsed.values.get('--unit'), platform: parsed.values.get('--platform'), grantee: parsed.values.get('--grantee'), status: parsed.booleans.has('--archived') ? 'archived' : 'active' };
     return { command: 'account list', json: parsed.booleans.has('--json'), vault: parsed.values.get('--vault'), lang: parsed.values.get('--lang'), filter };
+  }
+  if (argv[0] === 'grant' && argv[1] === 'list') {
+    const parsed = parseFlags(argv.slice(2), { booleans: GLOBAL_FLAGS.booleans, values: { ...GLOBAL_FLAGS.values, '--login': null, '--account': null } });
+    if (!parsed || parsed.positionals.length > 0) return null;
+    const filter = { login: parsed.values.get('--login'), account: parsed.values.get('--account') };
+    return { command: 'grant list', json: parsed.booleans.has('--json'), vault: parsed.values.get('--vault'), lang: parsed.values.get('--lang'), filter };
   }
   if (argv[0] === 'audit' && argv[1] === 'log') {
     const parsed = parseFlags(argv.slice(2), { booleans: GLOBAL_FLAGS.booleans, values: { ...GLOBAL_FLAGS.values, '--actor': null, '--subject': null, '--action': null, '--since': null, '--until': null, '--last': null } });
@@ -84,6 +91,7 @@ export async function runFast(args: FastArgs, env: NodeJS.ProcessEnv): Promise<n
     try {
       if (reader.outdated) return null;
       if (args.command === 'account list') await printAccountList(reader, args.filter, new Date(), args.json, lang);
+      else if (args.command === 'grant list') await printGrantList(reader, args.filter, new Date(), args.json, lang);
       else {
         const [row] = await reader.rows("select value from vault_meta where key = 'vault_id'");
         if (!row) throw new GmvError('VAULT_NOT_INITIALIZED', { path: reader.location });
