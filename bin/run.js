@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Entry point of `gmv`. `--version`, the hot commands that only need the session agent (whoami,
-// secret show, otp) and `audit verify` are answered before oclif is imported: they run often or on
-// large logs, and importing the framework (and, for the first ones, the database driver) would
-// several times their cost.
+// secret show, otp), `audit verify` and the long listings (`account list`, `grant list`, `audit
+// log`) are answered before oclif is imported: they run often or on large logs, and importing the
+// framework (and, for the first ones, the database driver) would several times their cost.
 import { readFileSync } from 'node:fs';
 
 const argv = process.argv.slice(2);
@@ -12,10 +12,13 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v' || argv[0]
   process.stdout.write(`govmedia-vault/${version} ${process.platform}-${process.arch} node-${process.version}\n`);
 } else {
   const fast = ['whoami', 'secret', 'otp'].includes(argv[0]) ? await import('../dist/src/agent/fast-path.js')
-    : argv[0] === 'audit' && argv[1] === 'verify' ? await import('../dist/src/fast/audit-verify.js') : null;
+    : argv[0] === 'audit' && argv[1] === 'verify' ? await import('../dist/src/fast/audit-verify.js')
+      : ['account list', 'grant list', 'audit log'].includes(argv.slice(0, 2).join(' ')) ? await import('../dist/src/fast/listings.js') : null;
   const args = fast?.parseFastArgs(argv);
-  if (fast && args) {
-    process.exitCode = await fast.runFast(args, process.env);
+  // null: the fast path found it needs the full CLI (a listing of a vault this gmv upgrades first).
+  const code = fast && args ? await fast.runFast(args, process.env) : null;
+  if (code !== null) {
+    process.exitCode = code;
   } else {
     const { execute } = await import('@oclif/core');
     await execute({ dir: import.meta.url });

@@ -7,7 +7,7 @@ import { GmvError, ExitCode } from '../src/errors.js';
 import { langFromArgv, pickLang, render, type Lang, type MessageKey } from '../src/i18n/catalogue.js';
 import { localPaths, type LocalPaths } from '../src/local/paths.js';
 import { checkedTarget, resolveTarget, targetLocation, type StoreTarget } from '../src/local/vault-location.js';
-import { printJsonError, printNote, printResult } from '../src/fast/output.js';
+import { OutputClosed, printJsonError, printNote, printResult } from '../src/fast/output.js';
 import type { Vault } from '../src/services/vault.js';
 import { endOfDay, parseCivilDate, parseDateInput, parseDateOrInstant, type CivilDate } from '../src/domain/dates.js';
 import { translateStoreError } from '../src/store/driver.js';
@@ -203,6 +203,11 @@ export abstract class GmvCommand<T extends typeof Command> extends Command {
       // oclif's own usage errors (unknown flag, missing argument) keep its message and exit 2.
       if (this.jsonMode && error.code !== 'EEXIT') this.writeJsonError('USAGE', error.message, ExitCode.usage);
       throw error;
+    }
+    // The reader of a long listing went away (`| head`): nothing failed that they did not ask for.
+    if (error instanceof OutputClosed) {
+      await this.closeVault();
+      return this.exit(0);
     }
     // Ctrl+C at a prompt: nothing was written yet.
     if (error.name === 'ExitPromptError') error = new GmvError('CANCELLED');

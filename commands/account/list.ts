@@ -1,6 +1,5 @@
 import { Flags } from '@oclif/core';
 import { GmvCommand } from '../../cli/base-command.js';
-import { renderTable } from '../../cli/table.js';
 
 export default class AccountList extends GmvCommand<typeof AccountList> {
   static override summary = 'List registered accounts (no secrets): platform, unit, stored fields, grantees.';
@@ -12,10 +11,9 @@ export default class AccountList extends GmvCommand<typeof AccountList> {
   };
 
   async run(): Promise<void> {
-    const { listAccounts } = await import('../../src/services/accounts.js');
-    const accounts = await listAccounts(await this.vault(), { unit: this.flags.unit, platform: this.flags.platform, status: this.flags.archived ? 'archived' : 'active', grantee: this.flags.grantee });
-    this.emit({ accounts }, () => renderTable(['col.slug', 'col.platform', 'col.name', 'col.unit', 'col.fields', 'col.version', 'col.grantees'], accounts.map((a) => [
-      a.slug, a.platform, a.name, a.unit, a.fields.join(',') || '-', a.version === null ? '-' : this.t(a.rotationPending ? 'word.rotating' : 'word.version', { version: a.version }), a.grantees.map((g) => g.login).join(',') || '-',
-    ]), this.lang));
+    // The same printer as the oclif-free path (bin/run.js): one query, streamed.
+    const { printAccountList } = await import('../../src/fast/listings.js');
+    const vault = await this.vault();
+    await printAccountList(vault.store.reader, { unit: this.flags.unit, platform: this.flags.platform, status: this.flags.archived ? 'archived' : 'active', grantee: this.flags.grantee }, vault.now(), this.jsonMode, this.lang);
   }
 }

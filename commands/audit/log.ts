@@ -1,7 +1,5 @@
 import { Flags } from '@oclif/core';
 import { GmvCommand } from '../../cli/base-command.js';
-import { isoChinaTime } from '../../src/domain/dates.js';
-import { shown } from '../../src/domain/terminal-text.js';
 
 export default class AuditLog extends GmvCommand<typeof AuditLog> {
   static override summary = 'List audit entries, oldest first.';
@@ -16,18 +14,16 @@ export default class AuditLog extends GmvCommand<typeof AuditLog> {
   };
 
   async run(): Promise<void> {
-    const { listAudit } = await import('../../src/services/audit-log.js');
-    const entries = await listAudit(await this.vault(), {
+    // The same printer as the oclif-free path (bin/run.js): one query, streamed; --last reads only the tail.
+    const { printAuditLog } = await import('../../src/fast/listings.js');
+    const vault = await this.vault();
+    await printAuditLog(vault.store.reader, vault.vaultId, {
       actor: this.flags.actor,
       subject: this.flags.subject,
       action: this.flags.action,
       since: this.dateFlag('since', this.flags.since),
       until: this.untilFlag('until', this.flags.until),
       limit: this.flags.last,
-    });
-    this.emit({ entries }, () => entries.length === 0 ? this.t('audit.log.empty') : entries.map((e) => {
-      const details = e.present ? JSON.stringify(e.details) : this.t('word.pruned');
-      return shown`#${e.seq}  ${isoChinaTime(new Date(e.at))}  ${e.outcome.padEnd(6)}  ${e.action}  actor=${e.actor ?? '-'}  subject=${e.subject ?? '-'}  ${details}`;
-    }));
+    }, this.jsonMode, this.lang);
   }
 }

@@ -1,7 +1,5 @@
 import { Flags } from '@oclif/core';
 import { GmvCommand } from '../../cli/base-command.js';
-import { renderTable } from '../../cli/table.js';
-import { formatChinaTime } from '../../src/domain/dates.js';
 
 export default class GrantList extends GmvCommand<typeof GrantList> {
   static override summary = 'List grants in force, by person or by account.';
@@ -11,10 +9,8 @@ export default class GrantList extends GmvCommand<typeof GrantList> {
   };
 
   async run(): Promise<void> {
-    const { listGrants } = await import('../../src/services/grants.js');
-    const grants = await listGrants(await this.vault(), { login: this.flags.login, account: this.flags.account });
-    this.emit({ grants }, () => renderTable(['col.person', 'col.account', 'col.can', 'col.until', 'col.grantedBy', 'col.wrapped'], grants.map((g) => [
-      g.login, g.account, g.can.join(','), g.until ? formatChinaTime(new Date(g.until)) : '-', g.grantedBy, g.wrappedVersion === null ? '-' : this.t('word.version', { version: g.wrappedVersion }),
-    ]), this.lang));
+    const { printGrantList } = await import('../../src/fast/listings.js');
+    const vault = await this.vault();
+    await printGrantList(vault.store.reader, { login: this.flags.login, account: this.flags.account }, vault.now(), this.jsonMode, this.lang);
   }
 }

@@ -11,12 +11,12 @@ export default class StaffList extends GmvCommand<typeof StaffList> {
   };
 
   async run(): Promise<void> {
-    const { listStaff, parseRoles } = await import('../../src/services/staff.js');
+    const { activeOfficers, listStaff, parseRoles } = await import('../../src/services/staff.js');
     const vault = await this.vault();
     const people = await listStaff(vault, { unit: this.flags.unit, status: this.flags.status, role: this.flags.role ? parseRoles(this.flags.role)[0] : undefined });
     // One officer is one lock-out away from a vault nobody can administer: keep saying so.
-    const officers = await listStaff(vault, { status: 'active', role: 'security-officer' });
-    if (officers.length === 1) this.note(this.t('staff.oneOfficer', { login: officers[0]!.login }));
+    const officers = await activeOfficers(vault);
+    if (officers.length === 1) this.note(this.t('staff.oneOfficer', { login: officers[0]! }));
     const { statusWord } = await import('../../src/i18n/catalogue.js');
     this.emit({ people }, () => renderTable(['col.login', 'col.name', 'col.unit', 'col.roles', 'col.employer', 'col.status', 'col.devices', 'col.mfa'], people.map((p) => {
       const status = statusWord('person', p.status, this.lang);

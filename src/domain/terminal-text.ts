@@ -47,3 +47,15 @@ export function escapeForTerminal(text: string): string {
 export function shown(strings: TemplateStringsArray, ...values: unknown[]): string {
   return strings.reduce((out, part, i) => out + part + (i < values.length ? escapeControls(String(values[i])) : ''), '');
 }
+
+const NARROW = /^[\u0000-\u10FF]*$/;
+const WIDE = /[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]/;
+
+/** Columns a terminal draws the text in (CJK characters and full-width punctuation count double). */
+export function columnWidth(text: string): number {
+  // Below U+1100 nothing is wide and every character is one UTF-16 unit: the common case, counted at once.
+  if (NARROW.test(text)) return text.length;
+  let w = 0;
+  for (const ch of text) w += WIDE.test(ch) ? 2 : 1;
+  return w;
+}

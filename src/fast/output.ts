@@ -5,7 +5,7 @@
  */
 import { GmvError } from '../errors.js';
 import type { Lang } from '../i18n/catalogue.js';
-import { escapeForTerminal } from '../domain/terminal-text.js';
+import { columnWidth, escapeControls, escapeForTerminal } from '../domain/terminal-text.js';
 
 export function printResult(json: boolean, value: unknown, human: () => string | string[]): void {
   process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${escapeForTerminal(([] as string[]).concat(human()).join('\n'))}\n`);
@@ -26,4 +26,102 @@ export function printError(error: GmvError, lang: Lang, json: boolean): number {
   if (json) printJsonError(error.code, message, error.exitCode);
   printNote(`${lang === 'zh-CN' ? '错误' : 'Error'}: ${message}`);
   return error.exitCode;
+}
+
+/** The reader of stdout went away (`gmv audit log | head`): the listing stops, quietly, with exit 0. */
+export class OutputClosed extends Error {}
+
+let failure: Error | null = null;
+let wake: (() => void) | null = null;
+let watching = false;
+
+function failed(error: Error): Error {
+  return (error as NodeJS.ErrnoException).code === 'EPIPE' ? new OutputClosed('stdout closed', { cause: error }) : error;
+}
+
+/** Write to stdout, waiting while a pipe is full so a long listing is not buffered whole in memory. */
+export async function writeOut(text: string): Promise<void> {
+  if (!watching) {
+    watching = true;
+    // A failed write is reported after it returned: the next write (or the wait for room) sees it.
+    process.stdout.on('error', (error) => {
+      failure = error;
+      wake?.();
+    });
+  }
+  if (failure) throw failed(failure);
+  if (!process.stdout.write(text)) {
+    await new Promise<void>((resolve) => {
+      wake = resolve;
+      process.stdout.once('drain', resolve);
+    });
+    wake = null;
+  }
+  if (failure) throw failed(failure);
+}
+
+/**
+ * `{ "key": [items] }` written a page at a time, byte for byte what {@link printResult} prints for
+ * the whole object (JSON.stringify with two-space indent): each item is indented one level more.
+ */
+export async function printJsonList<T>(key: string, pages: AsyncIterable<T[]>): Promise<void> {
+  // A page stringified as the whole object would be, cut out of its brackets: its items come out
+  // indented as they stand in the full array, by the engine's own serializer.
+  const open = `{\n  ${JSON.stringify(key)}: [`;
+  const close = '\n  ]\n}';
+  let empty = true;
+  await writeOut(open);
+  for await (const page of pages) {
+    if (page.length === 0) continue;
+    const text = JSON.stringify({ [key]: page }, null, 2);
+    await writeOut(`${empty ? '' : ','}${text.slice(open.length, text.length - close.length)}`);
+    empty = false;
+  }
+  await writeOut(empty ? ']\n}\n' : `${close}\n`);
+}
+
+/** Human lines written a page at a time (each escaped as {@link printResult} escapes); `none` when there were none. */
+export async function printLines<T>(pages: AsyncIterable<T[]>, line: (item: T) => string, none: string): Promise<void> {
+  let empty = true;
+  for await (const page of pages) {
+    if (page.length === 0) continue;
+    empty = false;
+    await writeOut(`${escapeForTerminal(page.map(line).join('\n'))}\n`);
+  }
+  if (empty) await writeOut(`${escapeForTerminal(none)}\n`);
+}
+
+/** Cell text a table keeps to print in one pass; a longer table is read a second time instead of held. */
+const TABLE_BUFFER_CHARS = 4 * 1024 * 1024;
+
+/**
+ * An aligned table (cli/table.ts's layout) of the rows of `pages`, read in the caller's snapshot.
+ * The widths need every row first: up to {@link TABLE_BUFFER_CHARS} of escaped cells are kept and
+ * printed from memory; past that they are dropped and the rows read again to print, so a table of
+ * 100,000 rows holds a page of them, not all.
+ */
+export async function printTable<T>(heads: string[], pages: () => AsyncIterable<T[]>, cells: (item: T) => string[]): Promise<void> {
+  const widths = heads.map(columnWidth);
+  let kept: string[][] | null = [];
+  let chars = 0;
+  for await (const page of pages()) {
+    for (const item of page) {
+      const row = cells(item).map((c) => escapeControls(c ?? ''));
+      row.forEach((c, i) => { widths[i] = Math.max(widths[i] ?? 0, columnWidth(c)); });
+      if (kept) {
+        kept.push(row);
+        for (const c of row) chars += c.length;
+        if (chars > TABLE_BUFFER_CHARS) kept = null;
+      }
+    }
+  }
+  const line = (row: string[]) => row.map((c, i) => (i === row.length - 1 ? c : c + ' '.repeat(widths[i]! - columnWidth(c)))).join('  ').trimEnd();
+  await writeOut(`${escapeForTerminal(line(heads))}\n`);
+  if (kept) {
+    for (let i = 0; i < kept.length; i += 500) await writeOut(`${escapeForTerminal(kept.slice(i, i + 500).map(line).join('\n'))}\n`);
+    return;
+  }
+  for await (const page of pages()) {
+    if (page.length > 0) await writeOut(`${escapeForTerminal(page.map((item) => line(cells(item).map((c) => escapeControls(c ?? '')))).join('\n'))}\n`);
+  }
 }

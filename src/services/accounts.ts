@@ -2,7 +2,7 @@
  * The account register (Art. 8, 10, 12, 24): every official account with its platform, owning unit
  * and filing record. `show` never prints secrets, only which fields are stored and their version.
  */
-import { grantInForce } from '../domain/access-rules.js';
+import { accountPages, collect, type AccountFilter } from '../store/listings.js';
 import { GmvError } from '../errors.js';
 import { isDisplayName, isSlug } from '../domain/names.js';
 import { rolesOf } from '../store/people.js';
@@ -184,39 +184,10 @@ export async function findAccounts(vault: Vault, slugs: readonly string[]): Prom
   });
 }
 
-export async function listAccounts(vault: Vault, filter: { unit?: string; platform?: string; status?: string; grantee?: string; slug?: string } = {}): Promise<AccountView[]> {
-  const db = vault.store.db;
-  let q = db.selectFrom('accounts').innerJoin('units', 'units.id', 'accounts.unit_id').selectAll('accounts').select('units.name as unit');
-  if (filter.unit) q = q.where('units.name', '=', filter.unit);
-  if (filter.platform) q = q.where('accounts.platform', '=', filter.platform);
-  if (filter.slug) q = q.where('accounts.slug', '=', filter.slug);
-  q = q.where('accounts.status', '=', filter.status ?? 'active');
-  const rows = await q.orderBy('accounts.slug').execute();
-  // One account (show) reads only its own rows; a listing reads each table once.
-  const only = filter.slug ? rows.map((r) => Number(r.id)) : null;
-  const versions = await (only ? db.selectFrom('credential_versions').where('account_id', 'in', only.length ? only : [-1]) : db.selectFrom('credential_versions'))
-    .select(['account_id', 'version', 'fields']).orderBy('version', 'desc').execute();
-  const latest = new Map<number, { version: number; fields: string }>();
-  for (const v of versions) if (!latest.has(Number(v.account_id))) latest.set(Number(v.account_id), { version: Number(v.version), fields: v.fields });
-  const grants = await db.selectFrom('grants').innerJoin('people', 'people.id', 'grants.person_id').select(['grants.account_id', 'people.login', 'grants.can', 'grants.until']).where('grants.removed_at', 'is', null).execute();
-  const uses = await db.selectFrom('recovery_code_uses').select(['account_id', 'version']).execute();
-  const rotating = new Set((await db.selectFrom('rotations').select('account_id').execute()).map((r) => Number(r.account_id)));
-  const now = vault.now();
-  const views = rows.map((r): AccountView => {
-    const id = Number(r.id);
-    const v = latest.get(id);
-    const summary = v ? (JSON.parse(v.fields) as { fields: string[]; recoveryCodes: number }) : null;
-    const used = v ? uses.filter((u) => Number(u.account_id) === id && Number(u.version) === v.version).length : 0;
-    return {
-      slug: r.slug, platform: r.platform as Platform, name: r.name, unit: r.unit, loginId: r.login_id, filingNumber: r.filing_number, filedOn: r.filed_on,
-      filingOffice: r.filing_office ?? null, closure: r.closure_announced_on && r.closure_not_before ? { announcedOn: r.closure_announced_on, notBefore: r.closure_not_before } : null,
-      status: r.status, createdAt: r.created_at, version: v?.version ?? null, fields: summary?.fields ?? [],
-      recoveryCodesLeft: summary && summary.recoveryCodes > 0 ? summary.recoveryCodes - used : null,
-      grantees: grants.filter((g) => Number(g.account_id) === id && grantInForce(g, now)).map((g) => ({ login: g.login, can: JSON.parse(g.can) as string[], until: g.until })),
-      rotationPending: rotating.has(id),
-    };
-  });
-  return filter.grantee ? views.filter((v) => v.grantees.some((g) => g.login === filter.grantee)) : views;
+/** The register matching `filter` in one array, from one query (fast/listings.ts streams it for `account list`). */
+export async function listAccounts(vault: Vault, filter: AccountFilter = {}): Promise<AccountView[]> {
+  const reader = vault.store.reader;
+  return reader.snapshot(() => collect(accountPages(reader, filter, vault.now())));
 }
 
 /**

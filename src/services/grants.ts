@@ -3,7 +3,7 @@
  * the current version for the grantee (through the officer's org key); removing one wraps nothing
  * new and queues the account for rotation, since the person may remember what they saw.
  */
-import { grantInForce, shortfallRefusal } from '../domain/access-rules.js';
+import { shortfallRefusal } from '../domain/access-rules.js';
 import { storedRoles } from '../store/people.js';
 import { qualificationOf } from './training.js';
 import { GmvError } from '../errors.js';
@@ -16,7 +16,6 @@ import { orgKeyFor } from './officer-keys.js';
 import type { KeyHolder } from './keys.js';
 import { activePolicy, commitChange, type Vault } from './vault.js';
 import { endExpiredGrants, endGrant } from './steps.js';
-import { newestWrappedVersions } from '../store/wraps.js';
 
 export function parseCapabilities(text: string): Capability[] {
   const can = text.split(',').map((c) => c.trim()).filter(Boolean);
@@ -108,19 +107,4 @@ export async function removeGrant(vault: Vault, officer: KeyHolder, login: strin
     const swept = await endExpiredGrants(ctx);
     return { result: { login, account: slug, rotationDue: ended.result.rotationDue }, audit: [...ended.audit, ...swept.audit] };
   }, { by: officer });
-}
-
-export async function listGrants(vault: Vault, filter: { login?: string; account?: string }): Promise<GrantView[]> {
-  let q = vault.store.db.selectFrom('grants').innerJoin('people', 'people.id', 'grants.person_id').innerJoin('accounts', 'accounts.id', 'grants.account_id')
-    .select(['people.id as person_id', 'people.login', 'accounts.id as account_id', 'accounts.slug', 'grants.can', 'grants.until', 'grants.granted_by', 'grants.granted_at'])
-    .where('grants.removed_at', 'is', null);
-  if (filter.login) q = q.where('people.login', '=', filter.login);
-  if (filter.account) q = q.where('accounts.slug', '=', filter.account);
-  const rows = await q.orderBy('accounts.slug').orderBy('people.login').execute();
-  const newest = await newestWrappedVersions(vault.store.db, [...new Set(rows.map((r) => Number(r.person_id)))]);
-  const now = vault.now();
-  return rows.filter((r) => grantInForce(r, now)).map((r) => {
-    const wrappedVersion = newest.get(`${r.person_id}:${r.account_id}`) ?? null;
-    return { login: r.login, account: r.slug, can: JSON.parse(r.can) as Capability[], until: r.until, grantedBy: r.granted_by, grantedAt: r.granted_at, wrappedVersion };
-  });
 }

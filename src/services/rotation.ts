@@ -142,49 +142,55 @@ export async function abortRotation(vault: Vault, actor: SessionActor, slug: str
 
 export interface DueItem { account: string; reason: string; detail: string | null; due: string; overdue: boolean; inProgress: boolean; /** Fields still to rotate, for a departure; null: the credential. */ fields: string[] | null; /** Whose departure queued it. */ person: string | null }
 
-/** The rotation queue: event-driven items, periodic rotation when the policy turns it on, rotations in progress. */
+/**
+ * The rotation queue from one query: event-driven items, grants expired but not yet ended (due as if
+ * removed on the day they expired), periodic rotation when the policy turns it on, and whether a
+ * rotation is in progress; the due dates and order are worked out here.
+ */
 export async function rotationDue(vault: Vault): Promise<DueItem[]> {
-  const db = vault.store.db;
-  const policy = await activePolicy(db);
+  const policy = await activePolicy(vault.store.db);
   const today = civilDateOf(vault.now());
-  const queued = await db.selectFrom('rotation_queue').innerJoin('accounts', 'accounts.id', 'rotation_queue.account_id')
-    .leftJoin('people', 'people.id', 'rotation_queue.person_id')
-    .select(['accounts.id', 'accounts.slug', 'rotation_queue.reason', 'rotation_queue.detail', 'rotation_queue.due_on', 'rotation_queue.fields', 'people.login'])
-    .where('rotation_queue.done_at', 'is', null).where('accounts.status', '=', 'active').execute();
-  const inProgress = new Set((await db.selectFrom('rotations').select('account_id').execute()).map((r) => Number(r.account_id)));
-  const items: DueItem[] = queued.map((q) => ({ account: q.slug, reason: q.reason, detail: q.detail, due: q.due_on, overdue: q.due_on < today, inProgress: inProgress.has(Number(q.id)), fields: q.fields === null ? null : JSON.parse(q.fields) as string[], person: q.login ?? null }));
-  // Grants whose --until passed and that no change has ended yet: expiry is a removal, so they are
-  // due as if removed on the day they expired (the next change ends them and queues the rotation).
-  const queuedRemoval = new Set(queued.filter((q) => q.reason === 'access-removed').map((q) => Number(q.id)));
-  for (const g of await expiredUnended(vault)) {
-    if (queuedRemoval.has(g.accountId)) continue;
-    queuedRemoval.add(g.accountId);
-    const due = addDays(civilDateOf(new Date(g.until)), policy.rotation.eventDueDays);
-    items.push({ account: g.slug, reason: 'access-removed', detail: `grant of ${g.login} expired`, due, overdue: due < today, inProgress: inProgress.has(g.accountId), fields: null, person: null });
-  }
+  const inProgress = 'case when exists (select 1 from rotations r where r.account_id = a.id) then 1 else 0 end';
+  // Each part in the order the register was read before (queue rows, expired grants by expiry,
+  // accounts): the sort below is stable, and items due the same day for one account keep it.
+  const parts = [`select 1 as part, '' as ord_text, q.id as ord_num, a.id, a.slug, q.reason, q.detail, q.due_on, q.fields, p.login, null as at, ${inProgress} as busy
+      from rotation_queue q join accounts a on a.id = q.account_id left join people p on p.id = q.person_id
+      where q.done_at is null and a.status = 'active'`,
+  // Expired grants no change has ended yet whose holder could open a version of the account.
+  `select 2, g.until, g.id, a.id, a.slug, null, null, null, null, p.login, g.until, ${inProgress}
+      from grants g join people p on p.id = g.person_id join accounts a on a.id = g.account_id
+      where g.removed_at is null and g.until is not null and g.until <= ? and a.status = 'active'
+        and exists (select 1 from wraps w where w.person_id = g.person_id and w.account_id = g.account_id and w.item_kind in ('credential', 'rotation'))`];
+  const params: unknown[] = [vault.now().toISOString()];
   if (policy.rotation.periodicDays > 0) {
-    const latest = await db.selectFrom('credential_versions').innerJoin('accounts', 'accounts.id', 'credential_versions.account_id')
-      .select(['accounts.id', 'accounts.slug', (eb) => eb.fn.max('credential_versions.created_at').as('last')])
-      .where('accounts.status', '=', 'active').where('credential_versions.password_hash', 'is not', null)
-      .groupBy(['accounts.id', 'accounts.slug']).execute();
-    for (const row of latest) {
-      const due = addDays(civilDateOf(new Date(String(row.last))), policy.rotation.periodicDays);
+    parts.push(`select 3, '', a.id, a.id, a.slug, null, null, null, null, null, max(v.created_at), ${inProgress}
+      from credential_versions v join accounts a on a.id = v.account_id
+      where a.status = 'active' and v.password_hash is not null
+      group by a.id, a.slug`);
+  }
+  const rows = await vault.store.reader.rows(`${parts.join('\n    union all\n    ')}\n    order by 1, 2, 3`, params);
+  const items: DueItem[] = [];
+  const queuedRemoval = new Set<number>();
+  for (const [part, , , id, slug, reason, detail, dueOn, fields, login, at, busy] of rows) {
+    const accountId = Number(id);
+    const account = String(slug);
+    const row = { inProgress: Number(busy) !== 0 };
+    if (Number(part) === 1) {
+      if (reason === 'access-removed') queuedRemoval.add(accountId);
+      const due = String(dueOn);
+      items.push({ account, reason: String(reason), detail: detail === null ? null : String(detail), due, overdue: due < today, ...row, fields: fields === null ? null : JSON.parse(String(fields)) as string[], person: login === null ? null : String(login) });
+    } else if (Number(part) === 2) {
+      // Expiry is a removal: due as if removed that day (the next change ends it and queues the rotation); one per account.
+      if (queuedRemoval.has(accountId)) continue;
+      queuedRemoval.add(accountId);
+      const due = addDays(civilDateOf(new Date(String(at))), policy.rotation.eventDueDays);
+      items.push({ account, reason: 'access-removed', detail: `grant of ${String(login)} expired`, due, overdue: due < today, ...row, fields: null, person: null });
+    } else {
+      const due = addDays(civilDateOf(new Date(String(at))), policy.rotation.periodicDays);
       if (due <= addDays(today, policy.rotation.lookAheadDays)) {
-        items.push({ account: row.slug, reason: 'scheduled', detail: `every ${policy.rotation.periodicDays} days`, due, overdue: due < today, inProgress: inProgress.has(Number(row.id)), fields: null, person: null });
+        items.push({ account, reason: 'scheduled', detail: `every ${policy.rotation.periodicDays} days`, due, overdue: due < today, ...row, fields: null, person: null });
       }
     }
   }
   return items.sort((a, b) => (a.due < b.due ? -1 : a.due > b.due ? 1 : a.account.localeCompare(b.account)));
-}
-
-/** Expired grants not yet ended whose holder could open a version of the account (read only). */
-async function expiredUnended(vault: Vault): Promise<{ accountId: number; slug: string; login: string; until: string }[]> {
-  const rows = await vault.store.db.selectFrom('grants').innerJoin('people', 'people.id', 'grants.person_id').innerJoin('accounts', 'accounts.id', 'grants.account_id')
-    .select(['grants.account_id', 'accounts.slug', 'people.login', 'grants.until'])
-    .where('grants.removed_at', 'is', null).where('grants.until', 'is not', null).where('grants.until', '<=', vault.now().toISOString())
-    .where('accounts.status', '=', 'active')
-    .where((eb) => eb.exists(eb.selectFrom('wraps').select('wraps.id').whereRef('wraps.person_id', '=', 'grants.person_id')
-      .whereRef('wraps.account_id', '=', 'grants.account_id').where('wraps.item_kind', 'in', ['credential', 'rotation'])))
-    .orderBy('grants.until').execute();
-  return rows.map((r) => ({ accountId: Number(r.account_id), slug: r.slug, login: r.login, until: r.until! }));
 }

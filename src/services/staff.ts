@@ -81,8 +81,7 @@ export async function setRoles(vault: Vault, actor: KeyHolder, login: string, ro
   await authorize(vault, actor, 'staff.manage', login);
   const before = await showStaff(vault, login);
   if (before.login === actor.login && before.roles.includes('security-officer') && !roles.includes('security-officer')) {
-    const officers = (await listStaff(vault)).filter((p) => p.status === 'active' && p.roles.includes('security-officer'));
-    if (officers.length <= 1) throw new GmvError('INVALID_INPUT', { what: '--roles', detail: 'the last active security officer cannot drop that role' });
+    if ((await activeOfficers(vault)).length <= 1) throw new GmvError('INVALID_INPUT', { what: '--roles', detail: 'the last active security officer cannot drop that role' });
   }
   const demoted = before.roles.includes('security-officer') && !roles.includes('security-officer');
   const promoted = !before.roles.includes('security-officer') && roles.includes('security-officer');
@@ -131,30 +130,43 @@ export async function unlockStaff(vault: Vault, actor: Actor, login: string): Pr
   return showStaff(vault, login);
 }
 
-export async function listStaff(vault: Vault, filter: { unit?: string; role?: Role; status?: string } = {}): Promise<PersonView[]> {
-  const db = vault.store.db;
-  let q = db.selectFrom('people').innerJoin('units', 'units.id', 'people.unit_id')
-    .select(['people.id', 'people.login', 'people.name', 'people.employer', 'people.roles', 'people.status', 'people.created_at', 'units.name as unit']);
-  if (filter.unit) q = q.where('units.name', '=', filter.unit);
-  if (filter.status) q = q.where('people.status', '=', filter.status);
-  const rows = await q.orderBy('people.login').execute();
-  const devices = await db.selectFrom('devices').select(['id', 'person_id', 'status', 'label']).orderBy('created_at').execute();
-  const mfa = new Set((await db.selectFrom('mfa_totp').select('person_id').where('status', '=', 'active').execute()).map((r) => Number(r.person_id)));
+/**
+ * People with their unit, devices and second factor from one query (devices as a JSON aggregate);
+ * lock-out as login decides it, from the signed log (each entry's hash checked), for those listed.
+ */
+export async function listStaff(vault: Vault, filter: { unit?: string; role?: Role; status?: string; login?: string } = {}): Promise<PersonView[]> {
+  const reader = vault.store.reader;
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (filter.unit) { where.push('u.name = ?'); params.push(filter.unit); }
+  if (filter.status) { where.push('p.status = ?'); params.push(filter.status); }
+  if (filter.login) { where.push('p.login = ?'); params.push(filter.login); }
+  const devices = reader.dialect === 'sqlite'
+    ? 'select json_group_array(json_array(d.id, d.status, d.label) order by d.created_at) from devices d where d.person_id = p.id'
+    : "select coalesce(json_agg(json_build_array(d.id, d.status, d.label) order by d.created_at), '[]')::text from devices d where d.person_id = p.id";
+  const rows = await reader.rows(`select p.login, p.name, u.name, p.employer, p.roles, p.status, p.created_at, (${devices}),
+      case when exists (select 1 from mfa_totp m where m.person_id = p.id and m.status = 'active') then 1 else 0 end
+    from people p join units u on u.id = p.unit_id${where.length ? ` where ${where.join(' and ')}` : ''}
+    order by p.login`, params);
+  const people = rows.map(([login, name, unit, employer, roles, status, createdAt, devicesJson, mfa]) => ({
+    login: String(login), name: String(name), unit: String(unit), employer: employer === null ? null : String(employer), roles: storedRoles(String(roles), String(login)), status: String(status), createdAt: String(createdAt),
+    devices: (JSON.parse(String(devicesJson)) as [string, string, string][]).map(([id, state, label]) => ({ id, status: state, label })),
+    mfa: Number(mfa) !== 0, locked: false,
+  })).filter((p) => !filter.role || p.roles.includes(filter.role));
   // Lock-out as login decides it: from the signed log, not from a row anyone with SQL could delete.
-  const policy = await activePolicy(db);
-  const locked = new Set<number>();
-  for (const r of rows) if (r.status !== 'departed' && (await loggedFailures(db, r.login, policy, Number.MAX_SAFE_INTEGER)).locked) locked.add(Number(r.id));
-  return rows
-    .map((r) => ({
-      login: r.login, name: r.name, unit: r.unit, employer: r.employer, roles: storedRoles(r.roles, r.login), status: r.status, createdAt: r.created_at,
-      devices: devices.filter((d) => Number(d.person_id) === Number(r.id)).map((d) => ({ id: d.id, status: d.status, label: d.label })),
-      mfa: mfa.has(Number(r.id)), locked: locked.has(Number(r.id)),
-    }))
-    .filter((p) => !filter.role || p.roles.includes(filter.role));
+  const policy = people.some((p) => p.status !== 'departed') ? await activePolicy(vault.store.db) : null;
+  for (const p of people) if (policy && p.status !== 'departed') p.locked = (await loggedFailures(vault.store.db, p.login, policy, Number.MAX_SAFE_INTEGER)).locked;
+  return people;
+}
+
+/** The active security officers' handles (the one-officer warning), without the lock-out walk of a listing. */
+export async function activeOfficers(vault: Vault): Promise<string[]> {
+  const rows = await vault.store.reader.rows("select login, roles from people where status = 'active' order by login");
+  return rows.filter(([login, roles]) => storedRoles(String(roles), String(login)).includes('security-officer')).map(([login]) => String(login));
 }
 
 export async function showStaff(vault: Vault, login: string): Promise<PersonView> {
-  const person = (await listStaff(vault)).find((p) => p.login === login);
+  const person = (await listStaff(vault, { login }))[0];
   if (!person) throw new GmvError('PERSON_NOT_FOUND', { login });
   return person;
 }

@@ -20,6 +20,11 @@ export interface Reader {
    * of reading a large audit log otherwise). Only inside {@link Reader.snapshot}.
    */
   column(query: string, pageSize: number): AsyncIterable<unknown[]>;
+  /**
+   * The rows of one query as arrays of cells, a page at a time, so a long listing is never held
+   * whole (a SQLite statement stepped; a PostgreSQL cursor). Only inside {@link Reader.snapshot}.
+   */
+  pages(query: string, params: readonly unknown[], pageSize: number): AsyncIterable<unknown[][]>;
   /** Run `fn` with all its reads seeing one consistent state of the vault. */
   snapshot<T>(fn: () => Promise<T>): Promise<T>;
 }
@@ -103,6 +108,26 @@ export function sqliteReader(database: import('better-sqlite3').Database, locati
         if (done) return;
       }
     },
+    async *pages(query, params, pageSize) {
+      if (!database.inTransaction) throw new Error('reader.pages() must run inside snapshot()');
+      const rows = guard(() => database.prepare(query).raw(true).iterate(...params) as IterableIterator<unknown[]>);
+      for (;;) {
+        const page: unknown[][] = [];
+        let done = false;
+        guard(() => {
+          while (page.length < pageSize) {
+            const next = rows.next();
+            if (next.done) {
+              done = true;
+              break;
+            }
+            page.push(next.value);
+          }
+        });
+        if (page.length > 0) yield page;
+        if (done) return;
+      }
+    },
     async snapshot(fn) {
       if (database.inTransaction) return fn();
       // A deferred transaction holds the WAL snapshot of its first read until it ends.
@@ -118,6 +143,7 @@ export function sqliteReader(database: import('better-sqlite3').Database, locati
 
 export function postgresReader(pool: import('pg').Pool, location: string): Reader {
   let active: import('pg').PoolClient | null = null;
+  let cursors = 0;
   const numbered = (query: string) => {
     let n = 0;
     return query.replace(/\?/g, () => `$${++n}`);
@@ -147,6 +173,21 @@ export function postgresReader(pool: import('pg').Pool, location: string): Reade
       } finally {
         // After a failed fetch the transaction is aborted and closing fails too: the first error counts.
         await run(client, 'close gmv_column').catch(() => undefined);
+      }
+    },
+    async *pages(query, params, pageSize) {
+      const client = active;
+      if (!client) throw new Error('reader.pages() must run inside snapshot()');
+      const cursor = `gmv_pages_${++cursors}`;
+      await run(client, `declare ${cursor} no scroll cursor for ${numbered(query)}`, params);
+      try {
+        for (;;) {
+          const rows = await run(client, `fetch forward ${Math.trunc(pageSize)} from ${cursor}`);
+          if (rows.length > 0) yield rows;
+          if (rows.length < pageSize) return;
+        }
+      } finally {
+        await run(client, `close ${cursor}`).catch(() => undefined);
       }
     },
     async snapshot<T>(fn: () => Promise<T>): Promise<T> {

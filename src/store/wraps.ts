@@ -90,15 +90,6 @@ export async function revokeWraps(trx: Kysely<DB>, filter: RevokeFilter, at: str
   return Number(result.numUpdatedRows);
 }
 
-/** The newest version of each account wrapped in force for a person. */
-export async function newestWrappedVersions(db: Kysely<DB>, personIds: number[]): Promise<Map<string, number>> {
-  if (personIds.length === 0) return new Map();
-  const rows = await db.selectFrom('wraps').select(['person_id', 'account_id', (eb) => eb.fn.max('item_version').as('v')])
-    .where('item_kind', '=', 'credential').where('revoked_at', 'is', null).where('person_id', 'in', personIds)
-    .groupBy(['person_id', 'account_id']).execute();
-  return new Map(rows.map((r) => [`${r.person_id}:${r.account_id}`, Number(r.v)]));
-}
-
 /** One (item, version) a person could decrypt, how, and from when until when. */
 export interface ExposureRow {
   kind: WrapKind;
