@@ -103,11 +103,14 @@ describe('the staff lifecycle (property, SQLite)', () => {
           expect(opened?.ok, `${login} opened a version written after leaving`).not.toBe(true);
         }
         // Every account they were ever given a version of is queued with each rotatable field it held.
-        const held = await directSql(box, [`select a.id as account_id, v.fields from wraps w join credential_versions v on v.account_id = w.account_id and v.version = w.item_version
+        const held = await directSql(box, [`select a.id as account_id, v.fields, w.item_ref from wraps w join credential_versions v on v.account_id = w.account_id and v.version = w.item_version
           join accounts a on a.id = w.account_id where w.item_kind = 'credential' and w.person_id = ${id}`]);
         const queued = await directSql(box, [`select account_id, fields from rotation_queue where reason = 'departure' and person_id = ${id}`]);
         for (const h of held) {
-          const fields = (JSON.parse(String(h.fields)) as { fields: string[] }).fields.filter((f) => ['password', 'totp', 'recovery'].includes(f));
+          // A wrap of a version sealed field by field held the fields its item_ref names (otp: the seed alone); one sealed whole, all.
+          const ref = String(h.item_ref);
+          const stored = ref.startsWith('fields:') ? ref.slice('fields:'.length).split(',') : (JSON.parse(String(h.fields)) as { fields: string[] }).fields;
+          const fields = stored.filter((f) => ['password', 'totp', 'recovery'].includes(f));
           const row = queued.find((q) => Number(q.account_id) === Number(h.account_id));
           expect(row, `${login}: account #${h.account_id} not queued`).toBeDefined();
           // Fields rotated since are removed from the row as they are done; what the row started with is in the audit entry.
