@@ -9,7 +9,7 @@ import { localPaths, type LocalPaths } from '../src/local/paths.js';
 import { checkedTarget, resolveTarget, targetLocation, type StoreTarget } from '../src/local/vault-location.js';
 import { OutputClosed, printJsonError, printNote, printResult } from '../src/fast/output.js';
 import type { Vault } from '../src/services/vault.js';
-import { endOfDay, parseCivilDate, parseDateInput, parseDateOrInstant, type CivilDate } from '../src/domain/dates.js';
+import { parseCivilDate, parseDateInput, parseUntilInput, type CivilDate } from '../src/domain/dates.js';
 import { translateStoreError } from '../src/store/driver.js';
 
 export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof GmvCommand)['baseFlags'] & T['flags']>;
@@ -182,9 +182,9 @@ export abstract class GmvCommand<T extends typeof Command> extends Command {
    */
   protected untilFlag(name: string, value: string | undefined): Date | undefined {
     if (value === undefined) return undefined;
-    const parsed = parseDateOrInstant(value);
-    if (!parsed) throw new GmvError('USAGE', { detail: `--${name} ${value}: expected YYYY-MM-DD or an ISO-8601 timestamp` });
-    return parsed.kind === 'day' ? new Date(endOfDay(parsed.day).getTime() - 1) : parsed.at;
+    const until = parseUntilInput(value);
+    if (!until) throw new GmvError('USAGE', { detail: `--${name} ${value}: expected YYYY-MM-DD or an ISO-8601 timestamp` });
+    return until;
   }
 
   /** A flag naming a civil day in China (a binding's or a filing's date): YYYY-MM-DD of a real day, nothing else. */

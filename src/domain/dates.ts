@@ -91,6 +91,13 @@ export function parseDateOrInstant(value: string): DateInput | null {
   return Number.isNaN(at.getTime()) ? null : { kind: 'instant', at };
 }
 
+/** Parse an end date or timestamp to its instant: a day includes all of that day in China. Null when it is not one. */
+export function parseUntilInput(value: string): Date | null {
+  const parsed = parseDateOrInstant(value);
+  if (!parsed) return null;
+  return parsed.kind === 'day' ? new Date(endOfDay(parsed.day).getTime() - 1) : parsed.at;
+}
+
 /** Parse a date or timestamp to its instant (a day: its start in China); null when it is not one. */
 export function parseDateInput(value: string): Date | null {
   return parseDateOrInstant(value)?.at ?? null;

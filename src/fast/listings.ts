@@ -6,7 +6,7 @@
  */
 import { GmvError } from '../errors.js';
 import { pickLang, render, type Lang, type MessageKey } from '../i18n/catalogue.js';
-import { isoChinaTime, formatChinaTime, parseDateInput, parseDateOrInstant, endOfDay } from '../domain/dates.js';
+import { isoChinaTime, formatChinaTime, parseDateInput, parseUntilInput } from '../domain/dates.js';
 import { shown } from '../domain/terminal-text.js';
 import { accountPages, auditPages, grantPages, type AccountFilter, type AuditLogQuery, type GrantFilter } from '../store/listings.js';
 import type { Reader } from '../store/reader.js';
@@ -44,13 +44,6 @@ type FastArgs =
   | { command: 'grant list'; json: boolean; vault?: string; lang?: string; filter: GrantFilter }
   | { command: 'audit log'; json: boolean; vault?: string; lang?: string; query: AuditLogQuery };
 
-/** An end given as a flag, as the full CLI reads it: a day includes all of that day in China. */
-function untilOf(value: string): Date | null {
-  const parsed = parseDateOrInstant(value);
-  if (!parsed) return null;
-  return parsed.kind === 'day' ? new Date(endOfDay(parsed.day).getTime() - 1) : parsed.at;
-}
-
 /** Parsed arguments, or null when they need the full CLI. */
 export function parseFastArgs(argv: string[]): FastArgs | null {
   if (argv[0] === 'account' && argv[1] === 'list') {
@@ -70,7 +63,7 @@ export function parseFastArgs(argv: string[]): FastArgs | null {
     if (!parsed || parsed.positionals.length > 0) return null;
     const [since, until, last] = [parsed.values.get('--since'), parsed.values.get('--until'), parsed.values.get('--last')];
     const sinceAt = since === undefined ? undefined : parseDateInput(since);
-    const untilAt = until === undefined ? undefined : untilOf(until);
+    const untilAt = until === undefined ? undefined : parseUntilInput(until);
     if (sinceAt === null || untilAt === null || (last !== undefined && !/^[1-9][0-9]{0,8}$/.test(last))) return null;
     const query = { actor: parsed.values.get('--actor'), subject: parsed.values.get('--subject'), action: parsed.values.get('--action'), since: sinceAt, until: untilAt, limit: last === undefined ? undefined : Number(last) };
     return { command: 'audit log', json: parsed.booleans.has('--json'), vault: parsed.values.get('--vault'), lang: parsed.values.get('--lang'), query };
