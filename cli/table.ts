@@ -1,6 +1,6 @@
 /** Human output of list and show commands: headings and labels come from the catalogue in the user's language. */
 import { render, type Lang, type MessageKey } from '../src/i18n/catalogue.js';
-import { columnWidth as width, escapeControls } from '../src/domain/terminal-text.js';
+import { alignedLine, columnWidth as width, escapeControls } from '../src/domain/terminal-text.js';
 
 export type ColumnKey = Extract<MessageKey, `col.${string}`>;
 export type FieldKey = Extract<MessageKey, `field.${string}`>;
@@ -10,8 +10,7 @@ export function renderTable(headers: ColumnKey[], raw: string[][], lang: Lang): 
   const heads = headers.map((h) => render(h, {}, lang));
   const rows = raw.map((r) => r.map((c) => escapeControls(c ?? '')));
   const widths = heads.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ''))));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c + ' '.repeat(widths[i]! - width(c)))).join('  ').trimEnd();
-  return [line(heads), ...rows.map(line)];
+  return [alignedLine(heads, widths), ...rows.map((r) => alignedLine(r, widths))];
 }
 
 /** Indented `label: value` lines of a show command. */

@@ -51,6 +51,11 @@ export function shown(strings: TemplateStringsArray, ...values: unknown[]): stri
 const NARROW = /^[\u0000-\u10FF]*$/;
 const WIDE = /[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]/;
 
+/** One row of an aligned table: each cell but the last padded to its column's width, two spaces between. */
+export function alignedLine(cells: readonly string[], widths: readonly number[]): string {
+  return cells.map((c, i) => (i === cells.length - 1 ? c : c + ' '.repeat(widths[i]! - columnWidth(c)))).join('  ').trimEnd();
+}
+
 /** Columns a terminal draws the text in (CJK characters and full-width punctuation count double). */
 export function columnWidth(text: string): number {
   // Below U+1100 nothing is wide and every character is one UTF-16 unit: the common case, counted at once.

@@ -5,7 +5,7 @@
  */
 import { GmvError } from '../errors.js';
 import type { Lang } from '../i18n/catalogue.js';
-import { columnWidth, escapeControls, escapeForTerminal } from '../domain/terminal-text.js';
+import { alignedLine, columnWidth, escapeControls, escapeForTerminal } from '../domain/terminal-text.js';
 
 export function printResult(json: boolean, value: unknown, human: () => string | string[]): void {
   process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${escapeForTerminal(([] as string[]).concat(human()).join('\n'))}\n`);
@@ -115,7 +115,7 @@ export async function printTable<T>(heads: string[], pages: () => AsyncIterable<
       }
     }
   }
-  const line = (row: string[]) => row.map((c, i) => (i === row.length - 1 ? c : c + ' '.repeat(widths[i]! - columnWidth(c)))).join('  ').trimEnd();
+  const line = (row: string[]) => alignedLine(row, widths);
   await writeOut(`${escapeForTerminal(line(heads))}\n`);
   if (kept) {
     for (let i = 0; i < kept.length; i += 500) await writeOut(`${escapeForTerminal(kept.slice(i, i + 500).map(line).join('\n'))}\n`);
