@@ -165,9 +165,7 @@ export async function archiveAccount(vault: Vault, actor: Actor, slug: string): 
 }
 
 export async function findAccount(vault: Vault, slug: string): Promise<{ id: number; slug: string; status: string; platform: Platform }> {
-  const row = await vault.store.db.selectFrom('accounts').select(['id', 'slug', 'status', 'platform']).where('slug', '=', slug).executeTakeFirst();
-  if (!row) throw new GmvError('ACCOUNT_NOT_FOUND', { slug });
-  return { id: Number(row.id), slug: row.slug, status: row.status, platform: row.platform as Platform };
+  return (await findAccounts(vault, [slug]))[0]!;
 }
 
 /** Several accounts by slug, in the order given, in one query per 500; the first unknown slug is an error. */
