@@ -3,6 +3,7 @@
  * and filing record. `show` never prints secrets, only which fields are stored and their version.
  */
 import { accountPages, collect, type AccountFilter } from '../store/listings.js';
+import { inBatches } from '../store/batches.js';
 import { GmvError } from '../errors.js';
 import { isDisplayName, isSlug } from '../domain/names.js';
 import { rolesOf } from '../store/people.js';
@@ -168,11 +169,11 @@ export async function findAccount(vault: Vault, slug: string): Promise<{ id: num
   return (await findAccounts(vault, [slug]))[0]!;
 }
 
-/** Several accounts by slug, in the order given, in one query per 500; the first unknown slug is an error. */
+/** Several accounts by slug, in the order given, one query per few hundred; the first unknown slug is an error. */
 export async function findAccounts(vault: Vault, slugs: readonly string[]): Promise<{ id: number; slug: string; status: string; platform: Platform }[]> {
   const found = new Map<string, { id: number; slug: string; status: string; platform: Platform }>();
-  for (let i = 0; i < slugs.length; i += 500) {
-    const rows = await vault.store.db.selectFrom('accounts').select(['id', 'slug', 'status', 'platform']).where('slug', 'in', slugs.slice(i, i + 500)).execute();
+  for (const batch of inBatches(slugs)) {
+    const rows = await vault.store.db.selectFrom('accounts').select(['id', 'slug', 'status', 'platform']).where('slug', 'in', batch).execute();
     for (const row of rows) found.set(row.slug, { id: Number(row.id), slug: row.slug, status: row.status, platform: row.platform as Platform });
   }
   return slugs.map((slug) => {

@@ -20,6 +20,7 @@ import { FIELDS, type Field } from '../domain/credential.js';
 import type { Capability } from '../domain/access-rules.js';
 import { readPublic, wrapDataKey } from '../crypto/pgp.js';
 import { escrowWrap, insertWraps, liveWrap, type WrapRow } from '../store/wraps.js';
+import { inBatches } from '../store/batches.js';
 import { fieldSummary, parseCredential, type CredentialContent } from '../domain/credential.js';
 import { newHistoryKey } from './password-history.js';
 import { currentOrgKeyRow, wrapRowsFor, unwrap, type KeyHolder, type WrapRecipient } from './keys.js';
@@ -181,12 +182,11 @@ export async function writeVersion(trx: Kysely<DB>, account: AccountRef, content
  */
 export async function writeFirstVersions(trx: Kysely<DB>, items: readonly { account: AccountRef; content: CredentialContent; passwordHash: string | null; historyKey: Uint8Array }[], grantees: readonly Grantee[], meta: Omit<VersionMeta, 'passwordHash' | 'historyKey'>): Promise<void> {
   const org = await orgRecipient(trx);
-  for (let i = 0; i < items.length; i += CHUNK) {
+  for (const batch of inBatches(items)) {
     const sealed = [];
-    for (const item of items.slice(i, i + CHUNK)) sealed.push(await sealVersion(item.account, 1, item.content, { ...meta, passwordHash: item.passwordHash, historyKey: item.historyKey }, grantees, org));
+    for (const item of batch) sealed.push(await sealVersion(item.account, 1, item.content, { ...meta, passwordHash: item.passwordHash, historyKey: item.historyKey }, grantees, org));
     await trx.insertInto('credential_versions').values(sealed.map((v) => v.row)).execute();
-    const wraps = sealed.flatMap((v) => v.wraps);
-    for (let j = 0; j < wraps.length; j += CHUNK) await insertWraps(trx, wraps.slice(j, j + CHUNK));
+    await insertWraps(trx, sealed.flatMap((v) => v.wraps));
   }
 }
 
@@ -334,9 +334,6 @@ export function openVersion(dataKey: Uint8Array, text: string, account: AccountR
   }
 }
 
-/** Accounts per statement in bulk reads and writes: well inside SQLite's and PostgreSQL's parameter limits. */
-const CHUNK = 500;
-
 /**
  * Wrap the latest version of each account for a grantee, using the org escrow (an officer's org
  * key) to get the keys: of a version sealed field by field, exactly the fields `can` opens (a wrap
@@ -347,8 +344,8 @@ const CHUNK = 500;
 export async function wrapLatestFor(trx: Kysely<DB>, accounts: readonly AccountRef[], orgDecrypt: (data: Uint8Array) => Promise<Buffer>, grantee: { personId: number; fingerprint: string; publicKey: import('openpgp').PublicKey }, at: Date, can: readonly Capability[], onProgress?: (done: number, total: number) => void): Promise<Map<number, number | null>> {
   const out = new Map<number, number | null>();
   const iso = at.toISOString();
-  for (let i = 0; i < accounts.length; i += CHUNK) {
-    const chunk = accounts.slice(i, i + CHUNK);
+  let done = 0;
+  for (const chunk of inBatches(accounts)) {
     const ids = chunk.map((a) => a.id);
     const latest = new Map((await trx.selectFrom('credential_versions as cv').select(['cv.account_id', 'cv.version', 'cv.envelope']).where('cv.account_id', 'in', ids)
       .where((eb) => eb('cv.version', '=', eb.selectFrom('credential_versions as n').select((e) => e.fn.max('n.version').as('m')).whereRef('n.account_id', '=', 'cv.account_id')))
@@ -402,7 +399,8 @@ export async function wrapLatestFor(trx: Kysely<DB>, accounts: readonly AccountR
     }
     if (revoke.length > 0) await trx.updateTable('wraps').set({ revoked_at: iso, revoked_reason: 'grant-changed' }).where('id', 'in', revoke).execute();
     await insertWraps(trx, rows);
-    onProgress?.(Math.min(i + CHUNK, accounts.length), accounts.length);
+    done += chunk.length;
+    onProgress?.(done, accounts.length);
   }
   return out;
 }

@@ -16,6 +16,7 @@ import { orgKeyFor } from './officer-keys.js';
 import type { KeyHolder } from './keys.js';
 import { activePolicy, commitChange, type Vault } from './vault.js';
 import { endExpiredGrants, endGrant } from './steps.js';
+import { inBatches } from '../store/batches.js';
 
 export function parseCapabilities(text: string): Capability[] {
   const can = text.split(',').map((c) => c.trim()).filter(Boolean);
@@ -75,8 +76,7 @@ export async function addGrants(vault: Vault, officer: KeyHolder, login: string,
     const iso = at.toISOString();
     const ids = accounts.map((a) => a.id);
     // A re-grant replaces the grant in force; a few statements per 500 accounts, not a few per account.
-    for (let i = 0; i < ids.length; i += 500) {
-      const chunk = ids.slice(i, i + 500);
+    for (const chunk of inBatches(ids)) {
       await trx.updateTable('grants').set({ removed_at: iso, removed_by: officer.login })
         .where('person_id', '=', recipient.personId).where('account_id', 'in', chunk).where('removed_at', 'is', null).execute();
       await trx.insertInto('grants').values(chunk.map((accountId) => ({ person_id: recipient.personId, account_id: accountId, can: JSON.stringify(can), until: until?.toISOString() ?? null, granted_by: officer.login, granted_at: iso, removed_by: null, removed_at: null }))).execute();

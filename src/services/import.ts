@@ -17,8 +17,7 @@ import { keyedPasswordHash, newHistoryKey } from './password-history.js';
 import { readPublic } from '../crypto/pgp.js';
 import type { Capability } from './access.js';
 
-/** Accounts per statement: well inside SQLite's and PostgreSQL's parameter limits. */
-const CHUNK = 500;
+import { inBatches } from '../store/batches.js';
 import type { SessionActor } from './session.js';
 import { commitChange, type Vault } from './vault.js';
 
@@ -176,19 +175,19 @@ export async function applyImport(vault: Vault, actor: SessionActor, plan: Impor
   const grantees: Grantee[] = await Promise.all(importer.map(async (k) => ({ personId: actor.personId, fingerprint: k.fingerprint, publicKey: await readPublic(k.public_key), can: ['reveal', 'otp', 'manage'] as Capability[] })));
   const can = JSON.stringify(['reveal', 'otp', 'manage']);
   const extraCan: Capability[] = options.can ?? ['reveal', 'otp'];
-  const extra: Grantee[] = [];
+  const extra: (Grantee & { login: string })[] = [];
   for (const login of new Set(options.grant ?? [])) {
     if (login === actor.login && admin) continue;
-    const person = await checkedGrantee(vault, actor, login);
-    extra.push({ ...person, can: extraCan });
+    extra.push({ ...await checkedGrantee(vault, actor, login), can: extraCan, login });
   }
-  const logins = new Map<number, string>((await Promise.all(extra.map(async (g) => [g.personId, (await db.selectFrom('people').select('login').where('id', '=', g.personId).executeTakeFirstOrThrow()).login] as const))));
+  const granted = extra.map((g) => g.login);
   await commitChange(vault, async (trx) => {
     const at = vault.now();
     const iso = at.toISOString();
     const audit: AuditDraft[] = [];
-    for (let start = 0; start < plan.accounts.length; start += CHUNK) {
-      const chunk = plan.accounts.slice(start, start + CHUNK);
+    let done = 0;
+    for (const rows of inBatches(plan.accounts.map((planned, i) => ({ planned, item: plan.items[i]! })))) {
+      const chunk = rows.map((r) => r.planned);
       const slugs = chunk.map((a) => a.slug);
       const taken = await trx.selectFrom('accounts').select('slug').where('slug', 'in', slugs).executeTakeFirst();
       if (taken) throw new GmvError('ACCOUNT_EXISTS', { slug: taken.slug });
@@ -203,8 +202,7 @@ export async function applyImport(vault: Vault, actor: SessionActor, plan: Impor
       for (const g of extra) {
         await trx.insertInto('grants').values(chunk.map((planned) => ({ person_id: g.personId, account_id: ids.get(planned.slug)!, can: JSON.stringify(g.can), until: null, granted_by: actor.login, granted_at: iso, removed_by: null, removed_at: null }))).execute();
       }
-      const versions = chunk.map((planned, i) => {
-        const item = plan.items[start + i]!;
+      const versions = rows.map(({ planned, item }) => {
         const content: CredentialContent = {};
         if (item.password !== undefined) content.password = item.password;
         if (item.loginId !== undefined) content.login = item.loginId;
@@ -223,12 +221,13 @@ export async function applyImport(vault: Vault, actor: SessionActor, plan: Impor
         audit.push({ action: 'account.add', actor: actor.login, subject: planned.slug, outcome: 'ok', details: { platform: planned.platform, unit: plan.unit, imported_from: plan.format, line: planned.line, fields: planned.fields, version: 1 } });
         // The importer's own grant is recorded like any other (the verifier replays grants from the log).
         if (admin) audit.push({ action: 'grant.add', actor: actor.login, subject: planned.slug, outcome: 'ok', details: { person: actor.login, can: ['reveal', 'otp', 'manage'], until: null, automatic: true } });
-        for (const g of extra) audit.push({ action: 'grant.add', actor: actor.login, subject: planned.slug, outcome: 'ok', details: { person: logins.get(g.personId)!, can: g.can, until: null, wrapped_version: 1 } });
+        for (const g of extra) audit.push({ action: 'grant.add', actor: actor.login, subject: planned.slug, outcome: 'ok', details: { person: g.login, can: g.can, until: null, wrapped_version: 1 } });
       }
-      options.onProgress?.(Math.min(start + CHUNK, plan.accounts.length), plan.accounts.length);
+      done += rows.length;
+      options.onProgress?.(done, plan.accounts.length);
     }
-    audit.push({ action: 'import', actor: actor.login, subject: plan.unit, outcome: 'ok', details: { format: plan.format, accounts: plan.accounts.length, ...(extra.length ? { granted: [...logins.values()] } : {}) } });
+    audit.push({ action: 'import', actor: actor.login, subject: plan.unit, outcome: 'ok', details: { format: plan.format, accounts: plan.accounts.length, ...(granted.length ? { granted } : {}) } });
     return { result: undefined, audit };
   }, { by: actor });
-  return { created: plan.accounts.length, granted: [...logins.values()] };
+  return { created: plan.accounts.length, granted };
 }

@@ -15,6 +15,7 @@
  *    signs over a tree larger than the one it handed over.
  * Offboarding and demoting an officer run the same step inside their own change.
  */
+import { ROWS_PER_STATEMENT } from '../store/batches.js';
 import type { Kysely } from 'kysely';
 import type { PrivateKey, PublicKey } from 'openpgp';
 import { GmvError } from '../errors.js';
@@ -57,8 +58,6 @@ export interface RekeyView {
   reason: string;
 }
 
-/** Rows per insert: well under SQLite's and PostgreSQL's bound-parameter limits. */
-const BATCH = 500;
 
 /** Open the old keys with the officer's wraps and make the new ones (outside any transaction: it is slow). */
 export async function prepareRekey(vault: Vault, officer: KeyHolder, policy: Policy): Promise<RekeyMaterial> {
@@ -160,7 +159,7 @@ async function rewrapEscrow(trx: Kysely<DB>, m: RekeyMaterial, at: string): Prom
   for (let lastId = 0; ;) {
     const rows = await trx.selectFrom('wraps').select(['id', 'item_kind', 'account_id', 'item_ref', 'item_version', 'wrapped'])
       .where('recipient', '=', 'org').where('key_fingerprint', '=', m.oldOrg.fingerprint).where('revoked_at', 'is', null)
-      .where('id', '>', lastId).orderBy('id').limit(BATCH).execute();
+      .where('id', '>', lastId).orderBy('id').limit(ROWS_PER_STATEMENT).execute();
     if (rows.length === 0) return done;
     const next: WrapRow[] = [];
     for (const row of rows) {

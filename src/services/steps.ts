@@ -11,6 +11,7 @@ import { GmvError } from '../errors.js';
 import { addDays, civilDateOf, DAY_MS } from '../domain/dates.js';
 import { buildCrl, type CaMaterial, type RevokedEntry } from '../crypto/x509.js';
 import { revokeWraps, type WrapKind } from '../store/wraps.js';
+import { inBatches } from '../store/batches.js';
 import type { Policy } from '../policy/policy.js';
 
 /** What every step needs besides its own arguments: the transaction, the moment, who acts, the rules. */
@@ -66,8 +67,7 @@ export async function endGrants(ctx: StepContext, person: { personId: number; lo
   const action = why === 'grant-expired' ? 'grant.expire' : 'grant.remove';
   const due = addDays(civilDateOf(at), ctx.policy.rotation.eventDueDays);
   const out: StepResult<{ rotationDue: string; wrapsRevoked: number }>[] = [];
-  for (let i = 0; i < accounts.length; i += 500) {
-    const chunk = accounts.slice(i, i + 500);
+  for (const chunk of inBatches(accounts)) {
     const ids = chunk.map((a) => a.accountId);
     const live = new Set((await trx.selectFrom('grants').select('account_id').where('person_id', '=', person.personId).where('account_id', 'in', ids).where('removed_at', 'is', null).execute()).map((g) => Number(g.account_id)));
     if (live.size === 0) continue;

@@ -6,6 +6,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { DB } from './schema.js';
+import { inBatches } from './batches.js';
 
 export type WrapKind = 'org-key' | 'device-ca' | 'mfa-seed' | 'credential' | 'rotation';
 export type RecipientKind = 'person' | 'org' | 'recovery';
@@ -29,9 +30,12 @@ export interface WrapRow {
   at: string;
 }
 
-/** Insert wraps in one statement. */
-export async function insertWraps(trx: Kysely<DB>, rows: WrapRow[]): Promise<void> {
-  if (rows.length === 0) return;
+/** Insert wraps, one statement per few hundred. */
+export async function insertWraps(trx: Kysely<DB>, rows: readonly WrapRow[]): Promise<void> {
+  for (const batch of inBatches(rows)) await insertWrapRows(trx, batch);
+}
+
+async function insertWrapRows(trx: Kysely<DB>, rows: readonly WrapRow[]): Promise<void> {
   await trx.insertInto('wraps').values(rows.map((r) => ({
     item_kind: r.item.kind, account_id: r.item.accountId ?? null, item_ref: r.item.ref ?? '', item_version: r.item.version,
     recipient: r.recipient, person_id: r.personId, key_fingerprint: r.keyFingerprint, wrapped: r.wrapped,
