@@ -60,22 +60,15 @@ export async function setSecret(vault: Vault, actor: SessionActor, slug: string,
   await authorize(vault, actor, { kind: 'credential', action: 'secret.set', account, need: 'manage', field });
   const db = vault.store.db;
   const policy = await activePolicy(db);
-  if (field === 'password') {
-    const opened = await readVersion(db, actor, account, undefined, []);
-    try {
-      if (await isRecentPassword(db, account, input.revealString(), policy.credentials.history, opened?.historyKey)) {
-        await commitChange(vault, async () => ({ result: undefined, audit: [{ action: 'secret.set', actor: actor.login, subject: slug, outcome: 'denied', details: { field, reason: 'password reused' } }] }), { by: actor });
-        throw new GmvError('PASSWORD_REUSED', { history: policy.credentials.history, account: slug });
-      }
-    } finally {
-      opened?.historyKey?.fill(0);
-    }
-  }
   // Read the current version inside the write transaction: two concurrent edits never build on the same base.
   const version = await commitChange(vault, async (trx) => {
     const current = await readVersion(trx, actor, account);
     const historyKey = current?.historyKey ?? newHistoryKey();
     try {
+      // A reused password writes nothing but its refusal, which commits (the error follows).
+      if (field === 'password' && await isRecentPassword(trx, account, input.revealString(), policy.credentials.history, current?.historyKey)) {
+        return { result: null, audit: [{ action: 'secret.set', actor: actor.login, subject: slug, outcome: 'denied' as const, details: { field, reason: 'password reused' } }] };
+      }
       const next = await withField(current?.content ?? {}, field, input);
       const passwordHash = field === 'password' ? keyedPasswordHash(historyKey, account.id, next.password!) : null;
       const v = await writeVersion(trx, account, next, { reason: `set ${field}`, by: actor.login, at: vault.now(), passwordHash, historyKey });
@@ -86,6 +79,7 @@ export async function setSecret(vault: Vault, actor: SessionActor, slug: string,
       historyKey.fill(0);
     }
   }, { by: actor });
+  if (version === null) throw new GmvError('PASSWORD_REUSED', { history: policy.credentials.history, account: slug });
   return { account: slug, field, version };
 }
 
