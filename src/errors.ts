@@ -71,6 +71,7 @@ const CODES = {
   CREDENTIAL_TAMPERED: ExitCode.integrity,
   CREDENTIAL_ROLLBACK: ExitCode.integrity,
   STATE_MISMATCH: ExitCode.integrity,
+  STATE_SEAL_INVALID: ExitCode.integrity,
   ESCROW_MISSING: ExitCode.integrity,
   DENIED_STATUS: ExitCode.denied,
   DENIED_GRANT: ExitCode.denied,

@@ -2,6 +2,7 @@
  * The session agent (like ssh-agent): holds one person's unlocked key in memory, answers decrypt
  * and sign requests on its socket, and forgets everything on lock, idle timeout or max lifetime.
  */
+import { parseSealBody } from '../domain/state-seal.js';
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
@@ -36,14 +37,15 @@ export async function runAgent(boot: AgentBoot, binaryKey: Uint8Array, ready: ()
 
   // The person's key vouches for the audit log and for the records they sign: the agent signs a
   // checkpoint, a checklist-run record, a staff record or a backup manifest of its own vault in
-  // canonical form, or a compliance report of its own vault (beginning as domain/report.ts#reportPrefix
+  // canonical form, a state seal of its own vault (which the door honours from a person's key only
+  // for the grants they gave themselves as an account's creator), or a compliance report of its own vault (beginning as domain/report.ts#reportPrefix
   // says), and nothing else, so no process that reaches the socket gets a general signer.
   const isOwnCheckpoint = (data: Uint8Array): boolean => {
     const text = Buffer.from(data).toString('utf8');
     return Buffer.from(text, 'utf8').equals(data) && parseCheckpoint(text)?.vault === boot.session.vaultId;
   };
   const isOwnSignable = (data: Uint8Array): boolean => isOwnCheckpoint(data) || isRunRecordOf(data, boot.session.vaultId) || isStaffRecordOf(data, boot.session.vaultId)
-    || isBackupManifestOf(data, boot.session.vaultId) || isReportOf(data, boot.session.vaultId);
+    || isBackupManifestOf(data, boot.session.vaultId) || isReportOf(data, boot.session.vaultId) || isSealOf(data, boot.session.vaultId);
 
   const server = createServer((socket) => serve(socket));
   // The key's secret parameters live in openpgp.js's own byte arrays: zero them, do not just drop them.
@@ -246,4 +248,10 @@ function askToLock(path: string): Promise<'live' | 'stale' | 'gone'> {
     socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED' ? 'stale' : error.code === 'ENOENT' ? 'gone' : 'live'));
     socket.on('close', () => resolve('live'));
   });
+}
+
+/** A state seal body of this vault, in canonical form (domain/state-seal.ts). */
+function isSealOf(data: Uint8Array, vaultId: string): boolean {
+  const text = Buffer.from(data).toString('utf8');
+  return Buffer.from(text, 'utf8').equals(data) && parseSealBody(text, vaultId) !== null;
 }

@@ -136,26 +136,31 @@ function bodyOf(row: TailRow): AuditBody | null {
 }
 
 /**
+ * The vault's organisation key as this terminal may trust it: the newest `org_keys` row, which must
+ * be the key the terminal trusted before (`pinnedOrg`) or one a chain of signed re-keys hands over
+ * from it (AUDIT_TAMPERED otherwise), with the earlier keys of that chain.
+ */
+export async function trustedOrg(trx: Kysely<DB>, vaultId: string, pinnedOrg: string | null): Promise<{ row: { fingerprint: string; public_key: string }; formerOrgKeys: { armored: string; treeSize: number }[] }> {
+  const orgRows = await trx.selectFrom('org_keys').select(['fingerprint', 'public_key']).orderBy('created_at', 'desc').execute();
+  const orgRow = orgRows[0];
+  if (!orgRow) throw new GmvError('VAULT_NOT_INITIALIZED', { path: '(vault)' });
+  if (!pinnedOrg || pinnedOrg === orgRow.fingerprint) return { row: orgRow, formerOrgKeys: [] };
+  const transitions = await trx.selectFrom('org_transitions').select(['body', 'from_signature', 'to_signature', 'ca_signature']).orderBy('id').execute();
+  const chain = await orgChain(vaultId, orgRow.public_key, orgRows.map((r) => ({ fingerprint: r.fingerprint, publicKey: r.public_key })),
+    transitions.map((t) => ({ body: t.body, fromSignature: t.from_signature, toSignature: t.to_signature, caSignature: t.ca_signature })));
+  if (!chain.some((link) => link.key.fingerprint === pinnedOrg)) {
+    throw new GmvError('AUDIT_TAMPERED', { seq: 0, detail: 'detail.orgKeyReplaced', found: orgRow.fingerprint, pinned: pinnedOrg });
+  }
+  return { row: orgRow, formerOrgKeys: formerKeys(chain) };
+}
+
+/**
  * The newest checkpoint whose signature holds under a key the organisation certified and that is
  * still active (a revoked terminal's or retired person's key vouches for nothing new). The
  * organisation key is the one this terminal trusted before (`pinnedOrg`), else the vault's newest.
  */
 async function newestValidCheckpoint(trx: Kysely<DB>, vaultId: string, seen: SeenCheckpoint | null): Promise<{ checkpoint: HeadCheckpoint | null; org: string }> {
-  const pinnedOrg = seen?.org || null;
-  const orgRows = await trx.selectFrom('org_keys').select(['fingerprint', 'public_key']).orderBy('created_at', 'desc').execute();
-  const orgRow = orgRows[0];
-  if (!orgRow) throw new GmvError('VAULT_NOT_INITIALIZED', { path: '(vault)' });
-  // The key this terminal trusted before must be the vault's, or one a chain of re-keys hands over from.
-  let formerOrgKeys: { armored: string; treeSize: number }[] = [];
-  if (pinnedOrg && pinnedOrg !== orgRow.fingerprint) {
-    const transitions = await trx.selectFrom('org_transitions').select(['body', 'from_signature', 'to_signature', 'ca_signature']).orderBy('id').execute();
-    const chain = await orgChain(vaultId, orgRow.public_key, orgRows.map((r) => ({ fingerprint: r.fingerprint, publicKey: r.public_key })),
-      transitions.map((t) => ({ body: t.body, fromSignature: t.from_signature, toSignature: t.to_signature, caSignature: t.ca_signature })));
-    if (!chain.some((link) => link.key.fingerprint === pinnedOrg)) {
-      throw new GmvError('AUDIT_TAMPERED', { seq: 0, detail: 'detail.orgKeyReplaced', found: orgRow.fingerprint, pinned: pinnedOrg });
-    }
-    formerOrgKeys = formerKeys(chain);
-  }
+  const { row: orgRow, formerOrgKeys } = await trustedOrg(trx, vaultId, seen?.org || null);
   for (let offset = 0; ; offset += PAGE) {
     const rows = await trx.selectFrom('audit_checkpoints').select(['id', 'tree_size', 'root', 'at', 'body', 'signer_fingerprint', 'signature'])
       .orderBy('tree_size', 'desc').orderBy('id', 'desc').limit(PAGE).offset(offset).execute();

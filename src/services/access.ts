@@ -9,6 +9,8 @@ import { findPerson } from '../store/people.js';
 import { decideAccess, needsQualification, ROLE_RULES, type AccessDecision, type AccessFacts, type AccessRequest, type Capability, type RoleAction } from '../domain/access-rules.js';
 import { recordDenial, type PersonSigner, type Vault } from './vault.js';
 import { qualificationOf } from './training.js';
+import { byOrg, checkSeal, grantSealAllowed, type SealContext } from './state-seals.js';
+import { readSeen } from '../local/seen-checkpoint.js';
 
 export { CAPABILITIES, type Capability } from '../domain/access-rules.js';
 /** Which roles may do what (kept under its old name for the calendar and policy code). */
@@ -34,24 +36,37 @@ function normalize(request: Request, subject: string | null): AccessRequest {
 async function factsFor(vault: Vault, actor: Actor, request: AccessRequest): Promise<AccessFacts> {
   const db = vault.store.db;
   const person = await findPerson(db, { id: actor.personId });
+  const seals = sealContext(vault);
+  // The roles and status decide every door: they count only as the organisation sealed them.
+  if (person) await checkSeal(db, seals, { table: 'people', row: person.login }, { kind: 'person', login: person.login, roles: person.roles, status: person.status }, person.seal, byOrg);
   const facts: AccessFacts = { person: person ? { id: actor.personId, login: person.login, status: person.status, roles: person.roles } : null, now: vault.now() };
   if (request.kind === 'session' && actor.deviceId !== undefined) {
     const t = await db.selectFrom('devices').select(['status', 'person_id']).where('id', '=', actor.deviceId).executeTakeFirst();
     facts.terminal = { id: actor.deviceId, status: t?.status ?? null, personId: t ? Number(t.person_id) : null };
   }
   if (request.kind === 'credential') {
-    const grants = await db.selectFrom('grants').select(['can', 'until']).where('person_id', '=', actor.personId)
+    const grants = await db.selectFrom('grants').select(['can', 'until', 'granted_at', 'seal']).where('person_id', '=', actor.personId)
       .where('account_id', '=', request.account.id).where('removed_at', 'is', null).execute();
     // gmv keeps one live grant per person and account (a new grant ends the old one): more is a
     // table written outside gmv, and which of them decides would be a guess.
     if (grants.length > 1) throw new GmvError('GRANT_DUPLICATE', { login: actor.login, account: request.account.slug, count: grants.length });
     facts.grants = grants.map((g) => ({ can: JSON.parse(g.can) as Capability[], until: g.until }));
+    for (const [i, g] of grants.entries()) {
+      await checkSeal(db, seals, { table: 'grants', row: `${actor.login} on ${request.account.slug}` },
+        { kind: 'grant', person: actor.personId, account: request.account.id, can: facts.grants[i]!.can, until: g.until, grantedAt: g.granted_at },
+        g.seal === null ? null : Number(g.seal), grantSealAllowed({ id: actor.personId, roles: person?.roles ?? [] }));
+    }
   }
   if (person && needsQualification(request)) {
     const row = await db.selectFrom('people').select('employer').where('id', '=', actor.personId).executeTakeFirstOrThrow();
     facts.qualification = await qualificationOf(vault, { id: actor.personId, login: person.login, roles: person.roles, employer: row.employer });
   }
   return facts;
+}
+
+/** What a seal is checked against: this vault, and the organisation key this terminal trusted before. */
+export function sealContext(vault: Vault): SealContext {
+  return { vaultId: vault.vaultId, pinnedOrg: readSeen(vault.paths.devicesDir, vault.vaultId)?.org || null };
 }
 
 /** Decide without side effects (for listings that show what a person could do). */
@@ -79,7 +94,20 @@ function auditAction(request: AccessRequest): string {
  */
 export async function authorize(vault: Vault, actor: Actor, request: Request, subject: string | null = null): Promise<void> {
   const req = normalize(request, subject);
-  const decision = decideAccess(req, await factsFor(vault, actor, req));
+  let facts: AccessFacts;
+  try {
+    facts = await factsFor(vault, actor, req);
+  } catch (error) {
+    // A forged or altered row that decides access: refused as an integrity failure, and on record.
+    if (error instanceof GmvError && error.code === 'STATE_SEAL_INVALID') {
+      await recordDenial(vault, {
+        action: auditAction(req), actor: actor.login, subject: subjectOf(req, actor), outcome: 'denied',
+        details: { rule: 'state-seal', reason: `${String(error.params.table)} ${String(error.params.row)}: seal check failed`, device: actor.deviceId ?? null },
+      }).catch(() => undefined);
+    }
+    throw error;
+  }
+  const decision = decideAccess(req, facts);
   if (decision.allow) return;
   await recordDenial(vault, {
     action: auditAction(req), actor: actor.login, subject: subjectOf(req, actor), outcome: 'denied',

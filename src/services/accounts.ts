@@ -10,6 +10,7 @@ import { rolesOf } from '../store/people.js';
 import { PLATFORMS, type Platform } from '../domain/password-gen.js';
 import { authorize, type Actor } from './access.js';
 import { commitChange, type Vault } from './vault.js';
+import { sealGrants } from './state-seals.js';
 import type { AuditDraft } from '../audit/entry.js';
 import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.js';
@@ -84,6 +85,12 @@ export async function accountRunsIn(trx: Kysely<DB>, context: Awaited<ReturnType
 
 export { runContext };
 
+/** The key that seals a grant a person gives themselves as an account's creator: their own, logged in. */
+export function personSealer(actor: Actor): NonNullable<Actor['signer']> {
+  if (!actor.signer) throw new GmvError('SESSION_REQUIRED', {});
+  return actor.signer;
+}
+
 export async function addAccount(vault: Vault, actor: Actor, input: AccountInput): Promise<AddAccountResult> {
   if (!isSlug(input.slug)) throw new GmvError('INVALID_INPUT', { what: 'slug', detail: `"${input.slug}" must be lowercase words joined by hyphens (like weibo-press)` });
   checkRegisterText(input);
@@ -109,6 +116,8 @@ export async function addAccount(vault: Vault, actor: Actor, input: AccountInput
     const roles = await rolesOf(trx, actor.personId);
     if (roles.includes('account-admin')) {
       await trx.insertInto('grants').values({ person_id: actor.personId, account_id: Number(row.id), can: JSON.stringify(['reveal', 'otp', 'manage']), until: null, granted_by: actor.login, granted_at: at, removed_by: null, removed_at: null }).execute();
+      // Sealed by their own key: the door accepts that only for the creator's grant (services/state-seals.ts).
+      await sealGrants(trx, vault.vaultId, personSealer(actor), { personId: actor.personId, accounts: [Number(row.id)] }, at);
       audit.push({ action: 'grant.add', actor: actor.login, subject: input.slug, outcome: 'ok', details: { person: actor.login, can: ['reveal', 'otp', 'manage'], until: null, automatic: true } });
     }
     // Art. 35: a new account is filed with the government office.

@@ -12,9 +12,11 @@ import { encryptTo, fingerprintOf, generateKey, readPublic } from '../crypto/pgp
 import { certFingerprint, readCsr } from '../crypto/x509.js';
 import { newEnrollCode, normalizeEnrollCode, enrollCodeHash } from '../domain/enroll-code.js';
 import { readDeviceKey, removeDeviceKey } from '../local/device-file.js';
-import { authorize, refuse, type Actor } from './access.js';
+import { authorize, refuse, sealContext, type Actor } from './access.js';
 import { currentCaRow, sealPersonKey, type KeyHolder } from './keys.js';
 import { caFor, orgKeyFor, wrapOfficerKeys } from './officer-keys.js';
+import { keySigner } from '../audit/log.js';
+import { checkSealedPeople, sealPeople } from './state-seals.js';
 import { newDeviceMaterial, certifyDevice, certifyPersonKey, insertDevice, saveDeviceFile } from './device-provision.js';
 import { enforcePassphrase } from './init.js';
 import { activePolicy, commitChange, type Vault } from './vault.js';
@@ -150,6 +152,7 @@ export async function approveDevice(vault: Vault, officer: KeyHolder, typedCode:
   }
   const policy = await activePolicy(db);
   const [ca, orgKey] = await Promise.all([caFor(vault, officer), orgKeyFor(vault, officer)]);
+  await checkSealedPeople(db, sealContext(vault), [Number(device.person_id)], false);
   const certified = await certifyDevice({
     vaultId: vault.vaultId, deviceId: device.id, login: device.login, signingFingerprint: device.signing_fingerprint,
     createdAt: device.created_at, ca, orgKey, csrPem: device.csr!, now: vault.now(), certificateDays: policy.devices.certificateDays,
@@ -170,6 +173,7 @@ export async function approveDevice(vault: Vault, officer: KeyHolder, typedCode:
       await certifyPersonKey(trx, vault.vaultId, orgKey, pendingKey.fingerprint);
     }
     await trx.updateTable('people').set({ status: 'active' }).where('id', '=', Number(device.person_id)).where('status', '=', 'onboarding').execute();
+    await sealPeople(trx, vault.vaultId, keySigner(orgKey), [Number(device.person_id)], at);
     // A security officer's first key receives the organisation and device-CA keys.
     let officerKeys = 0;
     const roles = await rolesOf(trx, Number(device.person_id));

@@ -17,6 +17,8 @@ import type { KeyHolder } from './keys.js';
 import { activePolicy, commitChange, type Vault } from './vault.js';
 import { endExpiredGrants, endGrant } from './steps.js';
 import { inBatches } from '../store/batches.js';
+import { keySigner } from '../audit/log.js';
+import { sealGrants } from './state-seals.js';
 
 export function parseCapabilities(text: string): Capability[] {
   const can = text.split(',').map((c) => c.trim()).filter(Boolean);
@@ -81,6 +83,7 @@ export async function addGrants(vault: Vault, officer: KeyHolder, login: string,
         .where('person_id', '=', recipient.personId).where('account_id', 'in', chunk).where('removed_at', 'is', null).execute();
       await trx.insertInto('grants').values(chunk.map((accountId) => ({ person_id: recipient.personId, account_id: accountId, can: JSON.stringify(can), until: until?.toISOString() ?? null, granted_by: officer.login, granted_at: iso, removed_by: null, removed_at: null }))).execute();
     }
+    await sealGrants(trx, vault.vaultId, keySigner(orgKey), { personId: recipient.personId, accounts: ids }, iso);
     const wrapped = await wrapLatestFor(trx, accounts, async (data) => Buffer.from(await decryptWith(data, orgKey)), recipient, at, can, onProgress);
     const audit = [];
     for (const account of accounts) {

@@ -20,6 +20,10 @@ import type { Capability } from './access.js';
 import { inBatches } from '../store/batches.js';
 import type { SessionActor } from './session.js';
 import { commitChange, type Vault } from './vault.js';
+import { personSealer } from './accounts.js';
+import { orgKeyFor } from './officer-keys.js';
+import { keySigner } from '../audit/log.js';
+import { sealGrants } from './state-seals.js';
 
 /** One account an import creates: its fields, and what of the row gmv has no field for (`url`: it only tells the platform). */
 export interface PlannedAccount { line: number; slug: string; name: string; platform: Platform; fields: string[]; notKept: string[] }
@@ -181,10 +185,15 @@ export async function applyImport(vault: Vault, actor: SessionActor, plan: Impor
     extra.push({ ...await checkedGrantee(vault, actor, login), can: extraCan, login });
   }
   const granted = extra.map((g) => g.login);
+  // The importer's own grants are sealed by their key; grants to others by the organisation key,
+  // which only an officer (who alone may grant) holds.
+  const selfSealer = admin ? personSealer(actor) : null;
+  const orgSealer = extra.length > 0 ? keySigner(await orgKeyFor(vault, actor)) : null;
   await commitChange(vault, async (trx) => {
     const at = vault.now();
     const iso = at.toISOString();
     const audit: AuditDraft[] = [];
+    const created: number[] = [];
     let done = 0;
     for (const rows of inBatches(plan.accounts.map((planned, i) => ({ planned, item: plan.items[i]! })))) {
       const chunk = rows.map((r) => r.planned);
@@ -196,6 +205,7 @@ export async function applyImport(vault: Vault, actor: SessionActor, plan: Impor
         filing_number: null, filed_on: null, status: 'active', created_at: iso, archived_at: null,
       }))).execute();
       const ids = new Map((await trx.selectFrom('accounts').select(['id', 'slug']).where('slug', 'in', slugs).execute()).map((r) => [r.slug, Number(r.id)]));
+      created.push(...ids.values());
       if (admin) {
         await trx.insertInto('grants').values(chunk.map((planned) => ({ person_id: actor.personId, account_id: ids.get(planned.slug)!, can, until: null, granted_by: actor.login, granted_at: iso, removed_by: null, removed_at: null }))).execute();
       }
@@ -226,6 +236,8 @@ export async function applyImport(vault: Vault, actor: SessionActor, plan: Impor
       done += rows.length;
       options.onProgress?.(done, plan.accounts.length);
     }
+    if (selfSealer) await sealGrants(trx, vault.vaultId, selfSealer, { personId: actor.personId, accounts: created }, iso);
+    for (const g of extra) await sealGrants(trx, vault.vaultId, orgSealer!, { personId: g.personId, accounts: created }, iso);
     audit.push({ action: 'import', actor: actor.login, subject: plan.unit, outcome: 'ok', details: { format: plan.format, accounts: plan.accounts.length, ...(granted.length ? { granted } : {}) } });
     return { result: undefined, audit };
   }, { by: actor });

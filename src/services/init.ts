@@ -19,7 +19,8 @@ import { isDisplayName, isLoginHandle } from '../domain/names.js';
 import { sealPersonKey, sealWithDataKey, wrapFor, wrapForPeople } from './keys.js';
 import { newDeviceMaterial, certifyDevice, certifyPersonKey, insertDevice, saveDeviceFile } from './device-provision.js';
 import { keySigner } from '../audit/log.js';
-import { recordAudit } from './vault.js';
+import { POLICY_META, recordAudit } from './vault.js';
+import { sealPeople, sealPolicy } from './state-seals.js';
 import { Actions } from '../audit/entry.js';
 import { deviceFilePath } from '../local/device-file.js';
 import type { LocalPaths } from '../local/paths.js';
@@ -117,7 +118,8 @@ export async function initVault(options: InitOptions): Promise<InitResult> {
       await trx.insertInto('org_keys').values({ fingerprint: orgKey.fingerprint, public_key: orgKey.publicArmored, private_envelope: JSON.stringify(org.envelope), created_at: createdAt }).execute();
       await trx.insertInto('device_ca').values({ fingerprint: caFingerprint, cert_pem: ca.certPem, private_envelope: JSON.stringify(caSealed.envelope), created_at: createdAt }).execute();
       await trx.insertInto('crls').values({ crl_number: 1, pem: crl, this_update: createdAt, next_update: new Date(at.getTime() + policy.devices.crlDays * DAY_MS).toISOString() }).execute();
-      await trx.insertInto('policies').values({ sha256: policySha, body: options.policy.text, applied_at: createdAt }).execute();
+      const policyRow = await trx.insertInto('policies').values({ sha256: policySha, body: options.policy.text, applied_at: createdAt }).returning('id').executeTakeFirstOrThrow();
+      await trx.insertInto('vault_meta').values({ key: POLICY_META.pack, value: String(policyRow.id) }).execute();
       const unit = await trx.insertInto('units').values({ name: options.unit, created_at: createdAt }).returning('id').executeTakeFirstOrThrow();
       const person = await trx.insertInto('people').values({
         login: options.login, name: options.officerName, unit_id: Number(unit.id), employer: null,
@@ -126,6 +128,10 @@ export async function initVault(options: InitOptions): Promise<InitResult> {
       const personId = Number(person.id);
       await trx.insertInto('person_keys').values({ fingerprint: officerKey.fingerprint, person_id: personId, public_key: officerKey.publicArmored, created_at: createdAt, retired_at: null, status: 'active' }).execute();
       await certifyPersonKey(trx, vaultId, orgPrivate, officerKey.fingerprint);
+      // The first officer's roles and the pack in force, sealed by the organisation key they were made with.
+      const orgSigner = keySigner(orgPrivate);
+      await sealPeople(trx, vaultId, orgSigner, [personId], createdAt);
+      await sealPolicy(trx, vaultId, orgSigner, { pack: policySha, override: null }, createdAt);
       await insertDevice(trx, { id: deviceId, personId, label: 'init terminal', material: device, createdAt, certified: { ...certified, approvedBy: options.login } });
       await trx.insertInto('person_key_locks').values({ person_id: personId, key_fingerprint: officerKey.fingerprint, device_id: deviceId, envelope: JSON.stringify(officerLock), created_at: createdAt }).execute();
       const officer = [{ personId, fingerprint: officerKey.fingerprint, publicKey: officerPublic }];

@@ -22,8 +22,10 @@ import { exposure, exposedAccounts, holdsOrgKey } from '../store/wraps.js';
 import { civilDateOf, type CivilDate } from '../domain/dates.js';
 import { addWorkdays, type WorkCalendar } from '../domain/workdays.js';
 import type { AuditDraft } from '../audit/entry.js';
-import { authorize } from './access.js';
-import { caFor } from './officer-keys.js';
+import { authorize, sealContext } from './access.js';
+import { caFor, orgKeyFor } from './officer-keys.js';
+import { keySigner } from '../audit/log.js';
+import { checkSealedPeople, sealPeople } from './state-seals.js';
 import type { KeyHolder } from './keys.js';
 import { activePolicy, commitChange, type Vault } from './vault.js';
 import { endGrants, issueCrl, retireKeys, revokeDeviceStep } from './steps.js';
@@ -122,6 +124,8 @@ export async function offboardStaff(vault: Vault, officer: KeyHolder & { deviceI
   const deadline = departureDeadline(calendar, today, policy.rotation.departureWorkingDays);
   const due = deadline ?? today;
   const ca = await caFor(vault, officer);
+  const orgSigner = keySigner(await orgKeyFor(vault, officer));
+  await checkSealedPeople(db, sealContext(vault), [person.id], false);
   // They held the organisation key and the device CA: both are replaced in this same change.
   const heldOrgKey = await holdsOrgKey(db, person.id);
   const rekey = heldOrgKey ? await prepareRekey(vault, officer, policy) : null;
@@ -152,6 +156,7 @@ export async function offboardStaff(vault: Vault, officer: KeyHolder & { deviceI
     const audit: AuditDraft[] = [];
     const changed = await trx.updateTable('people').set({ status: 'departed', departed_at: at.toISOString() }).where('id', '=', person.id).where('status', '!=', 'departed').executeTakeFirst();
     if (Number(changed.numUpdatedRows) !== 1) throw new GmvError('PERSON_DEPARTED', { login });
+    await sealPeople(trx, vault.vaultId, orgSigner, [person.id], at.toISOString());
     if (person.roles.includes('security-officer')) {
       const others = (await trx.selectFrom('people').select(['roles']).where('status', '=', 'active').execute()).filter((p) => (JSON.parse(p.roles) as string[]).includes('security-officer'));
       if (others.length === 0) throw new GmvError('INVALID_INPUT', { what: 'person', detail: `${login} is the last active security officer` });

@@ -33,7 +33,10 @@ import { authorize } from './access.js';
 import { activeKeysOfRole, currentCaRow, currentOrgKeyRow, sealWithDataKey, wrapFor, type KeyHolder, type WrapRecipient } from './keys.js';
 import { caFor, orgKeyFor } from './officer-keys.js';
 import { issueCrl } from './steps.js';
-import { activePolicy, commitChange, type Vault } from './vault.js';
+import { activePolicy, commitChange, recordedPolicy, type Vault } from './vault.js';
+import { sealContext } from './access.js';
+import { keySigner } from '../audit/log.js';
+import { checkSealedPeople, sealGrants, sealPeople, sealPolicy } from './state-seals.js';
 
 /** What a re-key needs before its transaction: the old keys opened, the new ones made. */
 export interface RekeyMaterial {
@@ -95,6 +98,10 @@ export async function rekeyIn(trx: Kysely<DB>, vault: Vault, m: RekeyMaterial, a
   const moment = after(after(vault.now(), orgRow.created_at), caRow.created_at);
   const at = moment.toISOString();
   const treeSize = Number((await trx.selectFrom('audit_tree').select('size').where('id', '=', 1).executeTakeFirst())?.size ?? 0);
+  // The state the old key sealed is checked before the new key seals it again (nothing forged is carried over).
+  const seals = sealContext(vault);
+  await checkSealedPeople(trx, seals, 'all', true);
+  const { pack, override } = await recordedPolicy(trx);
 
   // The new keys, sealed, for the officers in office and the recovery keys.
   const org = sealWithDataKey(Buffer.from(m.newOrg.privateArmored, 'utf8'), { purpose: 'org-key', fingerprint: m.newOrg.fingerprint });
@@ -118,6 +125,10 @@ export async function rekeyIn(trx: Kysely<DB>, vault: Vault, m: RekeyMaterial, a
   org.dataKey.fill(0);
   ca.dataKey.fill(0);
 
+  const newSigner = keySigner(m.newOrg.key);
+  await sealPeople(trx, vault.vaultId, newSigner, (await trx.selectFrom('people').select('id').execute()).map((p) => Number(p.id)), at);
+  await sealGrants(trx, vault.vaultId, newSigner, 'all', at);
+  await sealPolicy(trx, vault.vaultId, newSigner, { pack: pack.sha256, override: override?.sha256 ?? null }, at);
   const escrowRewrapped = await rewrapEscrow(trx, m, at);
   const keysRecertified = await recertify(trx, vault.vaultId, m.newOrg.key);
   const devicesReissued = await reissueCertificates(trx, m.newCa.material, moment, policy);

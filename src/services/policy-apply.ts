@@ -6,11 +6,15 @@
 import { sha256Hex } from '../crypto/kdf.js';
 import { Actions } from '../audit/entry.js';
 import { effectivePolicy, policyKind } from '../policy/policy.js';
-import { authorize, type Actor } from './access.js';
+import { authorize } from './access.js';
+import type { KeyHolder } from './keys.js';
+import { orgKeyFor } from './officer-keys.js';
+import { keySigner } from '../audit/log.js';
+import { sealPolicy } from './state-seals.js';
 import { commitChange, packText, POLICY_META, recordedPolicy, type Vault } from './vault.js';
 
 export interface ApplyOptions {
-  actor: Actor;
+  actor: KeyHolder;
   file: { text: string; source: string };
 }
 
@@ -26,6 +30,7 @@ export async function applyPolicy(vault: Vault, options: ApplyOptions): Promise<
   await authorize(vault, actor, 'policy.apply', file.source);
   const kind = await policyKind(file.text, file.source);
   const sha256 = sha256Hex(file.text);
+  const orgSigner = keySigner(await orgKeyFor(vault, actor));
   return commitChange<ApplyResult>(vault, async (trx) => {
     // Read inside the write transaction, so an override is checked against the pack it will really
     // lie over even when another officer switched packs meanwhile. A bad file throws POLICY_INVALID
@@ -43,6 +48,7 @@ export async function applyPolicy(vault: Vault, options: ApplyOptions): Promise<
       ? [{ key: POLICY_META.pack, value: id }]
       : [{ key: POLICY_META.pack, value: String(current.pack.id) }, { key: POLICY_META.override, value: id }];
     await trx.insertInto('vault_meta').values(meta).execute();
+    await sealPolicy(trx, vault.vaultId, orgSigner, kind === 'pack' ? { pack: sha256, override: null } : { pack: current.pack.sha256, override: sha256 }, at);
     return {
       result: { kind, name, pack: policy.name, sha256 },
       audit: [{ action: Actions.policyApply, actor: actor.login, subject: name, outcome: 'ok',

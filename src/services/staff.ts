@@ -9,13 +9,15 @@ import { holdsOrgKey, revokeWraps } from '../store/wraps.js';
 import { storedRoles } from '../store/people.js';
 import { GmvError } from '../errors.js';
 import { isDisplayName, isLoginHandle, ROLES, type Role } from '../domain/names.js';
-import { authorize, type Actor } from './access.js';
+import { authorize, sealContext, type Actor } from './access.js';
 import { activePolicy, commitChange, type Vault } from './vault.js';
 import { clearFailures, loggedFailures } from './throttle.js';
-import { wrapOfficerKeys } from './officer-keys.js';
+import { orgKeyFor, wrapOfficerKeys } from './officer-keys.js';
 import { readPublic } from '../crypto/pgp.js';
 import type { KeyHolder } from './keys.js';
 import { prepareRekey, rekeyIn, wipeRekey, type RekeyView } from './org-rekey.js';
+import { keySigner, type CheckpointSigner } from '../audit/log.js';
+import { checkSealedPeople, sealGrants, sealPeople } from './state-seals.js';
 
 export interface PersonView {
   login: string;
@@ -54,8 +56,11 @@ export function checkNewPerson(input: AddStaff): void {
   if (input.employer !== undefined && !isDisplayName(input.employer)) throw new GmvError('INVALID_INPUT', { what: 'employer', detail: 'empty, padded or holding control characters' });
 }
 
-/** Insert a person (status onboarding) inside the caller's transaction; returns their id and the audit entry. */
-export async function insertPersonIn(trx: Kysely<DB>, at: Date, actor: string, input: AddStaff): Promise<{ id: number; audit: AuditDraft }> {
+/**
+ * Insert a person (status onboarding) inside the caller's transaction, their roles sealed by the
+ * organisation key (`orgSigner`); returns their id and the audit entry.
+ */
+export async function insertPersonIn(trx: Kysely<DB>, vaultId: string, orgSigner: CheckpointSigner, at: Date, actor: string, input: AddStaff): Promise<{ id: number; audit: AuditDraft }> {
   const unit = await trx.selectFrom('units').select('id').where('name', '=', input.unit).executeTakeFirst();
   if (!unit) throw new GmvError('UNIT_NOT_FOUND', { unit: input.unit });
   if (await trx.selectFrom('people').select('id').where('login', '=', input.login).executeTakeFirst()) throw new GmvError('PERSON_EXISTS', { login: input.login });
@@ -64,14 +69,16 @@ export async function insertPersonIn(trx: Kysely<DB>, at: Date, actor: string, i
     roles: JSON.stringify(input.roles), status: 'onboarding', created_at: at.toISOString(),
   }).execute();
   const row = await trx.selectFrom('people').select('id').where('login', '=', input.login).executeTakeFirstOrThrow();
+  await sealPeople(trx, vaultId, orgSigner, [Number(row.id)], at.toISOString());
   return { id: Number(row.id), audit: { action: 'person.add', actor, subject: input.login, outcome: 'ok', details: { unit: input.unit, roles: input.roles, employer: input.employer ?? 'in-house' } } };
 }
 
-export async function addStaff(vault: Vault, actor: Actor, input: AddStaff): Promise<PersonView> {
+export async function addStaff(vault: Vault, actor: KeyHolder, input: AddStaff): Promise<PersonView> {
   checkNewPerson(input);
   await authorize(vault, actor, 'staff.manage', input.login);
+  const orgSigner = keySigner(await orgKeyFor(vault, actor));
   await commitChange(vault, async (trx) => {
-    const added = await insertPersonIn(trx, vault.now(), actor.login, input);
+    const added = await insertPersonIn(trx, vault.vaultId, orgSigner, vault.now(), actor.login, input);
     return { result: undefined, audit: [added.audit] };
   }, { by: actor });
   return showStaff(vault, input.login);
@@ -90,9 +97,19 @@ export async function setRoles(vault: Vault, actor: KeyHolder, login: string, ro
   const held = subject ? await holdsOrgKey(vault.store.db, Number(subject.id)) : false;
   const policy = held ? await activePolicy(vault.store.db) : null;
   const rekey = held ? await prepareRekey(vault, actor, policy!) : null;
+  const orgSigner = keySigner(await orgKeyFor(vault, actor));
+  // What is sealed again must be what the organisation sealed: a forged role or grant is not carried over.
+  const subjectRow = await vault.store.db.selectFrom('people').select('id').where('login', '=', login).executeTakeFirstOrThrow();
+  await checkSealedPeople(vault.store.db, sealContext(vault), [Number(subjectRow.id)], true);
   let rekeyed: RekeyView | null = null;
   await commitChange(vault, async (trx) => {
     await trx.updateTable('people').set({ roles: JSON.stringify(roles) }).where('login', '=', login).execute();
+    // The new roles are sealed, and so are their grants again: one they sealed themselves as an
+    // account's creator counts only while they manage accounts (services/state-seals.ts).
+    const subjectId = Number(subjectRow.id);
+    const at = vault.now().toISOString();
+    await sealPeople(trx, vault.vaultId, orgSigner, [subjectId], at);
+    await sealGrants(trx, vault.vaultId, orgSigner, { personId: subjectId }, at);
     let removedWraps = 0;
     if (demoted) {
       // No longer an officer: the organisation and device-CA keys are no longer wrapped for them.

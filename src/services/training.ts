@@ -21,6 +21,7 @@ import { loadKey, verifyWith, type VerifyKey } from '../audit/signatures.js';
 import type { AuditDraft } from '../audit/entry.js';
 import type { Policy } from '../policy/policy.js';
 import { authorize, type Actor } from './access.js';
+import type { KeyHolder } from './keys.js';
 import { activePolicy, commitChange, type Vault } from './vault.js';
 
 /** Signatures already checked by this process (the session agent serves many reveals): row text and signature → ok. */
@@ -277,7 +278,7 @@ export interface OnboardView {
  * `gmv staff onboard`: the person, their NDA and training records and the signed onboarding record,
  * in one transaction (Arts. 7, 25). Access can be granted only once nothing is missing.
  */
-export async function onboardStaff(vault: Vault, actor: Actor, input: OnboardInput): Promise<OnboardView> {
+export async function onboardStaff(vault: Vault, actor: KeyHolder, input: OnboardInput): Promise<OnboardView> {
   const { checkNewPerson, insertPersonIn } = await import('./staff.js');
   checkNewPerson(input);
   await authorize(vault, actor, 'staff.manage', input.login);
@@ -291,9 +292,11 @@ export async function onboardStaff(vault: Vault, actor: Actor, input: OnboardInp
   }
   if (input.nda) pastDay(input.nda, today, '--nda');
   const employer = input.employer ?? null;
+  const [{ keySigner }, { orgKeyFor }] = await Promise.all([import('../audit/log.js'), import('./officer-keys.js')]);
+  const orgSigner = keySigner(await orgKeyFor(vault, actor));
   return commitChange(vault, async (trx) => {
     const at = vault.now();
-    const added = await insertPersonIn(trx, at, actor.login, input);
+    const added = await insertPersonIn(trx, vault.vaultId, orgSigner, at, actor.login, input);
     const audit: AuditDraft[] = [added.audit];
     const recorded: RecordedView[] = [];
     const person = { login: input.login, name: input.name, employer };

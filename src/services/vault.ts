@@ -16,6 +16,7 @@ import { GmvError } from '../errors.js';
 import { effectivePolicy, upgradeLegacyPack, type Policy } from '../policy/policy.js';
 import { shippedFile } from '../package-root.js';
 import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { readSeen, rememberSeen, type SeenCheckpoint } from '../local/seen-checkpoint.js';
 import { assertSignableTail, inspectHead, type LogHead } from '../audit/tail.js';
 
@@ -87,11 +88,17 @@ export const POLICY_META = { pack: 'policy_pack', override: 'policy_override' } 
 
 export interface RecordedPolicyFile { id: number; sha256: string; body: string; appliedAt: string }
 
-/** The pack and override rows in force (a vault that never ran `gmv policy apply` enforces its newest row). */
+/**
+ * The pack and override rows in force, as the organisation sealed them (services/state-seals.ts):
+ * the pointers name the rows, each row's text must give its recorded SHA-256, and the seal the vault
+ * names must list that pair. A pointer, a row or a text changed outside gmv is STATE_SEAL_INVALID.
+ */
 export async function recordedPolicy(db: Kysely<DB>): Promise<{ pack: RecordedPolicyFile; override: RecordedPolicyFile | null }> {
-  const meta = await db.selectFrom('vault_meta').select(['key', 'value']).where('key', 'in', [POLICY_META.pack, POLICY_META.override]).execute();
+  const { POLICY_SEAL, checkSeal, byOrg } = await import('./state-seals.js');
+  const meta = await db.selectFrom('vault_meta').select(['key', 'value']).where('key', 'in', [POLICY_META.pack, POLICY_META.override, POLICY_SEAL, 'vault_id']).execute();
+  const valueOf = (key: string) => meta.find((m) => m.key === key)?.value;
   const idOf = (key: string) => {
-    const v = meta.find((m) => m.key === key)?.value;
+    const v = valueOf(key);
     return v === undefined ? null : Number(v);
   };
   const read = async (id: number | null) => {
@@ -101,9 +108,18 @@ export async function recordedPolicy(db: Kysely<DB>): Promise<{ pack: RecordedPo
     return row ? { id: Number(row.id), sha256: row.sha256, body: row.body, appliedAt: row.applied_at } : null;
   };
   const pack = await read(idOf(POLICY_META.pack));
-  if (!pack) throw new GmvError('VAULT_NOT_INITIALIZED', { path: '(vault)' });
+  const vaultId = valueOf('vault_id');
+  if (!pack || vaultId === undefined) throw new GmvError('VAULT_NOT_INITIALIZED', { path: '(vault)' });
   const overrideId = idOf(POLICY_META.override);
-  return { pack, override: overrideId === null ? null : await read(overrideId) };
+  const override = overrideId === null ? null : await read(overrideId);
+  for (const file of [pack, override]) {
+    if (file && createHash('sha256').update(file.body, 'utf8').digest('hex') !== file.sha256) {
+      throw new GmvError('STATE_SEAL_INVALID', { table: 'policies', row: `id ${file.id}`, detail: 'detail.policyText' });
+    }
+  }
+  await checkSeal(db, { vaultId, pinnedOrg: null }, { table: 'policies', row: `id ${override?.id ?? pack.id}` },
+    { kind: 'policy', pack: pack.sha256, override: override?.sha256 ?? null }, idOf(POLICY_SEAL), byOrg);
+  return { pack, override };
 }
 
 /** Parsed policies by their texts: a command (or the session agent) checks its pack once, however many steps ask. */

@@ -14,6 +14,8 @@ export interface PersonRecord {
   name: string;
   status: string;
   roles: Role[];
+  /** The state seal that signed the roles and status (services/state-seals.ts); null: none. */
+  seal: number | null;
 }
 
 /** The roles stored for `login` (a JSON list of known roles); VAULT_CORRUPT when it is anything else. */
@@ -30,15 +32,15 @@ export function storedRoles(stored: string, login: string): Role[] {
   return value as Role[];
 }
 
-type PersonRow = { id: number | string | bigint; login: string; name: string; status: string; roles: string };
+type PersonRow = { id: number | string | bigint; login: string; name: string; status: string; roles: string; seal: number | string | bigint | null };
 
 function record(row: PersonRow): PersonRecord {
-  return { id: Number(row.id), login: row.login, name: row.name, status: row.status, roles: storedRoles(row.roles, row.login) };
+  return { id: Number(row.id), login: row.login, name: row.name, status: row.status, roles: storedRoles(row.roles, row.login), seal: row.seal === null ? null : Number(row.seal) };
 }
 
 /** One person by id or by login handle, with checked roles; undefined when there is none. */
 export async function findPerson(db: Kysely<DB>, by: { id: number } | { login: string }): Promise<PersonRecord | undefined> {
-  const q = db.selectFrom('people').select(['id', 'login', 'name', 'status', 'roles']);
+  const q = db.selectFrom('people').select(['id', 'login', 'name', 'status', 'roles', 'seal']);
   const row = await ('id' in by ? q.where('id', '=', by.id) : q.where('login', '=', by.login)).executeTakeFirst();
   return row ? record(row) : undefined;
 }

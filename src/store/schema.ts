@@ -25,6 +25,8 @@ export interface PeopleTable {
   created_at: string;
   /** When an offboarding took effect (schema 13); null while they work here. */
   departed_at: Generated<string | null>;
+  /** The state_seals row that signed this row's roles and status (schema 16); null: never sealed. */
+  seal: Generated<number | null>;
 }
 export interface PersonKeysTable {
   fingerprint: string;
@@ -176,6 +178,15 @@ export interface GrantsTable {
   granted_at: string;
   removed_by: string | null;
   removed_at: string | null;
+  /** The state_seals row that signed this grant (schema 16); null: never sealed. */
+  seal: Generated<number | null>;
+}
+export interface StateSealsTable {
+  id: Generated<number>;
+  body: string;
+  signer_fingerprint: string;
+  signature: string;
+  created_at: string;
 }
 export interface RotationsTable {
   account_id: number;
@@ -340,4 +351,5 @@ export interface DB {
   staff_records: StaffRecordsTable;
   impersonation_cases: ImpersonationCasesTable;
   org_transitions: OrgTransitionsTable;
+  state_seals: StateSealsTable;
 }
