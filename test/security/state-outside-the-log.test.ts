@@ -111,10 +111,12 @@ describe.each(dialects())('access state changed outside gmv on %s', (dialect) =>
         name: 'laxer policy pack', table: 'policies', row: 'id',
         attack: async (db) => {
           const body = policy.replace('max_failures: 2', 'max_failures: 1000');
-          await db.insertInto('policies').values({ sha256: createHash('sha256').update(body).digest('hex'), body, applied_at: new Date().toISOString() }).execute();
+          const row = await db.insertInto('policies').values({ sha256: createHash('sha256').update(body).digest('hex'), body, applied_at: new Date().toISOString() }).returning('id').executeTakeFirstOrThrow();
+          await db.updateTable('vault_meta').set({ value: String(row.id) }).where('key', '=', 'policy_pack').execute();
         },
         undo: async (db) => {
-          const newest = await db.selectFrom('policies').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow();
+          const [first, newest] = [await db.selectFrom('policies').select('id').orderBy('id').executeTakeFirstOrThrow(), await db.selectFrom('policies').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow()];
+          await db.updateTable('vault_meta').set({ value: String(first.id) }).where('key', '=', 'policy_pack').execute();
           await db.deleteFrom('policies').where('id', '=', newest.id).execute();
         },
       },
