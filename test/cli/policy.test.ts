@@ -4,6 +4,7 @@
  * logins), a non-officer's apply and a pack under the legal floors are refused and change nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dialects, otherTerminal, sandbox, type Sandbox } from '../helpers/dialects.js';
@@ -89,10 +90,22 @@ describe('a vault created before packs carried citations', () => {
     const legacy = 'name: default\nversion: 1\naudit:\n  retention_days: 400\npassphrase:\n  min_length: 12\n  kdf:\n    memory_kib: 65536\n    iterations: 3\n    parallelism: 4\n'
       + 'session:\n  idle_minutes: 15\n  max_hours: 8\nlogin:\n  max_failures: 5\n  backoff_seconds: 2\ndevices:\n  certificate_days: 365\n  crl_days: 30\n'
       + 'credentials:\n  history: 5\n  recovery_codes_low: 3\n  clipboard_seconds: 20\nrotation:\n  periodic_days: 0\n  event_due_days: 3\nplatforms: {}\n';
-    const { default: Database } = await import('better-sqlite3');
-    const db = new Database((box.target as { path: string }).path);
-    db.prepare('update policies set body = ?').run(legacy);
-    db.close();
+    // Recorded as such a vault holds it: the text with its SHA-256, sealed by the organisation key.
+    const [{ openVault }, { unlockPerson }, { orgKeyFor }, { keySigner }, { sealPolicy }, { writeTransaction }, { Secret }] = await Promise.all([
+      import('../../src/services/vault.js'), import('../../src/services/unlock.js'), import('../../src/services/officer-keys.js'),
+      import('../../src/audit/log.js'), import('../../src/services/state-seals.js'), import('../../src/store/store.js'), import('../../src/crypto/secret.js'),
+    ]);
+    const vault = await openVault({ target: box.target, paths: box.paths });
+    try {
+      const signer = keySigner(await orgKeyFor(vault, await unlockPerson(vault, 'li.an', Secret.fromString(OFFICER_PASSPHRASE))));
+      const sha256 = createHash('sha256').update(legacy).digest('hex');
+      await writeTransaction(vault.store, async (trx) => {
+        await trx.updateTable('policies').set({ body: legacy, sha256 }).execute();
+        await sealPolicy(trx, vault.vaultId, signer, { pack: sha256, override: null }, new Date().toISOString());
+      });
+    } finally {
+      await vault.store.close();
+    }
     const shown = parse<Shown>(await gmv(['policy', 'show', '--json'], { env: box.env }));
     expect(rule(shown, 'audit.retention_days')).toMatchObject({ value: 400, source: 'pack', origin: 'default', cite: { en: 'Cybersecurity Law art. 21; measures art. 24' } });
     expect(rule(shown, 'checklists.backup-restore-drill.deadline_working_days')?.value).toBe(10);
