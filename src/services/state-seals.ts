@@ -37,6 +37,13 @@ export type SealSigner = { org: true } | { org: false; personId: number };
 
 interface CheckedSeal { body: string; signature: string; signer: string; rows: ReadonlySet<string>; by: SealSigner | null }
 
+/**
+ * Stores whose unsealed rows the signed log was just verified to stand behind (by
+ * `sealUnsealedState`, for the length of that command only): a missing seal passes there, so the
+ * officer of an upgraded vault can unlock and seal it. A seal that does not hold never passes.
+ */
+const verifiedLegacy = new WeakSet<object>();
+
 /** Seals this process has checked (the session agent serves many reveals), by vault and id. */
 const checked = new Map<string, CheckedSeal>();
 const orgKeys = new Map<string, Promise<VerifyKey>>();
@@ -58,7 +65,7 @@ export async function checkSeal(db: Kysely<DB>, ctx: SealContext, where: SealedR
   const fail = (detail: string): never => {
     throw new GmvError('STATE_SEAL_INVALID', { table: where.table, row: where.row, detail });
   };
-  if (sealId === null) return fail('detail.sealMissing');
+  if (sealId === null) return verifiedLegacy.has(db) ? undefined : fail('detail.sealMissing');
   const seal = await readSeal(db, ctx, sealId);
   if (!seal) return fail('detail.sealUnreadable');
   if (!seal.rows.has(sealedRecordDigest(ctx.vaultId, record))) return fail('detail.sealNotListed');
@@ -181,42 +188,45 @@ export interface SealStateView { people: number; grants: number; policy: boolean
  * and the policy must agree with it), so only state the log stands behind is sealed; rows that
  * already carry a seal are left to the access decision. One change, one `state.seal` entry.
  */
-export async function sealUnsealedState(vault: import('./vault.js').Vault, officer: import('./keys.js').KeyHolder & { deviceId?: string }, target: import('../store/store.js').StoreTarget): Promise<SealStateView> {
-  const [{ verifyAuditAt }, { findPerson }, { decideAccess }, { recordDenial, commitChange, recordedPolicy }, { orgKeyFor }, { keySigner }] = await Promise.all([
+export async function sealUnsealedState(vault: import('./vault.js').Vault, unlock: () => Promise<import('./keys.js').KeyHolder & { deviceId?: string }>, target: import('../store/store.js').StoreTarget): Promise<SealStateView> {
+  const [{ verifyAuditAt }, { findPerson }, { decideAccess }, { recordDenial, commitChange }, { orgKeyFor }, { keySigner }] = await Promise.all([
     import('./audit-verify.js'), import('../store/people.js'), import('../domain/access-rules.js'), import('./vault.js'), import('./officer-keys.js'), import('../audit/log.js'),
   ]);
   await verifyAuditAt(target, { devicesDir: vault.paths.devicesDir });
-  // The officer's own row may be unsealed still: the verified log stands behind it instead.
-  const person = await findPerson(vault.store.db, { id: officer.personId });
-  const request = { kind: 'role', action: 'vault.reseal', subject: 'state' } as const;
-  const decision = decideAccess(request, { person: person ? { id: person.id, login: person.login, status: person.status, roles: person.roles } : null, now: vault.now() });
-  if (!decision.allow) {
-    await recordDenial(vault, { action: 'state.seal', actor: officer.login, subject: 'state', outcome: 'denied', details: { rule: decision.rule, reason: decision.reason, device: officer.deviceId ?? null } }, undefined, { by: officer });
-    throw new GmvError(decision.code, decision.params);
+  // The tables agree with the signed log: their unsealed rows may be read while this command seals them.
+  verifiedLegacy.add(vault.store.db);
+  try {
+    const officer = await unlock();
+    const person = await findPerson(vault.store.db, { id: officer.personId });
+    const request = { kind: 'role', action: 'vault.reseal', subject: 'state' } as const;
+    const decision = decideAccess(request, { person: person ? { id: person.id, login: person.login, status: person.status, roles: person.roles } : null, now: vault.now() });
+    if (!decision.allow) {
+      await recordDenial(vault, { action: 'state.seal', actor: officer.login, subject: 'state', outcome: 'denied', details: { rule: decision.rule, reason: decision.reason, device: officer.deviceId ?? null } }, undefined, { by: officer });
+      throw new GmvError(decision.code, decision.params);
+    }
+    const signer = keySigner(await orgKeyFor(vault, officer));
+    return await commitChange(vault, async (trx) => {
+      const at = vault.now().toISOString();
+      const people = (await trx.selectFrom('people').select('id').where('seal', 'is', null).execute()).map((p) => Number(p.id));
+      await sealPeople(trx, vault.vaultId, signer, people, at);
+      const grants = await trx.selectFrom('grants').select(['person_id', 'account_id']).where('seal', 'is', null).where('removed_at', 'is', null).execute();
+      const byHolder = new Map<number, number[]>();
+      for (const g of grants) byHolder.set(Number(g.person_id), [...byHolder.get(Number(g.person_id)) ?? [], Number(g.account_id)]);
+      for (const [personId, accounts] of byHolder) await sealGrants(trx, vault.vaultId, signer, { personId, accounts }, at);
+      const sealed = await trx.selectFrom('vault_meta').select('value').where('key', '=', POLICY_SEAL).executeTakeFirst();
+      if (!sealed) {
+        // The pointer an older vault may lack names the pack it enforces (its newest row).
+        const { pack, override } = await recordedPolicyUnchecked(trx);
+        const meta = await trx.selectFrom('vault_meta').select('key').where('key', '=', 'policy_pack').executeTakeFirst();
+        if (!meta) await trx.insertInto('vault_meta').values({ key: 'policy_pack', value: String(pack.id) }).execute();
+        await sealPolicy(trx, vault.vaultId, signer, { pack: pack.sha256, override: override?.sha256 ?? null }, at);
+      }
+      const view = { people: people.length, grants: grants.length, policy: !sealed };
+      return { result: view, audit: [{ action: 'state.seal', actor: officer.login, subject: 'state', outcome: 'ok' as const, details: { people: view.people, grants: view.grants, policy: view.policy } }] };
+    }, { by: officer });
+  } finally {
+    verifiedLegacy.delete(vault.store.db);
   }
-  const signer = keySigner(await orgKeyFor(vault, officer));
-  return commitChange(vault, async (trx) => {
-    const at = vault.now().toISOString();
-    const people = (await trx.selectFrom('people').select('id').where('seal', 'is', null).execute()).map((p) => Number(p.id));
-    await sealPeople(trx, vault.vaultId, signer, people, at);
-    const grants = await trx.selectFrom('grants').select(['person_id']).where('seal', 'is', null).where('removed_at', 'is', null).execute();
-    const holders = [...new Set(grants.map((g) => Number(g.person_id)))];
-    for (const personId of holders) {
-      const accounts = (await trx.selectFrom('grants').select('account_id').where('person_id', '=', personId).where('seal', 'is', null).where('removed_at', 'is', null).execute()).map((g) => Number(g.account_id));
-      await sealGrants(trx, vault.vaultId, signer, { personId, accounts }, at);
-    }
-    const sealed = await trx.selectFrom('vault_meta').select('value').where('key', '=', POLICY_SEAL).executeTakeFirst();
-    if (!sealed) {
-      // The pointer an older vault may lack names the pack it enforces (its newest row).
-      const { pack, override } = await recordedPolicyUnchecked(trx);
-      const meta = await trx.selectFrom('vault_meta').select('key').where('key', '=', 'policy_pack').executeTakeFirst();
-      if (!meta) await trx.insertInto('vault_meta').values({ key: 'policy_pack', value: String(pack.id) }).execute();
-      await sealPolicy(trx, vault.vaultId, signer, { pack: pack.sha256, override: override?.sha256 ?? null }, at);
-      await recordedPolicy(trx);
-    }
-    const view = { people: people.length, grants: grants.length, policy: !sealed };
-    return { result: view, audit: [{ action: 'state.seal', actor: officer.login, subject: 'state', outcome: 'ok' as const, details: { people: view.people, grants: view.grants, policy: view.policy } }] };
-  }, { by: officer });
 }
 
 /** The pack and override rows the pointers name (the newest row without a pointer), before any seal check. */

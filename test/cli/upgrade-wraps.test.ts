@@ -39,7 +39,13 @@ describe.each(dialects())('upgrading a schema-4 vault on %s', (dialect) => {
     await downgradeWrapsToSchema4(store);
     await store.close();
 
-    // The first command after the upgrade opens the vault of the old layout.
+    // The first command after the upgrade opens the vault of the old layout; its rows have no seal,
+    // so no door opens until an officer seals them (after the log verifies).
+    const unsealed = await gmv(['login', '--login', 'li.an', '--passphrase-file', '-', '--json'], { env: box.env, input: OFFICER_PASSPHRASE });
+    expect(unsealed.code, unsealed.stderr).toBe(6);
+    expect(JSON.parse(unsealed.stdout).error.code).toBe('STATE_SEAL_INVALID');
+    const sealed = JSON.parse((await run(['vault', 'seal-state', '--login', 'li.an', '--passphrase-file', '-', '--json'], box, OFFICER_PASSPHRASE)).stdout);
+    expect(sealed).toMatchObject({ people: 1, grants: 1, policy: true });
     await run(['login', '--login', 'li.an', '--passphrase-file', '-'], box, OFFICER_PASSPHRASE);
     // A vault from before training records holds none: the officer records theirs first (Art. 25).
     expect((await gmv(['secret', 'show', 'weibo-press', '--json'], { env: box.env })).code).toBe(4);

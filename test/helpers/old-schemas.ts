@@ -6,8 +6,18 @@ import { sql, type Kysely } from 'kysely';
 import type { Store } from '../../src/store/store.js';
 import { withSerialId } from '../../src/store/migrations/columns.js';
 
+/** Schema 15: no state seals (migration 16); the rows a seal named lose that column. */
+export async function downgradeStateSealsToSchema15(store: Store): Promise<void> {
+  const db = store.db as unknown as Kysely<any>;
+  for (const table of ['people', 'grants']) await db.schema.alterTable(table).dropColumn('seal').execute();
+  await db.schema.dropTable('state_seals').execute();
+  await db.deleteFrom('vault_meta').where('key', '=', 'policy_seal').execute();
+  await sql`delete from gmv_migrations where version >= 16`.execute(db);
+}
+
 /** Schema 14: no organisation re-keys (migration 15). */
 export async function downgradeOrgTransitionsToSchema14(store: Store): Promise<void> {
+  await downgradeStateSealsToSchema15(store);
   const db = store.db as unknown as Kysely<any>;
   await db.schema.dropTable('org_transitions').execute();
   await sql`delete from gmv_migrations where version >= 15`.execute(db);
