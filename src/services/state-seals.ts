@@ -35,7 +35,7 @@ export async function writeSeal(trx: Kysely<DB>, vaultId: string, signer: Checkp
 /** Who signed a seal: the organisation, or the holder of a person key the organisation certified. */
 export type SealSigner = { org: true } | { org: false; personId: number };
 
-interface CheckedSeal { body: string; signature: string; signer: string; rows: ReadonlySet<string>; by: SealSigner | null }
+interface CheckedSeal { signature: string; signer: string; rows: ReadonlySet<string>; by: SealSigner | null }
 
 /**
  * Stores whose unsealed rows the signed log was just verified to stand behind (by
@@ -86,18 +86,20 @@ export function grantSealAllowed(grantee: { id: number; roles: readonly string[]
 }
 
 async function readSeal(db: Kysely<DB>, ctx: SealContext, id: number): Promise<CheckedSeal | null> {
-  const row = await db.selectFrom('state_seals').select(['body', 'signer_fingerprint', 'signature']).where('id', '=', id).executeTakeFirst();
-  if (!row) return null;
+  const head = await db.selectFrom('state_seals').select(['signer_fingerprint', 'signature']).where('id', '=', id).executeTakeFirst();
+  if (!head) return null;
   const key = `${ctx.vaultId}/${id}`;
   const org = await trustedOrg(db, ctx.vaultId, ctx.pinnedOrg);
   const known = checked.get(key);
-  // The stored row is compared whole: a seal rewritten in place is checked again.
-  if (known && known.body === row.body && known.signature === row.signature && known.signer === row.signer_fingerprint
-    && (!known.by?.org || row.signer_fingerprint === org.row.fingerprint)) return known;
-  const body = parseSealBody(row.body, ctx.vaultId);
-  if (!body) return null;
-  const by = await signerOf(db, ctx.vaultId, org.row, row.body, row.signature, row.signer_fingerprint);
-  const seal: CheckedSeal = { body: row.body, signature: row.signature, signer: row.signer_fingerprint, rows: new Set(body.rows), by };
+  // A seal checked before is known by its signature: the digests used are the ones that signature
+  // was verified over, whatever the stored body says now (a big import's body is not read again).
+  if (known && known.signature === head.signature && known.signer === head.signer_fingerprint
+    && (!known.by?.org || head.signer_fingerprint === org.row.fingerprint)) return known;
+  const row = await db.selectFrom('state_seals').select('body').where('id', '=', id).executeTakeFirst();
+  const body = row ? parseSealBody(row.body, ctx.vaultId) : null;
+  if (!row || !body) return null;
+  const by = await signerOf(db, ctx.vaultId, org.row, row.body, head.signature, head.signer_fingerprint);
+  const seal: CheckedSeal = { signature: head.signature, signer: head.signer_fingerprint, rows: new Set(body.rows), by };
   if (by) checked.set(key, seal);
   return seal;
 }
