@@ -122,11 +122,13 @@ export async function createBackup(vault: Vault, holder: (KeyHolder & { deviceId
 function dumpStream(conn: Kysely<DB>, vault: Vault, signing: BackupSigner, recipients: string[], createdAt: string): { stream: ReadableStream<Uint8Array>; manifest: () => BackupManifest } {
   let manifest: BackupManifest | null = null;
   const encoder = new TextEncoder();
-  async function* text(): AsyncGenerator<string> {
+  async function* text(): AsyncGenerator<Uint8Array> {
     const hash = createHash('sha256');
+    // Encoded once: the bytes hashed are the bytes encrypted.
     const emit = (s: string) => {
-      hash.update(s, 'utf8');
-      return s;
+      const bytes = encoder.encode(s);
+      hash.update(bytes);
+      return bytes;
     };
     const version = await sql<{ v: number | string }>`select max(version) as v from gmv_migrations`.execute(conn);
     const schemaVersion = Number(version.rows[0]?.v ?? 0);
@@ -156,14 +158,14 @@ function dumpStream(conn: Kysely<DB>, vault: Vault, signing: BackupSigner, recip
     };
     const manifestText = canonicalJson(manifest);
     const signature = await signing.sign(Buffer.from(manifestText, 'utf8'));
-    yield `${DUMP_MARKERS.manifest}${manifestText}\n${DUMP_MARKERS.signature}${Buffer.from(signature).toString('base64')}\n`;
+    yield encoder.encode(`${DUMP_MARKERS.manifest}${manifestText}\n${DUMP_MARKERS.signature}${Buffer.from(signature).toString('base64')}\n`);
   }
   const source = text();
   const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {
       const next = await source.next();
       if (next.done) controller.close();
-      else controller.enqueue(encoder.encode(next.value));
+      else controller.enqueue(next.value);
     },
     async cancel() {
       await source.return(undefined);
