@@ -16,9 +16,17 @@ import { OutputClosed, printError, printJsonList, printLines, printTable } from 
 const headings = (keys: Extract<MessageKey, `col.${string}`>[], lang: Lang) => keys.map((key) => render(key, {}, lang));
 
 export async function printAccountList(reader: Reader, filter: AccountFilter, now: Date, json: boolean, lang: Lang): Promise<void> {
+  // A register has few distinct versions: each word is rendered once.
+  const words = new Map<string, string>();
+  const versionWord = (version: number, rotating: boolean) => {
+    const key = `${rotating}:${version}`;
+    let word = words.get(key);
+    if (word === undefined) words.set(key, word = render(rotating ? 'word.rotating' : 'word.version', { version }, lang));
+    return word;
+  };
   await reader.snapshot(() => json ? printJsonList('accounts', accountPages(reader, filter, now))
     : printTable(headings(['col.slug', 'col.platform', 'col.name', 'col.unit', 'col.fields', 'col.version', 'col.grantees'], lang), () => accountLines(reader, filter, now), (a) => [
-      a.slug, a.platform, a.name, a.unit, a.fields.join(',') || '-', a.version === null ? '-' : render(a.rotationPending ? 'word.rotating' : 'word.version', { version: a.version }, lang), a.grantees || '-',
+      a.slug, a.platform, a.name, a.unit, a.fields.join(',') || '-', a.version === null ? '-' : versionWord(a.version, a.rotationPending), a.grantees || '-',
     ]));
 }
 

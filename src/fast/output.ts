@@ -102,7 +102,11 @@ const TABLE_BUFFER_CHARS = 4 * 1024 * 1024;
  */
 export async function printTable<T>(heads: string[], pages: () => AsyncIterable<T[]>, cells: (item: T) => string[]): Promise<void> {
   const widths = heads.map(columnWidth);
-  const escaped = (item: T) => cells(item).map((c) => escapeControls(c ?? ''));
+  const escaped = (item: T) => {
+    const row = cells(item);
+    for (let i = 0; i < row.length; i++) row[i] = escapeControls(row[i] ?? '');
+    return row;
+  };
   let kept: string[][] | null = [];
   let chars = 0;
   for await (const page of pages()) {

@@ -85,7 +85,8 @@ export interface AccountLine {
   name: string;
   unit: string;
   version: number | null;
-  fields: string[];
+  /** Shared by the lines whose versions store the same fields. */
+  fields: readonly string[];
   /** The logins of the grantees in force, oldest grant first, comma-separated ('' when none). */
   grantees: string;
   rotationPending: boolean;
@@ -108,11 +109,18 @@ export async function* accountLines(reader: Reader, filter: AccountFilter, now: 
     ${NEWEST_VERSION}
     where ${where}
     order by a.slug`;
+  // Most versions store one of a few field sets: each distinct summary is parsed once.
+  const summaries = new Map<string, string[]>();
+  const fieldsOf = (summary: string) => {
+    let fields = summaries.get(summary);
+    if (!fields) summaries.set(summary, fields = (JSON.parse(summary) as { fields: string[] }).fields);
+    return fields;
+  };
   for await (const page of reader.pages(text, [at, ...params], PAGE_SIZE)) {
     yield page.map(([slug, platform, name, unit, version, fields, loginList, rotating]): AccountLine => ({
       slug: String(slug), platform: String(platform), name: String(name), unit: String(unit),
       version: version === null || version === undefined ? null : Number(version),
-      fields: fields === null || fields === undefined ? [] : (JSON.parse(String(fields)) as { fields: string[] }).fields,
+      fields: fields === null || fields === undefined ? [] : fieldsOf(String(fields)),
       grantees: loginList === null || loginList === undefined ? '' : String(loginList),
       rotationPending: Number(rotating) !== 0,
     }));
