@@ -20,7 +20,7 @@ import { BACKUP_FORMAT, DUMP_MARKERS, FOOTER_SQL, createTableSql, headerLines, i
 import { fingerprintOf, openpgp, readPublic, signDetached } from '../crypto/pgp.js';
 import { checkOutputPath } from '../local/output-path.js';
 import { loadTree } from '../audit/log.js';
-import { tableRows, tableShapes } from '../store/snapshot.js';
+import { steppedTableRows, tableRows, tableShapes } from '../store/snapshot.js';
 import { findPerson } from '../store/people.js';
 import type { DB } from '../store/schema.js';
 import { activeKeysOfRole, type KeyHolder } from './keys.js';
@@ -139,7 +139,9 @@ function dumpStream(conn: Kysely<DB>, vault: Vault, signing: BackupSigner, recip
     for (const shape of await tableShapes(conn, dialect)) {
       yield emit(createTableSql(shape.table, shape.columns, shape.primaryKey));
       let count = 0;
-      for await (const rows of tableRows(conn, shape)) {
+      // SQLite: the store's reader shares this transaction's connection (PostgreSQL's does not).
+      const pages = dialect === 'sqlite' ? steppedTableRows(vault.store.reader, shape) : tableRows(conn, shape);
+      for await (const rows of pages) {
         count += rows.length;
         yield emit(insertSql(shape.table, shape.columns, rows));
       }
