@@ -9,12 +9,10 @@ import { resolveTarget, targetLocation } from '../local/vault-location.js';
 import { pickLang, render } from '../i18n/catalogue.js';
 import { GLOBAL_FLAGS, parseFlags } from '../fast/args.js';
 import { printError as fail, printNote, printResult } from '../fast/output.js';
-import { noticeLines } from '../fast/notices.js';
 import { GmvError, type ErrorCode } from '../errors.js';
 import { agentSocketPath, type AgentRequest } from './protocol.js';
 import { request } from './client.js';
 import type { Revealed } from '../services/secrets.js';
-import { isoChinaTime } from '../domain/dates.js';
 import { hidesOnTerminal } from '../fast/reveal-rule.js';
 
 /** `totp` is the field's name in `secret set` and here; `otp` is kept for scripts written before. */
@@ -60,6 +58,8 @@ export async function runFast(args: FastArgs, env: NodeJS.ProcessEnv): Promise<n
       if (response.code) return fail(new GmvError(response.code as ErrorCode, response.params ?? {}), lang, args.json);
       return fail(new GmvError('SESSION_REQUIRED', {}), lang, args.json);
     }
+    // Only whoami renders notices and dates: reveal and otp do not load them.
+    const [{ noticeLines }, { isoChinaTime }] = await Promise.all([import('../fast/notices.js'), import('../domain/dates.js')]);
     const s = response.session!;
     for (const line of noticeLines(s.notices, lang)) printNote(line);
     out(s, render('session.whoami', { login: s.login, name: s.name, device: s.deviceId, idle: isoChinaTime(new Date(s.idleExpiresAt)), until: isoChinaTime(new Date(s.expiresAt)) }, lang));

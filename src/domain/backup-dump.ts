@@ -45,6 +45,8 @@ function ident(name: string): string {
 export function sqlLiteral(value: DumpValue, type: ColumnType): string {
   if (value === null) return 'NULL';
   if (type === 'integer') {
+    // A safe integer prints as plain digits; anything else is checked as text.
+    if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
     const text = String(value);
     if (!/^-?\d+$/.test(text)) throw new Error(`backup: not an integer: ${text.slice(0, 40)}`);
     return text;

@@ -8,7 +8,7 @@ import { GmvError } from '../errors.js';
 import { pickLang, render, type Lang, type MessageKey } from '../i18n/catalogue.js';
 import { isoChinaTime, formatChinaTime, parseDateInput, parseUntilInput } from '../domain/dates.js';
 import { shown } from '../domain/terminal-text.js';
-import { accountPages, auditPages, grantPages, type AccountFilter, type AuditLogQuery, type GrantFilter } from '../store/listings.js';
+import { accountLines, accountPages, auditPages, grantPages, type AccountFilter, type AuditLogQuery, type GrantFilter } from '../store/listings.js';
 import type { Reader } from '../store/reader.js';
 import { GLOBAL_FLAGS, parseFlags } from './args.js';
 import { OutputClosed, printError, printJsonList, printLines, printTable } from './output.js';
@@ -16,10 +16,17 @@ import { OutputClosed, printError, printJsonList, printLines, printTable } from 
 const headings = (keys: Extract<MessageKey, `col.${string}`>[], lang: Lang) => keys.map((key) => render(key, {}, lang));
 
 export async function printAccountList(reader: Reader, filter: AccountFilter, now: Date, json: boolean, lang: Lang): Promise<void> {
-  const pages = () => accountPages(reader, filter, now);
-  await reader.snapshot(() => json ? printJsonList('accounts', pages())
-    : printTable(headings(['col.slug', 'col.platform', 'col.name', 'col.unit', 'col.fields', 'col.version', 'col.grantees'], lang), pages, (a) => [
-      a.slug, a.platform, a.name, a.unit, a.fields.join(',') || '-', a.version === null ? '-' : render(a.rotationPending ? 'word.rotating' : 'word.version', { version: a.version }, lang), a.grantees.map((g) => g.login).join(',') || '-',
+  // A register has few distinct versions: each word is rendered once.
+  const words = new Map<string, string>();
+  const versionWord = (version: number, rotating: boolean) => {
+    const key = `${rotating}:${version}`;
+    let word = words.get(key);
+    if (word === undefined) words.set(key, word = render(rotating ? 'word.rotating' : 'word.version', { version }, lang));
+    return word;
+  };
+  await reader.snapshot(() => json ? printJsonList('accounts', accountPages(reader, filter, now))
+    : printTable(headings(['col.slug', 'col.platform', 'col.name', 'col.unit', 'col.fields', 'col.version', 'col.grantees'], lang), () => accountLines(reader, filter, now), (a) => [
+      a.slug, a.platform, a.name, a.unit, a.fields.join(',') || '-', a.version === null ? '-' : versionWord(a.version, a.rotationPending), a.grantees || '-',
     ]));
 }
 

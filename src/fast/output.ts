@@ -102,12 +102,17 @@ const TABLE_BUFFER_CHARS = 4 * 1024 * 1024;
  */
 export async function printTable<T>(heads: string[], pages: () => AsyncIterable<T[]>, cells: (item: T) => string[]): Promise<void> {
   const widths = heads.map(columnWidth);
+  const escaped = (item: T) => {
+    const row = cells(item);
+    for (let i = 0; i < row.length; i++) row[i] = escapeControls(row[i] ?? '');
+    return row;
+  };
   let kept: string[][] | null = [];
   let chars = 0;
   for await (const page of pages()) {
     for (const item of page) {
-      const row = cells(item).map((c) => escapeControls(c ?? ''));
-      row.forEach((c, i) => { widths[i] = Math.max(widths[i] ?? 0, columnWidth(c)); });
+      const row = escaped(item);
+      for (let i = 0; i < row.length; i++) widths[i] = Math.max(widths[i] ?? 0, columnWidth(row[i]!));
       if (kept) {
         kept.push(row);
         for (const c of row) chars += c.length;
@@ -115,13 +120,14 @@ export async function printTable<T>(heads: string[], pages: () => AsyncIterable<
       }
     }
   }
+  // The cells are escaped already, so their lines hold no control character: only the headings pass escapeForTerminal.
   const line = (row: string[]) => alignedLine(row, widths);
   await writeOut(`${escapeForTerminal(line(heads))}\n`);
   if (kept) {
-    for (let i = 0; i < kept.length; i += 500) await writeOut(`${escapeForTerminal(kept.slice(i, i + 500).map(line).join('\n'))}\n`);
+    for (let i = 0; i < kept.length; i += 2000) await writeOut(`${kept.slice(i, i + 2000).map(line).join('\n')}\n`);
     return;
   }
   for await (const page of pages()) {
-    if (page.length > 0) await writeOut(`${escapeForTerminal(page.map((item) => line(cells(item).map((c) => escapeControls(c ?? '')))).join('\n'))}\n`);
+    if (page.length > 0) await writeOut(`${page.map((item) => line(escaped(item))).join('\n')}\n`);
   }
 }

@@ -20,7 +20,7 @@ import { BACKUP_FORMAT, DUMP_MARKERS, FOOTER_SQL, createTableSql, headerLines, i
 import { fingerprintOf, openpgp, readPublic, signDetached } from '../crypto/pgp.js';
 import { checkOutputPath } from '../local/output-path.js';
 import { loadTree } from '../audit/log.js';
-import { tableRows, tableShapes } from '../store/snapshot.js';
+import { steppedTableRows, tableRows, tableShapes } from '../store/snapshot.js';
 import { findPerson } from '../store/people.js';
 import type { DB } from '../store/schema.js';
 import { activeKeysOfRole, type KeyHolder } from './keys.js';
@@ -122,11 +122,13 @@ export async function createBackup(vault: Vault, holder: (KeyHolder & { deviceId
 function dumpStream(conn: Kysely<DB>, vault: Vault, signing: BackupSigner, recipients: string[], createdAt: string): { stream: ReadableStream<Uint8Array>; manifest: () => BackupManifest } {
   let manifest: BackupManifest | null = null;
   const encoder = new TextEncoder();
-  async function* text(): AsyncGenerator<string> {
+  async function* text(): AsyncGenerator<Uint8Array> {
     const hash = createHash('sha256');
+    // Encoded once: the bytes hashed are the bytes encrypted.
     const emit = (s: string) => {
-      hash.update(s, 'utf8');
-      return s;
+      const bytes = encoder.encode(s);
+      hash.update(bytes);
+      return bytes;
     };
     const version = await sql<{ v: number | string }>`select max(version) as v from gmv_migrations`.execute(conn);
     const schemaVersion = Number(version.rows[0]?.v ?? 0);
@@ -137,7 +139,9 @@ function dumpStream(conn: Kysely<DB>, vault: Vault, signing: BackupSigner, recip
     for (const shape of await tableShapes(conn, dialect)) {
       yield emit(createTableSql(shape.table, shape.columns, shape.primaryKey));
       let count = 0;
-      for await (const rows of tableRows(conn, shape)) {
+      // SQLite: the store's reader shares this transaction's connection (PostgreSQL's does not).
+      const pages = dialect === 'sqlite' ? steppedTableRows(vault.store.reader, shape) : tableRows(conn, shape);
+      for await (const rows of pages) {
         count += rows.length;
         yield emit(insertSql(shape.table, shape.columns, rows));
       }
@@ -156,14 +160,14 @@ function dumpStream(conn: Kysely<DB>, vault: Vault, signing: BackupSigner, recip
     };
     const manifestText = canonicalJson(manifest);
     const signature = await signing.sign(Buffer.from(manifestText, 'utf8'));
-    yield `${DUMP_MARKERS.manifest}${manifestText}\n${DUMP_MARKERS.signature}${Buffer.from(signature).toString('base64')}\n`;
+    yield encoder.encode(`${DUMP_MARKERS.manifest}${manifestText}\n${DUMP_MARKERS.signature}${Buffer.from(signature).toString('base64')}\n`);
   }
   const source = text();
   const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {
       const next = await source.next();
       if (next.done) controller.close();
-      else controller.enqueue(encoder.encode(next.value));
+      else controller.enqueue(next.value);
     },
     async cancel() {
       await source.return(undefined);

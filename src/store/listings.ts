@@ -26,27 +26,35 @@ function granteesJson(reader: Reader): string {
     : `(select coalesce(json_agg(json_build_array(p.login, g.can::json, g.until) order by g.id), '[]')::text ${from})`;
 }
 
-function accountQuery(reader: Reader, filter: AccountFilter, now: string): { text: string; params: unknown[] } {
+/** The accounts `filter` selects (joined to their unit `u`), with the parameters of `where`, in order. */
+function accountWhere(filter: AccountFilter, now: string): { where: string; params: unknown[] } {
   const where = ['a.status = ?'];
-  const params: unknown[] = [now];
-  const whereParams: unknown[] = [filter.status ?? 'active'];
-  if (filter.unit) { where.push('u.name = ?'); whereParams.push(filter.unit); }
-  if (filter.platform) { where.push('a.platform = ?'); whereParams.push(filter.platform); }
-  if (filter.slug) { where.push('a.slug = ?'); whereParams.push(filter.slug); }
+  const params: unknown[] = [filter.status ?? 'active'];
+  if (filter.unit) { where.push('u.name = ?'); params.push(filter.unit); }
+  if (filter.platform) { where.push('a.platform = ?'); params.push(filter.platform); }
+  if (filter.slug) { where.push('a.slug = ?'); params.push(filter.slug); }
   if (filter.grantee) {
     where.push(`exists (select 1 from grants g join people p on p.id = g.person_id where g.account_id = a.id and p.login = ? and ${IN_FORCE})`);
-    whereParams.push(filter.grantee, now);
+    params.push(filter.grantee, now);
   }
+  return { where: where.join(' and '), params };
+}
+
+/** The newest version of account `a`, as `v` (null columns when it has none). */
+const NEWEST_VERSION = 'left join credential_versions v on v.account_id = a.id and v.version = (select max(m.version) from credential_versions m where m.account_id = a.id)';
+
+function accountQuery(reader: Reader, filter: AccountFilter, now: string): { text: string; params: unknown[] } {
+  const { where, params } = accountWhere(filter, now);
   const text = `select a.slug, a.platform, a.name, u.name, a.login_id, a.filing_number, a.filed_on, a.filing_office,
       a.closure_announced_on, a.closure_not_before, a.status, a.created_at, v.version, v.fields,
       (select count(*) from recovery_code_uses r where r.account_id = a.id and r.version = v.version),
       ${granteesJson(reader)},
       case when exists (select 1 from rotations t where t.account_id = a.id) then 1 else 0 end
     from accounts a join units u on u.id = a.unit_id
-    left join credential_versions v on v.account_id = a.id and v.version = (select max(m.version) from credential_versions m where m.account_id = a.id)
-    where ${where.join(' and ')}
+    ${NEWEST_VERSION}
+    where ${where}
     order by a.slug`;
-  return { text, params: [...params, ...whereParams] };
+  return { text, params: [now, ...params] };
 }
 
 const text = (cell: unknown): string | null => (cell === null || cell === undefined ? null : String(cell));
@@ -68,6 +76,55 @@ function accountView(row: unknown[]): AccountView {
 export async function* accountPages(reader: Reader, filter: AccountFilter, now: Date): AsyncIterable<AccountView[]> {
   const query = accountQuery(reader, filter, now.toISOString());
   for await (const page of reader.pages(query.text, query.params, PAGE_SIZE)) yield page.map(accountView);
+}
+
+/** What a line of the human account table shows: the register without the columns only --json prints. */
+export interface AccountLine {
+  slug: string;
+  platform: string;
+  name: string;
+  unit: string;
+  version: number | null;
+  /** Shared by the lines whose versions store the same fields. */
+  fields: readonly string[];
+  /** The logins of the grantees in force, oldest grant first, comma-separated ('' when none). */
+  grantees: string;
+  rotationPending: boolean;
+}
+
+/**
+ * The lines of `gmv account list` for `filter`, ordered by slug, a page at a time: the rows
+ * {@link accountPages} reads, without the filing, closure, recovery-code and grant-term columns
+ * the table does not show, and with the grantees already joined in the database.
+ */
+export async function* accountLines(reader: Reader, filter: AccountFilter, now: Date): AsyncIterable<AccountLine[]> {
+  const at = now.toISOString();
+  const { where, params } = accountWhere(filter, at);
+  // Logins are [a-z0-9._-] (domain/names.ts): a comma cannot occur in one.
+  const from = `from grants g join people p on p.id = g.person_id where g.account_id = a.id and ${IN_FORCE}`;
+  const grantees = reader.dialect === 'sqlite' ? `(select group_concat(p.login, ',' order by g.id) ${from})` : `(select string_agg(p.login, ',' order by g.id) ${from})`;
+  const text = `select a.slug, a.platform, a.name, u.name, v.version, v.fields, ${grantees},
+      case when exists (select 1 from rotations t where t.account_id = a.id) then 1 else 0 end
+    from accounts a join units u on u.id = a.unit_id
+    ${NEWEST_VERSION}
+    where ${where}
+    order by a.slug`;
+  // Most versions store one of a few field sets: each distinct summary is parsed once.
+  const summaries = new Map<string, string[]>();
+  const fieldsOf = (summary: string) => {
+    let fields = summaries.get(summary);
+    if (!fields) summaries.set(summary, fields = (JSON.parse(summary) as { fields: string[] }).fields);
+    return fields;
+  };
+  for await (const page of reader.pages(text, [at, ...params], PAGE_SIZE)) {
+    yield page.map(([slug, platform, name, unit, version, fields, loginList, rotating]): AccountLine => ({
+      slug: String(slug), platform: String(platform), name: String(name), unit: String(unit),
+      version: version === null || version === undefined ? null : Number(version),
+      fields: fields === null || fields === undefined ? [] : fieldsOf(String(fields)),
+      grantees: loginList === null || loginList === undefined ? '' : String(loginList),
+      rotationPending: Number(rotating) !== 0,
+    }));
+  }
 }
 
 export interface GrantFilter { login?: string; account?: string }

@@ -111,21 +111,26 @@ export function sqliteReader(database: import('better-sqlite3').Database, locati
     async *pages(query, params, pageSize) {
       if (!database.inTransaction) throw new Error('reader.pages() must run inside snapshot()');
       const rows = guard(() => database.prepare(query).raw(true).iterate(...params) as IterableIterator<unknown[]>);
-      for (;;) {
-        const page: unknown[][] = [];
-        let done = false;
-        guard(() => {
-          while (page.length < pageSize) {
-            const next = rows.next();
-            if (next.done) {
-              done = true;
-              break;
+      try {
+        for (;;) {
+          const page: unknown[][] = [];
+          let done = false;
+          guard(() => {
+            while (page.length < pageSize) {
+              const next = rows.next();
+              if (next.done) {
+                done = true;
+                break;
+              }
+              page.push(next.value);
             }
-            page.push(next.value);
-          }
-        });
-        if (page.length > 0) yield page;
-        if (done) return;
+          });
+          if (page.length > 0) yield page;
+          if (done) return;
+        }
+      } finally {
+        // A reader that stopped early (a closed pipe, a failed backup) frees the connection for the next statement.
+        rows.return?.();
       }
     },
     async snapshot(fn) {

@@ -8,6 +8,7 @@ import { MIGRATIONS, SCHEMA_VERSION, type Dialect } from './migrations/index.js'
 import type { DB } from './schema.js';
 import { redactUrl, type StoreTarget } from '../local/vault-location.js';
 import { connectPostgres, openSqliteDatabase, removeSqliteFiles, translateStoreError, type OpenMode } from './driver.js';
+import { cachingStatements } from './statement-cache.js';
 import { postgresReader, schemaQueries, sqliteReader, type Reader } from './reader.js';
 
 export type { Dialect, Reader };
@@ -49,7 +50,7 @@ export async function openStore(target: StoreTarget, options: OpenOptions): Prom
 
 async function openSqlite(path: string, mode: OpenOptions['mode']): Promise<Store> {
   const database = await openSqliteDatabase(path, mode);
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: cachingStatements(database) }) });
   return { db, dialect: 'sqlite', location: path, reader: sqliteReader(database, path), close: () => db.destroy() };
 }
 
