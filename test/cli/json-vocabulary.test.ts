@@ -174,5 +174,5 @@ describe('one JSON vocabulary across every command', () => {
 
     const reached = new Set(outputs.map((o) => commandOf(o.argv)));
     expect(COMMANDS.filter((id) => !reached.has(id) && !(id in NOT_JSON))).toEqual([]);
-  });
+  }, 480_000); // the whole README walk and forty commands more, one gmv process each
 });
