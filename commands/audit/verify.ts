@@ -13,8 +13,15 @@ export default class AuditVerify extends GmvCommand<typeof AuditVerify> {
   };
 
   async run(): Promise<void> {
-    const { verifyAuditAt, verifyLines } = await import('../../src/services/audit-verify.js');
-    const report = await verifyAuditAt(this.storeTarget(), { sinceCheckpoint: this.flags['since-checkpoint'], orgKeyFile: this.flags['org-key'], devicesDir: this.paths.devicesDir, witnessDir: this.flags.witness });
+    const [{ verifyAuditAt, verifyLines }, { progressBar }] = await Promise.all([import('../../src/services/audit-verify.js'), import('../../cli/progress.js')]);
+    // The number of entries is known once the scan starts: the bar (if the log is long enough for one) starts with it.
+    let bar: ReturnType<typeof progressBar> | undefined;
+    const onProgress = (done: number, total: number) => {
+      bar ??= progressBar(this.t('progress.verify'), { json: this.jsonMode, quiet: this.flags.quiet, total });
+      void bar.then((b) => b.update(done, total));
+    };
+    const report = await verifyAuditAt(this.storeTarget(), { sinceCheckpoint: this.flags['since-checkpoint'], orgKeyFile: this.flags['org-key'], devicesDir: this.paths.devicesDir, witnessDir: this.flags.witness, onProgress })
+      .finally(async () => (await bar)?.stop());
     this.emit({ ok: true, ...report }, () => verifyLines(report, this.lang));
   }
 }

@@ -13,8 +13,8 @@ export default class BindingList extends GmvCommand<typeof BindingList> {
     const bindings = await listBindings(await this.vault(), { slug: this.args.slug, person: this.flags.person });
     const today = civilDateOf(new Date());
     this.emit({ bindings }, () => renderTable(['col.number', 'col.account', 'col.role', 'col.who', 'col.boundOn', 'col.until'], bindings.map((b) => [
-      String(b.id), b.account, b.role, b.person ?? this.t('word.external', { name: b.external ?? '' }), b.boundOn,
-      b.expiresOn ? (b.expiresOn < today ? this.t('word.lapsed', { date: b.expiresOn }) : b.expiresOn) : '-',
+      String(b.id), b.slug, b.role, b.login ?? this.t('word.external', { name: b.external ?? '' }), b.boundOn,
+      b.until ? (b.until < today ? this.t('word.lapsed', { date: b.until }) : b.until) : '-',
     ]), this.lang));
   }
 }

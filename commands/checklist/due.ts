@@ -9,7 +9,7 @@ export default class ChecklistDue extends GmvCommand<typeof ChecklistDue> {
     const { today, items } = await dueChecklists(await this.vault());
     const lang = this.lang === 'zh-CN' ? 'zh' : 'en';
     this.emit({ today, items }, () => items.length === 0 ? this.t('checklist.nothingDue') : renderTable(['col.template', 'col.run', 'col.account', 'col.due', 'col.state', 'col.last'], items.map((i) => [
-      `${i.template} ${i.title[lang]}`, i.run ?? '-', i.account ?? '-', i.due ?? '?', statusWord('due', i.state, this.lang), i.last ?? '-',
+      `${i.template} ${i.title[lang]}`, i.run ?? '-', i.slug ?? '-', i.due ?? '?', statusWord('due', i.state, this.lang), i.last ?? '-',
     ]), this.lang));
   }
 }

@@ -11,7 +11,7 @@ export default class ChecklistList extends GmvCommand<typeof ChecklistList> {
     const runs = await listRuns(await this.vault(), { open: this.flags.open });
     const lang = this.lang === 'zh-CN' ? 'zh' : 'en';
     this.emit({ runs }, () => runs.length === 0 ? this.t('checklist.none') : renderTable(['col.run', 'col.template', 'col.account', 'col.status', 'col.due', 'col.by'], runs.map((r) => [
-      r.id, r.title[lang], r.account ?? '-', statusWord('run', r.status, this.lang) + (r.overdue ? ` (${statusWord('due', 'overdue', this.lang)})` : ''), r.deadline ?? '?', [r.performer, r.countersigner].filter(Boolean).join(' + ') || r.startedBy,
+      r.id, r.title[lang], r.slug ?? '-', statusWord('run', r.status, this.lang) + (r.overdue ? ` (${statusWord('due', 'overdue', this.lang)})` : ''), r.deadline ?? '?', [r.performer, r.countersigner].filter(Boolean).join(' + ') || r.startedBy,
     ]), this.lang));
   }
 }

@@ -11,7 +11,7 @@ export default class FilingDue extends GmvCommand<typeof FilingDue> {
     const { ExitCode } = await import('../../src/errors.js');
     const { today, items } = await filingDue(await this.vault());
     this.emit({ today, items }, () => items.length === 0 ? this.t('filing.none') : renderTable(['col.account', 'col.name', 'col.unit', 'col.kind', 'col.since', 'col.due', 'col.state'], items.map((i) => [
-      i.account, i.name, i.unit, statusWord('filing', i.kind, this.lang), i.since, i.due ?? '?', statusWord('filing', i.state, this.lang),
+      i.slug, i.name, i.unit, statusWord('filing', i.kind, this.lang), i.since, i.due ?? '?', statusWord('filing', i.state, this.lang),
     ]), this.lang));
     const unknown = items.find((i) => i.state === 'unknown');
     if (unknown) {

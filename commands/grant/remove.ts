@@ -12,6 +12,6 @@ export default class GrantRemove extends GmvCommand<typeof GrantRemove> {
     const { removeGrant } = await import('../../src/services/grants.js');
     const officer = await this.sessionActor();
     const r = await removeGrant(await this.vault(), officer, this.args.login, this.args.slug);
-    this.emit(r, () => this.t('grant.removed', { login: r.login, account: r.account, due: r.rotationDue }));
+    this.emit(r, () => this.t('grant.removed', { login: r.login, account: r.slug, due: r.rotationDue }));
   }
 }

@@ -13,7 +13,7 @@ export default class ImpersonationList extends GmvCommand<typeof ImpersonationLi
     this.emit({ cases }, () => cases.length === 0 ? this.t(this.flags.open ? 'impersonation.noneOpen' : 'impersonation.none') : renderTable(
       ['col.case', 'col.platform', 'col.where', 'col.account', 'col.reported', 'col.run', 'col.status', 'col.due', 'col.overdueSteps'],
       cases.map((c) => [
-        c.id, c.platform, [c.url, c.handle].filter(Boolean).join(' '), c.account ?? '-', `${c.reportedBy} ${formatChinaTime(new Date(c.reportedAt))}`,
+        c.id, c.platform, [c.url, c.handle].filter(Boolean).join(' '), c.slug ?? '-', `${c.reportedBy} ${formatChinaTime(new Date(c.reportedAt))}`,
         c.run?.id ?? '-', statusWord('case', c.state, this.lang) + (c.run && c.state === 'open' && c.run.status !== 'open' ? ` (${statusWord('run', c.run.status, this.lang)})` : ''),
         c.run ? c.run.deadline ?? statusWord('due', 'unknown', this.lang) : '-', c.overdue.length ? c.overdue.join(', ') : '-',
       ]), this.lang));

@@ -18,7 +18,7 @@ export default class ImpersonationShow extends GmvCommand<typeof ImpersonationSh
       const lines = [
         this.t('impersonation.title', { id: c.id, platform: c.platform, where: [c.url, c.handle].filter(Boolean).join(' '), state: statusWord('case', c.state, this.lang) }),
         ...renderFields([
-          ...(c.account ? [['field.imitates', c.account] as [FieldKey, string]] : []),
+          ...(c.slug ? [['field.imitates', c.slug] as [FieldKey, string]] : []),
           ['field.reported', `${c.reportedBy} ${time(c.reportedAt)}`],
           ...(c.note ? [['field.note', c.note] as [FieldKey, string]] : []),
           ['field.evidence', c.evidence.length ? c.evidence.map((e) => this.t('impersonation.evidence', { name: e.name, sha256: e.sha256, size: e.size })).join(', ') : this.t('word.none')],

@@ -19,6 +19,6 @@ export default class NdaRecord extends GmvCommand<typeof NdaRecord> {
     const evidence = (this.flags.evidence ?? []).map(hashEvidence);
     const actor = await this.sessionActor();
     const r = await recordNda(await this.vault(), actor, this.args.login, signed, evidence);
-    this.emit(r, () => r.lapsed ? this.t('nda.recordedLapsed', { login: r.login, on: r.on, lapsed: r.lapsesOn! }) : this.t('nda.recorded', { login: r.login, on: r.on, until: r.lapsesOn! }));
+    this.emit(r, () => r.lapsed ? this.t('nda.recordedLapsed', { login: r.login, on: r.on, lapsed: r.until! }) : this.t('nda.recorded', { login: r.login, on: r.on, until: r.until! }));
   }
 }

@@ -9,7 +9,7 @@ export default class RecoveryList extends GmvCommand<typeof RecoveryList> {
     const vault = await this.vault();
     const policy = await activePolicy(vault.store.db);
     const accounts = (await listAccounts(vault)).filter((a) => a.recoveryCodesLeft !== null)
-      .map((a) => ({ account: a.slug, left: a.recoveryCodesLeft!, low: a.recoveryCodesLeft! < policy.credentials.recoveryCodesLow }));
-    this.emit({ accounts }, () => renderTable(['col.account', 'col.codesLeft', 'col.blank'], accounts.map((a) => [a.account, String(a.left), a.low ? this.t('recovery.low') : '']), this.lang));
+      .map((a) => ({ slug: a.slug, left: a.recoveryCodesLeft!, low: a.recoveryCodesLeft! < policy.credentials.recoveryCodesLow }));
+    this.emit({ accounts }, () => renderTable(['col.account', 'col.codesLeft', 'col.blank'], accounts.map((a) => [a.slug, String(a.left), a.low ? this.t('recovery.low') : '']), this.lang));
   }
 }

@@ -9,7 +9,7 @@ export default class RecoveryUse extends GmvCommand<typeof RecoveryUse> {
     const { useRecoveryCode } = await import('../../src/services/secrets.js');
     const actor = await this.sessionActor();
     const r = await useRecoveryCode(await this.vault(), actor, this.args.slug);
-    if (r.low) this.note(this.t('recovery.lowWarning', { account: r.account, left: r.left }));
+    if (r.low) this.note(this.t('recovery.lowWarning', { account: r.slug, left: r.left }));
     this.emit(r, () => r.code);
   }
 }

@@ -9,6 +9,6 @@ export default class RotateAbort extends GmvCommand<typeof RotateAbort> {
     const { abortRotation } = await import('../../src/services/rotation.js');
     const actor = await this.sessionActor();
     const r = await abortRotation(await this.vault(), actor, this.args.slug);
-    this.emit(r, () => this.t('rotate.aborted', { account: r.account }));
+    this.emit(r, () => this.t('rotate.aborted', { account: r.slug }));
   }
 }

@@ -18,6 +18,6 @@ export default class RotateConfirm extends GmvCommand<typeof RotateConfirm> {
     const totp = this.flags['totp-file'] ? readSecretFile(this.flags['totp-file'], INPUT_LIMITS.secretValue, 'a TOTP seed') : undefined;
     const recovery = this.flags['recovery-file'] ? readSecretFile(this.flags['recovery-file'], INPUT_LIMITS.secretValue, 'recovery codes') : undefined;
     const r = await confirmRotation(await this.vault(), actor, this.args.slug, { totp, recovery });
-    this.emit(r, () => this.t('rotate.confirmed', { account: r.account, version: r.version }));
+    this.emit(r, () => this.t('rotate.confirmed', { account: r.slug, version: r.version }));
   }
 }

@@ -14,7 +14,7 @@ export default class RotateDue extends GmvCommand<typeof RotateDue> {
     const { rotationDue } = await import('../../src/services/rotation.js');
     const items = (await rotationDue(await this.vault())).filter((i) => !this.flags.reason || i.reason === this.flags.reason);
     this.emit({ due: items }, () => items.length === 0 ? this.t('rotate.none') : renderTable(['col.account', 'col.reason', 'col.rotateFields', 'col.due', 'col.detail'], items.map((i) => [
-      i.account, i.reason, i.fields ? i.fields.join(',') : '-', `${i.due}${i.overdue ? this.t('word.overdue') : ''}${i.inProgress ? this.t('word.inProgress') : ''}`, i.detail ?? '',
+      i.slug, i.reason, i.fields ? i.fields.join(',') : '-', `${i.due}${i.overdue ? this.t('word.overdue') : ''}${i.inProgress ? this.t('word.inProgress') : ''}`, i.detail ?? '',
     ]), this.lang));
   }
 }

@@ -12,6 +12,6 @@ export default class RotateStart extends GmvCommand<typeof RotateStart> {
     const { startRotation } = await import('../../src/services/rotation.js');
     const actor = await this.sessionActor();
     const r = await startRotation(await this.vault(), actor, this.args.slug, this.flags.reason);
-    this.emit(r, () => [r.password, this.t('rotate.started', { account: r.account })]);
+    this.emit(r, () => [r.password, this.t('rotate.started', { account: r.slug })]);
   }
 }

@@ -17,7 +17,7 @@ export default class SecretSet extends GmvCommand<typeof SecretSet> {
     const value = await this.readValue(() => readSecretFile(this.flags['from-file']!, INPUT_LIMITS.secretValue, 'a credential field'));
     const result = await setSecret(await this.vault(), actor, this.args.slug, this.flags.field, value);
     value.wipe();
-    this.emit(result, () => this.t('secret.set', { account: result.account, field: result.field, version: result.version }));
+    this.emit(result, () => this.t('secret.set', { account: result.slug, field: result.field, version: result.version }));
   }
 
   /** The file's value; at a terminal without a file (or with -), a hidden prompt asked twice. */

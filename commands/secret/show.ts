@@ -32,12 +32,12 @@ export default class SecretShow extends GmvCommand<typeof SecretShow> {
       const value = r.otp?.code ?? r.recovery?.unused[0] ?? (field && field !== 'password' ? r[field as 'login' | 'phone' | 'email' | 'notes'] : r.password);
       const seconds = (await activePolicy(vault.store.db)).credentials.clipboardSeconds;
       copyToClipboard(value ?? '', seconds, process.env);
-      this.emit({ account: r.account, version: r.version, field: field ?? 'password', copied: true, clearsInSeconds: seconds }, () => this.t('secret.copied', { account: r.account, seconds }));
+      this.emit({ slug: r.slug, version: r.version, field: field ?? 'password', copied: true, clearsInSeconds: seconds }, () => this.t('secret.copied', { account: r.slug, seconds }));
       return;
     }
     this.emit(r, () => {
       if (r.otp) return `${r.otp.code}  (${this.t('otp.left', { seconds: r.otp.secondsLeft })})`;
-      if (r.recovery) return r.recovery.unused.length ? r.recovery.unused : [this.t('recovery.none', { account: r.account })];
+      if (r.recovery) return r.recovery.unused.length ? r.recovery.unused : [this.t('recovery.none', { account: r.slug })];
       if (field && field !== 'password') return String(r[field as 'login' | 'phone' | 'email' | 'notes']);
       return r.password!;
     });

@@ -12,7 +12,7 @@ export default class StaffExposure extends GmvCommand<typeof StaffExposure> {
     const view = await staffExposure(await this.vault(), await this.sessionActor(), this.args.login);
     this.emit(view, () => view.items.length === 0 ? this.t('exposure.none', { login: view.login }) : [
       ...renderTable(['col.item', 'col.account', 'col.version', 'col.via', 'col.from', 'col.until'], view.items.map((i) => [
-        i.kind, i.account ?? i.ref, String(i.version), this.t(i.via === 'org-key' ? 'word.viaOrgKey' : 'word.viaOwnWrap'),
+        i.kind, i.slug ?? i.ref, String(i.version), this.t(i.via === 'org-key' ? 'word.viaOrgKey' : 'word.viaOwnWrap'),
         formatChinaTime(new Date(i.from)), i.until ? formatChinaTime(new Date(i.until)) : this.t('word.stillApplies'),
       ]), this.lang),
       this.t('exposure.accounts', { login: view.login, count: view.accounts.length, accounts: view.accounts.join(', ') || '-' }),

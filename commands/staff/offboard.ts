@@ -21,8 +21,8 @@ export default class StaffOffboard extends GmvCommand<typeof StaffOffboard> {
       return [
         this.t('offboard.done', { login: r.login, effective: r.effective, grants: r.grantsEnded, devices: r.devicesRevoked.length, crl: r.crlNumber ?? '-', keys: r.keysRetired.length }),
         this.t('offboard.queued', { count: queued.length, due: r.deadline ?? this.t('offboard.dueToday') }),
-        ...queued.map((e) => this.t('offboard.account', { account: e.account, fields: e.fields.join(', '), revealed: e.revealed.length ? e.revealed.join(', ') : this.t('word.none') })),
-        ...r.bindings.map((b) => this.t('offboard.binding', { account: b.account, role: b.role, external: b.external ?? r.login, id: b.id })),
+        ...queued.map((e) => this.t('offboard.account', { account: e.slug, fields: e.fields.join(', '), revealed: e.revealed.length ? e.revealed.join(', ') : this.t('word.none') })),
+        ...r.bindings.map((b) => this.t('offboard.binding', { account: b.slug, role: b.role, external: b.external ?? r.login, id: b.id })),
         ...(r.rekey ? rekeyLines((key, params) => this.t(key, params), r.rekey) : []),
         r.run ? this.t('offboard.next', { run: r.run, login: r.login }) : this.t('offboard.nextNoRun', { login: r.login }),
       ];

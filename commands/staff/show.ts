@@ -16,8 +16,8 @@ export default class StaffShow extends GmvCommand<typeof StaffShow> {
     this.emit({ ...p, departure }, () => {
       const status = statusWord('person', p.status, this.lang);
       const at = departure?.departedAt ? formatChinaTime(new Date(departure.departedAt)) : '-';
-      const open = departure ? [...departure.rotations.map((r) => this.t('staff.departureRotation', { account: r.account, fields: r.fields.join(', '), due: r.due, overdue: r.overdue ? this.t('word.overdue') : '' })),
-        ...departure.bindings.map((b) => this.t('staff.departureBinding', { account: b.account, role: b.role, external: b.external ?? p.login, id: b.id })),
+      const open = departure ? [...departure.rotations.map((r) => this.t('staff.departureRotation', { account: r.slug, fields: r.fields.join(', '), due: r.due, overdue: r.overdue ? this.t('word.overdue') : '' })),
+        ...departure.bindings.map((b) => this.t('staff.departureBinding', { account: b.slug, role: b.role, external: b.external ?? p.login, id: b.id })),
         ...departure.runs.map((r) => this.t('staff.departureRun', { run: r.id, status: statusWord('run', r.status, this.lang), due: r.deadline ?? '?' }))] : [];
       const departed = !departure ? [] : open.length ? [this.t('staff.departure', { at }), ...open] : [this.t('staff.departureClean', { at })];
       return [

@@ -23,7 +23,7 @@ export default class TrainingRecord extends GmvCommand<typeof TrainingRecord> {
     const actor = await this.sessionActor();
     const records = await recordTraining(await this.vault(), actor, this.args.login, courses.length ? courses : [this.args.course], completed, evidence);
     this.emit({ records }, () => records.map((r) => r.lapsed
-      ? this.t('training.recordedLapsed', { login: r.login, course: r.course!, on: r.on, lapsed: r.lapsesOn! })
-      : this.t('training.recorded', { login: r.login, course: r.course!, on: r.on, until: r.lapsesOn! })));
+      ? this.t('training.recordedLapsed', { login: r.login, course: r.course!, on: r.on, lapsed: r.until! })
+      : this.t('training.recorded', { login: r.login, course: r.course!, on: r.on, until: r.until! })));
   }
 }

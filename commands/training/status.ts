@@ -19,7 +19,7 @@ export default class TrainingStatus extends GmvCommand<typeof TrainingStatus> {
     const what = (w: string) => w === 'nda' ? this.t('training.nda') : w;
     for (const p of status.people) {
       for (const s of p.shortfalls) rows.push([p.login, p.name, p.roles.join(','), what(s.what), this.t(s.state === 'missing' ? 'training.state.missing' : 'training.state.lapsed'), s.lapsedOn ?? '-']);
-      for (const l of p.lapsing) rows.push([p.login, p.name, p.roles.join(','), what(l.what), this.t('training.state.lapsing'), l.lapsesOn]);
+      for (const l of p.lapsing) rows.push([p.login, p.name, p.roles.join(','), what(l.what), this.t('training.state.lapsing'), l.until]);
     }
     this.emit(status, () => rows.length === 0 ? this.t('training.statusNone', { days: status.within })
       : [this.t('training.heading', { today: status.today, days: status.within }), ...renderTable(['col.login', 'col.name', 'col.roles', 'col.course', 'col.state', 'col.date'], rows, this.lang)]);

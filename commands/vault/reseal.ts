@@ -11,7 +11,7 @@ export default class VaultReseal extends GmvCommand<typeof VaultReseal> {
     const r = await resealVault(await this.vault(), officer);
     this.emit(r, () => [
       this.t('reseal.done', { count: r.resealed.length, current: r.current }),
-      ...r.resealed.map((a) => this.t('reseal.account', { account: a.account, from: a.from, version: a.version, fields: a.fields.join(', ') })),
+      ...r.resealed.map((a) => this.t('reseal.account', { account: a.slug, from: a.from, version: a.version, fields: a.fields.join(', ') })),
     ]);
   }
 }

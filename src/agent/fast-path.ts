@@ -81,9 +81,9 @@ export async function runFast(args: FastArgs, env: NodeJS.ProcessEnv): Promise<n
   const r = response.result as Revealed;
   if (args.command === 'otp') {
     // To a pipe only the code, so `code=$(gmv otp weibo-press)` works.
-    out({ account: r.account, ...r.otp }, process.stdout.isTTY ? `${r.otp!.code}  (${render('otp.left', { seconds: r.otp!.secondsLeft }, lang)})` : r.otp!.code);
+    out({ slug: r.slug, ...r.otp }, process.stdout.isTTY ? `${r.otp!.code}  (${render('otp.left', { seconds: r.otp!.secondsLeft }, lang)})` : r.otp!.code);
   } else if (r.otp) out(r, `${r.otp.code}  (${render('otp.left', { seconds: r.otp.secondsLeft }, lang)})`);
-  else if (r.recovery) out(r, r.recovery.unused.length ? r.recovery.unused : render('recovery.none', { account: r.account }, lang));
+  else if (r.recovery) out(r, r.recovery.unused.length ? r.recovery.unused : render('recovery.none', { account: r.slug }, lang));
   else out(r, field && field !== 'password' ? String(r[field]) : r.password!);
   return 0;
 }

@@ -65,6 +65,8 @@ export interface VerifyOptions {
   witness?: WitnessSet;
   /** Told the verified head, for the terminal to remember. */
   onHead?: (head: VerifiedHead) => void;
+  /** Told after each page of the scan how many entries were read of how many (a progress bar). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /**
@@ -166,6 +168,7 @@ export async function verifyAuditLog(reader: Reader, options: VerifyOptions): Pr
         }
         recordRoots();
       }
+      options.onProgress?.(tree.size, count!);
     }
     await state.capture(reader);
     return checkpoints;

@@ -18,6 +18,8 @@ export function parseFastArgs(argv: string[]): VerifyArgs | null {
   if (argv[0] !== 'audit' || argv[1] !== 'verify') return null;
   const parsed = parseFlags(argv.slice(2), { booleans: GLOBAL_FLAGS.booleans, values: { ...GLOBAL_FLAGS.values, '--since-checkpoint': null, '--org-key': null, '--witness': null } });
   if (!parsed || parsed.positionals.length > 0) return null;
+  // At a terminal the full command shows a progress bar (cli-progress stays off this path).
+  if (!parsed.booleans.has('--json') && process.stderr.isTTY && process.env.TERM !== 'dumb') return null;
   return {
     json: parsed.booleans.has('--json'),
     vault: parsed.values.get('--vault'),

@@ -34,7 +34,7 @@ export async function printGrantList(reader: Reader, filter: GrantFilter, now: D
   const pages = () => grantPages(reader, filter, now);
   await reader.snapshot(() => json ? printJsonList('grants', pages())
     : printTable(headings(['col.person', 'col.account', 'col.can', 'col.until', 'col.grantedBy', 'col.wrapped'], lang), pages, (g) => [
-      g.login, g.account, g.can.join(','), g.until ? formatChinaTime(new Date(g.until)) : '-', g.grantedBy, g.wrappedVersion === null ? '-' : render('word.version', { version: g.wrappedVersion }, lang),
+      g.login, g.slug, g.can.join(','), g.until ? formatChinaTime(new Date(g.until)) : '-', g.grantedBy, g.wrappedVersion === null ? '-' : render('word.version', { version: g.wrappedVersion }, lang),
     ]));
 }
 

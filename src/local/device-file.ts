@@ -2,6 +2,8 @@
  * This terminal's device key for one vault: a random secret that every passphrase-derived key is
  * bound to, and the OpenPGP key the terminal signs audit checkpoints with. Kept 0600 in a 0700
  * folder outside the vault, so a copied database plus a passphrase opens nothing elsewhere.
+ * The first person to enroll here owns `<vault>.json`; anyone else sharing the OS account gets
+ * `<vault>.<login>.json`, so each keeps their own device.
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -37,15 +39,19 @@ interface DeviceFileV1 {
   enroll_code?: string;
 }
 
-export function deviceFilePath(devicesDir: string, vaultId: string): string {
-  return join(devicesDir, `${vaultId}.json`);
+/** The terminal's first device file for the vault, or (with `login`) that person's own beside it. */
+export function deviceFilePath(devicesDir: string, vaultId: string, login?: string): string {
+  return join(devicesDir, login === undefined ? `${vaultId}.json` : `${vaultId}.${login}.json`);
 }
 
-/** Write a new device key; refuses to replace an existing one (it may be the only way in). */
-export function writeDeviceKey(devicesDir: string, key: Omit<DeviceKey, 'path'>): string {
+/**
+ * Write a new device key (with `login`: that person's own file, for a terminal another person
+ * enrolled first); refuses to replace an existing one (it may be the only way in).
+ */
+export function writeDeviceKey(devicesDir: string, key: Omit<DeviceKey, 'path'>, login?: string): string {
   mkdirSync(devicesDir, { recursive: true, mode: 0o700 });
   chmodSync(devicesDir, 0o700);
-  const path = deviceFilePath(devicesDir, key.vaultId);
+  const path = deviceFilePath(devicesDir, key.vaultId, login);
   if (existsSync(path)) throw new GmvError('OUTPUT_EXISTS', { path });
   const body: DeviceFileV1 = {
     format: 'gmv-device/1',
@@ -61,9 +67,16 @@ export function writeDeviceKey(devicesDir: string, key: Omit<DeviceKey, 'path'>)
   return path;
 }
 
-/** Read this terminal's key for `vaultId`; null when the terminal was never enrolled. */
-export function readDeviceKey(devicesDir: string, vaultId: string): DeviceKey | null {
-  const path = deviceFilePath(devicesDir, vaultId);
+/**
+ * Read this terminal's key for `vaultId`: with `login`, that person's own file when they have one,
+ * else the terminal's first; null when the terminal was never enrolled.
+ */
+export function readDeviceKey(devicesDir: string, vaultId: string, login?: string): DeviceKey | null {
+  const own = login === undefined ? null : readDeviceFile(deviceFilePath(devicesDir, vaultId, login), vaultId);
+  return own ?? readDeviceFile(deviceFilePath(devicesDir, vaultId), vaultId);
+}
+
+function readDeviceFile(path: string, vaultId: string): DeviceKey | null {
   if (!existsSync(path)) return null;
   let parsed: DeviceFileV1;
   try {
@@ -87,9 +100,14 @@ export function readDeviceKey(devicesDir: string, vaultId: string): DeviceKey | 
   };
 }
 
-/** Remove this terminal's key for a vault (a pending enrollment that is abandoned, or a revoked device). */
-export function removeDeviceKey(devicesDir: string, vaultId: string): void {
-  rmSync(deviceFilePath(devicesDir, vaultId), { force: true });
+/** Remove this terminal's key for a vault (a pending enrollment that is abandoned, or a revoked device); `login` as in {@link writeDeviceKey}. */
+export function removeDeviceKey(devicesDir: string, vaultId: string, login?: string): void {
+  rmSync(deviceFilePath(devicesDir, vaultId, login), { force: true });
+}
+
+/** Remove the device file `key` was read from (the terminal's first, or a person's own). */
+export function forgetDeviceKey(key: DeviceKey): void {
+  rmSync(key.path, { force: true });
 }
 
 /**

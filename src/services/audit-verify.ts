@@ -26,6 +26,8 @@ export interface VerifyAuditOptions {
   devicesDir?: string;
   /** A folder of witnessed checkpoints (gmv audit witness): the log must agree with every one. */
   witnessDir?: string;
+  /** Told after each page of the scan how many entries were read of how many. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /**
@@ -100,6 +102,7 @@ export async function verifyAudit(reader: Reader, options: VerifyAuditOptions, w
     seen,
     witness,
     onHead: (h) => { head = h; },
+    onProgress: options.onProgress,
   });
   // Verified: this terminal now has seen the newest checkpoint (never the vault: verify writes nothing there).
   if (options.devicesDir && head) rememberSeen(options.devicesDir, vaultId, head);

@@ -15,7 +15,7 @@ import type { Platform } from '../domain/password-gen.js';
 export const BINDING_ROLES = ['admin', 'long-term-operator', 'short-term-operator'] as const;
 export type BindingRole = (typeof BINDING_ROLES)[number];
 
-export interface BindingView { id: number; account: string; role: BindingRole; person: string | null; external: string | null; boundOn: string; expiresOn: string | null; createdBy: string }
+export interface BindingView { id: number; slug: string; role: BindingRole; login: string | null; external: string | null; boundOn: string; until: string | null; createdBy: string }
 
 export async function addBinding(vault: Vault, actor: Actor, input: { slug: string; role: BindingRole; person?: string; external?: string; boundOn?: CivilDate; expiresOn?: CivilDate }): Promise<BindingView> {
   if (!(BINDING_ROLES as readonly string[]).includes(input.role)) throw new GmvError('USAGE', { detail: `--role must be one of ${BINDING_ROLES.join(', ')}` });
@@ -53,10 +53,10 @@ export async function addBinding(vault: Vault, actor: Actor, input: { slug: stri
  */
 export async function removeBinding(vault: Vault, actor: Actor, id: number): Promise<BindingView> {
   const existing = (await bindingsWhere(vault, { id }))[0];
-  await authorize(vault, actor, 'binding.manage', existing?.account ?? `#${id}`);
+  await authorize(vault, actor, 'binding.manage', existing?.slug ?? `#${id}`);
   if (!existing) throw new GmvError('INVALID_INPUT', { what: 'binding', detail: `no active binding #${id} (see gmv binding list)` });
   const policy = await activePolicy(vault.store.db);
-  const binding = { id, slug: existing.account, role: existing.role, person: existing.person, external: existing.external };
+  const binding = { id, slug: existing.slug, role: existing.role, person: existing.login, external: existing.external };
   await commitChange(vault, async (trx) => endBinding({ trx, at: vault.now(), actor: actor.login, policy }, binding), { by: actor });
   return existing;
 }
@@ -74,5 +74,5 @@ async function bindingsWhere(vault: Vault, filter: { slug?: string; person?: str
   if (filter.person) q = q.where('people.login', '=', filter.person);
   if (filter.id !== undefined) q = q.where('bindings.id', '=', filter.id);
   const rows = await q.orderBy('accounts.slug').orderBy('bindings.id').execute();
-  return rows.map((r) => ({ id: Number(r.id), account: r.slug, role: r.role as BindingRole, person: r.login ?? null, external: r.external_name, boundOn: r.bound_on, expiresOn: r.expires_on, createdBy: r.created_by }));
+  return rows.map((r) => ({ id: Number(r.id), slug: r.slug, role: r.role as BindingRole, login: r.login ?? null, external: r.external_name, boundOn: r.bound_on, until: r.expires_on, createdBy: r.created_by }));
 }

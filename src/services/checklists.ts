@@ -42,7 +42,7 @@ export interface RunView {
   template: string;
   title: { zh: string; en: string };
   cite: { zh: string; en: string };
-  account: string | null;
+  slug: string | null;
   trigger: string | null;
   startedBy: string;
   startedAt: string;
@@ -319,7 +319,7 @@ export async function countersignRun(vault: Vault, actor: Actor, runId: string):
 function viewOf(row: Awaited<ReturnType<typeof runRow>>, template: ChecklistTemplate | undefined, steps: Map<string, { status: string; note: string | null; evidence: string; by: string; at: string }>, today: CivilDate): RunView {
   return {
     id: row.run_id, template: row.template, title: template?.title ?? { zh: row.template, en: row.template }, cite: template?.cite ?? { zh: '', en: '' },
-    account: row.account ?? null, trigger: row.trigger, startedBy: row.started_by, startedAt: row.started_at, deadline: row.deadline,
+    slug: row.account ?? null, trigger: row.trigger, startedBy: row.started_by, startedAt: row.started_at, deadline: row.deadline,
     overdue: row.status === 'open' && row.deadline !== null && today > row.deadline,
     status: row.status as RunView['status'], countersignRequired: template?.countersign.required ?? false,
     performer: row.performer, signedAt: row.signed_at, countersigner: row.countersigner, countersignedAt: row.countersigned_at,
@@ -356,7 +356,7 @@ export interface DueItem {
   /** cadence: a periodic checklist; open: a run started and not finished. */
   kind: 'cadence' | 'open';
   run: string | null;
-  account: string | null;
+  slug: string | null;
   /** Civil date it is due by; null when the calendar cannot count it. */
   due: string | null;
   state: 'due' | 'overdue' | 'never-run' | 'unknown';
@@ -377,15 +377,15 @@ export async function dueChecklists(vault: Vault, options: { withinDays?: number
     const openRun = runs.find((r) => r.template === id && r.status !== 'countersigned');
     if (openRun) continue; // listed below with its own deadline
     if (!done) {
-      items.push({ template: id, title: t.title, kind: 'cadence', run: null, account: null, due: today, state: 'never-run', last: null });
+      items.push({ template: id, title: t.title, kind: 'cadence', run: null, slug: null, due: today, state: 'never-run', last: null });
       continue;
     }
     const lastDay = civilDateOf(new Date(done));
     const due = t.cadence.months ? addMonths(lastDay, t.cadence.months) : addDays(lastDay, t.cadence.days ?? 0);
-    if (due <= horizon) items.push({ template: id, title: t.title, kind: 'cadence', run: null, account: null, due, state: today > due ? 'overdue' : 'due', last: lastDay });
+    if (due <= horizon) items.push({ template: id, title: t.title, kind: 'cadence', run: null, slug: null, due, state: today > due ? 'overdue' : 'due', last: lastDay });
   }
   for (const r of runs.filter((run) => run.status !== 'countersigned')) {
-    items.push({ template: r.template, title: r.title, kind: 'open', run: r.id, account: r.account, due: r.deadline, state: r.deadline === null ? 'unknown' : r.overdue ? 'overdue' : 'due', last: null });
+    items.push({ template: r.template, title: r.title, kind: 'open', run: r.id, slug: r.slug, due: r.deadline, state: r.deadline === null ? 'unknown' : r.overdue ? 'overdue' : 'due', last: null });
   }
   return { today, items };
 }

@@ -8,7 +8,7 @@ import type { Insertable, Kysely } from 'kysely';
 import type { DB, DevicesTable } from '../store/schema.js';
 import type { PrivateKey } from 'openpgp';
 import { Secret } from '../crypto/secret.js';
-import { writeDeviceKey } from '../local/device-file.js';
+import { readDeviceKey, writeDeviceKey, type DeviceKey } from '../local/device-file.js';
 import { generateKey, signDetached, type GeneratedKey } from '../crypto/pgp.js';
 import { createCsr, generateDeviceKey, issueDeviceCertificate, type CaMaterial } from '../crypto/x509.js';
 import { deviceRecordText, personKeyRecordText } from '../audit/device-record.js';
@@ -75,9 +75,22 @@ export async function insertDevice(trx: Kysely<DB>, device: {
 }
 
 /** Save this terminal's device key for the vault (0600 in a 0700 folder); returns its path. */
-export function saveDeviceFile(devicesDir: string, vaultId: string, deviceId: string, material: DeviceMaterial, caFingerprint: string, enrollCode?: string): string {
+/**
+ * The device file `person` has on this terminal (`existing`: theirs, or the terminal's first when
+ * its device row is theirs or unknown) and, when the terminal's first file is another person's
+ * (two people sharing one OS account), `ownFile`: the login a file of their own is written under.
+ */
+export async function terminalFileFor(db: Kysely<DB>, devicesDir: string, vaultId: string, person: { id: number; login: string }): Promise<{ existing: DeviceKey | null; ownFile?: string }> {
+  const found = readDeviceKey(devicesDir, vaultId, person.login);
+  if (!found) return { existing: null };
+  const row = await db.selectFrom('devices').select('person_id').where('id', '=', found.deviceId).executeTakeFirst();
+  return row && Number(row.person_id) !== person.id ? { existing: null, ownFile: person.login } : { existing: found };
+}
+
+/** `ownFile`: the person's own file, on a terminal whose first file is someone else's (device-file.ts). */
+export function saveDeviceFile(devicesDir: string, vaultId: string, deviceId: string, material: DeviceMaterial, caFingerprint: string, enrollCode?: string, ownFile?: string): string {
   return writeDeviceKey(devicesDir, {
     vaultId, deviceId, secret: material.secret, signingKey: Secret.fromString(material.signing.privateArmored),
     rsaKey: Secret.fromString(material.rsa.privatePem), caFingerprint, enrollCode,
-  });
+  }, ownFile);
 }

@@ -11,13 +11,13 @@ import type { Secret } from '../crypto/secret.js';
 import { encryptTo, fingerprintOf, generateKey, readPublic } from '../crypto/pgp.js';
 import { certFingerprint, readCsr } from '../crypto/x509.js';
 import { newEnrollCode, normalizeEnrollCode, enrollCodeHash } from '../domain/enroll-code.js';
-import { readDeviceKey, removeDeviceKey } from '../local/device-file.js';
+import { forgetDeviceKey, readDeviceKey, removeDeviceKey } from '../local/device-file.js';
 import { authorize, refuse, sealContext, type Actor } from './access.js';
 import { currentCaRow, sealPersonKey, type KeyHolder } from './keys.js';
 import { caFor, orgKeyFor, wrapOfficerKeys } from './officer-keys.js';
 import { keySigner } from '../audit/log.js';
 import { checkSealedPeople, sealPeople } from './state-seals.js';
-import { newDeviceMaterial, certifyDevice, certifyPersonKey, insertDevice, saveDeviceFile } from './device-provision.js';
+import { newDeviceMaterial, certifyDevice, certifyPersonKey, insertDevice, saveDeviceFile, terminalFileFor } from './device-provision.js';
 import { enforcePassphrase } from './init.js';
 import { activePolicy, commitChange, type Vault } from './vault.js';
 import { issueCrl, revokeDeviceStep } from './steps.js';
@@ -34,20 +34,22 @@ export interface EnrollResult {
 export async function enrollDevice(vault: Vault, input: { login: string; passphrase: () => Promise<Secret>; label?: string; commonPasswords: ReadonlySet<string> }): Promise<EnrollResult> {
   if (input.label !== undefined && !isDisplayName(input.label)) throw new GmvError('INVALID_INPUT', { what: 'device label', detail: 'empty, padded or holding control characters' });
   const db = vault.store.db;
-  const existing = readDeviceKey(vault.paths.devicesDir, vault.vaultId);
+  const person = await db.selectFrom('people').select(['id', 'login', 'name', 'status']).where('login', '=', input.login).executeTakeFirst();
+  // A terminal whose first file is another person's (two people share this OS account) gives this one a file of their own.
+  const { existing, ownFile } = person ? await terminalFileFor(db, vault.paths.devicesDir, vault.vaultId, { id: Number(person.id), login: input.login })
+    : { existing: readDeviceKey(vault.paths.devicesDir, vault.vaultId), ownFile: undefined };
   if (existing) {
     const row = await db.selectFrom('devices').select('status').where('id', '=', existing.deviceId).executeTakeFirst();
     const status = row?.status ?? 'unknown';
     const next = status === 'pending' ? 'detail.enrollPending' : status === 'active' ? 'detail.enrollActive' : 'detail.enrollStartOver';
     throw new GmvError('DEVICE_ALREADY_ENROLLED', { device: existing.deviceId, status, next });
   }
-  const person = await db.selectFrom('people').select(['id', 'login', 'name', 'status']).where('login', '=', input.login).executeTakeFirst();
   if (!person) throw new GmvError('PERSON_NOT_FOUND', { login: input.login });
   if (person.status === 'departed') {
     return refuse(vault, { login: input.login }, { action: 'device.enroll', subject: input.login, rule: 'subject-status', reason: 'person departed', code: 'DENIED_STATUS', params: { login: input.login, status: person.status, action: 'device enrollment' } });
   }
   const activeKey = await db.selectFrom('person_keys').select('fingerprint').where('person_id', '=', Number(person.id)).where('status', '=', 'active').executeTakeFirst();
-  if (activeKey) return enrollAdditionalDevice(vault, { id: Number(person.id), login: input.login }, input.label);
+  if (activeKey) return enrollAdditionalDevice(vault, { id: Number(person.id), login: input.login }, input.label, ownFile);
   const passphrase = await input.passphrase();
   const policy = await activePolicy(db);
   enforcePassphrase(passphrase, input.login, policy, input.commonPasswords);
@@ -61,7 +63,7 @@ export async function enrollDevice(vault: Vault, input: { login: string; passphr
     generateKey(person.name, `gmv person ${input.login}`),
   ]);
   const lock = await sealPersonKey(personKey.privateArmored, passphrase, material.secret.reveal(), { login: input.login, fingerprint: personKey.fingerprint, deviceId }, policy.passphrase.kdf);
-  const deviceFile = saveDeviceFile(vault.paths.devicesDir, vault.vaultId, deviceId, material, certFingerprint(ca.cert_pem), code);
+  const deviceFile = saveDeviceFile(vault.paths.devicesDir, vault.vaultId, deviceId, material, certFingerprint(ca.cert_pem), code, ownFile);
   try {
     await commitChange(vault, async (trx) => {
       const at = vault.now().toISOString();
@@ -72,7 +74,7 @@ export async function enrollDevice(vault: Vault, input: { login: string; passphr
       return { result: undefined, audit: [{ action: 'device.enroll', actor: input.login, subject: deviceId, outcome: 'ok', details: { person_key: personKey.fingerprint, signing_key: material.signing.fingerprint, authenticated: false } }] };
     });
   } catch (error) {
-    removeDeviceKey(vault.paths.devicesDir, vault.vaultId);
+    removeDeviceKey(vault.paths.devicesDir, vault.vaultId, ownFile);
     throw error;
   }
   return { code, deviceId, login: input.login, newPersonKey: true, deviceFile };
@@ -83,21 +85,21 @@ export async function enrollDevice(vault: Vault, input: { login: string; passphr
  * run `gmv device add-key ID` on a terminal where they can unlock, which encrypts their key to this
  * terminal's OpenPGP key; this terminal's first login seals it under the passphrase and its secret.
  */
-async function enrollAdditionalDevice(vault: Vault, person: { id: number; login: string }, label?: string): Promise<EnrollResult> {
+async function enrollAdditionalDevice(vault: Vault, person: { id: number; login: string }, label?: string, ownFile?: string): Promise<EnrollResult> {
   const db = vault.store.db;
   const org = await db.selectFrom('org').select('name').executeTakeFirstOrThrow();
   const ca = await currentCaRow(db);
   const deviceId = randomUUID();
   const code = newEnrollCode();
   const material = await newDeviceMaterial(deviceId, person.login, org.name);
-  const deviceFile = saveDeviceFile(vault.paths.devicesDir, vault.vaultId, deviceId, material, certFingerprint(ca.cert_pem), code);
+  const deviceFile = saveDeviceFile(vault.paths.devicesDir, vault.vaultId, deviceId, material, certFingerprint(ca.cert_pem), code, ownFile);
   try {
     await commitChange(vault, async (trx) => {
       await insertDevice(trx, { id: deviceId, personId: person.id, label: label ?? `${person.login} terminal`, material, createdAt: vault.now().toISOString(), enrollCodeHash: enrollCodeHash(code) });
       return { result: undefined, audit: [{ action: 'device.enroll', actor: person.login, subject: deviceId, outcome: 'ok', details: { additional: true, signing_key: material.signing.fingerprint, authenticated: false } }] };
     });
   } catch (error) {
-    removeDeviceKey(vault.paths.devicesDir, vault.vaultId);
+    removeDeviceKey(vault.paths.devicesDir, vault.vaultId, ownFile);
     throw error;
   }
   return { code, deviceId, login: person.login, newPersonKey: false, deviceFile };
@@ -297,8 +299,8 @@ export async function rejectDevice(vault: Vault, officer: KeyHolder, typedCode: 
  * key so the person can enroll again. An authorized terminal is refused (forgetting would lock its
  * person out of it; an officer revokes it first); a pending one is withdrawn, audited.
  */
-export async function forgetDevice(vault: Vault): Promise<{ deviceId: string; status: string }> {
-  const local = readDeviceKey(vault.paths.devicesDir, vault.vaultId);
+export async function forgetDevice(vault: Vault, login?: string): Promise<{ deviceId: string; status: string }> {
+  const local = readDeviceKey(vault.paths.devicesDir, vault.vaultId, login);
   if (!local) throw new GmvError('DEVICE_KEY_MISSING', { vault: vault.vaultId, path: vault.paths.devicesDir });
   const row = await vault.store.db.selectFrom('devices').innerJoin('people', 'people.id', 'devices.person_id')
     .select(['devices.status', 'people.login']).where('devices.id', '=', local.deviceId).executeTakeFirst();
@@ -313,6 +315,6 @@ export async function forgetDevice(vault: Vault): Promise<{ deviceId: string; st
       return { result: undefined, audit: [{ action: 'device.forget', actor: row!.login, subject: local.deviceId, outcome: 'ok', details: { was: 'pending', authenticated: false } }] };
     });
   }
-  removeDeviceKey(vault.paths.devicesDir, vault.vaultId);
+  forgetDeviceKey(local);
   return { deviceId: local.deviceId, status };
 }

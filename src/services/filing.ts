@@ -75,7 +75,7 @@ export async function checkArchiveAllowed(vault: Vault, accountId: number, slug:
 }
 
 export interface FilingItem {
-  account: string;
+  slug: string;
   name: string;
   unit: string;
   /** register: not yet filed; closure: an announced closure. */
@@ -100,7 +100,7 @@ export async function filingDue(vault: Vault): Promise<{ today: CivilDate; items
     .where('accounts.status', '=', 'active').orderBy('accounts.slug').execute();
   const items: FilingItem[] = [];
   for (const r of rows) {
-    const base = { account: r.slug, name: r.name, unit: r.unit };
+    const base = { slug: r.slug, name: r.name, unit: r.unit };
     if (!r.filed_on) {
       const since = civilDateOf(new Date(r.created_at));
       try {

@@ -27,7 +27,7 @@ export function parseCapabilities(text: string): Capability[] {
   return [...new Set(can)] as Capability[];
 }
 
-export interface GrantView { login: string; account: string; can: Capability[]; until: string | null; grantedBy: string; grantedAt: string; wrappedVersion: number | null }
+export interface GrantView { login: string; slug: string; can: Capability[]; until: string | null; grantedBy: string; grantedAt: string; wrappedVersion: number | null }
 
 /**
  * The person a grant is for, checked as the door checks every grantee: active, with an approved
@@ -88,7 +88,7 @@ export async function addGrants(vault: Vault, officer: KeyHolder, login: string,
     const audit = [];
     for (const account of accounts) {
       const version = wrapped.get(account.id) ?? null;
-      views.push({ login, account: account.slug, can, until: until?.toISOString() ?? null, grantedBy: officer.login, grantedAt: iso, wrappedVersion: version });
+      views.push({ login, slug: account.slug, can, until: until?.toISOString() ?? null, grantedBy: officer.login, grantedAt: iso, wrappedVersion: version });
       audit.push({ action: 'grant.add', actor: officer.login, subject: account.slug, outcome: 'ok' as const, details: { person: login, can, until: until?.toISOString() ?? null, wrapped_version: version } });
     }
     return { result: undefined, audit: [...swept.audit, ...audit] };
@@ -96,7 +96,7 @@ export async function addGrants(vault: Vault, officer: KeyHolder, login: string,
   return views;
 }
 
-export async function removeGrant(vault: Vault, officer: KeyHolder, login: string, slug: string): Promise<{ login: string; account: string; rotationDue: string }> {
+export async function removeGrant(vault: Vault, officer: KeyHolder, login: string, slug: string): Promise<{ login: string; slug: string; rotationDue: string }> {
   const db = vault.store.db;
   await authorize(vault, officer, 'grant.manage', login);
   const account = await findAccount(vault, slug);
@@ -108,6 +108,6 @@ export async function removeGrant(vault: Vault, officer: KeyHolder, login: strin
     const ended = await endGrant(ctx, { personId: Number(person.id), login, accountId: account.id, slug }, 'grant-removed');
     if (!ended) throw new GmvError('INVALID_INPUT', { what: 'grant', detail: `${login} holds no grant on ${slug}` });
     const swept = await endExpiredGrants(ctx);
-    return { result: { login, account: slug, rotationDue: ended.result.rotationDue }, audit: [...ended.audit, ...swept.audit] };
+    return { result: { login, slug, rotationDue: ended.result.rotationDue }, audit: [...ended.audit, ...swept.audit] };
   }, { by: officer });
 }

@@ -48,7 +48,7 @@ export interface CaseView {
   platform: string;
   url: string | null;
   handle: string | null;
-  account: string | null;
+  slug: string | null;
   note: string | null;
   evidence: RecordEvidence[];
   reportedBy: string;
@@ -134,7 +134,7 @@ function viewOf(row: CaseRow, run: RunView | undefined, today: ReturnType<typeof
     note: s.note, evidence: s.evidence, by: s.by, at: s.at,
   }));
   return {
-    id: row.case_no, platform: row.platform, url: row.url, handle: row.handle, account: row.account ?? null, note: row.note,
+    id: row.case_no, platform: row.platform, url: row.url, handle: row.handle, slug: row.account ?? null, note: row.note,
     evidence: JSON.parse(row.evidence) as RecordEvidence[], reportedBy: row.reported_by, reportedAt: row.reported_at,
     state: row.closed_at ? 'closed' : 'open', closedAt: row.closed_at,
     run: run ? { id: run.id, template: run.template, title: run.title, cite: run.cite, status: run.status, deadline: run.deadline, overdue: run.overdue, countersignRequired: run.countersignRequired, performer: run.performer, countersigner: run.countersigner } : null,

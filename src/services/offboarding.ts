@@ -40,7 +40,7 @@ export const ROTATED_FIELDS = ['password', 'totp', 'recovery'] as const;
 export type RotatedField = (typeof ROTATED_FIELDS)[number];
 
 export interface ExposedAccount {
-  account: string;
+  slug: string;
   /** Credential versions they could decrypt. */
   versions: number[];
   /** Fields those versions held that a departure rotates. */
@@ -60,7 +60,7 @@ export interface OffboardView {
   keysRetired: string[];
   exposed: ExposedAccount[];
   /** Platform-side bindings still to remove on the platform itself. */
-  bindings: { id: number; account: string; role: string; external: string | null }[];
+  bindings: { id: number; slug: string; role: string; external: string | null }[];
   /** The offboarding checklist run the pack triggers; null when the pack has none. */
   run: string | null;
   /** The deadline of the rotations; null when the calendar cannot count it (they are then due today). */
@@ -147,8 +147,8 @@ export async function offboardStaff(vault: Vault, officer: KeyHolder & { deviceI
     const held = heldFields.get(accountId) ?? new Set<string>();
     const fields = ROTATED_FIELDS.filter((f) => held.has(f));
     const saw = revealed.get(a.account) ?? new Set();
-    return { accountId, account: a.account, versions: a.versions, fields, revealed: ROTATED_FIELDS.filter((f) => saw.has(f)), due: fields.length ? due : null };
-  }).sort((x, y) => x.account.localeCompare(y.account));
+    return { accountId, slug: a.account, versions: a.versions, fields, revealed: ROTATED_FIELDS.filter((f) => saw.has(f)), due: fields.length ? due : null };
+  }).sort((x, y) => x.slug.localeCompare(y.slug));
 
   const result = await commitChange(vault, async (trx) => {
     const at = vault.now();
@@ -185,7 +185,7 @@ export async function offboardStaff(vault: Vault, officer: KeyHolder & { deviceI
     const bindings = (await trx.selectFrom('bindings').innerJoin('accounts', 'accounts.id', 'bindings.account_id')
       .select(['bindings.id', 'accounts.slug', 'bindings.role', 'bindings.external_name'])
       .where('bindings.person_id', '=', person.id).where('bindings.removed_at', 'is', null).orderBy('bindings.id').execute())
-      .map((b) => ({ id: Number(b.id), account: b.slug, role: b.role, external: b.external_name }));
+      .map((b) => ({ id: Number(b.id), slug: b.slug, role: b.role, external: b.external_name }));
 
     const rekeyed = rekey ? await rekeyIn(trx, vault, rekey, officer.login, `${login} departed`, policy) : null;
     if (rekeyed) audit.push(...rekeyed.audit);
@@ -197,8 +197,8 @@ export async function offboardStaff(vault: Vault, officer: KeyHolder & { deviceI
     const details = {
       effective: day, grants_ended: grants.length, devices_revoked: devices.map((d) => d.id), crl_number: crlNumber, keys_retired: retired.result,
       rotation_due: deadline, run: run.id, org_rekey: rekeyed ? rekeyed.result.toOrg : null,
-      exposure: exposed.map((e) => ({ account: e.account, versions: e.versions, fields: [...e.fields], revealed: [...e.revealed], due: e.due })),
-      bindings: bindings.map((b) => ({ id: b.id, account: b.account, role: b.role, external: b.external })),
+      exposure: exposed.map((e) => ({ account: e.slug, versions: e.versions, fields: [...e.fields], revealed: [...e.revealed], due: e.due })),
+      bindings: bindings.map((b) => ({ id: b.id, account: b.slug, role: b.role, external: b.external })),
     };
     const signed = await signStaffRecordIn(trx, vault, officer, {
       personId: person.id, kind: 'offboarding', person: { login, name: person.name, employer: (await trx.selectFrom('people').select('employer').where('id', '=', person.id).executeTakeFirstOrThrow()).employer },
@@ -217,8 +217,8 @@ export async function offboardStaff(vault: Vault, officer: KeyHolder & { deviceI
 export interface DepartureItems {
   departedAt: string | null;
   /** Rotations queued by their departure and not yet done. */
-  rotations: { account: string; fields: string[]; due: string; overdue: boolean }[];
-  bindings: { id: number; account: string; role: string; external: string | null }[];
+  rotations: { slug: string; fields: string[]; due: string; overdue: boolean }[];
+  bindings: { id: number; slug: string; role: string; external: string | null }[];
   runs: { id: string; status: string; deadline: string | null }[];
 }
 
@@ -232,11 +232,11 @@ export async function departureItems(vault: Vault, login: string): Promise<Depar
     .select(['accounts.slug', 'rotation_queue.fields', 'rotation_queue.due_on'])
     .where('rotation_queue.person_id', '=', Number(person.id)).where('rotation_queue.done_at', 'is', null).where('accounts.status', '=', 'active')
     .orderBy('accounts.slug').execute())
-    .map((r) => ({ account: r.slug, fields: r.fields ? JSON.parse(r.fields) as string[] : [...ROTATED_FIELDS], due: r.due_on, overdue: r.due_on < today }));
+    .map((r) => ({ slug: r.slug, fields: r.fields ? JSON.parse(r.fields) as string[] : [...ROTATED_FIELDS], due: r.due_on, overdue: r.due_on < today }));
   const bindings = (await db.selectFrom('bindings').innerJoin('accounts', 'accounts.id', 'bindings.account_id')
     .select(['bindings.id', 'accounts.slug', 'bindings.role', 'bindings.external_name'])
     .where('bindings.person_id', '=', Number(person.id)).where('bindings.removed_at', 'is', null).orderBy('bindings.id').execute())
-    .map((b) => ({ id: Number(b.id), account: b.slug, role: b.role, external: b.external_name }));
+    .map((b) => ({ id: Number(b.id), slug: b.slug, role: b.role, external: b.external_name }));
   const runs = (await db.selectFrom('checklist_runs').select(['run_id', 'status', 'deadline']).where('trigger', '=', `offboarding:${login}`).where('status', '!=', 'countersigned').orderBy('id').execute())
     .map((r) => ({ id: r.run_id, status: r.status, deadline: r.deadline }));
   return { departedAt: person.departed_at, rotations, bindings, runs };

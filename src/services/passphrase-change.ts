@@ -15,7 +15,7 @@ export async function changePassphrase(vault: Vault, input: { login: string; cur
   enforcePassphrase(input.next, input.login, policy, input.commonPasswords);
   if (input.next.revealString() === input.current.revealString()) throw new GmvError('PASSPHRASE_WEAK', { reason: 'detail.passphraseIsCurrent' });
   const person = await unlockPerson(vault, input.login, input.current, { totp: input.totp });
-  const device = terminalDevice(vault)!;
+  const device = terminalDevice(vault, input.login)!;
   const envelope = await sealPersonKey(person.key.armor(), input.next, device.secret.reveal(), { login: person.login, fingerprint: person.keyFingerprint, deviceId: device.deviceId }, policy.passphrase.kdf);
   await commitChange(vault, async (trx) => {
     await trx.updateTable('person_key_locks').set({ envelope: JSON.stringify(envelope), created_at: vault.now().toISOString() })

@@ -10,11 +10,11 @@ import type { Secret } from '../crypto/secret.js';
 import { decryptWith, fingerprintOf, generateKey, readPrivate, readPublic } from '../crypto/pgp.js';
 import { certFingerprint } from '../crypto/x509.js';
 import { combineShares, decodeShare } from '../crypto/shamir.js';
-import { readDeviceKey, removeDeviceKey } from '../local/device-file.js';
+import { forgetDeviceKey, removeDeviceKey } from '../local/device-file.js';
 import { liveWrap, type WrapKind } from '../store/wraps.js';
 import { findPerson } from '../store/people.js';
 import { currentCaRow, currentOrgKeyRow, openCa, openOrgKey, sealPersonKey, wrapForPeople } from './keys.js';
-import { newDeviceMaterial, certifyDevice, certifyPersonKey, insertDevice, saveDeviceFile } from './device-provision.js';
+import { newDeviceMaterial, certifyDevice, certifyPersonKey, insertDevice, saveDeviceFile, terminalFileFor } from './device-provision.js';
 import { enforcePassphrase } from './init.js';
 import { clearFailures } from './throttle.js';
 import { retireKeys } from './steps.js';
@@ -65,15 +65,16 @@ export async function recoverOfficer(vault: Vault, input: RecoverInput): Promise
   const org = await db.selectFrom('org').select('name').executeTakeFirstOrThrow();
 
   // This terminal becomes (or stays) the officer's device.
-  const existing = readDeviceKey(vault.paths.devicesDir, vault.vaultId);
-  if (existing) removeDeviceKey(vault.paths.devicesDir, vault.vaultId);
+  // Another person's file on a shared OS account stays; theirs is replaced, or made beside it.
+  const { existing, ownFile } = await terminalFileFor(db, vault.paths.devicesDir, vault.vaultId, { id: Number(person.id), login: input.login });
+  if (existing) forgetDeviceKey(existing);
   const deviceId = randomUUID();
   const at = vault.now();
   const createdAt = at.toISOString();
   const [material, personKey] = await Promise.all([newDeviceMaterial(deviceId, input.login, org.name), generateKey(person.name, `gmv person ${input.login}`)]);
   const certified = await certifyDevice({ vaultId: vault.vaultId, deviceId, login: input.login, signingFingerprint: material.signing.fingerprint, createdAt, ca, orgKey, csrPem: material.csrPem, now: at, certificateDays: policy.devices.certificateDays });
   const lock = await sealPersonKey(personKey.privateArmored, input.passphrase, material.secret.reveal(), { login: input.login, fingerprint: personKey.fingerprint, deviceId }, policy.passphrase.kdf);
-  saveDeviceFile(vault.paths.devicesDir, vault.vaultId, deviceId, material, certFingerprint(ca.certPem));
+  saveDeviceFile(vault.paths.devicesDir, vault.vaultId, deviceId, material, certFingerprint(ca.certPem), undefined, ownFile);
   try {
     await commitChange(vault, async (trx) => {
       const personId = Number(person.id);
@@ -92,7 +93,7 @@ export async function recoverOfficer(vault: Vault, input: RecoverInput): Promise
       } }] };
     });
   } catch (error) {
-    removeDeviceKey(vault.paths.devicesDir, vault.vaultId);
+    removeDeviceKey(vault.paths.devicesDir, vault.vaultId, ownFile);
     throw error;
   } finally {
     orgDataKey.fill(0);

@@ -115,8 +115,8 @@ export async function gatherReport(vault: Vault, options: ReportOptions): Promis
   const rotations = await rotationDue(v);
   const rotationCounts = { overdue: 0, due: 0, inProgress: 0, departures: 0 };
   const order = (r: (typeof rotations)[number]) => (r.overdue ? 0 : 2) + (r.reason === 'departure' ? 0 : 1);
-  for (const r of [...rotations].sort((a, b) => order(a) - order(b) || a.due.localeCompare(b.due) || a.account.localeCompare(b.account))) {
-    const unit = unitOfAccount.get(r.account) ?? null;
+  for (const r of [...rotations].sort((a, b) => order(a) - order(b) || a.due.localeCompare(b.due) || a.slug.localeCompare(b.slug))) {
+    const unit = unitOfAccount.get(r.slug) ?? null;
     if (!inScope(unit)) continue;
     if (r.overdue) rotationCounts.overdue += 1; else rotationCounts.due += 1;
     if (r.inProgress) rotationCounts.inProgress += 1;
@@ -124,9 +124,9 @@ export async function gatherReport(vault: Vault, options: ReportOptions): Promis
     const fields = (r.fields ?? ['password']).join(', ');
     add({
       area: 'rotation', level: r.overdue ? 'breach' : 'warning', unit, cite: r.reason === 'departure' ? departureCite : eventCite,
-      subject: r.account, name: r.person, state: r.overdue ? 'overdue' : 'due', what: r.reason, due: r.due,
-      text: t(r.reason === 'departure' ? 'report.text.rotationDeparture' : 'report.text.rotation', { account: r.account, person: r.person ?? '', reason: r.reason, fields, date: r.due }),
-      todo: t('report.todo.rotation', { account: r.account }),
+      subject: r.slug, name: r.login, state: r.overdue ? 'overdue' : 'due', what: r.reason, due: r.due,
+      text: t(r.reason === 'departure' ? 'report.text.rotationDeparture' : 'report.text.rotation', { account: r.slug, person: r.login ?? '', reason: r.reason, fields, date: r.due }),
+      todo: t('report.todo.rotation', { account: r.slug }),
     });
   }
 
@@ -146,7 +146,7 @@ export async function gatherReport(vault: Vault, options: ReportOptions): Promis
   const runs = await listRuns(v);
   const counterfeit = { open: 0, overdue: 0 };
   for (const run of runs) {
-    const unit = run.account ? unitOfAccount.get(run.account) ?? null : null;
+    const unit = run.slug ? unitOfAccount.get(run.slug) ?? null : null;
     if (!inScope(unit)) continue;
     if (run.template === COUNTERFEIT_TEMPLATE && run.status !== 'countersigned') {
       counterfeit.open += 1;
@@ -154,8 +154,8 @@ export async function gatherReport(vault: Vault, options: ReportOptions): Promis
       const left = run.steps.filter((s) => s.status === null).map((s) => s.id);
       add({
         area: 'counterfeit', level: run.overdue ? 'breach' : 'warning', unit, cite: run.cite,
-        subject: run.id, name: run.account, state: run.overdue ? 'overdue' : run.status, what: run.trigger, due: run.deadline,
-        text: t(run.overdue ? 'report.text.counterfeitOverdue' : 'report.text.counterfeitOpen', { run: run.id, trigger: run.trigger ?? run.account ?? '', date: run.deadline ?? '?', steps: left.join(', ') || '-' }),
+        subject: run.id, name: run.slug, state: run.overdue ? 'overdue' : run.status, what: run.trigger, due: run.deadline,
+        text: t(run.overdue ? 'report.text.counterfeitOverdue' : 'report.text.counterfeitOpen', { run: run.id, trigger: run.trigger ?? run.slug ?? '', date: run.deadline ?? '?', steps: left.join(', ') || '-' }),
         todo: t('report.todo.counterfeit', { run: run.id }),
       });
       continue;
@@ -163,7 +163,7 @@ export async function gatherReport(vault: Vault, options: ReportOptions): Promis
     for (const failed of run.steps.filter((s) => s.status === 'failed')) {
       if (laterCleanRun(runs, run)) break;
       add({
-        area: 'checklist', level: 'breach', unit, cite: run.cite, subject: run.id, name: run.account, state: 'failed', what: failed.id, due: run.deadline,
+        area: 'checklist', level: 'breach', unit, cite: run.cite, subject: run.id, name: run.slug, state: 'failed', what: failed.id, due: run.deadline,
         text: t('report.text.runFailed', { run: run.id, title: title(run.title), step: title(failed.title), note: failed.note ?? '' }),
         todo: t('report.todo.runFailed', { template: run.template }),
       });
@@ -171,8 +171,8 @@ export async function gatherReport(vault: Vault, options: ReportOptions): Promis
     if (run.status === 'countersigned') continue;
     const state = run.status === 'open' ? 'unsigned' : 'uncountersigned';
     add({
-      area: 'checklist', level: run.overdue ? 'breach' : 'warning', unit, cite: run.cite, subject: run.id, name: run.account, state: run.overdue ? `${state}-overdue` : state, what: run.template, due: run.deadline,
-      text: t(state === 'unsigned' ? 'report.text.runUnsigned' : 'report.text.runUncountersigned', { run: run.id, title: title(run.title), account: run.account ?? '-', date: run.deadline ?? '?', overdue: run.overdue ? t('report.word.overdue') : '' }),
+      area: 'checklist', level: run.overdue ? 'breach' : 'warning', unit, cite: run.cite, subject: run.id, name: run.slug, state: run.overdue ? `${state}-overdue` : state, what: run.template, due: run.deadline,
+      text: t(state === 'unsigned' ? 'report.text.runUnsigned' : 'report.text.runUncountersigned', { run: run.id, title: title(run.title), account: run.slug ?? '-', date: run.deadline ?? '?', overdue: run.overdue ? t('report.word.overdue') : '' }),
       todo: t(state === 'unsigned' ? 'report.todo.runUnsigned' : 'report.todo.runUncountersigned', { run: run.id }),
     });
   }
@@ -186,15 +186,15 @@ export async function gatherReport(vault: Vault, options: ReportOptions): Promis
     if (f.kind === 'register') {
       if (inScope(f.unit)) unfiled += 1;
       add({
-        area: 'filing', level: f.state === 'overdue' ? 'breach' : 'warning', unit: f.unit, cite: filingCite, subject: f.account, name: f.name, state: f.state, what: 'register', due: f.due,
-        text: t(f.state === 'overdue' ? 'report.text.unfiledOverdue' : f.state === 'unknown' ? 'report.text.unfiledUnknown' : 'report.text.unfiled', { account: f.account, name: f.name, since: f.since, date: f.due ?? '?' }),
-        todo: t('report.todo.filing', { account: f.account }),
+        area: 'filing', level: f.state === 'overdue' ? 'breach' : 'warning', unit: f.unit, cite: filingCite, subject: f.slug, name: f.name, state: f.state, what: 'register', due: f.due,
+        text: t(f.state === 'overdue' ? 'report.text.unfiledOverdue' : f.state === 'unknown' ? 'report.text.unfiledUnknown' : 'report.text.unfiled', { account: f.slug, name: f.name, since: f.since, date: f.due ?? '?' }),
+        todo: t('report.todo.filing', { account: f.slug }),
       });
     } else if (f.state === 'ready') {
       add({
-        area: 'filing', level: 'warning', unit: f.unit, cite: filingCite, subject: f.account, name: f.name, state: 'closure-ready', what: 'closure', due: f.due,
-        text: t('report.text.closureReady', { account: f.account, since: f.since, date: f.due ?? '?' }),
-        todo: t('report.todo.closure', { account: f.account }),
+        area: 'filing', level: 'warning', unit: f.unit, cite: filingCite, subject: f.slug, name: f.name, state: 'closure-ready', what: 'closure', due: f.due,
+        text: t('report.text.closureReady', { account: f.slug, since: f.since, date: f.due ?? '?' }),
+        todo: t('report.todo.closure', { account: f.slug }),
       });
     }
   }
@@ -258,7 +258,7 @@ export async function gatherReport(vault: Vault, options: ReportOptions): Promis
 
 /** A failed run no longer counts once a later run of the same template (and account) was completed without failures. */
 function laterCleanRun(runs: readonly RunView[], run: RunView): boolean {
-  return runs.some((r) => r.template === run.template && r.account === run.account && r.startedAt > run.startedAt
+  return runs.some((r) => r.template === run.template && r.slug === run.slug && r.startedAt > run.startedAt
     && r.status === 'countersigned' && r.steps.every((s) => s.status !== 'failed'));
 }
 

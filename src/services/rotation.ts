@@ -59,7 +59,7 @@ export async function markRotationsDone(trx: Kysely<DB>, accountId: number, at: 
   }
 }
 
-export async function startRotation(vault: Vault, actor: SessionActor, slug: string, reason: RotationReason): Promise<{ account: string; password: string; reason: RotationReason }> {
+export async function startRotation(vault: Vault, actor: SessionActor, slug: string, reason: RotationReason): Promise<{ slug: string; password: string; reason: RotationReason }> {
   const account = await findAccount(vault, slug);
   await authorize(vault, actor, { kind: 'credential', action: 'rotate.start', account, need: 'manage' });
   const db = vault.store.db;
@@ -77,7 +77,7 @@ export async function startRotation(vault: Vault, actor: SessionActor, slug: str
     dataKey.fill(0);
     return { result: undefined, audit: [{ action: 'rotate.start', actor: actor.login, subject: slug, outcome: 'ok', details: { reason, device: actor.deviceId } }] };
   }, { by: actor });
-  return { account: slug, password, reason };
+  return { slug, password, reason };
 }
 
 export interface ConfirmExtras {
@@ -85,7 +85,7 @@ export interface ConfirmExtras {
   recovery?: Secret;
 }
 
-export async function confirmRotation(vault: Vault, actor: SessionActor, slug: string, extras: ConfirmExtras = {}): Promise<{ account: string; version: number; reason: string }> {
+export async function confirmRotation(vault: Vault, actor: SessionActor, slug: string, extras: ConfirmExtras = {}): Promise<{ slug: string; version: number; reason: string }> {
   const account = await findAccount(vault, slug);
   await authorize(vault, actor, { kind: 'credential', action: 'rotate.confirm', account, need: 'manage' });
   const db = vault.store.db;
@@ -125,10 +125,10 @@ export async function confirmRotation(vault: Vault, actor: SessionActor, slug: s
     await revokeWraps(trx, { personId: actor.personId, kinds: ['rotation'], accountId: account.id, ref: pending.started_at }, vault.now().toISOString(), 'rotation-confirmed');
     return { result: v, audit: [...swept.audit, { action: 'rotate.confirm', actor: actor.login, subject: slug, outcome: 'ok', details: { reason: pending.reason, version: v, new_totp: Boolean(extras.totp), new_recovery: Boolean(extras.recovery), device: actor.deviceId } }] };
   }, { by: actor });
-  return { account: slug, version, reason: pending.reason };
+  return { slug, version, reason: pending.reason };
 }
 
-export async function abortRotation(vault: Vault, actor: SessionActor, slug: string): Promise<{ account: string }> {
+export async function abortRotation(vault: Vault, actor: SessionActor, slug: string): Promise<{ slug: string }> {
   const account = await findAccount(vault, slug);
   await authorize(vault, actor, { kind: 'credential', action: 'rotate.abort', account, need: 'manage' });
   return commitChange(vault, async (trx) => {
@@ -136,11 +136,11 @@ export async function abortRotation(vault: Vault, actor: SessionActor, slug: str
     if (!pending) throw new GmvError('ROTATION_NONE', { account: slug });
     await trx.deleteFrom('rotations').where('account_id', '=', account.id).execute();
     await revokeWraps(trx, { personId: Number(pending.started_by_person), kinds: ['rotation'], accountId: account.id, ref: pending.started_at }, vault.now().toISOString(), 'rotation-aborted');
-    return { result: { account: slug }, audit: [{ action: 'rotate.abort', actor: actor.login, subject: slug, outcome: 'ok', details: {} }] };
+    return { result: { slug }, audit: [{ action: 'rotate.abort', actor: actor.login, subject: slug, outcome: 'ok', details: {} }] };
   }, { by: actor });
 }
 
-export interface DueItem { account: string; reason: string; detail: string | null; due: string; overdue: boolean; inProgress: boolean; /** Fields still to rotate, for a departure; null: the credential. */ fields: string[] | null; /** Whose departure queued it. */ person: string | null }
+export interface DueItem { slug: string; reason: string; detail: string | null; due: string; overdue: boolean; inProgress: boolean; /** Fields still to rotate, for a departure; null: the credential. */ fields: string[] | null; /** Whose departure queued it. */ login: string | null }
 
 /**
  * The rotation queue from one query: event-driven items, grants expired but not yet ended (due as if
@@ -178,19 +178,19 @@ export async function rotationDue(vault: Vault): Promise<DueItem[]> {
     if (Number(part) === 1) {
       if (reason === 'access-removed') queuedRemoval.add(accountId);
       const due = String(dueOn);
-      items.push({ account, reason: String(reason), detail: detail === null ? null : String(detail), due, overdue: due < today, ...row, fields: fields === null ? null : JSON.parse(String(fields)) as string[], person: login === null ? null : String(login) });
+      items.push({ slug: account, reason: String(reason), detail: detail === null ? null : String(detail), due, overdue: due < today, ...row, fields: fields === null ? null : JSON.parse(String(fields)) as string[], login: login === null ? null : String(login) });
     } else if (Number(part) === 2) {
       // Expiry is a removal: due as if removed that day (the next change ends it and queues the rotation); one per account.
       if (queuedRemoval.has(accountId)) continue;
       queuedRemoval.add(accountId);
       const due = addDays(civilDateOf(new Date(String(at))), policy.rotation.eventDueDays);
-      items.push({ account, reason: 'access-removed', detail: `grant of ${String(login)} expired`, due, overdue: due < today, ...row, fields: null, person: null });
+      items.push({ slug: account, reason: 'access-removed', detail: `grant of ${String(login)} expired`, due, overdue: due < today, ...row, fields: null, login: null });
     } else {
       const due = addDays(civilDateOf(new Date(String(at))), policy.rotation.periodicDays);
       if (due <= addDays(today, policy.rotation.lookAheadDays)) {
-        items.push({ account, reason: 'scheduled', detail: `every ${policy.rotation.periodicDays} days`, due, overdue: due < today, ...row, fields: null, person: null });
+        items.push({ slug: account, reason: 'scheduled', detail: `every ${policy.rotation.periodicDays} days`, due, overdue: due < today, ...row, fields: null, login: null });
       }
     }
   }
-  return items.sort((a, b) => (a.due < b.due ? -1 : a.due > b.due ? 1 : a.account.localeCompare(b.account)));
+  return items.sort((a, b) => (a.due < b.due ? -1 : a.due > b.due ? 1 : a.slug.localeCompare(b.slug)));
 }

@@ -55,7 +55,7 @@ async function withField(current: CredentialContent, field: Field, input: Secret
   return next;
 }
 
-export async function setSecret(vault: Vault, actor: SessionActor, slug: string, field: Field, input: Secret): Promise<{ account: string; field: Field; version: number }> {
+export async function setSecret(vault: Vault, actor: SessionActor, slug: string, field: Field, input: Secret): Promise<{ slug: string; field: Field; version: number }> {
   const account = await findAccount(vault, slug);
   await authorize(vault, actor, { kind: 'credential', action: 'secret.set', account, need: 'manage', field });
   const db = vault.store.db;
@@ -80,7 +80,7 @@ export async function setSecret(vault: Vault, actor: SessionActor, slug: string,
     }
   }, { by: actor });
   if (version === null) throw new GmvError('PASSWORD_REUSED', { history: policy.credentials.history, account: slug });
-  return { account: slug, field, version };
+  return { slug, field, version };
 }
 
 /** Indexes of the recovery codes of one version already used. */
@@ -92,7 +92,7 @@ async function usedRecoveryCodes(db: Kysely<DB>, accountId: number, version: num
 export type RevealField = 'password' | 'otp' | 'recovery' | 'login' | 'phone' | 'email' | 'notes';
 
 export interface Revealed {
-  account: string;
+  slug: string;
   version: number;
   password?: string;
   login?: string;
@@ -113,7 +113,7 @@ export async function showSecret(vault: Vault, actor: SessionActor, slug: string
   const opened = await readVersion(db, actor, account, undefined, wanted);
   if (!opened) throw new GmvError('FIELD_EMPTY', { account: slug, field: field ?? 'password' });
   const c = opened.content;
-  const out: Revealed = { account: slug, version: opened.version };
+  const out: Revealed = { slug, version: opened.version };
   const need = (present: unknown, name: string) => { if (present === undefined) throw new GmvError('FIELD_EMPTY', { account: slug, field: name }); };
   switch (field) {
     case 'otp':
@@ -143,13 +143,13 @@ export async function showSecret(vault: Vault, actor: SessionActor, slug: string
 }
 
 /** gmv otp: the current code and the seconds it stays valid. */
-export async function otpFor(vault: Vault, actor: SessionActor, slug: string): Promise<{ account: string; code: string; secondsLeft: number }> {
+export async function otpFor(vault: Vault, actor: SessionActor, slug: string): Promise<{ slug: string; code: string; secondsLeft: number }> {
   const revealed = await showSecret(vault, actor, slug, 'otp');
-  return { account: slug, ...revealed.otp! };
+  return { slug, ...revealed.otp! };
 }
 
 /** gmv recovery use: the next unused recovery code, marked used in the same transaction as its audit entry. */
-export async function useRecoveryCode(vault: Vault, actor: SessionActor, slug: string): Promise<{ account: string; code: string; left: number; low: boolean }> {
+export async function useRecoveryCode(vault: Vault, actor: SessionActor, slug: string): Promise<{ slug: string; code: string; left: number; low: boolean }> {
   const account = await findAccount(vault, slug);
   await authorize(vault, actor, { kind: 'credential', action: 'recovery.use', account, need: 'reveal', field: 'recovery' });
   const db = vault.store.db;
@@ -163,7 +163,7 @@ export async function useRecoveryCode(vault: Vault, actor: SessionActor, slug: s
     if (index < 0) throw new GmvError('RECOVERY_CODES_EXHAUSTED', { account: slug });
     await trx.insertInto('recovery_code_uses').values({ account_id: account.id, version: opened.version, code_index: index, used_by: actor.login, used_at: vault.now().toISOString() }).execute();
     const left = codes.length - used.size - 1;
-    return { result: { account: slug, code: codes[index]!, left, low: left < policy.credentials.recoveryCodesLow },
+    return { result: { slug, code: codes[index]!, left, low: left < policy.credentials.recoveryCodesLow },
       audit: [{ action: 'recovery.use', actor: actor.login, subject: slug, outcome: 'ok', details: { version: opened.version, index, left, device: actor.deviceId } }] };
   }, { by: actor });
 }

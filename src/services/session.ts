@@ -15,7 +15,7 @@ export interface SessionActor extends KeyHolder {
 
 export async function sessionActor(vault: Vault, agent: AgentClient): Promise<SessionActor> {
   const s = agent.session;
-  const device = terminalDevice(vault);
+  const device = terminalDevice(vault, s.login);
   if (s.vaultId !== vault.vaultId || !device || device.deviceId !== s.deviceId) throw new GmvError('SESSION_REQUIRED', {});
   const row = await vault.store.db.selectFrom('people')
     .innerJoin('person_keys', 'person_keys.person_id', 'people.id')

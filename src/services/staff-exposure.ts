@@ -12,7 +12,8 @@ import type { Vault } from './vault.js';
 
 export interface ExposureView {
   login: string;
-  items: ExposureRow[];
+  /** What they could decrypt; `slug` names the account (null for an item of no account). */
+  items: (Omit<ExposureRow, 'account'> & { slug: string | null })[];
   /** Accounts with at least one credential version they could open, whether or not it still applies. */
   accounts: string[];
 }
@@ -24,5 +25,5 @@ export async function staffExposure(vault: Vault, actor: Actor, login: string): 
   if (!person) throw new GmvError('PERSON_NOT_FOUND', { login });
   const items = await exposure(db, Number(person.id));
   const accounts = [...new Set(items.filter((i) => (i.kind === 'credential' || i.kind === 'rotation') && i.account).map((i) => i.account!))].sort();
-  return { login, items, accounts };
+  return { login, items: items.map(({ account, ...item }) => ({ ...item, slug: account })), accounts };
 }

@@ -42,7 +42,7 @@ async function handedOverCa(vault: Vault, pinned: string, current: string): Prom
 }
 
 export async function authorizeTerminal(vault: Vault, login: string, personId: number | null): Promise<AuthorizedTerminal> {
-  const device = terminalDevice(vault);
+  const device = terminalDevice(vault, login);
   if (!device) throw new GmvError('DEVICE_KEY_MISSING', { vault: vault.vaultId, path: vault.paths.devicesDir });
   const db = vault.store.db;
   const deny = async (reason: string): Promise<never> => {

@@ -132,7 +132,8 @@ export interface RecordedView {
   kind: 'training' | 'nda';
   course: string | null;
   on: string;
-  lapsesOn: string | null;
+  /** The day it lapses (the record lets nobody in from that day). */
+  until: string | null;
   /** Already lapsed on the day it was recorded (kept, but it lets nobody in). */
   lapsed: boolean;
   recordSha256: string;
@@ -183,7 +184,7 @@ export async function recordTraining(vault: Vault, actor: Actor, login: string, 
         course: { id: course, title: spec.title }, on: completed, lapsesOn, evidence, details: { cite: spec.cite },
       }, 'training.record', at);
       audit.push(signed.audit);
-      views.push({ login, kind: 'training', course, on: completed, lapsesOn, lapsed: today >= lapsesOn, recordSha256: signed.sha256, evidence });
+      views.push({ login, kind: 'training', course, on: completed, until: lapsesOn, lapsed: today >= lapsesOn, recordSha256: signed.sha256, evidence });
     }
     return { result: views, audit };
   }, { by: actor });
@@ -203,7 +204,7 @@ export async function recordNda(vault: Vault, actor: Actor, login: string, signe
       personId: person.id, kind: 'nda', person: { login, name: person.name, employer: person.employer },
       course: null, on: signedOn, lapsesOn, evidence, details: { contractor: isContractor(person) },
     }, 'nda.record', vault.now());
-    return { result: { login, kind: 'nda' as const, course: null, on: signedOn, lapsesOn, lapsed: today >= lapsesOn, recordSha256: signed.sha256, evidence }, audit: [signed.audit] };
+    return { result: { login, kind: 'nda' as const, course: null, on: signedOn, until: lapsesOn, lapsed: today >= lapsesOn, recordSha256: signed.sha256, evidence }, audit: [signed.audit] };
   }, { by: actor });
 }
 
@@ -216,7 +217,8 @@ export interface TrainingStatusRow {
   /** What they lack today: each blocks every credential door. */
   shortfalls: Qualification['shortfalls'];
   /** What they hold that lapses within the window. */
-  lapsing: Qualification['held'];
+  /** Records that lapse within the window, with the day they do. */
+  lapsing: { what: string; until: string }[];
 }
 
 /** `gmv training status [--expiring DAYS]`: who lacks what, and who lapses within DAYS (default 30). */
@@ -235,7 +237,7 @@ export async function trainingStatus(vault: Vault, actor: Actor, options: { expi
     const roles = storedRoles(p.roles, p.login);
     const records = await checkedRecords(db, vault.vaultId, { id: Number(p.id), login: p.login });
     const q2 = qualification({ roles, employer: p.employer }, records, qualificationRules(policy), today);
-    rows.push({ login: p.login, name: p.name, roles, contractor: isContractor(p), status: p.status, shortfalls: q2.shortfalls, lapsing: q2.held.filter((h) => h.lapsesOn <= horizon) });
+    rows.push({ login: p.login, name: p.name, roles, contractor: isContractor(p), status: p.status, shortfalls: q2.shortfalls, lapsing: q2.held.filter((h) => h.lapsesOn <= horizon).map((h) => ({ what: h.what, until: h.lapsesOn })) });
   }
   return { today, within, people: rows };
 }
@@ -307,14 +309,14 @@ export async function onboardStaff(vault: Vault, actor: KeyHolder, input: Onboar
       const signed = await signStaffRecordIn(trx, vault, actor, { personId: added.id, kind: 'training', person, course: { id: t.course, title: spec.title }, on: t.completed, lapsesOn, evidence: input.evidence, details: { cite: spec.cite } }, 'training.record', at);
       audit.push(signed.audit);
       held.push({ kind: 'training', course: t.course, on: t.completed, lapsesOn });
-      recorded.push({ login: input.login, kind: 'training', course: t.course, on: t.completed, lapsesOn, lapsed: today >= lapsesOn, recordSha256: signed.sha256, evidence: input.evidence });
+      recorded.push({ login: input.login, kind: 'training', course: t.course, on: t.completed, until: lapsesOn, lapsed: today >= lapsesOn, recordSha256: signed.sha256, evidence: input.evidence });
     }
     if (input.nda) {
       const lapsesOn = lapseDay(input.nda, policy.contractors.ndaValidityMonths);
       const signed = await signStaffRecordIn(trx, vault, actor, { personId: added.id, kind: 'nda', person, course: null, on: input.nda, lapsesOn, evidence: input.evidence, details: { contractor: employer !== null } }, 'nda.record', at);
       audit.push(signed.audit);
       held.push({ kind: 'nda', course: '', on: input.nda, lapsesOn });
-      recorded.push({ login: input.login, kind: 'nda', course: null, on: input.nda, lapsesOn, lapsed: today >= lapsesOn, recordSha256: signed.sha256, evidence: input.evidence });
+      recorded.push({ login: input.login, kind: 'nda', course: null, on: input.nda, until: lapsesOn, lapsed: today >= lapsesOn, recordSha256: signed.sha256, evidence: input.evidence });
     }
     const { shortfalls } = qualification({ roles: input.roles, employer }, held, qualificationRules(policy), today);
     const onboarding = await signStaffRecordIn(trx, vault, actor, {

@@ -15,7 +15,7 @@ import { commitChange, type Vault } from './vault.js';
 import { FIELDS } from '../domain/credential.js';
 
 export interface ResealView {
-  resealed: { account: string; from: number; version: number; fields: string[] }[];
+  resealed: { slug: string; from: number; version: number; fields: string[] }[];
   /** Accounts whose newest version already had its fields sealed one by one. */
   current: number;
 }
@@ -41,7 +41,7 @@ export async function resealVault(vault: Vault, officer: KeyHolder): Promise<Res
       const version = await writeVersion(trx, account, content, { reason: 'reseal', by: officer.login, at, passwordHash: row.password_hash });
       await carryRecoveryCodeUses(trx, account.id, from, version);
       const fields = FIELDS.filter((f) => content[f] !== undefined);
-      resealed.push({ account: account.slug, from, version, fields });
+      resealed.push({ slug: account.slug, from, version, fields });
       audit.push({ action: 'vault.reseal', actor: officer.login, subject: account.slug, outcome: 'ok', details: { from_version: from, version, fields } });
     }
     return { result: { resealed, current: newest.length - resealed.length }, audit };

@@ -143,8 +143,9 @@ export async function packText(body: string): Promise<string> {
   return (await upgradeLegacyPack(body, () => readFileSync(shippedFile('policies', 'shenyang-2021.yaml'), 'utf8'))) ?? body;
 }
 
-export function terminalDevice(vault: Vault): DeviceKey | null {
-  return readDeviceKey(vault.paths.devicesDir, vault.vaultId);
+/** This terminal's device for the vault; with `login`, that person's (device-file.ts: people sharing an OS account). */
+export function terminalDevice(vault: Vault, login?: string): DeviceKey | null {
+  return readDeviceKey(vault.paths.devicesDir, vault.vaultId, login);
 }
 
 /**
@@ -171,7 +172,7 @@ function writerOf(vault: Vault, device: DeviceKey | null): AuditWriter {
  * either, or when the person's key no longer qualifies, the terminal's device key signs.
  */
 export interface ChangeOptions {
-  by?: { signer?: PersonSigner };
+  by?: { login?: string; signer?: PersonSigner };
   key?: PrivateKey;
   /** Runs with the signed checkpoint before the transaction commits; a throw undoes the change. */
   beforeCommit?: (checkpoint: SignedCheckpoint) => void | Promise<void>;
@@ -195,7 +196,7 @@ export async function commitSignedChange<T>(
   change: (trx: Kysely<DB>, head: LogHead) => Promise<{ result: T; audit: AuditDraft[] }>,
   options: ChangeOptions = {},
 ): Promise<{ result: T; checkpoint: SignedCheckpoint | null }> {
-  const device = terminalDevice(vault);
+  const device = terminalDevice(vault, options.by?.login);
   const person = options.by?.signer;
   // Loaded outside the write lock (reading a key costs more than the change); a logged-in person's
   // key needs nothing loaded here.

@@ -142,7 +142,7 @@ export async function* grantPages(reader: Reader, filter: GrantFilter, now: Date
     order by a.slug, p.login`;
   for await (const page of reader.pages(query, params, PAGE_SIZE)) {
     yield page.map(([login, account, can, until, grantedBy, grantedAt, wrapped]): GrantView => ({
-      login: String(login), account: String(account), can: JSON.parse(String(can)) as Capability[], until: text(until), grantedBy: String(grantedBy), grantedAt: String(grantedAt),
+      login: String(login), slug: String(account), can: JSON.parse(String(can)) as Capability[], until: text(until), grantedBy: String(grantedBy), grantedAt: String(grantedAt),
       wrappedVersion: wrapped === null || wrapped === undefined ? null : Number(wrapped),
     }));
   }

@@ -233,8 +233,8 @@ describe.each(dialects())('a two-person drill on %s', (dialect) => {
       expect(error.code).toBe('DENIED_TRAINING');
       expect(error.message).toContain('gmv training record qian.bo security-basics --completed');
       expect((await audit(box.env, 'checklist.countersign')).filter((e) => e.outcome === 'denied').at(-1)).toMatchObject({ actor: 'qian.bo', subject: closure, details: { rule: 'training' } });
-      const filings = async () => parse<{ runs: { id: string; template: string; trigger: string | null; account: string | null; startedBy: string; deadline: string | null }[] }>(
-        await gmv(['checklist', 'list', '--json'], { env: box.env })).runs.filter((r) => r.template === 'filing-change' && r.account === 'weibo-old');
+      const filings = async () => parse<{ runs: { id: string; template: string; trigger: string | null; slug: string | null; startedBy: string; deadline: string | null }[] }>(
+        await gmv(['checklist', 'list', '--json'], { env: box.env })).runs.filter((r) => r.template === 'filing-change' && r.slug === 'weibo-old');
       const before = await filings();
 
       await train(box.env, 'qian.bo', 'leader');
@@ -264,7 +264,7 @@ describe.each(dialects())('a two-person drill on %s', (dialect) => {
       for (const step of ['decision', 'announce', 'close']) expect((await gmv(['checklist', 'step', second, step, '--status', 'done', '--evidence', proof], { env: box.env })).code).toBe(0);
       expect((await gmv(['checklist', 'sign', second], { env: box.env })).code).toBe(0);
       expect(parse<{ started: unknown[] }>(await gmv(['checklist', 'countersign', second, '--json'], { env: qian.env })).started).toEqual([]);
-      const douyin = parse<{ runs: { template: string; account: string | null }[] }>(await gmv(['checklist', 'list', '--json'], { env: box.env })).runs.filter((r) => r.template === 'filing-change' && r.account === 'douyin-old');
+      const douyin = parse<{ runs: { template: string; slug: string | null }[] }>(await gmv(['checklist', 'list', '--json'], { env: box.env })).runs.filter((r) => r.template === 'filing-change' && r.slug === 'douyin-old');
       expect(douyin).toHaveLength(2); // the registration's and the rename's
 
       expect((await gmv(['audit', 'verify'], { env: box.env })).code).toBe(0);

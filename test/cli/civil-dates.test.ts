@@ -31,7 +31,7 @@ describe.each(cases)('civil dates on %s with TZ=%s', (dialect, tz) => {
   it('a short-term binding made today runs 30 days from the Shenyang date', async () => {
     const made = await gmv(['binding', 'add', 'wechat-main', '--role', 'short-term-operator', '--external', '外包公司 小王', '--json'], { env });
     expect(made.code, made.stderr).toBe(0);
-    expect(JSON.parse(made.stdout)).toMatchObject({ boundOn: '2026-12-02', expiresOn: '2027-01-01' });
+    expect(JSON.parse(made.stdout)).toMatchObject({ boundOn: '2026-12-02', until: '2027-01-01' });
     const listed = await gmv(['binding', 'list', 'wechat-main'], { env });
     expect(listed.stdout).toMatch(/short-term-operator\s+外包公司 小王 \(external\)\s+2026-12-02\s+2027-01-01\n/);
   });
@@ -43,7 +43,7 @@ describe.each(cases)('civil dates on %s with TZ=%s', (dialect, tz) => {
     expect(removed.code, removed.stderr).toBe(0);
     expect(removed.stdout).toBe('Removed the grant of li.an on wechat-main. Rotation due: 2026-12-05.\n');
     const due = JSON.parse((await gmv(['rotate', 'due', '--json'], { env })).stdout).due;
-    expect(due).toEqual([expect.objectContaining({ account: 'wechat-main', reason: 'access-removed', due: '2026-12-05', overdue: false })]);
+    expect(due).toEqual([expect.objectContaining({ slug: 'wechat-main', reason: 'access-removed', due: '2026-12-05', overdue: false })]);
   });
 
   it('date flags take a calendar day only: a timestamp or an impossible day is a usage error, not a crash', async () => {
@@ -66,7 +66,7 @@ describe.each(cases)('civil dates on %s with TZ=%s', (dialect, tz) => {
     expect(granted.code, granted.stderr).toBe(0);
     expect(granted.stdout).toBe('li.an may now reveal,otp wechat-main (until 2026-12-31 23:59).\n');
     // A day given as the end includes all of that day in China.
-    const [grant] = JSON.parse((await gmv(['grant', 'list', '--json'], { env })).stdout).grants.filter((g: { account: string }) => g.account === 'wechat-main');
+    const [grant] = JSON.parse((await gmv(['grant', 'list', '--json'], { env })).stdout).grants.filter((g: { slug: string }) => g.slug === 'wechat-main');
     expect(grant.until).toBe('2026-12-31T15:59:59.999Z');
     const session = JSON.parse((await gmv(['whoami', '--json'], { env })).stdout);
     const china = (iso: string) => `${new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 19)}+08:00`;

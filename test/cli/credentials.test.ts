@@ -66,7 +66,7 @@ describe.each(dialects())('credential vault on %s', (dialect) => {
 
     const grant = await gmv(['grant', 'add', 'wang.fang', 'weibo-press', '--can', 'otp', '--json'], { env: officer.env });
     expect(grant.code, grant.stderr).toBe(0);
-    expect(JSON.parse(grant.stdout).grants[0]).toMatchObject({ account: 'weibo-press', can: ['otp'], wrappedVersion: 3 });
+    expect(JSON.parse(grant.stdout).grants[0]).toMatchObject({ slug: 'weibo-press', can: ['otp'], wrappedVersion: 3 });
     // otp-only: codes yes, the password no.
     const code = await gmv(['otp', 'weibo-press', '--json'], { env: wang.env });
     expect(code.code, code.stderr).toBe(0);
@@ -111,7 +111,7 @@ describe.each(dialects())('credential vault on %s', (dialect) => {
     const removed = await gmv(['grant', 'remove', 'wang.fang', 'wechat-main', '--json'], { env: officer.env });
     expect(removed.code, removed.stderr).toBe(0);
     const due = JSON.parse((await gmv(['rotate', 'due', '--json'], { env: officer.env })).stdout).due;
-    expect(due).toEqual(expect.arrayContaining([expect.objectContaining({ account: 'wechat-main', reason: 'access-removed' })]));
+    expect(due).toEqual(expect.arrayContaining([expect.objectContaining({ slug: 'wechat-main', reason: 'access-removed' })]));
 
     const start = await gmv(['rotate', 'start', 'wechat-main', '--reason', 'manual', '--json'], { env: zhang.env });
     expect(start.code, start.stderr).toBe(0);
@@ -124,7 +124,7 @@ describe.each(dialects())('credential vault on %s', (dialect) => {
     expect(confirm.code, confirm.stderr).toBe(0);
     expect(JSON.parse(confirm.stdout).version).toBe(2);
     expect((await gmv(['secret', 'show', 'wechat-main'], { env: zhang.env })).stdout.trim()).toBe(generated);
-    expect(JSON.parse((await gmv(['rotate', 'due', '--json'], { env: officer.env })).stdout).due.filter((d: { account: string }) => d.account === 'wechat-main')).toEqual([]);
+    expect(JSON.parse((await gmv(['rotate', 'due', '--json'], { env: officer.env })).stdout).due.filter((d: { slug: string }) => d.slug === 'wechat-main')).toEqual([]);
 
     // Reusing a recent password is refused.
     const reuse = await gmv(['secret', 'set', 'wechat-main', '--field', 'password', '--from-file', '-'], { env: zhang.env, input: 'Old-Wechat-Password-1' });
@@ -135,7 +135,7 @@ describe.each(dialects())('credential vault on %s', (dialect) => {
 
   it('recovery codes are one-time: used codes are marked, the count drops, exhaustion is an error', async () => {
     const list = JSON.parse((await gmv(['recovery', 'list', '--json'], { env: zhang.env })).stdout).accounts;
-    expect(list).toEqual(expect.arrayContaining([{ account: 'weibo-press', left: 3, low: false }]));
+    expect(list).toEqual(expect.arrayContaining([{ slug: 'weibo-press', left: 3, low: false }]));
     const first = await gmv(['recovery', 'use', 'weibo-press', '--json'], { env: zhang.env });
     expect(JSON.parse(first.stdout)).toMatchObject({ code: 'AAAA-1111', left: 2, low: true });
     expect(first.stderr).toMatch(/Only 2 recovery codes/);
@@ -155,7 +155,7 @@ describe.each(dialects())('credential vault on %s', (dialect) => {
     expect((await gmv(['secret', 'show', 'weibo-press', '--field', 'notes'], { env: zhang.env })).stdout).toContain('密保问题在保险柜\nsecond line');
     // The recovery codes, all used before, stay used in the versions these fields wrote.
     expect((await gmv(['recovery', 'use', 'weibo-press'], { env: zhang.env })).code).toBe(3);
-    expect(JSON.parse((await gmv(['recovery', 'list', '--json'], { env: zhang.env })).stdout).accounts).toEqual(expect.arrayContaining([expect.objectContaining({ account: 'weibo-press', left: 0 })]));
+    expect(JSON.parse((await gmv(['recovery', 'list', '--json'], { env: zhang.env })).stdout).accounts).toEqual(expect.arrayContaining([expect.objectContaining({ slug: 'weibo-press', left: 0 })]));
     const shown = JSON.parse((await gmv(['account', 'show', 'weibo-press', '--json'], { env: officer.env })).stdout);
     expect(shown.fields).toEqual(expect.arrayContaining(['phone', 'email', 'notes']));
     expect(JSON.stringify(shown)).not.toContain('138-0000');

@@ -45,7 +45,7 @@ describe.each(dialects())('the filing register on %s', (dialect) => {
 
   it('lists an unfiled account with its deadline, then overdue; closes only after the announcement period', async () => {
     const due = JSON.parse((await run(['filing', 'due', '--json'], T1)).stdout);
-    expect(due.items).toEqual([{ account: 'douyin-new', name: 'douyin-new', unit: '宣传科', kind: 'register', since: '2025-09-26', due: '2025-10-30', state: 'due' }]);
+    expect(due.items).toEqual([{ slug: 'douyin-new', name: 'douyin-new', unit: '宣传科', kind: 'register', since: '2025-09-26', due: '2025-10-30', state: 'due' }]);
     const human = await run(['filing', 'due'], T1);
     expect(human.stdout).toMatch(/douyin-new .*file the account .*2025-09-26 .*2025-10-30 .*due/);
     expect((await run(['filing', 'due', '--lang', 'zh-CN'], T1)).stdout).toContain('账号备案');
@@ -68,14 +68,14 @@ describe.each(dialects())('the filing register on %s', (dialect) => {
     // The day before: still refused, and the register shows it waiting.
     expect((await run(['account', 'close', 'weibo-old'], T2)).code).toBe(4);
     const waiting = JSON.parse((await run(['filing', 'due', '--json'], T2)).stdout).items;
-    expect(waiting.find((i: { kind: string }) => i.kind === 'closure')).toMatchObject({ account: 'weibo-old', due: '2025-10-24', state: 'waiting' });
+    expect(waiting.find((i: { kind: string }) => i.kind === 'closure')).toMatchObject({ slug: 'weibo-old', due: '2025-10-24', state: 'waiting' });
 
     await run(['lock'], T2);
     await login(T3);
     const overdue = JSON.parse((await run(['filing', 'due', '--json'], T3)).stdout).items;
     expect(overdue).toEqual([
-      expect.objectContaining({ account: 'douyin-new', kind: 'register', state: 'overdue' }),
-      expect.objectContaining({ account: 'weibo-old', kind: 'closure', state: 'ready' }),
+      expect.objectContaining({ slug: 'douyin-new', kind: 'register', state: 'overdue' }),
+      expect.objectContaining({ slug: 'weibo-old', kind: 'closure', state: 'ready' }),
     ]);
     const closed = await run(['account', 'close', 'weibo-old'], T3);
     expect(closed.code, closed.stderr).toBe(0);
@@ -89,8 +89,8 @@ describe.each(dialects())('the filing register on %s', (dialect) => {
   });
   it('a registration, a change of name or unit, an announced closure and a closure opened their checklists, due in working days', async () => {
     // Registered on Friday 2025-09-26: the filing checklist is due 7 working days later, after the National Day break.
-    const runs = JSON.parse((await run(['checklist', 'list', '--json'], T3)).stdout) as { runs: { id: string; template: string; account: string | null; trigger: string; deadline: string | null }[] };
-    expect(runs.runs.filter((r) => r.template === 'filing-change' && r.deadline === '2025-10-13').map((r) => r.account).sort()).toEqual(['douyin-new', 'weibo-old']);
+    const runs = JSON.parse((await run(['checklist', 'list', '--json'], T3)).stdout) as { runs: { id: string; template: string; slug: string | null; trigger: string; deadline: string | null }[] };
+    expect(runs.runs.filter((r) => r.template === 'filing-change' && r.deadline === '2025-10-13').map((r) => r.slug).sort()).toEqual(['douyin-new', 'weibo-old']);
     const audited = JSON.parse((await run(['audit', 'log', '--json'], T3)).stdout) as { entries: { action: string; details: { template?: string; account?: string; trigger?: string } }[] };
     // weibo-old: filed at registration, its announced closure's own checklist, the closure filed.
     expect(audited.entries.filter((e) => e.action === 'checklist.start' && e.details.account === 'weibo-old').map((e) => e.details.template)).toEqual(['filing-change', 'account-closure', 'filing-change']);
@@ -121,7 +121,7 @@ describe('a filing deadline past the known calendar', () => {
     expect(added.code, added.stderr).toBe(0);
     const due = await gmv(['filing', 'due', '--json'], { env });
     expect(due.code).toBe(12);
-    expect(JSON.parse(due.stdout).items).toEqual([expect.objectContaining({ account: 'wechat-new', due: null, state: 'unknown', unknownDay: '2027-01-01' })]);
+    expect(JSON.parse(due.stdout).items).toEqual([expect.objectContaining({ slug: 'wechat-new', due: null, state: 'unknown', unknownDay: '2027-01-01' })]);
     expect(due.stderr).toContain('gmv calendar import YYYY.yaml');
     const announce = await gmv(['account', 'close', 'wechat-new', '--announce', '2026-12-03', '--json'], { env });
     expect(announce.code).toBe(12);

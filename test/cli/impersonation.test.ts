@@ -33,7 +33,7 @@ interface CaseJson {
   platform: string;
   url: string | null;
   handle: string | null;
-  account: string | null;
+  slug: string | null;
   note: string | null;
   evidence: { name: string; sha256: string; size: number }[];
   reportedBy: string;
@@ -95,7 +95,7 @@ describe.each(dialects())('counterfeit-account cases on %s', (dialect) => {
     expect(reported.code, reported.stderr).toBe(0);
     const { case: c, runs } = JSON.parse(reported.stdout) as { case: CaseJson; runs: { id: string; template: string; deadline: string }[] };
     expect(c).toMatchObject({
-      id: `IMP-${YEAR}-0001`, platform: 'weibo', url: 'https://weibo.com/u/7712345678', handle: '沈阳发布官方', account: 'weibo-press',
+      id: `IMP-${YEAR}-0001`, platform: 'weibo', url: 'https://weibo.com/u/7712345678', handle: '沈阳发布官方', slug: 'weibo-press',
       reportedBy: 'zhao.min', state: 'open', closedAt: null, evidence: [{ name: 'counterfeit-screenshot.png', sha256: sha, size: Buffer.byteLength(readFileSync(screenshot)) }],
       run: { template: 'impersonation-case', status: 'open', deadline },
     });
@@ -136,8 +136,8 @@ describe.each(dialects())('counterfeit-account cases on %s', (dialect) => {
     const lateHuman = (await later(['impersonation', 'show', caseId])).stdout;
     expect(lateHuman).toMatch(/platform Ask the platform to shut it down\s+OVERDUE\s+\d{4}-\d\d-\d\d/);
     expect(lateHuman).toContain(`Overdue since ${deadline}: platform, report. Record them: gmv checklist step ${runId} STEP`);
-    const due = parse<{ items: { template: string; run: string | null; account: string | null; due: string | null; state: string }[] }>(await later(['checklist', 'due', '--json']));
-    expect(due.items).toContainEqual({ template: 'impersonation-case', title: expect.anything(), kind: 'open', run: runId, account: 'weibo-press', due: deadline, state: 'overdue', last: null });
+    const due = parse<{ items: { template: string; run: string | null; slug: string | null; due: string | null; state: string }[] }>(await later(['checklist', 'due', '--json']));
+    expect(due.items).toContainEqual({ template: 'impersonation-case', title: expect.anything(), kind: 'open', run: runId, slug: 'weibo-press', due: deadline, state: 'overdue', last: null });
     expect((await later(['checklist', 'due'])).stdout).toMatch(new RegExp(`impersonation-case Counterfeit-account case\\s+${runId}\\s+weibo-press\\s+${deadline}\\s+OVERDUE`));
     const openCases = () => run(['impersonation', 'list', '--open', '--json']).then((r) => parse<{ cases: CaseJson[] }>(r).cases.map((x) => x.id));
     expect(await openCases()).toEqual([`IMP-${YEAR}-0001`, `IMP-${YEAR}-0002`]);

@@ -64,7 +64,7 @@ describe.each(dialects())('import on %s', (dialect) => {
     expect(JSON.parse(imported.stdout).created).toBe(10_000);
     for (const i of [0, 1, 4_999, 7_321, 9_999]) {
       const shown = JSON.parse((await gmv(['secret', 'show', `bulk-${i}`, '--json'], { env: box.env })).stdout);
-      expect(shown).toMatchObject({ account: `bulk-${i}`, version: 1, password: `Bulk-Pass-${i}-x`, login: `bulk_user_${i}` });
+      expect(shown).toMatchObject({ slug: `bulk-${i}`, version: 1, password: `Bulk-Pass-${i}-x`, login: `bulk_user_${i}` });
     }
     const code = await gmv(['otp', 'bulk-5007', '--json'], { env: box.env });
     expect(JSON.parse(code.stdout).code).toMatch(/^\d{6}$/);

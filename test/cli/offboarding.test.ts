@@ -32,8 +32,8 @@ interface Offboarded {
   devicesRevoked: string[];
   crlNumber: number;
   keysRetired: string[];
-  exposed: { account: string; versions: number[]; fields: string[]; revealed: string[]; due: string | null }[];
-  bindings: { account: string; role: string }[];
+  exposed: { slug: string; versions: number[]; fields: string[]; revealed: string[]; due: string | null }[];
+  bindings: { slug: string; role: string }[];
   run: string;
   recordSha256: string;
 }
@@ -90,7 +90,7 @@ describe.each(dialects())('offboarding on %s', (dialect) => {
     expect(before.code).toBe(4); // not an officer
 
     const r = parse<Offboarded>(await gmv(['staff', 'offboard', 'zhao.min', '--json'], { env: box.env }));
-    expect(r.exposed.map((e) => [e.account, e.fields, e.revealed])).toEqual([
+    expect(r.exposed.map((e) => [e.slug, e.fields, e.revealed])).toEqual([
       ['douyin-news', ['password', 'recovery'], []],
       // An otp-only grant: her wrap held the TOTP seed alone (fields are sealed one by one).
       ['wechat-main', ['totp'], []],
@@ -100,10 +100,10 @@ describe.each(dialects())('offboarding on %s', (dialect) => {
     expect(r.exposed[0]!.versions).toEqual([2]);
     expect(r.devicesRevoked).toEqual([zhaoDevice]);
     expect(r.keysRetired).toHaveLength(1);
-    expect(r.bindings).toEqual([expect.objectContaining({ account: 'wechat-main', role: 'long-term-operator' })]);
+    expect(r.bindings).toEqual([expect.objectContaining({ slug: 'wechat-main', role: 'long-term-operator' })]);
 
-    const due = parse<{ due: { account: string; reason: string; fields: string[]; person: string }[] }>(await gmv(['rotate', 'due', '--reason', 'departure', '--json'], { env: box.env }));
-    expect(due.due.map((d) => [d.account, d.fields, d.person]).sort()).toEqual([
+    const due = parse<{ due: { slug: string; reason: string; fields: string[]; login: string }[] }>(await gmv(['rotate', 'due', '--reason', 'departure', '--json'], { env: box.env }));
+    expect(due.due.map((d) => [d.slug, d.fields, d.login]).sort()).toEqual([
       ['douyin-news', ['password', 'recovery'], 'zhao.min'], ['wechat-main', ['totp'], 'zhao.min'], ['weibo-press', ['password', 'totp'], 'zhao.min'],
     ]);
     expect(due.due.every((d) => d.reason === 'departure')).toBe(true);
@@ -139,8 +139,8 @@ describe.each(dialects())('offboarding on %s', (dialect) => {
   });
 
   it('staff show lists what is open until every exposed field is rotated; rotations close field by field', async () => {
-    const open = parse<{ departure: { rotations: { account: string; fields: string[] }[]; bindings: unknown[]; runs: unknown[] } }>(await gmv(['staff', 'show', 'zhao.min', '--json'], { env: box.env }));
-    expect(open.departure.rotations.map((r) => r.account)).toEqual(['douyin-news', 'wechat-main', 'weibo-press']);
+    const open = parse<{ departure: { rotations: { slug: string; fields: string[] }[]; bindings: unknown[]; runs: unknown[] } }>(await gmv(['staff', 'show', 'zhao.min', '--json'], { env: box.env }));
+    expect(open.departure.rotations.map((r) => r.slug)).toEqual(['douyin-news', 'wechat-main', 'weibo-press']);
     expect(open.departure.bindings).toHaveLength(1);
     expect(open.departure.runs).toHaveLength(1);
     const human = await gmv(['staff', 'show', 'zhao.min'], { env: box.env });
@@ -150,8 +150,8 @@ describe.each(dialects())('offboarding on %s', (dialect) => {
     // A new password closes the password; the TOTP seed stays open until it is replaced too.
     await ok(['rotate', 'start', 'weibo-press'], box.env);
     await ok(['rotate', 'confirm', 'weibo-press'], box.env);
-    const partly = parse<{ due: { account: string; fields: string[] }[] }>(await gmv(['rotate', 'due', '--reason', 'departure', '--json'], { env: box.env }));
-    expect(partly.due.find((d) => d.account === 'weibo-press')?.fields).toEqual(['totp']);
+    const partly = parse<{ due: { slug: string; fields: string[] }[] }>(await gmv(['rotate', 'due', '--reason', 'departure', '--json'], { env: box.env }));
+    expect(partly.due.find((d) => d.slug === 'weibo-press')?.fields).toEqual(['totp']);
     await ok(['secret', 'set', 'weibo-press', '--field', 'totp', '--from-file', '-'], box.env, 'KRSXG5CTMVRXEZLU');
     await ok(['rotate', 'start', 'wechat-main'], box.env);
     await ok(['rotate', 'confirm', 'wechat-main', '--totp-file', '-'], box.env, 'GEZDGNBVGY3TQOJQ');

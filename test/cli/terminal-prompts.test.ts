@@ -237,7 +237,7 @@ describe.skipIf(!hasTmux())('typing secrets at a terminal', () => {
     const status = JSON.parse((await gmv(['training', 'status', '--json'], { env: box.env })).stdout) as { people: { login: string; roles: string[]; shortfalls: unknown[] }[] };
     expect(status.people.find((p) => p.login === 'zhao.min')).toMatchObject({ roles: ['editor'], shortfalls: [] });
   });
-  it('a long import shows a progress bar at a terminal, and none through a pipe or with --json', async () => {
+  it('a long import and the verification of its log show a progress bar at a terminal, and none through a pipe or with --json', async () => {
     const box = await sandbox('sqlite');
     boxes.push(box);
     await initVault(box.env);
@@ -253,5 +253,16 @@ describe.skipIf(!hasTmux())('typing secrets at a terminal', () => {
     const piped = await gmv(['import', 'keepassxc', join(box.dir, 'b.csv'), '--unit', '宣传科'], { env: box.env });
     expect(piped.code, piped.stderr).toBe(0);
     expect(piped.stderr).not.toMatch(/Importing|600\/600/);
+
+    // Verifying the log the two imports wrote (over 1,200 entries): a bar at a terminal, none with --json or through a pipe.
+    const verify = run(box, ['audit', 'verify'], { LANG: 'zh_CN.UTF-8' });
+    expect(await verify.exitCode(), verify.screen()).toBe(0);
+    expect(verify.screen()).toMatch(/正在校验 \[[^\]]+\] (\d{4,})\/\1/);
+    const asJson = run(box, ['audit', 'verify', '--json'], {});
+    expect(await asJson.exitCode(), asJson.screen()).toBe(0);
+    expect(asJson.screen()).not.toMatch(/Verifying \[/);
+    const verifiedPiped = await gmv(['audit', 'verify'], { env: box.env });
+    expect(verifiedPiped.code, verifiedPiped.stderr).toBe(0);
+    expect(verifiedPiped.stderr).not.toMatch(/Verifying|正在校验/);
   });
 });

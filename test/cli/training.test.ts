@@ -78,9 +78,9 @@ describe.each(dialects())('the training gate on %s', (dialect) => {
     const evidence = join(box.dir, 'certificate.pdf');
     writeFileSync(evidence, '%PDF-1.4 结业证书 zhao.min\n');
     const completed = daysAgo(40);
-    const recorded = parse<{ records: { course: string; on: string; lapsesOn: string; recordSha256: string; evidence: { sha256: string }[] }[] }>(
+    const recorded = parse<{ records: { course: string; on: string; until: string; recordSha256: string; evidence: { sha256: string }[] }[] }>(
       await gmv(['training', 'record', 'zhao.min', 'security-basics', 'content-review', '--completed', completed, '--evidence', evidence, '--json'], { env: box.env }));
-    expect(recorded.records.map((r) => [r.course, r.lapsesOn])).toEqual([
+    expect(recorded.records.map((r) => [r.course, r.until])).toEqual([
       ['security-basics', addMonths(completed as CivilDate, 12)], ['content-review', addMonths(completed as CivilDate, 24)],
     ]);
     const fileSha = createHash('sha256').update('%PDF-1.4 结业证书 zhao.min\n').digest('hex');
@@ -140,8 +140,8 @@ describe.each(dialects())('the training gate on %s', (dialect) => {
     expect(relog.stderr).toContain(`security-basics lapses on ${lapses}`);
     const zh = await gmv(['whoami'], { env: { ...chen.env, LANG: 'zh_CN.UTF-8' } });
     expect(zh.stderr).toContain(`将于 ${lapses} 到期`);
-    const status = parse<{ people: { login: string; lapsing: { what: string; lapsesOn: string }[] }[] }>(await gmv(['training', 'status', '--expiring', '30', '--json'], { env: box.env }));
-    expect(status.people.find((p) => p.login === 'chen.jing')?.lapsing).toEqual([{ what: 'security-basics', lapsesOn: lapses }]);
+    const status = parse<{ people: { login: string; lapsing: { what: string; until: string }[] }[] }>(await gmv(['training', 'status', '--expiring', '30', '--json'], { env: box.env }));
+    expect(status.people.find((p) => p.login === 'chen.jing')?.lapsing).toEqual([{ what: 'security-basics', until: lapses }]);
     const narrow = parse<{ people: { login: string; lapsing: unknown[] }[] }>(await gmv(['training', 'status', '--expiring', '5', '--json'], { env: box.env }));
     expect(narrow.people.find((p) => p.login === 'chen.jing')?.lapsing).toEqual([]);
     // zhao.min holds everything: no warning.
@@ -156,8 +156,8 @@ describe.each(dialects())('the training gate on %s', (dialect) => {
     expect((await audit(box.env, 'grant.add')).filter((e) => e.outcome === 'denied').at(-1)).toMatchObject({ subject: 'chen.jing', details: { rule: 'subject-nda' } });
     const nda = join(box.dir, 'nda-chen.jing.pdf');
     writeFileSync(nda, 'signed NDA\n');
-    const recorded = parse<{ lapsesOn: string }>(await gmv(['nda', 'record', 'chen.jing', '--signed', daysAgo(5), '--evidence', nda, '--json'], { env: box.env }));
-    expect(recorded.lapsesOn).toBe(addMonths(daysAgo(5) as CivilDate, 12));
+    const recorded = parse<{ until: string }>(await gmv(['nda', 'record', 'chen.jing', '--signed', daysAgo(5), '--evidence', nda, '--json'], { env: box.env }));
+    expect(recorded.until).toBe(addMonths(daysAgo(5) as CivilDate, 12));
     const granted = await gmv(['grant', 'add', 'chen.jing', 'weibo-press', '--can', 'otp'], { env: box.env });
     expect(granted.code, granted.stderr).toBe(0);
     expect((await audit(box.env, 'nda.record')).at(-1)).toMatchObject({ subject: 'chen.jing', details: { evidence: [{ name: 'nda-chen.jing.pdf' }] } });

@@ -52,8 +52,8 @@ describe.each(dialects())('an expired grant on %s', (dialect) => {
     const refused = await gmv(['secret', 'show', 'weibo-press'], { env: zhao.env });
     expect(refused.code).toBe(4);
     due = JSON.parse((await run(['rotate', 'due', '--json'], box)).stdout);
-    const item = due.due.find((i: { account: string }) => i.account === 'weibo-press');
-    expect(item, JSON.stringify(due)).toMatchObject({ account: 'weibo-press', reason: 'access-removed' });
+    const item = due.due.find((i: { slug: string }) => i.slug === 'weibo-press');
+    expect(item, JSON.stringify(due)).toMatchObject({ slug: 'weibo-press', reason: 'access-removed' });
     expect(item.detail).toContain('zhao.min');
     expect(JSON.stringify(due)).not.toContain('douyin-news');
 
@@ -64,7 +64,7 @@ describe.each(dialects())('an expired grant on %s', (dialect) => {
     expect(expiredEntries[0]).toMatchObject({ subject: 'weibo-press', details: { person: 'zhao.min', reason: 'grant-expired', wraps_revoked: 1 } });
     expect(String(expiredEntries[0]!.details.rotation_due)).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     due = JSON.parse((await run(['rotate', 'due', '--json'], box)).stdout);
-    expect(due.due.filter((i: { account: string }) => i.account === 'weibo-press')).toHaveLength(1);
+    expect(due.due.filter((i: { slug: string }) => i.slug === 'weibo-press')).toHaveLength(1);
     expect(JSON.parse((await run(['grant', 'list', '--json'], box)).stdout).grants.map((g: { login: string }) => g.login)).not.toContain('zhao.min');
 
     const vault = await openVault({ target: box.target, paths: box.paths });

@@ -159,8 +159,8 @@ describe.each(dialects())('an otp-only grantee with a copy of the database (%s)'
     expect((await ok(['secret', 'show', 'weibo-press', '--field', 'password'], box.env)).stdout.trim()).toBe('Legacy-Whole-Password-9!');
     expect((await ok(['otp', 'weibo-press'], zhao.env)).stdout.trim()).toMatch(/^\d{6}$/);
 
-    const resealed = parse<{ resealed: { account: string; from: number; version: number; fields: string[] }[] }>(await ok(['vault', 'reseal', '--json'], box.env));
-    expect(resealed.resealed).toEqual([{ account: 'weibo-press', from: resealed.resealed[0]!.from, version: resealed.resealed[0]!.from + 1, fields: ['password', 'totp'] }]);
+    const resealed = parse<{ resealed: { slug: string; from: number; version: number; fields: string[] }[] }>(await ok(['vault', 'reseal', '--json'], box.env));
+    expect(resealed.resealed).toEqual([{ slug: 'weibo-press', from: resealed.resealed[0]!.from, version: resealed.resealed[0]!.from + 1, fields: ['password', 'totp'] }]);
     const seen = await whatSheOpens();
     expect(Object.keys(seen.opened)).toEqual(['totp']);
     expect(seen.refused).toEqual(['password']);
