@@ -124,6 +124,18 @@ describe.each(dialects())('rows that grant power, changed outside gmv, at the do
       await sql(a.undo);
     }
 
+    // A planted grant is not honoured by the next secret set either: no new version is wrapped for it.
+    const planted = attacks.find((a) => a.name.startsWith('planted'))!;
+    await sql(planted.attack);
+    const set = await gmv(['secret', 'set', 'douyin-news', '--field', 'password', '--from-file', '-', '--json'], { env: box.env, input: 'Rotated-Douyin-Password-78' });
+    expect(set.code, set.stdout).toBe(6);
+    expect(JSON.parse(set.stdout).error.message).toContain('zhao.min on douyin-news');
+    await sql(async (db) => {
+      const wraps = await db.selectFrom('wraps').select('id').where('person_id', '=', await idOf(db, 'people', 'zhao.min')).where('account_id', '=', await idOf(db, 'accounts', 'douyin-news')).execute();
+      expect(wraps).toEqual([]);
+    });
+    await sql(planted.undo);
+
     // Every refusal is on record with its rule; the vault works again and verifies.
     const log = JSON.parse((await run(['audit', 'log', '--json'], box)).stdout);
     const entries: { actor: string; outcome: string; details: { rule?: string } }[] = log.entries ?? log;
