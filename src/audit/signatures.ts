@@ -78,6 +78,8 @@ export interface SignatureVerdicts {
   failures: SignatureFailure[];
   /** The auditor's checkpoint, its signature checked. */
   since?: CheckpointBody;
+  /** Person keys whose certification does not hold, or whose stored key is not the one it certifies. */
+  keyProblems: { table: 'person_keys'; row: string; detail: string }[];
 }
 
 /** A public key as the verifier uses it: the node:crypto form when it has gmv's shape, openpgp.js on demand. */
@@ -113,7 +115,7 @@ export async function checkSignatures(input: SignatureInput): Promise<SignatureV
   }
   const auditor = input.sinceCheckpointFile ? await readAuditorCheckpoint(input, orgKey, former.map((f) => f.key)) : undefined;
   const since = auditor?.body;
-  const signers = await certifiedSigners(input, orgKey);
+  const { signers, keyProblems } = await certifiedSigners(input, orgKey);
   // An earlier organisation key signed checkpoints (exports) before its re-key; verify.ts bounds them by size.
   for (const f of former) signers.set(f.key.fingerprint, f.key);
   const verdicts = await Promise.all(input.checkpoints.map(async (cp): Promise<SignatureFailure | null> => {
@@ -128,16 +130,26 @@ export async function checkSignatures(input: SignatureInput): Promise<SignatureV
     orgKeyPinned: Boolean(input.orgKeyFile) || Boolean(auditor?.pinned),
     failures: verdicts.filter((v) => v !== null),
     ...(since ? { since } : {}),
+    keyProblems,
   };
 }
 
-/** Keys allowed to sign checkpoints: the organisation key, and the device and person keys it certified. */
-async function certifiedSigners(input: SignatureInput, orgKey: VerifyKey): Promise<Map<string, VerifyKey>> {
+/**
+ * Keys allowed to sign checkpoints: the organisation key, and the device and person keys it
+ * certified; and the person keys whose certification is there but does not hold (a key row
+ * changed outside gmv: what is encrypted to it would go to whoever put it there).
+ */
+async function certifiedSigners(input: SignatureInput, orgKey: VerifyKey): Promise<{ signers: Map<string, VerifyKey>; keyProblems: SignatureVerdicts['keyProblems'] }> {
   const signers = new Map<string, VerifyKey>([[orgKey.fingerprint, orgKey]]);
-  const certified = async (record: string, certification: string, armored: string, fingerprint: string) => {
-    if (!(await verifyWith(Buffer.from(record, 'utf8'), Buffer.from(certification, 'base64'), orgKey))) return;
-    const key = await loadKey(armored);
-    if (key.fingerprint === fingerprint) signers.set(fingerprint, key);
+  const keyProblems: SignatureVerdicts['keyProblems'] = [];
+  const certified = async (record: string, certification: string, armored: string, fingerprint: string, person?: string) => {
+    const problem = (detail: string) => {
+      if (person !== undefined) keyProblems.push({ table: 'person_keys', row: `${person} ${fingerprint}`, detail });
+    };
+    if (!(await verifyWith(Buffer.from(record, 'utf8'), Buffer.from(certification, 'base64'), orgKey))) return problem('its certification is not the organisation key\'s signature over its record');
+    const key = await loadKey(armored).catch(() => null);
+    if (key?.fingerprint === fingerprint) signers.set(fingerprint, key);
+    else problem('the stored public key is not the key its record names');
   };
   await Promise.all([
     ...input.devices.map((device) => certified(deviceRecordText({
@@ -145,9 +157,10 @@ async function certifiedSigners(input: SignatureInput, orgKey: VerifyKey): Promi
     }), device.certification, device.signingPublicKey, device.signingFingerprint)),
     ...input.personKeys.map((person) => certified(personKeyRecordText({
       vault: input.vaultId, person: person.person, fingerprint: person.fingerprint, created_at: person.createdAt,
-    }), person.certification, person.publicKey, person.fingerprint)),
+    }), person.certification, person.publicKey, person.fingerprint, person.person)),
   ]);
-  return signers;
+  keyProblems.sort((a, b) => a.row.localeCompare(b.row));
+  return { signers, keyProblems };
 }
 
 async function readAuditorCheckpoint(input: SignatureInput, vaultKey: VerifyKey, former: VerifyKey[]): Promise<{ body: CheckpointBody; pinned: boolean }> {

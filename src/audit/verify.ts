@@ -183,6 +183,8 @@ export async function verifyAuditLog(reader: Reader, options: VerifyOptions): Pr
     .sort((a, b) => a.seq - b.seq);
   const firstProblem = problems[0];
 
+  // A person key row changed outside gmv explains the checkpoints it no longer verifies: named first.
+  assertStateAgrees(signatures.keyProblems ?? []);
   // The checkpoints in log order, up to the first bad entry: what a sequential pass meets first.
   const failures = new Map(signatures.failures.map((f) => [f.id, f]));
   let lastSignedSize = 0;

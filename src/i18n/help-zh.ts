@@ -678,10 +678,10 @@ export const HELP_ZH: Readonly<Record<string, string>> = {
     '原因（记入审计日志和交接声明）',
   'Security officer who seals (without a session)': '进行签封的安全管理员（无会话时）',
   // gmv vault seal-state
-  'Seal the roles, grants and policy a gmv before schema 16 left unsealed, after verifying them against the signed audit log (security officers).':
-    '在对照已签名审计日志验证之后，签封 schema 16 之前的 gmv 留下的未签封角色、授权和策略（安全管理员）。',
-  'The rows that decide access (a person\'s roles and status, each grant, the policy in force) count only with a seal by the organisation key. Rows written by an older gmv have none, and every door refuses them (exit 6) until this runs once after the upgrade. It first verifies the whole audit log, including that the tables agree with it, and seals only then; rows that already carry a seal are left as they are. Since no door opens before, the officer unlocks here with --login and --passphrase-file.':
-    '决定访问权限的数据（人员的角色和状态、每项授权、当前生效的策略）只有带组织密钥的签封才有效。旧版 gmv 写入的数据没有签封，在升级后运行一次本命令之前，所有入口都会拒绝它们（退出码 6）。本命令先验证整个审计日志（包括各表与日志一致），然后才签封；已带签封的数据保持不变。由于此前任何入口都不会放行，安全员在此用 --login 和 --passphrase-file 解锁。',
+  'Seal the roles, grants and policy a gmv before schema 16 left unsealed, and certify person keys from before schema 4, after verifying them against the signed audit log (security officers).':
+    '在对照已签名审计日志验证之后，签封 schema 16 之前的 gmv 留下的未签封角色、授权和策略，并认证 schema 4 之前的人员密钥（安全管理员）。',
+  'The rows that decide access (a person\'s roles and status, each grant, the policy in force) count only with a seal by the organisation key, and a person key only with the organisation\'s certification. Rows written by an older gmv have none, and every door refuses them (exit 6) until this runs once after the upgrade. It first verifies the whole audit log, including that the tables agree with it, and seals only then; rows that already carry a seal are left as they are. Since no door opens before, the officer unlocks here with --login and --passphrase-file.':
+    '决定访问权限的数据（人员的角色和状态、每项授权、当前生效的策略）只有带组织密钥的签封才有效，人员密钥只有带组织的认证才有效。旧版 gmv 写入的数据没有签封，在升级后运行一次本命令之前，所有入口都会拒绝它们（退出码 6）。本命令先验证整个审计日志（包括各表与日志一致），然后才签封；已带签封的数据保持不变。由于此前任何入口都不会放行，安全员在此用 --login 和 --passphrase-file 解锁。',
   // gmv vault reseal
   'Re-seal every account whose newest credential was sealed whole, field by field, so each grantee holds only the fields their grant opens (security officers).':
     '将最新凭据仍为整体封装的每个账号按字段重新封装，使每位被授权人只持有其授权可开启的字段（安全管理员）。',

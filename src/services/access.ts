@@ -9,7 +9,7 @@ import { findPerson } from '../store/people.js';
 import { decideAccess, needsQualification, ROLE_RULES, type AccessDecision, type AccessFacts, type AccessRequest, type Capability, type RoleAction } from '../domain/access-rules.js';
 import { recordDenial, type PersonSigner, type Vault } from './vault.js';
 import { qualificationOf } from './training.js';
-import { byOrg, checkSeal, grantSealAllowed, type SealContext } from './state-seals.js';
+import { byOrg, certifiedKey, checkSeal, grantSealAllowed, PERSON_KEY_COLUMNS, type SealContext } from './state-seals.js';
 import { readSeen } from '../local/seen-checkpoint.js';
 
 export { CAPABILITIES, type Capability } from '../domain/access-rules.js';
@@ -40,6 +40,12 @@ async function factsFor(vault: Vault, actor: Actor, request: AccessRequest): Pro
   // The roles and status decide every door: they count only as the organisation sealed them.
   if (person) await checkSeal(db, seals, { table: 'people', row: person.login }, { kind: 'person', login: person.login, roles: person.roles, status: person.status }, person.seal, byOrg);
   const facts: AccessFacts = { person: person ? { id: actor.personId, login: person.login, status: person.status, roles: person.roles } : null, now: vault.now() };
+  if (person && request.kind === 'unlock') {
+    // The key a person logs in with signs their changes and is what they are given: it counts only as the organisation certified it.
+    const keys = await db.selectFrom('person_keys').innerJoin('people', 'people.id', 'person_keys.person_id').select(PERSON_KEY_COLUMNS)
+      .where('person_keys.person_id', '=', actor.personId).where('person_keys.status', '=', 'active').execute();
+    for (const key of keys) await certifiedKey(db, seals, key);
+  }
   if (request.kind === 'session' && actor.deviceId !== undefined) {
     const t = await db.selectFrom('devices').select(['status', 'person_id']).where('id', '=', actor.deviceId).executeTakeFirst();
     facts.terminal = { id: actor.deviceId, status: t?.status ?? null, personId: t ? Number(t.person_id) : null };

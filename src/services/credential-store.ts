@@ -42,26 +42,28 @@ export async function currentGrantees(db: Kysely<DB>, accountId: number, now: Da
     .innerJoin('person_keys', 'person_keys.person_id', 'people.id')
     .innerJoin('accounts', 'accounts.id', 'grants.account_id')
     .select(['people.id as person_id', 'people.login', 'people.roles', 'people.status', 'people.seal as person_seal', 'person_keys.fingerprint', 'person_keys.public_key',
-      'grants.until', 'grants.can', 'grants.granted_at', 'grants.seal', 'accounts.slug'])
+      'person_keys.created_at', 'person_keys.certification', 'grants.until', 'grants.can', 'grants.granted_at', 'grants.seal', 'accounts.slug'])
     .where('grants.account_id', '=', accountId).where('grants.removed_at', 'is', null)
     .where('people.status', '=', 'active').where('person_keys.status', '=', 'active')
     .execute();
   const live = rows.filter((r) => grantInForce(r, now));
-  // A new version is wrapped only for grants the organisation sealed: a planted or widened row
-  // would otherwise receive a key it could open away from any door.
-  if (live.length > 0) {
-    const [{ checkSeal, byOrg, grantSealAllowed }, { storedRoles }] = await Promise.all([import('./state-seals.js'), import('../store/people.js')]);
-    const vault = await db.selectFrom('vault_meta').select('value').where('key', '=', 'vault_id').executeTakeFirstOrThrow();
-    const ctx = { vaultId: vault.value, pinnedOrg: null };
-    for (const r of live) {
-      const roles = storedRoles(r.roles, r.login);
-      const person = Number(r.person_id);
-      await checkSeal(db, ctx, { table: 'people', row: r.login }, { kind: 'person', login: r.login, roles, status: r.status }, r.person_seal === null ? null : Number(r.person_seal), byOrg);
-      await checkSeal(db, ctx, { table: 'grants', row: `${r.login} on ${r.slug}` }, { kind: 'grant', person, account: accountId, can: JSON.parse(r.can) as string[], until: r.until, grantedAt: r.granted_at },
-        r.seal === null ? null : Number(r.seal), grantSealAllowed({ id: person, roles }));
-    }
+  if (live.length === 0) return [];
+  // A new version is wrapped only for grants the organisation sealed, to keys it certified: a
+  // planted or widened row, or a swapped key, would otherwise receive a key it could open away
+  // from any door.
+  const [{ checkSeal, byOrg, grantSealAllowed, certifiedKey, storeSealContext }, { storedRoles }] = await Promise.all([import('./state-seals.js'), import('../store/people.js')]);
+  const ctx = await storeSealContext(db);
+  const grantees = [];
+  for (const r of live) {
+    const roles = storedRoles(r.roles, r.login);
+    const person = Number(r.person_id);
+    await checkSeal(db, ctx, { table: 'people', row: r.login }, { kind: 'person', login: r.login, roles, status: r.status }, r.person_seal === null ? null : Number(r.person_seal), byOrg);
+    await checkSeal(db, ctx, { table: 'grants', row: `${r.login} on ${r.slug}` }, { kind: 'grant', person, account: accountId, can: JSON.parse(r.can) as string[], until: r.until, grantedAt: r.granted_at },
+      r.seal === null ? null : Number(r.seal), grantSealAllowed({ id: person, roles }));
+    const key = await certifiedKey(db, ctx, r);
+    grantees.push({ ...key, login: r.login, can: JSON.parse(r.can) as Capability[] });
   }
-  return Promise.all(live.map(async (r) => ({ personId: Number(r.person_id), login: r.login, fingerprint: r.fingerprint, publicKey: await readPublic(r.public_key), can: JSON.parse(r.can) as Capability[] })));
+  return grantees;
 }
 
 /** The stored form of a version whose fields are sealed one by one. */

@@ -7,9 +7,9 @@ import { shortfallRefusal } from '../domain/access-rules.js';
 import { storedRoles } from '../store/people.js';
 import { qualificationOf } from './training.js';
 import { GmvError } from '../errors.js';
-import { decryptWith, readPublic } from '../crypto/pgp.js';
+import { decryptWith } from '../crypto/pgp.js';
 import type { PublicKey } from 'openpgp';
-import { authorize, CAPABILITIES, refuse, type Capability } from './access.js';
+import { authorize, CAPABILITIES, refuse, sealContext, type Capability } from './access.js';
 import { findAccount, findAccounts } from './accounts.js';
 import { wrapLatestFor } from './credential-store.js';
 import { orgKeyFor } from './officer-keys.js';
@@ -18,7 +18,7 @@ import { activePolicy, commitChange, type Vault } from './vault.js';
 import { endExpiredGrants, endGrant } from './steps.js';
 import { inBatches } from '../store/batches.js';
 import { keySigner } from '../audit/log.js';
-import { sealGrants } from './state-seals.js';
+import { certifiedKey, PERSON_KEY_COLUMNS, sealGrants } from './state-seals.js';
 
 export function parseCapabilities(text: string): Capability[] {
   const can = text.split(',').map((c) => c.trim()).filter(Boolean);
@@ -38,7 +38,7 @@ export async function checkedGrantee(vault: Vault, officer: KeyHolder, login: st
   const db = vault.store.db;
   await authorize(vault, officer, 'grant.manage', login);
   const person = await db.selectFrom('people').innerJoin('person_keys', 'person_keys.person_id', 'people.id')
-    .select(['people.id', 'people.status', 'person_keys.fingerprint', 'person_keys.public_key'])
+    .select(['people.id', 'people.status', ...PERSON_KEY_COLUMNS])
     .where('people.login', '=', login).where('person_keys.status', '=', 'active').executeTakeFirst();
   if (!person) {
     const exists = await db.selectFrom('people').select('status').where('login', '=', login).executeTakeFirst();
@@ -56,7 +56,7 @@ export async function checkedGrantee(vault: Vault, officer: KeyHolder, login: st
     const refusal = shortfallRefusal(login, gap);
     return refuse(vault, officer, { action: 'grant.add', subject: login, rule: refusal.rule === 'nda' ? 'subject-nda' : 'subject-training', reason: `grantee: ${refusal.reason}`, code: refusal.code, params: refusal.params });
   }
-  return { personId: Number(person.id), fingerprint: person.fingerprint, publicKey: await readPublic(person.public_key) };
+  return certifiedKey(db, sealContext(vault), person);
 }
 
 export async function addGrants(vault: Vault, officer: KeyHolder, login: string, slugs: string[], can: Capability[], until: Date | null, onProgress?: (done: number, total: number) => void): Promise<GrantView[]> {

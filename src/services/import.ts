@@ -10,11 +10,10 @@ import { readCsv } from '../domain/import/csv.js';
 import { rolesOf } from '../store/people.js';
 import type { CredentialContent } from '../domain/credential.js';
 import type { AuditDraft } from '../audit/entry.js';
-import { authorize } from './access.js';
+import { authorize, sealContext } from './access.js';
 import { checkedGrantee } from './grants.js';
 import { writeFirstVersions, type Grantee } from './credential-store.js';
 import { keyedPasswordHash, newHistoryKey } from './password-history.js';
-import { readPublic } from '../crypto/pgp.js';
 import type { Capability } from './access.js';
 
 import { inBatches } from '../store/batches.js';
@@ -23,7 +22,7 @@ import { commitChange, type Vault } from './vault.js';
 import { personSealer } from './accounts.js';
 import { orgKeyFor } from './officer-keys.js';
 import { keySigner } from '../audit/log.js';
-import { sealGrants } from './state-seals.js';
+import { certifiedKeyOf, sealGrants } from './state-seals.js';
 
 /** One account an import creates: its fields, and what of the row gmv has no field for (`url`: it only tells the platform). */
 export interface PlannedAccount { line: number; slug: string; name: string; platform: Platform; fields: string[]; notKept: string[] }
@@ -175,8 +174,8 @@ export async function applyImport(vault: Vault, actor: SessionActor, plan: Impor
   const roles = await rolesOf(db, actor.personId);
   // An account admin manages what they import: their grant, and so their wrap of every field.
   const admin = roles.includes('account-admin');
-  const importer = admin ? await db.selectFrom('person_keys').select(['fingerprint', 'public_key']).where('person_id', '=', actor.personId).where('status', '=', 'active').execute() : [];
-  const grantees: Grantee[] = await Promise.all(importer.map(async (k) => ({ personId: actor.personId, fingerprint: k.fingerprint, publicKey: await readPublic(k.public_key), can: ['reveal', 'otp', 'manage'] as Capability[] })));
+  const importer = admin ? [await certifiedKeyOf(db, sealContext(vault), actor.keyFingerprint)] : [];
+  const grantees: Grantee[] = importer.map((k) => ({ ...k, can: ['reveal', 'otp', 'manage'] as Capability[] }));
   const can = JSON.stringify(['reveal', 'otp', 'manage']);
   const extraCan: Capability[] = options.can ?? ['reveal', 'otp'];
   const extra: (Grantee & { login: string })[] = [];

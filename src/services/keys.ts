@@ -11,7 +11,7 @@ import { GmvError } from '../errors.js';
 import type { Secret } from '../crypto/secret.js';
 import { bindToDevice, deriveKey, newKdfParams, type KdfCost, type KdfParams } from '../crypto/kdf.js';
 import { open, parseEnvelope, seal, type Envelope } from '../crypto/envelope.js';
-import { encryptTo, readPrivate, readPublic, fingerprintOf, wrapDataKey } from '../crypto/pgp.js';
+import { encryptTo, readPrivate, fingerprintOf, wrapDataKey } from '../crypto/pgp.js';
 import type { CaMaterial } from '../crypto/x509.js';
 import { insertWraps, liveWrap, type WrapItem, type WrapKind, type WrapRow } from '../store/wraps.js';
 
@@ -133,13 +133,13 @@ export async function openCa(db: Kysely<DB>, dataKey: Uint8Array): Promise<CaMat
 
 /** Public keys of the active personal keys of everyone holding a given role (for wrapping org/CA keys). */
 export async function activeKeysOfRole(db: Kysely<DB>, role: string): Promise<{ personId: number; fingerprint: string; publicKey: PublicKey }[]> {
+  const { certifiedKey, storeSealContext, PERSON_KEY_COLUMNS } = await import('./state-seals.js');
   const rows = await db.selectFrom('people').innerJoin('person_keys', 'person_keys.person_id', 'people.id')
-    .select(['people.id', 'people.login', 'people.roles', 'person_keys.fingerprint', 'person_keys.public_key'])
+    .select(['people.roles', ...PERSON_KEY_COLUMNS])
     .where('people.status', '=', 'active').where('person_keys.status', '=', 'active').execute();
+  const ctx = await storeSealContext(db);
   const out = [];
-  for (const row of rows) {
-    if (!(storedRoles(row.roles, row.login) as string[]).includes(role)) continue;
-    out.push({ personId: Number(row.id), fingerprint: row.fingerprint, publicKey: await readPublic(row.public_key) });
-  }
+  // What is encrypted to an officer (the organisation and CA keys, a backup) goes only to a key the organisation certified.
+  for (const row of rows) if ((storedRoles(row.roles, row.login) as string[]).includes(role)) out.push(await certifiedKey(db, ctx, row));
   return out;
 }

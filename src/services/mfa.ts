@@ -8,7 +8,8 @@ import { GmvError } from '../errors.js';
 import type { Secret } from '../crypto/secret.js';
 import { open, parseEnvelope } from '../crypto/envelope.js';
 import { newTotpSecret, totpUri, verifyTotp, type TotpParams } from '../crypto/totp.js';
-import { readPublic } from '../crypto/pgp.js';
+import { certifiedKeyOf } from './state-seals.js';
+import { sealContext } from './access.js';
 import { revokeWraps } from '../store/wraps.js';
 import { leafHash } from '../audit/merkle.js';
 import { sealWithDataKey, unwrap, wrapForPeople, type KeyHolder } from './keys.js';
@@ -29,13 +30,13 @@ export async function startMfaEnrollment(vault: Vault, holder: KeyHolder): Promi
   const org = await vault.store.db.selectFrom('org').select('name').executeTakeFirstOrThrow();
   const uri = await totpUri(params, `gmv ${org.name}`, holder.login);
   await commitChange(vault, async (trx) => {
-    const key = await trx.selectFrom('person_keys').select('public_key').where('fingerprint', '=', holder.keyFingerprint).executeTakeFirstOrThrow();
+    const { publicKey } = await certifiedKeyOf(trx, sealContext(vault), holder.keyFingerprint);
     const sealed = sealWithDataKey(Buffer.from(secret, 'utf8'), { purpose: 'mfa-seed', person: holder.login });
     // The old seed's wrap stops applying but stays on record (what the person could decrypt).
     const at = vault.now().toISOString();
     const last = await trx.selectFrom('wraps').select((eb) => eb.fn.max('item_version').as('v')).where('item_kind', '=', 'mfa-seed').where('item_ref', '=', holder.login).executeTakeFirst();
     await revokeWraps(trx, { personId: holder.personId, kinds: ['mfa-seed'], ref: holder.login }, at, 'mfa-re-enrolled');
-    await wrapForPeople(trx, { kind: 'mfa-seed', ref: holder.login, version: Number(last?.v ?? 0) + 1 }, sealed.dataKey, [{ personId: holder.personId, fingerprint: holder.keyFingerprint, publicKey: await readPublic(key.public_key) }], vault.now().toISOString());
+    await wrapForPeople(trx, { kind: 'mfa-seed', ref: holder.login, version: Number(last?.v ?? 0) + 1 }, sealed.dataKey, [{ personId: holder.personId, fingerprint: holder.keyFingerprint, publicKey }], vault.now().toISOString());
     sealed.dataKey.fill(0);
     const row = { status: 'pending', algorithm: DEFAULTS.algorithm, digits: DEFAULTS.digits, period: DEFAULTS.period, seed_envelope: JSON.stringify(sealed.envelope), last_step: null, created_at: vault.now().toISOString() };
     const updated = await trx.updateTable('mfa_totp').set(row).where('person_id', '=', holder.personId).executeTakeFirst();

@@ -103,13 +103,14 @@ export async function rekeyIn(trx: Kysely<DB>, vault: Vault, m: RekeyMaterial, a
   await checkSealedPeople(trx, seals, 'all', true);
   const { pack, override } = await recordedPolicy(trx);
 
-  // The new keys, sealed, for the officers in office and the recovery keys.
+  // The new keys, sealed, for the officers in office (their keys as the old organisation key
+  // certified them, read before the new key is the vault's) and the recovery keys.
+  const officers = await activeKeysOfRole(trx, 'security-officer');
+  if (officers.length === 0) throw new GmvError('INVALID_INPUT', { what: 'organisation key', detail: 'no active security officer would hold the new key' });
   const org = sealWithDataKey(Buffer.from(m.newOrg.privateArmored, 'utf8'), { purpose: 'org-key', fingerprint: m.newOrg.fingerprint });
   const ca = sealWithDataKey(Buffer.from(m.newCa.material.keyPem, 'utf8'), { purpose: 'device-ca', fingerprint: m.newCa.fingerprint });
   await trx.insertInto('org_keys').values({ fingerprint: m.newOrg.fingerprint, public_key: m.newOrg.publicArmored, private_envelope: JSON.stringify(org.envelope), created_at: at }).execute();
   await trx.insertInto('device_ca').values({ fingerprint: m.newCa.fingerprint, cert_pem: m.newCa.material.certPem, private_envelope: JSON.stringify(ca.envelope), created_at: at }).execute();
-  const officers = await activeKeysOfRole(trx, 'security-officer');
-  if (officers.length === 0) throw new GmvError('INVALID_INPUT', { what: 'organisation key', detail: 'no active security officer would hold the new key' });
   const recovery = await trx.selectFrom('recovery_keys').select(['fingerprint', 'public_key']).execute();
   const recipients: WrapRecipient[] = [
     ...officers.map((o) => ({ recipient: 'person' as const, ...o })),

@@ -13,11 +13,10 @@ import { authorize, sealContext, type Actor } from './access.js';
 import { activePolicy, commitChange, type Vault } from './vault.js';
 import { clearFailures, loggedFailures } from './throttle.js';
 import { orgKeyFor, wrapOfficerKeys } from './officer-keys.js';
-import { readPublic } from '../crypto/pgp.js';
 import type { KeyHolder } from './keys.js';
 import { prepareRekey, rekeyIn, wipeRekey, type RekeyView } from './org-rekey.js';
 import { keySigner, type CheckpointSigner } from '../audit/log.js';
-import { checkSealedPeople, sealGrants, sealPeople } from './state-seals.js';
+import { certifiedKey, checkSealedPeople, PERSON_KEY_COLUMNS, sealGrants, sealPeople } from './state-seals.js';
 
 export interface PersonView {
   login: string;
@@ -121,8 +120,8 @@ export async function setRoles(vault: Vault, actor: KeyHolder, login: string, ro
     if (promoted) {
       // A new officer with an approved key gets the officer keys now; one still onboarding, at approval.
       const key = await trx.selectFrom('person_keys').innerJoin('people', 'people.id', 'person_keys.person_id')
-        .select(['people.id', 'person_keys.fingerprint', 'person_keys.public_key']).where('people.login', '=', login).where('person_keys.status', '=', 'active').executeTakeFirst();
-      if (key) addedWraps = await wrapOfficerKeys(trx, vault, actor, { personId: Number(key.id), fingerprint: key.fingerprint, publicKey: await readPublic(key.public_key) });
+        .select(PERSON_KEY_COLUMNS).where('people.login', '=', login).where('person_keys.status', '=', 'active').executeTakeFirst();
+      if (key) addedWraps = await wrapOfficerKeys(trx, vault, actor, await certifiedKey(trx, sealContext(vault), key));
     }
     const audit: AuditDraft[] = [{ action: 'person.roles', actor: actor.login, subject: login, outcome: 'ok', details: { from: before.roles, to: roles, officer_key_wraps_revoked: removedWraps, officer_key_wraps_added: addedWraps } }];
     if (rekey) {

@@ -22,6 +22,9 @@ import { ROLE_RULES } from '../domain/access-rules.js';
 import { judgedAt, signerKeys } from './training.js';
 import { inBatches } from '../store/batches.js';
 import { storedRoles } from '../store/people.js';
+import { personKeyRecordText } from '../audit/device-record.js';
+import type { PublicKey } from 'openpgp';
+import { fingerprintOf, readPublic } from '../crypto/pgp.js';
 
 /** Sign one seal over `records` inside the change's transaction; returns its id for the rows to name. */
 export async function writeSeal(trx: Kysely<DB>, vaultId: string, signer: CheckpointSigner, records: readonly SealedRecord[], at: string): Promise<number> {
@@ -55,7 +58,7 @@ export interface SealContext {
 }
 
 /** Where a sealed row is, for the error that names it. */
-export interface SealedRow { table: 'people' | 'grants' | 'policies'; row: string }
+export interface SealedRow { table: 'people' | 'grants' | 'policies' | 'person_keys'; row: string }
 
 /**
  * Check that `record` (rebuilt from the row as it is) is in the seal `sealId` and that `allowed`
@@ -116,6 +119,66 @@ async function signerOf(db: Kysely<DB>, vaultId: string, org: { fingerprint: str
   if (!holder) return null;
   const key = (await signerKeys(db, vaultId, [fingerprint])).people.get(fingerprint);
   return key && await verifyWith(data, sig, key, judgedAt()) ? { org: false, personId: Number(holder.person_id) } : null;
+}
+
+/** A person key as stored: who holds it, its record's fields and the organisation's certification. */
+export interface PersonKeyRow { person_id: number | string | bigint; login: string; fingerprint: string; public_key: string; created_at: string; certification: string | null }
+
+/** Keys this process has found certified, by vault and fingerprint, with what the check stood on. */
+const certifiedKeys = new Map<string, { publicKey: string; certification: string; createdAt: string; login: string; org: string; key: PublicKey }>();
+
+/**
+ * A person's public key, only as the organisation certified it (the record of device-record.ts,
+ * signed by the organisation key this terminal trusts) and only if the stored key is the one the
+ * record names. Everything a person is given is encrypted to this key: a key swapped in by SQL
+ * would receive every later version, officer key and backup. Throws STATE_SEAL_INVALID naming
+ * the holder otherwise.
+ */
+export async function certifiedKey(db: Kysely<DB>, ctx: SealContext, row: PersonKeyRow): Promise<{ personId: number; fingerprint: string; publicKey: PublicKey }> {
+  const fail = (detail: string): never => {
+    throw new GmvError('STATE_SEAL_INVALID', { table: 'person_keys', row: `${row.login} ${row.fingerprint}`, detail });
+  };
+  const personId = Number(row.person_id);
+  if (row.certification === null) {
+    // A key certified by no one: only a vault from before certifications, while it is being sealed.
+    if (!verifiedLegacy.has(db)) return fail('detail.certMissing');
+    return { personId, fingerprint: row.fingerprint, publicKey: await readPublic(row.public_key) };
+  }
+  const org = (await trustedOrg(db, ctx.vaultId, ctx.pinnedOrg)).row;
+  const cacheKey = `${ctx.vaultId}/${row.fingerprint}`;
+  const known = certifiedKeys.get(cacheKey);
+  if (known && known.publicKey === row.public_key && known.certification === row.certification && known.createdAt === row.created_at
+    && known.login === row.login && known.org === org.fingerprint) return { personId, fingerprint: row.fingerprint, publicKey: known.key };
+  let key: PublicKey;
+  try {
+    key = await readPublic(row.public_key);
+  } catch {
+    return fail('detail.certKeyMismatch');
+  }
+  if (fingerprintOf(key) !== row.fingerprint) return fail('detail.certKeyMismatch');
+  let orgKey = orgKeys.get(org.public_key);
+  if (!orgKey) orgKeys.set(org.public_key, orgKey = loadKey(org.public_key));
+  const record = Buffer.from(personKeyRecordText({ vault: ctx.vaultId, person: row.login, fingerprint: row.fingerprint, created_at: row.created_at }), 'utf8');
+  if (!await verifyWith(record, Buffer.from(row.certification, 'base64'), await orgKey, judgedAt())) return fail('detail.certSignature');
+  certifiedKeys.set(cacheKey, { publicKey: row.public_key, certification: row.certification, createdAt: row.created_at, login: row.login, org: org.fingerprint, key });
+  return { personId, fingerprint: row.fingerprint, publicKey: key };
+}
+
+/** The columns `certifiedKey` reads, for a query over person_keys joined with people. */
+export const PERSON_KEY_COLUMNS = ['person_keys.person_id', 'people.login', 'person_keys.fingerprint', 'person_keys.public_key', 'person_keys.created_at', 'person_keys.certification'] as const;
+
+/** The certified key of `fingerprint` (a key holder's own, read back to encrypt to it). */
+export async function certifiedKeyOf(db: Kysely<DB>, ctx: SealContext, fingerprint: string): Promise<{ personId: number; fingerprint: string; publicKey: PublicKey }> {
+  const row = await db.selectFrom('person_keys').innerJoin('people', 'people.id', 'person_keys.person_id').select(PERSON_KEY_COLUMNS)
+    .where('person_keys.fingerprint', '=', fingerprint).executeTakeFirst();
+  if (!row) throw new GmvError('STATE_SEAL_INVALID', { table: 'person_keys', row: fingerprint, detail: 'detail.certMissing' });
+  return certifiedKey(db, ctx, row);
+}
+
+/** This vault's seal context when only the store is at hand: the newest organisation key. */
+export async function storeSealContext(db: Kysely<DB>): Promise<SealContext> {
+  const vault = await db.selectFrom('vault_meta').select('value').where('key', '=', 'vault_id').executeTakeFirstOrThrow();
+  return { vaultId: vault.value, pinnedOrg: null };
 }
 
 /** Seal the people `ids` as they are now (their roles and status), in the caller's transaction. */
@@ -182,7 +245,7 @@ export async function checkSealedPeople(db: Kysely<DB>, ctx: SealContext, ids: r
   }
 }
 
-export interface SealStateView { people: number; grants: number; policy: boolean }
+export interface SealStateView { people: number; grants: number; keys: number; policy: boolean }
 
 /**
  * `gmv vault seal-state` (security officers): seal what a gmv before schema 16 left unsealed. The
@@ -191,8 +254,9 @@ export interface SealStateView { people: number; grants: number; policy: boolean
  * already carry a seal are left to the access decision. One change, one `state.seal` entry.
  */
 export async function sealUnsealedState(vault: import('./vault.js').Vault, unlock: () => Promise<import('./keys.js').KeyHolder & { deviceId?: string }>, target: import('../store/store.js').StoreTarget): Promise<SealStateView> {
-  const [{ verifyAuditAt }, { findPerson }, { decideAccess }, { recordDenial, commitChange }, { orgKeyFor }, { keySigner }] = await Promise.all([
+  const [{ verifyAuditAt }, { findPerson }, { decideAccess }, { recordDenial, commitChange }, { orgKeyFor }, { keySigner }, { certifyPersonKey }] = await Promise.all([
     import('./audit-verify.js'), import('../store/people.js'), import('../domain/access-rules.js'), import('./vault.js'), import('./officer-keys.js'), import('../audit/log.js'),
+    import('./device-provision.js'),
   ]);
   await verifyAuditAt(target, { devicesDir: vault.paths.devicesDir });
   // The tables agree with the signed log: their unsealed rows may be read while this command seals them.
@@ -206,7 +270,8 @@ export async function sealUnsealedState(vault: import('./vault.js').Vault, unloc
       await recordDenial(vault, { action: 'state.seal', actor: officer.login, subject: 'state', outcome: 'denied', details: { rule: decision.rule, reason: decision.reason, device: officer.deviceId ?? null } }, undefined, { by: officer });
       throw new GmvError(decision.code, decision.params);
     }
-    const signer = keySigner(await orgKeyFor(vault, officer));
+    const orgKey = await orgKeyFor(vault, officer);
+    const signer = keySigner(orgKey);
     return await commitChange(vault, async (trx) => {
       const at = vault.now().toISOString();
       const people = (await trx.selectFrom('people').select('id').where('seal', 'is', null).execute()).map((p) => Number(p.id));
@@ -215,6 +280,9 @@ export async function sealUnsealedState(vault: import('./vault.js').Vault, unloc
       const byHolder = new Map<number, number[]>();
       for (const g of grants) byHolder.set(Number(g.person_id), [...byHolder.get(Number(g.person_id)) ?? [], Number(g.account_id)]);
       for (const [personId, accounts] of byHolder) await sealGrants(trx, vault.vaultId, signer, { personId, accounts }, at);
+      // Keys from before certifications (schema 4): the organisation certifies them now.
+      const keys = (await trx.selectFrom('person_keys').select('fingerprint').where('certification', 'is', null).where('status', '=', 'active').execute()).map((k) => k.fingerprint);
+      for (const fingerprint of keys) await certifyPersonKey(trx, vault.vaultId, orgKey, fingerprint);
       const sealed = await trx.selectFrom('vault_meta').select('value').where('key', '=', POLICY_SEAL).executeTakeFirst();
       if (!sealed) {
         // The pointer an older vault may lack names the pack it enforces (its newest row).
@@ -223,8 +291,8 @@ export async function sealUnsealedState(vault: import('./vault.js').Vault, unloc
         if (!meta) await trx.insertInto('vault_meta').values({ key: 'policy_pack', value: String(pack.id) }).execute();
         await sealPolicy(trx, vault.vaultId, signer, { pack: pack.sha256, override: override?.sha256 ?? null }, at);
       }
-      const view = { people: people.length, grants: grants.length, policy: !sealed };
-      return { result: view, audit: [{ action: 'state.seal', actor: officer.login, subject: 'state', outcome: 'ok' as const, details: { people: view.people, grants: view.grants, policy: view.policy } }] };
+      const view = { people: people.length, grants: grants.length, keys: keys.length, policy: !sealed };
+      return { result: view, audit: [{ action: 'state.seal', actor: officer.login, subject: 'state', outcome: 'ok' as const, details: { people: view.people, grants: view.grants, keys: view.keys, policy: view.policy } }] };
     }, { by: officer });
   } finally {
     verifiedLegacy.delete(vault.store.db);

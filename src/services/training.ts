@@ -38,11 +38,21 @@ export async function signerKeys(db: Kysely<DB>, vaultId: string, fingerprints: 
     .select(['person_keys.fingerprint', 'person_keys.public_key', 'person_keys.certification', 'person_keys.created_at', 'people.login'])
     .where('person_keys.fingerprint', 'in', fingerprints).execute();
   for (const row of rows) {
-    // A person key counts only with the organisation's certification over its record.
+    // A person key counts only with the organisation's certification over its record; one whose
+    // certification is there but does not hold, or whose stored key is not the one it names, is a
+    // key row changed outside gmv, and what it signed is not judged by it.
     const record = Buffer.from(personKeyRecordText({ vault: vaultId, person: row.login, fingerprint: row.fingerprint, created_at: row.created_at }), 'utf8');
-    const certified = row.certification !== null && await anyVerifies(record, Buffer.from(row.certification, 'base64'), org);
-    const key = certified ? await loadKey(row.public_key) : null;
-    people.set(row.fingerprint, key && key.fingerprint === row.fingerprint ? key : null);
+    if (row.certification === null) {
+      people.set(row.fingerprint, null);
+      continue;
+    }
+    const tampered = (detail: string): never => {
+      throw new GmvError('STATE_SEAL_INVALID', { table: 'person_keys', row: `${row.login} ${row.fingerprint}`, detail });
+    };
+    if (!await anyVerifies(record, Buffer.from(row.certification, 'base64'), org)) tampered('detail.certSignature');
+    const key = await loadKey(row.public_key).catch(() => null);
+    if (key?.fingerprint !== row.fingerprint) tampered('detail.certKeyMismatch');
+    people.set(row.fingerprint, key);
   }
   return { org, people };
 }

@@ -2,13 +2,15 @@
  * Attacker: a staff member who can write the database (the SQLite file, or the PostgreSQL
  * credentials every user of a shared vault has). With plain SQL they make themselves a security
  * officer, widen their otp-only grant to reveal, plant a grant row naming a real seal, copy an
- * officer's seal onto their own row, or put a laxer policy pack in force — then use the vault.
+ * officer's seal onto their own row, put a laxer policy pack in force, put their own public key in
+ * an officer's key row (to receive the next version and backup), or strip or spoil the
+ * certification of a key — then use the vault.
  * Expected: the access door itself refuses each (exit 6, STATE_SEAL_INVALID naming the table and
  * the row), records the refusal with its rule, and once the row is put back everything works.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import { dialects, otherTerminal, sandbox, type Sandbox } from '../helpers/dialects.js';
@@ -143,6 +145,60 @@ describe.each(dialects())('rows that grant power, changed outside gmv, at the do
     expect((await gmv(['secret', 'show', 'weibo-press'], { env: zhao.env })).code).toBe(4);
     await run(['grant', 'add', 'zhao.min', 'douyin-news', '--can', 'reveal'], box);
     expect((await run(['secret', 'show', 'douyin-news'], zhao)).stdout.trim()).toBe('Password-of-douyin-news-77');
+    await run(['audit', 'verify'], box);
+
+    // A person key is given things only as the organisation certified it. The officer's key row
+    // made to hold zhao's public key would receive the next version and the next backup: both are
+    // refused, and nothing is written for it.
+    const activeKey = (db: Kysely<DB>, login: string) => db.selectFrom('person_keys').innerJoin('people', 'people.id', 'person_keys.person_id')
+      .select(['person_keys.fingerprint', 'person_keys.public_key', 'person_keys.certification', 'person_keys.created_at'])
+      .where('people.login', '=', login).where('person_keys.status', '=', 'active').executeTakeFirstOrThrow();
+    const versionsOf = async (db: Kysely<DB>) => (await db.selectFrom('credential_versions').select('id').where('account_id', '=', await idOf(db, 'accounts', 'douyin-news')).execute()).length;
+    let li = { fingerprint: '', public_key: '' };
+    let versions = 0;
+    await sql(async (db) => {
+      li = await activeKey(db, 'li.an');
+      versions = await versionsOf(db);
+      await db.updateTable('person_keys').set({ public_key: (await activeKey(db, 'zhao.min')).public_key }).where('fingerprint', '=', li.fingerprint).execute();
+    });
+    const keyRefused = (out: { code: number; stdout: string }, login: string) => {
+      expect(out.code, out.stdout).toBe(6);
+      const error = JSON.parse(out.stdout).error;
+      expect(error.code).toBe('STATE_SEAL_INVALID');
+      expect(error.message).toContain('table person_keys');
+      expect(error.message).toContain(login);
+    };
+    keyRefused(await gmv(['secret', 'set', 'douyin-news', '--field', 'password', '--from-file', '-', '--json'], { env: box.env, input: 'Rotated-Douyin-Password-79' }), 'li.an');
+    const backup = join(box.dir, 'swapped.gmvbak');
+    keyRefused(await gmv(['backup', 'create', '--out', backup, '--json'], { env: box.env }), 'li.an');
+    expect(existsSync(backup)).toBe(false);
+    // The verifier names the row too (before the checkpoints the officer's key no longer verifies).
+    const verify = await gmv(['audit', 'verify', '--json'], { env: box.env });
+    expect(verify.code, verify.stdout).toBe(6);
+    expect(JSON.parse(verify.stdout).error).toMatchObject({ code: 'STATE_MISMATCH', message: expect.stringContaining('person_keys') });
+    expect(JSON.parse(verify.stdout).error.message).toContain('li.an');
+    await sql(async (db) => {
+      expect(await versionsOf(db)).toBe(versions);
+      await db.updateTable('person_keys').set({ public_key: li.public_key }).where('fingerprint', '=', li.fingerprint).execute();
+    });
+
+    // A key whose certification was removed, or whose record was changed, does not log in.
+    await run(['lock'], zhao);
+    let zhaoKey = { fingerprint: '', certification: null as string | null, created_at: '' };
+    await sql(async (db) => {
+      zhaoKey = await activeKey(db, 'zhao.min');
+    });
+    const tamperings: Partial<{ certification: string | null; created_at: string }>[] = [{ certification: null }, { created_at: '2020-01-01T00:00:00.000Z' }];
+    for (const change of tamperings) {
+      await sql(async (db) => void await db.updateTable('person_keys').set(change).where('fingerprint', '=', zhaoKey.fingerprint).execute());
+      keyRefused(await gmv(['login', '--login', 'zhao.min', '--passphrase-file', '-', '--json'], { env: zhao.env, input: ZHAO }), 'zhao.min');
+      await sql(async (db) => void await db.updateTable('person_keys').set({ certification: zhaoKey.certification, created_at: zhaoKey.created_at }).where('fingerprint', '=', zhaoKey.fingerprint).execute());
+    }
+    const after = JSON.parse((await run(['audit', 'log', '--json'], box)).stdout).entries as typeof entries;
+    expect(after.filter((e) => e.actor === 'zhao.min' && e.outcome === 'denied' && e.details.rule === 'state-seal').length).toBe(attacks.length + tamperings.length);
+    await run(['login', '--login', 'zhao.min', '--passphrase-file', '-'], zhao, ZHAO);
+    await run(['secret', 'set', 'douyin-news', '--field', 'password', '--from-file', '-'], box, 'Rotated-Douyin-Password-80');
+    expect((await run(['secret', 'show', 'douyin-news'], zhao)).stdout.trim()).toBe('Rotated-Douyin-Password-80');
     await run(['audit', 'verify'], box);
   }, 400_000);
 });
