@@ -285,8 +285,8 @@ export const HELP_ZH: Readonly<Record<string, string>> = {
   // gmv backup create
   'Write an encrypted, signed backup of the whole vault while it is in use (security officers).':
     '在保险库使用中为整个保险库写出加密、签名的备份（安全管理员）。',
-  'A consistent snapshot (one read transaction) as portable SQL, encrypted with OpenPGP to the organisation recovery key and every current security officer (GnuPG 2.2 decrypts it), with a manifest — schema version, rows per table, audit tree size and root, latest checkpoint — signed by the officer of this session, or, without a session (a nightly job), by this terminal\'s device key on behalf of the officer it belongs to. See docs/RECOVERY.md.':
-    '一致的快照（一个读事务），以可移植 SQL 形式保存，用 OpenPGP 加密给组织恢复密钥和每位现任安全管理员（GnuPG 2.2 可解密），附带清单（模式版本、各表行数、审计树大小和根哈希、最新检查点），清单由本会话的安全管理员签名；无会话时（如夜间任务）由本终端的设备密钥代表其所属的安全管理员签名。见 docs/RECOVERY.md。',
+  'A consistent snapshot (one read transaction) as portable SQL, encrypted with OpenPGP to the organisation recovery key and to every current holder of the roles the policy names in backups.encrypt_to_roles, security officers by default (GnuPG 2.2 decrypts it), with a manifest — schema version, rows per table, audit tree size and root, latest checkpoint — signed by the officer of this session, or, without a session (a nightly job), by this terminal\'s device key on behalf of the officer it belongs to. See docs/RECOVERY.md.':
+    '一致的快照（一个读事务），以可移植 SQL 形式保存，用 OpenPGP 加密给组织恢复密钥和策略 backups.encrypt_to_roles 所列角色的每位现任人员（默认为安全管理员）（GnuPG 2.2 可解密），附带清单（模式版本、各表行数、审计树大小和根哈希、最新检查点），清单由本会话的安全管理员签名；无会话时（如夜间任务）由本终端的设备密钥代表其所属的安全管理员签名。见 docs/RECOVERY.md。',
   'The backup file to write (must not exist)':
     '要写出的备份文件（必须尚不存在）',
   // gmv backup drill

@@ -61,6 +61,8 @@ export interface Policy {
   training: { courses: Record<string, { title: Text; validityMonths: number; cite: Text }> };
   roles: Record<string, { title: Text; training: string[]; cite: Text }>;
   impersonation: { namePatterns: string[] };
+  /** Who a backup is encrypted to besides the organisation recovery key (always): the active holders of these roles. */
+  backups: { encryptToRoles: string[] };
   checklists: Record<string, ChecklistTemplate>;
   /** Password rules of each platform, the policy's overrides applied over the defaults. */
   platforms: Record<Platform, PasswordRules>;
@@ -104,6 +106,12 @@ const BINDINGS_BEFORE_PACK = {
   short_term_days: 30,
 };
 type Section = (typeof SETTINGS)[number];
+
+/** What a recorded pack without a backups section gets: what gmv did before it was a pack's choice. */
+const BACKUPS_BEFORE_PACK = {
+  cite: { zh: '办法第二十八条', en: 'Measures art. 28' },
+  encrypt_to_roles: ['security-officer'],
+};
 
 type Raw = Record<string, any>;
 
@@ -180,6 +188,7 @@ async function buildSchemas(): Promise<{ pack: ZodType; override: ZodType }> {
     }),
     roles: z.record(id, z.strictObject({ title: text, training: z.array(id), cite: text })),
     impersonation: z.strictObject({ cite: text, name_patterns: z.array(z.string()) }),
+    backups: z.strictObject({ cite: text, encrypt_to_roles: z.array(id) }).default(BACKUPS_BEFORE_PACK),
     checklists: z.record(id, template),
     platforms: z.partialRecord(z.enum(PLATFORMS), z.strictObject({
       length: int(8, 128),
@@ -311,6 +320,9 @@ function checkPack(data: Raw, at: At): void {
     const bad = regexProblem(pattern);
     if (bad) at(['impersonation', 'name_patterns', i], bad === 'invalid' ? 'detail.policyRegexInvalid' : bad === 'unanchored' ? 'detail.policyRegexUnanchored' : 'detail.policyRegexCatastrophic');
   });
+  (data.backups.encrypt_to_roles as string[]).forEach((role, i) => {
+    if (!roles.has(role)) at(['backups', 'encrypt_to_roles', i], 'detail.policyNoRole', { ref: role });
+  });
   for (const [id, t] of Object.entries(templates)) {
     const base = ['checklists', id];
     const cadence = t.cadence && (t.cadence.months !== undefined || t.cadence.days !== undefined);
@@ -407,6 +419,7 @@ function merge(pack: Raw, override: Raw | null, packName: string, overrideName: 
     rules.push({ rule: `roles.${id}.training`, value: role.training, source: 'pack', origin: packName, cite: role.cite });
   }
   rules.push({ rule: 'impersonation.name_patterns', value: data.impersonation.name_patterns, source: 'pack', origin: packName, cite: data.impersonation.cite });
+  rules.push({ rule: 'backups.encrypt_to_roles', value: data.backups.encrypt_to_roles, source: 'pack', origin: packName, cite: data.backups.cite });
   for (const [id, t] of Object.entries(data.checklists as Record<string, Raw>)) {
     const rule = (key: string, value: unknown) => rules.push({ rule: `checklists.${id}.${key}`, value, source: 'pack', origin: packName, cite: t.cite });
     if (t.cadence) rule('cadence', t.cadence);
@@ -446,6 +459,7 @@ function toPolicy(p: Raw, rules: PolicyRule[], override: string | null, source: 
     training: { courses: Object.fromEntries(Object.entries(p.training.courses as Record<string, Raw>).map(([id, c]) => [id, { title: c.title, validityMonths: c.validity_months, cite: c.cite }])) },
     roles: p.roles,
     impersonation: { namePatterns: p.impersonation.name_patterns },
+    backups: { encryptToRoles: [...new Set(p.backups.encrypt_to_roles as string[])] },
     checklists: templates,
     platforms: platformRules(p.platforms, source),
     rules,

@@ -25,7 +25,7 @@ import { findPerson } from '../store/people.js';
 import type { DB } from '../store/schema.js';
 import { activeKeysOfRole, type KeyHolder } from './keys.js';
 import { authorize, type Actor } from './access.js';
-import { commitChange, deviceSigner, terminalDevice, type Vault } from './vault.js';
+import { activePolicy, commitChange, deviceSigner, terminalDevice, type Vault } from './vault.js';
 
 export interface BackupCreated {
   path: string;
@@ -68,11 +68,19 @@ async function backupSigner(vault: Vault, holder: (KeyHolder & { deviceId: strin
   };
 }
 
+/** The organisation recovery key, and the certified keys of the active holders of the roles the policy names. */
 async function recipientsOf(db: Kysely<DB>): Promise<PublicKey[]> {
   const recovery = await db.selectFrom('recovery_keys').select('public_key').execute();
-  const officers = await activeKeysOfRole(db, 'security-officer');
-  const keys = [...await Promise.all(recovery.map((r) => readPublic(r.public_key))), ...officers.map((o) => o.publicKey)];
-  if (keys.length === 0) throw new GmvError('INTERNAL', { detail: 'the vault has no recovery key and no officer key to encrypt a backup to' });
+  const keys = await Promise.all(recovery.map((r) => readPublic(r.public_key)));
+  const seen = new Set(keys.map(fingerprintOf));
+  for (const role of (await activePolicy(db)).backups.encryptToRoles) {
+    for (const holder of await activeKeysOfRole(db, role)) {
+      if (seen.has(holder.fingerprint)) continue;
+      seen.add(holder.fingerprint);
+      keys.push(holder.publicKey);
+    }
+  }
+  if (keys.length === 0) throw new GmvError('INTERNAL', { detail: 'the vault has no recovery key and no key of the roles its policy names to encrypt a backup to' });
   return keys;
 }
 

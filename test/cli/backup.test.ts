@@ -8,7 +8,7 @@
  * consistently; a restore killed part way leaves no vault; a drill records a run ready to sign.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -250,5 +250,41 @@ describe.each(dialects())('backups from %s', (dialect) => {
     expect(signed.stdout).toContain(drilled.run.id);
     const zh = await ok(['backup', 'drill', '--lang', 'zh-CN']);
     expect(zh.stdout).toContain('演练');
+  });
+
+  it('is encrypted to the recovery key and to the holders of the roles the policy names, no one else', async () => {
+    const shipped = readFileSync(join(import.meta.dirname, '..', '..', 'policies', 'default.yaml'), 'utf8');
+    const pack = (name: string, roles: string) => {
+      const path = join(dir, `${name}.yaml`);
+      writeFileSync(path, shipped.replace('name: shenyang-2021', `name: ${name}`).replace('encrypt_to_roles: [security-officer]', `encrypt_to_roles: [${roles}]`));
+      return path;
+    };
+    const recipients = async (file: string) => parse<{ manifest: { recipients: string[] } }>(await ok(['backup', 'create', '--out', file, '--json'])).manifest.recipients;
+    // A role the pack does not define is refused before anything changes.
+    const unknown = await gmv(['policy', 'apply', pack('auditors-only', 'auditor-general')], { env: box.env });
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toContain('auditor-general');
+
+    await ok(['policy', 'apply', pack('recovery-only', '')]);
+    const alone = join(dir, 'recovery-only.gmvbak');
+    expect(await recipients(alone)).toHaveLength(1);
+    const officer = await gmv(['backup', 'verify', alone], { env: box.env });
+    expect(officer.code, officer.stderr).toBe(5);
+    expect(officer.stderr).toContain('is not encrypted to li.an');
+    await ok(['backup', 'verify', alone, '--recovery-key', join(box.dir, 'recovery.asc')]);
+
+    await ok(['policy', 'apply', pack('editors-too', 'security-officer, editor')]);
+    const wide = join(dir, 'editors-too.gmvbak');
+    expect(await recipients(wide)).toHaveLength(3);
+    // Her terminal last saw a vault restored from a backup above (a diverging log, refused as a
+    // rollback): she starts over from this vault, as the refusal tells her to.
+    for (const seen of readdirSync(zhao.paths.devicesDir).filter((f) => f.endsWith('.seen.json'))) rmSync(join(zhao.paths.devicesDir, seen));
+    await ok(['login', '--login', 'zhao.min', '--passphrase-file', '-'], zhao.env, ZHAO);
+    await ok(['backup', 'verify', wide], zhao.env);
+    // The backup made before was not for her.
+    expect((await gmv(['backup', 'verify', alone], { env: zhao.env })).code).toBe(5);
+    await ok(['lock'], zhao.env);
+    await ok(['policy', 'apply', join(import.meta.dirname, '..', '..', 'policies', 'default.yaml')]);
+    expect(await recipients(join(dir, 'officers-again.gmvbak'))).toHaveLength(2);
   });
 });

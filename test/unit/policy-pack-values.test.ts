@@ -20,18 +20,22 @@ describe('pack values that were constants', () => {
     expect(rule('devices.ca_days')).toMatchObject({ value: 3650 });
     expect(rule('devices.unseen_days')).toMatchObject({ value: 90, cite: { zh: '办法第二十五条（终端管理）' } });
     expect(rule('rotation.look_ahead_days')).toMatchObject({ value: 14 });
+    expect(p.backups.encryptToRoles).toEqual(['security-officer']);
+    expect(rule('backups.encrypt_to_roles')).toMatchObject({ value: ['security-officer'], cite: { zh: '办法第二十八条' } });
   });
 
   it('a recorded pack written before these keys keeps the values gmv used then', async () => {
     const old = shipped.replace(/\n {2}max_backoff_seconds: \d+/, '').replace(/\n {2}ca_days: \d+/, '').replace(/\n {2}look_ahead_days: \d+/, '')
-      .replace(/\n {2}unseen_days: \d+/, '').replace(/\nbindings:\n(?: {2}.*\n)+/, '\n');
-    expect(old).not.toMatch(/^ *(max_backoff_seconds|ca_days|look_ahead_days|unseen_days|bindings):/m);
+      .replace(/\n {2}unseen_days: \d+/, '').replace(/\nbindings:\n(?: {2}.*\n)+/, '\n').replace(/\nbackups:\n(?: {2}.*\n)+/, '\n');
+    expect(old).not.toMatch(/^ *(max_backoff_seconds|ca_days|look_ahead_days|unseen_days|bindings|backups):/m);
     const p = await parsePolicy(old, 'recorded');
     expect(p.login.maxBackoffSeconds).toBe(900);
     expect(p.devices.caDays).toBe(3650);
     expect(p.devices.unseenDays).toBe(90);
     expect(p.rotation.lookAheadDays).toBe(14);
     expect(p.bindings.limits['wechat-oa']).toEqual({ admin: 1, 'long-term-operator': 5, 'short-term-operator': 20 });
+    // Backups went to the security officers before a pack could say so.
+    expect(p.backups.encryptToRoles).toEqual(['security-officer']);
   });
 
   it('an override replaces one limit and leaves the rest to the pack', async () => {
@@ -40,6 +44,7 @@ describe('pack values that were constants', () => {
     expect(p.login.maxBackoffSeconds).toBe(60);
     expect(p.rules.find((r) => r.rule === 'bindings.limits.wechat-oa.long-term-operator')).toMatchObject({ value: 2, source: 'override', origin: 'tighter' });
     expect(p.rules.find((r) => r.rule === 'rotation.look_ahead_days')).toMatchObject({ value: 14, source: 'pack' });
+    await expect(parsePolicy(shipped.replace('encrypt_to_roles: [security-officer]', 'encrypt_to_roles: [nobody-here]'), 't')).rejects.toMatchObject({ code: 'POLICY_INVALID', params: { detail: expect.stringContaining('backups.encrypt_to_roles.0') } });
     await expect(parsePolicy(shipped.replace('ca_days: 3650', 'ca_days: 0'), 't')).rejects.toMatchObject({ code: 'POLICY_INVALID', params: { detail: expect.stringContaining('devices.ca_days') } });
   });
 });
