@@ -121,5 +121,7 @@ describe('the staff lifecycle (property, SQLite)', () => {
         }
       }
     }), { numRuns: 3 });
-  });
+  // Three random lifecycles through the built binary: about 100 s on an idle 2-core machine, more
+  // when another suite shares it.
+  }, 420_000);
 });
