@@ -133,7 +133,7 @@ describe('one JSON vocabulary across every command', () => {
     await ok(['account', 'archive', 'toutiao-old']);
     await ok(['audit', 'prune', '--before', '2020-01-01']);
     const binding = await ok(['binding', 'add', 'weibo-press', '--role', 'long-term-operator', '--person', 'zhao.min']);
-    await ok(['binding', 'remove', String(binding.id)]);
+    await ok(['binding', 'remove', String((binding.binding as { id: number }).id)]);
     await ok(['grant', 'add', 'zhao.min', 'weibo-press', '--can', 'otp']);
     await ok(['grant', 'remove', 'zhao.min', 'weibo-press']);
     await ok(['rotate', 'start', 'weibo-press', '--reason', 'manual']);
