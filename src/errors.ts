@@ -63,6 +63,8 @@ const CODES = {
   DEVICE_NOT_PENDING: ExitCode.conflict,
   DEVICE_STILL_ACTIVE: ExitCode.conflict,
   DEVICE_CODE_LOST: ExitCode.notFound,
+  DEVICE_PENDING_SEVERAL: ExitCode.usage,
+  DEVICE_NOT_HERE: ExitCode.authentication,
   DEVICE_ALREADY_ENROLLED: ExitCode.conflict,
   UNIT_NOT_FOUND: ExitCode.notFound,
   UNIT_EXISTS: ExitCode.conflict,

@@ -8,8 +8,8 @@ export default class AccountArchive extends GmvCommand<typeof AccountArchive> {
   async run(): Promise<void> {
     const { archiveAccount } = await import('../../src/services/accounts.js');
     const actor = await this.sessionActor();
-    const a = await archiveAccount(await this.vault(), actor, this.args.slug);
-    for (const run of a.runs) this.note(this.t('filing.runOpened', { run: run.id, template: run.template, due: run.deadline ?? '?' }));
-    this.emit(a, () => this.t('account.archived', { slug: a.slug }));
+    const archived = await archiveAccount(await this.vault(), actor, this.args.slug);
+    for (const run of archived.runs) this.note(this.t('filing.runOpened', { run: run.id, template: run.template, due: run.deadline ?? '?' }));
+    this.emit(archived, () => this.t('account.archived', { slug: archived.account.slug }));
   }
 }

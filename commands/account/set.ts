@@ -17,10 +17,10 @@ export default class AccountSet extends GmvCommand<typeof AccountSet> {
     const { setAccount } = await import('../../src/services/accounts.js');
     const filedOn = this.civilDateFlag('filed-on', this.flags['filed-on']);
     const actor = await this.sessionActor();
-    const a = await setAccount(await this.vault(), actor, this.args.slug, {
+    const changed = await setAccount(await this.vault(), actor, this.args.slug, {
       name: this.flags.name, unit: this.flags.unit, loginId: this.flags['login-id'], filingNumber: this.flags['filing-number'], filingOffice: this.flags['filing-office'], filedOn,
     });
-    for (const run of a.runs) this.note(this.t('filing.runOpened', { run: run.id, template: run.template, due: run.deadline ?? '?' }));
-    this.emit(a, () => this.t('account.updated', { slug: a.slug }));
+    for (const run of changed.runs) this.note(this.t('filing.runOpened', { run: run.id, template: run.template, due: run.deadline ?? '?' }));
+    this.emit(changed, () => this.t('account.updated', { slug: changed.account.slug }));
   }
 }

@@ -11,7 +11,7 @@ export default class AccountShow extends GmvCommand<typeof AccountShow> {
     const { showAccount } = await import('../../src/services/accounts.js');
     const a = await showAccount(await this.vault(), this.args.slug);
     const { statusWord } = await import('../../src/i18n/catalogue.js');
-    this.emit(a, () => [
+    this.emit({ account: a }, () => [
       this.t('word.accountTitle', { slug: a.slug, name: a.name, platform: a.platform, status: statusWord('account', a.status, this.lang) }),
       ...renderFields([
         ['field.unit', a.unit],

@@ -19,6 +19,6 @@ export default class BindingAdd extends GmvCommand<typeof BindingAdd> {
     const expiresOn = this.civilDateFlag('until', this.flags.until);
     const actor = await this.sessionActor();
     const b = await addBinding(await this.vault(), actor, { slug: this.args.slug, role: this.flags.role, person: this.flags.person, external: this.flags.external, boundOn, expiresOn });
-    this.emit(b, () => this.t('binding.added', { id: b.id, who: b.login ?? b.external ?? '?', role: b.role, account: b.slug }));
+    this.emit({ binding: b }, () => this.t('binding.added', { id: b.id, who: b.login ?? b.external ?? '?', role: b.role, account: b.slug }));
   }
 }

@@ -9,6 +9,6 @@ export default class BindingRemove extends GmvCommand<typeof BindingRemove> {
     const { removeBinding } = await import('../../src/services/bindings.js');
     const actor = await this.sessionActor();
     const b = await removeBinding(await this.vault(), actor, this.args.id);
-    this.emit(b, () => this.t('binding.removed', { id: b.id, who: b.login ?? b.external ?? '?', account: b.slug }));
+    this.emit({ binding: b }, () => this.t('binding.removed', { id: b.id, who: b.login ?? b.external ?? '?', account: b.slug }));
   }
 }

@@ -8,8 +8,9 @@ export default class ChecklistCountersign extends GmvCommand<typeof ChecklistCou
   async run(): Promise<void> {
     const { countersignRun } = await import('../../src/services/checklists.js');
     const actor = await this.sessionActor();
-    const run = await countersignRun(await this.vault(), actor, this.args.run);
-    for (const next of run.started) this.note(this.t('checklist.followUp', { run: run.id, id: next.id, template: next.template, due: next.deadline ?? '?' }));
-    this.emit(run, () => this.t('checklist.countersigned', { id: run.id, login: actor.login }));
+    const signed = await countersignRun(await this.vault(), actor, this.args.run);
+    const { run } = signed;
+    for (const next of signed.started) this.note(this.t('checklist.followUp', { run: run.id, id: next.id, template: next.template, due: next.deadline ?? '?' }));
+    this.emit(signed, () => this.t('checklist.countersigned', { id: run.id, login: actor.login }));
   }
 }

@@ -12,6 +12,6 @@ export default class ChecklistStart extends GmvCommand<typeof ChecklistStart> {
     const actor = await this.sessionActor();
     const run = await startRun(await this.vault(), actor, this.args.template, this.flags.account);
     if (run.deadline === null) this.note(this.t('checklist.unknownDeadline'));
-    this.emit(run, () => this.t('checklist.started', { id: run.id, title: run.title[this.lang === 'zh-CN' ? 'zh' : 'en'], deadline: run.deadline ?? '?' }));
+    this.emit({ run }, () => this.t('checklist.started', { id: run.id, title: run.title[this.lang === 'zh-CN' ? 'zh' : 'en'], deadline: run.deadline ?? '?' }));
   }
 }

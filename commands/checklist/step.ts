@@ -20,6 +20,6 @@ export default class ChecklistStep extends GmvCommand<typeof ChecklistStep> {
     const actor = await this.sessionActor();
     const run = await recordStep(await this.vault(), actor, this.args.run, { step: this.args.step, status: this.flags.status, note: this.flags.note, evidence });
     const { statusWord } = await import('../../src/i18n/catalogue.js');
-    this.emit(run, () => this.t('checklist.stepped', { id: run.id, step: this.args.step, status: statusWord('step', this.flags.status, this.lang) }));
+    this.emit({ run }, () => this.t('checklist.stepped', { id: run.id, step: this.args.step, status: statusWord('step', this.flags.status, this.lang) }));
   }
 }

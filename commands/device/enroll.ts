@@ -6,10 +6,10 @@ import { readPassphrase } from '../../cli/passphrase.js';
 export default class DeviceEnroll extends GmvCommand<typeof DeviceEnroll> {
   static override summary = 'On your own terminal: create this terminal\'s device key and ask for approval; prints the enrollment code to read to a security officer.';
   static override description = 'The first enrollment also creates your personal key pair, protected by your passphrase combined with this terminal\'s device key. On a later terminal no passphrase is asked: after approval, run `gmv device add-key ID` where you can unlock, then log in here.';
-  static override examples = ['gmv device enroll --login zhang.wei --passphrase-file -'];
+  static override examples = ['gmv device enroll --login zhang.wei --passphrase-file -', 'gmv device enroll --show-code --login zhang.wei'];
   static override flags = {
-    login: Flags.string({ description: 'Your login handle', exactlyOne: ['login', 'show-code'] }),
-    'show-code': Flags.boolean({ description: 'Show this terminal\'s pending enrollment code again', exactlyOne: ['login', 'show-code'] }),
+    login: Flags.string({ description: 'Your login handle', atLeastOne: ['login', 'show-code'] }),
+    'show-code': Flags.boolean({ description: 'Show this terminal\'s pending enrollment code again (with --login, that person\'s, on a terminal people share)', atLeastOne: ['login', 'show-code'] }),
     'passphrase-file': Flags.string({ description: 'Your new passphrase from FILE, or - for standard input (default: hidden prompt)' }),
     label: Flags.string({ description: 'A name for this terminal (e.g. "office PC 3F-12")' }),
   };
@@ -21,8 +21,8 @@ export default class DeviceEnroll extends GmvCommand<typeof DeviceEnroll> {
     const vault = await this.vault();
     if (this.flags['show-code']) {
       const { pendingEnrollment } = await import('../../src/services/devices.js');
-      const pending = await pendingEnrollment(vault);
-      this.emit({ code: pending.code, deviceId: pending.deviceId }, () => this.t('device.showCode', { device: pending.deviceId, code: pending.code }));
+      const pending = await pendingEnrollment(vault, this.flags.login);
+      this.emit(pending, () => this.t('device.showCode', { device: pending.deviceId, login: pending.login, code: pending.code }));
       return;
     }
     const login = this.flags.login!;

@@ -17,6 +17,6 @@ export default class StaffAdd extends GmvCommand<typeof StaffAdd> {
     const roles = parseRoles(this.flags.roles);
     const actor = await this.sessionActor();
     const person = await addStaff(await this.vault(), actor, { login: this.flags.login, name: this.flags.name, unit: this.flags.unit, roles, employer: this.flags.employer });
-    this.emit(person, () => this.t('staff.added', { login: person.login, name: person.name, unit: person.unit, roles: person.roles.join(', ') }));
+    this.emit({ person }, () => this.t('staff.added', { login: person.login, name: person.name, unit: person.unit, roles: person.roles.join(', ') }));
   }
 }

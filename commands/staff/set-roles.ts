@@ -11,7 +11,8 @@ export default class StaffSetRoles extends GmvCommand<typeof StaffSetRoles> {
     const { rekeyLines } = await import('../../cli/rekey-lines.js');
     const roles = parseRoles(this.flags.roles);
     const actor = await this.sessionActor();
-    const p = await setRoles(await this.vault(), actor, this.args.login, roles);
-    this.emit(p, () => [this.t('staff.roles', { login: p.login, roles: p.roles.join(', ') }), ...(p.rekey ? rekeyLines((key, params) => this.t(key, params), p.rekey) : [])]);
+    const changed = await setRoles(await this.vault(), actor, this.args.login, roles);
+    const { person, rekey } = changed;
+    this.emit(changed, () => [this.t('staff.roles', { login: person.login, roles: person.roles.join(', ') }), ...(rekey ? rekeyLines((key, params) => this.t(key, params), rekey) : [])]);
   }
 }

@@ -13,7 +13,7 @@ export default class StaffShow extends GmvCommand<typeof StaffShow> {
     const p = await showStaff(vault, this.args.login);
     const departure = await departureItems(vault, this.args.login);
     const { statusWord } = await import('../../src/i18n/catalogue.js');
-    this.emit({ ...p, departure }, () => {
+    this.emit({ person: p, departure }, () => {
       const status = statusWord('person', p.status, this.lang);
       const at = departure?.departedAt ? formatChinaTime(new Date(departure.departedAt)) : '-';
       const open = departure ? [...departure.rotations.map((r) => this.t('staff.departureRotation', { account: r.slug, fields: r.fields.join(', '), due: r.due, overdue: r.overdue ? this.t('word.overdue') : '' })),

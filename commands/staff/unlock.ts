@@ -9,6 +9,6 @@ export default class StaffUnlock extends GmvCommand<typeof StaffUnlock> {
     const { unlockStaff } = await import('../../src/services/staff.js');
     const actor = await this.sessionActor();
     const p = await unlockStaff(await this.vault(), actor, this.args.login);
-    this.emit(p, () => this.t('staff.unlocked', { login: p.login }));
+    this.emit({ person: p }, () => this.t('staff.unlocked', { login: p.login }));
   }
 }

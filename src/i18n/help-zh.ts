@@ -482,8 +482,8 @@ export const HELP_ZH: Readonly<Record<string, string>> = {
     '在您自己的终端上：创建本终端的设备密钥并申请批准；输出登记代码，请念给安全管理员。',
   'The first enrollment also creates your personal key pair, protected by your passphrase combined with this terminal\'s device key. On a later terminal no passphrase is asked: after approval, run `gmv device add-key ID` where you can unlock, then log in here.':
     '第一次登记时还会创建您的个人密钥对，由您的口令结合本终端的设备密钥保护。在之后的终端上登记不询问口令：批准后，在您能解锁的终端上运行 `gmv device add-key ID`，然后在此登录。',
-  'Show this terminal\'s pending enrollment code again':
-    '再次显示本终端待批准的登记代码',
+  'Show this terminal\'s pending enrollment code again (with --login, that person\'s, on a terminal people share)':
+    '再次显示本终端待批准的登记代码（多人共用终端时，加 --login 显示该人的）',
   'Your new passphrase from FILE, or - for standard input (default: hidden prompt)':
     '从 FILE 读取您的新口令，- 表示标准输入（默认：隐藏输入提示）',
   'A name for this terminal (e.g. "office PC 3F-12")':

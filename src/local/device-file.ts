@@ -72,8 +72,13 @@ export function writeDeviceKey(devicesDir: string, key: Omit<DeviceKey, 'path'>,
  * else the terminal's first; null when the terminal was never enrolled.
  */
 export function readDeviceKey(devicesDir: string, vaultId: string, login?: string): DeviceKey | null {
-  const own = login === undefined ? null : readDeviceFile(deviceFilePath(devicesDir, vaultId, login), vaultId);
+  const own = login === undefined ? null : readOwnDeviceKey(devicesDir, vaultId, login);
   return own ?? readDeviceFile(deviceFilePath(devicesDir, vaultId), vaultId);
+}
+
+/** `login`'s own file beside the terminal's first (`<vault>.<login>.json`) only; null when they have none. */
+export function readOwnDeviceKey(devicesDir: string, vaultId: string, login: string): DeviceKey | null {
+  return readDeviceFile(deviceFilePath(devicesDir, vaultId, login), vaultId);
 }
 
 function readDeviceFile(path: string, vaultId: string): DeviceKey | null {

@@ -55,6 +55,12 @@ export interface AddAccountResult {
   runs: { id: string; template: string; deadline: string | null }[];
 }
 
+/** An account after a change of its register data, and the filing runs the change opened (Art. 12). */
+export interface ChangedAccount {
+  account: AccountView;
+  runs: OpenedRuns;
+}
+
 function validPlatform(platform: string): Platform {
   if (!(PLATFORMS as readonly string[]).includes(platform)) throw new GmvError('USAGE', { detail: `unknown platform "${platform}"; platforms are ${PLATFORMS.join(', ')}` });
   return platform as Platform;
@@ -128,7 +134,7 @@ export async function addAccount(vault: Vault, actor: Actor, input: AccountInput
   return { account: await showAccount(vault, input.slug), warnings, runs };
 }
 
-export async function setAccount(vault: Vault, actor: Actor, slug: string, changes: Partial<Omit<AccountInput, 'slug' | 'platform'>>): Promise<AccountView & { runs: OpenedRuns }> {
+export async function setAccount(vault: Vault, actor: Actor, slug: string, changes: Partial<Omit<AccountInput, 'slug' | 'platform'>>): Promise<ChangedAccount> {
   const account = await findAccount(vault, slug);
   await authorize(vault, actor, 'account.manage', slug);
   checkRegisterText(changes);
@@ -154,10 +160,10 @@ export async function setAccount(vault: Vault, actor: Actor, slug: string, chang
     runs = opened.runs;
     return { result: undefined, audit: [{ action: 'account.set', actor: actor.login, subject: slug, outcome: 'ok', details: { ...changes } }, ...opened.audit] };
   }, { by: actor });
-  return { ...(await showAccount(vault, slug)), runs };
+  return { account: await showAccount(vault, slug), runs };
 }
 
-export async function archiveAccount(vault: Vault, actor: Actor, slug: string): Promise<AccountView & { runs: OpenedRuns }> {
+export async function archiveAccount(vault: Vault, actor: Actor, slug: string): Promise<ChangedAccount> {
   const account = await findAccount(vault, slug);
   await authorize(vault, actor, 'account.manage', slug);
   // An announced closure waits for its notice period (art. 14), whichever command closes it.
@@ -171,7 +177,7 @@ export async function archiveAccount(vault: Vault, actor: Actor, slug: string): 
     runs = opened.runs;
     return { result: undefined, audit: [{ action: 'account.archive', actor: actor.login, subject: slug, outcome: 'ok', details: {} }, ...opened.audit] };
   }, { by: actor });
-  return { ...(await showAccount(vault, slug)), runs };
+  return { account: await showAccount(vault, slug), runs };
 }
 
 export async function findAccount(vault: Vault, slug: string): Promise<{ id: number; slug: string; status: string; platform: Platform }> {

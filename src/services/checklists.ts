@@ -208,7 +208,10 @@ function signerOf(actor: Actor): NonNullable<Actor['signer']> {
 }
 
 /** The run once signed, and what its completion started (a run without a countersignature completes here). */
-export type SignedRun = RunView & { started: Completion['started'] };
+export interface SignedRun {
+  run: RunView;
+  started: Completion['started'];
+}
 
 export async function signRun(vault: Vault, actor: Actor, runId: string): Promise<SignedRun> {
   const policy = await activePolicy(vault.store.db);
@@ -233,7 +236,7 @@ export async function signRun(vault: Vault, actor: Actor, runId: string): Promis
       audit: [{ action: 'checklist.sign', actor: actor.login, subject: runId, outcome: 'ok', details: { record_sha256: recordSha256, fingerprint: signer.fingerprint, ...(completion ? completionDetails(completion) : {}) } }, ...(completion?.audit ?? [])],
     };
   }, { by: actor });
-  return { ...(await showRun(vault, runId)), started: completed?.started ?? [] };
+  return { run: await showRun(vault, runId), started: completed?.started ?? [] };
 }
 
 /** A run another one started: the trigger names the run that started it. */
@@ -313,7 +316,7 @@ export async function countersignRun(vault: Vault, actor: Actor, runId: string):
       audit: [{ action: 'checklist.countersign', actor: actor.login, subject: runId, outcome: 'ok', details: { record_sha256: createHash('sha256').update(bytes).digest('hex'), fingerprint: signer.fingerprint, roles: held.filter((r) => roles.includes(r)), ...completionDetails(done) } }, ...done.audit],
     };
   }, { by: actor });
-  return { ...(await showRun(vault, runId)), started: completion.started };
+  return { run: await showRun(vault, runId), started: completion.started };
 }
 
 function viewOf(row: Awaited<ReturnType<typeof runRow>>, template: ChecklistTemplate | undefined, steps: Map<string, { status: string; note: string | null; evidence: string; by: string; at: string }>, today: CivilDate): RunView {

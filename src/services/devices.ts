@@ -11,7 +11,7 @@ import type { Secret } from '../crypto/secret.js';
 import { encryptTo, fingerprintOf, generateKey, readPublic } from '../crypto/pgp.js';
 import { certFingerprint, readCsr } from '../crypto/x509.js';
 import { newEnrollCode, normalizeEnrollCode, enrollCodeHash } from '../domain/enroll-code.js';
-import { forgetDeviceKey, readDeviceKey, removeDeviceKey } from '../local/device-file.js';
+import { forgetDeviceKey, readDeviceKey, readOwnDeviceKey, removeDeviceKey, type DeviceKey } from '../local/device-file.js';
 import { authorize, refuse, sealContext, type Actor } from './access.js';
 import { currentCaRow, sealPersonKey, type KeyHolder } from './keys.js';
 import { caFor, orgKeyFor, wrapOfficerKeys } from './officer-keys.js';
@@ -227,11 +227,27 @@ export async function listDevices(vault: Vault, filter: { login?: string } = {})
     .select(['devices.id', 'people.login', 'devices.label', 'devices.status', 'devices.created_at', 'devices.approved_by', 'devices.approved_at',
       'devices.cert_serial', 'devices.cert_not_after', 'devices.revoked_at', 'devices.revoke_reason']);
   if (filter.login) q = q.where('people.login', '=', filter.login);
-  const here = readDeviceKey(vault.paths.devicesDir, vault.vaultId)?.deviceId;
+  const here = keysHere(vault);
   return (await q.orderBy('devices.created_at').execute()).map((d) => ({
     id: d.id, login: d.login ?? null, label: d.label, status: d.status, createdAt: d.created_at, approvedBy: d.approved_by, approvedAt: d.approved_at,
-    certSerial: d.cert_serial, certNotAfter: d.cert_not_after, revokedAt: d.revoked_at, revokeReason: d.revoke_reason, thisTerminal: d.id === here,
+    certSerial: d.cert_serial, certNotAfter: d.cert_not_after, revokedAt: d.revoked_at, revokeReason: d.revoke_reason, thisTerminal: here({ id: d.id, login: d.login ?? null }) !== null,
   }));
+}
+
+/**
+ * The key this terminal holds for a device, or null: the terminal's first file, or the device's
+ * person's own beside it (people sharing one OS account, local/device-file.ts). Each file is read once.
+ */
+function keysHere(vault: Vault): (device: { id: string; login: string | null }) => DeviceKey | null {
+  const first = readDeviceKey(vault.paths.devicesDir, vault.vaultId);
+  const own = new Map<string, DeviceKey | null>();
+  return (device) => {
+    if (first?.deviceId === device.id) return first;
+    if (device.login === null) return null;
+    if (!own.has(device.login)) own.set(device.login, readOwnDeviceKey(vault.paths.devicesDir, vault.vaultId, device.login));
+    const key = own.get(device.login)!;
+    return key?.deviceId === device.id ? key : null;
+  };
 }
 
 export async function deviceCaPem(vault: Vault): Promise<string> {
@@ -264,15 +280,38 @@ export async function currentCrl(vault: Vault, officer: KeyHolder | null): Promi
 
 export type { Actor };
 
-/** This terminal's pending enrollment code, shown again (`gmv device enroll --show-code`). */
-export async function pendingEnrollment(vault: Vault): Promise<{ deviceId: string; code: string; status: string }> {
-  const local = readDeviceKey(vault.paths.devicesDir, vault.vaultId);
-  if (!local) throw new GmvError('DEVICE_KEY_MISSING', { vault: vault.vaultId, path: vault.paths.devicesDir });
-  const row = await vault.store.db.selectFrom('devices').select('status').where('id', '=', local.deviceId).executeTakeFirst();
-  const status = row?.status ?? 'unknown';
-  if (status !== 'pending') throw new GmvError('DEVICE_NOT_PENDING', { device: local.deviceId, status });
-  if (!local.enrollCode) throw new GmvError('DEVICE_CODE_LOST', { device: local.deviceId });
-  return { deviceId: local.deviceId, code: local.enrollCode, status };
+/**
+ * A pending enrollment code of this terminal, shown again (`gmv device enroll --show-code`), with
+ * whose it is. With `login`, that person's device here (their own file, or the terminal's first when
+ * it is theirs), never another's; without, the one enrollment waiting here, refused when several
+ * people's wait, else as the terminal's first file stands.
+ */
+export async function pendingEnrollment(vault: Vault, login?: string): Promise<{ deviceId: string; login: string; code: string }> {
+  const db = vault.store.db;
+  const owner = (id: string) => db.selectFrom('devices').innerJoin('people', 'people.id', 'devices.person_id').select(['devices.status', 'people.login']).where('devices.id', '=', id).executeTakeFirst();
+  const shown = (key: DeviceKey, who: string) => {
+    if (!key.enrollCode) throw new GmvError('DEVICE_CODE_LOST', { device: key.deviceId });
+    return { deviceId: key.deviceId, login: who, code: key.enrollCode };
+  };
+  if (login !== undefined) {
+    const key = readDeviceKey(vault.paths.devicesDir, vault.vaultId, login);
+    const row = key ? await owner(key.deviceId) : undefined;
+    if (!key || (row && row.login !== login)) throw new GmvError('DEVICE_NOT_HERE', { login, vault: vault.vaultId });
+    if (row?.status !== 'pending') throw new GmvError('DEVICE_NOT_PENDING', { device: key.deviceId, status: row?.status ?? 'unknown' });
+    return shown(key, login);
+  }
+  const here = keysHere(vault);
+  const waiting = (await db.selectFrom('devices').innerJoin('people', 'people.id', 'devices.person_id').select(['devices.id', 'people.login'])
+    .where('devices.status', '=', 'pending').orderBy('devices.created_at').execute())
+    .flatMap((d) => {
+      const key = here(d);
+      return key ? [{ key, login: d.login }] : [];
+    });
+  if (waiting.length > 1) throw new GmvError('DEVICE_PENDING_SEVERAL', { logins: waiting.map((w) => w.login).join(', ') });
+  if (waiting.length === 1) return shown(waiting[0]!.key, waiting[0]!.login);
+  const first = readDeviceKey(vault.paths.devicesDir, vault.vaultId);
+  if (!first) throw new GmvError('DEVICE_KEY_MISSING', { vault: vault.vaultId, path: vault.paths.devicesDir });
+  throw new GmvError('DEVICE_NOT_PENDING', { device: first.deviceId, status: (await owner(first.deviceId))?.status ?? 'unknown' });
 }
 
 /** An officer turns down a pending enrollment by its code: the terminal can never be approved with it. */

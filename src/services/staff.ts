@@ -83,7 +83,7 @@ export async function addStaff(vault: Vault, actor: KeyHolder, input: AddStaff):
   return showStaff(vault, input.login);
 }
 
-export async function setRoles(vault: Vault, actor: KeyHolder, login: string, roles: Role[]): Promise<PersonView & { rekey?: RekeyView }> {
+export async function setRoles(vault: Vault, actor: KeyHolder, login: string, roles: Role[]): Promise<{ person: PersonView; rekey: RekeyView | null }> {
   await authorize(vault, actor, 'staff.manage', login);
   const before = await showStaff(vault, login);
   if (before.login === actor.login && before.roles.includes('security-officer') && !roles.includes('security-officer')) {
@@ -131,7 +131,7 @@ export async function setRoles(vault: Vault, actor: KeyHolder, login: string, ro
     }
     return { result: undefined, audit };
   }, { by: actor }).finally(() => { if (rekey) wipeRekey(rekey); });
-  return { ...(await showStaff(vault, login)), ...(rekeyed ? { rekey: rekeyed } : {}) };
+  return { person: await showStaff(vault, login), rekey: rekeyed };
 }
 
 /** Lift a login lock-out (too many failed logins). */

@@ -22,11 +22,11 @@ describe.each(dialects())('bindings on %s', (dialect) => {
     expect(second.code).toBe(11);
     expect(second.stderr).toMatch(/allows 1 admin/);
     const short = JSON.parse((await gmv(['binding', 'add', 'wechat-main', '--role', 'short-term-operator', '--external', '外包公司 小王', '--bound-on', '2026-11-01', '--json'], { env: box.env })).stdout);
-    expect(short).toMatchObject({ role: 'short-term-operator', external: '外包公司 小王', boundOn: '2026-11-01', until: '2026-12-01' });
+    expect(short.binding).toMatchObject({ role: 'short-term-operator', external: '外包公司 小王', boundOn: '2026-11-01', until: '2026-12-01' });
     expect((await gmv(['binding', 'add', 'wechat-main', '--role', 'admin'], { env: box.env })).code).toBe(2);
     const mine = JSON.parse((await gmv(['binding', 'list', '--person', 'li.an', '--json'], { env: box.env })).stdout).bindings;
     expect(mine).toEqual([expect.objectContaining({ slug: 'wechat-main', role: 'admin', login: 'li.an' })]);
-    expect((await gmv(['binding', 'remove', String(JSON.parse(admin.stdout).id)], { env: box.env })).code).toBe(0);
+    expect((await gmv(['binding', 'remove', String(JSON.parse(admin.stdout).binding.id)], { env: box.env })).code).toBe(0);
     expect(JSON.parse((await gmv(['binding', 'list', 'wechat-main', '--json'], { env: box.env })).stdout).bindings.map((b: { role: string }) => b.role)).toEqual(['short-term-operator']);
     const log = JSON.parse((await gmv(['audit', 'log', '--action', 'binding.*', '--json'], { env: box.env })).stdout).entries.map((e: { action: string }) => e.action);
     expect(log).toEqual(['binding.add', 'binding.add', 'binding.remove']);

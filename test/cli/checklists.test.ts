@@ -60,7 +60,7 @@ describe.each(dialects())('a two-person drill on %s', (dialect) => {
     const due = parse<{ items: { template: string; state: string }[] }>(await gmv(['checklist', 'due', '--json'], { env: box.env }));
     expect(due.items).toEqual(expect.arrayContaining([expect.objectContaining({ template: 'backup-restore-drill', state: 'never-run' })]));
 
-    const started = parse<{ id: string; deadline: string }>(await gmv(['checklist', 'start', 'backup-restore-drill', '--json'], { env: box.env }));
+    const started = parse<{ run: { id: string; deadline: string } }>(await gmv(['checklist', 'start', 'backup-restore-drill', '--json'], { env: box.env })).run;
     runId = started.id;
     expect(runId).toMatch(/^R-\d{4}$/);
     expect(started.deadline).toMatch(/^\d{4}-\d{2}-\d{2}$/);
@@ -175,7 +175,7 @@ describe.each(dialects())('a two-person drill on %s', (dialect) => {
     expect((await gmv(['training', 'record', 'zhao.min', 'security-basics', 'content-review', '--completed', old], { env: box.env })).code).toBe(0);
     const lapsed = addMonths(old as CivilDate, 12);
     // Opening a run attests nothing: the template's role is enough.
-    const sweep = parse<{ id: string }>(await gmv(['checklist', 'start', 'impersonation-sweep', '--json'], { env: zhao.env })).id;
+    const sweep = parse<{ run: { id: string } }>(await gmv(['checklist', 'start', 'impersonation-sweep', '--json'], { env: zhao.env })).run.id;
     const evidence = join(box.dir, 'sweep.txt');
     writeFileSync(evidence, 'weibo, douyin: searched, nothing found\n');
     const refused = await gmv(['checklist', 'step', sweep, 'search', '--status', 'done', '--evidence', evidence, '--json'], { env: zhao.env });
@@ -197,9 +197,9 @@ describe.each(dialects())('a two-person drill on %s', (dialect) => {
     await train(box.env, 'zhao.min', 'editor', { completed: daysAgo(1) });
     expect((await gmv(['checklist', 'step', sweep, 'search', '--status', 'done', '--evidence', evidence], { env: zhao.env })).code).toBe(0);
     expect((await gmv(['checklist', 'step', sweep, 'record', '--status', 'na', '--note', 'nothing found'], { env: zhao.env })).code).toBe(0);
-    const signed = parse<{ status: string; started: unknown[] }>(await gmv(['checklist', 'sign', sweep, '--json'], { env: zhao.env }));
+    const signed = parse<{ run: { status: string }; started: unknown[] }>(await gmv(['checklist', 'sign', sweep, '--json'], { env: zhao.env }));
     // A sweep that found nothing opens no counterfeit case.
-    expect(signed).toMatchObject({ status: 'countersigned', started: [] });
+    expect(signed).toMatchObject({ run: { status: 'countersigned' }, started: [] });
 
     // A backup drill records its steps as the officer's work: an officer without training is refused before anything runs.
     const sun = await colleague(box, 'sun.li', '孙丽', 'security-officer', SUN);
@@ -223,8 +223,8 @@ describe.each(dialects())('a two-person drill on %s', (dialect) => {
       const proof = join(box.dir, 'closure.pdf');
       writeFileSync(proof, '关停公告 / closure notice\n');
       for (const step of ['decision', 'announce', 'close']) expect((await gmv(['checklist', 'step', closure, step, '--status', 'done', '--evidence', proof], { env: box.env })).code).toBe(0);
-      const signed = parse<{ status: string; started: unknown[] }>(await gmv(['checklist', 'sign', closure, '--json'], { env: box.env }));
-      expect(signed).toMatchObject({ status: 'signed', started: [] });
+      const signed = parse<{ run: { status: string }; started: unknown[] }>(await gmv(['checklist', 'sign', closure, '--json'], { env: box.env }));
+      expect(signed).toMatchObject({ run: { id: closure, status: 'signed' }, started: [] });
 
       // The leader in charge has no training on record: refused, audited, nothing started.
       const refused = await gmv(['checklist', 'countersign', closure, '--json'], { env: qian.env });

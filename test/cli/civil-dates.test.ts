@@ -31,7 +31,7 @@ describe.each(cases)('civil dates on %s with TZ=%s', (dialect, tz) => {
   it('a short-term binding made today runs 30 days from the Shenyang date', async () => {
     const made = await gmv(['binding', 'add', 'wechat-main', '--role', 'short-term-operator', '--external', '外包公司 小王', '--json'], { env });
     expect(made.code, made.stderr).toBe(0);
-    expect(JSON.parse(made.stdout)).toMatchObject({ boundOn: '2026-12-02', until: '2027-01-01' });
+    expect(JSON.parse(made.stdout)).toMatchObject({ binding: { boundOn: '2026-12-02', until: '2027-01-01' } });
     const listed = await gmv(['binding', 'list', 'wechat-main'], { env });
     expect(listed.stdout).toMatch(/short-term-operator\s+外包公司 小王 \(external\)\s+2026-12-02\s+2027-01-01\n/);
   });

@@ -157,7 +157,7 @@ describe.each(dialects())('credential vault on %s', (dialect) => {
     expect((await gmv(['recovery', 'use', 'weibo-press'], { env: zhang.env })).code).toBe(3);
     expect(JSON.parse((await gmv(['recovery', 'list', '--json'], { env: zhang.env })).stdout).accounts).toEqual(expect.arrayContaining([expect.objectContaining({ slug: 'weibo-press', left: 0 })]));
     const shown = JSON.parse((await gmv(['account', 'show', 'weibo-press', '--json'], { env: officer.env })).stdout);
-    expect(shown.fields).toEqual(expect.arrayContaining(['phone', 'email', 'notes']));
+    expect(shown.account.fields).toEqual(expect.arrayContaining(['phone', 'email', 'notes']));
     expect(JSON.stringify(shown)).not.toContain('138-0000');
   });
 });

@@ -96,7 +96,7 @@ describe.each(dialects())('the filing register on %s', (dialect) => {
     expect(audited.entries.filter((e) => e.action === 'checklist.start' && e.details.account === 'weibo-old').map((e) => e.details.template)).toEqual(['filing-change', 'account-closure', 'filing-change']);
     const renamed = await run(['account', 'set', 'douyin-new', '--name', '沈阳抖音', '--json'], T3);
     expect(renamed.code, renamed.stderr).toBe(0);
-    expect(JSON.parse(renamed.stdout).runs).toEqual([expect.objectContaining({ template: 'filing-change' })]);
+    expect(JSON.parse(renamed.stdout)).toMatchObject({ account: { slug: 'douyin-new', name: '沈阳抖音' }, runs: [expect.objectContaining({ template: 'filing-change' })] });
     expect(renamed.stderr).toContain('Filing checklist');
     // A filing number alone is no change to file.
     expect(JSON.parse((await run(['account', 'set', 'douyin-new', '--filing-number', '辽网信备21010000009', '--json'], T3)).stdout).runs).toEqual([]);

@@ -53,7 +53,7 @@ describe.each(dialects())('identity on %s', (dialect) => {
     const added = await gmv(['staff', 'add', '--login', 'zhang.wei', '--name', '张伟', '--unit', '宣传科', '--roles', 'account-admin,editor'], { env: box.env });
     expect(added.code, added.stderr).toBe(0);
     expect(added.stdout).toBe('Added zhang.wei (张伟, 宣传科) with roles account-admin, editor. Next, on their terminal: gmv device enroll --login zhang.wei\n');
-    expect(parse(await gmv(['staff', 'show', 'zhang.wei', '--json'], { env: box.env }))).toMatchObject({ status: 'onboarding', devices: [], mfa: false, locked: false });
+    expect(parse(await gmv(['staff', 'show', 'zhang.wei', '--json'], { env: box.env }))).toMatchObject({ person: { status: 'onboarding', devices: [], mfa: false, locked: false }, departure: null });
 
     // Before enrolling, zhang's terminal cannot log in: it holds no device key for this vault.
     const early = await gmv(['login', '--login', 'zhang.wei', '--passphrase-file', zhangFile], { env: zhang.env });
@@ -83,7 +83,7 @@ describe.each(dialects())('identity on %s', (dialect) => {
     expect(again.code).toBe(3);
     expect(again.stderr).toContain(`No pending enrollment has the code ${enrolled.code}`);
 
-    expect(parse(await gmv(['staff', 'show', 'zhang.wei', '--json'], { env: box.env }))).toMatchObject({ status: 'active', devices: [{ id: zhangDevice, status: 'active', label: 'office PC 3F-12' }] });
+    expect(parse(await gmv(['staff', 'show', 'zhang.wei', '--json'], { env: box.env }))).toMatchObject({ person: { status: 'active', devices: [{ id: zhangDevice, status: 'active', label: 'office PC 3F-12' }] } });
 
     const login = await gmv(['login', '--login', 'zhang.wei', '--passphrase-file', zhangFile], { env: zhang.env });
     expect(login.code, login.stderr).toBe(0);
@@ -137,7 +137,7 @@ describe.each(dialects())('identity on %s', (dialect) => {
     const selfPromote = await gmv(['staff', 'set-roles', 'zhang.wei', '--roles', 'security-officer'], { env: zhang.env });
     expect(selfPromote.code).toBe(4);
     expect(selfPromote.stderr).toContain('Denied: staff.manage needs the role security-officer; zhang.wei does not have it.');
-    expect(parse<{ roles: string[] }>(await gmv(['staff', 'show', 'zhang.wei', '--json'], { env: box.env })).roles).toEqual(['editor']);
+    expect(parse<{ person: { roles: string[] } }>(await gmv(['staff', 'show', 'zhang.wei', '--json'], { env: box.env })).person.roles).toEqual(['editor']);
   });
 
   it('unit add and list', async () => {
@@ -190,7 +190,7 @@ describe.each(dialects())('identity on %s', (dialect) => {
 
   it('a contractor is added with their employer, which list and show display', async () => {
     const added = await gmv(['staff', 'add', '--login', 'wang.fang', '--name', '王芳', '--unit', '网络安全科', '--roles', 'editor', '--employer', '某某文化传媒有限公司', '--json'], { env: box.env });
-    expect(parse(added)).toMatchObject({ login: 'wang.fang', name: '王芳', unit: '网络安全科', employer: '某某文化传媒有限公司', roles: ['editor'], status: 'onboarding' });
+    expect(parse(added)).toMatchObject({ person: { login: 'wang.fang', name: '王芳', unit: '网络安全科', employer: '某某文化传媒有限公司', roles: ['editor'], status: 'onboarding' } });
     const show = await gmv(['staff', 'show', 'wang.fang'], { env: box.env });
     expect(show.stdout).toContain('  employer: 某某文化传媒有限公司\n');
     expect(show.stdout).toContain('  status: onboarding\n');

@@ -222,7 +222,7 @@ describe.each(dialects())('counterfeit-account cases on %s', (dialect) => {
   it('the periodic sweep is due, and a sweep that found nothing is completed and counts as done', async () => {
     const sweep = (items: { template: string; state: string; due: string | null; last: string | null }[]) => items.find((i) => i.template === 'impersonation-sweep');
     expect(sweep(parse<{ items: never[] }>(await run(['checklist', 'due', '--json'])).items)).toMatchObject({ kind: 'cadence', state: 'never-run', last: null });
-    const started = parse<{ id: string }>(await run(['checklist', 'start', 'impersonation-sweep', '--json'], 'zhao.min'));
+    const started = parse<{ run: { id: string } }>(await run(['checklist', 'start', 'impersonation-sweep', '--json'], 'zhao.min')).run;
     const searchLog = join(box.dir, 'sweep-search.txt');
     writeFileSync(searchLog, 'weibo, douyin, wechat: searched "沈阳发布", no counterfeit besides the two cases open\n');
     expect((await run(['checklist', 'step', started.id, 'search', '--status', 'done', '--evidence', searchLog], 'zhao.min')).code).toBe(0);
@@ -231,7 +231,7 @@ describe.each(dialects())('counterfeit-account cases on %s', (dialect) => {
     expect((await run(['checklist', 'step', started.id, 'record', '--status', 'na', '--note', '未发现新的仿冒账号 / nothing new found'], 'zhao.min')).code).toBe(0);
     const signed = await run(['checklist', 'sign', started.id, '--json'], 'zhao.min');
     expect(signed.code, signed.stderr).toBe(0);
-    expect(JSON.parse(signed.stdout)).toMatchObject({ id: started.id, status: 'countersigned', performer: 'zhao.min' });
+    expect(JSON.parse(signed.stdout)).toMatchObject({ run: { id: started.id, status: 'countersigned', performer: 'zhao.min' }, started: [] });
     // Done today: due again a month on (the pack's cadence), overdue the day after.
     const next = addMonths(TODAY, 1);
     const dueOn = async (day: CivilDate) => sweep(parse<{ items: never[] }>(await gmv(['checklist', 'due', '--json'], { env: { ...box.env, ...fakeClockEnv(`${day}T02:00:00Z`) } })).items);
@@ -247,14 +247,14 @@ describe.each(dialects())('counterfeit-account cases on %s', (dialect) => {
     const applied = await run(['policy', 'apply', file]);
     expect(applied.code, applied.stderr).toBe(0);
     const before = parse<{ runs: unknown[] }>(await run(['checklist', 'list', '--json'])).runs.length;
-    const started = parse<{ id: string }>(await run(['checklist', 'start', 'impersonation-sweep', '--json'], 'zhao.min'));
+    const started = parse<{ run: { id: string } }>(await run(['checklist', 'start', 'impersonation-sweep', '--json'], 'zhao.min')).run;
     const searchLog = join(box.dir, 'sweep-search-2.txt');
     writeFileSync(searchLog, 'searched again, nothing new\n');
     expect((await run(['checklist', 'step', started.id, 'search', '--status', 'done', '--evidence', searchLog], 'zhao.min')).code).toBe(0);
     expect((await run(['checklist', 'step', started.id, 'record', '--status', 'na', '--note', 'nothing new found'], 'zhao.min')).code).toBe(0);
-    const signed = JSON.parse((await run(['checklist', 'sign', started.id, '--json'], 'zhao.min')).stdout) as { status: string; started?: unknown[] };
-    expect(signed.status).toBe('countersigned');
-    expect(signed.started ?? []).toEqual([]);
+    const signed = JSON.parse((await run(['checklist', 'sign', started.id, '--json'], 'zhao.min')).stdout) as { run: { status: string }; started: unknown[] };
+    expect(signed.run.status).toBe('countersigned');
+    expect(signed.started).toEqual([]);
     expect(parse<{ runs: unknown[] }>(await run(['checklist', 'list', '--json'])).runs.length).toBe(before + 1);
   });
 });

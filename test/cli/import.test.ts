@@ -115,8 +115,8 @@ describe.each(dialects())('import on %s', (dialect) => {
     // The account is found by the title people know it by, too.
     const shown = await gmv(['account', 'show', '沈阳发布', '--json'], { env: box.env });
     expect(shown.code, shown.stderr).toBe(0);
-    expect(JSON.parse(shown.stdout).slug).toBe('shen-yang-fa-bu');
-    expect(JSON.parse(shown.stdout).grantees).toContainEqual(expect.objectContaining({ login: 'qian.li', can: ['reveal'] }));
+    expect(JSON.parse(shown.stdout).account.slug).toBe('shen-yang-fa-bu');
+    expect(JSON.parse(shown.stdout).account.grantees).toContainEqual(expect.objectContaining({ login: 'qian.li', can: ['reveal'] }));
   });
 
   it('Bitwarden JSON exports are read too', async () => {

@@ -27,6 +27,32 @@ const OPAQUE = new Set(['details', 'manifest']);
 /** Names the vocabulary replaces, when they hold a name (a string or null). */
 const RENAMED: Record<string, string> = { account: 'slug', accountSlug: 'slug', person: 'login', user: 'login', expiresOn: 'until', lapsesOn: 'until' };
 
+/**
+ * Commands that print one record, the key it stands under and the record's own name: a single record
+ * is under a named key, never spread over the top level (`checklist run` needs a terminal; here it
+ * only shows the error shape).
+ */
+const RECORD_KEYS: Record<string, { key: string; name: string }> = {
+  ...Object.fromEntries(['account add', 'account show', 'account set', 'account archive'].map((c) => [c, { key: 'account', name: 'slug' }])),
+  ...Object.fromEntries(['binding add', 'binding remove'].map((c) => [c, { key: 'binding', name: 'id' }])),
+  ...Object.fromEntries(['checklist start', 'checklist step', 'checklist sign', 'checklist countersign', 'checklist show', 'backup drill'].map((c) => [c, { key: 'run', name: 'id' }])),
+  ...Object.fromEntries(['staff add', 'staff show', 'staff unlock', 'staff set-roles'].map((c) => [c, { key: 'person', name: 'login' }])),
+  ...Object.fromEntries(['impersonation report', 'impersonation show'].map((c) => [c, { key: 'case', name: 'id' }])),
+};
+
+/** How what `command` printed breaks "a single record is under a named key"; empty when it does not (or it is an error). */
+function recordProblems(command: string, value: unknown): string[] {
+  const expected = RECORD_KEYS[command];
+  if (!expected || value === null || typeof value !== 'object' || 'error' in value) return [];
+  const top = value as Record<string, unknown>;
+  const record = top[expected.key];
+  const problems: string[] = [];
+  if (record === null || typeof record !== 'object' || Array.isArray(record)) problems.push(`(top): the record is not under "${expected.key}"`);
+  else if (!(expected.name in record)) problems.push(`.${expected.key}: no ${expected.name}`);
+  if (expected.name in top) problems.push(`(top).${expected.name}: the record's own fields at the top level`);
+  return problems;
+}
+
 /** What in `value` breaks the vocabulary, as `path: problem` lines; empty when nothing does. */
 function vocabularyProblems(value: unknown): string[] {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return ['(top): not an object with named keys'];
@@ -73,6 +99,13 @@ describe('one JSON vocabulary across every command', () => {
     expect(vocabularyProblems({ grants: [{ account: 'weibo-press', grant_id: 1 }] })).toEqual(['.grants[].account: named slug in this vocabulary', '.grants[].grant_id: not camelCase']);
     expect(vocabularyProblems({ binding: { person: 'li.an', expiresOn: null } })).toEqual(['.binding.person: named login in this vocabulary', '.binding.expiresOn: named until in this vocabulary']);
     expect(vocabularyProblems({ entries: [{ details: { wraps_revoked: 1, person: 'li.an' } }], account: { slug: 'a' } })).toEqual([]);
+    // One account printed as the top level itself, as account show did before issue 13.
+    expect(recordProblems('account show', { slug: 'weibo-press', version: 3, fields: ['password'] })).toEqual(['(top): the record is not under "account"', '(top).slug: the record\'s own fields at the top level']);
+    expect(recordProblems('checklist sign', { id: 'R-0001', status: 'signed', started: [] })).toEqual(['(top): the record is not under "run"', '(top).id: the record\'s own fields at the top level']);
+    expect(recordProblems('staff show', { person: { login: 'li.an' }, login: 'li.an' })).toEqual(['(top).login: the record\'s own fields at the top level']);
+    expect(recordProblems('binding add', { binding: [{ id: 1 }] })).toEqual(['(top): the record is not under "binding"']);
+    expect(recordProblems('account set', { account: { slug: 'weibo-press' }, runs: [] })).toEqual([]);
+    expect(recordProblems('account show', { error: { code: 'ACCOUNT_NOT_FOUND' } })).toEqual([]);
   });
 
   it('every command prints it, in the README walk or after it', async () => {
@@ -133,7 +166,7 @@ describe('one JSON vocabulary across every command', () => {
     await ok(['account', 'archive', 'toutiao-old']);
     await ok(['audit', 'prune', '--before', '2020-01-01']);
     const binding = await ok(['binding', 'add', 'weibo-press', '--role', 'long-term-operator', '--person', 'zhao.min']);
-    await ok(['binding', 'remove', String(binding.id)]);
+    await ok(['binding', 'remove', String((binding.binding as { id: number }).id)]);
     await ok(['grant', 'add', 'zhao.min', 'weibo-press', '--can', 'otp']);
     await ok(['grant', 'remove', 'zhao.min', 'weibo-press']);
     await ok(['rotate', 'start', 'weibo-press', '--reason', 'manual']);
@@ -168,9 +201,13 @@ describe('one JSON vocabulary across every command', () => {
       } catch {
         return [`gmv ${argv.join(' ')}: not JSON: ${stdout.slice(0, 80)}`];
       }
-      return vocabularyProblems(value).map((p) => `gmv ${argv.slice(0, 3).join(' ')} ${p}`);
+      const command = commandOf(argv) ?? argv.join(' ');
+      return [...vocabularyProblems(value), ...recordProblems(command, value)].map((p) => `gmv ${argv.slice(0, 3).join(' ')} ${p}`);
     });
     expect(offenders).toEqual([]);
+    // Each command that prints one record printed it at least once (not only an error).
+    const printedRecord = new Set(outputs.filter((o) => !o.stdout.startsWith('{\n  "error"')).map((o) => commandOf(o.argv)));
+    expect(Object.keys(RECORD_KEYS).filter((id) => !printedRecord.has(id))).toEqual([]);
 
     const reached = new Set(outputs.map((o) => commandOf(o.argv)));
     expect(COMMANDS.filter((id) => !reached.has(id) && !(id in NOT_JSON))).toEqual([]);

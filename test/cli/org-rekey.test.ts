@@ -155,8 +155,8 @@ describe.each(dialects())('org rekey on %s', (dialect) => {
     await ok(['staff', 'add', '--login', 'chen.jie', '--name', '陈杰', '--unit', '宣传科', '--roles', 'security-officer'], box.env);
     await train(box.env, 'chen.jie', 'security-officer');
     await enroll(chen, 'chen.jie', CHEN);
-    const demoted = parse<{ roles: string[]; rekey: Rekey }>(await ok(['staff', 'set-roles', 'chen.jie', '--roles', 'editor', '--json'], box.env));
-    expect(demoted.roles).toEqual(['editor']);
+    const demoted = parse<{ person: { roles: string[] }; rekey: Rekey }>(await ok(['staff', 'set-roles', 'chen.jie', '--roles', 'editor', '--json'], box.env));
+    expect(demoted.person.roles).toEqual(['editor']);
     expect(demoted.rekey.officers).toEqual(['li.an']);
     const again = parse<{ rekey: Rekey }>(await ok(['org', 'rekey', '--reason', 'yearly', '--json'], box.env));
     expect(again.rekey.fromOrg).toBe(demoted.rekey.toOrg);

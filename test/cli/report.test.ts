@@ -81,11 +81,11 @@ describe.each(dialects())('gmv report on %s', (dialect) => {
     await ok(['staff', 'offboard', 'zhao.min', '--json']);
 
     // A counterfeit of weibo-press under investigation (Art. 29): verified, the rest not yet done.
-    caseRun = parse<{ id: string }>(await ok(['checklist', 'start', 'impersonation-case', '--account', 'weibo-press', '--json'])).id;
+    caseRun = parse<{ run: { id: string } }>(await ok(['checklist', 'start', 'impersonation-case', '--account', 'weibo-press', '--json'])).run.id;
     writeFileSync(out('counterfeit.png'), 'screenshot of the counterfeit account');
     await ok(['checklist', 'step', caseRun, 'verify', '--status', 'done', '--evidence', out('counterfeit.png')]);
     // A security inspection whose systems check failed (Art. 28).
-    inspection = parse<{ id: string }>(await ok(['checklist', 'start', 'security-inspection', '--json'])).id;
+    inspection = parse<{ run: { id: string } }>(await ok(['checklist', 'start', 'security-inspection', '--json'])).run.id;
     await ok(['checklist', 'step', inspection, 'systems', '--status', 'failed', '--note', 'database unpatched']);
 
     // wang.fang, an auditor on her own terminal, may write the report too.

@@ -48,7 +48,7 @@ describe.each(dialects())('words of listings on %s', (dialect) => {
     expect(show.stdout).toContain('  状态：在职\n');
     expect(show.stdout).toContain('  第二因素：无\n');
     expect(show.stdout).toMatch(/ {2}设备：[0-9a-f-]{36} \(有效\)\n/);
-    expect(JSON.parse((await gmv(['staff', 'show', 'wang.fang', '--json'], { env: zh })).stdout)).toMatchObject({ status: 'onboarding' });
+    expect(JSON.parse((await gmv(['staff', 'show', 'wang.fang', '--json'], { env: zh })).stdout)).toMatchObject({ person: { status: 'onboarding' } });
   });
 
   it('account, grant, device, binding, unit listings and account show', async () => {

@@ -81,7 +81,7 @@ describe.each(dialects())('the README Usage section, pasted, on %s', (dialect) =
     expect(runs.runs.some((r) => r.template === 'offboarding' && r.status === 'open')).toBe(true);
     const cases = JSON.parse((await gmv(['impersonation', 'list', '--json'], { env: li })).stdout) as { cases: { state: string }[] };
     expect(cases.cases.map((c) => c.state)).toEqual(['closed']);
-    const zhang = JSON.parse((await gmv(['staff', 'show', 'zhang.wei', '--json'], { env: li })).stdout) as { status: string };
+    const zhang = JSON.parse((await gmv(['staff', 'show', 'zhang.wei', '--json'], { env: li })).stdout).person as { status: string };
     expect(zhang.status).toBe('departed');
     const verified = await gmv(['audit', 'verify'], { env: li });
     expect(verified.code, verified.stderr).toBe(0);

@@ -66,7 +66,7 @@ describe('endless and huge inputs', () => {
     await gmv(['lock'], { env: box.env });
   });
 
-  const stored = async () => (JSON.parse((await gmv(['account', 'show', 'weibo-press', '--json'], { env: box.env })).stdout) as { fields: string[] }).fields;
+  const stored = async () => (JSON.parse((await gmv(['account', 'show', 'weibo-press', '--json'], { env: box.env })).stdout) as { account: { fields: string[] } }).account.fields;
   const secretSets = async () => (JSON.parse((await gmv(['audit', 'log', '--json', '--action', 'secret.set'], { env: box.env })).stdout) as { entries: unknown[] }).entries.length;
 
   it('--passphrase-file /dev/zero fails fast with INPUT_TOO_LARGE, and so does /dev/zero on standard input', async () => {

@@ -60,7 +60,7 @@ describe('impossible days on every date flag', () => {
   it('real days are still accepted where a day is asked', async () => {
     const set = await gmv(['account', 'set', 'wechat-oa-main', '--filed-on', '2028-02-29'], { env: box.env });
     expect(set.code, set.stderr).toBe(0);
-    const added = parse<{ boundOn: string; until: string }>(await gmv(['binding', 'add', 'wechat-oa-main', '--role', 'short-term-operator', '--external', '王五', '--bound-on', '2027-02-28', '--json'], { env: box.env }));
-    expect(added).toMatchObject({ boundOn: '2027-02-28', until: '2027-03-30' });
+    const added = parse<{ binding: { boundOn: string; until: string } }>(await gmv(['binding', 'add', 'wechat-oa-main', '--role', 'short-term-operator', '--external', '王五', '--bound-on', '2027-02-28', '--json'], { env: box.env }));
+    expect(added.binding).toMatchObject({ boundOn: '2027-02-28', until: '2027-03-30' });
   });
 });

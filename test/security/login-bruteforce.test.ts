@@ -65,7 +65,7 @@ describe.each(dialects())('lock-out after failed logins on %s', (dialect) => {
     for (let i = 0; i < 2; i++) expect((await attempt(zhang, `guess-number-${i}-xxxx`)).stderr).toBe(FAILED);
     expect((await attempt(zhang, ZHANG_PASSPHRASE)).code).toBe(0);
     expect((await gmv(['lock'], { env: zhang.env })).code).toBe(0);
-    expect(parse<{ locked: boolean }>(await gmv(['staff', 'show', 'zhang.wei', '--json'], { env: box.env })).locked).toBe(false);
+    expect(parse<{ person: { locked: boolean } }>(await gmv(['staff', 'show', 'zhang.wei', '--json'], { env: box.env })).person.locked).toBe(false);
     expect(await reasons()).toEqual(['wrong passphrase', 'wrong passphrase']);
   });
 
@@ -86,7 +86,7 @@ describe.each(dialects())('lock-out after failed logins on %s', (dialect) => {
 
     expect(await reasons()).toEqual(['wrong passphrase', 'wrong passphrase', 'wrong passphrase', 'wrong passphrase', 'wrong passphrase', 'locked']);
     expect((await audit(box.env, 'auth.locked'))).toMatchObject([{ actor: 'zhang.wei', subject: 'zhang.wei', outcome: 'denied', details: { failures: 3 } }]);
-    expect(parse<{ locked: boolean; status: string }>(await gmv(['staff', 'show', 'zhang.wei', '--json'], { env: box.env }))).toMatchObject({ locked: true, status: 'active' });
+    expect(parse<{ person: { locked: boolean; status: string } }>(await gmv(['staff', 'show', 'zhang.wei', '--json'], { env: box.env }))).toMatchObject({ person: { locked: true, status: 'active' } });
     expect((await gmv(['staff', 'list'], { env: box.env })).stdout).toMatch(/zhang\.wei\s.*active \(locked\)/);
     expect((await gmv(['staff', 'show', 'zhang.wei'], { env: box.env })).stdout).toContain('  status: active (locked after failed logins)\n');
   });
@@ -107,7 +107,7 @@ describe.each(dialects())('lock-out after failed logins on %s', (dialect) => {
     // zhang.wei cannot unlock himself: he has no session, and could not get one.
     const self = await gmv(['staff', 'unlock', 'zhang.wei'], { env: zhang.env });
     expect(self.code).toBe(5);
-    expect(parse<{ locked: boolean }>(await gmv(['staff', 'show', 'zhang.wei', '--json'], { env: box.env })).locked).toBe(true);
+    expect(parse<{ person: { locked: boolean } }>(await gmv(['staff', 'show', 'zhang.wei', '--json'], { env: box.env })).person.locked).toBe(true);
 
     const unknown = await gmv(['staff', 'unlock', 'nobody'], { env: box.env });
     expect(unknown.code).toBe(3);
@@ -116,7 +116,7 @@ describe.each(dialects())('lock-out after failed logins on %s', (dialect) => {
     expect(unlocked.code, unlocked.stderr).toBe(0);
     expect(unlocked.stdout).toBe('zhang.wei can log in again.\n');
     expect(await audit(box.env, 'person.unlock')).toMatchObject([{ actor: 'li.an', subject: 'zhang.wei', outcome: 'ok', details: { was_locked: true } }]);
-    expect(parse<{ locked: boolean }>(await gmv(['staff', 'show', 'zhang.wei', '--json'], { env: box.env })).locked).toBe(false);
+    expect(parse<{ person: { locked: boolean } }>(await gmv(['staff', 'show', 'zhang.wei', '--json'], { env: box.env })).person.locked).toBe(false);
 
     const login = await attempt(zhang, ZHANG_PASSPHRASE);
     expect(login.code, login.stderr).toBe(0);
@@ -175,7 +175,7 @@ describe.each(dialects())('back-off after a failed login on %s', (dialect) => {
     expect((await gmv(['whoami'], { env: zhang.env })).code).toBe(5);
     const failed = (await audit(box.env, 'auth.failed')).filter((e) => e.actor === 'zhang.wei');
     expect(failed.map((e) => e.details.reason)).toEqual(['wrong passphrase', 'wait', 'wait', 'wait', 'wait']);
-    expect(parse<{ locked: boolean }>(await gmv(['staff', 'show', 'zhang.wei', '--json'], { env: box.env })).locked).toBe(false);
+    expect(parse<{ person: { locked: boolean } }>(await gmv(['staff', 'show', 'zhang.wei', '--json'], { env: box.env })).person.locked).toBe(false);
   });
 });
 

@@ -45,7 +45,7 @@ describe.each(dialects())('ten parallel guesses against a limit of five on %s', 
 
   const attempt = (passphrase: string) => gmv(['login', '--login', 'zhang.wei', '--passphrase-file', '-'], { env: zhang.env, input: passphrase });
   const reasons = async () => (await audit(box.env, 'auth.failed')).filter((e) => e.actor === 'zhang.wei').map((e) => e.details.reason as string);
-  const locked = async () => parse<{ locked: boolean }>(await gmv(['staff', 'show', 'zhang.wei', '--json'], { env: box.env })).locked;
+  const locked = async () => parse<{ person: { locked: boolean } }>(await gmv(['staff', 'show', 'zhang.wei', '--json'], { env: box.env })).person.locked;
 
   it('only five of ten parallel guesses test a passphrase; the rest are refused as locked', async () => {
     const results = await Promise.all(Array.from({ length: 10 }, (_, i) => attempt(`parallel-guess-${i}-xxxx-yyyy`)));

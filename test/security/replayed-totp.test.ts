@@ -76,7 +76,7 @@ describe.each(dialects())('replayed TOTP on %s', (dialect) => {
     expect(noCode.stderr.toLowerCase()).toContain('the one-time code cannot be asked for without a terminal. pass --totp-file file|- instead.');
     expect((await gmv(['whoami'], { env: box.env })).code).toBe(5);
     expect(await okLogins()).toBe(before);
-    expect(parse<{ mfa: boolean }>(await gmv(['staff', 'show', 'li.an', '--json'], { env: box.env })).mfa).toBe(true);
+    expect(parse<{ person: { mfa: boolean } }>(await gmv(['staff', 'show', 'li.an', '--json'], { env: box.env })).person.mfa).toBe(true);
   });
 
   it('the code that confirmed the enrollment cannot be used again to log in', async () => {

@@ -90,7 +90,7 @@ describe.each(dialects())('revoked terminal on %s', (dialect) => {
     expect(mfa.stderr).toContain(`This terminal (${deviceId}) is not authorized: device revoked.`);
     expect(await audit(box.env, 'mfa.*')).toEqual([]);
     expect(await okEntries()).toBe(before);
-    expect(parse<{ mfa: boolean }>(await gmv(['staff', 'show', 'zhang.wei', '--json'], { env: box.env })).mfa).toBe(false);
+    expect(parse<{ person: { mfa: boolean } }>(await gmv(['staff', 'show', 'zhang.wei', '--json'], { env: box.env })).person.mfa).toBe(false);
     // The refused session does not survive its first refusal.
     expect((await gmv(['whoami'], { env: laptop.env })).code).toBe(5);
     expect((await gmv(['mfa', 'enroll', '--json'], { env: laptop.env })).code).toBe(5);

@@ -54,7 +54,7 @@ describe.each(dialects())('deleting login_throttle rows on %s', (dialect) => {
     expect((await gmv(['whoami'], { env: zhang.env })).code).toBe(5);
     expect((await audit(box.env, 'session.login')).filter((e) => e.actor === 'zhang.wei')).toHaveLength(0);
     // The officer's listings say so too: the lock-out is read from the log, not from the row.
-    expect(parse<{ locked: boolean }>(await gmv(['staff', 'show', 'zhang.wei', '--json'], { env: box.env })).locked).toBe(true);
+    expect(parse<{ person: { locked: boolean } }>(await gmv(['staff', 'show', 'zhang.wei', '--json'], { env: box.env })).person.locked).toBe(true);
   });
 
   it('a partial count carries on after the row is deleted, and a signed success resets it', async () => {
