@@ -343,6 +343,9 @@ export async function forgetDevice(vault: Vault, login?: string): Promise<{ devi
   if (!local) throw new GmvError('DEVICE_KEY_MISSING', { vault: vault.vaultId, path: vault.paths.devicesDir });
   const row = await vault.store.db.selectFrom('devices').innerJoin('people', 'people.id', 'devices.person_id')
     .select(['devices.status', 'people.login']).where('devices.id', '=', local.deviceId).executeTakeFirst();
+  // On an OS account two people share, the file found for --login may be the terminal's first,
+  // another person's: their enrollment is not this person's to withdraw.
+  if (login !== undefined && row && row.login !== login) throw new GmvError('DEVICE_NOT_HERE', { login, vault: vault.vaultId });
   const status = row?.status ?? 'unknown';
   if (status === 'active') throw new GmvError('DEVICE_STILL_ACTIVE', { device: local.deviceId });
   if (status === 'pending') {

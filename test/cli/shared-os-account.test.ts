@@ -105,6 +105,11 @@ describe.each(dialects())('two people on one OS account, on %s', (dialect) => {
     expect(stranger.code).toBe(5);
     expect(JSON.parse(stranger.stdout).error.code).toBe('DEVICE_NOT_HERE');
     expect(stranger.stdout + stranger.stderr).not.toContain(zhang.code);
+    // Nor may they withdraw it: forgetting "their" device here would take zhang.wei's enrollment.
+    const forgot = await gmv(['device', 'forget', '--login', 'zhao.min', '--json'], { env: shared.env });
+    expect(forgot.code).toBe(5);
+    expect(JSON.parse(forgot.stdout).error.code).toBe('DEVICE_NOT_HERE');
+    expect(parse(await showCode('--login', 'zhang.wei'))).toEqual({ deviceId: zhang.deviceId, login: 'zhang.wei', code: zhang.code });
 
     // Once one is approved, the other is the only one waiting: shown without --login, naming whose it is.
     expect((await gmv(['device', 'approve', zhang.code], { env })).code).toBe(0);
