@@ -11,6 +11,7 @@ import { dearmorSignature } from '../crypto/pgp.js';
 import { verifyWith } from '../audit/signatures.js';
 import { listAudit } from './audit-log.js';
 import { signerKeys } from './training.js';
+import { sealContext } from './access.js';
 import type { Vault } from './vault.js';
 
 export interface ReportCheck {
@@ -34,7 +35,7 @@ export async function verifyReport(vault: Vault, path: string, bytes: Buffer, si
   const fingerprint = String(entry.details.fingerprint ?? '');
   const signature = await dearmorSignature(signatureText);
   if (!signature) return fail('detail.reportSignatureForm');
-  const key = (await signerKeys(vault.store.db, vault.vaultId, [fingerprint])).people.get(fingerprint);
+  const key = (await signerKeys(vault.store.db, vault.vaultId, [fingerprint], sealContext(vault).pinnedOrg)).people.get(fingerprint);
   if (!key) return fail('detail.reportSignerUncertified');
   if (!(await verifyWith(bytes, signature, key))) fail('detail.reportSignature');
   return { sha256, signer: entry.actor ?? '', fingerprint, seq: entry.seq, at: entry.at, format: String(entry.details.format ?? ''), asOf: String(entry.details.as_of ?? '') };

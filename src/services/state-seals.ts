@@ -101,13 +101,13 @@ async function readSeal(db: Kysely<DB>, ctx: SealContext, id: number): Promise<C
   const row = await db.selectFrom('state_seals').select('body').where('id', '=', id).executeTakeFirst();
   const body = row ? parseSealBody(row.body, ctx.vaultId) : null;
   if (!row || !body) return null;
-  const by = await signerOf(db, ctx.vaultId, org.row, row.body, head.signature, head.signer_fingerprint);
+  const by = await signerOf(db, ctx, org.row, row.body, head.signature, head.signer_fingerprint);
   const seal: CheckedSeal = { signature: head.signature, signer: head.signer_fingerprint, rows: new Set(body.rows), by };
   if (by) checked.set(key, seal);
   return seal;
 }
 
-async function signerOf(db: Kysely<DB>, vaultId: string, org: { fingerprint: string; public_key: string }, body: string, signature: string, fingerprint: string): Promise<SealSigner | null> {
+async function signerOf(db: Kysely<DB>, ctx: SealContext, org: { fingerprint: string; public_key: string }, body: string, signature: string, fingerprint: string): Promise<SealSigner | null> {
   const data = Buffer.from(body, 'utf8');
   const sig = Buffer.from(signature, 'base64');
   if (fingerprint === org.fingerprint) {
@@ -117,7 +117,7 @@ async function signerOf(db: Kysely<DB>, vaultId: string, org: { fingerprint: str
   }
   const holder = await db.selectFrom('person_keys').select('person_id').where('fingerprint', '=', fingerprint).executeTakeFirst();
   if (!holder) return null;
-  const key = (await signerKeys(db, vaultId, [fingerprint])).people.get(fingerprint);
+  const key = (await signerKeys(db, ctx.vaultId, [fingerprint], ctx.pinnedOrg)).people.get(fingerprint);
   return key && await verifyWith(data, sig, key, judgedAt()) ? { org: false, personId: Number(holder.person_id) } : null;
 }
 

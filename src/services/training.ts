@@ -20,7 +20,9 @@ import { personKeyRecordText } from '../audit/device-record.js';
 import { loadKey, verifyWith, type VerifyKey } from '../audit/signatures.js';
 import type { AuditDraft } from '../audit/entry.js';
 import type { Policy } from '../policy/policy.js';
-import { authorize, type Actor } from './access.js';
+import { authorize, sealContext, type Actor } from './access.js';
+import type { SealContext } from './state-seals.js';
+import { trustedOrg } from '../audit/tail.js';
 import type { KeyHolder } from './keys.js';
 import { activePolicy, commitChange, type Vault } from './vault.js';
 
@@ -29,11 +31,17 @@ const verified = new Set<string>();
 
 export interface SignerKeys { org: VerifyKey[]; people: Map<string, VerifyKey | null> }
 
-/** The organisation's keys, and each named person key with the organisation's certification over it checked (null: not certified). */
-export async function signerKeys(db: Kysely<DB>, vaultId: string, fingerprints: string[]): Promise<SignerKeys> {
+/**
+ * The organisation's keys, and each named person key with the organisation's certification over
+ * it checked (null: not certified). A certification counts only under the organisation key this
+ * terminal trusts (`pinnedOrg`, or the chain of re-keys from it; see audit/tail.ts#trustedOrg), not
+ * under any row of `org_keys`: a key row added by SQL certifies nothing.
+ */
+export async function signerKeys(db: Kysely<DB>, vaultId: string, fingerprints: string[], pinnedOrg: string | null = null): Promise<SignerKeys> {
   const org = await Promise.all((await db.selectFrom('org_keys').select('public_key').execute()).map((r) => loadKey(r.public_key)));
   const people = new Map<string, VerifyKey | null>();
   if (fingerprints.length === 0) return { org, people };
+  const trusted = [await loadKey((await trustedOrg(db, vaultId, pinnedOrg)).row.public_key)];
   const rows = await db.selectFrom('person_keys').innerJoin('people', 'people.id', 'person_keys.person_id')
     .select(['person_keys.fingerprint', 'person_keys.public_key', 'person_keys.certification', 'person_keys.created_at', 'people.login'])
     .where('person_keys.fingerprint', 'in', fingerprints).execute();
@@ -49,7 +57,7 @@ export async function signerKeys(db: Kysely<DB>, vaultId: string, fingerprints: 
     const tampered = (detail: string): never => {
       throw new GmvError('STATE_SEAL_INVALID', { table: 'person_keys', row: `${row.login} ${row.fingerprint}`, detail });
     };
-    if (!await anyVerifies(record, Buffer.from(row.certification, 'base64'), org)) tampered('detail.certSignature');
+    if (!await anyVerifies(record, Buffer.from(row.certification, 'base64'), trusted)) tampered('detail.certSignature');
     const key = await loadKey(row.public_key).catch(() => null);
     if (key?.fingerprint !== row.fingerprint) tampered('detail.certKeyMismatch');
     people.set(row.fingerprint, key);
@@ -77,14 +85,15 @@ type RecordRow = { id: number | string | bigint; kind: string; course: string; o
  * certified signed it. Any row that fails is an integrity failure (exit 6), never a silent skip:
  * a forged record must not pass, and a record an attacker spoiled must not quietly lock someone out.
  */
-export async function checkedRecords(db: Kysely<DB>, vaultId: string, person: { id: number; login: string }, kinds: StaffRecordKind[] = ['training', 'nda']): Promise<HeldRecord[]> {
+export async function checkedRecords(db: Kysely<DB>, seals: SealContext, person: { id: number; login: string }, kinds: StaffRecordKind[] = ['training', 'nda']): Promise<HeldRecord[]> {
+  const vaultId = seals.vaultId;
   const rows: RecordRow[] = await db.selectFrom('staff_records')
     .select(['id', 'kind', 'course', 'on_date', 'lapses_on', 'record', 'signer_fingerprint', 'signature'])
     .where('person_id', '=', person.id).where('kind', 'in', kinds).orderBy('id').execute();
   const keyOf = (row: RecordRow) => createHash('sha256').update(row.record).update('\0').update(row.signature).update('\0').update(row.signer_fingerprint).digest('hex');
   const unchecked = rows.filter((r) => !verified.has(keyOf(r)));
   if (unchecked.length > 0) {
-    const keys = await signerKeys(db, vaultId, [...new Set(unchecked.map((r) => r.signer_fingerprint))]);
+    const keys = await signerKeys(db, vaultId, [...new Set(unchecked.map((r) => r.signer_fingerprint))], seals.pinnedOrg);
     for (const row of unchecked) {
       const problem = await recordProblem(row, vaultId, person.login, keys);
       if (problem) throw new GmvError('STATE_MISMATCH', { table: 'staff_records', row: `#${Number(row.id)}`, detail: problem, count: 1 });
@@ -115,7 +124,7 @@ export function qualificationRules(policy: Policy) {
 export async function qualificationOf(vault: Vault, person: { id: number; login: string; roles: readonly string[]; employer: string | null }): Promise<Qualification> {
   const db = vault.store.db;
   const policy = await activePolicy(db);
-  const records = await checkedRecords(db, vault.vaultId, person);
+  const records = await checkedRecords(db, sealContext(vault), person);
   return qualification(person, records, qualificationRules(policy), civilDateOf(vault.now()));
 }
 
@@ -245,7 +254,7 @@ export async function trainingStatus(vault: Vault, actor: Actor, options: { expi
   const rows: TrainingStatusRow[] = [];
   for (const p of people) {
     const roles = storedRoles(p.roles, p.login);
-    const records = await checkedRecords(db, vault.vaultId, { id: Number(p.id), login: p.login });
+    const records = await checkedRecords(db, sealContext(vault), { id: Number(p.id), login: p.login });
     const q2 = qualification({ roles, employer: p.employer }, records, qualificationRules(policy), today);
     rows.push({ login: p.login, name: p.name, roles, contractor: isContractor(p), status: p.status, shortfalls: q2.shortfalls, lapsing: q2.held.filter((h) => h.lapsesOn <= horizon).map((h) => ({ what: h.what, until: h.lapsesOn })) });
   }
@@ -259,7 +268,7 @@ export async function lapsingFor(vault: Vault, person: { id: number; login: stri
   if (!row) return { shortfalls: [], lapsing: [] };
   const policy = await activePolicy(db);
   const today = civilDateOf(vault.now());
-  const q = qualification({ roles: storedRoles(row.roles, person.login), employer: row.employer }, await checkedRecords(db, vault.vaultId, person), qualificationRules(policy), today);
+  const q = qualification({ roles: storedRoles(row.roles, person.login), employer: row.employer }, await checkedRecords(db, sealContext(vault), person), qualificationRules(policy), today);
   return { shortfalls: q.shortfalls, lapsing: q.held.filter((h) => h.lapsesOn <= addDays(today, days)) };
 }
 

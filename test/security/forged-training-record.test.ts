@@ -3,14 +3,19 @@
  * credentials every user of a shared vault holds) gives a person the training the policy demands
  * without anyone recording it: a row inserted, a row of another person or course copied, a lapse
  * day pushed out, a record rewritten. The door checks each record's signature by a key the
- * organisation certified and that the row says what the signed record says: every forgery is an
+ * organisation certified (under the organisation key the terminal trusts, not any row of org_keys)
+ * and that the row says what the signed record says: every forgery is an
  * integrity failure (exit 6) naming the row, and none lets the grant through.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects, otherTerminal, sandbox, type Sandbox } from '../helpers/dialects.js';
 import { daysAgo, gmv, initVault, OFFICER_PASSPHRASE, train } from '../helpers/cli.js';
 import { directSql } from '../helpers/direct-sql.js';
+import * as openpgp from 'openpgp';
 import { canonicalJson } from '../../src/domain/canonical.js';
+import { lapseDay } from '../../src/domain/staff-record.js';
+import { parseCivilDate } from '../../src/domain/dates.js';
+import { personKeyRecordText } from '../../src/audit/device-record.js';
 
 describe.each(dialects())('forged training records on %s', (dialect) => {
   let box: Sandbox;
@@ -93,6 +98,45 @@ describe.each(dialects())('forged training records on %s', (dialect) => {
       await directSql(box, [`update staff_records set lapses_on = '${lapses}' where person_id = ${id} and course = 'security-basics'`]);
     }
     expect((await gmv(['training', 'status', '--json'], { env: box.env })).code).toBe(0);
+  });
+
+  it('a record signed by a key that an organisation key added by SQL certified is refused', async () => {
+    // The attacker adds an "organisation key" dated before the real one (so it is not the vault's
+    // newest, and a terminal's pin still leads to the real one), certifies a key of their own with
+    // it, and signs zhao.min the missing course with that key.
+    const generate = async (name: string) => {
+      const { privateKey } = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ name }], format: 'object' });
+      return { key: privateKey, fingerprint: privateKey.getFingerprint().toUpperCase(), armored: privateKey.toPublic().armor() };
+    };
+    const sign = async (text: string, key: openpgp.PrivateKey) => Buffer.from(await openpgp.sign({
+      message: await openpgp.createMessage({ binary: Buffer.from(text, 'utf8') }), signingKeys: key, detached: true, format: 'binary',
+    }) as Uint8Array).toString('base64');
+    const q = (text: string) => `'${text.replaceAll("'", "''")}'`;
+    const [mallory, signer] = [await generate('Mallory organisation'), await generate('Mallory')];
+    const vaultId = String((await directSql(box, ["select value from vault_meta where key = 'vault_id'"]))[0]!.value);
+    const li = Number((await directSql(box, ["select id from people where login = 'li.an'"]))[0]!.id);
+    const keyCreated = '2001-01-01T00:00:00.000Z';
+    const certification = await sign(personKeyRecordText({ vault: vaultId, person: 'li.an', fingerprint: signer.fingerprint, created_at: keyCreated }), mallory.key);
+    const id = await zhaoId();
+    const record = JSON.parse(String((await directSql(box, [`select record from staff_records where person_id = ${id} and course = 'security-basics'`]))[0]!.record)) as Record<string, unknown> & { on: string };
+    Object.assign(record, {
+      course: { id: 'content-review', title: { en: 'Content review rules', zh: '内容审核规范' } },
+      lapsesOn: lapseDay(parseCivilDate(record.on)!, 24),
+      recordedBy: { login: 'li.an', fingerprint: signer.fingerprint },
+    });
+    const text = canonicalJson(record);
+    await directSql(box, [
+      `insert into org_keys (fingerprint, public_key, private_envelope, created_at) values (${q(mallory.fingerprint)}, ${q(mallory.armored)}, '{}', '2000-01-01T00:00:00.000Z')`,
+      `insert into person_keys (fingerprint, person_id, public_key, created_at, retired_at, status, certification) values (${q(signer.fingerprint)}, ${li}, ${q(signer.armored)}, ${q(keyCreated)}, ${q(keyCreated)}, 'retired', ${q(certification)})`,
+    ]);
+    try {
+      const r = await forged([`insert into staff_records (person_id, kind, course, on_date, lapses_on, record, signer_fingerprint, signature, recorded_by, recorded_at)
+        values (${id}, 'training', 'content-review', ${q(record.on)}, ${q(String(record.lapsesOn))}, ${q(text)}, ${q(signer.fingerprint)}, ${q(await sign(text, signer.key))}, 'attacker', ${q(String(record.recordedAt))})`]);
+      expect(r.code, r.error?.message).toBe(6);
+      expect(r.error?.message).toContain('person_keys');
+    } finally {
+      await directSql(box, [`delete from person_keys where fingerprint = ${q(signer.fingerprint)}`, `delete from org_keys where fingerprint = ${q(mallory.fingerprint)}`]);
+    }
   });
 
   it('deleting records only takes access away: the door fails closed', async () => {
