@@ -11,9 +11,9 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v' || argv[0]
   const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
   process.stdout.write(`govmedia-vault/${version} ${process.platform}-${process.arch} node-${process.version}\n`);
 } else {
-  const fast = ['whoami', 'secret', 'otp'].includes(argv[0]) ? await import('../dist/src/agent/fast-path.js')
-    : argv[0] === 'audit' && argv[1] === 'verify' ? await import('../dist/src/fast/audit-verify.js')
-      : ['account list', 'grant list', 'audit log'].includes(argv.slice(0, 2).join(' ')) ? await import('../dist/src/fast/listings.js') : null;
+  const fast = ['whoami', 'secret', 'otp'].includes(argv[0]) ? await import('../lib/src/agent/fast-path.js')
+    : argv[0] === 'audit' && argv[1] === 'verify' ? await import('../lib/src/fast/audit-verify.js')
+      : ['account list', 'grant list', 'audit log'].includes(argv.slice(0, 2).join(' ')) ? await import('../lib/src/fast/listings.js') : null;
   const args = fast?.parseFastArgs(argv);
   // null: the fast path found it needs the full CLI (a listing of a vault this gmv upgrades first).
   const code = fast && args ? await fast.runFast(args, process.env) : null;

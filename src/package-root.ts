@@ -20,3 +20,13 @@ export function packageRoot(): string {
 export function shippedFile(...parts: string[]): string {
   return join(packageRoot(), ...parts);
 }
+
+/**
+ * A file of the bundle the CLI runs (lib/, scripts/build.mjs): a script gmv starts as a process or
+ * worker of its own (the session agent, the audit verifier's worker, the clipboard clearer), named
+ * by its path under dist/, or the build id. The bundle's shared chunks do not sit beside the entry
+ * files, so a path relative to the calling module would miss: each such script keeps its dist/ path.
+ */
+export function bundleFile(path: string): string {
+  return join(packageRoot(), 'lib', path);
+}

@@ -5,13 +5,13 @@
  * user works.
  */
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { GmvError } from '../errors.js';
+import { bundleFile } from '../package-root.js';
 import { encodeBoot, type AgentBoot } from './protocol.js';
 
 /** `key` is the binary private key; it is zeroed here once written to the pipe. */
 export function startAgent(boot: AgentBoot, key: Uint8Array): Promise<void> {
-  const main = fileURLToPath(new URL('./main.js', import.meta.url));
+  const main = bundleFile('src/agent/main.js');
   // Node cannot lower its own rlimits: the shell does it and then becomes the agent (exec), so the
   // agent can never raise the hard limit again. If ulimit fails, nothing starts.
   const child = spawn('/bin/sh', ['-c', 'ulimit -c 0 && exec "$0" "$1"', process.execPath, main], {

@@ -10,7 +10,8 @@
  */
 import { assertStateAgrees, StateReplay } from './state-replay.js';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { bundleFile } from '../package-root.js';
 import { Worker } from 'node:worker_threads';
 import { GmvError, type ErrorCode } from '../errors.js';
 import type { StoreTarget } from '../local/vault-location.js';
@@ -307,8 +308,9 @@ export class VerifyWorker {
 
   /** A worker for the vault at `target`; null where only the TypeScript sources exist (tests). */
   static start(target: StoreTarget): VerifyWorker | null {
-    const script = new URL('./verify-worker.js', import.meta.url);
-    return existsSync(fileURLToPath(script)) ? new VerifyWorker(target, script) : null;
+    if (import.meta.url.endsWith('.ts')) return null;
+    const script = bundleFile('src/audit/verify-worker.js');
+    return existsSync(script) ? new VerifyWorker(target, pathToFileURL(script)) : null;
   }
 
   send(input: SignatureInput): void {

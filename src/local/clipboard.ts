@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
+import { bundleFile } from '../package-root.js';
 import { GmvError } from '../errors.js';
 
 export interface ClipboardTool {
@@ -47,7 +47,7 @@ export function requireClipboard(env: NodeJS.ProcessEnv): ClipboardTool {
 export function copyToClipboard(value: string, seconds: number, env: NodeJS.ProcessEnv): void {
   const tool = requireClipboard(env);
   if (run(tool.copy, value, env).status !== 0) throw new GmvError('INTERNAL', { detail: `${tool.copy[0]} failed` });
-  const clearer = spawn(process.execPath, [fileURLToPath(new URL('./clipboard-clear.js', import.meta.url))], { detached: true, stdio: ['pipe', 'ignore', 'ignore'], env });
+  const clearer = spawn(process.execPath, [bundleFile('src/local/clipboard-clear.js')], { detached: true, stdio: ['pipe', 'ignore', 'ignore'], env });
   clearer.stdin!.end(JSON.stringify({ tool, seconds, digest: digest(value) }));
   clearer.unref();
 }
