@@ -14,6 +14,7 @@ import type { AuditDraft } from '../audit/entry.js';
 import { readPrivate, readPublic, fingerprintOf } from '../crypto/pgp.js';
 import { GmvError } from '../errors.js';
 import { effectivePolicy, upgradeLegacyPack, type Policy } from '../policy/policy.js';
+import { cachedPolicy, keepPoliciesIn } from '../policy/policy-cache.js';
 import { shippedFile } from '../package-root.js';
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -39,6 +40,7 @@ export interface VaultEnv {
 
 export async function openVault(env: VaultEnv): Promise<Vault> {
   const store = await openStore(env.target, { mode: 'open' });
+  keepPoliciesIn(env.paths.runtimeDir);
   try {
     const row = await store.db.selectFrom('vault_meta').select('value').where('key', '=', 'vault_id').executeTakeFirst();
     if (!row) throw new GmvError('VAULT_NOT_INITIALIZED', { path: store.location });
@@ -122,16 +124,18 @@ export async function recordedPolicy(db: Kysely<DB>): Promise<{ pack: RecordedPo
   return { pack, override };
 }
 
-/** Parsed policies by their texts: a command (or the session agent) checks its pack once, however many steps ask. */
+/** Parsed policies by their digests: a command (or the session agent) checks its pack once, however many steps ask. */
 const parsedPolicies = new Map<string, Promise<Policy>>();
 
 /** The policy every command enforces: the recorded pack with the recorded override laid over it. */
 export async function activePolicy(db: Kysely<DB>): Promise<Policy> {
   const { pack, override } = await recordedPolicy(db);
-  const key = JSON.stringify([pack.body, override?.body ?? null]);
+  const digests = { pack: pack.sha256, override: override?.sha256 ?? null };
+  const key = JSON.stringify(digests);
   let parsed = parsedPolicies.get(key);
   if (!parsed) {
-    parsed = (async () => effectivePolicy({ text: await packText(pack.body), source: 'recorded in the vault' }, override ? { text: override.body, source: 'override recorded in the vault' } : null))();
+    // The digests were just checked against the texts and the organisation's seal (recordedPolicy).
+    parsed = cachedPolicy(digests, async () => effectivePolicy({ text: await packText(pack.body), source: 'recorded in the vault' }, override ? { text: override.body, source: 'override recorded in the vault' } : null));
     parsed.catch(() => parsedPolicies.delete(key));
     parsedPolicies.set(key, parsed);
   }

@@ -47,4 +47,14 @@ describe('pack values that were constants', () => {
     await expect(parsePolicy(shipped.replace('encrypt_to_roles: [security-officer]', 'encrypt_to_roles: [nobody-here]'), 't')).rejects.toMatchObject({ code: 'POLICY_INVALID', params: { detail: expect.stringContaining('backups.encrypt_to_roles.0') } });
     await expect(parsePolicy(shipped.replace('ca_days: 3650', 'ca_days: 0'), 't')).rejects.toMatchObject({ code: 'POLICY_INVALID', params: { detail: expect.stringContaining('devices.ca_days') } });
   });
+
+  it('a parsed policy is the same after a JSON round trip (the terminal caches it as JSON)', async () => {
+    for (const p of [
+      await parsePolicy(shipped, 'default'),
+      await effectivePolicy({ text: shipped.replace('platforms: {}', 'platforms:\n  weibo: { length: 20, min_length: 16, max_length: 32, classes: [lower, upper, digit], symbols: "", min_per_class: 2, forbid_repeats: 2 }'), source: 'pack' },
+        { text: 'override: tighter\nlogin:\n  max_failures: 3\n', source: 'override' }),
+    ]) {
+      expect(JSON.parse(JSON.stringify(p))).toStrictEqual(p);
+    }
+  });
 });
