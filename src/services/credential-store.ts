@@ -371,6 +371,13 @@ export async function wrapLatestFor(trx: Kysely<DB>, accounts: readonly AccountR
     const wraps = await trx.selectFrom('wraps').select(['id', 'account_id', 'item_version', 'item_ref', 'recipient', 'person_id', 'key_fingerprint', 'wrapped'])
       .where('item_kind', '=', 'credential').where('account_id', 'in', ids).where('revoked_at', 'is', null)
       .where((eb) => eb.or([eb('recipient', '=', 'org'), eb('person_id', '=', grantee.personId)])).orderBy('id', 'desc').execute();
+    const wrapsOf = new Map<number, typeof wraps>();
+    for (const w of wraps) {
+      const id = Number(w.account_id);
+      const list = wrapsOf.get(id);
+      if (list) list.push(w);
+      else wrapsOf.set(id, [w]);
+    }
     const revoke: number[] = [];
     const rows: WrapRow[] = [];
     for (const account of chunk) {
@@ -380,7 +387,7 @@ export async function wrapLatestFor(trx: Kysely<DB>, accounts: readonly AccountR
         continue;
       }
       const version = newest.version;
-      const ofVersion = wraps.filter((w) => Number(w.account_id) === account.id && Number(w.item_version) === version);
+      const ofVersion = (wrapsOf.get(account.id) ?? []).filter((w) => Number(w.item_version) === version);
       const theirs = ofVersion.filter((w) => w.recipient === 'person');
       const held = theirs.filter((w) => w.key_fingerprint === grantee.fingerprint);
       const escrow = ofVersion.find((w) => w.recipient === 'org');
