@@ -101,6 +101,31 @@ export async function verifyWith(data: Uint8Array, signature: Uint8Array, key: V
   return verifyDetached(data, signature, await key.pgp(), date);
 }
 
+/** Why a person key does not count as the organisation's (catalogue details). */
+export type KeyCertificationProblem = 'detail.certSignature' | 'detail.certKeyMismatch';
+
+/**
+ * The one rule for whether a person key is the organisation's: its certification is a signature by
+ * one of `orgKeys` over the key's record (vault, person, fingerprint, creation time), and the
+ * stored public key is the key that record names. The door (services/state-seals.ts#certifiedKey:
+ * what is encrypted to a person), the signers of signed records (services/training.ts#signerKeys)
+ * and the verifier (certifiedSigners below) all ask it; a key row changed outside gmv fails it.
+ */
+export async function certifiedPersonKey(
+  vaultId: string,
+  row: { login: string; fingerprint: string; createdAt: string; certification: string; publicKey: string },
+  orgKeys: readonly VerifyKey[],
+  at?: Date,
+): Promise<{ key: VerifyKey; problem?: undefined } | { problem: KeyCertificationProblem }> {
+  const record = Buffer.from(personKeyRecordText({ vault: vaultId, person: row.login, fingerprint: row.fingerprint, created_at: row.createdAt }), 'utf8');
+  const signature = Buffer.from(row.certification, 'base64');
+  let holds = false;
+  for (const org of orgKeys) if (!holds) holds = await verifyWith(record, signature, org, at);
+  if (!holds) return { problem: 'detail.certSignature' };
+  const key = await loadKey(row.publicKey).catch(() => null);
+  return key?.fingerprint === row.fingerprint ? { key } : { problem: 'detail.certKeyMismatch' };
+}
+
 export async function checkSignatures(input: SignatureInput): Promise<SignatureVerdicts> {
   const orgKey = await loadKey(input.orgKey);
   const former = await Promise.all((input.formerOrgKeys ?? []).map(async (k) => ({ key: await loadKey(k.armored), treeSize: k.treeSize })));
@@ -139,26 +164,27 @@ export async function checkSignatures(input: SignatureInput): Promise<SignatureV
  * certified; and the person keys whose certification is there but does not hold (a key row
  * changed outside gmv: what is encrypted to it would go to whoever put it there).
  */
+/** How `gmv audit verify` words a person key's problem (its findings are English details, as the replay's are). */
+const KEY_PROBLEM_TEXT: Record<KeyCertificationProblem, string> = {
+  'detail.certSignature': 'its certification is not the organisation key\'s signature over its record',
+  'detail.certKeyMismatch': 'the stored public key is not the key its record names',
+};
+
 async function certifiedSigners(input: SignatureInput, orgKey: VerifyKey): Promise<{ signers: Map<string, VerifyKey>; keyProblems: SignatureVerdicts['keyProblems'] }> {
   const signers = new Map<string, VerifyKey>([[orgKey.fingerprint, orgKey]]);
   const keyProblems: SignatureVerdicts['keyProblems'] = [];
-  const certified = async (record: string, certification: string, armored: string, fingerprint: string, person?: string) => {
-    const problem = (detail: string) => {
-      if (person !== undefined) keyProblems.push({ table: 'person_keys', row: `${person} ${fingerprint}`, detail });
-    };
-    if (!(await verifyWith(Buffer.from(record, 'utf8'), Buffer.from(certification, 'base64'), orgKey))) return problem('its certification is not the organisation key\'s signature over its record');
-    const key = await loadKey(armored).catch(() => null);
-    if (key?.fingerprint === fingerprint) signers.set(fingerprint, key);
-    else problem('the stored public key is not the key its record names');
+  const deviceCertified = async (device: DeviceSignerRow) => {
+    const record = deviceRecordText({ vault: input.vaultId, id: device.id, person: device.person, signing_fingerprint: device.signingFingerprint, created_at: device.createdAt });
+    if (!(await verifyWith(Buffer.from(record, 'utf8'), Buffer.from(device.certification, 'base64'), orgKey))) return;
+    const key = await loadKey(device.signingPublicKey).catch(() => null);
+    if (key?.fingerprint === device.signingFingerprint) signers.set(device.signingFingerprint, key);
   };
-  await Promise.all([
-    ...input.devices.map((device) => certified(deviceRecordText({
-      vault: input.vaultId, id: device.id, person: device.person, signing_fingerprint: device.signingFingerprint, created_at: device.createdAt,
-    }), device.certification, device.signingPublicKey, device.signingFingerprint)),
-    ...input.personKeys.map((person) => certified(personKeyRecordText({
-      vault: input.vaultId, person: person.person, fingerprint: person.fingerprint, created_at: person.createdAt,
-    }), person.certification, person.publicKey, person.fingerprint, person.person)),
-  ]);
+  const personCertified = async (person: PersonKeyRow) => {
+    const verdict = await certifiedPersonKey(input.vaultId, { login: person.person, fingerprint: person.fingerprint, createdAt: person.createdAt, certification: person.certification, publicKey: person.publicKey }, [orgKey]);
+    if (verdict.problem === undefined) signers.set(person.fingerprint, verdict.key);
+    else keyProblems.push({ table: 'person_keys', row: `${person.person} ${person.fingerprint}`, detail: KEY_PROBLEM_TEXT[verdict.problem] });
+  };
+  await Promise.all([...input.devices.map(deviceCertified), ...input.personKeys.map(personCertified)]);
   keyProblems.sort((a, b) => a.row.localeCompare(b.row));
   return { signers, keyProblems };
 }

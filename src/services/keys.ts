@@ -131,8 +131,8 @@ export async function openCa(db: Kysely<DB>, dataKey: Uint8Array): Promise<CaMat
   return { keyPem, certPem: row.cert_pem };
 }
 
-/** Public keys of the active personal keys of everyone holding a given role (for wrapping org/CA keys). */
-export async function activeKeysOfRole(db: Kysely<DB>, role: string): Promise<{ personId: number; fingerprint: string; publicKey: PublicKey }[]> {
+/** Certified public keys of the active personal keys of everyone holding any of `roles` (for wrapping org/CA keys, backup recipients). */
+export async function activeKeysOfRole(db: Kysely<DB>, ...roles: string[]): Promise<{ personId: number; fingerprint: string; publicKey: PublicKey }[]> {
   const { certifiedKey, storeSealContext, PERSON_KEY_COLUMNS } = await import('./state-seals.js');
   const rows = await db.selectFrom('people').innerJoin('person_keys', 'person_keys.person_id', 'people.id')
     .select(['people.roles', ...PERSON_KEY_COLUMNS])
@@ -140,6 +140,6 @@ export async function activeKeysOfRole(db: Kysely<DB>, role: string): Promise<{ 
   const ctx = await storeSealContext(db);
   const out = [];
   // What is encrypted to an officer (the organisation and CA keys, a backup) goes only to a key the organisation certified.
-  for (const row of rows) if ((storedRoles(row.roles, row.login) as string[]).includes(role)) out.push(await certifiedKey(db, ctx, row));
+  for (const row of rows) if ((storedRoles(row.roles, row.login) as string[]).some((r) => roles.includes(r))) out.push(await certifiedKey(db, ctx, row));
   return out;
 }

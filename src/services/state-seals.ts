@@ -15,14 +15,13 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.js';
 import { GmvError } from '../errors.js';
 import type { CheckpointSigner } from '../audit/log.js';
-import { loadKey, verifyWith, type VerifyKey } from '../audit/signatures.js';
+import { certifiedPersonKey, loadKey, verifyWith, type VerifyKey } from '../audit/signatures.js';
 import { trustedOrg } from '../audit/tail.js';
 import { parseSealBody, sealBodyText, sealedRecordDigest, type SealedRecord } from '../domain/state-seal.js';
 import { ROLE_RULES } from '../domain/access-rules.js';
 import { judgedAt, signerKeys } from './training.js';
 import { inBatches } from '../store/batches.js';
 import { storedRoles } from '../store/people.js';
-import { personKeyRecordText } from '../audit/device-record.js';
 import type { PublicKey } from 'openpgp';
 import { fingerprintOf, readPublic } from '../crypto/pgp.js';
 
@@ -149,17 +148,13 @@ export async function certifiedKey(db: Kysely<DB>, ctx: SealContext, row: Person
   const known = certifiedKeys.get(cacheKey);
   if (known && known.publicKey === row.public_key && known.certification === row.certification && known.createdAt === row.created_at
     && known.login === row.login && known.org === org.fingerprint) return { personId, fingerprint: row.fingerprint, publicKey: known.key };
-  let key: PublicKey;
-  try {
-    key = await readPublic(row.public_key);
-  } catch {
-    return fail('detail.certKeyMismatch');
-  }
-  if (fingerprintOf(key) !== row.fingerprint) return fail('detail.certKeyMismatch');
   let orgKey = orgKeys.get(org.public_key);
   if (!orgKey) orgKeys.set(org.public_key, orgKey = loadKey(org.public_key));
-  const record = Buffer.from(personKeyRecordText({ vault: ctx.vaultId, person: row.login, fingerprint: row.fingerprint, created_at: row.created_at }), 'utf8');
-  if (!await verifyWith(record, Buffer.from(row.certification, 'base64'), await orgKey, judgedAt())) return fail('detail.certSignature');
+  const verdict = await certifiedPersonKey(ctx.vaultId, { login: row.login, fingerprint: row.fingerprint, createdAt: row.created_at, certification: row.certification, publicKey: row.public_key }, [await orgKey], judgedAt());
+  if (verdict.problem !== undefined) return fail(verdict.problem);
+  // Encrypted to with openpgp.js: its own reading of the key must name the same fingerprint.
+  const key = await verdict.key.pgp().catch(() => null);
+  if (!key || fingerprintOf(key) !== row.fingerprint) return fail('detail.certKeyMismatch');
   certifiedKeys.set(cacheKey, { publicKey: row.public_key, certification: row.certification, createdAt: row.created_at, login: row.login, org: org.fingerprint, key });
   return { personId, fingerprint: row.fingerprint, publicKey: key };
 }

@@ -16,8 +16,7 @@ import {
   lapseDay, parseStaffRecord, qualification, staffRecordBytes, isContractor, STAFF_RECORD_FORMAT,
   type HeldRecord, type Qualification, type StaffRecord, type StaffRecordKind,
 } from '../domain/staff-record.js';
-import { personKeyRecordText } from '../audit/device-record.js';
-import { loadKey, verifyWith, type VerifyKey } from '../audit/signatures.js';
+import { certifiedPersonKey, loadKey, verifyWith, type VerifyKey } from '../audit/signatures.js';
 import type { AuditDraft } from '../audit/entry.js';
 import type { Policy } from '../policy/policy.js';
 import { authorize, sealContext, type Actor } from './access.js';
@@ -49,18 +48,13 @@ export async function signerKeys(db: Kysely<DB>, vaultId: string, fingerprints: 
     // A person key counts only with the organisation's certification over its record; one whose
     // certification is there but does not hold, or whose stored key is not the one it names, is a
     // key row changed outside gmv, and what it signed is not judged by it.
-    const record = Buffer.from(personKeyRecordText({ vault: vaultId, person: row.login, fingerprint: row.fingerprint, created_at: row.created_at }), 'utf8');
     if (row.certification === null) {
       people.set(row.fingerprint, null);
       continue;
     }
-    const tampered = (detail: string): never => {
-      throw new GmvError('STATE_SEAL_INVALID', { table: 'person_keys', row: `${row.login} ${row.fingerprint}`, detail });
-    };
-    if (!await anyVerifies(record, Buffer.from(row.certification, 'base64'), trusted)) tampered('detail.certSignature');
-    const key = await loadKey(row.public_key).catch(() => null);
-    if (key?.fingerprint !== row.fingerprint) tampered('detail.certKeyMismatch');
-    people.set(row.fingerprint, key);
+    const verdict = await certifiedPersonKey(vaultId, { login: row.login, fingerprint: row.fingerprint, createdAt: row.created_at, certification: row.certification, publicKey: row.public_key }, trusted, judgedAt());
+    if (verdict.problem !== undefined) throw new GmvError('STATE_SEAL_INVALID', { table: 'person_keys', row: `${row.login} ${row.fingerprint}`, detail: verdict.problem });
+    people.set(row.fingerprint, verdict.key);
   }
   return { org, people };
 }
@@ -252,9 +246,11 @@ export async function trainingStatus(vault: Vault, actor: Actor, options: { expi
   if (options.login) q = q.where('login', '=', options.login);
   const people = await q.orderBy('login').execute();
   const rows: TrainingStatusRow[] = [];
+  // One trust anchor for the whole listing (it reads this terminal's seen checkpoint).
+  const ctx = sealContext(vault);
   for (const p of people) {
     const roles = storedRoles(p.roles, p.login);
-    const records = await checkedRecords(db, sealContext(vault), { id: Number(p.id), login: p.login });
+    const records = await checkedRecords(db, ctx, { id: Number(p.id), login: p.login });
     const q2 = qualification({ roles, employer: p.employer }, records, qualificationRules(policy), today);
     rows.push({ login: p.login, name: p.name, roles, contractor: isContractor(p), status: p.status, shortfalls: q2.shortfalls, lapsing: q2.held.filter((h) => h.lapsesOn <= horizon).map((h) => ({ what: h.what, until: h.lapsesOn })) });
   }
