@@ -15,7 +15,7 @@
  * under test) caches nothing.
  */
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleFile } from '../package-root.js';
@@ -67,11 +67,21 @@ export async function cachedPolicy(digests: { pack: string; override: string | n
       writeFileSync(temp, JSON.stringify({ key, policy }), { mode: 0o600 });
       chmodSync(temp, 0o600);
       renameSync(temp, file);
+      prune(dir, file);
     }
   } catch {
     // A cache that cannot be written (read-only home, full disk) only costs the next command a parse.
   }
   return policy;
+}
+
+/** Entries kept: a few packs and builds; older ones (by last write) go when a new one is written. */
+const KEEP = 8;
+
+function prune(dir: string, kept: string): void {
+  const entries = readdirSync(dir).filter((name) => /^policy-[0-9a-f]{64}\.json$/.test(name)).map((name) => join(dir, name)).filter((path) => path !== kept)
+    .map((path) => ({ path, at: lstatSync(path).mtimeMs })).sort((a, b) => b.at - a.at);
+  for (const old of entries.slice(KEEP - 1)) rmSync(old.path, { force: true });
 }
 
 function readEntry(dir: string, file: string, key: string): Policy | null {

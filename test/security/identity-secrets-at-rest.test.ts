@@ -260,16 +260,18 @@ describe.each(dialects())('identity secrets at rest on %s', (dialect: DialectNam
     }
   });
 
-  it('device key files are 0600 in 0700 folders on both terminals; the agent socket is 0600 in a 0700 folder', () => {
+  it('device key files are 0600 in 0700 folders on both terminals; the agent socket and cached policies are 0600 in a 0700 folder', () => {
     for (const [terminal, file] of [[box, officerDeviceFile], [zhang, zhangDeviceFile]] as const) {
       expect(dirname(file)).toBe(terminal.paths.devicesDir);
       expect(statSync(file).mode & 0o777).toBe(0o600);
       expect(statSync(terminal.paths.devicesDir).mode & 0o777).toBe(0o700);
       const run = join(terminal.env.XDG_CONFIG_HOME!, 'gmv', 'run');
       expect(statSync(run).mode & 0o777).toBe(0o700);
+      // Agent sockets, and the parsed policies kept between commands (src/policy/policy-cache.ts).
       for (const name of readdirSync(run)) {
-        expect(lstatSync(join(run, name)).isSocket()).toBe(true);
-        expect(lstatSync(join(run, name)).mode & 0o777).toBe(0o600);
+        const entry = lstatSync(join(run, name));
+        expect(/^policy-[0-9a-f]{64}\.json$/.test(name) ? entry.isFile() : entry.isSocket(), name).toBe(true);
+        expect(entry.mode & 0o777).toBe(0o600);
       }
     }
     if (dialect === 'sqlite') {

@@ -8,7 +8,7 @@
  * shows the cache is in effect, so the refusals before it are the cache's doing).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dialects, sandbox, type Sandbox } from '../helpers/dialects.js';
 import { gmv, initVault, OFFICER_PASSPHRASE } from '../helpers/cli.js';
@@ -74,5 +74,18 @@ describe.each(dialects())('the policy cache on %s', (dialect) => {
     const strictEntry = JSON.parse(readFileSync(current, 'utf8')) as Entry;
     writeFileSync(current, JSON.stringify({ ...strictEntry, policy: { ...strictEntry.policy, rules: strictEntry.policy.rules.map((r) => (r.rule === 'login.max_failures' ? { ...r, value: 4 } : r)) } }));
     expect(await maxFailures()).toBe(4);
+
+    // Entries of packs and builds no longer in use do not pile up: a new entry leaves eight.
+    for (let i = 0; i < 12; i++) {
+      const stale = join(dir, `policy-${String(i).padStart(64, 'a')}.json`);
+      writeFileSync(stale, '{}', { mode: 0o600 });
+      utimesSync(stale, new Date(2026, 0, 1 + i), new Date(2026, 0, 1 + i));
+    }
+    writeFileSync(stricter, 'override: strict\nlogin:\n  max_failures: 2\n');
+    expect((await gmv(['policy', 'apply', stricter], { env })).code).toBe(0);
+    expect(await maxFailures()).toBe(2);
+    const left = readdirSync(dir).filter((f) => f.startsWith('policy-'));
+    expect(left).toHaveLength(8);
+    expect(left).not.toContain(`policy-${'0'.padStart(64, 'a')}.json`);
   });
 });
