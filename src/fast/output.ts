@@ -5,7 +5,7 @@
  */
 import { GmvError } from '../errors.js';
 import type { Lang } from '../i18n/catalogue.js';
-import { alignedLine, columnWidth, escapeControls, escapeForTerminal } from '../domain/terminal-text.js';
+import { alignedLine, columnWidth, escapeControls, escapeForTerminal, hasControlCharacters } from '../domain/terminal-text.js';
 
 export function printResult(json: boolean, value: unknown, human: () => string | string[]): void {
   process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${escapeForTerminal(([] as string[]).concat(human()).join('\n'))}\n`);
@@ -104,7 +104,8 @@ export async function printTable<T>(heads: string[], pages: () => AsyncIterable<
   const widths = heads.map(columnWidth);
   const escaped = (item: T) => {
     const row = cells(item);
-    for (let i = 0; i < row.length; i++) row[i] = escapeControls(row[i] ?? '');
+    // One test of the whole row, the common case holding no control character; each cell only if it does.
+    if (hasControlCharacters(row.join(''))) for (let i = 0; i < row.length; i++) row[i] = escapeControls(row[i] ?? '');
     return row;
   };
   let kept: string[][] | null = [];
