@@ -16,11 +16,11 @@ import { sql, type Kysely } from 'kysely';
 import type { PublicKey } from 'openpgp';
 import { GmvError } from '../errors.js';
 import { canonicalJson } from '../domain/canonical.js';
-import { BACKUP_FORMAT, DUMP_MARKERS, FOOTER_SQL, createTableSql, headerLines, insertSql, type BackupManifest } from '../domain/backup-dump.js';
+import { BACKUP_FORMAT, DUMP_MARKERS, FOOTER_SQL, createTableSql, headerLines, insertSql, insertTuples, type BackupManifest } from '../domain/backup-dump.js';
 import { fingerprintOf, openpgp, readPublic, signDetached } from '../crypto/pgp.js';
 import { checkOutputPath } from '../local/output-path.js';
 import { loadTree } from '../audit/log.js';
-import { steppedTableRows, tableRows, tableShapes } from '../store/snapshot.js';
+import { steppedTableTuples, tableRows, tableShapes } from '../store/snapshot.js';
 import { findPerson } from '../store/people.js';
 import type { DB } from '../store/schema.js';
 import { activeKeysOfRole, type KeyHolder } from './keys.js';
@@ -73,12 +73,11 @@ async function recipientsOf(db: Kysely<DB>): Promise<PublicKey[]> {
   const recovery = await db.selectFrom('recovery_keys').select('public_key').execute();
   const keys = await Promise.all(recovery.map((r) => readPublic(r.public_key)));
   const seen = new Set(keys.map(fingerprintOf));
-  for (const role of (await activePolicy(db)).backups.encryptToRoles) {
-    for (const holder of await activeKeysOfRole(db, role)) {
-      if (seen.has(holder.fingerprint)) continue;
-      seen.add(holder.fingerprint);
-      keys.push(holder.publicKey);
-    }
+  const roles = (await activePolicy(db)).backups.encryptToRoles;
+  for (const holder of roles.length === 0 ? [] : await activeKeysOfRole(db, ...roles)) {
+    if (seen.has(holder.fingerprint)) continue;
+    seen.add(holder.fingerprint);
+    keys.push(holder.publicKey);
   }
   if (keys.length === 0) throw new GmvError('INTERNAL', { detail: 'the vault has no recovery key and no key of the roles its policy names to encrypt a backup to' });
   return keys;
@@ -147,11 +146,17 @@ function dumpStream(conn: Kysely<DB>, vault: Vault, signing: BackupSigner, recip
     for (const shape of await tableShapes(conn, dialect)) {
       yield emit(createTableSql(shape.table, shape.columns, shape.primaryKey));
       let count = 0;
-      // SQLite: the store's reader shares this transaction's connection (PostgreSQL's does not).
-      const pages = dialect === 'sqlite' ? steppedTableRows(vault.store.reader, shape) : tableRows(conn, shape);
-      for await (const rows of pages) {
-        count += rows.length;
-        yield emit(insertSql(shape.table, shape.columns, rows));
+      if (dialect === 'sqlite') {
+        // SQLite: the store's reader shares this transaction's connection, and spells the tuples itself.
+        for await (const tuples of steppedTableTuples(vault.store.reader, shape)) {
+          count += tuples.length;
+          yield emit(insertTuples(shape.table, shape.columns, tuples));
+        }
+      } else {
+        for await (const rows of tableRows(conn, shape)) {
+          count += rows.length;
+          yield emit(insertSql(shape.table, shape.columns, rows));
+        }
       }
       tables[shape.table] = count;
     }
