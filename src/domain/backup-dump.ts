@@ -64,19 +64,10 @@ export function createTableSql(table: string, columns: DumpColumn[], primaryKey:
   return `CREATE TABLE IF NOT EXISTS ${ident(table)} (${cols.join(', ')}${pk});\n`;
 }
 
-/** One row as its SQL tuple: `(1,'it''s',NULL)`. */
-export function tupleSql(columns: DumpColumn[], row: readonly DumpValue[]): string {
-  return `(${row.map((v, i) => sqlLiteral(v, columns[i]!.type)).join(',')})`;
-}
-
 export function insertSql(table: string, columns: DumpColumn[], rows: readonly (readonly DumpValue[])[]): string {
-  return insertTuples(table, columns, rows.map((row) => tupleSql(columns, row)));
-}
-
-/** An INSERT of rows already spelled as tuples ({@link tupleSql}, or the same text from SQLite). */
-export function insertTuples(table: string, columns: DumpColumn[], tuples: readonly string[]): string {
-  if (tuples.length === 0) return '';
-  return `INSERT INTO ${ident(table)} (${columns.map((c) => ident(c.name)).join(',')}) VALUES\n${tuples.join(',\n')};\n`;
+  if (rows.length === 0) return '';
+  const values = rows.map((row) => `(${row.map((v, i) => sqlLiteral(v, columns[i]!.type)).join(',')})`);
+  return `INSERT INTO ${ident(table)} (${columns.map((c) => ident(c.name)).join(',')}) VALUES\n${values.join(',\n')};\n`;
 }
 
 export const FOOTER_SQL = 'COMMIT;\n';

@@ -16,11 +16,11 @@ import { sql, type Kysely } from 'kysely';
 import type { PublicKey } from 'openpgp';
 import { GmvError } from '../errors.js';
 import { canonicalJson } from '../domain/canonical.js';
-import { BACKUP_FORMAT, DUMP_MARKERS, FOOTER_SQL, createTableSql, headerLines, insertSql, insertTuples, type BackupManifest } from '../domain/backup-dump.js';
+import { BACKUP_FORMAT, DUMP_MARKERS, FOOTER_SQL, createTableSql, headerLines, insertSql, type BackupManifest } from '../domain/backup-dump.js';
 import { fingerprintOf, openpgp, readPublic, signDetached } from '../crypto/pgp.js';
 import { checkOutputPath } from '../local/output-path.js';
 import { loadTree } from '../audit/log.js';
-import { steppedTableTuples, tableRows, tableShapes } from '../store/snapshot.js';
+import { steppedTableRows, tableRows, tableShapes } from '../store/snapshot.js';
 import { findPerson } from '../store/people.js';
 import type { DB } from '../store/schema.js';
 import { activeKeysOfRole, type KeyHolder } from './keys.js';
@@ -146,17 +146,11 @@ function dumpStream(conn: Kysely<DB>, vault: Vault, signing: BackupSigner, recip
     for (const shape of await tableShapes(conn, dialect)) {
       yield emit(createTableSql(shape.table, shape.columns, shape.primaryKey));
       let count = 0;
-      if (dialect === 'sqlite') {
-        // SQLite: the store's reader shares this transaction's connection, and spells the tuples itself.
-        for await (const tuples of steppedTableTuples(vault.store.reader, shape)) {
-          count += tuples.length;
-          yield emit(insertTuples(shape.table, shape.columns, tuples));
-        }
-      } else {
-        for await (const rows of tableRows(conn, shape)) {
-          count += rows.length;
-          yield emit(insertSql(shape.table, shape.columns, rows));
-        }
+      // SQLite: the store's reader shares this transaction's connection (PostgreSQL's does not).
+      const pages = dialect === 'sqlite' ? steppedTableRows(vault.store.reader, shape) : tableRows(conn, shape);
+      for await (const rows of pages) {
+        count += rows.length;
+        yield emit(insertSql(shape.table, shape.columns, rows));
       }
       tables[shape.table] = count;
     }

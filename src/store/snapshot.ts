@@ -5,7 +5,7 @@
  * are never held at once), and batched inserts that keep the rows' own ids.
  */
 import { sql, type Kysely } from 'kysely';
-import { tupleSql, type ColumnType, type DumpColumn, type DumpValue } from '../domain/backup-dump.js';
+import type { ColumnType, DumpColumn, DumpValue } from '../domain/backup-dump.js';
 import type { Dialect } from './migrations/index.js';
 import type { Reader } from './reader.js';
 
@@ -100,29 +100,17 @@ export async function* tableRows(db: Db, shape: TableShape): AsyncGenerator<Dump
 }
 
 /**
- * The rows of one table as the backup's SQL tuples ({@link tupleSql}), in primary-key order, a page
- * at a time, through a SQLite connection's plain reader inside the caller's transaction on that
- * connection. SQLite spells them itself — digits for integers, `quote()` for text, the same text
- * `tupleSql` writes — so the values never become JavaScript values one by one (most of what a
- * backup cost). A value SQLite would spell otherwise (a text holding NUL, which `quote()` cuts; a
- * blob; a non-integer in an integer column) makes its row come back as values too, and `tupleSql`
- * writes or refuses that row exactly as it always did.
+ * {@link tableRows} through a SQLite connection's plain reader, inside the caller's transaction on
+ * that connection: one statement stepped per table, rows as arrays, without a query builder's
+ * object per row (most of what reading the audit log otherwise costs).
  */
-export async function* steppedTableTuples(reader: Reader, shape: TableShape): AsyncGenerator<string[]> {
+export async function* steppedTableRows(reader: Reader, shape: TableShape): AsyncGenerator<DumpValue[][]> {
   const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
-  const names = shape.columns.map((c) => quoted(c.name));
-  const literals = shape.columns.map((c, i) => {
-    const n = names[i]!;
-    return c.type === 'integer'
-      ? `case typeof(${n}) when 'integer' then ${n} when 'null' then 'NULL' end`
-      : `case when typeof(${n}) = 'blob' or instr(${n}, char(0)) > 0 then null else quote(cast(${n} as text)) end`;
-  });
   const order = shape.primaryKey.length ? ` order by ${shape.primaryKey.map(quoted).join(', ')}` : '';
-  // Any NULL literal makes the whole tuple NULL, and only then are the row's values returned.
-  const query = `select t, ${names.map((n) => `case when t is null then ${n} end`).join(', ')}
-    from (select '(' || ${literals.join(" || ',' || ")} || ')' as t, ${names.join(', ')} from ${quoted(shape.table)})${order}`;
-  for await (const page of reader.pages(query, [], PAGE)) {
-    yield page.map((row) => typeof row[0] === 'string' ? row[0] : tupleSql(shape.columns, shape.columns.map((c, i) => normalise(row[i + 1], c.type))));
+  const types = shape.columns.map((c) => c.type);
+  for await (const page of reader.pages(`select ${shape.columns.map((c) => quoted(c.name)).join(', ')} from ${quoted(shape.table)}${order}`, [], PAGE)) {
+    for (const row of page) for (let i = 0; i < types.length; i++) row[i] = normalise(row[i], types[i]!);
+    yield page as DumpValue[][];
   }
 }
 
