@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Entry point of `gmv`. `--version`, the hot commands that only need the session agent (whoami,
-// secret show, otp), `audit verify` and the long listings (`account list`, `grant list`, `audit
-// log`) are answered before oclif is imported: they run often or on large logs, and importing the
+// secret show, otp), `audit verify`, `grant add` (bulk grants) and the long listings (`account list`,
+// `grant list`, `audit log`) are answered before oclif is imported: they run often or on large logs, and importing the
 // framework (and, for the first ones, the database driver) would several times their cost.
 import { readFileSync } from 'node:fs';
 
@@ -13,7 +13,8 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v' || argv[0]
 } else {
   const fast = ['whoami', 'secret', 'otp'].includes(argv[0]) ? await import('../lib/src/agent/fast-path.js')
     : argv[0] === 'audit' && argv[1] === 'verify' ? await import('../lib/src/fast/audit-verify.js')
-      : ['account list', 'grant list', 'audit log'].includes(argv.slice(0, 2).join(' ')) ? await import('../lib/src/fast/listings.js') : null;
+      : argv[0] === 'grant' && argv[1] === 'add' ? await import('../lib/src/fast/grant-add.js')
+        : ['account list', 'grant list', 'audit log'].includes(argv.slice(0, 2).join(' ')) ? await import('../lib/src/fast/listings.js') : null;
   const args = fast?.parseFastArgs(argv);
   // null: the fast path found it needs the full CLI (a listing of a vault this gmv upgrades first).
   const code = fast && args ? await fast.runFast(args, process.env) : null;

@@ -27,7 +27,7 @@ execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', joi
 const walk = (dir, ending = '.js') => readdirSync(dir, { withFileTypes: true }).flatMap((e) => e.isDirectory() ? walk(join(dir, e.name), ending) : e.name.endsWith(ending) ? [join(dir, e.name)] : []);
 const entries = [
   ...walk(join(dist, 'commands')),
-  ...['cli/help.js', 'cli/hooks/not-found.js', 'src/agent/fast-path.js', 'src/fast/audit-verify.js', 'src/fast/listings.js',
+  ...['cli/help.js', 'cli/hooks/not-found.js', 'src/agent/fast-path.js', 'src/fast/audit-verify.js', 'src/fast/listings.js', 'src/fast/grant-add.js',
     'src/agent/main.js', 'src/audit/verify-worker.js', 'src/local/clipboard-clear.js'].map((f) => join(dist, f)),
 ];
 const { rolldown } = await import('rolldown');
