@@ -15,7 +15,7 @@ export interface ParsedFlags {
 
 /**
  * The flags and positional arguments, or null when anything is beyond the fast path (an unknown flag,
- * a missing or disallowed value): the full CLI then parses the same arguments and explains.
+ * a missing, repeated or disallowed value): the full CLI then parses the same arguments and explains.
  */
 export function parseFlags(args: readonly string[], spec: FlagSpec): ParsedFlags | null {
   const parsed: ParsedFlags = { booleans: new Set(), values: new Map(), positionals: [] };
@@ -23,11 +23,16 @@ export function parseFlags(args: readonly string[], spec: FlagSpec): ParsedFlags
     const arg = args[i]!;
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
     const [name, inline] = eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, undefined];
-    if (spec.booleans.includes(name) && inline === undefined) parsed.booleans.add(name);
-    else if (Object.hasOwn(spec.values, name)) {
+    if (spec.booleans.includes(name) && inline === undefined) {
+      if (parsed.booleans.has(name)) return null;
+      parsed.booleans.add(name);
+    } else if (Object.hasOwn(spec.values, name)) {
       const value = inline ?? args[++i];
       const allowed = spec.values[name];
       if (value === undefined || (allowed && !allowed.includes(value))) return null;
+      // oclif refuses a flag given twice ("can only be specified once") and a flag where a value
+      // belongs ("expects a value"): leave both to it, never let the last value silently win.
+      if (parsed.values.has(name) || (inline === undefined && value.startsWith('-'))) return null;
       parsed.values.set(name, value);
     } else if (!name.startsWith('-')) parsed.positionals.push(name);
     else return null;

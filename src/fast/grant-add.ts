@@ -17,6 +17,8 @@ export function parseFastArgs(argv: string[]): GrantAddArgs | null {
   if (argv[0] !== 'grant' || argv[1] !== 'add') return null;
   const parsed = parseFlags(argv.slice(2), { booleans: [...GLOBAL_FLAGS.booleans, '--quiet', '-q'], values: { ...GLOBAL_FLAGS.values, '--can': null, '--until': null } });
   if (!parsed || parsed.positionals.length < 2) return null;
+  // -q is --quiet: both given is the same flag twice, which oclif refuses.
+  if (parsed.booleans.has('--quiet') && parsed.booleans.has('-q')) return null;
   const quiet = parsed.booleans.has('--quiet') || parsed.booleans.has('-q');
   const json = parsed.booleans.has('--json');
   if (!json && !quiet && process.stderr.isTTY && process.env.TERM !== 'dumb') return null;

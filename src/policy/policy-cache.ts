@@ -82,6 +82,11 @@ function prune(dir: string, kept: string): void {
   const entries = readdirSync(dir).filter((name) => /^policy-[0-9a-f]{64}\.json$/.test(name)).map((name) => join(dir, name)).filter((path) => path !== kept)
     .map((path) => ({ path, at: lstatSync(path).mtimeMs })).sort((a, b) => b.at - a.at);
   for (const old of entries.slice(KEEP - 1)) rmSync(old.path, { force: true });
+  // A temporary file a process left when it stopped between writing and renaming (a minute is long past any write).
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (/^policy-[0-9a-f]{64}\.json\.\d+\.tmp$/.test(name) && Date.now() - lstatSync(path).mtimeMs > 60_000) rmSync(path, { force: true });
+  }
 }
 
 function readEntry(dir: string, file: string, key: string): Policy | null {

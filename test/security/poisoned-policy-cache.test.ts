@@ -81,10 +81,14 @@ describe.each(dialects())('the policy cache on %s', (dialect) => {
       writeFileSync(stale, '{}', { mode: 0o600 });
       utimesSync(stale, new Date(2026, 0, 1 + i), new Date(2026, 0, 1 + i));
     }
+    const leftover = join(dir, `policy-${'b'.repeat(64)}.json.12345.tmp`);
+    writeFileSync(leftover, '{}', { mode: 0o600 });
+    utimesSync(leftover, new Date(2026, 0, 1), new Date(2026, 0, 1));
     writeFileSync(stricter, 'override: strict\nlogin:\n  max_failures: 2\n');
     expect((await gmv(['policy', 'apply', stricter], { env })).code).toBe(0);
     expect(await maxFailures()).toBe(2);
     const left = readdirSync(dir).filter((f) => f.startsWith('policy-'));
+    expect(left).not.toContain(`policy-${'b'.repeat(64)}.json.12345.tmp`);
     expect(left).toHaveLength(8);
     expect(left).not.toContain(`policy-${'0'.padStart(64, 'a')}.json`);
   });
