@@ -8,8 +8,9 @@ import { langFromArgv, pickLang, render, type Lang, type MessageKey } from '../s
 import { localPaths, type LocalPaths } from '../src/local/paths.js';
 import { checkedTarget, resolveTarget, targetLocation, type StoreTarget } from '../src/local/vault-location.js';
 import { OutputClosed, printJsonError, printNote, printResult } from '../src/fast/output.js';
+import { untilFlag } from '../src/fast/args.js';
 import type { Vault } from '../src/services/vault.js';
-import { parseCivilDate, parseDateInput, parseUntilInput, type CivilDate } from '../src/domain/dates.js';
+import { parseCivilDate, parseDateInput, type CivilDate } from '../src/domain/dates.js';
 import { translateStoreError } from '../src/store/driver.js';
 
 export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof GmvCommand)['baseFlags'] & T['flags']>;
@@ -181,10 +182,7 @@ export abstract class GmvCommand<T extends typeof Command> extends Command {
    * 2026-12-31 23:59:59.999 +08:00); a timestamp is taken as it is.
    */
   protected untilFlag(name: string, value: string | undefined): Date | undefined {
-    if (value === undefined) return undefined;
-    const until = parseUntilInput(value);
-    if (!until) throw new GmvError('USAGE', { detail: `--${name} ${value}: expected YYYY-MM-DD or an ISO-8601 timestamp` });
-    return until;
+    return untilFlag(name, value);
   }
 
   /** A flag naming a civil day in China (a binding's or a filing's date): YYYY-MM-DD of a real day, nothing else. */

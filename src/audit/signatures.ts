@@ -120,7 +120,10 @@ export async function certifiedPersonKey(
   const record = Buffer.from(personKeyRecordText({ vault: vaultId, person: row.login, fingerprint: row.fingerprint, created_at: row.createdAt }), 'utf8');
   const signature = Buffer.from(row.certification, 'base64');
   let holds = false;
-  for (const org of orgKeys) if (!holds) holds = await verifyWith(record, signature, org, at);
+  for (const org of orgKeys) {
+    holds = await verifyWith(record, signature, org, at);
+    if (holds) break;
+  }
   if (!holds) return { problem: 'detail.certSignature' };
   const key = await loadKey(row.publicKey).catch(() => null);
   return key?.fingerprint === row.fingerprint ? { key } : { problem: 'detail.certKeyMismatch' };

@@ -3,14 +3,13 @@
  * start-up. Same flags, output, errors and exit codes as commands/audit/verify.ts; anything else
  * (--help, --debug, a typo) falls through to the full CLI.
  */
-import { GmvError } from '../errors.js';
-import { translateStoreError } from '../store/driver.js';
 import { pickLang } from '../i18n/catalogue.js';
 import { localPaths } from '../local/paths.js';
 import { checkedTarget, resolveTarget } from '../local/vault-location.js';
 import { verifyAuditAt, verifyLines } from '../services/audit-verify.js';
 import { GLOBAL_FLAGS, parseFlags } from './args.js';
-import { printError, printResult } from './output.js';
+import { failed } from './failure.js';
+import { printResult } from './output.js';
 
 interface VerifyArgs { json: boolean; vault?: string; lang?: string; sinceCheckpoint?: string; orgKey?: string; witness?: string }
 
@@ -39,8 +38,6 @@ export async function runFast(args: VerifyArgs, env: NodeJS.ProcessEnv): Promise
     printResult(args.json, { ok: true, ...report }, () => verifyLines(report, lang));
     return 0;
   } catch (error) {
-    const store = translateStoreError(error, args.vault ?? '(vault)');
-    const coded = store instanceof GmvError ? store : new GmvError('INTERNAL', { detail: error instanceof Error ? error.message : String(error) }, { cause: error });
-    return printError(coded, lang, args.json);
+    return failed(error, args.vault ?? '(vault)', lang, args.json);
   }
 }

@@ -5,11 +5,12 @@
  * value this parser does not take, and a run at a terminal without --json or --quiet (the command
  * shows a progress bar there; cli-progress stays off this path).
  */
-import { GmvError, ExitCode } from '../errors.js';
+import { ExitCode } from '../errors.js';
 import { pickLang, render } from '../i18n/catalogue.js';
-import { formatChinaTime, parseUntilInput } from '../domain/dates.js';
-import { GLOBAL_FLAGS, parseFlags } from './args.js';
-import { OutputClosed, printError, printNote, printResult } from './output.js';
+import { formatChinaTime } from '../domain/dates.js';
+import { GLOBAL_FLAGS, parseFlags, untilFlag } from './args.js';
+import { failed } from './failure.js';
+import { printNote, printResult } from './output.js';
 
 interface GrantAddArgs { json: boolean; vault?: string; lang?: string; login: string; slugs: string[]; can: string; until?: string }
 
@@ -33,15 +34,13 @@ export async function runFast(args: GrantAddArgs, env: NodeJS.ProcessEnv): Promi
     printNote(render('error.CANCELLED', {}, lang));
     process.exit(ExitCode.cancelled);
   });
-  const [{ localPaths }, { checkedTarget, resolveTarget, targetLocation }, { translateStoreError }] = await Promise.all([
-    import('../local/paths.js'), import('../local/vault-location.js'), import('../store/driver.js')]);
+  const [{ localPaths }, { checkedTarget, resolveTarget, targetLocation }] = await Promise.all([import('../local/paths.js'), import('../local/vault-location.js')]);
   let location = args.vault ?? '(vault)';
   let close: (() => Promise<void>) | null = null;
   try {
     const { addGrants, parseCapabilities } = await import('../services/grants.js');
     const can = parseCapabilities(args.can);
-    const until = args.until === undefined ? null : parseUntilInput(args.until);
-    if (until === null && args.until !== undefined) throw new GmvError('USAGE', { detail: `--until ${args.until}: expected YYYY-MM-DD or an ISO-8601 timestamp` });
+    const until = untilFlag('until', args.until) ?? null;
     const paths = localPaths(env);
     const target = checkedTarget(resolveTarget(args.vault, env, paths));
     location = targetLocation(target);
@@ -55,10 +54,7 @@ export async function runFast(args: GrantAddArgs, env: NodeJS.ProcessEnv): Promi
     printResult(args.json, { grants }, () => grants.map((g) => render('grant.added', { login: g.login, account: g.slug, can: g.can.join(','), until: g.until ? formatChinaTime(new Date(g.until)) : '-' }, lang)));
     return 0;
   } catch (error) {
-    if (error instanceof OutputClosed) return 0;
-    const store = error instanceof GmvError ? error : translateStoreError(error, location);
-    const coded = store instanceof GmvError ? store : new GmvError('INTERNAL', { detail: error instanceof Error ? error.message : String(error) }, { cause: error });
-    return printError(coded, lang, args.json);
+    return failed(error, location, lang, args.json);
   } finally {
     await close?.().catch(() => undefined);
   }

@@ -11,7 +11,7 @@ import { shown } from '../domain/terminal-text.js';
 import { accountLines, accountPages, auditPages, grantPages, type AccountFilter, type AuditLogQuery, type GrantFilter } from '../store/listings.js';
 import type { Reader } from '../store/reader.js';
 import { GLOBAL_FLAGS, parseFlags } from './args.js';
-import { OutputClosed, printError, printJsonList, printLines, printTable } from './output.js';
+import { printJsonList, printLines, printTable } from './output.js';
 
 const headings = (keys: Extract<MessageKey, `col.${string}`>[], lang: Lang) => keys.map((key) => render(key, {}, lang));
 
@@ -81,8 +81,8 @@ export function parseFastArgs(argv: string[]): FastArgs | null {
 /** The exit code, or null when the vault needs the full CLI (a schema this gmv upgrades on open). */
 export async function runFast(args: FastArgs, env: NodeJS.ProcessEnv): Promise<number | null> {
   const lang = pickLang(args.lang, env);
-  const [{ localPaths }, { checkedTarget, resolveTarget }, { openReader }, { translateStoreError }] = await Promise.all([
-    import('../local/paths.js'), import('../local/vault-location.js'), import('../store/reader.js'), import('../store/driver.js')]);
+  const [{ localPaths }, { checkedTarget, resolveTarget }, { openReader }, { failed }] = await Promise.all([
+    import('../local/paths.js'), import('../local/vault-location.js'), import('../store/reader.js'), import('./failure.js')]);
   let location = args.vault ?? '(vault)';
   try {
     const target = checkedTarget(resolveTarget(args.vault, env, localPaths(env)));
@@ -102,9 +102,6 @@ export async function runFast(args: FastArgs, env: NodeJS.ProcessEnv): Promise<n
       await reader.close();
     }
   } catch (error) {
-    if (error instanceof OutputClosed) return 0;
-    const store = translateStoreError(error, location);
-    const coded = store instanceof GmvError ? store : new GmvError('INTERNAL', { detail: error instanceof Error ? error.message : String(error) }, { cause: error });
-    return printError(coded, lang, args.json);
+    return failed(error, location, lang, args.json);
   }
 }

@@ -79,14 +79,18 @@ export async function cachedPolicy(digests: { pack: string; override: string | n
 const KEEP = 8;
 
 function prune(dir: string, kept: string): void {
-  const entries = readdirSync(dir).filter((name) => /^policy-[0-9a-f]{64}\.json$/.test(name)).map((name) => join(dir, name)).filter((path) => path !== kept)
-    .map((path) => ({ path, at: lstatSync(path).mtimeMs })).sort((a, b) => b.at - a.at);
-  for (const old of entries.slice(KEEP - 1)) rmSync(old.path, { force: true });
-  // A temporary file a process left when it stopped between writing and renaming (a minute is long past any write).
+  const entries: { path: string; at: number }[] = [];
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
-    if (/^policy-[0-9a-f]{64}\.json\.\d+\.tmp$/.test(name) && Date.now() - lstatSync(path).mtimeMs > 60_000) rmSync(path, { force: true });
+    if (/^policy-[0-9a-f]{64}\.json$/.test(name)) {
+      if (path !== kept) entries.push({ path, at: lstatSync(path).mtimeMs });
+    } else if (/^policy-[0-9a-f]{64}\.json\.\d+\.tmp$/.test(name) && Date.now() - lstatSync(path).mtimeMs > 60_000) {
+      // Left by a process that stopped between writing and renaming (a minute is long past any write).
+      rmSync(path, { force: true });
+    }
   }
+  entries.sort((a, b) => b.at - a.at);
+  for (const old of entries.slice(KEEP - 1)) rmSync(old.path, { force: true });
 }
 
 function readEntry(dir: string, file: string, key: string): Policy | null {
