@@ -311,7 +311,9 @@ try {
     if (importUrl) await importBench('PostgreSQL', { ...env, GMV_DATABASE_URL: importUrl, XDG_CONFIG_HOME: join(work, 'pg-import-config'), XDG_DATA_HOME: join(work, 'pg-import-data') });
   }
 } finally {
-  rmSync(work, { recursive: true, force: true });
+  // BENCH_KEEP=1 leaves the generated vaults behind, to profile one command against them.
+  if (process.env.BENCH_KEEP === '1') process.stderr.write(`bench: kept ${work}\n`);
+  else rmSync(work, { recursive: true, force: true });
 }
 
 const lines = results.map((r) => {
@@ -327,5 +329,5 @@ const otpRow = results.find((r) => r.name.startsWith('gmv otp'));
 const listRow = results.find((r) => r.name.startsWith('gmv account list ('));
 const tailRow = results.find((r) => r.name.startsWith('gmv audit log --last 50 ('));
 const target = (row, most) => `${row.ratio <= most ? 'met' : 'MISSED'} (${row.ratio.toFixed(2)}x)`;
-process.stdout.write(`targets: --version <= 3x node -e 0: ${version.ratio <= 3 ? 'met' : 'MISSED'}; whoami ${whoami.ratio.toFixed(2)}x; secret show <= 4x: ${target(showRow, 4)}; verify >= 100,000 entries/s: ${verify.rate >= 100_000 ? 'met' : 'MISSED'}\n`);
+process.stdout.write(`targets: --version <= 3x node -e 0: ${version.ratio <= 3 ? 'met' : 'MISSED'}; whoami ${whoami.ratio.toFixed(2)}x; secret show <= 1.5x: ${target(showRow, 1.5)}; verify >= 100,000 entries/s: ${verify.rate >= 100_000 ? 'met' : 'MISSED'}\n`);
 process.stdout.write(`targets: otp <= 1.5x: ${target(otpRow, 1.5)}; account list (${accounts} accounts) <= 2.5x: ${target(listRow, 2.5)}; audit log --last 50 (${entries} entries) <= 2.5x: ${target(tailRow, 2.5)}\n`);
