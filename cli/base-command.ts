@@ -8,7 +8,7 @@ import { langFromArgv, pickLang, render, type Lang, type MessageKey } from '../s
 import { localPaths, type LocalPaths } from '../src/local/paths.js';
 import { checkedTarget, resolveTarget, targetLocation, type StoreTarget } from '../src/local/vault-location.js';
 import { OutputClosed, printJsonError, printNote, printResult } from '../src/fast/output.js';
-import { untilFlag } from '../src/fast/args.js';
+import { untilFlag } from '../src/fast/until-flag.js';
 import type { Vault } from '../src/services/vault.js';
 import { parseCivilDate, parseDateInput, type CivilDate } from '../src/domain/dates.js';
 import { translateStoreError } from '../src/store/driver.js';

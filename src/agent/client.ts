@@ -1,8 +1,9 @@
 /** Talking to this terminal's session agent; a missing, stale or expired agent means "log in". */
-import { createConnection } from 'node:net';
-import { rmSync } from 'node:fs';
 import { GmvError } from '../errors.js';
-import type { AgentRequest, AgentResponse, SessionInfo } from './protocol.js';
+import type { AgentRequest, SessionInfo } from './protocol.js';
+import { request } from './request.js';
+
+export { request } from './request.js';
 
 export interface AgentClient {
   readonly session: SessionInfo;
@@ -10,43 +11,6 @@ export interface AgentClient {
   sign(data: Uint8Array): Promise<Buffer>;
   sessionKey(packets: Uint8Array): Promise<{ data: Uint8Array; algorithm: string } | null>;
   lock(): Promise<void>;
-}
-
-/** One request to the agent; null when no agent listens (or a stale socket was cleaned up). */
-export function request(socketPath: string, body: AgentRequest): Promise<AgentResponse | null> {
-  return new Promise((resolve, reject) => {
-    const socket = createConnection(socketPath);
-    let buffered = '';
-    socket.setEncoding('utf8');
-    socket.setTimeout(10_000, () => socket.destroy(new Error('agent timeout')));
-    socket.on('connect', () => socket.write(`${JSON.stringify(body)}\n`));
-    socket.on('data', (chunk: string) => {
-      buffered += chunk;
-      const newline = buffered.indexOf('\n');
-      if (newline >= 0) {
-        socket.end();
-        try {
-          resolve(JSON.parse(buffered.slice(0, newline)) as AgentResponse);
-        } catch {
-          resolve({ ok: false, error: 'malformed agent reply' });
-        }
-      }
-    });
-    socket.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return resolve(null);
-      if (error.code === 'ECONNREFUSED') {
-        // The agent died without cleaning up (reboot, kill -9): its socket is stale.
-        rmSync(socketPath, { force: true });
-        return resolve(null);
-      }
-      // An agent that is exiting (locked, replaced by a racing login, expired) may reset the
-      // connection mid-request: the session is gone, not the vault. Its socket is left alone: a new
-      // agent may already own that path.
-      if (error.code === 'ECONNRESET' || error.code === 'EPIPE') return resolve(null);
-      reject(error);
-    });
-    socket.on('close', () => resolve(null));
-  });
 }
 
 /** The live session, or null when there is none (never started, locked, expired). */

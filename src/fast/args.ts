@@ -1,6 +1,4 @@
 /** Flag parsing for the fast paths that answer before oclif loads (see bin/run.js), and for the commands. */
-import { GmvError } from '../errors.js';
-import { parseUntilInput } from '../domain/dates.js';
 
 export interface FlagSpec {
   /** Flags without a value, e.g. --json. */
@@ -44,14 +42,3 @@ export function parseFlags(args: readonly string[], spec: FlagSpec): ParsedFlags
 
 /** The global flags every fast path accepts, as the full CLI does. */
 export const GLOBAL_FLAGS: FlagSpec = { booleans: ['--json'], values: { '--vault': null, '--lang': ['en', 'zh-CN'] } };
-
-/**
- * An end given as a flag: a day includes all of that day in China (`--until 2026-12-31` lasts until
- * 2026-12-31 23:59:59.999 +08:00); a timestamp is taken as it is. USAGE (exit 2) for anything else.
- */
-export function untilFlag(name: string, value: string | undefined): Date | undefined {
-  if (value === undefined) return undefined;
-  const until = parseUntilInput(value);
-  if (!until) throw new GmvError('USAGE', { detail: `--${name} ${value}: expected YYYY-MM-DD or an ISO-8601 timestamp` });
-  return until;
-}

@@ -8,7 +8,8 @@
 import { ExitCode } from '../errors.js';
 import { pickLang, render } from '../i18n/catalogue.js';
 import { formatChinaTime } from '../domain/dates.js';
-import { GLOBAL_FLAGS, parseFlags, untilFlag } from './args.js';
+import { GLOBAL_FLAGS, parseFlags } from './args.js';
+import { untilFlag } from './until-flag.js';
 import { failed } from './failure.js';
 import { printNote, printResult } from './output.js';
 

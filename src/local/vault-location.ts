@@ -1,18 +1,8 @@
-/** Which vault a command means, from flags and environment alone (no database driver loaded). */
-import { resolve } from 'node:path';
-import type { LocalPaths } from './paths.js';
+/** Which vault a command means, and the check that refuses a malformed GMV_DATABASE_URL. */
 import { GmvError } from '../errors.js';
+import type { StoreTarget } from './vault-target.js';
 
-export type StoreTarget =
-  | { kind: 'sqlite'; path: string }
-  | { kind: 'postgres'; url: string };
-
-/** --vault, else GMV_DATABASE_URL (PostgreSQL), else GMV_VAULT, else the XDG default. */
-export function resolveTarget(flagVault: string | undefined, env: NodeJS.ProcessEnv, paths: LocalPaths): StoreTarget {
-  if (flagVault) return { kind: 'sqlite', path: flagVault };
-  if (env.GMV_DATABASE_URL) return { kind: 'postgres', url: env.GMV_DATABASE_URL };
-  return { kind: 'sqlite', path: env.GMV_VAULT || paths.defaultVault };
-}
+export { redactUrl, resolveTarget, targetLocation, type StoreTarget } from './vault-target.js';
 
 /** The target, refused when GMV_DATABASE_URL is not a PostgreSQL URL. */
 export function checkedTarget(target: StoreTarget): StoreTarget {
@@ -20,23 +10,4 @@ export function checkedTarget(target: StoreTarget): StoreTarget {
     throw new GmvError('INVALID_INPUT', { what: 'GMV_DATABASE_URL', detail: 'it must start with postgres://' });
   }
   return target;
-}
-
-/** A printable name of the vault: the absolute file path, or the URL without its password. */
-export function targetLocation(target: StoreTarget): string {
-  return target.kind === 'sqlite' ? resolve(target.path) : redactUrl(target.url);
-}
-
-/** postgres://user:secret@host/db?password=x -> postgres://user@host/db (passwords and key passphrases dropped) */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.password = '';
-    for (const name of [...parsed.searchParams.keys()]) {
-      if (/pass|secret|key/i.test(name)) parsed.searchParams.delete(name);
-    }
-    return parsed.toString();
-  } catch {
-    return 'postgres://(unparseable URL)';
-  }
 }
