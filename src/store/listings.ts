@@ -40,8 +40,12 @@ function accountWhere(filter: AccountFilter, now: string): { where: string; para
   return { where: where.join(' and '), params };
 }
 
-/** The newest version of account `a`, as `v` (null columns when it has none). */
-const NEWEST_VERSION = 'left join credential_versions v on v.account_id = a.id and v.version = (select max(m.version) from credential_versions m where m.account_id = a.id)';
+/**
+ * The newest version of account `a`, as `v` (null columns when it has none): its id from the
+ * (account, version) index alone, then the row by its key, one index search fewer than matching
+ * the maximum version again.
+ */
+const NEWEST_VERSION = 'left join credential_versions v on v.id = (select m.id from credential_versions m where m.account_id = a.id order by m.version desc limit 1)';
 
 function accountQuery(reader: Reader, filter: AccountFilter, now: string): { text: string; params: unknown[] } {
   const { where, params } = accountWhere(filter, now);

@@ -6,8 +6,16 @@ import { sql, type Kysely } from 'kysely';
 import type { Store } from '../../src/store/store.js';
 import { withSerialId } from '../../src/store/migrations/columns.js';
 
+/** Schema 16: no index of the grants in force (migration 17). */
+export async function downgradeLiveGrantsIndexToSchema16(store: Store): Promise<void> {
+  const db = store.db as unknown as Kysely<any>;
+  await db.schema.dropIndex('grants_live_by_account').execute();
+  await sql`delete from gmv_migrations where version >= 17`.execute(db);
+}
+
 /** Schema 15: no state seals (migration 16); the rows a seal named lose that column. */
 export async function downgradeStateSealsToSchema15(store: Store): Promise<void> {
+  await downgradeLiveGrantsIndexToSchema16(store);
   const db = store.db as unknown as Kysely<any>;
   for (const table of ['people', 'grants']) await db.schema.alterTable(table).dropColumn('seal').execute();
   await db.schema.dropTable('state_seals').execute();

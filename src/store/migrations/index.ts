@@ -12,6 +12,7 @@ import { staffRecords } from './013-staff-records.js';
 import { impersonation } from './014-impersonation.js';
 import { orgTransitions } from './015-org-transitions.js';
 import { stateSeals } from './016-state-seals.js';
+import { liveGrantsIndex } from './017-live-grants-index.js';
 import { SCHEMA_VERSION } from '../schema-version.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -22,7 +23,7 @@ export interface Migration {
   up(db: Kysely<any>, dialect: Dialect): Promise<void>;
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial, identity, credentials, personKeyCertification, wraps, calendars, checklists, filing, staffRecords, impersonation, orgTransitions, stateSeals];
+export const MIGRATIONS: readonly Migration[] = [initial, identity, credentials, personKeyCertification, wraps, calendars, checklists, filing, staffRecords, impersonation, orgTransitions, stateSeals, liveGrantsIndex];
 export { SCHEMA_VERSION };
 if (MIGRATIONS[MIGRATIONS.length - 1]!.version !== SCHEMA_VERSION) {
   throw new Error('store/schema-version.ts must name the last migration\'s version');
