@@ -5,6 +5,7 @@
  */
 import { closeSync, existsSync, mkdirSync, openSync, rmSync, statSync, statfsSync, chmodSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { createRequire } from 'node:module';
 import { GmvError } from '../errors.js';
 import { redactUrl } from '../local/vault-location.js';
 
@@ -38,7 +39,9 @@ function nonDirectoryAncestor(path: string): string | null {
  * a busy timeout; a new file is 0600 in a 0700 folder from its first byte.
  */
 export async function openSqliteDatabase(path: string, mode: OpenMode): Promise<import('better-sqlite3').Database> {
-  const { default: Database } = await import('better-sqlite3');
+  // Required, not imported: an ES import of this CommonJS package first scans its sources for their
+  // exports (cjs-module-lexer), a few milliseconds of every command that opens a SQLite vault.
+  const Database = createRequire(import.meta.url)('better-sqlite3') as typeof import('better-sqlite3');
   let created = false;
   if (mode === 'create') {
     if (existsSync(path)) {
