@@ -34,8 +34,9 @@ const { rolldown } = await import('rolldown');
 const bundle = await rolldown({
   input: Object.fromEntries(entries.map((f) => [relative(dist, f).replace(/\.js$/, ''), f])),
   platform: 'node',
-  // Native addons, and packages that find files of their own at run time or load slower bundled (oclif).
-  external: /^(better-sqlite3|argon2|pg|pg-native|openpgp|@oclif\/core)(\/|$)/,
+  // Native addons, and packages that find files of their own at run time or load slower bundled
+  // (oclif). better-sqlite3's JavaScript is bundled; its addon is loaded by path (store/driver.ts).
+  external: /^(argon2|pg|pg-native|openpgp|@oclif\/core)(\/|$)/,
   logLevel: 'warn',
 });
 // What a reveal loads before it asks the agent goes in two chunks: each further file costs the

@@ -34,14 +34,31 @@ function nonDirectoryAncestor(path: string): string | null {
   return null;
 }
 
+let nativeBinding: string | undefined;
+
+/**
+ * better-sqlite3's constructor. Its JavaScript is bundled into lib/ (an ES import of the CommonJS
+ * package first scans its ten files for their exports, then compiles each: ~6 ms of every command
+ * that opens a SQLite vault); the native addon is handed over by path, so the `bindings` package's
+ * search of the file system is skipped too. Every `new Database` passes {@link sqliteOptions}.
+ */
+export async function sqliteDriver(): Promise<typeof import('better-sqlite3')> {
+  nativeBinding ??= createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node');
+  return (await import('better-sqlite3')).default;
+}
+
+/** The options of every better-sqlite3 connection: `options` with the addon's path. */
+export function sqliteOptions(options: import('better-sqlite3').Options): import('better-sqlite3').Options {
+  if (nativeBinding === undefined) throw new Error('sqliteOptions() before sqliteDriver()');
+  return { ...options, nativeBinding };
+}
+
 /**
  * Open (or create) a SQLite vault file with gmv's settings: WAL, synchronous=FULL, foreign keys,
  * a busy timeout; a new file is 0600 in a 0700 folder from its first byte.
  */
 export async function openSqliteDatabase(path: string, mode: OpenMode): Promise<import('better-sqlite3').Database> {
-  // Required, not imported: an ES import of this CommonJS package first scans its sources for their
-  // exports (cjs-module-lexer), a few milliseconds of every command that opens a SQLite vault.
-  const Database = createRequire(import.meta.url)('better-sqlite3') as typeof import('better-sqlite3');
+  const Database = await sqliteDriver();
   let created = false;
   if (mode === 'create') {
     if (existsSync(path)) {
@@ -69,7 +86,7 @@ export async function openSqliteDatabase(path: string, mode: OpenMode): Promise<
   }
   let database: import('better-sqlite3').Database;
   try {
-    database = new Database(path, { fileMustExist: true, readonly: mode === 'read' });
+    database = new Database(path, sqliteOptions({ fileMustExist: true, readonly: mode === 'read' }));
     database.pragma('busy_timeout = 5000');
     // Look before writing anything: another program's database must not be switched to WAL.
     if (mode !== 'create') {
