@@ -18,14 +18,6 @@ export interface AccountFilter { unit?: string; platform?: string; status?: stri
 /** A grant in force at `?` (an ISO-8601 instant; stored instants are ISO-8601 UTC, so text order is time order). */
 const IN_FORCE = 'g.removed_at is null and (g.until is null or g.until > ?)';
 
-/** The grantees of account `a` in force, oldest grant first, as a JSON array of [login, can, until]. */
-function granteesJson(reader: Reader): string {
-  const from = `from grants g join people p on p.id = g.person_id where g.account_id = a.id and ${IN_FORCE}`;
-  return reader.dialect === 'sqlite'
-    ? `(select json_group_array(json_array(p.login, json(g.can), g.until) order by g.id) ${from})`
-    : `(select coalesce(json_agg(json_build_array(p.login, g.can::json, g.until) order by g.id), '[]')::text ${from})`;
-}
-
 /** The accounts `filter` selects (joined to their unit `u`), with the parameters of `where`, in order. */
 function accountWhere(filter: AccountFilter, now: string): { where: string; params: unknown[] } {
   const where = ['a.status = ?'];
@@ -41,21 +33,44 @@ function accountWhere(filter: AccountFilter, now: string): { where: string; para
 }
 
 /**
- * The newest version of account `a`, as `v` (null columns when it has none): its id from the
- * (account, version) index alone, then the row by its key, one index search fewer than matching
- * the maximum version again.
+ * The columns of account `a` beyond its own: its newest version (`v.version, v.fields`), its
+ * grantees in force (`aggregate` over grants `g` and people `p`, oldest grant first, or `empty`
+ * when none) and whether a rotation is pending (1 or 0); with the joins they need. SQLite answers
+ * each per account from an index (for the version, the id from the (account, version) index, then
+ * the row by its key). PostgreSQL would run those subqueries once per account, so for a listing
+ * it aggregates the versions and the grants once each and joins them by hash; for one account
+ * (`gmv account show`) the per-account form reads less.
  */
-const NEWEST_VERSION = 'left join credential_versions v on v.id = (select m.id from credential_versions m where m.account_id = a.id order by m.version desc limit 1)';
+function accountParts(reader: Reader, filter: AccountFilter, aggregate: string, empty: string): { version: string; grantees: string; rotating: string; joins: string } {
+  if (reader.dialect === 'sqlite' || filter.slug) {
+    return {
+      version: 'v.version, v.fields',
+      grantees: `coalesce((select ${aggregate} from grants g join people p on p.id = g.person_id where g.account_id = a.id and ${IN_FORCE}), ${empty})`,
+      rotating: 'case when exists (select 1 from rotations t where t.account_id = a.id) then 1 else 0 end',
+      joins: 'left join credential_versions v on v.id = (select m.id from credential_versions m where m.account_id = a.id order by m.version desc limit 1)',
+    };
+  }
+  return {
+    version: 'v.version, v.fields',
+    grantees: `coalesce(gl.grantees, ${empty})`,
+    rotating: 'case when t.account_id is null then 0 else 1 end',
+    joins: `left join (select distinct on (account_id) account_id, version, fields from credential_versions order by account_id desc, version desc) v on v.account_id = a.id
+      left join (select g.account_id, ${aggregate} as grantees from grants g join people p on p.id = g.person_id where ${IN_FORCE} group by g.account_id) gl on gl.account_id = a.id
+      left join rotations t on t.account_id = a.id`,
+  };
+}
 
 function accountQuery(reader: Reader, filter: AccountFilter, now: string): { text: string; params: unknown[] } {
   const { where, params } = accountWhere(filter, now);
+  const parts = accountParts(reader, filter, reader.dialect === 'sqlite'
+    ? 'json_group_array(json_array(p.login, json(g.can), g.until) order by g.id)'
+    : 'json_agg(json_build_array(p.login, g.can::json, g.until) order by g.id)::text', "'[]'");
   const text = `select a.slug, a.platform, a.name, u.name, a.login_id, a.filing_number, a.filed_on, a.filing_office,
-      a.closure_announced_on, a.closure_not_before, a.status, a.created_at, v.version, v.fields,
+      a.closure_announced_on, a.closure_not_before, a.status, a.created_at, ${parts.version},
       (select count(*) from recovery_code_uses r where r.account_id = a.id and r.version = v.version),
-      ${granteesJson(reader)},
-      case when exists (select 1 from rotations t where t.account_id = a.id) then 1 else 0 end
+      ${parts.grantees}, ${parts.rotating}
     from accounts a join units u on u.id = a.unit_id
-    ${NEWEST_VERSION}
+    ${parts.joins}
     where ${where}
     order by a.slug`;
   return { text, params: [now, ...params] };
@@ -105,12 +120,10 @@ export async function* accountLines(reader: Reader, filter: AccountFilter, now: 
   const at = now.toISOString();
   const { where, params } = accountWhere(filter, at);
   // Logins are [a-z0-9._-] (domain/names.ts): a comma cannot occur in one.
-  const from = `from grants g join people p on p.id = g.person_id where g.account_id = a.id and ${IN_FORCE}`;
-  const grantees = reader.dialect === 'sqlite' ? `(select group_concat(p.login, ',' order by g.id) ${from})` : `(select string_agg(p.login, ',' order by g.id) ${from})`;
-  const text = `select a.slug, a.platform, a.name, u.name, v.version, v.fields, ${grantees},
-      case when exists (select 1 from rotations t where t.account_id = a.id) then 1 else 0 end
+  const parts = accountParts(reader, filter, reader.dialect === 'sqlite' ? "group_concat(p.login, ',' order by g.id)" : "string_agg(p.login, ',' order by g.id)", "''");
+  const text = `select a.slug, a.platform, a.name, u.name, ${parts.version}, ${parts.grantees}, ${parts.rotating}
     from accounts a join units u on u.id = a.unit_id
-    ${NEWEST_VERSION}
+    ${parts.joins}
     where ${where}
     order by a.slug`;
   // Most versions store one of a few field sets: each distinct summary is parsed once.
