@@ -108,15 +108,18 @@ export async function printTable<T>(heads: string[], pages: () => AsyncIterable<
     if (hasControlCharacters(row.join(''))) for (let i = 0; i < row.length; i++) row[i] = escapeControls(row[i] ?? '');
     return row;
   };
-  let kept: string[][] | null = [];
+  // A kept row is its cells joined by NUL, one string instead of an array and its cells: what the
+  // garbage collector copies while the table is held. Escaped cells hold no NUL (it shows as \x00).
+  let kept: string[] | null = [];
   let chars = 0;
   for await (const page of pages()) {
     for (const item of page) {
       const row = escaped(item);
       for (let i = 0; i < row.length; i++) widths[i] = Math.max(widths[i] ?? 0, columnWidth(row[i]!));
       if (kept) {
-        kept.push(row);
-        for (const c of row) chars += c.length;
+        const joined = row.join('\0');
+        kept.push(joined);
+        chars += joined.length;
         if (chars > TABLE_BUFFER_CHARS) kept = null;
       }
     }
@@ -125,7 +128,7 @@ export async function printTable<T>(heads: string[], pages: () => AsyncIterable<
   const line = (row: string[]) => alignedLine(row, widths);
   await writeOut(`${escapeForTerminal(line(heads))}\n`);
   if (kept) {
-    for (let i = 0; i < kept.length; i += 2000) await writeOut(`${kept.slice(i, i + 2000).map(line).join('\n')}\n`);
+    for (let i = 0; i < kept.length; i += 2000) await writeOut(`${kept.slice(i, i + 2000).map((joined) => line(joined.split('\0'))).join('\n')}\n`);
     return;
   }
   for await (const page of pages()) {
