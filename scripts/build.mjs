@@ -49,6 +49,9 @@ await bundle.write({
     groups: [
       { name: 'agent-request', test: builtModule('agent[\\\\/](protocol|request)') },
       { name: 'reveal-path', test: builtModule('local[\\\\/](paths|vault-target)|i18n[\\\\/]lang|fast[\\\\/](args|output|reveal-rule)|domain[\\\\/]terminal-text') },
+      // What a listing loads besides: the messages, and the plain SQLite reader with its driver.
+      { name: 'messages', test: builtModule('errors|i18n[\\\\/]catalogue|domain[\\\\/]dates') },
+      { name: 'store-reader', test: (id) => builtModule('store[\\\\/](reader|driver|listings|schema-version)|fast[\\\\/]failure|local[\\\\/]vault-location').test(id) || /[\\/]node_modules[\\/](better-sqlite3|bindings|file-uri-to-path)[\\/]/.test(id) },
     ],
   },
 });

@@ -9,7 +9,10 @@ import { pickLang, render, type Lang, type MessageKey } from '../i18n/catalogue.
 import { isoChinaTime, formatChinaTime, parseDateInput, parseUntilInput } from '../domain/dates.js';
 import { shown } from '../domain/terminal-text.js';
 import { accountLines, accountPages, auditPages, grantPages, type AccountFilter, type AuditLogQuery, type GrantFilter } from '../store/listings.js';
-import type { Reader } from '../store/reader.js';
+import { openReader, type Reader } from '../store/reader.js';
+import { localPaths } from '../local/paths.js';
+import { checkedTarget, resolveTarget } from '../local/vault-location.js';
+import { failed } from './failure.js';
 import { GLOBAL_FLAGS, parseFlags } from './args.js';
 import { printJsonList, printLines, printTable } from './output.js';
 
@@ -81,8 +84,6 @@ export function parseFastArgs(argv: string[]): FastArgs | null {
 /** The exit code, or null when the vault needs the full CLI (a schema this gmv upgrades on open). */
 export async function runFast(args: FastArgs, env: NodeJS.ProcessEnv): Promise<number | null> {
   const lang = pickLang(args.lang, env);
-  const [{ localPaths }, { checkedTarget, resolveTarget }, { openReader }, { failed }] = await Promise.all([
-    import('../local/paths.js'), import('../local/vault-location.js'), import('../store/reader.js'), import('./failure.js')]);
   let location = args.vault ?? '(vault)';
   try {
     const target = checkedTarget(resolveTarget(args.vault, env, localPaths(env)));
