@@ -74,33 +74,54 @@ export const FOOTER_SQL = 'COMMIT;\n';
 
 export class DumpSyntaxError extends Error {}
 
+const QUOTE = 0x27;
+const SEMICOLON = 0x3b;
+const NEWLINE = 0x0a;
+/** A statement never grows without bound: gmv writes at most a few MiB per INSERT. */
+const MAX_PENDING = 256 * 1024 * 1024;
+
 /**
- * Reads a dump in chunks and returns its events. Strict: anything gmv would not have written is a
- * DumpSyntaxError, so a backup that was edited by hand is refused, never half-read. `offset` of the
- * manifest is the number of bytes before its line (what the manifest's SHA-256 covers).
+ * Reads a dump in chunks of bytes and returns its events. Strict: anything gmv would not have
+ * written is a DumpSyntaxError, so a backup that was edited by hand is refused, never half-read.
+ * `offset` of the manifest is the number of bytes before its line (what the manifest's SHA-256
+ * covers); text that is not UTF-8 is a TypeError of the decoder.
+ *
+ * It works on the bytes: the quote, ';' and newline that delimit statements are ASCII, and no byte
+ * of a multi-byte UTF-8 character is ASCII, so they are found with indexOf over the raw chunks, a
+ * statement is joined and decoded once, and the hash reads the bytes as they came.
  */
 export class DumpParser {
-  #buffer = '';
+  /** Bytes received and not yet consumed, in order. */
+  #chunks: Uint8Array[] = [];
+  #pending = 0;
   #bytes = 0;
   readonly #hash: Hash = createHash('sha256');
   #hashing = true;
-  #scanAt = 0;
-  #scanQuoted = false;
+  readonly #decoder = new TextDecoder('utf-8', { fatal: true });
+  /** Where the statement scan stands: bytes of #chunks already scanned, and the state there. */
+  #scanned = 0;
+  /** The first chunk the scan has not finished, and the offset it starts at. */
+  #scanChunk = 0;
+  #scanBase = 0;
+  #quoted = false;
+  #afterSemicolon = false;
   #contentSha256: string | null = null;
   #state: 'start' | 'header' | 'body' | 'committed' | 'manifest' | 'signed' = 'start';
   readonly #tables = new Map<string, DumpColumn[]>();
 
-  /** Feed the next piece of text; returns the events it completed. */
-  push(text: string): DumpEvent[] {
-    this.#buffer += text;
+  /** Feed the next piece of the plaintext; returns the events it completed. */
+  push(data: Uint8Array): DumpEvent[] {
+    if (data.length > 0) {
+      this.#chunks.push(data);
+      this.#pending += data.length;
+    }
     const events: DumpEvent[] = [];
     for (;;) {
       const event = this.#next();
       if (event === null) break;
       if (event !== 'skip') events.push(event);
     }
-    // A statement never grows without bound: gmv writes at most a few MiB per INSERT.
-    if (this.#buffer.length > 256 * 1024 * 1024) throw new DumpSyntaxError('a statement is too long');
+    if (this.#pending > MAX_PENDING) throw new DumpSyntaxError('a statement is too long');
     return events;
   }
 
@@ -111,62 +132,102 @@ export class DumpParser {
 
   /** Call at the end of the input: a dump must end with its signature line. */
   end(): void {
-    if (this.#buffer.trim() !== '') throw new DumpSyntaxError('the backup ends inside a statement');
+    for (const chunk of this.#chunks) {
+      for (const byte of chunk) if (byte !== 0x20 && byte !== 0x09 && byte !== NEWLINE && byte !== 0x0d) throw new DumpSyntaxError('the backup ends inside a statement');
+    }
     if (this.#state !== 'signed') throw new DumpSyntaxError('the backup ends before its signature');
   }
 
   /**
-   * Index of the ';' that ends the first statement (followed by '\n', outside quotes), or -1. The
-   * scan resumes where the last push left it, so a long INSERT arriving in many chunks is read once.
+   * Offset (in the pending bytes) of the ';' that ends the first statement (followed by '\n',
+   * outside quotes), or -1. The scan resumes where the last push left it, so a long INSERT arriving
+   * in many chunks is read once; inside a chunk it jumps from quote to quote.
    */
   #statementEnd(): number {
-    const text = this.#buffer;
-    let i = this.#scanAt;
-    let quoted = this.#scanQuoted;
-    // The next ';\n' at or after i, found once and looked for again only once a string passed it.
-    let semi = -2;
-    for (;;) {
-      // '' inside a string closes and reopens it: still inside, as SQL reads it.
-      const quote = text.indexOf("'", i);
-      if (quoted) {
-        if (quote < 0) break;
-        quoted = false;
+    for (; this.#scanChunk < this.#chunks.length; this.#scanChunk++) {
+      const chunk = this.#chunks[this.#scanChunk]!;
+      const base = this.#scanBase;
+      const end = base + chunk.length;
+      let i = this.#scanned - base;
+      // The next ';' of this chunk at or after i, looked for again only once the scan passed it.
+      let semicolon = -2;
+      while (i < chunk.length) {
+        if (this.#afterSemicolon) {
+          this.#afterSemicolon = false;
+          if (chunk[i] === NEWLINE) return base + i - 1;
+        }
+        if (this.#quoted) {
+          // '' inside a string closes and reopens it: still inside, as SQL reads it.
+          const quote = chunk.indexOf(QUOTE, i);
+          if (quote < 0) {
+            i = chunk.length;
+            break;
+          }
+          this.#quoted = false;
+          i = quote + 1;
+          continue;
+        }
+        const quote = chunk.indexOf(QUOTE, i);
+        if (semicolon !== -1 && semicolon < i) semicolon = chunk.indexOf(SEMICOLON, i);
+        if (semicolon >= 0 && (quote < 0 || semicolon < quote)) {
+          this.#afterSemicolon = true;
+          i = semicolon + 1;
+          continue;
+        }
+        if (quote < 0) {
+          i = chunk.length;
+          break;
+        }
+        this.#quoted = true;
         i = quote + 1;
-        continue;
       }
-      if (semi !== -1 && semi < i) semi = text.indexOf(';\n', i);
-      if (semi >= 0 && (quote < 0 || semi < quote)) return semi;
-      if (quote < 0) {
-        // A ';' at the very end may be completed by the next chunk's '\n'.
-        i = Math.max(i, text.length - 1);
-        break;
-      }
-      quoted = true;
-      i = quote + 1;
+      this.#scanned = end;
+      this.#scanBase = end;
     }
-    this.#scanAt = quoted ? text.length : i;
-    this.#scanQuoted = quoted;
     return -1;
   }
 
-  #take(length: number): string {
-    this.#scanAt = 0;
-    this.#scanQuoted = false;
-    const taken = this.#buffer.slice(0, length);
-    this.#buffer = this.#buffer.slice(length);
-    this.#bytes += Buffer.byteLength(taken, 'utf8');
-    if (this.#hashing) this.#hash.update(taken, 'utf8');
+  /** The first `length` pending bytes, consumed (hashed while the content lasts). */
+  #take(length: number): Uint8Array {
+    this.#scanned = 0;
+    this.#scanChunk = 0;
+    this.#scanBase = 0;
+    this.#quoted = false;
+    this.#afterSemicolon = false;
+    const parts: Uint8Array[] = [];
+    let left = length;
+    while (left > 0) {
+      const chunk = this.#chunks[0]!;
+      if (chunk.length <= left) {
+        parts.push(chunk);
+        this.#chunks.shift();
+        left -= chunk.length;
+      } else {
+        parts.push(chunk.subarray(0, left));
+        this.#chunks[0] = chunk.subarray(left);
+        left = 0;
+      }
+    }
+    this.#pending -= length;
+    this.#bytes += length;
+    const taken = parts.length === 1 ? parts[0]! : Buffer.concat(parts, length);
+    if (this.#hashing) this.#hash.update(taken);
     return taken;
   }
 
+  /** The next line without its newline, consumed; null until a whole line arrived. */
   #line(): string | null {
-    const nl = this.#buffer.indexOf('\n');
-    if (nl < 0) return null;
-    return this.#take(nl + 1).slice(0, -1);
+    let base = 0;
+    for (const chunk of this.#chunks) {
+      const nl = chunk.indexOf(NEWLINE);
+      if (nl >= 0) return this.#decoder.decode(this.#take(base + nl + 1).subarray(0, -1));
+      base += chunk.length;
+    }
+    return null;
   }
 
   #next(): DumpEvent | 'skip' | null {
-    if (this.#buffer.length === 0) return null;
+    if (this.#pending === 0) return null;
     if (this.#state === 'start') {
       const line = this.#line();
       if (line === null) return null;
@@ -203,8 +264,7 @@ export class DumpParser {
     if (this.#state === 'signed') throw new DumpSyntaxError('there is text after the signature');
     const end = this.#statementEnd();
     if (end < 0) return null;
-    const statement = this.#take(end + 2).slice(0, -2);
-    return this.#statement(statement);
+    return this.#statement(this.#decoder.decode(this.#take(end + 2).subarray(0, -2)));
   }
 
   #statement(text: string): DumpEvent | 'skip' {

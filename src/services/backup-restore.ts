@@ -142,12 +142,14 @@ async function loadChecked(file: string, keys: BackupKeys, scratch: string): Pro
 async function loadInto(conn: Kysely<DB>, database: import('better-sqlite3').Database, file: string, stream: AsyncIterable<Uint8Array>, keys: BackupKeys, openedWith: string): Promise<Omit<CheckedBackup, 'audit'>> {
   const tx = conn as unknown as Kysely<any>;
   const parser = new DumpParser();
-  const decoder = new TextDecoder('utf-8', { fatal: true });
   const counts: Record<string, number> = {};
   let header: { format: string; vault: string; schema_version: number; dialect: string; created_at: string; created_by: string } | null = null;
   let manifestText: string | null = null;
   let signature: string | null = null;
   let targetColumns = new Map<string, Set<string>>();
+  // The schema's own indexes are built once the rows are in (a sort each) rather than kept up
+  // row by row; a unique one the rows break is the backup's fault.
+  let indexes: SavedIndex[] = [];
   // Rows go in through prepared statements on the scratch file's own connection (inside the same
   // transaction): the query builder's per-batch compilation costs more than the inserts.
   const inserts = new Map<string, import('better-sqlite3').Statement>();
@@ -174,6 +176,7 @@ async function loadInto(conn: Kysely<DB>, database: import('better-sqlite3').Dat
         if (h.schema_version > SCHEMA_VERSION) throw new GmvError('SCHEMA_TOO_NEW', { found: h.schema_version, known: SCHEMA_VERSION });
         await applyMigrations(tx, 'sqlite', null, h.schema_version, file);
         targetColumns = new Map((await tableShapes(tx, 'sqlite')).map((s) => [s.table, new Set(s.columns.map((c) => c.name))]));
+        indexes = dropIndexes(database);
       } else if (event.kind === 'table') {
         const known = targetColumns.get(event.table);
         if (!known) throw invalid(file, `it holds a table gmv does not have: ${event.table}`);
@@ -184,7 +187,7 @@ async function loadInto(conn: Kysely<DB>, database: import('better-sqlite3').Dat
         // The schema's own record is written by the migrations above, not copied.
         if (event.table !== 'gmv_migrations') {
           const statement = insertFor(event.table, event.columns);
-          for (const row of event.rows) statement.run(...row);
+          for (const row of event.rows) statement.run(row);
         }
       } else if (event.kind === 'manifest') {
         manifestText = event.json;
@@ -195,8 +198,7 @@ async function loadInto(conn: Kysely<DB>, database: import('better-sqlite3').Dat
   };
   const chunks = stream[Symbol.asyncIterator]();
   try {
-    for (let next = await chunks.next(); !next.done; next = await chunks.next()) await handle(parser.push(decoder.decode(next.value, { stream: true })));
-    await handle(parser.push(decoder.decode()));
+    for (let next = await chunks.next(); !next.done; next = await chunks.next()) await handle(parser.push(next.value));
     parser.end();
   } catch (error) {
     // Text that makes no sense is most often an altered file whose integrity check comes at its
@@ -216,6 +218,7 @@ async function loadInto(conn: Kysely<DB>, database: import('better-sqlite3').Dat
     if (/modification|integrity|mdc|unexpected end|truncated|packet|crc|decrypt/i.test(text)) throw invalid(file, 'it was altered or cut short (the OpenPGP integrity check fails)');
     throw invalid(file, text);
   }
+  rebuildIndexes(database, indexes, file);
   const h = header as unknown as { vault: string; schema_version: number; dialect: string; created_at: string; created_by: string };
   const manifest = manifestText === null ? null : parseManifest(manifestText, h.vault);
   if (!manifest) throw invalid(file, 'its manifest is missing or not in canonical form');
@@ -229,6 +232,26 @@ async function loadInto(conn: Kysely<DB>, database: import('better-sqlite3').Dat
   const orgKey = await checkSignature(conn, file, manifest, manifestText!, signature, keys);
   await applyMigrations(tx, 'sqlite', h.schema_version, SCHEMA_VERSION, file);
   return { file, manifest, openedWith, orgKey };
+}
+
+interface SavedIndex { name: string; table: string; sql: string }
+
+/** Drop the indexes the schema created (not those of its keys and unique columns), returning how to build them again. */
+function dropIndexes(database: import('better-sqlite3').Database): SavedIndex[] {
+  const saved = database.prepare("select name, tbl_name as \"table\", sql from sqlite_master where type = 'index' and sql is not null order by name").all() as SavedIndex[];
+  for (const index of saved) database.exec(`drop index "${index.name.replaceAll('"', '""')}"`);
+  return saved;
+}
+
+function rebuildIndexes(database: import('better-sqlite3').Database, saved: readonly SavedIndex[], file: string): void {
+  for (const index of saved) {
+    try {
+      database.exec(index.sql);
+    } catch (error) {
+      if ((error as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT')) throw invalid(file, `its ${index.table} rows break the unique index ${index.name}`);
+      throw error;
+    }
+  }
 }
 
 /** The manifest's signature, by a key the backup's organisation key certified, of an officer or an active terminal. */
