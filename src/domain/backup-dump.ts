@@ -66,8 +66,21 @@ export function createTableSql(table: string, columns: DumpColumn[], primaryKey:
 
 export function insertSql(table: string, columns: DumpColumn[], rows: readonly (readonly DumpValue[])[]): string {
   if (rows.length === 0) return '';
-  const values = rows.map((row) => `(${row.map((v, i) => sqlLiteral(v, columns[i]!.type)).join(',')})`);
-  return `INSERT INTO ${ident(table)} (${columns.map((c) => ident(c.name)).join(',')}) VALUES\n${values.join(',\n')};\n`;
+  const types = columns.map((c) => c.type);
+  // Built by appending (a backup writes millions of values): a text value without a quote, the
+  // usual case, is copied as it is; sqlLiteral decides everything else.
+  let out = `INSERT INTO ${ident(table)} (${columns.map((c) => ident(c.name)).join(',')}) VALUES\n`;
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r]!;
+    out += r === 0 ? '(' : ',\n(';
+    for (let i = 0; i < types.length; i++) {
+      if (i > 0) out += ',';
+      const value = row[i]!;
+      out += types[i] === 'text' && typeof value === 'string' && !value.includes("'") ? `'${value}'` : sqlLiteral(value ?? null, types[i]!);
+    }
+    out += ')';
+  }
+  return `${out};\n`;
 }
 
 export const FOOTER_SQL = 'COMMIT;\n';
