@@ -100,9 +100,12 @@ async function loadChecked(file: string, keys: BackupKeys, scratch: string): Pro
   const { stream, openedWith } = await decrypted(file, keys);
   const database = await openSqliteDatabase(scratch, 'create');
   // The scratch file is removed unless every check passes, and nothing renames it into place before
-  // it is synced (below): so it loads without a journal or syncs, in a cache that holds the load,
-  // and its foreign keys are checked once at the end rather than at every row.
-  database.pragma('journal_mode = OFF');
+  // it is synced (below): so it loads without a journal on disk or syncs, in a cache that holds the
+  // load, and its foreign keys are checked once at the end rather than at every row. The journal is
+  // kept in memory (journal_mode = OFF is refused on a connection in defensive mode, and left the file
+  // in WAL, where the commit wrote every page twice): the file is empty when the load's transaction
+  // begins, so there is next to nothing to journal.
+  database.pragma('journal_mode = MEMORY');
   database.pragma('synchronous = OFF');
   database.pragma('cache_size = -65536');
   database.pragma('foreign_keys = OFF');
