@@ -240,9 +240,9 @@ async function loadInto(conn: Kysely<DB>, database: import('better-sqlite3').Dat
 
 interface SavedIndex { name: string; table: string; sql: string }
 
-/** Drop the indexes the schema created (not those of its keys and unique columns), returning how to build them again. */
+/** Drop the indexes the schema created (not those of its keys and unique columns), returning how to build them again, in their order (so the file's schema reads as before). */
 function dropIndexes(database: import('better-sqlite3').Database): SavedIndex[] {
-  const saved = database.prepare("select name, tbl_name as \"table\", sql from sqlite_master where type = 'index' and sql is not null order by name").all() as SavedIndex[];
+  const saved = database.prepare("select name, tbl_name as \"table\", sql from sqlite_master where type = 'index' and sql is not null order by rowid").all() as SavedIndex[];
   for (const index of saved) database.exec(`drop index "${index.name.replaceAll('"', '""')}"`);
   return saved;
 }

@@ -138,7 +138,8 @@ describe.each(dialects())('backups from %s', (dialect) => {
     const bytes = readFileSync(file);
     const flipped = Buffer.from(bytes);
     flipped[Math.floor(flipped.length * 0.6)]! ^= 0x40;
-    const cases: [string, Buffer][] = [['tampered', flipped], ['truncated', bytes.subarray(0, Math.floor(bytes.length * 0.8))]];
+    // [name, file, what the refusal names when it is not the first check that would catch it anyway]
+    const cases: [string, Buffer, string?][] = [['tampered', flipped], ['truncated', bytes.subarray(0, Math.floor(bytes.length * 0.8))]];
     // Re-signed: decrypted with the recovery key, a name changed, the manifest recomputed and signed
     // by a key of the attacker's own, encrypted again to the recovery key with GnuPG.
     gpg(gnupg, ['--import', join(box.dir, 'recovery.asc')]);
@@ -157,13 +158,22 @@ describe.each(dialects())('backups from %s', (dialect) => {
       const recipient = gpg(gnupg, ['--with-colons', '--list-keys', 'recovery key']).toString().split('\n').find((l) => l.startsWith('fpr'))!.split(':')[9]!;
       cases.push([`re-signed (${signer.fingerprint === eve ? 'as Eve' : 'in the officer\'s name'})`, gpg(gnupg, ['--encrypt', '--recipient', recipient], plaintext)]);
     }
-    for (const [name, body] of cases) {
+    // A live wrap twice, under another id: the restore builds the unique index wraps_live only once
+    // the rows are in, and that build must refuse the backup, before its hash or signature is looked at.
+    const wrapsAt = text.indexOf('INSERT INTO "wraps"');
+    const live = text.slice(wrapsAt, text.indexOf(';\n', wrapsAt)).split('\n').slice(1).map((row) => row.replace(/,$/, '')).find((row) => row.endsWith(',NULL,NULL)'))!;
+    const twice = text.replace(`\n${live}`, `\n${live.replace(/^\(\d+,/, '(999999,')},\n${live}`);
+    expect(twice).not.toBe(text);
+    const recovery = gpg(gnupg, ['--with-colons', '--list-keys', 'recovery key']).toString().split('\n').find((l) => l.startsWith('fpr'))!.split(':')[9]!;
+    cases.push(['a live wrap twice', gpg(gnupg, ['--encrypt', '--recipient', recovery], twice), 'wraps_live']);
+    for (const [name, body, names] of cases) {
       const path = join(dir, `${name.replace(/\W+/g, '-')}.gmvbak`);
       writeFileSync(path, body);
       const to = join(dir, `${name.replace(/\W+/g, '-')}.db`);
       const r = await gmv(['backup', 'restore', path, '--to', to, '--recovery-key', join(box.dir, 'recovery.asc'), '--json'], { env: box.env });
       expect(r.code, `${name}: ${r.stderr}`).toBe(6);
       expect(JSON.parse(r.stdout).error.code, name).toBe('BACKUP_INVALID');
+      if (names) expect(JSON.parse(r.stdout).error.message, name).toContain(names);
       expect(existsSync(to), `${name} left a vault`).toBe(false);
       expect(readdirSync(dir).filter((f) => f.includes('.restoring')), `${name} left a scratch file`).toEqual([]);
     }
