@@ -51,9 +51,17 @@ export function shown(strings: TemplateStringsArray, ...values: unknown[]): stri
 const NARROW = /^[\u0000-\u10FF]*$/;
 const WIDE = /[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]/;
 
+/** Runs of spaces by length: a table pads its cells to a few widths, thousands of times. */
+const SPACES: string[] = [];
+const spaces = (n: number): string => (SPACES[n] ??= ' '.repeat(Math.max(0, n)));
+
 /** One row of an aligned table: each cell but the last padded to its column's width, two spaces between. */
 export function alignedLine(cells: readonly string[], widths: readonly number[]): string {
-  return cells.map((c, i) => (i === cells.length - 1 ? c : c + ' '.repeat(widths[i]! - columnWidth(c)))).join('  ').trimEnd();
+  const last = cells.length - 1;
+  if (last < 0) return '';
+  let line = '';
+  for (let i = 0; i < last; i++) line += `${cells[i]!}${spaces(widths[i]! - columnWidth(cells[i]!))}  `;
+  return `${line}${cells[last]!}`.trimEnd();
 }
 
 /** Columns a terminal draws the text in (CJK characters and full-width punctuation count double). */
