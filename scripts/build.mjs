@@ -5,8 +5,9 @@
 // command importing kysely alone loaded 280 files (about 140 ms, more than `node -e 0`). lib/ holds
 // one file per entry (each command at its dist/ path, the fast paths, the scripts gmv starts as
 // processes or workers) and shared chunks in lib/chunks/, with the dependencies bundled in except
-// native addons (better-sqlite3 bundles its JavaScript, its addon is loaded by path) and the few that load files of their own at run time (oclif, pg, openpgp). dist/
-// stays the plain compiler output, for the bench and for reading.
+// native addons (better-sqlite3's JavaScript is bundled, its addon loaded by path) and the few that
+// load files of their own at run time (oclif, pg, openpgp). dist/ stays the plain compiler output,
+// for the bench and for reading.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -12,7 +12,7 @@ import { GmvError } from '../errors.js';
 import { canonicalJson } from '../domain/canonical.js';
 import type { RecordEvidence } from '../domain/checklist-record.js';
 import { rootOf } from '../audit/merkle.js';
-import { sqliteDriver, sqliteOptions } from '../store/driver.js';
+import { sqliteConnection } from '../store/driver.js';
 import { hashEvidence } from '../local/evidence.js';
 import { authorize } from './access.js';
 import { inScratch, type BackupKeys } from './backup-restore.js';
@@ -57,8 +57,7 @@ export async function backupDrill(vault: Vault, actor: SessionActor, input: { ba
     const size = checked.manifest.audit.size;
     const leaves = (await db.selectFrom('audit_entries').select('leaf_hash').where('seq', '<', size).orderBy('seq').execute()).map((r) => Buffer.from(r.leaf_hash, 'hex'));
     const auditMatches = leaves.length === size && rootOf(leaves).toString('hex') === checked.manifest.audit.root;
-    const Database = await sqliteDriver();
-    const restored = new Database(scratch.path, sqliteOptions({ readonly: true, fileMustExist: true }));
+    const restored = await sqliteConnection(scratch.path, { readonly: true, fileMustExist: true });
     const differences: DrillResult['differences'] = [];
     try {
       for (const table of Object.keys(checked.manifest.tables).sort()) {

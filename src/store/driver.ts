@@ -37,20 +37,15 @@ function nonDirectoryAncestor(path: string): string | null {
 let nativeBinding: string | undefined;
 
 /**
- * better-sqlite3's constructor. Its JavaScript is bundled into lib/ (an ES import of the CommonJS
+ * A better-sqlite3 connection. Its JavaScript is bundled into lib/ (an ES import of the CommonJS
  * package first scans its ten files for their exports, then compiles each: ~6 ms of every command
  * that opens a SQLite vault); the native addon is handed over by path, so the `bindings` package's
- * search of the file system is skipped too. Every `new Database` passes {@link sqliteOptions}.
+ * search of the file system is skipped too.
  */
-export async function sqliteDriver(): Promise<typeof import('better-sqlite3')> {
+export async function sqliteConnection(path: string, options: import('better-sqlite3').Options): Promise<import('better-sqlite3').Database> {
   nativeBinding ??= createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node');
-  return (await import('better-sqlite3')).default;
-}
-
-/** The options of every better-sqlite3 connection: `options` with the addon's path. */
-export function sqliteOptions(options: import('better-sqlite3').Options): import('better-sqlite3').Options {
-  if (nativeBinding === undefined) throw new Error('sqliteOptions() before sqliteDriver()');
-  return { ...options, nativeBinding };
+  const { default: Database } = await import('better-sqlite3');
+  return new Database(path, { ...options, nativeBinding });
 }
 
 /**
@@ -58,7 +53,6 @@ export function sqliteOptions(options: import('better-sqlite3').Options): import
  * a busy timeout; a new file is 0600 in a 0700 folder from its first byte.
  */
 export async function openSqliteDatabase(path: string, mode: OpenMode): Promise<import('better-sqlite3').Database> {
-  const Database = await sqliteDriver();
   let created = false;
   if (mode === 'create') {
     if (existsSync(path)) {
@@ -86,7 +80,7 @@ export async function openSqliteDatabase(path: string, mode: OpenMode): Promise<
   }
   let database: import('better-sqlite3').Database;
   try {
-    database = new Database(path, sqliteOptions({ fileMustExist: true, readonly: mode === 'read' }));
+    database = await sqliteConnection(path, { fileMustExist: true, readonly: mode === 'read' });
     database.pragma('busy_timeout = 5000');
     // Look before writing anything: another program's database must not be switched to WAL.
     if (mode !== 'create') {

@@ -33,25 +33,23 @@ function accountWhere(filter: AccountFilter, now: string): { where: string; para
 }
 
 /**
- * The columns of account `a` beyond its own: its newest version (`v.version, v.fields`), its
- * grantees in force (`aggregate` over grants `g` and people `p`, oldest grant first, or `empty`
- * when none) and whether a rotation is pending (1 or 0); with the joins they need. SQLite answers
- * each per account from an index (for the version, the id from the (account, version) index, then
- * the row by its key). PostgreSQL would run those subqueries once per account, so for a listing
- * it aggregates the versions and the grants once each and joins them by hash; for one account
+ * What the register reads of account `a` beyond its own row: the joins that give its newest
+ * version as `v`, its grantees in force (`aggregate` over grants `g` and people `p`, oldest grant
+ * first, or `empty` when none) and whether a rotation is pending (1 or 0). SQLite answers each per
+ * account from an index (for the version, the id from the (account, version) index, then the row
+ * by its key). PostgreSQL would run those subqueries once per account, so for a listing it
+ * aggregates the versions and the grants once each and joins them by hash; for one account
  * (`gmv account show`) the per-account form reads less.
  */
-function accountParts(reader: Reader, filter: AccountFilter, aggregate: string, empty: string): { version: string; grantees: string; rotating: string; joins: string } {
+function accountParts(reader: Reader, filter: AccountFilter, aggregate: string, empty: string): { grantees: string; rotating: string; joins: string } {
   if (reader.dialect === 'sqlite' || filter.slug) {
     return {
-      version: 'v.version, v.fields',
       grantees: `coalesce((select ${aggregate} from grants g join people p on p.id = g.person_id where g.account_id = a.id and ${IN_FORCE}), ${empty})`,
       rotating: 'case when exists (select 1 from rotations t where t.account_id = a.id) then 1 else 0 end',
       joins: 'left join credential_versions v on v.id = (select m.id from credential_versions m where m.account_id = a.id order by m.version desc limit 1)',
     };
   }
   return {
-    version: 'v.version, v.fields',
     grantees: `coalesce(gl.grantees, ${empty})`,
     rotating: 'case when t.account_id is null then 0 else 1 end',
     joins: `left join (select distinct on (account_id) account_id, version, fields from credential_versions order by account_id desc, version desc) v on v.account_id = a.id
@@ -66,7 +64,7 @@ function accountQuery(reader: Reader, filter: AccountFilter, now: string): { tex
     ? 'json_group_array(json_array(p.login, json(g.can), g.until) order by g.id)'
     : 'json_agg(json_build_array(p.login, g.can::json, g.until) order by g.id)::text', "'[]'");
   const text = `select a.slug, a.platform, a.name, u.name, a.login_id, a.filing_number, a.filed_on, a.filing_office,
-      a.closure_announced_on, a.closure_not_before, a.status, a.created_at, ${parts.version},
+      a.closure_announced_on, a.closure_not_before, a.status, a.created_at, v.version, v.fields,
       (select count(*) from recovery_code_uses r where r.account_id = a.id and r.version = v.version),
       ${parts.grantees}, ${parts.rotating}
     from accounts a join units u on u.id = a.unit_id
@@ -121,7 +119,7 @@ export async function* accountLines(reader: Reader, filter: AccountFilter, now: 
   const { where, params } = accountWhere(filter, at);
   // Logins are [a-z0-9._-] (domain/names.ts): a comma cannot occur in one.
   const parts = accountParts(reader, filter, reader.dialect === 'sqlite' ? "group_concat(p.login, ',' order by g.id)" : "string_agg(p.login, ',' order by g.id)", "''");
-  const text = `select a.slug, a.platform, a.name, u.name, ${parts.version}, ${parts.grantees}, ${parts.rotating}
+  const text = `select a.slug, a.platform, a.name, u.name, v.version, v.fields, ${parts.grantees}, ${parts.rotating}
     from accounts a join units u on u.id = a.unit_id
     ${parts.joins}
     where ${where}
