@@ -18,7 +18,7 @@ import { activePolicy, commitChange, type Vault } from './vault.js';
 import { endExpiredGrants, endGrant } from './steps.js';
 import { inBatches } from '../store/batches.js';
 import { keySigner } from '../audit/log.js';
-import { certifiedKey, PERSON_KEY_COLUMNS, sealGrants } from './state-seals.js';
+import { certifiedKey, PERSON_KEY_COLUMNS, writeSeal } from './state-seals.js';
 
 export function parseCapabilities(text: string): Capability[] {
   const can = text.split(',').map((c) => c.trim()).filter(Boolean);
@@ -76,20 +76,26 @@ export async function addGrants(vault: Vault, officer: KeyHolder, login: string,
     // Expired grants end first (a re-grant after expiry must not hide that the old one lapsed).
     const swept = await endExpiredGrants({ trx, at, actor: officer.login, policy });
     const iso = at.toISOString();
+    const untilIso = until?.toISOString() ?? null;
     const ids = accounts.map((a) => a.id);
+    // The new grants are the person's only ones in force on these accounts once the old ones end,
+    // so they are sealed as they are written: the seal names their fields, not their row ids, and
+    // reading them back to seal them would cost a select and an update per 500.
+    const seal = await writeSeal(trx, vault.vaultId, keySigner(orgKey), ids.map((accountId) => ({
+      kind: 'grant' as const, person: recipient.personId, account: accountId, can, until: untilIso, grantedAt: iso,
+    })), iso);
     // A re-grant replaces the grant in force; a few statements per 500 accounts, not a few per account.
     for (const chunk of inBatches(ids)) {
       await trx.updateTable('grants').set({ removed_at: iso, removed_by: officer.login })
         .where('person_id', '=', recipient.personId).where('account_id', 'in', chunk).where('removed_at', 'is', null).execute();
-      await trx.insertInto('grants').values(chunk.map((accountId) => ({ person_id: recipient.personId, account_id: accountId, can: JSON.stringify(can), until: until?.toISOString() ?? null, granted_by: officer.login, granted_at: iso, removed_by: null, removed_at: null }))).execute();
+      await trx.insertInto('grants').values(chunk.map((accountId) => ({ person_id: recipient.personId, account_id: accountId, can: JSON.stringify(can), until: untilIso, granted_by: officer.login, granted_at: iso, removed_by: null, removed_at: null, seal }))).execute();
     }
-    await sealGrants(trx, vault.vaultId, keySigner(orgKey), { personId: recipient.personId, accounts: ids }, iso);
     const wrapped = await wrapLatestFor(trx, accounts, async (data) => Buffer.from(await decryptWith(data, orgKey)), recipient, at, can, onProgress);
     const audit = [];
     for (const account of accounts) {
       const version = wrapped.get(account.id) ?? null;
-      views.push({ login, slug: account.slug, can, until: until?.toISOString() ?? null, grantedBy: officer.login, grantedAt: iso, wrappedVersion: version });
-      audit.push({ action: 'grant.add', actor: officer.login, subject: account.slug, outcome: 'ok' as const, details: { person: login, can, until: until?.toISOString() ?? null, wrapped_version: version } });
+      views.push({ login, slug: account.slug, can, until: untilIso, grantedBy: officer.login, grantedAt: iso, wrappedVersion: version });
+      audit.push({ action: 'grant.add', actor: officer.login, subject: account.slug, outcome: 'ok' as const, details: { person: login, can, until: untilIso, wrapped_version: version } });
     }
     return { result: undefined, audit: [...swept.audit, ...audit] };
   }, { by: officer });
