@@ -6,7 +6,8 @@
 // one file per entry (each command at its dist/ path, the fast paths, the scripts gmv starts as
 // processes or workers) and shared chunks in lib/chunks/, with the dependencies bundled in except
 // native addons (better-sqlite3's JavaScript is bundled, its addon loaded by path) and the few that
-// load files of their own at run time (oclif, pg, openpgp). dist/ stays the plain compiler output,
+// load files of their own at run time (oclif, openpgp). pg is bundled into a chunk of its own, which
+// only a command on PostgreSQL loads (store/driver.ts#loadPg). dist/ stays the plain compiler output,
 // for the bench and for reading.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -37,7 +38,7 @@ const bundle = await rolldown({
   platform: 'node',
   // Native addons, and packages that find files of their own at run time or load slower bundled
   // (oclif). better-sqlite3's JavaScript is bundled; its addon is loaded by path (store/driver.ts).
-  external: /^(argon2|pg|pg-native|openpgp|@oclif\/core)(\/|$)/,
+  external: /^(argon2|pg-native|openpgp|@oclif\/core)(\/|$)/,
   logLevel: 'warn',
 });
 // What a reveal loads before it asks the agent goes in two chunks: each further file costs the

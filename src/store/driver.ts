@@ -114,7 +114,7 @@ const CONNECT_TIMEOUT_MS = 30_000;
  * read-only pool's sessions refuse every write the server would otherwise accept.
  */
 export async function connectPostgres(url: string, max = 2, options: { readOnly?: boolean } = {}): Promise<import('pg').Pool> {
-  const pg = loadPg();
+  const pg = await loadPg();
   const location = redactUrl(url);
   const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, ...(options.readOnly ? { options: '-c default_transaction_read_only=on' } : {}) });
   // An idle client losing its server must not crash the process; the next query reports it.
@@ -137,14 +137,15 @@ export async function connectPostgres(url: string, max = 2, options: { readOnly?
  * The pg package. At load it asks whether it runs in a Cloudflare Worker; on Node 20, which has no
  * `navigator`, it finds out by building a fetch Response, which loads undici: ~25 ms of every
  * command on PostgreSQL. A `navigator` naming Node, present only while pg loads, answers first.
- * Required rather than imported, which also skips the scan of its CommonJS exports.
+ * The build bundles pg into a chunk of its own (one file instead of about thirty), loaded here only
+ * by a command that opens a PostgreSQL vault.
  */
-function loadPg(): typeof import('pg') {
+async function loadPg(): Promise<typeof import('pg')> {
   const global = globalThis as { navigator?: unknown };
   const absent = !('navigator' in globalThis);
   if (absent) global.navigator = { userAgent: `Node.js/${process.versions.node}` };
   try {
-    return createRequire(import.meta.url)('pg') as typeof import('pg');
+    return ((await import('pg')) as unknown as { default: typeof import('pg') }).default;
   } finally {
     if (absent) delete global.navigator;
   }
