@@ -17,7 +17,7 @@ export default class GrantAdd extends GmvCommand<typeof GrantAdd> {
   };
 
   async run(): Promise<void> {
-    const { addGrants, parseCapabilities } = await import('../../src/services/grants.js');
+    const { addGrants, grantAddedLines, parseCapabilities } = await import('../../src/services/grants.js');
     const can = parseCapabilities(this.flags.can);
     const until = this.untilFlag('until', this.flags.until) ?? null;
     const slugs = this.positional.slice(1);
@@ -26,6 +26,6 @@ export default class GrantAdd extends GmvCommand<typeof GrantAdd> {
     const all = slugs.length ? slugs : [this.args.slug];
     const bar = await progressBar(this.t('progress.grant'), { json: this.jsonMode, quiet: this.flags.quiet, total: all.length });
     const grants = await addGrants(await this.vault(), officer, this.args.login, all, can, until, (done, total) => bar.update(done, total)).finally(() => bar.stop());
-    this.emit({ grants }, () => grants.map((g) => this.t('grant.added', { login: g.login, account: g.slug, can: g.can.join(','), until: g.until ? formatChinaTime(new Date(g.until)) : '-' })));
+    this.emit({ grants }, () => grantAddedLines(grants, (key, params) => this.t(key, params), (iso) => formatChinaTime(new Date(iso))));
   }
 }

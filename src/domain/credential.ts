@@ -5,6 +5,10 @@ import type { TotpSeed } from './otpauth.js';
 export const FIELDS = ['password', 'totp', 'recovery', 'login', 'phone', 'email', 'notes'] as const;
 export type Field = (typeof FIELDS)[number];
 
+/** The fields a departure (or a narrowed grant) rotates: what can log in to the platform or get past its second factor. */
+export const ROTATED_FIELDS = ['password', 'totp', 'recovery'] as const;
+export type RotatedField = (typeof ROTATED_FIELDS)[number];
+
 export interface CredentialContent {
   password?: string;
   /** The identifier typed at the platform's login page (phone, e-mail, username). */

@@ -39,7 +39,7 @@ export async function runFast(args: GrantAddArgs, env: NodeJS.ProcessEnv): Promi
   let location = args.vault ?? '(vault)';
   let close: (() => Promise<void>) | null = null;
   try {
-    const { addGrants, parseCapabilities } = await import('../services/grants.js');
+    const { addGrants, grantAddedLines, parseCapabilities } = await import('../services/grants.js');
     const can = parseCapabilities(args.can);
     const until = untilFlag('until', args.until) ?? null;
     const paths = localPaths(env);
@@ -52,7 +52,7 @@ export async function runFast(args: GrantAddArgs, env: NodeJS.ProcessEnv): Promi
     close = () => vault.store.close();
     const officer = await sessionActor(vault, agent);
     const grants = await addGrants(vault, officer, args.login, args.slugs, can, until);
-    printResult(args.json, { grants }, () => grants.map((g) => render('grant.added', { login: g.login, account: g.slug, can: g.can.join(','), until: g.until ? formatChinaTime(new Date(g.until)) : '-' }, lang)));
+    printResult(args.json, { grants }, () => grantAddedLines(grants, (key, params) => render(key, params, lang), (iso) => formatChinaTime(new Date(iso))));
     return 0;
   } catch (error) {
     return failed(error, location, lang, args.json);

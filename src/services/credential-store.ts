@@ -83,7 +83,7 @@ export function sealedFields(text: string): FieldSealed | null {
 }
 
 /** Whether a grant opens every field, the password included (`reveal`, `manage`). */
-function readsEverything(can: readonly Capability[]): boolean {
+export function readsEverything(can: readonly Capability[]): boolean {
   return can.includes('reveal') || can.includes('manage');
 }
 

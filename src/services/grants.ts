@@ -9,13 +9,17 @@ import { qualificationOf } from './training.js';
 import { GmvError } from '../errors.js';
 import { decryptWith } from '../crypto/pgp.js';
 import type { PublicKey } from 'openpgp';
+import type { Kysely } from 'kysely';
+import type { DB } from '../store/schema.js';
+import type { MessageKey } from '../i18n/catalogue.js';
 import { authorize, CAPABILITIES, refuse, sealContext, type Capability } from './access.js';
 import { findAccount, findAccounts } from './accounts.js';
-import { wrapLatestFor } from './credential-store.js';
+import { fieldsAllowed, readsEverything, wrapLatestFor } from './credential-store.js';
+import { FIELDS } from '../domain/credential.js';
 import { orgKeyFor } from './officer-keys.js';
 import type { KeyHolder } from './keys.js';
 import { activePolicy, commitChange, type Vault } from './vault.js';
-import { endExpiredGrants, endGrant } from './steps.js';
+import { endExpiredGrants, endGrant, queueNarrowedRotations } from './steps.js';
 import { inBatches } from '../store/batches.js';
 import { keySigner } from '../audit/log.js';
 import { certifiedKey, PERSON_KEY_COLUMNS, writeSeal } from './state-seals.js';
@@ -28,6 +32,17 @@ export function parseCapabilities(text: string): Capability[] {
 }
 
 export interface GrantView { login: string; slug: string; can: Capability[]; until: string | null; grantedBy: string; grantedAt: string; wrappedVersion: number | null }
+
+/** A grant just given: when it narrowed one that read every field, the rotation due for the fields it no longer opens. */
+export interface GrantAdded extends GrantView { rotation: { due: string; fields: string[] } | null }
+
+/** The human lines of `gmv grant add`, in the caller's language. */
+export function grantAddedLines(grants: readonly GrantAdded[], t: (key: MessageKey, params: Record<string, string>) => string, time: (iso: string) => string): string[] {
+  return grants.flatMap((g) => [
+    t('grant.added', { login: g.login, account: g.slug, can: g.can.join(','), until: g.until ? time(g.until) : '-' }),
+    ...(g.rotation ? [t('grant.narrowed', { login: g.login, account: g.slug, fields: g.rotation.fields.map((f) => t(`field.${f}` as MessageKey, {})).join(', '), due: g.rotation.due })] : []),
+  ]);
+}
 
 /**
  * The person a grant is for, checked as the door checks every grantee: active, with an approved
@@ -59,7 +74,7 @@ export async function checkedGrantee(vault: Vault, officer: KeyHolder, login: st
   return certifiedKey(db, sealContext(vault), person);
 }
 
-export async function addGrants(vault: Vault, officer: KeyHolder, login: string, slugs: string[], can: Capability[], until: Date | null, onProgress?: (done: number, total: number) => void): Promise<GrantView[]> {
+export async function addGrants(vault: Vault, officer: KeyHolder, login: string, slugs: string[], can: Capability[], until: Date | null, onProgress?: (done: number, total: number) => void): Promise<GrantAdded[]> {
   const db = vault.store.db;
   const recipient = await checkedGrantee(vault, officer, login);
   if (until && until <= vault.now()) throw new GmvError('USAGE', { detail: '--until must be in the future' });
@@ -70,7 +85,7 @@ export async function addGrants(vault: Vault, officer: KeyHolder, login: string,
   }
   const orgKey = await orgKeyFor(vault, officer);
   const policy = await activePolicy(db);
-  const views: GrantView[] = [];
+  const views: GrantAdded[] = [];
   await commitChange(vault, async (trx) => {
     const at = vault.now();
     // Expired grants end first (a re-grant after expiry must not hide that the old one lapsed).
@@ -84,6 +99,8 @@ export async function addGrants(vault: Vault, officer: KeyHolder, login: string,
     const seal = await writeSeal(trx, vault.vaultId, keySigner(orgKey), ids.map((accountId) => ({
       kind: 'grant' as const, person: recipient.personId, account: accountId, can, until: untilIso, grantedAt: iso,
     })), iso);
+    // A grant that no longer reads every field narrows one that did: found before the old ones end.
+    const narrowing = readsEverything(can) ? [] : await accountsReadInFull(trx, recipient.personId, ids);
     // A re-grant replaces the grant in force; a few statements per 500 accounts, not a few per account.
     for (const chunk of inBatches(ids)) {
       await trx.updateTable('grants').set({ removed_at: iso, removed_by: officer.login })
@@ -91,15 +108,28 @@ export async function addGrants(vault: Vault, officer: KeyHolder, login: string,
       await trx.insertInto('grants').values(chunk.map((accountId) => ({ person_id: recipient.personId, account_id: accountId, can: JSON.stringify(can), until: untilIso, granted_by: officer.login, granted_at: iso, removed_by: null, removed_at: null, seal }))).execute();
     }
     const wrapped = await wrapLatestFor(trx, accounts, async (data) => Buffer.from(await decryptWith(data, orgKey)), recipient, at, can, onProgress);
+    const rotations = narrowing.length === 0 ? new Map<number, { due: string; fields: string[] }>()
+      : await queueNarrowedRotations({ trx, at, actor: officer.login, policy }, { personId: recipient.personId, login }, narrowing, fieldsAllowed(can, FIELDS), `grant of ${login} narrowed to ${can.join(',')}`);
     const audit = [];
     for (const account of accounts) {
       const version = wrapped.get(account.id) ?? null;
-      views.push({ login, slug: account.slug, can, until: untilIso, grantedBy: officer.login, grantedAt: iso, wrappedVersion: version });
-      audit.push({ action: 'grant.add', actor: officer.login, subject: account.slug, outcome: 'ok' as const, details: { person: login, can, until: untilIso, wrapped_version: version } });
+      const rotation = rotations.get(account.id) ?? null;
+      views.push({ login, slug: account.slug, can, until: untilIso, grantedBy: officer.login, grantedAt: iso, wrappedVersion: version, rotation });
+      audit.push({ action: 'grant.add', actor: officer.login, subject: account.slug, outcome: 'ok' as const, details: { person: login, can, until: untilIso, wrapped_version: version, ...(rotation ? { rotation_due: rotation.due, rotation_fields: rotation.fields } : {}) } });
     }
     return { result: undefined, audit: [...swept.audit, ...audit] };
   }, { by: officer });
   return views;
+}
+
+/** The accounts among `ids` on which the person's grant in force reads every field (reveal or manage). */
+async function accountsReadInFull(trx: Kysely<DB>, personId: number, ids: readonly number[]): Promise<number[]> {
+  const out: number[] = [];
+  for (const chunk of inBatches(ids)) {
+    const live = await trx.selectFrom('grants').select(['account_id', 'can']).where('person_id', '=', personId).where('account_id', 'in', chunk).where('removed_at', 'is', null).execute();
+    for (const g of live) if (readsEverything(JSON.parse(g.can) as Capability[])) out.push(Number(g.account_id));
+  }
+  return out;
 }
 
 export async function removeGrant(vault: Vault, officer: KeyHolder, login: string, slug: string): Promise<{ login: string; slug: string; rotationDue: string }> {

@@ -35,9 +35,9 @@ import { signStaffRecordIn } from './training.js';
 import { prepareRekey, rekeyIn, wipeRekey, type RekeyView } from './org-rekey.js';
 import { refFields } from './credential-store.js';
 
-/** The fields a departure rotates: what can log in to the platform or get past its second factor. */
-export const ROTATED_FIELDS = ['password', 'totp', 'recovery'] as const;
-export type RotatedField = (typeof ROTATED_FIELDS)[number];
+import { ROTATED_FIELDS, type RotatedField } from '../domain/credential.js';
+
+export { ROTATED_FIELDS, type RotatedField };
 
 export interface ExposedAccount {
   slug: string;

@@ -13,6 +13,8 @@ import { buildCrl, type CaMaterial, type RevokedEntry } from '../crypto/x509.js'
 import { revokeWraps, type WrapKind } from '../store/wraps.js';
 import { inBatches } from '../store/batches.js';
 import type { Policy } from '../policy/policy.js';
+import { ROTATED_FIELDS, type Field, type RotatedField } from '../domain/credential.js';
+import { refFields } from './credential-store.js';
 
 /** What every step needs besides its own arguments: the transaction, the moment, who acts, the rules. */
 export interface StepContext {
@@ -96,6 +98,48 @@ export async function endGrants(ctx: StepContext, person: { personId: number; lo
         audit: [{ action, actor: ctx.actor, subject: a.slug, outcome: 'ok', details: { person: person.login, reason: why, rotation_due: rotationDue, wraps_revoked: wrapsRevoked } }],
       });
     }
+  }
+  return out;
+}
+
+/**
+ * A grant narrowed from one that read every field (reveal, manage) to one that does not (otp): the
+ * fields the person could open through their own wraps on those accounts and may no longer (the
+ * password and recovery codes; the TOTP seed stays theirs) are queued for rotation as a removal
+ * queues them, since they may remember what they saw. An account already queued for a removal
+ * keeps its item. Returns, for each account queued or already queued, the due date and the fields lost.
+ */
+export async function queueNarrowedRotations(ctx: StepContext, person: { personId: number; login: string }, accountIds: readonly number[], kept: readonly Field[], detail: string):
+  Promise<Map<number, { due: string; fields: RotatedField[] }>> {
+  const { trx, at } = ctx;
+  const iso = at.toISOString();
+  const due = addDays(civilDateOf(at), ctx.policy.rotation.eventDueDays);
+  const out = new Map<number, { due: string; fields: RotatedField[] }>();
+  for (const ids of inBatches(accountIds)) {
+    const wraps = await trx.selectFrom('wraps').select(['account_id', 'item_kind', 'item_ref', 'item_version']).where('person_id', '=', person.personId)
+      .where('account_id', 'in', ids).where('item_kind', 'in', ['credential', 'rotation']).execute();
+    // A wrap of a version sealed whole (before field keys) opened every field that version held.
+    const versionFields = new Map((await trx.selectFrom('credential_versions').select(['account_id', 'version', 'fields']).where('account_id', 'in', ids).execute())
+      .map((v) => [`${v.account_id}:${v.version}`, (JSON.parse(v.fields) as { fields: string[] }).fields]));
+    const held = new Map<number, Set<string>>();
+    for (const w of wraps) {
+      const id = Number(w.account_id);
+      const fields = w.item_kind === 'rotation' ? ['password'] : refFields(w.item_ref) ?? versionFields.get(`${id}:${w.item_version}`) ?? [];
+      const set = held.get(id) ?? new Set<string>();
+      for (const f of fields) set.add(f);
+      held.set(id, set);
+    }
+    const queued = new Map((await trx.selectFrom('rotation_queue').select(['account_id', 'due_on']).where('account_id', 'in', ids).where('reason', '=', 'access-removed').where('done_at', 'is', null).execute())
+      .map((q) => [Number(q.account_id), q.due_on]));
+    const fresh: { account_id: number; reason: string; detail: string; due_on: string; created_at: string; done_at: null; fields: string; person_id: number }[] = [];
+    for (const id of ids) {
+      const lost = ROTATED_FIELDS.filter((f) => held.get(id)?.has(f) && !kept.includes(f));
+      if (lost.length === 0) continue;
+      const open = queued.get(id);
+      out.set(id, { due: open ?? due, fields: lost });
+      if (open === undefined) fresh.push({ account_id: id, reason: 'access-removed', detail, due_on: due, created_at: iso, done_at: null, fields: JSON.stringify(lost), person_id: person.personId });
+    }
+    if (fresh.length > 0) await trx.insertInto('rotation_queue').values(fresh).execute();
   }
   return out;
 }

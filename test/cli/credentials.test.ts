@@ -133,6 +133,38 @@ describe.each(dialects())('credential vault on %s', (dialect) => {
     expect((await gmv(['secret', 'show', 'wechat-main'], { env: wang.env })).code).toBe(4);
   });
 
+  it('narrowing a grant from reveal to otp queues what the person could open and no longer may for rotation', async () => {
+    expect((await gmv(['account', 'add', '--slug', 'douyin-narrow', '--platform', 'douyin', '--name', '抖音收窄', '--unit', '宣传科'], { env: zhang.env })).code).toBe(0);
+    expect((await gmv(['secret', 'set', 'douyin-narrow', '--field', 'password', '--from-file', '-'], { env: zhang.env, input: 'Narrow-Douyin-Password-7' })).code).toBe(0);
+    expect((await gmv(['secret', 'set', 'douyin-narrow', '--field', 'totp', '--from-file', '-'], { env: zhang.env, input: SEED })).code).toBe(0);
+    expect((await gmv(['secret', 'set', 'douyin-narrow', '--field', 'recovery', '--from-file', '-'], { env: zhang.env, input: 'DDDD-4444\nEEEE-5555\n' })).code).toBe(0);
+    const wide = await gmv(['grant', 'add', 'wang.fang', 'douyin-narrow', '--can', 'reveal', '--json'], { env: officer.env });
+    expect(JSON.parse(wide.stdout).grants[0].rotation).toBeNull();
+    expect((await gmv(['secret', 'show', 'douyin-narrow'], { env: wang.env })).stdout.trim()).toBe('Narrow-Douyin-Password-7');
+
+    const narrowed = await gmv(['grant', 'add', 'wang.fang', 'douyin-narrow', '--can', 'otp'], { env: officer.env });
+    expect(narrowed.code, narrowed.stderr).toBe(0);
+    expect(narrowed.stdout).toMatch(/wang\.fang could open the password, recovery codes of douyin-narrow and no longer may: rotation due \d{4}-\d{2}-\d{2}/);
+    // The TOTP seed stays theirs: only the password and the recovery codes are owed.
+    const due = JSON.parse((await gmv(['rotate', 'due', '--json'], { env: officer.env })).stdout).due.filter((d: { slug: string }) => d.slug === 'douyin-narrow');
+    expect(due).toEqual([expect.objectContaining({ reason: 'access-removed', fields: ['password', 'recovery'], detail: 'grant of wang.fang narrowed to otp' })]);
+    expect((await gmv(['secret', 'show', 'douyin-narrow'], { env: wang.env })).code).toBe(4);
+    expect(JSON.parse((await gmv(['otp', 'douyin-narrow', '--json'], { env: wang.env })).stdout).code).toMatch(/^\d{6}$/);
+    const entry = JSON.parse((await gmv(['audit', 'log', '--subject', 'douyin-narrow', '--action', 'grant.add', '--json'], { env: officer.env })).stdout).entries.at(-1);
+    expect(entry.details).toMatchObject({ person: 'wang.fang', can: ['otp'], rotation_due: due[0].due, rotation_fields: ['password', 'recovery'] });
+
+    // In Chinese too, with the fields named in Chinese.
+    const again = await gmv(['grant', 'add', 'wang.fang', 'douyin-narrow', '--can', 'reveal'], { env: officer.env });
+    expect(again.stdout).not.toMatch(/rotation due/);
+    const zh = await gmv(['grant', 'add', 'wang.fang', 'douyin-narrow', '--can', 'otp', '--lang', 'zh-CN'], { env: officer.env });
+    expect(zh.stdout).toContain(`wang.fang 曾可打开 douyin-narrow 的 密码, 恢复码，现已不可：须在 ${due[0].due} 前轮换。`);
+    // Queued once: the open item keeps its due date.
+    expect(JSON.parse((await gmv(['rotate', 'due', '--json'], { env: officer.env })).stdout).due.filter((d: { slug: string }) => d.slug === 'douyin-narrow')).toHaveLength(1);
+    // A grant that never read the password owes nothing when it is given again.
+    const otpOnly = await gmv(['grant', 'add', 'wang.fang', 'weibo-press', '--can', 'otp', '--json'], { env: officer.env });
+    expect(JSON.parse(otpOnly.stdout).grants[0].rotation).toBeNull();
+  });
+
   it('recovery codes are one-time: used codes are marked, the count drops, exhaustion is an error', async () => {
     const list = JSON.parse((await gmv(['recovery', 'list', '--json'], { env: zhang.env })).stdout).accounts;
     expect(list).toEqual(expect.arrayContaining([{ slug: 'weibo-press', left: 3, low: false }]));
