@@ -17,7 +17,8 @@ const ACTIONS: ReadonlySet<string> = new Set(['person.add', 'person.roles', 'gra
 
 interface Body { action: string; actor: string | null; subject: string | null; outcome: string; details: Record<string, unknown> }
 
-export interface StateMismatch { table: string; row: string; detail: string }
+/** One disagreement: `detail` is a catalogue key (detail.replay*), rendered with `params` in the reader's language. */
+export interface StateMismatch { table: string; row: string; detail: string; params?: Record<string, string> }
 
 export class StateReplay {
   private readonly events: { seq: number; text: string }[] = [];
@@ -91,9 +92,9 @@ export class StateReplay {
       const logged = roles.get(key);
       const stored = jsonList(value);
       if (!logged) {
-        if (!pruned) problems.push({ table: 'people', row: key, detail: 'no signed entry added this person' });
+        if (!pruned) problems.push({ table: 'people', row: key, detail: 'detail.replayNoPersonEntry' });
       } else if (logged.join(',') !== stored.join(',')) {
-        problems.push({ table: 'people', row: key, detail: `roles ${stored.join(',') || '(none)'}, the log says ${logged.join(',') || '(none)'}` });
+        problems.push({ table: 'people', row: key, detail: 'detail.replayRoles', params: { stored: stored.join(',') || '-', logged: logged.join(',') || '-' } });
       }
     }
 
@@ -102,33 +103,33 @@ export class StateReplay {
       const key = `${String(login)} on ${String(slug)}`;
       const logged = grants.get(key);
       const stored = jsonList(can);
-      if (seen.has(key)) problems.push({ table: 'grants', row: key, detail: 'a second grant in force' });
+      if (seen.has(key)) problems.push({ table: 'grants', row: key, detail: 'detail.replaySecondGrant' });
       seen.add(key);
       if (!logged) {
-        if (!pruned) problems.push({ table: 'grants', row: key, detail: 'no signed entry granted it' });
+        if (!pruned) problems.push({ table: 'grants', row: key, detail: 'detail.replayNoGrantEntry' });
       } else if (logged.can.join(',') !== stored.join(',') || !sameInstant(logged.until, until)) {
-        problems.push({ table: 'grants', row: key, detail: `can ${stored.join(',')} until ${String(until ?? '-')}, the log says ${logged.can.join(',')} until ${logged.until ?? '-'}` });
+        problems.push({ table: 'grants', row: key, detail: 'detail.replayGrantTerms', params: { stored: stored.join(','), storedUntil: String(until ?? '-'), logged: logged.can.join(','), loggedUntil: logged.until ?? '-' } });
       }
     }
-    for (const key of grants.keys()) if (!seen.has(key)) problems.push({ table: 'grants', row: key, detail: 'granted in the log, missing from the table' });
+    for (const key of grants.keys()) if (!seen.has(key)) problems.push({ table: 'grants', row: key, detail: 'detail.replayGrantMissing' });
 
     const enrolled = new Set(tables.mfa);
-    for (const login of mfa) if (!enrolled.has(login)) problems.push({ table: 'mfa_totp', row: login, detail: 'second factor enrolled in the log, missing from the table' });
-    if (!pruned) for (const login of enrolled) if (!mfa.has(login)) problems.push({ table: 'mfa_totp', row: login, detail: 'no signed entry enrolled it' });
+    for (const login of mfa) if (!enrolled.has(login)) problems.push({ table: 'mfa_totp', row: login, detail: 'detail.replayMfaMissing' });
+    if (!pruned) for (const login of enrolled) if (!mfa.has(login)) problems.push({ table: 'mfa_totp', row: login, detail: 'detail.replayNoMfaEntry' });
 
     const lockedRows = new Set(tables.locked);
-    for (const login of locked) if (!lockedRows.has(login)) problems.push({ table: 'login_throttle', row: login, detail: 'locked out in the log, not in the table' });
+    for (const login of locked) if (!lockedRows.has(login)) problems.push({ table: 'login_throttle', row: login, detail: 'detail.replayLockMissing' });
 
     const checkPolicy = (row: unknown[] | null, logged: string | null, what: string) => {
       if (!row) {
-        if (logged !== null) problems.push({ table: 'policies', row: what, detail: `the log applied ${logged.slice(0, 12)}…, the vault enforces none` });
+        if (logged !== null) problems.push({ table: 'policies', row: what, detail: 'detail.replayPolicyNone', params: { logged: logged.slice(0, 12) } });
         return;
       }
       const [id, sha, body] = row;
       const actual = createHash('sha256').update(String(body), 'utf8').digest('hex');
-      if (actual !== String(sha)) problems.push({ table: 'policies', row: `id ${String(id)}`, detail: 'its text does not match its recorded SHA-256' });
-      else if (logged === null) problems.push({ table: 'policies', row: `id ${String(id)}`, detail: `${what} ${actual.slice(0, 12)}… in force, but the log applied none` });
-      else if (logged !== actual) problems.push({ table: 'policies', row: `id ${String(id)}`, detail: `${what} ${actual.slice(0, 12)}… is not the one the log applied (${logged.slice(0, 12)}…)` });
+      if (actual !== String(sha)) problems.push({ table: 'policies', row: `id ${String(id)}`, detail: 'detail.replayPolicyText' });
+      else if (logged === null) problems.push({ table: 'policies', row: `id ${String(id)}`, detail: 'detail.replayPolicyUnlogged', params: { what, actual: actual.slice(0, 12) } });
+      else if (logged !== actual) problems.push({ table: 'policies', row: `id ${String(id)}`, detail: 'detail.replayPolicyOther', params: { what, actual: actual.slice(0, 12), logged: logged.slice(0, 12) } });
     };
     if (packSha !== null || !pruned) checkPolicy(tables.pack, packSha, 'pack');
     if (overrideSha !== null || tables.override) checkPolicy(tables.override, overrideSha, 'override');
@@ -157,7 +158,7 @@ function jsonList(value: unknown): string[] {
 /** Throw the first disagreement as an integrity failure naming the table and the row. */
 export function assertStateAgrees(problems: StateMismatch[]): void {
   const first = problems[0];
-  if (first) throw new GmvError('STATE_MISMATCH', { table: first.table, row: first.row, detail: first.detail, count: problems.length });
+  if (first) throw new GmvError('STATE_MISMATCH', { ...first.params, table: first.table, row: first.row, detail: first.detail, count: problems.length });
 }
 
 function sorted(value: unknown): string[] {

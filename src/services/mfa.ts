@@ -89,7 +89,7 @@ export async function loggedMfa(db: Kysely<DB>, login: string, signedSize: numbe
     .where('seq', '<', signedSize).orderBy('seq', 'desc').limit(1).executeTakeFirst();
   if (!row || row.body === null) return false;
   if (leafHash(Buffer.from(row.body, 'utf8')).toString('hex') !== row.leaf_hash) {
-    throw new GmvError('STATE_MISMATCH', { table: 'audit_entries', row: `#${Number(row.seq)}`, detail: 'a second-factor entry does not match its leaf hash', count: 1 });
+    throw new GmvError('STATE_MISMATCH', { table: 'audit_entries', row: `#${Number(row.seq)}`, detail: 'detail.leafSecondFactor', count: 1 });
   }
   return row.action === 'mfa.enroll.confirm';
 }

@@ -43,7 +43,7 @@ export async function loggedFailures(trx: Kysely<DB>, login: string, policy: Pol
       const seq = Number(row.seq);
       if (row.body === null) return result; // pruned: older than any count that still matters
       if (leafHash(Buffer.from(row.body, 'utf8')).toString('hex') !== row.leaf_hash) {
-        throw new GmvError('STATE_MISMATCH', { table: 'audit_entries', row: `#${seq}`, detail: 'a login-throttle entry does not match its leaf hash', count: 1 });
+        throw new GmvError('STATE_MISMATCH', { table: 'audit_entries', row: `#${seq}`, detail: 'detail.leafThrottle', count: 1 });
       }
       const body = JSON.parse(row.body) as { action?: string; subject?: string; outcome?: string; at?: string; details?: Record<string, unknown> };
       if (body.action !== row.action || body.subject !== login || body.outcome !== row.outcome) continue;

@@ -132,7 +132,7 @@ export async function unlockPerson(vault: Vault, login: string, passphrase: Secr
       const detail = 'second factor enrolled in the log, missing from the table';
       await recordDenial(vault, { action: 'auth.totp', actor: login, subject: login, outcome: 'denied', details: { rule: 'state-mismatch', reason: detail, table: 'mfa_totp' } },
         async (trx) => { await settleFailure(trx, reservation, policy, vault.now()); return []; });
-      throw new GmvError('STATE_MISMATCH', { table: 'mfa_totp', row: login, detail, count: 1 });
+      throw new GmvError('STATE_MISMATCH', { table: 'mfa_totp', row: login, detail: 'detail.replayMfaMissing', count: 1 });
     }
     if (activeMfa) {
       if (!options.totp) {

@@ -66,7 +66,7 @@ describe.each(dialects())('access state changed outside gmv on %s', (dialect) =>
       li: Number((await db.selectFrom('people').select('id').where('login', '=', 'li.an').executeTakeFirstOrThrow()).id),
       douyin: Number((await db.selectFrom('accounts').select('id').where('slug', '=', 'douyin-news').executeTakeFirstOrThrow()).id),
     });
-    const expectNamed = async (table: string, row: string) => {
+    const expectNamed = async (table: string, row: string, zh: string) => {
       const out = await gmv(['audit', 'verify', '--json'], { env: box.env });
       expect(out.code, out.stdout + out.stderr).toBe(6);
       const error = JSON.parse(out.stdout).error;
@@ -76,21 +76,25 @@ describe.each(dialects())('access state changed outside gmv on %s', (dialect) =>
       const human = await gmv(['audit', 'verify'], { env: box.env });
       expect(human.code).toBe(6);
       expect(human.stderr).toContain(row);
+      // In Chinese the whole message is Chinese, the disagreement included.
+      const chinese = await gmv(['audit', 'verify', '--lang', 'zh-CN'], { env: box.env });
+      expect(chinese.stderr).toContain(`完整性故障：表 ${table}`);
+      expect(chinese.stderr).toContain(zh);
     };
 
-    const attacks: { name: string; table: string; row: string; attack: (db: Kysely<DB>) => Promise<void>; undo: (db: Kysely<DB>) => Promise<void> }[] = [
+    const attacks: { name: string; table: string; row: string; zh: string; attack: (db: Kysely<DB>) => Promise<void>; undo: (db: Kysely<DB>) => Promise<void> }[] = [
       {
-        name: 'self-promotion', table: 'people', row: 'zhao.min',
+        name: 'self-promotion', table: 'people', row: 'zhao.min', zh: '角色为 security-officer，日志记载为 editor',
         attack: async (db) => void await db.updateTable('people').set({ roles: '["security-officer"]' }).where('login', '=', 'zhao.min').execute(),
         undo: async (db) => void await db.updateTable('people').set({ roles: '["editor"]' }).where('login', '=', 'zhao.min').execute(),
       },
       {
-        name: 'otp grant widened to reveal', table: 'grants', row: 'zhao.min on weibo-press',
+        name: 'otp grant widened to reveal', table: 'grants', row: 'zhao.min on weibo-press', zh: '权限 otp,reveal，至 -；日志记载为权限 otp，至 -',
         attack: async (db) => void await db.updateTable('grants').set({ can: '["otp","reveal"]' }).where('person_id', '=', (await ids(db)).zhao).execute(),
         undo: async (db) => void await db.updateTable('grants').set({ can: '["otp"]' }).where('person_id', '=', (await ids(db)).zhao).execute(),
       },
       {
-        name: 'planted grant row', table: 'grants', row: 'zhao.min on douyin-news',
+        name: 'planted grant row', table: 'grants', row: 'zhao.min on douyin-news', zh: '没有已签名的条目授予此项',
         attack: async (db) => {
           const { zhao: person, douyin } = await ids(db);
           await db.insertInto('grants').values({ person_id: person, account_id: douyin, can: '["reveal"]', until: null, granted_by: 'li.an', granted_at: new Date().toISOString(), removed_by: null, removed_at: null }).execute();
@@ -98,17 +102,17 @@ describe.each(dialects())('access state changed outside gmv on %s', (dialect) =>
         undo: async (db) => void await db.deleteFrom('grants').where('account_id', '=', (await ids(db)).douyin).where('person_id', '=', (await ids(db)).zhao).execute(),
       },
       {
-        name: 'second factor deleted', table: 'mfa_totp', row: 'li.an',
+        name: 'second factor deleted', table: 'mfa_totp', row: 'li.an', zh: '日志中已登记第二因素，表中缺失',
         attack: async (db) => void await db.updateTable('mfa_totp').set({ status: 'pending' }).where('person_id', '=', (await ids(db)).li).execute(),
         undo: async (db) => void await db.updateTable('mfa_totp').set({ status: 'active' }).where('person_id', '=', (await ids(db)).li).execute(),
       },
       {
-        name: 'lock-out row deleted', table: 'login_throttle', row: 'zhao.min',
+        name: 'lock-out row deleted', table: 'login_throttle', row: 'zhao.min', zh: '日志中已锁定，表中没有',
         attack: async (db) => void await db.updateTable('login_throttle').set({ locked_at: null, failures: 0 }).where('person_id', '=', (await ids(db)).zhao).execute(),
         undo: async (db) => void await db.updateTable('login_throttle').set({ locked_at: new Date().toISOString(), failures: 2 }).where('person_id', '=', (await ids(db)).zhao).execute(),
       },
       {
-        name: 'laxer policy pack', table: 'policies', row: 'id',
+        name: 'laxer policy pack', table: 'policies', row: 'id', zh: '不是日志所应用的策略',
         attack: async (db) => {
           const body = policy.replace('max_failures: 2', 'max_failures: 1000');
           const row = await db.insertInto('policies').values({ sha256: createHash('sha256').update(body).digest('hex'), body, applied_at: new Date().toISOString() }).returning('id').executeTakeFirstOrThrow();
@@ -123,7 +127,7 @@ describe.each(dialects())('access state changed outside gmv on %s', (dialect) =>
     ];
     for (const a of attacks) {
       await sql(a.attack);
-      await expectNamed(a.table, a.row);
+      await expectNamed(a.table, a.row, a.zh);
       await sql(a.undo);
       const again = await gmv(['audit', 'verify'], { env: box.env });
       expect(again.code, `${a.name} undone: ${again.stderr}`).toBe(0);
