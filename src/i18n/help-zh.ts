@@ -418,8 +418,8 @@ export const HELP_ZH: Readonly<Record<string, string>> = {
   // gmv checklist verify
   'Check an exported run offline, with nothing but its folder: signatures, key certifications, the audit entries in the signed checkpoint, and the record against the log.':
     '仅凭导出的文件夹离线核验检查单：签名、密钥认证、签名检查点中的审计记录，以及记录与日志是否相符。',
-  'Pin the organisation key you trust with --org-key; without it the folder\'s own org-key.asc is used and the output says so. Any failure is exit 6, naming what is wrong.':
-    '用 --org-key 固定您信任的组织密钥；不指定时使用文件夹自带的 org-key.asc，并在输出中注明。任何失败都以退出码 6 退出，并指出问题所在。',
+  'Pin the organisation key you trust with --org-key; without it the folder\'s own org-key.asc is used and the output says so. A key pinned before a re-key is followed to the current one through the signed hand-overs in org-chain.json. Any failure is exit 6, naming what is wrong.':
+    '用 --org-key 固定您信任的组织密钥；不指定时使用文件夹自带的 org-key.asc，并在输出中注明。更换组织密钥之前固定的密钥，将经由 org-chain.json 中已签名的交接追溯到当前密钥。任何失败都以退出码 6 退出，并指出问题所在。',
   'The organisation public key you trust (armored)':
     '您信任的组织公钥（ASCII 封装）',
   'The exported folder':

@@ -6,6 +6,8 @@
  *   run.countersigner.sig    the same by the countersigner's (when countersigned)
  *   keys/FPR.asc, FPR.json   each signer's public key, and the organisation's certification of it
  *   org-key.asc              the organisation's public key
+ *   org-chain.json           the organisation's earlier keys and the re-key statements between them,
+ *                            so an auditor who pinned an earlier key follows it to this one
  *   checkpoint.json(.sig)    a checkpoint of the audit log signed by the organisation key now
  *   audit-entries.json       the run's audit entries with an RFC 9162 inclusion proof each
  *   VERIFY.txt               how to check it, in zh-CN and en
@@ -19,11 +21,19 @@ import { EXPORT_FILES } from '../audit/signatures.js';
 import type { KeyHolder } from './keys.js';
 import { exportCheckpoint } from './audit-checkpoint-export.js';
 import type { Vault } from './vault.js';
+import type { StoredTransition } from '../audit/org-chain.js';
 
 export const RUN_FILES = {
   record: 'run.json', performerSig: 'run.performer.sig', countersignerSig: 'run.countersigner.sig',
-  keys: 'keys', entries: 'audit-entries.json', howTo: 'VERIFY.txt',
+  keys: 'keys', entries: 'audit-entries.json', howTo: 'VERIFY.txt', orgChain: 'org-chain.json',
 } as const;
+
+/** org-chain.json: every organisation key of the vault and every re-key statement, as stored. */
+export interface OrgChainFile {
+  vault: string;
+  keys: { fingerprint: string; publicKey: string }[];
+  transitions: StoredTransition[];
+}
 
 export interface SignerKeyFile {
   login: string;
@@ -71,6 +81,13 @@ export async function exportRun(vault: Vault, holder: KeyHolder & { deviceId: st
     const file: SignerKeyFile = { login: key.login, fingerprint, createdAt: key.created_at, certification: key.certification ?? null };
     writeFileSync(join(outDir, RUN_FILES.keys, `${fingerprint}.json`), `${JSON.stringify(file, null, 2)}\n`, { flag: 'wx' });
   }
+  const chain: OrgChainFile = {
+    vault: checkpoint.vault,
+    keys: (await db.selectFrom('org_keys').select(['fingerprint', 'public_key']).orderBy('created_at').execute()).map((k) => ({ fingerprint: k.fingerprint, publicKey: k.public_key })),
+    transitions: (await db.selectFrom('org_transitions').select(['body', 'from_signature', 'to_signature', 'ca_signature']).orderBy('id').execute())
+      .map((t) => ({ body: t.body, fromSignature: t.from_signature, toSignature: t.to_signature, caSignature: t.ca_signature })),
+  };
+  writeFileSync(join(outDir, RUN_FILES.orgChain), `${JSON.stringify(chain, null, 2)}\n`, { flag: 'wx' });
   const entriesFile: EntriesFile = { vault: checkpoint.vault, treeSize: checkpoint.size, entries };
   writeFileSync(join(outDir, RUN_FILES.entries), `${JSON.stringify(entriesFile, null, 2)}\n`, { flag: 'wx' });
   writeFileSync(join(outDir, RUN_FILES.howTo), howTo(runId, Boolean(run.countersigner_sig)), { flag: 'wx' });

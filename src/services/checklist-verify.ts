@@ -16,9 +16,10 @@ import { fingerprintOf, readPublic, verifyDetached } from '../crypto/pgp.js';
 import { parseCheckpoint } from '../audit/checkpoint.js';
 import { personKeyRecordText } from '../audit/device-record.js';
 import { leafHash, verifyInclusion } from '../audit/merkle.js';
-import { EXPORT_FILES } from '../audit/signatures.js';
+import { EXPORT_FILES, loadKey } from '../audit/signatures.js';
+import { orgChain } from '../audit/org-chain.js';
 import type { MessageKey } from '../i18n/catalogue.js';
-import { RUN_FILES, type EntriesFile, type SignerKeyFile } from './checklist-export.js';
+import { RUN_FILES, type EntriesFile, type OrgChainFile, type SignerKeyFile } from './checklist-export.js';
 
 export interface RunVerdict {
   id: string;
@@ -31,6 +32,8 @@ export interface RunVerdict {
   vault: string;
   orgKeyPinned: boolean;
   orgFingerprint: string;
+  /** Re-keys followed from the pinned organisation key to the one that signed the checkpoint. */
+  rekeys: number;
 }
 
 interface AuditBody { action: string; outcome: string; actor: string | null; subject: string | null; details: Record<string, unknown>; seq: number; vault: string }
@@ -55,10 +58,16 @@ export async function verifyRunFolder(dir: string, options: { orgKey?: string } 
   if (canonicalJson(record) !== recordBytes.toString('utf8')) fail('detail.recordNotCanonical');
 
   const folderOrg = read(EXPORT_FILES.orgKey).toString('utf8');
-  const orgArmored = options.orgKey ?? folderOrg;
-  const orgKey = await readPublic(orgArmored).catch(() => fail('detail.recordKeyUnreadable', { file: options.orgKey ? '--org-key' : EXPORT_FILES.orgKey }));
+  const orgKey = await readPublic(folderOrg).catch(() => fail('detail.recordKeyUnreadable', { file: EXPORT_FILES.orgKey }));
+  const pin = options.orgKey === undefined ? null : await readPublic(options.orgKey).catch(() => fail('detail.recordKeyUnreadable', { file: '--org-key' }));
   const checkpointText = read(EXPORT_FILES.checkpoint).toString('utf8');
-  if (!(await verifyDetached(Buffer.from(checkpointText, 'utf8'), read(EXPORT_FILES.signature), orgKey))) fail('detail.recordCheckpointSignature', { fingerprint: fingerprintOf(orgKey) });
+  const trusted = pin ?? orgKey;
+  // A pinned key vouches for the folder's key when it is that key, or when the re-key statements
+  // lead from it to that key, each signed by the key it retires and by the one it hands over to.
+  const rekeys = pin === null ? 0 : await rekeysSince(dir, pin, folderOrg, checkpointText);
+  if (rekeys === null || !(await verifyDetached(Buffer.from(checkpointText, 'utf8'), read(EXPORT_FILES.signature), orgKey))) {
+    fail('detail.recordCheckpointSignature', { fingerprint: fingerprintOf(trusted) });
+  }
   const checkpoint = parseCheckpoint(checkpointText) ?? fail('detail.recordCheckpointMalformed');
   if (record.vault !== checkpoint.vault) fail('detail.recordEntryForeign', { seq: 'run.json' });
 
@@ -127,6 +136,29 @@ export async function verifyRunFolder(dir: string, options: { orgKey?: string } 
   }
   return {
     id: record.run.id, template: record.run.template, performer: record.performer.login, countersigner, steps: record.steps.length, entries: bodies.length,
-    checkpointSize: checkpoint.size, vault: checkpoint.vault, orgKeyPinned: options.orgKey !== undefined, orgFingerprint: fingerprintOf(orgKey),
+    checkpointSize: checkpoint.size, vault: checkpoint.vault, orgKeyPinned: pin !== null, orgFingerprint: fingerprintOf(orgKey), rekeys: rekeys ?? 0,
   };
+}
+
+/**
+ * How many re-keys lead from the pinned key to the folder's organisation key (0 when they are the
+ * same key), through the folder's org-chain.json; null when none does. The vault the statements
+ * must name is the checkpoint's, which the folder's key must then have signed.
+ */
+async function rekeysSince(dir: string, pin: PublicKey, folderOrg: string, checkpointText: string): Promise<number | null> {
+  const newest = await loadKey(folderOrg);
+  if (newest.fingerprint === fingerprintOf(pin)) return 0;
+  const vault = parseCheckpoint(checkpointText)?.vault;
+  const path = join(dir, RUN_FILES.orgChain);
+  if (vault === undefined || !existsSync(path)) return null;
+  let file: OrgChainFile;
+  try {
+    file = JSON.parse(readFileSync(path, 'utf8')) as OrgChainFile;
+    if (!Array.isArray(file.keys) || !Array.isArray(file.transitions)) return null;
+  } catch {
+    return null;
+  }
+  const chain = await orgChain(vault, folderOrg, file.keys, file.transitions).catch(() => null);
+  const at = chain?.findIndex((link) => link.key.fingerprint === fingerprintOf(pin)) ?? -1;
+  return at > 0 ? at : null;
 }

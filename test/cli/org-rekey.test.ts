@@ -42,6 +42,7 @@ describe.each(dialects())('org rekey on %s', (dialect) => {
   let oldOrgKey: PrivateKey;
   let wangKey: PrivateKey;
   let oldOrgFile: string;
+  let sweep: string;
   const ok = async (args: string[], env: Record<string, string>, input?: string) => {
     const r = await gmv(args, { env, input });
     expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
@@ -71,6 +72,13 @@ describe.each(dialects())('org rekey on %s', (dialect) => {
       await ok(['grant', 'add', 'li.an', slug, '--can', 'reveal,otp,manage'], box.env);
       await ok(['secret', 'set', slug, '--field', 'password', '--from-file', '-'], box.env, `${slug}-Password-1!`);
     }
+    // A sweep signed before any re-key, exported after it (an auditor holds the first org key).
+    sweep = parse<{ run: { id: string } }>(await ok(['checklist', 'start', 'impersonation-sweep', '--json'], box.env)).run.id;
+    const evidence = join(box.dir, 'sweep.txt');
+    writeFileSync(evidence, 'weibo, douyin: searched, nothing found\n');
+    await ok(['checklist', 'step', sweep, 'search', '--status', 'done', '--evidence', evidence], box.env);
+    await ok(['checklist', 'step', sweep, 'record', '--status', 'na', '--note', 'nothing found'], box.env);
+    await ok(['checklist', 'sign', sweep], box.env);
     wang = otherTerminal(box, 'wang');
     await ok(['staff', 'add', '--login', 'wang.fang', '--name', '王芳', '--unit', '宣传科', '--roles', 'security-officer'], box.env);
     await train(box.env, 'wang.fang', 'security-officer');
@@ -148,6 +156,24 @@ describe.each(dialects())('org rekey on %s', (dialect) => {
     const pinned = await gmv(['audit', 'verify', '--org-key', oldOrgFile], { env: box.env });
     expect(pinned.code, pinned.stderr).toBe(0);
     expect(pinned.stdout).toMatch(/re-keyed 1 time/);
+  });
+
+  it('a run signed before the re-key verifies offline pinned to the old org key, through the hand-over in its folder', async () => {
+    const dir = join(box.dir, 'sweep-export');
+    await ok(['checklist', 'export', sweep, '--out', dir], box.env);
+    const verified = parse<{ ok: boolean; orgKeyPinned: boolean; rekeys: number }>(await ok(['checklist', 'verify', dir, '--org-key', oldOrgFile, '--json'], { HOME: box.dir }));
+    expect(verified).toMatchObject({ ok: true, orgKeyPinned: true, rekeys: 1 });
+    expect((await ok(['checklist', 'verify', dir, '--org-key', oldOrgFile], { HOME: box.dir })).stdout).toMatch(/re-keyed 1 time\(s\) since/);
+    expect((await ok(['checklist', 'verify', dir, '--org-key', oldOrgFile, '--lang', 'zh-CN'], { HOME: box.dir })).stdout).toContain('此后已更换 1 次');
+    // A hand-over the old key did not sign leads nowhere: the pinned key vouches for nothing newer.
+    const chainFile = join(dir, 'org-chain.json');
+    const chain = JSON.parse(readFileSync(chainFile, 'utf8')) as { transitions: { body: string }[] };
+    writeFileSync(chainFile, JSON.stringify({ ...chain, transitions: chain.transitions.map((t) => ({ ...t, body: t.body.replace('"reason":"', '"reason":"x') })) }));
+    const forged = await gmv(['checklist', 'verify', dir, '--org-key', oldOrgFile, '--json'], { env: { HOME: box.dir } });
+    expect(forged.code).toBe(6);
+    expect(JSON.parse(forged.stdout).error).toMatchObject({ code: 'RECORD_INVALID', message: expect.stringContaining('nor by a key that signed re-keys from it lead to') });
+    writeFileSync(chainFile, JSON.stringify(chain));
+    expect((await gmv(['checklist', 'verify', dir, '--org-key', oldOrgFile], { env: { HOME: box.dir } })).code).toBe(0);
   });
 
   it('demoting an officer re-keys, and gmv org rekey runs on its own', async () => {
