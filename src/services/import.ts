@@ -21,8 +21,8 @@ import type { SessionActor } from './session.js';
 import { commitChange, type Vault } from './vault.js';
 import { personSealer } from './accounts.js';
 import { orgKeyFor } from './officer-keys.js';
-import { keySigner } from '../audit/log.js';
-import { certifiedKeyOf, sealGrants } from './state-seals.js';
+import { keySigner, type CheckpointSigner } from '../audit/log.js';
+import { certifiedKeyOf, writeSeal } from './state-seals.js';
 
 /** One account an import creates: its fields, and what of the row gmv has no field for (`url`: it only tells the platform). */
 export interface PlannedAccount { line: number; slug: string; name: string; platform: Platform; fields: string[]; notKept: string[] }
@@ -192,24 +192,34 @@ export async function applyImport(vault: Vault, actor: SessionActor, plan: Impor
     const at = vault.now();
     const iso = at.toISOString();
     const audit: AuditDraft[] = [];
-    const created: number[] = [];
     let done = 0;
-    for (const rows of inBatches(plan.accounts.map((planned, i) => ({ planned, item: plan.items[i]! })))) {
-      const chunk = rows.map((r) => r.planned);
-      const slugs = chunk.map((a) => a.slug);
+    const batches = inBatches(plan.accounts.map((planned, i) => ({ planned, item: plan.items[i]! })));
+    // The accounts first, for their ids: the grants on them are then sealed as they are written
+    // (a seal names the grants' fields, not their row ids) instead of read back and updated.
+    const ids = new Map<string, number>();
+    for (const rows of batches) {
+      const slugs = rows.map((r) => r.planned.slug);
       const taken = await trx.selectFrom('accounts').select('slug').where('slug', 'in', slugs).executeTakeFirst();
       if (taken) throw new GmvError('ACCOUNT_EXISTS', { slug: taken.slug });
-      await trx.insertInto('accounts').values(chunk.map((planned) => ({
+      await trx.insertInto('accounts').values(rows.map(({ planned }) => ({
         slug: planned.slug, platform: planned.platform, name: planned.name.slice(0, 200), unit_id: Number(unit.id), login_id: null,
         filing_number: null, filed_on: null, status: 'active', created_at: iso, archived_at: null,
       }))).execute();
-      const ids = new Map((await trx.selectFrom('accounts').select(['id', 'slug']).where('slug', 'in', slugs).execute()).map((r) => [r.slug, Number(r.id)]));
-      created.push(...ids.values());
+      for (const r of await trx.selectFrom('accounts').select(['id', 'slug']).where('slug', 'in', slugs).execute()) ids.set(r.slug, Number(r.id));
+    }
+    const created = plan.accounts.map((planned) => ids.get(planned.slug)!);
+    const sealOf = (personId: number, grantCan: readonly string[], signer: CheckpointSigner) => writeSeal(trx, vault.vaultId, signer,
+      created.map((account) => ({ kind: 'grant' as const, person: personId, account, can: grantCan, until: null, grantedAt: iso })), iso);
+    const selfSeal = selfSealer ? await sealOf(actor.personId, JSON.parse(can) as string[], selfSealer) : null;
+    const extraSeals = new Map<number, number>();
+    for (const g of extra) extraSeals.set(g.personId, await sealOf(g.personId, g.can, orgSealer!));
+    for (const rows of batches) {
+      const chunk = rows.map((r) => r.planned);
       if (admin) {
-        await trx.insertInto('grants').values(chunk.map((planned) => ({ person_id: actor.personId, account_id: ids.get(planned.slug)!, can, until: null, granted_by: actor.login, granted_at: iso, removed_by: null, removed_at: null }))).execute();
+        await trx.insertInto('grants').values(chunk.map((planned) => ({ person_id: actor.personId, account_id: ids.get(planned.slug)!, can, until: null, granted_by: actor.login, granted_at: iso, removed_by: null, removed_at: null, seal: selfSeal }))).execute();
       }
       for (const g of extra) {
-        await trx.insertInto('grants').values(chunk.map((planned) => ({ person_id: g.personId, account_id: ids.get(planned.slug)!, can: JSON.stringify(g.can), until: null, granted_by: actor.login, granted_at: iso, removed_by: null, removed_at: null }))).execute();
+        await trx.insertInto('grants').values(chunk.map((planned) => ({ person_id: g.personId, account_id: ids.get(planned.slug)!, can: JSON.stringify(g.can), until: null, granted_by: actor.login, granted_at: iso, removed_by: null, removed_at: null, seal: extraSeals.get(g.personId)! }))).execute();
       }
       const versions = rows.map(({ planned, item }) => {
         const content: CredentialContent = {};
@@ -235,8 +245,6 @@ export async function applyImport(vault: Vault, actor: SessionActor, plan: Impor
       done += rows.length;
       options.onProgress?.(done, plan.accounts.length);
     }
-    if (selfSealer) await sealGrants(trx, vault.vaultId, selfSealer, { personId: actor.personId, accounts: created }, iso);
-    for (const g of extra) await sealGrants(trx, vault.vaultId, orgSealer!, { personId: g.personId, accounts: created }, iso);
     audit.push({ action: 'import', actor: actor.login, subject: plan.unit, outcome: 'ok', details: { format: plan.format, accounts: plan.accounts.length, ...(granted.length ? { granted } : {}) } });
     return { result: undefined, audit };
   }, { by: actor });
