@@ -11,7 +11,7 @@ import { GmvError } from '../errors.js';
 import { isDisplayName, isLoginHandle, ROLES, type Role } from '../domain/names.js';
 import { authorize, sealContext, type Actor } from './access.js';
 import { activePolicy, commitChange, type Vault } from './vault.js';
-import { clearFailures, loggedFailures } from './throttle.js';
+import { clearFailures, loggedFailuresOf } from './throttle.js';
 import { orgKeyFor, wrapOfficerKeys } from './officer-keys.js';
 import type { KeyHolder } from './keys.js';
 import { prepareRekey, rekeyIn, wipeRekey, type RekeyView } from './org-rekey.js';
@@ -171,7 +171,10 @@ export async function listStaff(vault: Vault, filter: { unit?: string; role?: Ro
   })).filter((p) => !filter.role || p.roles.includes(filter.role));
   // Lock-out as login decides it: from the signed log, not from a row anyone with SQL could delete.
   const policy = people.some((p) => p.status !== 'departed') ? await activePolicy(vault.store.db) : null;
-  for (const p of people) if (policy && p.status !== 'departed') p.locked = (await loggedFailures(vault.store.db, p.login, policy, Number.MAX_SAFE_INTEGER)).locked;
+  if (policy) {
+    const counted = await loggedFailuresOf(vault.store.db, people.filter((p) => p.status !== 'departed').map((p) => p.login), policy, Number.MAX_SAFE_INTEGER);
+    for (const p of people) p.locked = counted.get(p.login)?.locked ?? false;
+  }
   return people;
 }
 
