@@ -106,8 +106,9 @@ export async function endGrants(ctx: StepContext, person: { personId: number; lo
  * A grant narrowed from one that read every field (reveal, manage) to one that does not (otp): the
  * fields the person could open through their own wraps on those accounts and may no longer (the
  * password and recovery codes; the TOTP seed stays theirs) are queued for rotation as a removal
- * queues them, since they may remember what they saw. An account already queued for a removal
- * keeps its item. Returns, for each account queued or already queued, the due date and the fields lost.
+ * queues them, since they may remember what they saw. An open removal item that already rotates
+ * those fields keeps its due date. Returns, for each account queued or already queued, the due
+ * date and the fields lost.
  */
 export async function queueNarrowedRotations(ctx: StepContext, person: { personId: number; login: string }, accountIds: readonly number[], kept: readonly Field[], detail: string):
   Promise<Map<number, { due: string; fields: RotatedField[] }>> {
@@ -129,15 +130,20 @@ export async function queueNarrowedRotations(ctx: StepContext, person: { personI
       for (const f of fields) set.add(f);
       held.set(id, set);
     }
-    const queued = new Map((await trx.selectFrom('rotation_queue').select(['account_id', 'due_on']).where('account_id', 'in', ids).where('reason', '=', 'access-removed').where('done_at', 'is', null).execute())
-      .map((q) => [Number(q.account_id), q.due_on]));
+    const queued = new Map<number, { due: string; fields: string[] | null }[]>();
+    for (const q of await trx.selectFrom('rotation_queue').select(['account_id', 'due_on', 'fields']).where('account_id', 'in', ids).where('reason', '=', 'access-removed').where('done_at', 'is', null).execute()) {
+      const list = queued.get(Number(q.account_id)) ?? [];
+      list.push({ due: q.due_on, fields: q.fields === null ? null : JSON.parse(q.fields) as string[] });
+      queued.set(Number(q.account_id), list);
+    }
     const fresh: { account_id: number; reason: string; detail: string; due_on: string; created_at: string; done_at: null; fields: string; person_id: number }[] = [];
     for (const id of ids) {
       const lost = ROTATED_FIELDS.filter((f) => held.get(id)?.has(f) && !kept.includes(f));
       if (lost.length === 0) continue;
-      const open = queued.get(id);
-      out.set(id, { due: open ?? due, fields: lost });
-      if (open === undefined) fresh.push({ account_id: id, reason: 'access-removed', detail, due_on: due, created_at: iso, done_at: null, fields: JSON.stringify(lost), person_id: person.personId });
+      // An open item that already rotates these fields (or the whole credential) keeps its due date.
+      const open = queued.get(id)?.find((q) => q.fields === null || lost.every((f) => q.fields!.includes(f)));
+      out.set(id, { due: open?.due ?? due, fields: lost });
+      if (!open) fresh.push({ account_id: id, reason: 'access-removed', detail, due_on: due, created_at: iso, done_at: null, fields: JSON.stringify(lost), person_id: person.personId });
     }
     if (fresh.length > 0) await trx.insertInto('rotation_queue').values(fresh).execute();
   }
