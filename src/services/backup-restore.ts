@@ -19,6 +19,7 @@ import { fingerprintOf, openpgp, readPrivate, readPublic, sessionKeyOf } from '.
 import { loadKey, verifyWith, type VerifyKey } from '../audit/signatures.js';
 import { deviceRecordText } from '../audit/device-record.js';
 import { loadTree } from '../audit/log.js';
+import { trustedOrg } from '../audit/tail.js';
 import { connectPostgres, openSqliteDatabase, removeSqliteFiles } from '../store/driver.js';
 import { applyMigrations, redactUrl, type StoreTarget } from '../store/store.js';
 import { SCHEMA_VERSION } from '../store/schema-version.js';
@@ -262,16 +263,20 @@ function rebuildIndexes(database: import('better-sqlite3').Database, saved: read
 async function checkSignature(conn: Kysely<DB>, file: string, manifest: BackupManifest, text: string, signature: string | null, keys: BackupKeys): Promise<CheckedBackup['orgKey']> {
   if (!signature || !/^[A-Za-z0-9+/=]+$/.test(signature)) throw invalid(file, 'its signature is missing');
   const signer = manifest.signer;
-  // The backup's own organisation keys, and the signer's person key only if they certified it.
-  const { org, people } = await signerKeys(conn, manifest.vault, signer.kind === 'person' ? [signer.fingerprint] : []);
-  if (org.length === 0) throw invalid(file, 'it holds no organisation key');
-  const orgFingerprints = org.map((k) => k.fingerprint);
-  let pinned: CheckedBackup['orgKey']['pinned'] = null;
-  if (keys.orgKey !== undefined) {
-    const pin = fingerprintOf(await readPublic(keys.orgKey).catch(() => { throw new GmvError('INVALID_INPUT', { detail: 'the --org-key file is not an OpenPGP public key' }); }));
-    if (!orgFingerprints.includes(pin)) throw invalid(file, `its organisation key is not the pinned one (${pin})`);
-    pinned = 'org-key';
-  }
+  const pin = keys.orgKey === undefined ? null
+    : fingerprintOf(await readPublic(keys.orgKey).catch(() => { throw new GmvError('INVALID_INPUT', { detail: 'the --org-key file is not an OpenPGP public key' }); }));
+  if ((await conn.selectFrom('org_keys').select('fingerprint').executeTakeFirst()) === undefined) throw invalid(file, 'it holds no organisation key');
+  // Pinned, the backup's newest organisation key must be the pinned one or one that a chain of
+  // re-keys signed both ways hands over to from it, and only the keys of that chain certify: an org
+  // key row holding the pinned key beside a key of someone else's vouches for nothing.
+  const chain = await trustedOrg(conn, manifest.vault, pin).catch((error: unknown) => {
+    if (error instanceof GmvError && error.code === 'AUDIT_TAMPERED') throw invalid(file, `its organisation key is not the pinned one (${pin}), nor one that signed re-keys from it lead to`);
+    throw error;
+  });
+  // The signer's person key counts only if the (trusted) organisation key certified it.
+  const { org: all, people } = await signerKeys(conn, manifest.vault, signer.kind === 'person' ? [signer.fingerprint] : [], pin);
+  const org = pin === null ? all : await Promise.all([chain.row.public_key, ...chain.formerOrgKeys.map((k) => k.armored)].map((armored) => loadKey(armored)));
+  const pinned: CheckedBackup['orgKey']['pinned'] = pin === null ? null : 'org-key';
   let key: VerifyKey | null;
   if (signer.kind === 'person') {
     const row = await conn.selectFrom('person_keys').innerJoin('people', 'people.id', 'person_keys.person_id')
@@ -293,7 +298,7 @@ async function checkSignature(conn: Kysely<DB>, file: string, manifest: BackupMa
   if (key.fingerprint !== signer.fingerprint || !await verifyWith(Buffer.from(text, 'utf8'), Buffer.from(signature, 'base64'), key, judgedAt())) {
     throw invalid(file, `its signature by ${signer.fingerprint} does not verify`);
   }
-  return { fingerprint: orgFingerprints[orgFingerprints.length - 1]!, pinned };
+  return { fingerprint: chain.row.fingerprint, pinned };
 }
 
 /** The audit verification of a loaded file; its failure is the backup's. */
