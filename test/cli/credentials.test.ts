@@ -156,6 +156,8 @@ describe.each(dialects())('credential vault on %s', (dialect) => {
     // In Chinese too, with the fields named in Chinese.
     const again = await gmv(['grant', 'add', 'wang.fang', 'douyin-narrow', '--can', 'reveal'], { env: officer.env });
     expect(again.stdout).not.toMatch(/rotation due/);
+    // Widened again, the TOTP-only wrap gives way to one of every field.
+    expect((await gmv(['secret', 'show', 'douyin-narrow'], { env: wang.env })).stdout.trim()).toBe('Narrow-Douyin-Password-7');
     const zh = await gmv(['grant', 'add', 'wang.fang', 'douyin-narrow', '--can', 'otp', '--lang', 'zh-CN'], { env: officer.env });
     expect(zh.stdout).toContain(`wang.fang 曾可打开 douyin-narrow 的 密码, 恢复码，现已不可：须在 ${due[0].due} 前轮换。`);
     // Queued once: the open item keeps its due date.
