@@ -1,6 +1,5 @@
 import { Args, Flags } from '@oclif/core';
 import { GmvCommand } from '../../cli/base-command.js';
-import { formatChinaTime } from '../../src/domain/dates.js';
 
 export default class GrantAdd extends GmvCommand<typeof GrantAdd> {
   static override summary = 'Grant a person access to one or more accounts (security officers, in a session).';
@@ -26,6 +25,6 @@ export default class GrantAdd extends GmvCommand<typeof GrantAdd> {
     const all = slugs.length ? slugs : [this.args.slug];
     const bar = await progressBar(this.t('progress.grant'), { json: this.jsonMode, quiet: this.flags.quiet, total: all.length });
     const grants = await addGrants(await this.vault(), officer, this.args.login, all, can, until, (done, total) => bar.update(done, total)).finally(() => bar.stop());
-    this.emit({ grants }, () => grantAddedLines(grants, (key, params) => this.t(key, params), (iso) => formatChinaTime(new Date(iso))));
+    this.emit({ grants }, () => grantAddedLines(grants, (key, params) => this.t(key, params)));
   }
 }

@@ -7,7 +7,6 @@
  */
 import { ExitCode } from '../errors.js';
 import { pickLang, render } from '../i18n/catalogue.js';
-import { formatChinaTime } from '../domain/dates.js';
 import { GLOBAL_FLAGS, parseFlags } from './args.js';
 import { untilFlag } from './until-flag.js';
 import { failed } from './failure.js';
@@ -52,7 +51,7 @@ export async function runFast(args: GrantAddArgs, env: NodeJS.ProcessEnv): Promi
     close = () => vault.store.close();
     const officer = await sessionActor(vault, agent);
     const grants = await addGrants(vault, officer, args.login, args.slugs, can, until);
-    printResult(args.json, { grants }, () => grantAddedLines(grants, (key, params) => render(key, params, lang), (iso) => formatChinaTime(new Date(iso))));
+    printResult(args.json, { grants }, () => grantAddedLines(grants, (key, params) => render(key, params, lang)));
     return 0;
   } catch (error) {
     return failed(error, location, lang, args.json);

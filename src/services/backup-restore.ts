@@ -273,8 +273,8 @@ async function checkSignature(conn: Kysely<DB>, file: string, manifest: BackupMa
     if (error instanceof GmvError && error.code === 'AUDIT_TAMPERED') throw invalid(file, `its organisation key is not the pinned one (${pin}), nor one that signed re-keys from it lead to`);
     throw error;
   });
-  // The signer's person key counts only if the (trusted) organisation key certified it.
-  const { org: all, people } = await signerKeys(conn, manifest.vault, signer.kind === 'person' ? [signer.fingerprint] : [], pin);
+  // The signer's person key counts only if the newest organisation key (vouched for above) certified it.
+  const { org: all, people } = await signerKeys(conn, manifest.vault, signer.kind === 'person' ? [signer.fingerprint] : []);
   const org = pin === null ? all : await Promise.all([chain.row.public_key, ...chain.formerOrgKeys.map((k) => k.armored)].map((armored) => loadKey(armored)));
   const pinned: CheckedBackup['orgKey']['pinned'] = pin === null ? null : 'org-key';
   let key: VerifyKey | null;

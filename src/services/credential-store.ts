@@ -96,6 +96,13 @@ export function fieldsAllowed(can: readonly Capability[], present: readonly Fiel
 /** A key bundle's entries: one key per field, and the account's password-history key for those who read everything. */
 type BundleKey = Field | 'history';
 
+/** The fields of every version of `accountIds` as stored (names only, never values), by `account:version`. */
+export async function versionFields(db: Kysely<DB>, accountIds: readonly number[]): Promise<Map<string, string[]>> {
+  if (accountIds.length === 0) return new Map();
+  const rows = await db.selectFrom('credential_versions').select(['account_id', 'version', 'fields']).where('account_id', 'in', [...accountIds]).execute();
+  return new Map(rows.map((r) => [`${r.account_id}:${r.version}`, (JSON.parse(r.fields) as { fields: string[] }).fields]));
+}
+
 /** The `item_ref` of a wrap holding these fields' keys. */
 export function fieldsRef(fields: readonly Field[]): string {
   return `fields:${fields.join(',')}`;

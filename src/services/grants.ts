@@ -16,6 +16,7 @@ import { authorize, CAPABILITIES, refuse, sealContext, type Capability } from '.
 import { findAccount, findAccounts } from './accounts.js';
 import { fieldsAllowed, readsEverything, wrapLatestFor } from './credential-store.js';
 import { FIELDS } from '../domain/credential.js';
+import { formatChinaTime } from '../domain/dates.js';
 import { orgKeyFor } from './officer-keys.js';
 import type { KeyHolder } from './keys.js';
 import { activePolicy, commitChange, type Vault } from './vault.js';
@@ -37,9 +38,9 @@ export interface GrantView { login: string; slug: string; can: Capability[]; unt
 export interface GrantAdded extends GrantView { rotation: { due: string; fields: string[] } | null }
 
 /** The human lines of `gmv grant add`, in the caller's language. */
-export function grantAddedLines(grants: readonly GrantAdded[], t: (key: MessageKey, params: Record<string, string>) => string, time: (iso: string) => string): string[] {
+export function grantAddedLines(grants: readonly GrantAdded[], t: (key: MessageKey, params: Record<string, string>) => string): string[] {
   return grants.flatMap((g) => [
-    t('grant.added', { login: g.login, account: g.slug, can: g.can.join(','), until: g.until ? time(g.until) : '-' }),
+    t('grant.added', { login: g.login, account: g.slug, can: g.can.join(','), until: g.until ? formatChinaTime(new Date(g.until)) : '-' }),
     ...(g.rotation ? [t('grant.narrowed', { login: g.login, account: g.slug, fields: g.rotation.fields.map((f) => t(`field.${f}` as MessageKey, {})).join(', '), due: g.rotation.due })] : []),
   ]);
 }

@@ -33,7 +33,7 @@ import { openTriggeredRunsIn } from './checklists.js';
 import { workCalendar } from './calendar.js';
 import { signStaffRecordIn } from './training.js';
 import { prepareRekey, rekeyIn, wipeRekey, type RekeyView } from './org-rekey.js';
-import { refFields } from './credential-store.js';
+import { refFields, versionFields } from './credential-store.js';
 
 import { ROTATED_FIELDS, type RotatedField } from '../domain/credential.js';
 
@@ -68,13 +68,6 @@ export interface OffboardView {
   recordSha256: string;
   /** The re-key this departure ran, when they held the organisation key. */
   rekey: RekeyView | null;
-}
-
-/** Fields of each version as stored (names only, never values). */
-async function versionFields(db: Kysely<DB>, accountIds: number[]): Promise<Map<string, string[]>> {
-  if (accountIds.length === 0) return new Map();
-  const rows = await db.selectFrom('credential_versions').select(['account_id', 'version', 'fields']).where('account_id', 'in', accountIds).execute();
-  return new Map(rows.map((r) => [`${r.account_id}:${r.version}`, (JSON.parse(r.fields) as { fields: string[] }).fields]));
 }
 
 /** What the audit log shows a person revealed, by account slug: passwords, TOTP codes, recovery codes. */

@@ -14,7 +14,7 @@ import { revokeWraps, type WrapKind } from '../store/wraps.js';
 import { inBatches } from '../store/batches.js';
 import type { Policy } from '../policy/policy.js';
 import { ROTATED_FIELDS, type Field, type RotatedField } from '../domain/credential.js';
-import { refFields } from './credential-store.js';
+import { refFields, versionFields } from './credential-store.js';
 
 /** What every step needs besides its own arguments: the transaction, the moment, who acts, the rules. */
 export interface StepContext {
@@ -120,12 +120,11 @@ export async function queueNarrowedRotations(ctx: StepContext, person: { personI
     const wraps = await trx.selectFrom('wraps').select(['account_id', 'item_kind', 'item_ref', 'item_version']).where('person_id', '=', person.personId)
       .where('account_id', 'in', ids).where('item_kind', 'in', ['credential', 'rotation']).execute();
     // A wrap of a version sealed whole (before field keys) opened every field that version held.
-    const versionFields = new Map((await trx.selectFrom('credential_versions').select(['account_id', 'version', 'fields']).where('account_id', 'in', ids).execute())
-      .map((v) => [`${v.account_id}:${v.version}`, (JSON.parse(v.fields) as { fields: string[] }).fields]));
+    const fieldsOf = await versionFields(trx, ids);
     const held = new Map<number, Set<string>>();
     for (const w of wraps) {
       const id = Number(w.account_id);
-      const fields = w.item_kind === 'rotation' ? ['password'] : refFields(w.item_ref) ?? versionFields.get(`${id}:${w.item_version}`) ?? [];
+      const fields = w.item_kind === 'rotation' ? ['password'] : refFields(w.item_ref) ?? fieldsOf.get(`${id}:${w.item_version}`) ?? [];
       const set = held.get(id) ?? new Set<string>();
       for (const f of fields) set.add(f);
       held.set(id, set);
