@@ -698,12 +698,14 @@ const en = {
   'detail.reportNotLogged': 'the audit log records no report with this content (SHA-256): it was changed after gmv wrote it, or gmv never wrote it',
   'detail.reportSignatureForm': 'FILE.sig holds no OpenPGP signature',
   'detail.reportSignerUncertified': 'the key the log names as its signer is not a person key the organisation certified',
+  // Details of backup, checklist-export and audit errors (BACKUP_INVALID, AUDIT_*, …).
   'detail.replayNoPersonEntry': 'no signed entry added this person',
   'detail.replayRoles': 'roles {stored}, the log says {logged}',
   'detail.replaySecondGrant': 'a second grant in force',
   'detail.replayNoGrantEntry': 'no signed entry granted it',
   'detail.replayGrantTerms': 'can {stored} until {storedUntil}, the log says {logged} until {loggedUntil}',
   'detail.replayGrantMissing': 'granted in the log, missing from the table',
+  // Details and subjects of people, device, account, grant and credential errors.
   'detail.replayMfaMissing': 'second factor enrolled in the log, missing from the table',
   'detail.replayNoMfaEntry': 'no signed entry enrolled it',
   'detail.replayLockMissing': 'locked out in the log, not in the table',
@@ -712,6 +714,7 @@ const en = {
   'detail.replayPolicyUnlogged': '{what} {actual}… in force, but the log applied none',
   'detail.replayPolicyOther': '{what} {actual}… is not the one the log applied ({logged}…)',
   'detail.leafSecondFactor': 'a second-factor entry does not match its leaf hash',
+  // Details of import, store, policy, agent and command-line errors.
   'detail.leafThrottle': 'a login-throttle entry does not match its leaf hash',
   'detail.reportSignature': 'the signature in FILE.sig is not a signature over this file by the key the log names',
   'report.verified': 'Good: {path} is the report of {asOf} that gmv wrote (audit entry #{seq}, {at}), signed by {signer} (key {fingerprint}, certified by the organisation).',
@@ -1410,12 +1413,14 @@ const zh: Record<MessageKey, string> = {
   'detail.reportNotLogged': '审计日志中没有内容（SHA-256）相同的报告：报告在 gmv 写出后被修改，或并非 gmv 所写',
   'detail.reportSignatureForm': 'FILE.sig 中没有 OpenPGP 签名',
   'detail.reportSignerUncertified': '日志所记签署人的密钥不是经组织认证的个人密钥',
+  // Details of backup, checklist-export and audit errors (BACKUP_INVALID, AUDIT_*, …).
   'detail.replayNoPersonEntry': '没有已签名的条目添加此人',
   'detail.replayRoles': '角色为 {stored}，日志记载为 {logged}',
   'detail.replaySecondGrant': '存在第二条生效的授权',
   'detail.replayNoGrantEntry': '没有已签名的条目授予此项',
   'detail.replayGrantTerms': '权限 {stored}，至 {storedUntil}；日志记载为权限 {logged}，至 {loggedUntil}',
   'detail.replayGrantMissing': '日志中已授予，表中缺失',
+  // Details and subjects of people, device, account, grant and credential errors.
   'detail.replayMfaMissing': '日志中已登记第二因素，表中缺失',
   'detail.replayNoMfaEntry': '没有已签名的条目登记此项',
   'detail.replayLockMissing': '日志中已锁定，表中没有',
@@ -1424,6 +1429,7 @@ const zh: Record<MessageKey, string> = {
   'detail.replayPolicyUnlogged': '{what} {actual}… 正在生效，但日志未应用任何策略',
   'detail.replayPolicyOther': '{what} {actual}… 不是日志所应用的策略（{logged}…）',
   'detail.leafSecondFactor': '一条第二因素条目与其叶哈希不符',
+  // Details of import, store, policy, agent and command-line errors.
   'detail.leafThrottle': '一条登录限流条目与其叶哈希不符',
   'detail.reportSignature': 'FILE.sig 中的签名不是日志所记密钥对本文件的签名',
   'report.verified': '核验通过：{path} 是 gmv 写出的截至 {asOf} 的报告（审计记录 #{seq}，{at}），由 {signer} 签署（密钥 {fingerprint}，经组织认证）。',
@@ -1434,7 +1440,7 @@ const catalogues: Record<Lang, Record<MessageKey, string>> = { en, 'zh-CN': zh }
 
 /**
  * Fill a template; unknown placeholders stay visible so a missing parameter is noticed, not hidden.
- * A parameter whose value is itself a catalogue key (detail.*) is rendered in the same language.
+ * A parameter whose value is itself a catalogue key (detail.* or what.*) is rendered in the same language.
  * Parameters often echo what someone typed or stored, so their control characters are escaped.
  */
 export function render(key: MessageKey, params: Record<string, string | number>, lang: Lang): string {
@@ -1442,7 +1448,7 @@ export function render(key: MessageKey, params: Record<string, string | number>,
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
     if (!Object.hasOwn(params, name)) return whole;
     const value = params[name]!;
-    return typeof value === 'string' && value.startsWith('detail.') && Object.hasOwn(en, value)
+    return typeof value === 'string' && (value.startsWith('detail.') || value.startsWith('what.')) && Object.hasOwn(en, value)
       ? render(value as MessageKey, params, lang)
       : escapeControls(String(value));
   });
