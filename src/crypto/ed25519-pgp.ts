@@ -8,7 +8,7 @@
  * a key that expires or is revoked, a signature that does not verify here) it answers null and the
  * caller asks openpgp.js, whose verdict stands.
  */
-import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
 
 export interface Ed25519Key {
   /** v4 fingerprint, upper-case hex (as openpgp.js and the vault write it). */
@@ -48,6 +48,161 @@ export function parseEd25519PublicKey(armored: string): Ed25519Key | null {
   const fingerprint = createHash('sha1').update(header).update(body).digest('hex').toUpperCase();
   const key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, body.subarray(19, 51)]), format: 'der', type: 'spki' });
   return { fingerprint, created: body.readUInt32BE(1), key };
+}
+
+/** The encryption subkey of a key gmv made: its v4 fingerprint and its raw X25519 public key. */
+export interface X25519Subkey { fingerprint: string; created: number; raw: Buffer }
+
+const CURVE25519_OID = Buffer.from('2b060104019755010501', 'hex');
+const ECDH = 18;
+/** Hashed subpackets of the binding signatures openpgp.js writes: creation time, issuer, notation (salt), key flags, issuer fingerprint. */
+const BINDING_SUBPACKETS = new Set([2, 16, 20, 27, 33]);
+/** Key flags: may encrypt communications, may encrypt storage. */
+const ENCRYPT_FLAGS = 0x04 | 0x08;
+
+/**
+ * The Curve25519 encryption subkey of an armored public key of exactly the shape gmv makes (an
+ * Ed25519 primary key, its user ID, one ECDH subkey), bound to the primary key by a subkey binding
+ * signature that verifies here and lets it encrypt; null for anything else — another shape, more
+ * than one subkey, a revocation or an expiry anywhere, a binding that does not verify — which is
+ * then openpgp.js's to judge. What a key wrap is made for (key-wrap.ts) is this subkey.
+ */
+export function parseX25519Subkey(armored: string, now: Date = new Date()): { primary: Ed25519Key; subkey: X25519Subkey } | null {
+  const primary = parseEd25519PublicKey(armored);
+  const packets = primary ? readPackets(dearmor(armored, 'PUBLIC KEY BLOCK')!) : null;
+  if (!primary || !packets) return null;
+  const at = packets.findIndex((p) => p.tag === 14);
+  if (at < 0 || packets.slice(at + 1).some((p) => p.tag === 14) || at + 2 !== packets.length || packets[at + 1]!.tag !== 2) return null;
+  const body = packets[at]!.body;
+  if (body.length !== 56 || body[0] !== 4 || body[5] !== ECDH || body[6] !== CURVE25519_OID.length || !body.subarray(7, 17).equals(CURVE25519_OID)
+    || body.readUInt16BE(17) !== 263 || body[19] !== 0x40 || body[52] !== 3 || body[53] !== 1) {
+    return null;
+  }
+  const created = body.readUInt32BE(1);
+  const sig = parseSignatureBody(packets[at + 1]!.body);
+  if (!sig || sig.type !== 0x18 || sig.algorithm !== EDDSA_LEGACY || !sig.r || !sig.s) return null;
+  const hash = HASHES[sig.hash];
+  if (!hash) return null;
+  let signedAt: number | null = null;
+  let flags = 0;
+  for (const sub of sig.subpackets) {
+    if (!BINDING_SUBPACKETS.has(sub.type) || (sub.critical && sub.type !== 2 && sub.type !== 27)) return null;
+    if (sub.type === 2 && sub.data.length === 4) signedAt = sub.data.readUInt32BE(0);
+    if (sub.type === 27) flags = sub.data[0] ?? 0;
+    if (sub.type === 33 && (sub.data.length !== 21 || sub.data[0] !== 4 || sub.data.subarray(1).toString('hex').toUpperCase() !== primary.fingerprint)) return null;
+  }
+  if ((flags & ENCRYPT_FLAGS) === 0 || signedAt === null || signedAt < created || signedAt < primary.created || signedAt > now.getTime() / 1000) return null;
+  const primaryBody = packets[0]!.body;
+  const trailer = Buffer.from([0x04, 0xff, 0, 0, 0, 0]);
+  trailer.writeUInt32BE(sig.hashed.length, 2);
+  const digest = createHash(hash).update(keyHeader(primaryBody)).update(primaryBody).update(keyHeader(body)).update(body).update(sig.hashed).update(trailer).digest();
+  if (digest[0] !== sig.left16[0] || digest[1] !== sig.left16[1]) return null;
+  const rs = Buffer.concat([leftPad(sig.r), leftPad(sig.s)]);
+  if (rs.length !== 64 || !verify(null, digest, primary.key, rs)) return null;
+  const fingerprint = createHash('sha1').update(keyHeader(body)).update(body).digest('hex').toUpperCase();
+  return { primary, subkey: { fingerprint, created, raw: Buffer.from(body.subarray(20, 52)) } };
+}
+
+/** An unencrypted secret key of gmv's shape, opened with node:crypto: signs as its primary key, decrypts as its subkey. */
+export interface GmvSecretKey {
+  fingerprint: string;
+  created: number;
+  signing: KeyObject;
+  /** The subkey's X25519 public key, and its secret as OpenPGP stores it (big-endian, 32 bytes). */
+  subkey: { raw: Buffer; d: Buffer };
+}
+
+const PKCS8_ED25519 = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+/**
+ * The secret key in `armored` (an OpenPGP private key block, unencrypted: gmv seals it itself) when
+ * it is exactly gmv's shape: an Ed25519 primary key and one Curve25519 ECDH subkey, each secret with
+ * a checksum that holds and a public half that matches it. Null for anything else (openpgp.js reads it then).
+ */
+export function parseGmvSecretKey(armored: string): GmvSecretKey | null {
+  const bytes = dearmor(armored, 'PRIVATE KEY BLOCK');
+  const packets = bytes ? readPackets(bytes) : null;
+  if (!packets || packets[0]?.tag !== 5 || packets.filter((p) => p.tag === 5 || p.tag === 7).length !== 2) return null;
+  const sub = packets.find((p) => p.tag === 7);
+  const primary = secretPart(packets[0]!.body, 51);
+  const secondary = sub ? secretPart(sub.body, 56) : null;
+  if (!primary || !secondary) return null;
+  const pub = primary.public;
+  if (pub[0] !== 4 || pub[5] !== EDDSA_LEGACY || pub[6] !== ED25519_OID.length || !pub.subarray(7, 16).equals(ED25519_OID) || pub.readUInt16BE(16) !== 263 || pub[18] !== 0x40) return null;
+  const sp = secondary.public;
+  if (sp[0] !== 4 || sp[5] !== ECDH || sp[6] !== CURVE25519_OID.length || !sp.subarray(7, 17).equals(CURVE25519_OID) || sp.readUInt16BE(17) !== 263 || sp[19] !== 0x40) return null;
+  const der = Buffer.concat([PKCS8_ED25519, primary.secret]);
+  let signing: KeyObject;
+  try {
+    signing = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+  } catch {
+    return null;
+  } finally {
+    der.fill(0);
+  }
+  // The public halves must be the secrets' own: a key packet that lies about either is not gmv's.
+  const ownPublic = Buffer.from(createPublicKey(signing).export({ format: 'jwk' }).x!, 'base64url');
+  if (!ownPublic.equals(pub.subarray(19, 51))) return null;
+  const fingerprint = createHash('sha1').update(keyHeader(pub)).update(pub).digest('hex').toUpperCase();
+  return { fingerprint, created: pub.readUInt32BE(1), signing, subkey: { raw: Buffer.from(sp.subarray(20, 52)), d: secondary.secret } };
+}
+
+/** The public key packet and the 32-byte secret of an unencrypted v4 secret key packet whose public part is `publicLength` bytes. */
+function secretPart(body: Buffer, publicLength: number): { public: Buffer; secret: Buffer } | null {
+  if (body.length < publicLength + 5 || body[publicLength] !== 0) return null;
+  const at = publicLength + 1;
+  const size = (body.readUInt16BE(at) + 7) >> 3;
+  if (size > 32 || at + 2 + size + 2 !== body.length) return null;
+  let sum = 0;
+  for (let i = at; i < at + 2 + size; i++) sum = (sum + body[i]!) & 0xffff;
+  if (sum !== body.readUInt16BE(at + 2 + size)) return null;
+  return { public: body.subarray(0, publicLength), secret: leftPad(Buffer.from(body.subarray(at + 2, at + 2 + size))) };
+}
+
+const SALT_NOTATION = Buffer.from('salt@notations.openpgpjs.org', 'utf8');
+
+/**
+ * A binary v4 detached signature of `data` by `key`'s primary key, of the shape openpgp.js writes
+ * (SHA-256; creation time, issuer fingerprint and a random salt notation hashed; the issuer key ID
+ * unhashed): what GnuPG, openpgp.js and verifyEd25519Detached all accept.
+ */
+export function signEd25519Detached(data: Uint8Array, key: Pick<GmvSecretKey, 'fingerprint' | 'signing'>, now: Date = new Date()): Buffer {
+  const created = Buffer.alloc(4);
+  created.writeUInt32BE(Math.floor(now.getTime() / 1000));
+  const salt = randomBytes(16);
+  const notation = Buffer.concat([Buffer.from([0, 0, 0, 0, 0, SALT_NOTATION.length, 0, salt.length]), SALT_NOTATION, salt]);
+  const fpr = Buffer.from(key.fingerprint, 'hex');
+  const hashedArea = Buffer.concat([subpacket(2, created), subpacket(33, Buffer.concat([Buffer.from([4]), fpr])), subpacket(20, notation)]);
+  const hashed = Buffer.concat([Buffer.from([4, 0x00, EDDSA_LEGACY, 8, hashedArea.length >> 8, hashedArea.length & 0xff]), hashedArea]);
+  const trailer = Buffer.from([0x04, 0xff, 0, 0, 0, 0]);
+  trailer.writeUInt32BE(hashed.length, 2);
+  const digest = createHash('sha256').update(data).update(hashed).update(trailer).digest();
+  const rs = sign(null, digest, key.signing);
+  const unhashed = subpacket(16, fpr.subarray(12));
+  const body = Buffer.concat([hashed, Buffer.from([unhashed.length >> 8, unhashed.length & 0xff]), unhashed, digest.subarray(0, 2), mpi(rs.subarray(0, 32)), mpi(rs.subarray(32))]);
+  if (body.length >= 192) throw new Error('a gmv signature packet is short');
+  return Buffer.concat([Buffer.from([0xc2, body.length]), body]);
+}
+
+function subpacket(type: number, data: Buffer): Buffer {
+  if (data.length + 1 >= 192) throw new Error('a gmv signature subpacket is short');
+  return Buffer.concat([Buffer.from([data.length + 1, type]), data]);
+}
+
+/** An OpenPGP MPI: bit count, then the big-endian bytes without leading zeros. */
+function mpi(value: Buffer): Buffer {
+  let i = 0;
+  while (i < value.length - 1 && value[i] === 0) i += 1;
+  const bytes = value.subarray(i);
+  const bits = (bytes.length - 1) * 8 + (32 - Math.clz32(bytes[0]!));
+  return Buffer.concat([Buffer.from([bits >> 8, bits & 0xff]), bytes]);
+}
+
+/** What a v4 key packet is hashed with: 0x99 and its two-byte length. */
+function keyHeader(body: Buffer): Buffer {
+  const header = Buffer.from([0x99, 0, 0]);
+  header.writeUInt16BE(body.length, 1);
+  return header;
 }
 
 /**

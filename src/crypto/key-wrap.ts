@@ -18,7 +18,7 @@
  * batch costs one X25519 operation to write and, for its recipient, one to open.
  */
 import { createCipheriv, createDecipheriv, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, type KeyObject } from 'node:crypto';
-import type { PrivateKey, PublicKey } from 'openpgp';
+import type { PrivateKey } from 'openpgp';
 import { EnvelopeError } from './envelope.js';
 import { freshBytes } from './random.js';
 
@@ -40,26 +40,18 @@ interface KeyPacketLike {
   privateParams?: { d?: Uint8Array } | null;
 }
 
-/** The Curve25519 ECDH key packet of an OpenPGP key (gmv's keys have exactly one), or null. */
-function ecdhPacket(key: PublicKey | PrivateKey): KeyPacketLike | null {
-  for (const { keyPacket } of key.getKeys()) {
-    const p = keyPacket as unknown as KeyPacketLike;
-    // 18 is ECDH; the point is 0x40 followed by the native little-endian X25519 public key.
-    if (p.algorithm === 18 && p.publicParams?.oid?.toHex?.() === CURVE25519_OID && p.publicParams.Q?.length === 33 && p.publicParams.Q[0] === 0x40) return p;
-  }
+/** The Curve25519 ECDH key packet of an OpenPGP private key (gmv's keys have exactly one), or null. */
+function ecdhPacket(key: PrivateKey): KeyPacketLike | null {
+  for (const { keyPacket } of key.getKeys()) if (x25519OfPacket(keyPacket)) return keyPacket as unknown as KeyPacketLike;
   return null;
 }
 
-const publicCache = new WeakMap<object, { raw: Buffer; key: KeyObject } | null>();
-
-/** The X25519 public key of a key's encryption subkey (raw, and as a KeyObject), or null when it has none of that kind. */
-function wrapPublicKey(key: PublicKey | PrivateKey): { raw: Buffer; key: KeyObject } | null {
-  if (publicCache.has(key)) return publicCache.get(key)!;
-  const packet = ecdhPacket(key);
-  const raw = packet ? Buffer.from(packet.publicParams!.Q!.subarray(1)) : null;
-  const found = raw ? { raw, key: x25519Public(raw) } : null;
-  publicCache.set(key, found);
-  return found;
+/** The raw X25519 public key of an OpenPGP Curve25519 ECDH key packet (openpgp.js's), or null when it is another kind. */
+export function x25519OfPacket(packet: unknown): Buffer | null {
+  const p = packet as KeyPacketLike;
+  // 18 is ECDH; the point is 0x40 followed by the native little-endian X25519 public key.
+  if (p.algorithm === 18 && p.publicParams?.oid?.toHex?.() === CURVE25519_OID && p.publicParams.Q?.length === 33 && p.publicParams.Q[0] === 0x40) return Buffer.from(p.publicParams.Q.subarray(1));
+  return null;
 }
 
 /**
@@ -69,12 +61,14 @@ function wrapPublicKey(key: PublicKey | PrivateKey): { raw: Buffer; key: KeyObje
  * recipient open any of them, and costs one X25519 operation per batch instead of one per wrap.
  */
 interface Ephemeral { epk: Buffer; key: Buffer; aad: Buffer; uses: number; until: number }
-const ephemerals = new WeakMap<object, Ephemeral>();
+const ephemerals = new Map<string, Ephemeral>();
 const BATCH_USES = 1 << 20;
 const BATCH_MS = 60_000;
+const EPHEMERALS_MAX = 1024;
 
-function ephemeralFor(recipient: object, found: { raw: Buffer; key: KeyObject }): Ephemeral {
-  const held = ephemerals.get(recipient);
+function ephemeralFor(raw: Buffer): Ephemeral {
+  const id = raw.toString('hex');
+  const held = ephemerals.get(id);
   if (held && held.uses < BATCH_USES && Date.now() < held.until) {
     held.uses += 1;
     return held;
@@ -82,16 +76,24 @@ function ephemeralFor(recipient: object, found: { raw: Buffer; key: KeyObject })
   held?.key.fill(0);
   const { publicKey, privateKey } = generateKeyPairSync('x25519');
   const epk = Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url');
-  const fresh = { epk, key: derive(diffieHellman({ privateKey, publicKey: found.key }), epk, found.raw), aad: Buffer.concat([MAGIC, epk, found.raw]), uses: 1, until: Date.now() + BATCH_MS };
-  ephemerals.set(recipient, fresh);
+  const fresh = { epk, key: derive(diffieHellman({ privateKey, publicKey: x25519Public(raw) }), epk, raw), aad: Buffer.concat([MAGIC, epk, raw]), uses: 1, until: Date.now() + BATCH_MS };
+  ephemerals.delete(id);
+  if (ephemerals.size >= EPHEMERALS_MAX) {
+    const [oldest] = ephemerals;
+    oldest![1].key.fill(0);
+    ephemerals.delete(oldest![0]);
+  }
+  ephemerals.set(id, fresh);
   return fresh;
 }
 
-/** Wrap `data` for the holder of `recipient`'s private key; null when the key is not Curve25519 (use OpenPGP then). */
-export function wrapKeyFor(data: Uint8Array, recipient: PublicKey | PrivateKey): Buffer | null {
-  const found = wrapPublicKey(recipient);
-  if (!found) return null;
-  const e = ephemeralFor(recipient, found);
+/**
+ * Wrap `data` for the holder of the X25519 key `raw`: the encryption subkey of an OpenPGP key that
+ * the caller found valid (bound to its primary key, not revoked, not expired).
+ */
+export function wrapKeyForX25519(data: Uint8Array, raw: Buffer): Buffer {
+  if (raw.length !== 32) throw new Error('an X25519 public key has 32 bytes');
+  const e = ephemeralFor(raw);
   const iv = freshBytes(12);
   const cipher = createCipheriv('aes-256-gcm', e.key, iv);
   cipher.setAAD(e.aad);
@@ -122,11 +124,15 @@ function openedKey(epk: Buffer, rpk: Buffer, secret: KeyObject): Buffer {
 
 /** Open a wrap with an unlocked OpenPGP private key; throws when it was not made for this key or was altered. */
 export function unwrapKey(bytes: Uint8Array, holder: PrivateKey): Buffer {
-  if (!isKeyWrap(bytes)) throw new Error('not a gmv key wrap');
   const packet = ecdhPacket(holder);
   const d = packet?.privateParams?.d;
   if (!packet || !d) throw new Error('this key cannot open a gmv key wrap');
-  const rpk = Buffer.from(packet.publicParams!.Q!.subarray(1));
+  return unwrapKeyWith(bytes, Buffer.from(packet.publicParams!.Q!.subarray(1)), d);
+}
+
+/** Open a wrap with the X25519 key `rpk` whose secret `d` is as OpenPGP stores it (big-endian); throws as unwrapKey. */
+export function unwrapKeyWith(bytes: Uint8Array, rpk: Buffer, d: Uint8Array): Buffer {
+  if (!isKeyWrap(bytes)) throw new Error('not a gmv key wrap');
   const all = Buffer.from(bytes);
   const epk = all.subarray(MAGIC.length, MAGIC.length + 32);
   const iv = all.subarray(MAGIC.length + 32, MAGIC.length + 44);

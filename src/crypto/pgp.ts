@@ -3,7 +3,8 @@
  * reads, detached signatures over binary messages, and encryption of small data keys to people.
  */
 import type { PrivateKey, PublicKey } from 'openpgp';
-import { isKeyWrap, unwrapKey, wrapKeyFor } from './key-wrap.js';
+import { isKeyWrap, unwrapKey, unwrapKeyWith, wrapKeyForX25519, x25519OfPacket } from './key-wrap.js';
+import { parseGmvSecretKey, parseX25519Subkey, signEd25519Detached, type X25519Subkey } from './ed25519-pgp.js';
 
 type OpenPgp = typeof import('openpgp');
 let loaded: Promise<OpenPgp> | undefined;
@@ -127,11 +128,77 @@ export async function sessionKeyOf(packets: Uint8Array, key: PrivateKey): Promis
 }
 
 /**
- * Wrap a data key (or a bundle of them) for one key that gmv itself will open: a gmv key wrap
- * (X25519, see key-wrap.ts) for a Curve25519 key, an OpenPGP message for any other.
+ * Whom a data key is wrapped for: a key of gmv's own shape read with node:crypto (its encryption
+ * subkey's binding checked, see ed25519-pgp.ts#parseX25519Subkey), or a key openpgp.js read.
  */
-export async function wrapDataKey(data: Uint8Array, recipient: PublicKey): Promise<Uint8Array> {
-  return wrapKeyFor(data, recipient) ?? encryptTo(data, [recipient]);
+export type Recipient = PublicKey | NativeRecipient;
+export interface NativeRecipient { readonly kind: 'gmv-x25519'; readonly fingerprint: string; readonly subkey: X25519Subkey; readonly armored: string }
+
+/**
+ * `armored` as a recipient of key wraps: read without openpgp.js (whose import costs about as much
+ * as starting node) when it is a key of the shape gmv makes with a binding that verifies; any other
+ * key, or one with a revocation or an expiry, is openpgp.js's to read and judge.
+ */
+export async function readRecipient(armored: string): Promise<Recipient> {
+  const parsed = parseX25519Subkey(armored);
+  return parsed ? { kind: 'gmv-x25519', fingerprint: parsed.primary.fingerprint, subkey: parsed.subkey, armored } : readPublic(armored);
+}
+
+/** The recipient as openpgp.js reads it, to encrypt an OpenPGP message to it (a backup GnuPG opens). */
+export async function openpgpKeyOf(recipient: Recipient): Promise<PublicKey> {
+  return 'kind' in recipient ? readPublic(recipient.armored) : recipient;
+}
+
+export function recipientFingerprint(recipient: Recipient): string {
+  return 'kind' in recipient ? recipient.fingerprint : fingerprintOf(recipient);
+}
+
+/** The X25519 key of the encryption subkey openpgp.js holds valid now (bound, not revoked, not expired), or null for another kind; throws when none is valid. */
+const validSubkeys = new WeakMap<PublicKey, Buffer | null>();
+async function validX25519(recipient: PublicKey): Promise<Buffer | null> {
+  if (validSubkeys.has(recipient)) return validSubkeys.get(recipient)!;
+  const raw = x25519OfPacket((await recipient.getEncryptionKey()).keyPacket);
+  validSubkeys.set(recipient, raw);
+  return raw;
+}
+
+/**
+ * Wrap a data key (or a bundle of them) for one key that gmv itself will open: a gmv key wrap
+ * (X25519, see key-wrap.ts) for a Curve25519 subkey, an OpenPGP message for any other. Only the
+ * encryption subkey that is valid now is wrapped for: a revoked or expired one is refused.
+ */
+export async function wrapDataKey(data: Uint8Array, recipient: Recipient): Promise<Uint8Array> {
+  if ('kind' in recipient) return wrapKeyForX25519(data, recipient.subkey.raw);
+  const raw = await validX25519(recipient);
+  return raw ? wrapKeyForX25519(data, raw) : encryptTo(data, [recipient]);
+}
+
+/** An unlocked key as a signer and a decrypter, without saying which library holds it. */
+export interface OpenedKey {
+  readonly fingerprint: string;
+  sign(data: Uint8Array): Promise<Uint8Array>;
+  decrypt(data: Uint8Array): Promise<Uint8Array>;
+}
+
+/**
+ * Open the unencrypted private key `armored` (gmv seals it itself): with node:crypto when it is of
+ * gmv's shape, so that a command signing and unwrapping with the organisation key does not import
+ * openpgp.js for it; through openpgp.js otherwise, and for any OpenPGP message to decrypt.
+ */
+export async function openSecretKey(armored: string): Promise<OpenedKey> {
+  const native = parseGmvSecretKey(armored);
+  if (!native) {
+    const key = await readPrivate(armored);
+    return { fingerprint: fingerprintOf(key), sign: (data) => signDetached(data, key), decrypt: (data) => decryptWith(data, key) };
+  }
+  // An OpenPGP message (what older vaults hold) needs openpgp.js's reading of the same key; made once, when one comes.
+  let pgp: Promise<PrivateKey> | undefined;
+  const copy = armored;
+  return {
+    fingerprint: native.fingerprint,
+    sign: async (data) => signEd25519Detached(data, native),
+    decrypt: async (data) => isKeyWrap(data) ? unwrapKeyWith(data, native.subkey.raw, native.subkey.d) : decryptWith(data, await (pgp ??= readPrivate(copy))),
+  };
 }
 
 /** Decrypt an OpenPGP message, or open a gmv key wrap, with an unlocked private key. */

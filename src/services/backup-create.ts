@@ -17,7 +17,7 @@ import type { PublicKey } from 'openpgp';
 import { GmvError } from '../errors.js';
 import { canonicalJson } from '../domain/canonical.js';
 import { BACKUP_FORMAT, DUMP_MARKERS, FOOTER_SQL, createTableSql, headerLines, insertSql, type BackupManifest } from '../domain/backup-dump.js';
-import { fingerprintOf, openpgp, readPublic, signDetached } from '../crypto/pgp.js';
+import { fingerprintOf, openpgp, openpgpKeyOf, readPublic, signDetached } from '../crypto/pgp.js';
 import { checkOutputPath } from '../local/output-path.js';
 import { loadTree } from '../audit/log.js';
 import { steppedTableRows, tableRows, tableShapes } from '../store/snapshot.js';
@@ -77,7 +77,7 @@ async function recipientsOf(db: Kysely<DB>): Promise<PublicKey[]> {
   for (const holder of roles.length === 0 ? [] : await activeKeysOfRole(db, ...roles)) {
     if (seen.has(holder.fingerprint)) continue;
     seen.add(holder.fingerprint);
-    keys.push(holder.publicKey);
+    keys.push(await openpgpKeyOf(holder.publicKey));
   }
   if (keys.length === 0) throw new GmvError('INTERNAL', { detail: 'the vault has no recovery key and no key of the roles its policy names to encrypt a backup to' });
   return keys;

@@ -18,7 +18,7 @@ import { seal, open, parseEnvelope, EnvelopeError, type Envelope } from '../cryp
 import { canonicalJson } from '../domain/canonical.js';
 import { FIELDS, type Field } from '../domain/credential.js';
 import type { Capability } from '../domain/access-rules.js';
-import { readPublic, wrapDataKey } from '../crypto/pgp.js';
+import { readRecipient, wrapDataKey, type Recipient } from '../crypto/pgp.js';
 import { escrowWrap, insertWraps, liveWrap, type WrapRow } from '../store/wraps.js';
 import { inBatches } from '../store/batches.js';
 import { fieldSummary, parseCredential, type CredentialContent } from '../domain/credential.js';
@@ -134,7 +134,7 @@ function readBundle(bytes: Uint8Array, account: AccountRef, version: number): Ma
 }
 
 /** A grantee of an account, with the capabilities that decide which fields are wrapped for them. */
-export interface Grantee { personId: number; fingerprint: string; publicKey: import('openpgp').PublicKey; can: Capability[] }
+export interface Grantee { personId: number; fingerprint: string; publicKey: Recipient; can: Capability[] }
 
 interface VersionMeta { reason: string; by: string; at: Date; passwordHash: string | null; historyKey?: Uint8Array | null }
 
@@ -188,7 +188,7 @@ async function sealVersion(account: AccountRef, version: number, content: Creden
 
 async function orgRecipient(trx: Kysely<DB>): Promise<WrapRecipient> {
   const org = await currentOrgKeyRow(trx);
-  return { recipient: 'org', fingerprint: org.fingerprint, publicKey: await readPublic(org.public_key) };
+  return { recipient: 'org', fingerprint: org.fingerprint, publicKey: await readRecipient(org.public_key) };
 }
 
 /** Seal `content` as the account's next version, wrapped for its current grantees (their fields) and the org key (all). */
@@ -366,7 +366,7 @@ export function openVersion(dataKey: Uint8Array, text: string, account: AccountR
  * whole version. Returns the version wrapped per account id (null: nothing to wrap). A few
  * statements per 500 accounts, whatever their number: a grant of 1,000 accounts costs its crypto.
  */
-export async function wrapLatestFor(trx: Kysely<DB>, accounts: readonly AccountRef[], orgDecrypt: (data: Uint8Array) => Promise<Buffer>, grantee: { personId: number; fingerprint: string; publicKey: import('openpgp').PublicKey }, at: Date, can: readonly Capability[], onProgress?: (done: number, total: number) => void): Promise<Map<number, number | null>> {
+export async function wrapLatestFor(trx: Kysely<DB>, accounts: readonly AccountRef[], orgDecrypt: (data: Uint8Array) => Promise<Buffer>, grantee: { personId: number; fingerprint: string; publicKey: Recipient }, at: Date, can: readonly Capability[], onProgress?: (done: number, total: number) => void): Promise<Map<number, number | null>> {
   const out = new Map<number, number | null>();
   const iso = at.toISOString();
   let done = 0;

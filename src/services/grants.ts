@@ -7,8 +7,7 @@ import { shortfallRefusal } from '../domain/access-rules.js';
 import { storedRoles } from '../store/people.js';
 import { qualificationOf } from './training.js';
 import { GmvError } from '../errors.js';
-import { decryptWith } from '../crypto/pgp.js';
-import type { PublicKey } from 'openpgp';
+import type { Recipient } from '../crypto/pgp.js';
 import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.js';
 import type { MessageKey } from '../i18n/catalogue.js';
@@ -17,12 +16,11 @@ import { findAccount, findAccounts } from './accounts.js';
 import { fieldsAllowed, readsEverything, wrapLatestFor } from './credential-store.js';
 import { FIELDS } from '../domain/credential.js';
 import { formatChinaTime } from '../domain/dates.js';
-import { orgKeyFor } from './officer-keys.js';
+import { orgSecretFor } from './officer-keys.js';
 import type { KeyHolder } from './keys.js';
 import { activePolicy, commitChange, type Vault } from './vault.js';
 import { endExpiredGrants, endGrant, queueNarrowedRotations } from './steps.js';
 import { inBatches } from '../store/batches.js';
-import { keySigner } from '../audit/log.js';
 import { certifiedKey, PERSON_KEY_COLUMNS, writeSeal } from './state-seals.js';
 
 export function parseCapabilities(text: string): Capability[] {
@@ -50,7 +48,7 @@ export function grantAddedLines(grants: readonly GrantAdded[], t: (key: MessageK
  * device (a key to wrap for), and trained (Art. 25) and under an NDA if a contractor (Art. 7).
  * A refusal is audited against the officer and thrown.
  */
-export async function checkedGrantee(vault: Vault, officer: KeyHolder, login: string): Promise<{ personId: number; fingerprint: string; publicKey: PublicKey }> {
+export async function checkedGrantee(vault: Vault, officer: KeyHolder, login: string): Promise<{ personId: number; fingerprint: string; publicKey: Recipient }> {
   const db = vault.store.db;
   await authorize(vault, officer, 'grant.manage', login);
   const person = await db.selectFrom('people').innerJoin('person_keys', 'person_keys.person_id', 'people.id')
@@ -84,7 +82,7 @@ export async function addGrants(vault: Vault, officer: KeyHolder, login: string,
   if (archived) {
     return refuse(vault, officer, { action: 'grant.add', subject: archived.slug, rule: 'account-status', reason: `account ${archived.status}`, code: 'DENIED_STATUS', params: { login: archived.slug, status: archived.status, action: 'granting access' } });
   }
-  const orgKey = await orgKeyFor(vault, officer);
+  const orgKey = await orgSecretFor(vault, officer);
   const policy = await activePolicy(db);
   const views: GrantAdded[] = [];
   await commitChange(vault, async (trx) => {
@@ -97,7 +95,7 @@ export async function addGrants(vault: Vault, officer: KeyHolder, login: string,
     // The new grants are the person's only ones in force on these accounts once the old ones end,
     // so they are sealed as they are written: the seal names their fields, not their row ids, and
     // reading them back to seal them would cost a select and an update per 500.
-    const seal = await writeSeal(trx, vault.vaultId, keySigner(orgKey), ids.map((accountId) => ({
+    const seal = await writeSeal(trx, vault.vaultId, orgKey, ids.map((accountId) => ({
       kind: 'grant' as const, person: recipient.personId, account: accountId, can, until: untilIso, grantedAt: iso,
     })), iso);
     // A grant that no longer reads every field narrows one that did: found before the old ones end.
@@ -108,7 +106,7 @@ export async function addGrants(vault: Vault, officer: KeyHolder, login: string,
         .where('person_id', '=', recipient.personId).where('account_id', 'in', chunk).where('removed_at', 'is', null).execute();
       await trx.insertInto('grants').values(chunk.map((accountId) => ({ person_id: recipient.personId, account_id: accountId, can: JSON.stringify(can), until: untilIso, granted_by: officer.login, granted_at: iso, removed_by: null, removed_at: null, seal }))).execute();
     }
-    const wrapped = await wrapLatestFor(trx, accounts, async (data) => Buffer.from(await decryptWith(data, orgKey)), recipient, at, can, onProgress);
+    const wrapped = await wrapLatestFor(trx, accounts, async (data) => Buffer.from(await orgKey.decrypt(data)), recipient, at, can, onProgress);
     const rotations = narrowing.length === 0 ? new Map<number, { due: string; fields: string[] }>()
       : await queueNarrowedRotations({ trx, at, actor: officer.login, policy }, { personId: recipient.personId, login }, narrowing, fieldsAllowed(can, FIELDS), `grant of ${login} narrowed to ${can.join(',')}`);
     const audit = [];

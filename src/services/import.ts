@@ -20,8 +20,8 @@ import { inBatches } from '../store/batches.js';
 import type { SessionActor } from './session.js';
 import { commitChange, type Vault } from './vault.js';
 import { personSealer } from './accounts.js';
-import { orgKeyFor } from './officer-keys.js';
-import { keySigner, type CheckpointSigner } from '../audit/log.js';
+import { orgSecretFor } from './officer-keys.js';
+import type { CheckpointSigner } from '../audit/log.js';
 import { certifiedKeyOf, writeSeal } from './state-seals.js';
 
 /** One account an import creates: its fields, and what of the row gmv has no field for (`url`: it only tells the platform). */
@@ -187,7 +187,7 @@ export async function applyImport(vault: Vault, actor: SessionActor, plan: Impor
   // The importer's own grants are sealed by their key; grants to others by the organisation key,
   // which only an officer (who alone may grant) holds.
   const selfSealer = admin ? personSealer(actor) : null;
-  const orgSealer = extra.length > 0 ? keySigner(await orgKeyFor(vault, actor)) : null;
+  const orgSealer = extra.length > 0 ? await orgSecretFor(vault, actor) : null;
   await commitChange(vault, async (trx) => {
     const at = vault.now();
     const iso = at.toISOString();

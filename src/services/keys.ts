@@ -11,7 +11,7 @@ import { GmvError } from '../errors.js';
 import type { Secret } from '../crypto/secret.js';
 import { bindToDevice, deriveKey, newKdfParams, type KdfCost, type KdfParams } from '../crypto/kdf.js';
 import { open, parseEnvelope, seal, type Envelope } from '../crypto/envelope.js';
-import { encryptTo, readPrivate, fingerprintOf, wrapDataKey } from '../crypto/pgp.js';
+import { encryptTo, openSecretKey, readPrivate, fingerprintOf, wrapDataKey, type OpenedKey, type Recipient } from '../crypto/pgp.js';
 import type { CaMaterial } from '../crypto/x509.js';
 import { insertWraps, liveWrap, type WrapItem, type WrapKind, type WrapRow } from '../store/wraps.js';
 
@@ -71,8 +71,9 @@ export function sealWithDataKey(plaintext: Uint8Array, header: Record<string, un
 
 /** One recipient of a data key: a person's key, the organisation key (escrow) or the recovery key. */
 export type WrapRecipient =
-  | { recipient: 'person'; personId: number; fingerprint: string; publicKey: PublicKey }
-  | { recipient: 'org' | 'recovery'; fingerprint: string; publicKey: PublicKey };
+  | { recipient: 'person'; personId: number; fingerprint: string; publicKey: Recipient }
+  | { recipient: 'org'; fingerprint: string; publicKey: Recipient }
+  | { recipient: 'recovery'; fingerprint: string; publicKey: PublicKey };
 
 /**
  * Seal `dataKey` for each recipient (the one place data keys are wrapped) and record the wraps in
@@ -92,7 +93,7 @@ export async function wrapRowsFor(item: WrapItem, dataKey: Uint8Array, recipient
 }
 
 /** Record wraps of `dataKey` for each person key, in the caller's transaction. */
-export async function wrapForPeople(trx: Kysely<DB>, item: WrapItem, dataKey: Uint8Array, people: { personId: number; fingerprint: string; publicKey: PublicKey }[], at: string): Promise<void> {
+export async function wrapForPeople(trx: Kysely<DB>, item: WrapItem, dataKey: Uint8Array, people: { personId: number; fingerprint: string; publicKey: Recipient }[], at: string): Promise<void> {
   await wrapFor(trx, item, dataKey, people.map((p) => ({ recipient: 'person' as const, ...p })), at);
 }
 
@@ -125,6 +126,20 @@ export async function openOrgKey(db: Kysely<DB>, dataKey: Uint8Array): Promise<P
   return key;
 }
 
+/** The organisation private key opened as a signer and decrypter (see pgp.ts#openSecretKey); the fingerprint must match its record. */
+export async function openOrgSecret(db: Kysely<DB>, dataKey: Uint8Array): Promise<OpenedKey> {
+  const row = await currentOrgKeyRow(db);
+  const what = `org_keys.private_envelope (${row.fingerprint})`;
+  const armored = open(dataKey, parseEnvelope(row.private_envelope, what), what);
+  try {
+    const key = await openSecretKey(armored.toString('utf8'));
+    if (key.fingerprint !== row.fingerprint) throw new GmvError('SEALED_DATA_TAMPERED', { what });
+    return key;
+  } finally {
+    armored.fill(0);
+  }
+}
+
 export async function openCa(db: Kysely<DB>, dataKey: Uint8Array): Promise<CaMaterial> {
   const row = await currentCaRow(db);
   const keyPem = open(dataKey, parseEnvelope(row.private_envelope, 'device_ca.private_envelope'), 'device_ca.private_envelope').toString('utf8');
@@ -132,7 +147,7 @@ export async function openCa(db: Kysely<DB>, dataKey: Uint8Array): Promise<CaMat
 }
 
 /** Certified public keys of the active personal keys of everyone holding any of `roles` (for wrapping org/CA keys, backup recipients). */
-export async function activeKeysOfRole(db: Kysely<DB>, ...roles: string[]): Promise<{ personId: number; fingerprint: string; publicKey: PublicKey }[]> {
+export async function activeKeysOfRole(db: Kysely<DB>, ...roles: string[]): Promise<{ personId: number; fingerprint: string; publicKey: Recipient }[]> {
   const { certifiedKey, storeSealContext, PERSON_KEY_COLUMNS } = await import('./state-seals.js');
   const rows = await db.selectFrom('people').innerJoin('person_keys', 'person_keys.person_id', 'people.id')
     .select(['people.roles', ...PERSON_KEY_COLUMNS])

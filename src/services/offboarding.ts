@@ -23,8 +23,7 @@ import { civilDateOf, type CivilDate } from '../domain/dates.js';
 import { addWorkdays, type WorkCalendar } from '../domain/workdays.js';
 import type { AuditDraft } from '../audit/entry.js';
 import { authorize, sealContext } from './access.js';
-import { caFor, orgKeyFor } from './officer-keys.js';
-import { keySigner } from '../audit/log.js';
+import { caFor, orgSecretFor } from './officer-keys.js';
 import { checkSealedPeople, sealPeople } from './state-seals.js';
 import type { KeyHolder } from './keys.js';
 import { activePolicy, commitChange, type Vault } from './vault.js';
@@ -117,7 +116,7 @@ export async function offboardStaff(vault: Vault, officer: KeyHolder & { deviceI
   const deadline = departureDeadline(calendar, today, policy.rotation.departureWorkingDays);
   const due = deadline ?? today;
   const ca = await caFor(vault, officer);
-  const orgSigner = keySigner(await orgKeyFor(vault, officer));
+  const orgSigner = await orgSecretFor(vault, officer);
   await checkSealedPeople(db, sealContext(vault), [person.id], false);
   // They held the organisation key and the device CA: both are replaced in this same change.
   const heldOrgKey = await holdsOrgKey(db, person.id);

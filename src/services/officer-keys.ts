@@ -1,10 +1,11 @@
 /** The organisation key and the device CA key, opened for a key holder they were wrapped for. */
 import type { Kysely } from 'kysely';
-import type { PrivateKey, PublicKey } from 'openpgp';
+import type { PrivateKey } from 'openpgp';
+import type { OpenedKey, Recipient } from '../crypto/pgp.js';
 import type { DB } from '../store/schema.js';
 import { GmvError } from '../errors.js';
 import type { CaMaterial } from '../crypto/x509.js';
-import { currentCaRow, currentOrgKeyRow, openCa, openOrgKey, unwrap, wrapForPeople, type KeyHolder, type WrappedItem } from './keys.js';
+import { currentCaRow, currentOrgKeyRow, openCa, openOrgKey, openOrgSecret, unwrap, wrapForPeople, type KeyHolder, type WrappedItem } from './keys.js';
 import { liveWrap } from '../store/wraps.js';
 import { recordDenial, type Vault } from './vault.js';
 
@@ -25,6 +26,17 @@ export async function orgKeyFor(vault: Vault, holder: KeyHolder): Promise<Privat
   }
 }
 
+/** The organisation key as a signer and decrypter, for the commands that only sign and unwrap with it (no openpgp.js for a key of gmv's shape). */
+export async function orgSecretFor(vault: Vault, holder: KeyHolder): Promise<OpenedKey> {
+  const row = await currentOrgKeyRow(vault.store.db);
+  const dataKey = await dataKeyFor(vault, holder, 'org-key', row.fingerprint, 'signing with the organisation key');
+  try {
+    return await openOrgSecret(vault.store.db, dataKey);
+  } finally {
+    dataKey.fill(0);
+  }
+}
+
 export async function caFor(vault: Vault, holder: KeyHolder): Promise<CaMaterial> {
   const row = await currentCaRow(vault.store.db);
   const dataKey = await dataKeyFor(vault, holder, 'device-ca', row.fingerprint, 'using the device CA');
@@ -39,7 +51,7 @@ export async function caFor(vault: Vault, holder: KeyHolder): Promise<CaMaterial
  * Wrap the organisation and device-CA keys for a (new) security officer's key, from an officer who
  * holds them, in the caller's transaction.
  */
-export async function wrapOfficerKeys(trx: Kysely<DB>, vault: Pick<Vault, 'now'>, from: KeyHolder, to: { personId: number; fingerprint: string; publicKey: PublicKey }): Promise<number> {
+export async function wrapOfficerKeys(trx: Kysely<DB>, vault: Pick<Vault, 'now'>, from: KeyHolder, to: { personId: number; fingerprint: string; publicKey: Recipient }): Promise<number> {
   let wrapped = 0;
   for (const [kind, row] of [['org-key', await currentOrgKeyRow(trx)], ['device-ca', await currentCaRow(trx)]] as const) {
     const exists = await liveWrap(trx, { kind, ref: row.fingerprint }, to.fingerprint);

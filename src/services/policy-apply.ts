@@ -8,8 +8,7 @@ import { Actions } from '../audit/entry.js';
 import { effectivePolicy, policyKind } from '../policy/policy.js';
 import { authorize } from './access.js';
 import type { KeyHolder } from './keys.js';
-import { orgKeyFor } from './officer-keys.js';
-import { keySigner } from '../audit/log.js';
+import { orgSecretFor } from './officer-keys.js';
 import { sealPolicy } from './state-seals.js';
 import { commitChange, packText, POLICY_META, recordedPolicy, type Vault } from './vault.js';
 
@@ -30,7 +29,7 @@ export async function applyPolicy(vault: Vault, options: ApplyOptions): Promise<
   await authorize(vault, actor, 'policy.apply', file.source);
   const kind = await policyKind(file.text, file.source);
   const sha256 = sha256Hex(file.text);
-  const orgSigner = keySigner(await orgKeyFor(vault, actor));
+  const orgSigner = await orgSecretFor(vault, actor);
   return commitChange<ApplyResult>(vault, async (trx) => {
     // Read inside the write transaction, so an override is checked against the pack it will really
     // lie over even when another officer switched packs meanwhile. A bad file throws POLICY_INVALID

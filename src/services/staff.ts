@@ -12,10 +12,10 @@ import { isDisplayName, isLoginHandle, ROLES, type Role } from '../domain/names.
 import { authorize, sealContext, type Actor } from './access.js';
 import { activePolicy, commitChange, type Vault } from './vault.js';
 import { clearFailures, loggedFailuresOf } from './throttle.js';
-import { orgKeyFor, wrapOfficerKeys } from './officer-keys.js';
+import { orgSecretFor, wrapOfficerKeys } from './officer-keys.js';
 import type { KeyHolder } from './keys.js';
 import { prepareRekey, rekeyIn, wipeRekey, type RekeyView } from './org-rekey.js';
-import { keySigner, type CheckpointSigner } from '../audit/log.js';
+import type { CheckpointSigner } from '../audit/log.js';
 import { certifiedKey, checkSealedPeople, PERSON_KEY_COLUMNS, sealGrants, sealPeople } from './state-seals.js';
 
 export interface PersonView {
@@ -75,7 +75,7 @@ export async function insertPersonIn(trx: Kysely<DB>, vaultId: string, orgSigner
 export async function addStaff(vault: Vault, actor: KeyHolder, input: AddStaff): Promise<PersonView> {
   checkNewPerson(input);
   await authorize(vault, actor, 'staff.manage', input.login);
-  const orgSigner = keySigner(await orgKeyFor(vault, actor));
+  const orgSigner = await orgSecretFor(vault, actor);
   await commitChange(vault, async (trx) => {
     const added = await insertPersonIn(trx, vault.vaultId, orgSigner, vault.now(), actor.login, input);
     return { result: undefined, audit: [added.audit] };
@@ -96,7 +96,7 @@ export async function setRoles(vault: Vault, actor: KeyHolder, login: string, ro
   const held = subject ? await holdsOrgKey(vault.store.db, Number(subject.id)) : false;
   const policy = held ? await activePolicy(vault.store.db) : null;
   const rekey = held ? await prepareRekey(vault, actor, policy!) : null;
-  const orgSigner = keySigner(await orgKeyFor(vault, actor));
+  const orgSigner = await orgSecretFor(vault, actor);
   // What is sealed again must be what the organisation sealed: a forged role or grant is not carried over.
   const subjectRow = await vault.store.db.selectFrom('people').select('id').where('login', '=', login).executeTakeFirstOrThrow();
   await checkSealedPeople(vault.store.db, sealContext(vault), [Number(subjectRow.id)], true);

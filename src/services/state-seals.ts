@@ -22,8 +22,7 @@ import { ROLE_RULES } from '../domain/access-rules.js';
 import { judgedAt, signerKeys } from './training.js';
 import { inBatches } from '../store/batches.js';
 import { storedRoles } from '../store/people.js';
-import type { PublicKey } from 'openpgp';
-import { fingerprintOf, readPublic } from '../crypto/pgp.js';
+import { readRecipient, recipientFingerprint, type Recipient } from '../crypto/pgp.js';
 
 /** Sign one seal over `records` inside the change's transaction; returns its id for the rows to name. */
 export async function writeSeal(trx: Kysely<DB>, vaultId: string, signer: CheckpointSigner, records: readonly SealedRecord[], at: string): Promise<number> {
@@ -124,7 +123,7 @@ async function signerOf(db: Kysely<DB>, ctx: SealContext, org: { fingerprint: st
 export interface PersonKeyRow { person_id: number | string | bigint; login: string; fingerprint: string; public_key: string; created_at: string; certification: string | null }
 
 /** Keys this process has found certified, by vault and fingerprint, with what the check stood on. */
-const certifiedKeys = new Map<string, { publicKey: string; certification: string; createdAt: string; login: string; org: string; key: PublicKey }>();
+const certifiedKeys = new Map<string, { publicKey: string; certification: string; createdAt: string; login: string; org: string; key: Recipient }>();
 
 /**
  * A person's public key, only as the organisation certified it (the record of device-record.ts,
@@ -133,7 +132,7 @@ const certifiedKeys = new Map<string, { publicKey: string; certification: string
  * would receive every later version, officer key and backup. Throws STATE_SEAL_INVALID naming
  * the holder otherwise.
  */
-export async function certifiedKey(db: Kysely<DB>, ctx: SealContext, row: PersonKeyRow): Promise<{ personId: number; fingerprint: string; publicKey: PublicKey }> {
+export async function certifiedKey(db: Kysely<DB>, ctx: SealContext, row: PersonKeyRow): Promise<{ personId: number; fingerprint: string; publicKey: Recipient }> {
   const fail = (detail: string): never => {
     throw new GmvError('STATE_SEAL_INVALID', { table: 'person_keys', row: `${row.login} ${row.fingerprint}`, detail });
   };
@@ -141,7 +140,7 @@ export async function certifiedKey(db: Kysely<DB>, ctx: SealContext, row: Person
   if (row.certification === null) {
     // A key certified by no one: only a vault from before certifications, while it is being sealed.
     if (!verifiedLegacy.has(db)) return fail('detail.certMissing');
-    return { personId, fingerprint: row.fingerprint, publicKey: await readPublic(row.public_key) };
+    return { personId, fingerprint: row.fingerprint, publicKey: await readRecipient(row.public_key) };
   }
   const org = (await trustedOrg(db, ctx.vaultId, ctx.pinnedOrg)).row;
   const cacheKey = `${ctx.vaultId}/${row.fingerprint}`;
@@ -152,9 +151,9 @@ export async function certifiedKey(db: Kysely<DB>, ctx: SealContext, row: Person
   if (!orgKey) orgKeys.set(org.public_key, orgKey = loadKey(org.public_key));
   const verdict = await certifiedPersonKey(ctx.vaultId, { login: row.login, fingerprint: row.fingerprint, createdAt: row.created_at, certification: row.certification, publicKey: row.public_key }, [await orgKey], judgedAt());
   if (verdict.problem !== undefined) return fail(verdict.problem);
-  // Encrypted to with openpgp.js: its own reading of the key must name the same fingerprint.
-  const key = await verdict.key.pgp().catch(() => null);
-  if (!key || fingerprintOf(key) !== row.fingerprint) return fail('detail.certKeyMismatch');
+  // What is wrapped for: its own reading of the key must name the same fingerprint.
+  const key = await readRecipient(row.public_key).catch(() => null);
+  if (!key || recipientFingerprint(key) !== row.fingerprint) return fail('detail.certKeyMismatch');
   certifiedKeys.set(cacheKey, { publicKey: row.public_key, certification: row.certification, createdAt: row.created_at, login: row.login, org: org.fingerprint, key });
   return { personId, fingerprint: row.fingerprint, publicKey: key };
 }
@@ -163,7 +162,7 @@ export async function certifiedKey(db: Kysely<DB>, ctx: SealContext, row: Person
 export const PERSON_KEY_COLUMNS = ['person_keys.person_id', 'people.login', 'person_keys.fingerprint', 'person_keys.public_key', 'person_keys.created_at', 'person_keys.certification'] as const;
 
 /** The certified key of `fingerprint` (a key holder's own, read back to encrypt to it). */
-export async function certifiedKeyOf(db: Kysely<DB>, ctx: SealContext, fingerprint: string): Promise<{ personId: number; fingerprint: string; publicKey: PublicKey }> {
+export async function certifiedKeyOf(db: Kysely<DB>, ctx: SealContext, fingerprint: string): Promise<{ personId: number; fingerprint: string; publicKey: Recipient }> {
   const row = await db.selectFrom('person_keys').innerJoin('people', 'people.id', 'person_keys.person_id').select(PERSON_KEY_COLUMNS)
     .where('person_keys.fingerprint', '=', fingerprint).executeTakeFirst();
   if (!row) throw new GmvError('STATE_SEAL_INVALID', { table: 'person_keys', row: fingerprint, detail: 'detail.certMissing' });

@@ -309,8 +309,8 @@ export async function onboardStaff(vault: Vault, actor: KeyHolder, input: Onboar
   }
   if (input.nda) pastDay(input.nda, today, '--nda');
   const employer = input.employer ?? null;
-  const [{ keySigner }, { orgKeyFor }] = await Promise.all([import('../audit/log.js'), import('./officer-keys.js')]);
-  const orgSigner = keySigner(await orgKeyFor(vault, actor));
+  const { orgSecretFor } = await import('./officer-keys.js');
+  const orgSigner = await orgSecretFor(vault, actor);
   return commitChange(vault, async (trx) => {
     const at = vault.now();
     const added = await insertPersonIn(trx, vault.vaultId, orgSigner, at, actor.login, input);
