@@ -125,8 +125,8 @@ export abstract class GmvCommand<T extends typeof Command> extends Command {
    */
   protected async backupKeys(recoveryKeyFile: string | undefined, orgKeyFile: string | undefined): Promise<import('../src/services/backup-restore.js').BackupKeys> {
     const { INPUT_LIMITS, readBoundedText } = await import('../src/local/input-limits.js');
-    const orgKey = orgKeyFile === undefined ? undefined : readBoundedText(orgKeyFile, INPUT_LIMITS.auditorFile, 'an organisation public key');
-    if (recoveryKeyFile !== undefined) return { recoveryKey: readBoundedText(recoveryKeyFile, INPUT_LIMITS.recoveryFile, 'a recovery key'), orgKey };
+    const orgKey = orgKeyFile === undefined ? undefined : readBoundedText(orgKeyFile, INPUT_LIMITS.auditorFile, 'what.orgPublicKey');
+    if (recoveryKeyFile !== undefined) return { recoveryKey: readBoundedText(recoveryKeyFile, INPUT_LIMITS.recoveryFile, 'what.recoveryKey'), orgKey };
     try {
       return { holder: await this.optionalSessionActor(), orgKey };
     } catch (error) {
@@ -141,7 +141,7 @@ export abstract class GmvCommand<T extends typeof Command> extends Command {
    */
   protected async keyHolder(login: string | undefined, passphraseFile: string | undefined): Promise<import('../src/services/keys.js').KeyHolder & { deviceId: string }> {
     if (passphraseFile === undefined) return this.sessionActor();
-    if (!login) throw new GmvError('USAGE', { detail: '--passphrase-file needs --login HANDLE' });
+    if (!login) throw new GmvError('USAGE', { detail: 'detail.passphraseFileNeedsLogin' });
     const [{ unlockPerson }, { readPassphrase }] = await Promise.all([import('../src/services/unlock.js'), import('./passphrase.js')]);
     const passphrase = await readPassphrase(passphraseFile, login, this.lang);
     try {
@@ -173,7 +173,7 @@ export abstract class GmvCommand<T extends typeof Command> extends Command {
   protected dateFlag(name: string, value: string | undefined): Date | undefined {
     if (value === undefined) return undefined;
     const date = parseDateInput(value);
-    if (!date) throw new GmvError('USAGE', { detail: `--${name} ${value}: expected YYYY-MM-DD or an ISO-8601 timestamp` });
+    if (!date) throw new GmvError('USAGE', { detail: 'detail.dateFlag', flag: `--${name}`, value });
     return date;
   }
 

@@ -17,6 +17,6 @@ export function writeOutput(path: string, content: string | Uint8Array, mode = 0
       rmSync(path, { force: true });
       throw new GmvError('STORE_FULL', { path, detail: code });
     }
-    throw new GmvError('FILE_UNREADABLE', { path, detail: code ?? 'write error' });
+    throw new GmvError('FILE_UNREADABLE', { path, detail: code ?? 'detail.fileWriteError' });
   }
 }

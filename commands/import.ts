@@ -24,12 +24,12 @@ export default class Import extends GmvCommand<typeof Import> {
     const can = parseCapabilities(this.flags.can);
     let slugMap: Map<string, string> | undefined;
     if (this.flags['slug-map']) {
-      const mapBytes = readBounded(this.flags['slug-map'], INPUT_LIMITS.importFile, 'a slug map');
+      const mapBytes = readBounded(this.flags['slug-map'], INPUT_LIMITS.importFile, 'what.slugMapFile');
       const mapText = decodeUtf8(mapBytes);
       if ('badLine' in mapText) throw new GmvError('INPUT_NOT_UTF8', { path: this.flags['slug-map'], line: mapText.badLine });
       slugMap = parseSlugMap(mapText.text);
     }
-    const bytes = readBounded(this.args.file, INPUT_LIMITS.importFile, 'an import file');
+    const bytes = readBounded(this.args.file, INPUT_LIMITS.importFile, 'what.importFile');
     const decoded = decodeUtf8(bytes);
     bytes.fill(0);
     if ('badLine' in decoded) throw new GmvError('INPUT_NOT_UTF8', { path: this.args.file, line: decoded.badLine });
@@ -39,12 +39,14 @@ export default class Import extends GmvCommand<typeof Import> {
     // A real import needs a session; a dry run uses one if there is one (for the default unit).
     const actor = this.flags['dry-run'] ? await this.optionalSessionActor() : await this.sessionActor();
     const plan = await planImport(vault, format, text, { unit: this.flags.unit, platform: this.flags.platform, personId: actor?.personId, slugMap });
-    const summary = { format, dryRun: this.flags['dry-run'], accounts: plan.accounts, errors: plan.errors, skipped: plan.skipped };
+    // A row's reason in the reader's language, and its catalogue key (less "detail.") for scripts.
+    const rows = (list: typeof plan.errors) => list.map((e) => ({ line: e.line, code: e.reason.replace(/^detail\./, ''), reason: this.t(e.reason, e.params) }));
+    const summary = { format, dryRun: this.flags['dry-run'], accounts: plan.accounts, errors: rows(plan.errors), skipped: rows(plan.skipped) };
     if (!this.jsonMode) {
-      for (const e of [...plan.errors, ...plan.skipped].sort((a, b) => a.line - b.line)) this.note(this.t('import.rowError', { line: e.line, reason: e.reason }));
+      for (const e of [...plan.errors, ...plan.skipped].sort((a, b) => a.line - b.line)) this.note(this.t('import.rowError', { ...e.params, line: e.line, reason: e.reason }));
     }
     if (plan.errors.length > 0) {
-      const error = new GmvError('INVALID_INPUT', { what: 'import', detail: `${plan.errors.length} rows have problems; nothing was imported` });
+      const error = new GmvError('INVALID_INPUT', { what: 'what.import', detail: 'detail.importRowsBad', count: plan.errors.length });
       if (!this.jsonMode) throw error;
       // One JSON document: the plan with its row errors, and the error itself.
       this.emit({ ...summary, error: { code: error.code, exit: error.exitCode, message: error.localized(this.lang) } }, () => '');

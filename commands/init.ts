@@ -27,7 +27,7 @@ export default class Init extends GmvCommand<typeof Init> {
       import('../src/services/init.js'), import('../src/package-root.js'), import('../src/policy/passphrase-rules.js'), import('../src/local/input-limits.js'),
     ]);
     const policyPath = this.flags.policy ?? shippedFile('policies', 'default.yaml');
-    const policyText = readBoundedText(policyPath, INPUT_LIMITS.policyPack, 'a policy pack');
+    const policyText = readBoundedText(policyPath, INPUT_LIMITS.policyPack, 'what.policyPack');
     const rules = this.passphraseRules(async () => (await import('../src/policy/policy.js')).parsePolicy(policyText, policyPath));
     const passphrase = await readPassphrase(this.flags['passphrase-file'], this.flags.login, this.lang, { confirm: true, purpose: 'new', rules });
     const result = await initVault({

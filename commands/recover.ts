@@ -18,7 +18,7 @@ export default class Recover extends GmvCommand<typeof Recover> {
     const [{ recoverOfficer }, { shippedFile }, { parseCommonList }, { INPUT_LIMITS, readBoundedText }] = await Promise.all([
       import('../src/services/recover.js'), import('../src/package-root.js'), import('../src/policy/passphrase-rules.js'), import('../src/local/input-limits.js'),
     ]);
-    const read = (path: string) => readBoundedText(path, INPUT_LIMITS.recoveryFile, 'a recovery key or share');
+    const read = (path: string) => readBoundedText(path, INPUT_LIMITS.recoveryFile, 'what.recoveryKeyOrShare');
     const vault = await this.vault();
     const recoveryKey = this.flags['recovery-key'] ? read(this.flags['recovery-key']) : undefined;
     const shares = this.flags.share?.map(read);

@@ -14,8 +14,8 @@ export default class CalendarAddWorkdays extends GmvCommand<typeof CalendarAddWo
 
   async run(): Promise<void> {
     const day = parseCivilDate(this.args.date);
-    if (!day) throw new GmvError('USAGE', { detail: `${this.args.date}: expected a real day written YYYY-MM-DD` });
-    if (!/^-?\d{1,5}$/.test(this.args.n)) throw new GmvError('USAGE', { detail: `${this.args.n}: expected a whole number of working days` });
+    if (!day) throw new GmvError('USAGE', { detail: 'detail.dayArg', value: this.args.date });
+    if (!/^-?\d{1,5}$/.test(this.args.n)) throw new GmvError('USAGE', { detail: 'detail.workdaysArg', value: this.args.n });
     const { addWorkdaysFrom } = await import('../../src/services/calendar.js');
     const result = await addWorkdaysFrom(await this.vault(), day, Number(this.args.n));
     this.emit(result, () => result.date);

@@ -16,7 +16,7 @@ export default class CalendarImport extends GmvCommand<typeof CalendarImport> {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') throw new GmvError('FILE_NOT_FOUND', { path: this.args.file });
-      throw new GmvError('FILE_UNREADABLE', { path: this.args.file, detail: code ?? 'read error' });
+      throw new GmvError('FILE_UNREADABLE', { path: this.args.file, detail: code ?? 'detail.fileReadError' });
     }
     const { importCalendar } = await import('../../src/services/calendar.js');
     const actor = await this.sessionActor();

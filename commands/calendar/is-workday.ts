@@ -11,7 +11,7 @@ export default class CalendarIsWorkday extends GmvCommand<typeof CalendarIsWorkd
 
   async run(): Promise<void> {
     const day = parseCivilDate(this.args.date);
-    if (!day) throw new GmvError('USAGE', { detail: `${this.args.date}: expected a real day written YYYY-MM-DD` });
+    if (!day) throw new GmvError('USAGE', { detail: 'detail.dayArg', value: this.args.date });
     const { isWorkdayOn } = await import('../../src/services/calendar.js');
     const info = await isWorkdayOn(await this.vault(), day);
     this.emit(info, () => this.t(info.workday ? 'calendar.yes' : 'calendar.no'));

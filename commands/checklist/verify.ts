@@ -9,7 +9,7 @@ export default class ChecklistVerify extends GmvCommand<typeof ChecklistVerify> 
 
   async run(): Promise<void> {
     const [{ verifyRunFolder }, { INPUT_LIMITS, readBoundedText }] = await Promise.all([import('../../src/services/checklist-verify.js'), import('../../src/local/input-limits.js')]);
-    const orgKey = this.flags['org-key'] ? readBoundedText(this.flags['org-key'], INPUT_LIMITS.recoveryFile, 'an organisation public key') : undefined;
+    const orgKey = this.flags['org-key'] ? readBoundedText(this.flags['org-key'], INPUT_LIMITS.recoveryFile, 'what.orgPublicKey') : undefined;
     const v = await verifyRunFolder(this.args.dir, { orgKey });
     this.emit({ ok: true, ...v }, () => this.t('checklist.verified', {
       id: v.id, template: v.template, performer: v.performer, countersigner: v.countersigner ? this.t('checklist.verifiedCountersigner', { login: v.countersigner }) : '',

@@ -16,7 +16,7 @@ export default class PassphraseChange extends GmvCommand<typeof PassphraseChange
     const [{ changePassphrase }, { shippedFile }, { parseCommonList }, { GmvError }] = await Promise.all([
       import('../../src/services/passphrase-change.js'), import('../../src/package-root.js'), import('../../src/policy/passphrase-rules.js'), import('../../src/errors.js'),
     ]);
-    if (this.flags['passphrase-file'] === '-' && this.flags['new-passphrase-file'] === '-' && !process.stdin.isTTY) throw new GmvError('USAGE', { detail: 'only one of the passphrase files can be standard input' });
+    if (this.flags['passphrase-file'] === '-' && this.flags['new-passphrase-file'] === '-' && !process.stdin.isTTY) throw new GmvError('USAGE', { detail: 'detail.onePassphraseStdin' });
     const login = this.flags.login ?? (await this.sessionActor()).login;
     const current = await readPassphrase(this.flags['passphrase-file'], login, this.lang, { purpose: 'current' });
     const next = await readPassphrase(this.flags['new-passphrase-file'], login, this.lang, { confirm: true, purpose: 'new', rules: this.passphraseRules(), flag: '--new-passphrase-file FILE|-' });

@@ -11,8 +11,8 @@ export default class ReportVerify extends GmvCommand<typeof ReportVerify> {
       import('../../src/services/report-verify.js'), import('../../src/local/input-limits.js'), import('../../src/domain/dates.js'),
     ]);
     const file = this.args.file;
-    const bytes = readBounded(file, INPUT_LIMITS.reportFile, 'a report');
-    const signature = readBoundedText(`${file}.sig`, INPUT_LIMITS.auditorFile, 'a signature');
+    const bytes = readBounded(file, INPUT_LIMITS.reportFile, 'what.reportFile');
+    const signature = readBoundedText(`${file}.sig`, INPUT_LIMITS.auditorFile, 'what.signatureFile');
     const r = await verifyReport(await this.vault(), file, bytes, signature);
     this.emit(r, () => this.t('report.verified', { path: file, signer: r.signer, fingerprint: r.fingerprint, seq: r.seq, at: formatChinaTime(new Date(r.at)), asOf: r.asOf }));
   }

@@ -13,10 +13,10 @@ export default class RotateConfirm extends GmvCommand<typeof RotateConfirm> {
     const [{ confirmRotation }, { readSecretFile }, { INPUT_LIMITS }, { GmvError }] = await Promise.all([
       import('../../src/services/rotation.js'), import('../../src/local/read-secret.js'), import('../../src/local/input-limits.js'), import('../../src/errors.js'),
     ]);
-    if (this.flags['totp-file'] === '-' && this.flags['recovery-file'] === '-') throw new GmvError('USAGE', { detail: 'only one of --totp-file and --recovery-file can be standard input' });
+    if (this.flags['totp-file'] === '-' && this.flags['recovery-file'] === '-') throw new GmvError('USAGE', { detail: 'detail.oneRotateStdin' });
     const actor = await this.sessionActor();
-    const totp = this.flags['totp-file'] ? readSecretFile(this.flags['totp-file'], INPUT_LIMITS.secretValue, 'a TOTP seed') : undefined;
-    const recovery = this.flags['recovery-file'] ? readSecretFile(this.flags['recovery-file'], INPUT_LIMITS.secretValue, 'recovery codes') : undefined;
+    const totp = this.flags['totp-file'] ? readSecretFile(this.flags['totp-file'], INPUT_LIMITS.secretValue, 'what.totpSeed') : undefined;
+    const recovery = this.flags['recovery-file'] ? readSecretFile(this.flags['recovery-file'], INPUT_LIMITS.secretValue, 'what.recoveryCodes') : undefined;
     const r = await confirmRotation(await this.vault(), actor, this.args.slug, { totp, recovery });
     this.emit(r, () => this.t('rotate.confirmed', { account: r.slug, version: r.version }));
   }

@@ -14,7 +14,7 @@ export default class SecretSet extends GmvCommand<typeof SecretSet> {
   async run(): Promise<void> {
     const [{ setSecret }, { readSecretFile }, { INPUT_LIMITS }] = await Promise.all([import('../../src/services/secrets.js'), import('../../src/local/read-secret.js'), import('../../src/local/input-limits.js')]);
     const actor = await this.sessionActor();
-    const value = await this.readValue(() => readSecretFile(this.flags['from-file']!, INPUT_LIMITS.secretValue, 'a credential field'));
+    const value = await this.readValue(() => readSecretFile(this.flags['from-file']!, INPUT_LIMITS.secretValue, 'what.credentialField'));
     const result = await setSecret(await this.vault(), actor, this.args.slug, this.flags.field, value);
     value.wipe();
     this.emit(result, () => this.t('secret.set', { account: result.slug, field: result.field, version: result.version }));

@@ -27,11 +27,11 @@ export function startAgent(boot: AgentBoot, key: Uint8Array): Promise<void> {
         child.unref();
         resolve();
       } else if (out.includes('\n')) {
-        reject(new GmvError('INTERNAL', { detail: `session agent did not start: ${out.trim()}` }));
+        reject(new GmvError('INTERNAL', { detail: 'detail.agentNotStarted', reason: out.trim() }));
       }
     });
-    child.on('error', (error) => reject(new GmvError('INTERNAL', { detail: `session agent did not start: ${error.message}` })));
-    child.on('exit', (code) => reject(new GmvError('INTERNAL', { detail: `session agent exited (${code})` })));
+    child.on('error', (error) => reject(new GmvError('INTERNAL', { detail: 'detail.agentNotStarted', reason: error.message })));
+    child.on('exit', (code) => reject(new GmvError('INTERNAL', { detail: 'detail.agentExited', status: String(code) })));
     const header = encodeBoot(boot);
     child.stdin!.write(header);
     child.stdin!.end(key, () => key.fill(0));

@@ -21,7 +21,7 @@ export interface Envelope<H extends Record<string, unknown> = Record<string, unk
  * else it is what it says, an integrity failure (exit 6) naming where the envelope is stored.
  */
 export class EnvelopeError extends GmvError {
-  constructor(what = 'a stored envelope') {
+  constructor(what = 'what.storedEnvelope') {
     super('SEALED_DATA_TAMPERED', { what });
     this.name = 'EnvelopeError';
   }

@@ -26,7 +26,7 @@ export function newKdfParams(cost: KdfCost): KdfParams {
  * integrity failure: gmv never writes them, so a record holding them was altered to weaken the KDF.
  * `what` names the record in the error.
  */
-export async function deriveKey(passphrase: Secret, params: KdfParams, what = 'a passphrase lock'): Promise<Buffer> {
+export async function deriveKey(passphrase: Secret, params: KdfParams, what = 'what.passphraseLock'): Promise<Buffer> {
   const whole = (n: unknown, min: number) => typeof n === 'number' && Number.isSafeInteger(n) && n >= min;
   if (params?.alg !== 'argon2id' || !whole(params.m, MIN_KDF.memoryKiB) || !whole(params.t, MIN_KDF.iterations) || !whole(params.p, MIN_KDF.parallelism)
     || typeof params.salt !== 'string' || Buffer.from(params.salt, 'base64').length < 16) {

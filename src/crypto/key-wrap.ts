@@ -145,7 +145,7 @@ export function unwrapKeyWith(bytes: Uint8Array, rpk: Buffer, d: Uint8Array): Bu
     return Buffer.concat([decipher.update(all.subarray(HEAD)), decipher.final()]);
   } catch {
     // Made for another key, or altered: what the stored wrap says is not to be trusted (exit 6).
-    throw new EnvelopeError('a wrapped data key (wraps.wrapped)');
+    throw new EnvelopeError('what.wrappedDataKey');
   }
 }
 

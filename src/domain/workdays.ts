@@ -82,7 +82,7 @@ export function isWorkday(calendar: WorkCalendar, day: CivilDate): boolean {
  */
 export function addWorkdays(calendar: WorkCalendar, from: CivilDate, n: number): CivilDate {
   if (!Number.isSafeInteger(n) || Math.abs(n) > MAX_WORKDAYS) {
-    throw new GmvError('USAGE', { detail: `the number of working days must be a whole number from -${MAX_WORKDAYS} to ${MAX_WORKDAYS}` });
+    throw new GmvError('USAGE', { detail: 'detail.workdaysRange', max: MAX_WORKDAYS });
   }
   const step = n < 0 ? -1 : 1;
   let day = from;

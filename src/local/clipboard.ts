@@ -39,14 +39,14 @@ export function digest(value: string): string {
 /** The clipboard tool, or the usage error that says there is none. */
 export function requireClipboard(env: NodeJS.ProcessEnv): ClipboardTool {
   const tool = findClipboard(env);
-  if (!tool) throw new GmvError('USAGE', { detail: 'no clipboard is available here (no display, or none of wl-copy, xclip, xsel, pbcopy); drop --clip' });
+  if (!tool) throw new GmvError('USAGE', { detail: 'detail.clipboardNone' });
   return tool;
 }
 
 /** Copy, then leave a detached clearer behind. */
 export function copyToClipboard(value: string, seconds: number, env: NodeJS.ProcessEnv): void {
   const tool = requireClipboard(env);
-  if (run(tool.copy, value, env).status !== 0) throw new GmvError('INTERNAL', { detail: `${tool.copy[0]} failed` });
+  if (run(tool.copy, value, env).status !== 0) throw new GmvError('INTERNAL', { detail: 'detail.clipboardFailed', tool: tool.copy[0] ?? '' });
   const clearer = spawn(process.execPath, [bundleFile('src/local/clipboard-clear.js')], { detached: true, stdio: ['pipe', 'ignore', 'ignore'], env });
   clearer.stdin!.end(JSON.stringify({ tool, seconds, digest: digest(value) }));
   clearer.unref();

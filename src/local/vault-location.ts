@@ -7,7 +7,7 @@ export { redactUrl, resolveTarget, targetLocation, type StoreTarget } from './va
 /** The target, refused when GMV_DATABASE_URL is not a PostgreSQL URL. */
 export function checkedTarget(target: StoreTarget): StoreTarget {
   if (target.kind === 'postgres' && !/^postgres(?:ql)?:\/\//.test(target.url)) {
-    throw new GmvError('INVALID_INPUT', { what: 'GMV_DATABASE_URL', detail: 'it must start with postgres://' });
+    throw new GmvError('INVALID_INPUT', { what: 'GMV_DATABASE_URL', detail: 'detail.databaseUrlScheme' });
   }
   return target;
 }

@@ -382,7 +382,7 @@ function platformRules(overrides: Raw, source: string): Record<Platform, Passwor
     try {
       validateRules(r);
     } catch (error) {
-      throw new GmvError('POLICY_INVALID', { source, detail: `platforms.${platform}`, problem: 'detail.policyOther', message: String((error as GmvError).params?.detail ?? (error as Error).message) });
+      throw new GmvError('POLICY_INVALID', { ...(error as GmvError).params, source, detail: `platforms.${platform}`, problem: 'detail.policyOther', message: String((error as GmvError).params?.detail ?? (error as Error).message) });
     }
     rules[platform] = r;
   }

@@ -3,7 +3,7 @@
  * dry run shows what would be created; any malformed row (reported by line) stops the whole import.
  */
 import { GmvError } from '../errors.js';
-import { parseImport, type ImportFormat, type ImportedItem } from '../domain/import/index.js';
+import { parseImport, type ImportFormat, type ImportedItem, type RowProblem } from '../domain/import/index.js';
 import { PLATFORMS, type Platform } from '../domain/password-gen.js';
 import { isSlug } from '../domain/names.js';
 import { readCsv } from '../domain/import/csv.js';
@@ -31,9 +31,9 @@ export interface ImportPlan {
   unit: string;
   accounts: PlannedAccount[];
   /** Rows that stop the import. */
-  errors: { line: number; reason: string }[];
+  errors: RowProblem[];
   /** Rows that are not credentials (secure notes, recycle bin): left out, listed. */
-  skipped: { line: number; reason: string }[];
+  skipped: RowProblem[];
   items: ImportedItem[];
 }
 
@@ -113,7 +113,7 @@ async function importUnit(vault: Vault, named: string | undefined, personId: num
   }
   const units = await db.selectFrom('units').select('name').execute();
   if (units.length === 1) return units[0]!.name;
-  throw new GmvError('USAGE', { detail: 'several units exist: name the one that owns the imported accounts with --unit' });
+  throw new GmvError('USAGE', { detail: 'detail.importUnitAmbiguous' });
 }
 
 /**
@@ -124,10 +124,10 @@ export function parseSlugMap(text: string): Map<string, string> {
   const map = new Map<string, string>();
   for (const record of readCsv(text)) {
     const [title, slug, ...rest] = record.fields.map((f) => f.trim());
-    if (record.malformed || !title || !slug || rest.some((f) => f !== '')) throw new GmvError('INVALID_INPUT', { what: 'slug map', detail: `line ${record.line}: expected "title,slug"` });
+    if (record.malformed || !title || !slug || rest.some((f) => f !== '')) throw new GmvError('INVALID_INPUT', { what: 'what.slugMap', detail: 'detail.slugMapLine', line: record.line });
     if (record.line === 1 && title.toLowerCase() === 'title' && slug.toLowerCase() === 'slug') continue;
-    if (!isSlug(slug)) throw new GmvError('INVALID_INPUT', { what: 'slug map', detail: `line ${record.line}: "${slug}" is not a slug (a-z, 0-9 and -, 2 to 64 characters)` });
-    if (map.has(title)) throw new GmvError('INVALID_INPUT', { what: 'slug map', detail: `line ${record.line}: the title is named twice` });
+    if (!isSlug(slug)) throw new GmvError('INVALID_INPUT', { what: 'what.slugMap', detail: 'detail.slugMapNotSlug', line: record.line, slug });
+    if (map.has(title)) throw new GmvError('INVALID_INPUT', { what: 'what.slugMap', detail: 'detail.slugMapTwice', line: record.line });
     map.set(title, slug);
   }
   return map;
@@ -135,7 +135,7 @@ export function parseSlugMap(text: string): Map<string, string> {
 
 export async function planImport(vault: Vault, format: ImportFormat, text: string, options: { unit?: string; platform?: string; personId?: number; slugMap?: Map<string, string> }): Promise<ImportPlan> {
   const fallback = (options.platform ?? 'other') as Platform;
-  if (!(PLATFORMS as readonly string[]).includes(fallback)) throw new GmvError('USAGE', { detail: `unknown platform "${fallback}"; platforms are ${PLATFORMS.join(', ')}` });
+  if (!(PLATFORMS as readonly string[]).includes(fallback)) throw new GmvError('USAGE', { detail: 'detail.platformUnknown', platform: fallback, platforms: PLATFORMS.join(', ') });
   const db = vault.store.db;
   const unit = await importUnit(vault, options.unit, options.personId);
   const report = parseImport(format, text);
@@ -154,9 +154,9 @@ export async function planImport(vault: Vault, format: ImportFormat, text: strin
     const slug = mapped.has(item.name) ? slugFor(item, platform, taken, next, romanize, mapped.get(item.name)) : slugFor(item, platform, generatedTaken, next, romanize);
     return { line: item.line, slug, name: item.name, platform, fields, notKept };
   });
-  const errors = report.errors.filter((e) => !e.reason.startsWith('skipped'));
-  const skipped = report.errors.filter((e) => e.reason.startsWith('skipped'));
-  for (const a of accounts) if (!a.fields.some((f) => f !== 'notes')) errors.push({ line: a.line, reason: 'no password, login or TOTP to import' });
+  const errors = report.errors.filter((e) => !e.reason.startsWith('detail.importSkipped'));
+  const skipped = report.errors.filter((e) => e.reason.startsWith('detail.importSkipped'));
+  for (const a of accounts) if (!a.fields.some((f) => f !== 'notes')) errors.push({ line: a.line, reason: 'detail.importRowNoFields' });
   errors.sort((x, y) => x.line - y.line);
   return { format, unit, accounts, errors, skipped, items: report.items };
 }
@@ -167,7 +167,7 @@ export async function planImport(vault: Vault, format: ImportFormat, text: strin
  * change (each checked as `gmv grant add` checks them: active, with a device, trained).
  */
 export async function applyImport(vault: Vault, actor: SessionActor, plan: ImportPlan, options: { grant?: readonly string[]; can?: Capability[]; onProgress?: (done: number, total: number) => void } = {}): Promise<{ created: number; granted: string[] }> {
-  if (plan.errors.length > 0) throw new GmvError('INVALID_INPUT', { what: 'import', detail: `${plan.errors.length} rows have problems; nothing was imported` });
+  if (plan.errors.length > 0) throw new GmvError('INVALID_INPUT', { what: 'what.import', detail: 'detail.importRowsBad', count: plan.errors.length });
   await authorize(vault, actor, 'account.manage', `import:${plan.format}`);
   const db = vault.store.db;
   const unit = await db.selectFrom('units').select('id').where('name', '=', plan.unit).executeTakeFirstOrThrow();

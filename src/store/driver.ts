@@ -56,7 +56,7 @@ export async function openSqliteDatabase(path: string, mode: OpenMode): Promise<
   let created = false;
   if (mode === 'create') {
     if (existsSync(path)) {
-      throw statSync(path).isDirectory() ? new GmvError('VAULT_UNREADABLE', { path, detail: 'it is a directory' }) : new GmvError('VAULT_EXISTS', { path });
+      throw statSync(path).isDirectory() ? new GmvError('VAULT_UNREADABLE', { path, detail: 'detail.storeIsDirectory' }) : new GmvError('VAULT_EXISTS', { path });
     }
     try {
       const dir = dirname(path);
@@ -73,10 +73,10 @@ export async function openSqliteDatabase(path: string, mode: OpenMode): Promise<
   } else {
     if (!existsSync(path)) {
       const blocker = nonDirectoryAncestor(path);
-      if (blocker) throw new GmvError('VAULT_UNREADABLE', { path, detail: `${blocker} is not a directory` });
+      if (blocker) throw new GmvError('VAULT_UNREADABLE', { path, detail: 'detail.storeNotDirectory', blocker });
       throw new GmvError('VAULT_NOT_FOUND', { path });
     }
-    if (statSync(path).isDirectory()) throw new GmvError('VAULT_UNREADABLE', { path, detail: 'it is a directory' });
+    if (statSync(path).isDirectory()) throw new GmvError('VAULT_UNREADABLE', { path, detail: 'detail.storeIsDirectory' });
   }
   let database: import('better-sqlite3').Database;
   try {

@@ -10,9 +10,12 @@ export function storeProblems(reader: Reader): Promise<string[]> {
   return reader.dialect === 'sqlite' ? sqliteProblems(reader) : postgresProblems(reader);
 }
 
-/** VAULT_CORRUPT naming the first problems the store's check found. */
+/** VAULT_CORRUPT naming the first problems the store's check found (in the database's own words). */
 export function corruptStore(location: string, problems: readonly string[]): GmvError {
-  return new GmvError('VAULT_CORRUPT', { path: location, detail: problems.slice(0, 3).join('; ') + (problems.length > 3 ? `; and ${problems.length - 3} more` : '') });
+  const first = problems.slice(0, 3).join('; ');
+  return new GmvError('VAULT_CORRUPT', problems.length > 3
+    ? { path: location, detail: 'detail.storeProblemsMore', problems: first, more: problems.length - 3 }
+    : { path: location, detail: first });
 }
 
 /**

@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dialects, otherTerminal, sandbox, type Sandbox } from '../helpers/dialects.js';
 import { gmv, initVault, OFFICER_PASSPHRASE, train } from '../helpers/cli.js';
+import { englishProse, PRODUCT_WORDS } from '../helpers/untranslated.js';
 
 const KEEPASS = [
   '"Group","Title","Username","Password","URL","Notes","TOTP","Icon","Last Modified","Created"',
@@ -51,6 +52,36 @@ describe.each(dialects())('import on %s', (dialect) => {
     expect((await gmv(['grant', 'add', 'li.an', 'douyin-press', '--can', 'reveal'], { env: box.env })).code).toBe(0);
     expect((await gmv(['secret', 'show', 'douyin-press'], { env: box.env })).stdout.trim()).toBe('Kp-Douyin-Pass-2');
     expect((await gmv(['audit', 'verify'], { env: box.env })).code).toBe(0);
+  });
+
+  it('a refused import speaks Chinese to a Chinese reader: each row, the refusal and a bad slug map, with no English sentence', async () => {
+    const bad = join(box.dir, 'bad-zh.csv');
+    writeFileSync(bad, [
+      KEEPASS,
+      '"Root","","nobody","","","","","0","",""',
+      '"Root/Recycle Bin","旧账号","old","old-pass","","","","0","",""',
+      '"Root","短行"',
+      '"Root",ab"c,"u","p","","","","0","",""',
+    ].join('\r\n'));
+    const refused = await gmv(['import', 'keepassxc', bad, '--unit', '宣传科'], { env: { ...box.env, LANG: 'zh_CN.UTF-8' } });
+    expect(refused.code).toBe(11);
+    for (const line of ['第 4 行：缺少名称', '第 5 行：已跳过：该条目在回收站中', '第 6 行：应有 10 个字段，实有 2 个', '第 7 行：CSV 格式有误：第 2 个字段含有引号，但没有用引号括起', '导入 无效：有 3 行存在问题；未导入任何内容。']) {
+      expect(refused.stderr).toContain(line);
+    }
+    expect(englishProse(refused.stderr, { commands: [], words: new Set(PRODUCT_WORDS) })).toEqual([]);
+    // Scripts get the row's key as a code beside its reason in the reader's language.
+    const json = JSON.parse((await gmv(['import', 'keepassxc', bad, '--unit', '宣传科', '--json', '--lang', 'zh-CN'], { env: box.env })).stdout);
+    expect(json.errors[0]).toEqual({ line: 4, code: 'importRowNoName', reason: '缺少名称' });
+    expect(json.skipped).toEqual([{ line: 5, code: 'importSkippedRecycleBin', reason: '已跳过：该条目在回收站中' }]);
+
+    const map = join(box.dir, 'bad-map.csv');
+    writeFileSync(map, '微博,微博号\n');
+    const mapped = await gmv(['import', 'keepassxc', bad, '--unit', '宣传科', '--slug-map', map, '--lang', 'zh-CN'], { env: box.env });
+    expect(mapped.code).toBe(11);
+    expect(mapped.stderr).toContain('标识映射表 无效：第 1 行："微博号" 不是有效的标识（由 a-z、0-9 和 - 组成，2 到 64 个字符）。');
+    expect(englishProse(mapped.stderr, { commands: [], words: new Set(PRODUCT_WORDS) })).toEqual([]);
+    const english = await gmv(['import', 'keepassxc', bad, '--unit', '宣传科', '--slug-map', map], { env: box.env });
+    expect(english.stderr).toContain('Invalid slug map: line 1: "微博号" is not a slug (a-z, 0-9 and -, 2 to 64 characters).');
   });
 
   it('10,000 rows import in one change, and a sample opens for the importer (an account admin) with the value it had', async () => {

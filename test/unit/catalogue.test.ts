@@ -54,6 +54,23 @@ describe('message catalogue', () => {
     expect(e.localized('zh-CN')).toContain('重试');
     expect(exitCodeOf('AUDIT_TAMPERED')).toBe(6);
   });
+
+  it('import, store and command-line details are keys the reader reads in their own language, data left as typed', () => {
+    const rows = new GmvError('INVALID_INPUT', { what: 'what.import', detail: 'detail.importRowsBad', count: 3 });
+    expect(rows.message).toBe('Invalid import: 3 rows have problems; nothing was imported.');
+    expect(rows.localized('zh-CN')).toBe('导入 无效：有 3 行存在问题；未导入任何内容。');
+    const slug = new GmvError('INVALID_INPUT', { what: 'what.slugMap', detail: 'detail.slugMapNotSlug', line: 2, slug: 'Not A Slug' });
+    expect(slug.message).toContain('line 2: "Not A Slug" is not a slug (a-z, 0-9 and -, 2 to 64 characters)');
+    expect(slug.localized('zh-CN')).toBe('标识映射表 无效：第 2 行："Not A Slug" 不是有效的标识（由 a-z、0-9 和 - 组成，2 到 64 个字符）。');
+    // A row's reason nests a second key (the CSV reader's) with the same parameters.
+    const row = { line: 7, reason: 'detail.importRowMalformedCsv', malformed: 'detail.csvQuoteNotQuoted', field: 4 } as const;
+    expect(render('import.rowError', row, 'en')).toBe('line 7: malformed CSV: field 4 has a quote but is not quoted');
+    expect(render('import.rowError', row, 'zh-CN')).toBe('第 7 行：CSV 格式有误：第 4 个字段含有引号，但没有用引号括起');
+    expect(render('import.rowError', { line: 3, reason: 'detail.importSkippedNote' }, 'zh-CN')).toBe('第 3 行：已跳过：这是安全笔记，不是登录项');
+    expect(new GmvError('USAGE', { detail: 'detail.dateFlag', flag: '--since', value: 'yesterday' }).localized('zh-CN')).toBe('--since yesterday：应为 YYYY-MM-DD 格式的日期或 ISO-8601 时间戳');
+    expect(new GmvError('VAULT_UNREADABLE', { path: '/v/db', detail: 'detail.storeNotDirectory', blocker: '/v' }).localized('zh-CN')).toContain('无法打开保险库 /v/db：/v 不是目录。');
+    expect(new GmvError('INPUT_TOO_LARGE', { path: 'x.csv', limit: '64 MiB', what: 'what.importFile' }).localized('zh-CN')).toContain('这是 gmv 读取导入文件的上限');
+  });
 });
 
 describe('docs/exit-codes.md', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { GmvError } from '../../src/errors.js';
+import { render } from '../../src/i18n/catalogue.js';
 import { readCsv } from '../../src/domain/import/csv.js';
 import {
   IMPORT_FORMATS, parseBitwardenCsv, parseBitwardenJson, parseImport, parseKeepassxcCsv, parseOtpauthList, type ImportReport,
@@ -20,9 +21,14 @@ function thrown(fn: () => unknown): GmvError {
   throw new Error('expected a GmvError');
 }
 
+/** A report's row problems as an English reader sees them. */
+function english(errors: ImportReport['errors']): { line: number; reason: string }[] {
+  return errors.map((e) => ({ line: e.line, reason: render(e.reason, e.params ?? {}, 'en') }));
+}
+
 /** No reason in a report may repeat a password or seed from the file. */
 function expectNoSecretsIn(report: ImportReport, secrets: string[]): void {
-  const reasons = JSON.stringify(report.errors);
+  const reasons = JSON.stringify(report.errors) + JSON.stringify(english(report.errors));
   for (const secret of secrets) expect(reasons).not.toContain(secret);
 }
 
@@ -45,13 +51,13 @@ describe('CSV reader', () => {
     expect(readCsv('a\rb\r')).toEqual([{ line: 1, fields: ['a'] }, { line: 2, fields: ['b'] }]);
     expect(readCsv('')).toEqual([]);
     expect(readCsv('\uFEFF')).toEqual([]);
-    expect(readCsv('"" ')).toEqual([{ line: 1, fields: [' '], malformed: 'field 1 has text after its closing quote' }]);
+    expect(readCsv('"" ')).toEqual([{ line: 1, fields: [' '], malformed: { problem: 'detail.csvTextAfterQuote', field: 1 } }]);
   });
 
   it('marks malformed records by line and carries on', () => {
     const records = readCsv('h1,h2\nab"c,d\n"ok",fine\n"x"y,z\n');
     expect(records.map((r) => [r.line, r.malformed])).toEqual([
-      [1, undefined], [2, 'field 1 has a quote but is not quoted'], [3, undefined], [4, 'field 1 has text after its closing quote'],
+      [1, undefined], [2, { problem: 'detail.csvQuoteNotQuoted', field: 1 }], [3, undefined], [4, { problem: 'detail.csvTextAfterQuote', field: 1 }],
     ]);
     expect(records[2]?.fields).toEqual(['ok', 'fine']);
   });
@@ -59,7 +65,7 @@ describe('CSV reader', () => {
   it('reports an unterminated quote at the line it opens', () => {
     const error = thrown(() => readCsv('h1,h2\nok,row\n"hunter2-secret,\nmore\n'));
     expect(error.code).toBe('INVALID_INPUT');
-    expect(error.params.detail).toMatch(/line 3/);
+    expect(error.message).toMatch(/line 3/);
     expect(error.message).not.toMatch(/hunter2|more/);
   });
 
@@ -108,7 +114,7 @@ describe('Bitwarden JSON', () => {
       { line: 5, name: '微信公众号-办公室', loginId: 'bgs', password: 'wx-secret', totp: TOTP },
       { line: 9, name: '快手-政务号' },
     ]);
-    expect(report.errors).toEqual([
+    expect(english(report.errors)).toEqual([
       { line: 2, reason: 'skipped: a secure note, not a login' },
       { line: 3, reason: 'missing name' },
       { line: 4, reason: expect.stringMatching(/^bad TOTP: /) },
@@ -123,8 +129,8 @@ describe('Bitwarden JSON', () => {
     const notJson = thrown(() => parseBitwardenJson('{"items": [{"password": "hunter2-secret", }]}'));
     expect(notJson.code).toBe('INVALID_INPUT');
     expect(notJson.message).not.toContain('hunter2');
-    expect(thrown(() => parseBitwardenJson('[]')).params.detail).toMatch(/no items list/);
-    expect(thrown(() => parseBitwardenJson('{"encrypted": true, "data": "2.abc"}')).params.detail).toMatch(/encrypted/);
+    expect(thrown(() => parseBitwardenJson('[]')).message).toMatch(/no items list/);
+    expect(thrown(() => parseBitwardenJson('{"encrypted": true, "data": "2.abc"}')).message).toMatch(/encrypted/);
     expect(parseBitwardenJson('\uFEFF{"items": []}')).toEqual({ items: [], errors: [] });
   });
 });
@@ -150,7 +156,7 @@ describe('Bitwarden CSV', () => {
       { line: 2, name: '微博-宣传科', loginId: 'xck@example.gov.cn', password: 'Pa"ss,word', totp: TOTP, notes: '主账号, 勿删\r\n第二行', uri: 'https://weibo.com' },
       { line: 9, name: 'B站-政务号', loginId: 'bili', password: 'bili pw ' },
     ]);
-    expect(report.errors).toEqual([
+    expect(english(report.errors)).toEqual([
       { line: 4, reason: 'skipped: a secure note, not a login' },
       { line: 5, reason: 'missing name' },
       { line: 6, reason: expect.stringMatching(/^bad TOTP: .*base32/) },
@@ -169,12 +175,12 @@ describe('Bitwarden CSV', () => {
   });
 
   it('throws for a file that is not a Bitwarden CSV, without echoing its cells', () => {
-    expect(thrown(() => parseBitwardenCsv('')).params.detail).toMatch(/empty/);
+    expect(thrown(() => parseBitwardenCsv('')).message).toMatch(/empty/);
     const wrong = thrown(() => parseBitwardenCsv('"Group","Title","Username","Password","URL","Notes"\n'));
-    expect(wrong.params.detail).toMatch(/no "type" column/);
+    expect(wrong.message).toMatch(/no "type" column/);
     const headerless = thrown(() => parseBitwardenCsv(',,login,微博,,,0,https://weibo.com,xck,hunter2-secret,\n'));
     expect(headerless.message).not.toContain('hunter2');
-    expect(thrown(() => parseBitwardenCsv(`${header}\n,,login,"unterminated,,,\n`)).params.detail).toMatch(/line 2/);
+    expect(thrown(() => parseBitwardenCsv(`${header}\n,,login,"unterminated,,,\n`)).message).toMatch(/line 2/);
   });
 });
 
@@ -198,7 +204,7 @@ describe('KeePassXC CSV', () => {
       { line: 2, name: '微博-宣传科', loginId: 'xck', password: 'p@ss "quoted"', uri: 'https://weibo.com', notes: '多行\n备注', totp: { secret: SEED2, algorithm: 'sha1', digits: 6, period: 30, issuer: '微博-宣传科', account: 'xck' } },
       { line: 4, name: '抖音-政务号', loginId: 'dy', password: 'dy-secret' },
     ]);
-    expect(report.errors).toEqual([
+    expect(english(report.errors)).toEqual([
       { line: 5, reason: 'skipped: the entry is in the recycle bin' },
       { line: 6, reason: 'skipped: the entry is in the recycle bin' },
       { line: 7, reason: 'missing name' },
@@ -214,7 +220,7 @@ describe('KeePassXC CSV', () => {
   });
 
   it('throws for a Bitwarden file', () => {
-    expect(thrown(() => parseKeepassxcCsv('folder,favorite,type,name,notes,fields,reprompt,login_uri,login_username,login_password,login_totp\n')).params.detail).toMatch(/no "Group" column/);
+    expect(thrown(() => parseKeepassxcCsv('folder,favorite,type,name,notes,fields,reprompt,login_uri,login_username,login_password,login_totp\n')).message).toMatch(/no "Group" column/);
   });
 });
 
@@ -235,7 +241,7 @@ describe('otpauth lists', () => {
       { line: 2, name: 'Weibo:xck@gov.cn', loginId: 'xck@gov.cn', totp: { ...TOTP, issuer: 'Weibo', account: 'xck@gov.cn' } },
       { line: 7, name: '抖音:dy', loginId: 'dy', totp: { secret: SEED2, algorithm: 'sha256', digits: 8, period: 30, issuer: '抖音', account: 'dy' } },
     ]);
-    expect(report.errors).toEqual([
+    expect(english(report.errors)).toEqual([
       { line: 4, reason: expect.stringMatching(/HOTP/) },
       { line: 5, reason: 'not an otpauth:// URI' },
       { line: 6, reason: 'missing name (the URI has neither label nor issuer)' },

@@ -6,31 +6,32 @@
  * Columns are therefore found by name. Only logins are imported; other items are reported as skipped.
  */
 import { GmvError } from '../../errors.js';
+import type { MessageKey } from '../../i18n/catalogue.js';
 import { readCsv } from './csv.js';
-import { addEntry, isBlankRecord, mapHeader } from './entry.js';
+import { addEntry, isBlankRecord, mapHeader, type RowReason } from './entry.js';
 import type { ImportReport } from './types.js';
 
-const JSON_WHAT = 'Bitwarden JSON export';
-const CSV_WHAT = 'Bitwarden CSV export';
+const JSON_WHAT = 'what.bitwardenJson';
+const CSV_WHAT = 'what.bitwardenCsv';
 const LOGIN_TYPE = 1;
-const OTHER_TYPES: Readonly<Record<number, string>> = { 2: 'a secure note', 3: 'a card', 4: 'an identity', 5: 'an SSH key' };
+const OTHER_TYPES: Readonly<Record<number, MessageKey>> = { 2: 'detail.importSkippedNote', 3: 'detail.importSkippedCard', 4: 'detail.importSkippedIdentity', 5: 'detail.importSkippedSshKey' };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A text field of the JSON: absent and null are "not set"; anything else that is not a string is an error. */
-function text(value: unknown, field: string): { value?: string } | { reason: string } {
+function text(value: unknown, field: string): { value?: string } | RowReason {
   if (value === undefined || value === null) return {};
   if (typeof value === 'string') return { value };
-  return { reason: `${field} is not text` };
+  return { reason: 'detail.importRowNotText', params: { field } };
 }
 
-function firstUri(uris: unknown): { value?: string } | { reason: string } {
+function firstUri(uris: unknown): { value?: string } | RowReason {
   if (uris === undefined || uris === null) return {};
-  if (!Array.isArray(uris)) return { reason: 'login.uris is not a list' };
+  if (!Array.isArray(uris)) return { reason: 'detail.importRowUrisNotList' };
   for (const entry of uris) {
-    if (!isRecord(entry)) return { reason: 'login.uris holds something that is not an object' };
+    if (!isRecord(entry)) return { reason: 'detail.importRowUriNotObject' };
     const uri = text(entry.uri, 'login.uris[].uri');
     if ('reason' in uri) return uri;
     if (uri.value !== undefined && uri.value.trim() !== '') return uri;
@@ -48,22 +49,22 @@ export function parseBitwardenJson(json: string): ImportReport {
     data = JSON.parse(json.startsWith('\uFEFF') ? json.slice(1) : json);
   } catch {
     // JSON.parse's message quotes the text around the error, which may be a password: never pass it on.
-    throw new GmvError('INVALID_INPUT', { what: JSON_WHAT, detail: 'the file is not valid JSON' });
+    throw new GmvError('INVALID_INPUT', { what: JSON_WHAT, detail: 'detail.importNotJson' });
   }
-  if (!isRecord(data)) throw new GmvError('INVALID_INPUT', { what: JSON_WHAT, detail: 'the file is not a Bitwarden export (no items list)' });
-  if (data.encrypted === true) throw new GmvError('INVALID_INPUT', { what: JSON_WHAT, detail: 'the export is encrypted; export again as unencrypted JSON' });
-  if (!Array.isArray(data.items)) throw new GmvError('INVALID_INPUT', { what: JSON_WHAT, detail: 'the file is not a Bitwarden export (no items list)' });
+  if (!isRecord(data)) throw new GmvError('INVALID_INPUT', { what: JSON_WHAT, detail: 'detail.importNoItems' });
+  if (data.encrypted === true) throw new GmvError('INVALID_INPUT', { what: JSON_WHAT, detail: 'detail.importEncrypted' });
+  if (!Array.isArray(data.items)) throw new GmvError('INVALID_INPUT', { what: JSON_WHAT, detail: 'detail.importNoItems' });
   const report: ImportReport = { items: [], errors: [] };
   data.items.forEach((item: unknown, index: number) => {
     const line = index + 1;
-    const fail = (reason: string) => report.errors.push({ line, reason });
-    if (!isRecord(item)) return void fail('the item is not an object');
+    const fail = (why: RowReason) => report.errors.push({ line, ...why });
+    if (!isRecord(item)) return void fail({ reason: 'detail.importRowNotObject' });
     if (item.type !== LOGIN_TYPE) {
       const kind = typeof item.type === 'number' ? OTHER_TYPES[item.type] : undefined;
-      return void fail(`skipped: ${kind ?? 'an item of unknown type'}, not a login`);
+      return void fail({ reason: kind ?? 'detail.importSkippedUnknown' });
     }
     const login = item.login ?? {};
-    if (!isRecord(login)) return void fail('login is not an object');
+    if (!isRecord(login)) return void fail({ reason: 'detail.importRowLoginNotObject' });
     const fields = {
       name: text(item.name, 'name'),
       notes: text(item.notes, 'notes'),
@@ -74,7 +75,7 @@ export function parseBitwardenJson(json: string): ImportReport {
     };
     const values: Record<string, string | undefined> = {};
     for (const [key, result] of Object.entries(fields)) {
-      if ('reason' in result) return void fail(result.reason);
+      if ('reason' in result) return void fail(result);
       values[key] = result.value;
     }
     addEntry(report, line, values);
@@ -93,29 +94,29 @@ const CSV_OPTIONAL = ['notes', 'login_totp', 'folder', 'collections', 'favorite'
 export function parseBitwardenCsv(text: string): ImportReport {
   const records = readCsv(text);
   const header = records[0];
-  if (header === undefined) throw new GmvError('INVALID_INPUT', { what: CSV_WHAT, detail: 'the file is empty (no header line)' });
-  if (header.malformed !== undefined) throw new GmvError('INVALID_INPUT', { what: CSV_WHAT, detail: `the header line is malformed: ${header.malformed}` });
+  if (header === undefined) throw new GmvError('INVALID_INPUT', { what: CSV_WHAT, detail: 'detail.importEmpty' });
+  if (header.malformed !== undefined) throw new GmvError('INVALID_INPUT', { what: CSV_WHAT, detail: 'detail.importHeaderMalformed', malformed: header.malformed.problem, field: header.malformed.field });
   const col = mapHeader(header.fields, CSV_REQUIRED, CSV_OPTIONAL, CSV_WHAT);
   const report: ImportReport = { items: [], errors: [] };
   for (const record of records.slice(1)) {
     const { line, fields } = record;
     if (record.malformed !== undefined) {
-      report.errors.push({ line, reason: `malformed CSV: ${record.malformed}` });
+      report.errors.push({ line, reason: 'detail.importRowMalformedCsv', params: { malformed: record.malformed.problem, field: record.malformed.field } });
       continue;
     }
     if (isBlankRecord(fields)) continue;
     if (fields.length !== header.fields.length) {
-      report.errors.push({ line, reason: `expected ${header.fields.length} fields, found ${fields.length}` });
+      report.errors.push({ line, reason: 'detail.importRowFieldCount', params: { expected: header.fields.length, found: fields.length } });
       continue;
     }
     const at = (index: number | undefined) => (index === undefined ? undefined : fields[index]);
     const type = (at(col.type) ?? '').trim().toLowerCase();
     if (type === 'note') {
-      report.errors.push({ line, reason: 'skipped: a secure note, not a login' });
+      report.errors.push({ line, reason: 'detail.importSkippedNote' });
       continue;
     }
     if (type !== 'login') {
-      report.errors.push({ line, reason: 'unknown type (expected login or note)' });
+      report.errors.push({ line, reason: 'detail.importRowUnknownType' });
       continue;
     }
     addEntry(report, line, {

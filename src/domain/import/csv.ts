@@ -8,12 +8,18 @@
  */
 import { GmvError } from '../../errors.js';
 
+/** How the quoting of a record is malformed: a catalogue key and the 1-based field it is in. */
+export interface CsvMalformed {
+  problem: 'detail.csvTextAfterQuote' | 'detail.csvQuoteNotQuoted';
+  field: number;
+}
+
 /** One record: its fields, the 1-based physical line it starts on, and what is wrong with it, if anything. */
 export interface CsvRecord {
   line: number;
   fields: string[];
   /** Set when quoting inside the record is malformed; the fields are then unreliable. Never holds field text. */
-  malformed?: string;
+  malformed?: CsvMalformed;
 }
 
 /**
@@ -46,14 +52,14 @@ export function readCsv(text: string): CsvRecord[] {
     if (lineEnd()) continue;
     const start = line;
     const fields: string[] = [];
-    let malformed: string | undefined;
+    let malformed: CsvMalformed | undefined;
     for (;;) {
       let value = '';
       if (s[i] === '"') {
         const quoteLine = line;
         i += 1;
         for (;;) {
-          if (i >= n) throw new GmvError('INVALID_INPUT', { what: 'CSV file', detail: `the quoted field opened on line ${quoteLine} is never closed` });
+          if (i >= n) throw new GmvError('INVALID_INPUT', { what: 'what.csvFile', detail: 'detail.csvQuoteUnclosed', line: quoteLine });
           const c = s[i];
           if (c === '"') {
             if (s[i + 1] === '"') {
@@ -73,7 +79,7 @@ export function readCsv(text: string): CsvRecord[] {
           i += 1;
         }
         if (i < n && s[i] !== ',' && s[i] !== '\r' && s[i] !== '\n') {
-          malformed ??= `field ${fields.length + 1} has text after its closing quote`;
+          malformed ??= { problem: 'detail.csvTextAfterQuote', field: fields.length + 1 };
           while (i < n && s[i] !== ',' && s[i] !== '\r' && s[i] !== '\n') {
             value += s[i];
             i += 1;
@@ -83,7 +89,7 @@ export function readCsv(text: string): CsvRecord[] {
         const from = i;
         while (i < n && s[i] !== ',' && s[i] !== '\r' && s[i] !== '\n') i += 1;
         value = s.slice(from, i);
-        if (value.includes('"')) malformed ??= `field ${fields.length + 1} has a quote but is not quoted`;
+        if (value.includes('"')) malformed ??= { problem: 'detail.csvQuoteNotQuoted', field: fields.length + 1 };
       }
       fields.push(value);
       if (s[i] === ',') {

@@ -2,10 +2,22 @@
  * Shared row handling for the importers: turn the raw text of one exported entry into an
  * ImportedItem or a reason, and map a CSV header to column positions. Pure: no I/O.
  */
-import { GmvError } from '../../errors.js';
+import { GmvError, type ErrorParams } from '../../errors.js';
+import type { MessageKey } from '../../i18n/catalogue.js';
 import { parseTotpInput } from '../otpauth.js';
 import { hasControlCharacters } from '../terminal-text.js';
 import type { ImportedItem, ImportReport } from './types.js';
+
+/** Why a row is refused: a catalogue key (detail.importRow*) and its parameters. */
+export interface RowReason { reason: MessageKey; params?: ErrorParams }
+
+/**
+ * The reason for a TOTP the row holds that is not one: the TOTP parser's own detail (a catalogue
+ * key or its text) with its parameters, or `fallback` when it gave none.
+ */
+export function badTotp(error: GmvError, fallback: MessageKey): RowReason {
+  return { reason: 'detail.importRowBadTotp', params: { ...error.params, detail: error.params.detail ?? fallback } };
+}
 
 /** The raw text of one exported entry, before validation; absent and empty mean the same. */
 export interface RawEntry {
@@ -25,15 +37,15 @@ export const MAX_NAME_CHARS = 200;
  * Validate and normalize one entry: name required (trimmed, no control characters), login and URI
  * trimmed, password kept byte for byte, TOTP parsed. Returns the item, or the reason it was refused.
  */
-export function normalizeEntry(line: number, raw: RawEntry): { item: ImportedItem } | { reason: string } {
+export function normalizeEntry(line: number, raw: RawEntry): { item: ImportedItem } | RowReason {
   const name = raw.name?.trim() ?? '';
-  if (name === '') return { reason: 'missing name' };
-  if (hasControlCharacters(name)) return { reason: 'the name holds control characters' };
-  if ([...name].length > MAX_NAME_CHARS) return { reason: `the name is longer than ${MAX_NAME_CHARS} characters` };
+  if (name === '') return { reason: 'detail.importRowNoName' };
+  if (hasControlCharacters(name)) return { reason: 'detail.importRowNameControl' };
+  if ([...name].length > MAX_NAME_CHARS) return { reason: 'detail.importRowNameLong', params: { max: MAX_NAME_CHARS } };
   const loginId = raw.loginId?.trim() ?? '';
-  if (hasControlCharacters(loginId)) return { reason: 'the username holds control characters' };
+  if (hasControlCharacters(loginId)) return { reason: 'detail.importRowLoginControl' };
   const uri = raw.uri?.trim() ?? '';
-  if (hasControlCharacters(uri)) return { reason: 'the URL holds control characters' };
+  if (hasControlCharacters(uri)) return { reason: 'detail.importRowUrlControl' };
   const item: ImportedItem = { line, name };
   if (loginId !== '') item.loginId = loginId;
   if (raw.password !== undefined && raw.password !== '') item.password = raw.password;
@@ -42,7 +54,7 @@ export function normalizeEntry(line: number, raw: RawEntry): { item: ImportedIte
     try {
       item.totp = parseTotpInput(totp);
     } catch (error) {
-      if (error instanceof GmvError) return { reason: `bad TOTP: ${String(error.params.detail ?? 'not a TOTP seed')}` };
+      if (error instanceof GmvError) return badTotp(error, 'detail.importNotTotpSeed');
       throw error;
     }
   }
@@ -55,27 +67,27 @@ export function normalizeEntry(line: number, raw: RawEntry): { item: ImportedIte
 export function addEntry(report: ImportReport, line: number, raw: RawEntry): void {
   const result = normalizeEntry(line, raw);
   if ('item' in result) report.items.push(result.item);
-  else report.errors.push({ line, reason: result.reason });
+  else report.errors.push({ line, ...result });
 }
 
 /**
  * Column positions by name (case-insensitive, trimmed). Throws INVALID_INPUT when a required column
  * is missing or a name repeats: the file is then not the export it claims to be.
  */
-export function mapHeader<R extends string, O extends string>(header: string[], required: readonly R[], optional: readonly O[], what: string): Record<R, number> & Partial<Record<O, number>> {
+export function mapHeader<R extends string, O extends string>(header: string[], required: readonly R[], optional: readonly O[], what: MessageKey): Record<R, number> & Partial<Record<O, number>> {
   const known = new Map<string, string>([...required, ...optional].map((name) => [name.toLowerCase(), name]));
   const positions = new Map<string, number>();
   header.forEach((cell, index) => {
     const key = cell.trim().toLowerCase();
     const name = known.get(key);
     if (name === undefined) return; // unknown columns are ignored and never echoed: a header-less file's first row is data
-    if (positions.has(key)) throw new GmvError('INVALID_INPUT', { what, detail: `the header names column "${name}" twice` });
+    if (positions.has(key)) throw new GmvError('INVALID_INPUT', { what, detail: 'detail.importColumnTwice', column: name });
     positions.set(key, index);
   });
   const columns: Record<string, number> = {};
   for (const name of required) {
     const index = positions.get(name.toLowerCase());
-    if (index === undefined) throw new GmvError('INVALID_INPUT', { what, detail: `the header has no "${name}" column; expected ${required.join(',')}` });
+    if (index === undefined) throw new GmvError('INVALID_INPUT', { what, detail: 'detail.importColumnMissing', column: name, expected: required.join(',') });
     columns[name] = index;
   }
   for (const name of optional) {

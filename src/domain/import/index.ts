@@ -4,7 +4,7 @@ import { parseKeepassxcCsv } from './keepassxc.js';
 import { parseOtpauthList } from './otpauth-list.js';
 import type { ImportReport } from './types.js';
 
-export type { ImportedItem, ImportReport } from './types.js';
+export type { ImportedItem, ImportReport, RowProblem } from './types.js';
 export { readCsv, type CsvRecord } from './csv.js';
 export { parseBitwardenCsv, parseBitwardenJson, parseKeepassxcCsv, parseOtpauthList };
 

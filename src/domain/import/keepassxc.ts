@@ -9,7 +9,7 @@ import { readCsv } from './csv.js';
 import { addEntry, isBlankRecord, mapHeader } from './entry.js';
 import type { ImportReport } from './types.js';
 
-const WHAT = 'KeePassXC CSV export';
+const WHAT = 'what.keepassxcCsv';
 const REQUIRED = ['Group', 'Title', 'Username', 'Password', 'URL', 'Notes'] as const;
 const OPTIONAL = ['TOTP', 'Icon', 'Last Modified', 'Created'] as const;
 /**
@@ -26,24 +26,24 @@ const RECYCLE_BIN = /^[^/]*\/(?:Recycle Bin|回收站)(?:\/.*)?$/su;
 export function parseKeepassxcCsv(text: string): ImportReport {
   const records = readCsv(text);
   const header = records[0];
-  if (header === undefined) throw new GmvError('INVALID_INPUT', { what: WHAT, detail: 'the file is empty (no header line)' });
-  if (header.malformed !== undefined) throw new GmvError('INVALID_INPUT', { what: WHAT, detail: `the header line is malformed: ${header.malformed}` });
+  if (header === undefined) throw new GmvError('INVALID_INPUT', { what: WHAT, detail: 'detail.importEmpty' });
+  if (header.malformed !== undefined) throw new GmvError('INVALID_INPUT', { what: WHAT, detail: 'detail.importHeaderMalformed', malformed: header.malformed.problem, field: header.malformed.field });
   const col = mapHeader(header.fields, REQUIRED, OPTIONAL, WHAT);
   const report: ImportReport = { items: [], errors: [] };
   for (const record of records.slice(1)) {
     const { line, fields } = record;
     if (record.malformed !== undefined) {
-      report.errors.push({ line, reason: `malformed CSV: ${record.malformed}` });
+      report.errors.push({ line, reason: 'detail.importRowMalformedCsv', params: { malformed: record.malformed.problem, field: record.malformed.field } });
       continue;
     }
     if (isBlankRecord(fields)) continue;
     if (fields.length !== header.fields.length) {
-      report.errors.push({ line, reason: `expected ${header.fields.length} fields, found ${fields.length}` });
+      report.errors.push({ line, reason: 'detail.importRowFieldCount', params: { expected: header.fields.length, found: fields.length } });
       continue;
     }
     const at = (index: number | undefined) => (index === undefined ? undefined : fields[index]);
     if (RECYCLE_BIN.test(at(col.Group) ?? '')) {
-      report.errors.push({ line, reason: 'skipped: the entry is in the recycle bin' });
+      report.errors.push({ line, reason: 'detail.importSkippedRecycleBin' });
       continue;
     }
     addEntry(report, line, {

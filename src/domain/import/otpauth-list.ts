@@ -6,7 +6,7 @@
 import { GmvError } from '../../errors.js';
 import { parseTotpInput } from '../otpauth.js';
 import { hasControlCharacters } from '../terminal-text.js';
-import { MAX_NAME_CHARS } from './entry.js';
+import { badTotp, MAX_NAME_CHARS } from './entry.js';
 import type { ImportReport } from './types.js';
 
 /**
@@ -20,17 +20,17 @@ export function parseOtpauthList(text: string): ImportReport {
     const line = index + 1;
     const entry = raw.trim();
     if (entry === '' || entry.startsWith('#')) return;
-    if (!/^otpauth:\/\//i.test(entry)) return void report.errors.push({ line, reason: 'not an otpauth:// URI' });
+    if (!/^otpauth:\/\//i.test(entry)) return void report.errors.push({ line, reason: 'detail.importRowNotOtpauth' });
     try {
       const totp = parseTotpInput(entry);
       const name = totp.issuer !== undefined && totp.account !== undefined ? `${totp.issuer}:${totp.account}` : (totp.issuer ?? totp.account);
-      if (name === undefined) return void report.errors.push({ line, reason: 'missing name (the URI has neither label nor issuer)' });
-      if (hasControlCharacters(name)) return void report.errors.push({ line, reason: 'the name holds control characters' });
-      if ([...name].length > MAX_NAME_CHARS) return void report.errors.push({ line, reason: `the name is longer than ${MAX_NAME_CHARS} characters` });
+      if (name === undefined) return void report.errors.push({ line, reason: 'detail.importRowNoLabel' });
+      if (hasControlCharacters(name)) return void report.errors.push({ line, reason: 'detail.importRowNameControl' });
+      if ([...name].length > MAX_NAME_CHARS) return void report.errors.push({ line, reason: 'detail.importRowNameLong', params: { max: MAX_NAME_CHARS } });
       report.items.push({ line, name, ...(totp.account === undefined ? {} : { loginId: totp.account }), totp });
     } catch (error) {
       if (!(error instanceof GmvError)) throw error;
-      report.errors.push({ line, reason: `bad TOTP: ${String(error.params.detail ?? 'not a TOTP URI')}` });
+      report.errors.push({ line, ...badTotp(error, 'detail.importNotTotpUri') });
     }
   });
   return report;
