@@ -99,10 +99,10 @@ export async function loadTree(trx: Kysely<DB>): Promise<MerkleAccumulator> {
   const last = await trx.selectFrom('audit_entries').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
   const entries = last?.seq === null || last?.seq === undefined ? 0 : Number(last.seq) + 1;
   if (!row) {
-    if (entries > 0) throw new GmvError('AUDIT_TREE_CORRUPT', { detail: `it is missing while the log holds ${entries} entries` });
+    if (entries > 0) throw new GmvError('AUDIT_TREE_CORRUPT', { detail: 'detail.treeMissing', entries });
     return new MerkleAccumulator();
   }
-  if (Number(row.size) !== entries) throw new GmvError('AUDIT_TREE_CORRUPT', { detail: `it records ${String(row.size)} entries, the log holds ${entries}` });
+  if (Number(row.size) !== entries) throw new GmvError('AUDIT_TREE_CORRUPT', { detail: 'detail.treeSize', recorded: String(row.size), entries });
   let peaks: Buffer[];
   try {
     const parsed: unknown = JSON.parse(row.frontier);
@@ -110,7 +110,7 @@ export async function loadTree(trx: Kysely<DB>): Promise<MerkleAccumulator> {
     peaks = parsed.map((h: string) => Buffer.from(h, 'hex'));
     return MerkleAccumulator.restore(Number(row.size), peaks);
   } catch (error) {
-    throw new GmvError('AUDIT_TREE_CORRUPT', { detail: 'its peaks are not readable' }, { cause: error });
+    throw new GmvError('AUDIT_TREE_CORRUPT', { detail: 'detail.treePeaksUnreadable' }, { cause: error });
   }
 }
 

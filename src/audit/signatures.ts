@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { PublicKey } from 'openpgp';
 import { GmvError } from '../errors.js';
+import type { MessageKey } from '../i18n/catalogue.js';
 import { INPUT_LIMITS, readBounded, readBoundedText } from '../local/input-limits.js';
 import { readPublic, verifyDetached, fingerprintOf } from '../crypto/pgp.js';
 import { parseEd25519PublicKey, verifyEd25519Detached, type Ed25519Key } from '../crypto/ed25519-pgp.js';
@@ -167,10 +168,10 @@ export async function checkSignatures(input: SignatureInput): Promise<SignatureV
  * certified; and the person keys whose certification is there but does not hold (a key row
  * changed outside gmv: what is encrypted to it would go to whoever put it there).
  */
-/** How `gmv audit verify` words a person key's problem (its findings are English details, as the replay's are). */
-const KEY_PROBLEM_TEXT: Record<KeyCertificationProblem, string> = {
-  'detail.certSignature': 'its certification is not the organisation key\'s signature over its record',
-  'detail.certKeyMismatch': 'the stored public key is not the key its record names',
+/** How `gmv audit verify` words a person key's problem in its STATE_MISMATCH (a catalogue key, as the replay's are). */
+const KEY_PROBLEM_DETAIL: Record<KeyCertificationProblem, MessageKey> = {
+  'detail.certSignature': 'detail.personKeyCertSignature',
+  'detail.certKeyMismatch': 'detail.certKeyMismatch',
 };
 
 async function certifiedSigners(input: SignatureInput, orgKey: VerifyKey): Promise<{ signers: Map<string, VerifyKey>; keyProblems: SignatureVerdicts['keyProblems'] }> {
@@ -185,7 +186,7 @@ async function certifiedSigners(input: SignatureInput, orgKey: VerifyKey): Promi
   const personCertified = async (person: PersonKeyRow) => {
     const verdict = await certifiedPersonKey(input.vaultId, { login: person.person, fingerprint: person.fingerprint, createdAt: person.createdAt, certification: person.certification, publicKey: person.publicKey }, [orgKey]);
     if (verdict.problem === undefined) signers.set(person.fingerprint, verdict.key);
-    else keyProblems.push({ table: 'person_keys', row: `${person.person} ${person.fingerprint}`, detail: KEY_PROBLEM_TEXT[verdict.problem] });
+    else keyProblems.push({ table: 'person_keys', row: `${person.person} ${person.fingerprint}`, detail: KEY_PROBLEM_DETAIL[verdict.problem] });
   };
   await Promise.all([...input.devices.map(deviceCertified), ...input.personKeys.map(personCertified)]);
   keyProblems.sort((a, b) => a.row.localeCompare(b.row));
@@ -196,7 +197,7 @@ async function readAuditorCheckpoint(input: SignatureInput, vaultKey: VerifyKey,
   const path = input.sinceCheckpointFile!;
   const text = readText(path);
   const body = parseCheckpoint(text);
-  if (!body) throw new GmvError('CHECKPOINT_INVALID', { what: path, detail: 'not a gmv checkpoint in canonical form' });
+  if (!body) throw new GmvError('CHECKPOINT_INVALID', { what: path, detail: 'detail.checkpointForm' });
   if (body.vault !== input.vaultId) throw new GmvError('CHECKPOINT_FOREIGN', { found: body.vault, expected: input.vaultId });
   const sigPath = `${path}.sig`;
   if (!existsSync(sigPath)) throw new GmvError('FILE_NOT_FOUND', { path: sigPath });
@@ -206,14 +207,14 @@ async function readAuditorCheckpoint(input: SignatureInput, vaultKey: VerifyKey,
   if (pinned && pinned.fingerprint !== vaultKey.fingerprint && !former.some((k) => k.fingerprint === pinned.fingerprint)) {
     throw new GmvError('AUDIT_TAMPERED', { seq: 0, detail: 'detail.orgKeyReplaced', found: vaultKey.fingerprint, pinned: pinned.fingerprint });
   }
-  const signature = readBounded(sigPath, INPUT_LIMITS.auditorFile, 'a checkpoint signature');
+  const signature = readBounded(sigPath, INPUT_LIMITS.auditorFile, 'what.checkpointSignature');
   // Exported before a re-key, it carries an earlier organisation key's signature; the pinned key
   // (checked above to be in the chain) vouches for every key the chain hands over to.
   const candidates = [vaultKey, ...former];
   let valid = false;
   for (const key of candidates) if (!valid) valid = await verifyWith(Buffer.from(text, 'utf8'), signature, key);
   if (!valid) {
-    throw new GmvError('CHECKPOINT_INVALID', { what: path, detail: 'its signature is not a valid organisation-key signature' });
+    throw new GmvError('CHECKPOINT_INVALID', { what: path, detail: 'detail.checkpointOrgSignature' });
   }
   return { body, pinned: pinned !== null };
 }
@@ -224,10 +225,10 @@ async function readKeyFile(path: string): Promise<VerifyKey> {
     // Without gmv's shape, loading it has openpgp.js read it: a file that is no key fails here.
     return await loadKey(armored);
   } catch {
-    throw new GmvError('INVALID_INPUT', { what: 'organisation key file', detail: path });
+    throw new GmvError('INVALID_INPUT', { what: 'what.orgKeyFile', detail: path });
   }
 }
 
 function readText(path: string): string {
-  return readBoundedText(path, INPUT_LIMITS.auditorFile, 'an auditor\'s file');
+  return readBoundedText(path, INPUT_LIMITS.auditorFile, 'what.auditorFile');
 }

@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { bundleFile } from '../package-root.js';
 import { Worker } from 'node:worker_threads';
-import { GmvError, type ErrorCode } from '../errors.js';
+import { GmvError, type ErrorCode, type ErrorParams } from '../errors.js';
 import type { StoreTarget } from '../local/vault-location.js';
 import type { Reader } from '../store/reader.js';
 import { MerkleAccumulator, consistencyProof, leafHash, verifyConsistency } from './merkle.js';
@@ -244,7 +244,7 @@ export async function verifyAuditLog(reader: Reader, options: VerifyOptions): Pr
   // The writers resume from the stored frontier: one that disagrees with the entries would have
   // the next writer sign roots (or sequence numbers) the entries do not give.
   const frontier = frontierProblem(stored, tree);
-  if (frontier) throw new GmvError('AUDIT_TREE_CORRUPT', { detail: frontier });
+  if (frontier) throw new GmvError('AUDIT_TREE_CORRUPT', frontier);
 
   const root = tree.root();
   const report: VerifyReport = {
@@ -367,19 +367,19 @@ function unwrap<T>(outcome: WorkerOutcome<T>): T {
   throw new Error(message);
 }
 
-/** What is wrong with the stored frontier (size, peaks) against the recomputed tree, if anything. */
-function frontierProblem(row: unknown[] | undefined, tree: MerkleAccumulator): string | null {
-  if (!row) return tree.size === 0 ? null : `it is missing while the log holds ${tree.size} entries`;
+/** What is wrong with the stored frontier (size, peaks) against the recomputed tree, if anything: the AUDIT_TREE_CORRUPT parameters. */
+function frontierProblem(row: unknown[] | undefined, tree: MerkleAccumulator): ErrorParams | null {
+  if (!row) return tree.size === 0 ? null : { detail: 'detail.treeMissing', entries: tree.size };
   const [size, frontier] = row;
-  if (Number(size) !== tree.size) return `it records ${String(size)} entries, the log holds ${tree.size}`;
+  if (Number(size) !== tree.size) return { detail: 'detail.treeSize', recorded: String(size), entries: tree.size };
   const peaks = tree.peaks().map((p) => p.toString('hex'));
   let stored: unknown;
   try {
     stored = JSON.parse(String(frontier));
   } catch {
-    return 'its peaks are not readable';
+    return { detail: 'detail.treePeaksUnreadable' };
   }
-  if (!Array.isArray(stored) || stored.length !== peaks.length || stored.some((p, i) => p !== peaks[i])) return 'its peaks differ from those the entries give';
+  if (!Array.isArray(stored) || stored.length !== peaks.length || stored.some((p, i) => p !== peaks[i])) return { detail: 'detail.treePeaksDiffer' };
   return null;
 }
 

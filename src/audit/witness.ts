@@ -68,14 +68,14 @@ export interface WitnessSet {
  */
 export async function readWitnessDir(dir: string, vaultId: string, keys: Omit<SignatureInput, 'vaultId' | 'checkpoints' | 'sinceCheckpointFile'>): Promise<WitnessSet> {
   if (!existsSync(dir)) throw new GmvError('FILE_NOT_FOUND', { path: dir });
-  if (!statSync(dir).isDirectory()) throw new GmvError('INVALID_INPUT', { what: '--witness', detail: `${dir} is not a directory` });
+  if (!statSync(dir).isDirectory()) throw new GmvError('INVALID_INPUT', { what: '--witness', detail: 'detail.outputNotDirectory', dir });
   const names = readdirSync(dir).filter((n) => n.startsWith(`${vaultId}-`) && n.endsWith('.json')).sort();
   const rejected: string[] = [];
   const candidates: { file: string; size: number; root: string }[] = [];
   const checks: SignatureInput['checkpoints'] = [];
   for (const name of names) {
     const path = join(dir, name);
-    const record = parseWitness(readBoundedText(path, INPUT_LIMITS.auditorFile, 'a witness record'));
+    const record = parseWitness(readBoundedText(path, INPUT_LIMITS.auditorFile, 'what.witnessRecord'));
     const checkpoint = record ? parseCheckpoint(record.checkpoint) : null;
     if (!record || !checkpoint || record.vault !== vaultId || checkpoint.vault !== vaultId || !existsSync(`${path}.sig`)
       || name !== witnessFileName(vaultId, checkpoint.size, checkpoint.root)) {
@@ -84,7 +84,7 @@ export async function readWitnessDir(dir: string, vaultId: string, keys: Omit<Si
     }
     const id = candidates.length;
     candidates.push({ file: name, size: checkpoint.size, root: checkpoint.root });
-    const signature = Buffer.from(readBounded(`${path}.sig`, INPUT_LIMITS.auditorFile, 'a witness signature')).toString('base64');
+    const signature = Buffer.from(readBounded(`${path}.sig`, INPUT_LIMITS.auditorFile, 'what.witnessSignature')).toString('base64');
     checks.push({ id: 2 * id, body: witnessText(record), signer: record.device_key, signature });
     checks.push({ id: 2 * id + 1, body: record.checkpoint, signer: record.checkpoint_signer, signature: record.checkpoint_signature });
   }

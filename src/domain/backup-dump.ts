@@ -20,6 +20,7 @@
 
 import { createHash, type Hash } from 'node:crypto';
 import { canonicalJson } from './canonical.js';
+import { render, type MessageKey } from '../i18n/catalogue.js';
 
 export type DumpValue = string | number | null;
 export type ColumnType = 'integer' | 'text';
@@ -85,7 +86,16 @@ export function insertSql(table: string, columns: DumpColumn[], rows: readonly (
 
 export const FOOTER_SQL = 'COMMIT;\n';
 
-export class DumpSyntaxError extends Error {}
+/**
+ * What is wrong with a dump, as a catalogue key (detail.dump*) and its parameters, so that the
+ * refusal of the backup is worded in the reader's language; `message` is the English, for debugging.
+ */
+export class DumpSyntaxError extends Error {
+  constructor(readonly detail: MessageKey, readonly params: Record<string, string | number> = {}) {
+    super(render(detail, params, 'en'));
+    this.name = 'DumpSyntaxError';
+  }
+}
 
 const QUOTE = 0x27;
 const SEMICOLON = 0x3b;
@@ -134,7 +144,7 @@ export class DumpParser {
       if (event === null) break;
       if (event !== 'skip') events.push(event);
     }
-    if (this.#pending > MAX_PENDING) throw new DumpSyntaxError('a statement is too long');
+    if (this.#pending > MAX_PENDING) throw new DumpSyntaxError('detail.dumpStatementTooLong');
     return events;
   }
 
@@ -146,9 +156,9 @@ export class DumpParser {
   /** Call at the end of the input: a dump must end with its signature line. */
   end(): void {
     for (const chunk of this.#chunks) {
-      for (const byte of chunk) if (byte !== 0x20 && byte !== 0x09 && byte !== NEWLINE && byte !== 0x0d) throw new DumpSyntaxError('the backup ends inside a statement');
+      for (const byte of chunk) if (byte !== 0x20 && byte !== 0x09 && byte !== NEWLINE && byte !== 0x0d) throw new DumpSyntaxError('detail.dumpEndsInStatement');
     }
-    if (this.#state !== 'signed') throw new DumpSyntaxError('the backup ends before its signature');
+    if (this.#state !== 'signed') throw new DumpSyntaxError('detail.dumpEndsBeforeSignature');
   }
 
   /**
@@ -244,14 +254,14 @@ export class DumpParser {
     if (this.#state === 'start') {
       const line = this.#line();
       if (line === null) return null;
-      if (!line.startsWith('-- gmv backup')) throw new DumpSyntaxError('this is not a gmv backup');
+      if (!line.startsWith('-- gmv backup')) throw new DumpSyntaxError('detail.dumpNotBackup');
       this.#state = 'header';
       return 'skip';
     }
     if (this.#state === 'header') {
       const line = this.#line();
       if (line === null) return null;
-      if (!line.startsWith(DUMP_MARKERS.header)) throw new DumpSyntaxError('the header is missing');
+      if (!line.startsWith(DUMP_MARKERS.header)) throw new DumpSyntaxError('detail.dumpHeaderMissing');
       this.#state = 'body';
       return { kind: 'header', json: line.slice(DUMP_MARKERS.header.length) };
     }
@@ -263,18 +273,18 @@ export class DumpParser {
       const offset = this.#bytes;
       const line = this.#line();
       if (line === null) return null;
-      if (!line.startsWith(DUMP_MARKERS.manifest)) throw new DumpSyntaxError('the manifest is missing');
+      if (!line.startsWith(DUMP_MARKERS.manifest)) throw new DumpSyntaxError('detail.dumpManifestMissing');
       this.#state = 'manifest';
       return { kind: 'manifest', json: line.slice(DUMP_MARKERS.manifest.length), offset };
     }
     if (this.#state === 'manifest') {
       const line = this.#line();
       if (line === null) return null;
-      if (!line.startsWith(DUMP_MARKERS.signature)) throw new DumpSyntaxError('the signature is missing');
+      if (!line.startsWith(DUMP_MARKERS.signature)) throw new DumpSyntaxError('detail.dumpSignatureMissing');
       this.#state = 'signed';
       return { kind: 'signature', base64: line.slice(DUMP_MARKERS.signature.length) };
     }
-    if (this.#state === 'signed') throw new DumpSyntaxError('there is text after the signature');
+    if (this.#state === 'signed') throw new DumpSyntaxError('detail.dumpTextAfterSignature');
     const end = this.#statementEnd();
     if (end < 0) return null;
     return this.#statement(this.#decoder.decode(this.#take(end + 2).subarray(0, -2)));
@@ -291,11 +301,11 @@ export class DumpParser {
       const table = create[1]!;
       const columns = create[2]!.split(', ').map((part) => {
         const col = /^"([a-z_][a-z0-9_]*)" (bigint|text)$/.exec(part);
-        if (!col) throw new DumpSyntaxError(`a table definition gmv did not write: ${table}`);
+        if (!col) throw new DumpSyntaxError('detail.dumpTableDefinition', { table });
         return { name: col[1]!, type: col[2] === 'bigint' ? 'integer' as const : 'text' as const };
       });
       const primaryKey = create[3] ? create[3].split(', ').map(unquoteIdent) : [];
-      if (this.#tables.has(table)) throw new DumpSyntaxError(`table ${table} is defined twice`);
+      if (this.#tables.has(table)) throw new DumpSyntaxError('detail.dumpTableTwice', { table });
       this.#tables.set(table, columns);
       return { kind: 'table', table, columns, primaryKey };
     }
@@ -303,19 +313,19 @@ export class DumpParser {
     if (insert) {
       const table = insert[1]!;
       const defined = this.#tables.get(table);
-      if (!defined) throw new DumpSyntaxError(`rows for ${table} before its definition`);
+      if (!defined) throw new DumpSyntaxError('detail.dumpRowsBeforeTable', { table });
       const columns = insert[2]!.split(',').map((c) => unquoteIdent(c));
-      if (columns.join(',') !== defined.map((c) => c.name).join(',')) throw new DumpSyntaxError(`the columns of ${table} do not match its definition`);
+      if (columns.join(',') !== defined.map((c) => c.name).join(',')) throw new DumpSyntaxError('detail.dumpColumns', { table });
       const rows = parseValues(text.slice(insert[0].length), defined);
       return { kind: 'rows', table, columns, rows };
     }
-    throw new DumpSyntaxError(`a statement gmv did not write: ${text.slice(0, 60)}`);
+    throw new DumpSyntaxError('detail.dumpStatement', { statement: text.slice(0, 60) });
   }
 }
 
 function unquoteIdent(text: string): string {
   const m = /^"([a-z_][a-z0-9_]*)"$/.exec(text.trim());
-  if (!m) throw new DumpSyntaxError(`not a gmv identifier: ${text.slice(0, 40)}`);
+  if (!m) throw new DumpSyntaxError('detail.dumpIdentifier', { identifier: text.slice(0, 40) });
   return m[1]!;
 }
 
@@ -323,16 +333,16 @@ function unquoteIdent(text: string): string {
 function parseValues(text: string, columns: DumpColumn[]): DumpValue[][] {
   const rows: DumpValue[][] = [];
   let i = 0;
-  const fail = (what: string): never => {
-    throw new DumpSyntaxError(`${what} at row ${rows.length + 1}`);
+  const fail = (problem: MessageKey, params: Record<string, string> = {}): never => {
+    throw new DumpSyntaxError('detail.dumpAtRow', { ...params, problem, row: rows.length + 1 });
   };
   for (;;) {
-    if (text[i] !== '(') fail('expected a row');
+    if (text[i] !== '(') fail('detail.dumpRowExpected');
     i++;
     const row: DumpValue[] = [];
     for (let c = 0; c < columns.length; c++) {
       if (c > 0) {
-        if (text[i] !== ',') fail('expected a comma');
+        if (text[i] !== ',') fail('detail.dumpCommaExpected');
         i++;
       }
       if (text[i] === "'") {
@@ -340,7 +350,7 @@ function parseValues(text: string, columns: DumpColumn[]): DumpValue[][] {
         i++;
         for (;;) {
           const q = text.indexOf("'", i);
-          if (q < 0) fail('an unterminated string');
+          if (q < 0) fail('detail.dumpUnterminatedString');
           value += text.slice(i, q);
           if (text[q + 1] === "'") {
             value += "'";
@@ -350,26 +360,26 @@ function parseValues(text: string, columns: DumpColumn[]): DumpValue[][] {
             break;
           }
         }
-        if (columns[c]!.type !== 'text') fail(`a string in integer column ${columns[c]!.name}`);
+        if (columns[c]!.type !== 'text') fail('detail.dumpStringInInteger', { column: columns[c]!.name });
         row.push(value);
       } else if (text.startsWith('NULL', i)) {
         row.push(null);
         i += 4;
       } else {
         const m = /^-?\d+/.exec(text.slice(i, i + 24));
-        if (!m) fail('an unreadable value');
-        if (columns[c]!.type !== 'integer') fail(`a number in text column ${columns[c]!.name}`);
+        if (!m) fail('detail.dumpUnreadableValue');
+        if (columns[c]!.type !== 'integer') fail('detail.dumpNumberInText', { column: columns[c]!.name });
         const n = Number(m![0]);
-        if (!Number.isSafeInteger(n)) fail('an integer out of range');
+        if (!Number.isSafeInteger(n)) fail('detail.dumpIntegerRange');
         row.push(n);
         i += m![0].length;
       }
     }
-    if (text[i] !== ')') fail('expected the end of a row');
+    if (text[i] !== ')') fail('detail.dumpRowEndExpected');
     i++;
     rows.push(row);
     if (i === text.length) return rows;
-    if (text[i] !== ',' || text[i + 1] !== '\n') fail('expected the next row');
+    if (text[i] !== ',' || text[i + 1] !== '\n') fail('detail.dumpNextRowExpected');
     i += 2;
   }
 }

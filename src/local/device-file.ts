@@ -88,10 +88,10 @@ function readDeviceFile(path: string, vaultId: string): DeviceKey | null {
     if ((statSync(path).mode & 0o077) !== 0) chmodSync(path, 0o600);
     parsed = JSON.parse(readFileSync(path, 'utf8')) as DeviceFileV1;
   } catch (error) {
-    throw new GmvError('DEVICE_KEY_MISMATCH', { path, detail: 'unreadable device file' }, { cause: error });
+    throw new GmvError('DEVICE_KEY_MISMATCH', { path, detail: 'detail.deviceFileUnreadable' }, { cause: error });
   }
   if (parsed.format !== 'gmv-device/1' || parsed.vault_id !== vaultId || typeof parsed.secret !== 'string' || typeof parsed.device_id !== 'string') {
-    throw new GmvError('DEVICE_KEY_MISMATCH', { path, detail: `vault ${String(parsed.vault_id)}` });
+    throw new GmvError('DEVICE_KEY_MISMATCH', { path, detail: 'detail.deviceFileVault', vault: String(parsed.vault_id) });
   }
   return {
     vaultId,

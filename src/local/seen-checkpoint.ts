@@ -37,12 +37,12 @@ export function readSeen(devicesDir: string, vaultId: string): SeenCheckpoint | 
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8')) as SeenFileV1;
   } catch (error) {
-    throw new GmvError('VAULT_CORRUPT', { path, detail: 'unreadable record of the last checkpoint seen' }, { cause: error });
+    throw new GmvError('VAULT_CORRUPT', { path, detail: 'detail.seenUnreadable' }, { cause: error });
   }
   if (parsed.format !== 'gmv-seen/1' || parsed.vault_id !== vaultId || !Number.isSafeInteger(parsed.size) || parsed.size < 0
     || typeof parsed.root !== 'string' || !/^[0-9a-f]{64}$/.test(parsed.root) || !Array.isArray(parsed.peaks)
     || !parsed.peaks.every((p) => typeof p === 'string' && /^[0-9a-f]{64}$/.test(p))) {
-    throw new GmvError('VAULT_CORRUPT', { path, detail: 'malformed record of the last checkpoint seen' });
+    throw new GmvError('VAULT_CORRUPT', { path, detail: 'detail.seenMalformed' });
   }
   return { size: parsed.size, root: parsed.root, peaks: parsed.peaks, at: String(parsed.at), org: String(parsed.org ?? ''), path };
 }

@@ -33,7 +33,7 @@ export interface ExportResult {
 export async function exportCheckpoint(vault: Vault, options: ExportOptions): Promise<ExportResult> {
   const paths = Object.values(EXPORT_FILES).map((f) => join(options.outDir, f));
   if (existsSync(options.outDir) && !statSync(options.outDir).isDirectory()) {
-    throw new GmvError('INVALID_INPUT', { what: '--out', detail: `${options.outDir} is not a directory` });
+    throw new GmvError('INVALID_INPUT', { what: '--out', detail: 'detail.outputNotDirectory', dir: options.outDir });
   }
   for (const path of paths) if (existsSync(path)) throw new GmvError('OUTPUT_EXISTS', { path });
 
@@ -53,6 +53,6 @@ export async function exportCheckpoint(vault: Vault, options: ExportOptions): Pr
     writeFileSync(paths[1]!, signed.signature, { flag: 'wx' });
     writeFileSync(paths[2]!, publicArmored, { flag: 'wx' });
   } });
-  if (!checkpoint) throw new GmvError('INTERNAL', { detail: 'checkpoint export signed nothing' });
+  if (!checkpoint) throw new GmvError('INTERNAL', { detail: 'detail.exportSignedNothing' });
   return { dir: options.outDir, files: paths, size: checkpoint.body.size, root: checkpoint.body.root, at: checkpoint.body.at, signer: checkpoint.signer };
 }

@@ -27,9 +27,9 @@ export async function witnessCheckpoint(vault: Vault, options: { outDir: string 
   const device = terminalDevice(vault);
   if (!device) throw new GmvError('DEVICE_KEY_MISSING', { vault: vault.vaultId, path: vault.paths.devicesDir });
   const key = await deviceSigner(vault, device);
-  if (!key) throw new GmvError('DEVICE_NOT_AUTHORIZED', { device: device.deviceId, reason: 'its key is not an active, certified device key of this vault' });
+  if (!key) throw new GmvError('DEVICE_NOT_AUTHORIZED', { device: device.deviceId, reason: 'detail.witnessKeyUncertified' });
   if (existsSync(options.outDir) && !statSync(options.outDir).isDirectory()) {
-    throw new GmvError('INVALID_INPUT', { what: '--out', detail: `${options.outDir} is not a directory` });
+    throw new GmvError('INVALID_INPUT', { what: '--out', detail: 'detail.outputNotDirectory', dir: options.outDir });
   }
   // The same checks as a writer's: the newest valid checkpoint, extending what this terminal saw.
   const head = await inspectHead(vault.store.db, vault.vaultId, readSeen(vault.paths.devicesDir, vault.vaultId));

@@ -79,7 +79,7 @@ async function recipientsOf(db: Kysely<DB>): Promise<PublicKey[]> {
     seen.add(holder.fingerprint);
     keys.push(await openpgpKeyOf(holder.publicKey));
   }
-  if (keys.length === 0) throw new GmvError('INTERNAL', { detail: 'the vault has no recovery key and no key of the roles its policy names to encrypt a backup to' });
+  if (keys.length === 0) throw new GmvError('INTERNAL', { detail: 'detail.backupNoRecipients' });
   return keys;
 }
 
@@ -183,7 +183,7 @@ function dumpStream(conn: Kysely<DB>, vault: Vault, signing: BackupSigner, recip
   return {
     stream,
     manifest: () => {
-      if (!manifest) throw new GmvError('INTERNAL', { detail: 'the backup ended before its manifest' });
+      if (!manifest) throw new GmvError('INTERNAL', { detail: 'detail.backupEndedEarly' });
       return manifest;
     },
   };

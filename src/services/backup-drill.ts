@@ -52,7 +52,7 @@ export async function backupDrill(vault: Vault, actor: SessionActor, input: { ba
   const evidence = hashEvidence(file);
   const db = vault.store.db;
   const measured = await inScratch(file, { holder: actor, ...input.keys }, async (checked, scratch) => {
-    if (checked.manifest.vault !== vault.vaultId) throw new GmvError('BACKUP_INVALID', { path: file, detail: `it is a backup of vault ${checked.manifest.vault}, not of this one` });
+    if (checked.manifest.vault !== vault.vaultId) throw new GmvError('BACKUP_INVALID', { path: file, detail: 'detail.backupOtherVault', vault: checked.manifest.vault });
     // The live log must extend the backup's: the same root over the backup's entries.
     const size = checked.manifest.audit.size;
     const leaves = (await db.selectFrom('audit_entries').select('leaf_hash').where('seq', '<', size).orderBy('seq').execute()).map((r) => Buffer.from(r.leaf_hash, 'hex'));

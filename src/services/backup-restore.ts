@@ -13,7 +13,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import { GmvError } from '../errors.js';
+import { GmvError, type ErrorParams } from '../errors.js';
+import type { MessageKey } from '../i18n/catalogue.js';
 import { DumpParser, DumpSyntaxError, parseManifest, type BackupManifest } from '../domain/backup-dump.js';
 import { fingerprintOf, openpgp, readPrivate, readPublic, sessionKeyOf } from '../crypto/pgp.js';
 import { loadKey, verifyWith, type VerifyKey } from '../audit/signatures.js';
@@ -52,8 +53,9 @@ export interface CheckedBackup {
   audit: VerifyReport;
 }
 
-function invalid(file: string, detail: string): GmvError {
-  return new GmvError('BACKUP_INVALID', { path: file, detail });
+/** The refusal of `file`: `detail` is a catalogue key (detail.backup*, detail.dump*), filled with `params`. */
+function invalid(file: string, detail: MessageKey, params: ErrorParams = {}): GmvError {
+  return new GmvError('BACKUP_INVALID', { ...params, path: file, detail });
 }
 
 /** The decrypted plaintext of `file`, as a stream that fails at its end when the file was altered. */
@@ -65,7 +67,7 @@ async function decrypted(file: string, keys: BackupKeys): Promise<{ stream: Asyn
     // Read in large pieces: openpgp.js's streams cost per chunk, and the default 64 KiB gives a 65 MB backup a thousand.
     message = await pgp.readMessage({ binaryMessage: Readable.toWeb(createReadStream(file, { highWaterMark: 1024 * 1024 })) as ReadableStream<Uint8Array> });
   } catch {
-    throw invalid(file, 'it is not an OpenPGP message');
+    throw invalid(file, 'detail.backupNotOpenpgp');
   }
   const packets = message.packets.filterByTag(pgp.enums.packet.publicKeyEncryptedSessionKey).write();
   let sessionKey: { data: Uint8Array; algorithm: string } | null = null;
@@ -90,7 +92,7 @@ async function decrypted(file: string, keys: BackupKeys): Promise<{ stream: Asyn
     const result = await pgp.decrypt({ message, sessionKeys: sessionKey as never, format: 'binary', config: { allowUnauthenticatedStream: true } });
     return { stream: result.data as unknown as AsyncIterable<Uint8Array>, openedWith };
   } catch {
-    throw invalid(file, 'it does not decrypt');
+    throw invalid(file, 'detail.backupNoDecrypt');
   }
 }
 
@@ -118,7 +120,7 @@ async function loadChecked(file: string, keys: BackupKeys, scratch: string): Pro
       try {
         const loaded = await loadInto(conn, database, file, stream, keys, openedWith);
         const dangling = database.pragma('foreign_key_check') as { table: string; parent: string }[];
-        if (dangling.length > 0) throw invalid(file, `its ${dangling[0]!.table} rows name ${dangling[0]!.parent} rows it does not hold`);
+        if (dangling.length > 0) throw invalid(file, 'detail.backupDangling', { table: dangling[0]!.table, parent: dangling[0]!.parent });
         await sql`commit`.execute(conn);
         return loaded;
       } catch (error) {
@@ -173,19 +175,19 @@ async function loadInto(conn: Kysely<DB>, database: import('better-sqlite3').Dat
         try {
           header = JSON.parse(event.json);
         } catch {
-          throw invalid(file, 'its header does not parse');
+          throw invalid(file, 'detail.backupHeaderParse');
         }
         const h = header!;
-        if (h.format !== 'gmv-backup/1' || typeof h.vault !== 'string') throw invalid(file, 'its header is not a gmv backup header');
-        if (!Number.isInteger(h.schema_version) || h.schema_version < 1) throw invalid(file, 'its schema version is unreadable');
+        if (h.format !== 'gmv-backup/1' || typeof h.vault !== 'string') throw invalid(file, 'detail.backupHeaderForm');
+        if (!Number.isInteger(h.schema_version) || h.schema_version < 1) throw invalid(file, 'detail.backupSchemaVersion');
         if (h.schema_version > SCHEMA_VERSION) throw new GmvError('SCHEMA_TOO_NEW', { found: h.schema_version, known: SCHEMA_VERSION });
         await applyMigrations(tx, 'sqlite', null, h.schema_version, file);
         targetColumns = new Map((await tableShapes(tx, 'sqlite')).map((s) => [s.table, new Set(s.columns.map((c) => c.name))]));
         indexes = dropIndexes(database);
       } else if (event.kind === 'table') {
         const known = targetColumns.get(event.table);
-        if (!known) throw invalid(file, `it holds a table gmv does not have: ${event.table}`);
-        for (const c of event.columns) if (!known.has(c.name)) throw invalid(file, `it holds a column gmv does not have: ${event.table}.${c.name}`);
+        if (!known) throw invalid(file, 'detail.backupUnknownTable', { table: event.table });
+        for (const c of event.columns) if (!known.has(c.name)) throw invalid(file, 'detail.backupUnknownColumn', { table: event.table, column: c.name });
         counts[event.table] = 0;
       } else if (event.kind === 'rows') {
         counts[event.table] = (counts[event.table] ?? 0) + event.rows.length;
@@ -212,28 +214,28 @@ async function loadInto(conn: Kysely<DB>, database: import('better-sqlite3').Dat
       try {
         for (let next = await chunks.next(); !next.done; next = await chunks.next());
       } catch {
-        throw invalid(file, 'it was altered or cut short (the OpenPGP integrity check fails)');
+        throw invalid(file, 'detail.backupAltered');
       }
     }
     if (error instanceof GmvError) throw error;
-    if (error instanceof DumpSyntaxError) throw invalid(file, error.message);
-    if (error instanceof TypeError && /decode|encoded/i.test(error.message)) throw invalid(file, 'its text is not UTF-8');
+    if (error instanceof DumpSyntaxError) throw invalid(file, error.detail, error.params);
+    if (error instanceof TypeError && /decode|encoded/i.test(error.message)) throw invalid(file, 'detail.backupNotUtf8');
     // OpenPGP's integrity check fails at the end of a tampered or truncated file.
     const text = error instanceof Error ? error.message : String(error);
-    if (/modification|integrity|mdc|unexpected end|truncated|packet|crc|decrypt/i.test(text)) throw invalid(file, 'it was altered or cut short (the OpenPGP integrity check fails)');
-    throw invalid(file, text);
+    if (/modification|integrity|mdc|unexpected end|truncated|packet|crc|decrypt/i.test(text)) throw invalid(file, 'detail.backupAltered');
+    throw invalid(file, 'detail.backupUnloadable', { reason: text });
   }
   rebuildIndexes(database, indexes, file);
   const h = header as unknown as { vault: string; schema_version: number; dialect: string; created_at: string; created_by: string };
   const manifest = manifestText === null ? null : parseManifest(manifestText, h.vault);
-  if (!manifest) throw invalid(file, 'its manifest is missing or not in canonical form');
-  if (manifest.content_sha256 !== parser.contentSha256) throw invalid(file, 'its contents do not match the SHA-256 in its manifest');
-  if (manifest.schema_version !== h.schema_version || manifest.created_at !== h.created_at || manifest.dialect !== h.dialect || manifest.created_by !== h.created_by) throw invalid(file, 'its manifest and header disagree');
+  if (!manifest) throw invalid(file, 'detail.backupManifestForm');
+  if (manifest.content_sha256 !== parser.contentSha256) throw invalid(file, 'detail.backupContentHash');
+  if (manifest.schema_version !== h.schema_version || manifest.created_at !== h.created_at || manifest.dialect !== h.dialect || manifest.created_by !== h.created_by) throw invalid(file, 'detail.backupManifestHeader');
   for (const table of new Set([...Object.keys(manifest.tables), ...Object.keys(counts)])) {
-    if (manifest.tables[table] !== counts[table]) throw invalid(file, `table ${table} holds ${counts[table] ?? 0} rows, its manifest says ${manifest.tables[table] ?? 0}`);
+    if (manifest.tables[table] !== counts[table]) throw invalid(file, 'detail.backupTableCount', { table, count: counts[table] ?? 0, claimed: manifest.tables[table] ?? 0 });
   }
   const tree = await loadTree(conn);
-  if (tree.size !== manifest.audit.size || tree.root().toString('hex') !== manifest.audit.root) throw invalid(file, 'its audit tree does not match its manifest');
+  if (tree.size !== manifest.audit.size || tree.root().toString('hex') !== manifest.audit.root) throw invalid(file, 'detail.backupAuditTree');
   const orgKey = await checkSignature(conn, file, manifest, manifestText!, signature, keys);
   await applyMigrations(tx, 'sqlite', h.schema_version, SCHEMA_VERSION, file);
   return { file, manifest, openedWith, orgKey };
@@ -253,7 +255,7 @@ function rebuildIndexes(database: import('better-sqlite3').Database, saved: read
     try {
       database.exec(index.sql);
     } catch (error) {
-      if ((error as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT')) throw invalid(file, `its ${index.table} rows break the unique index ${index.name}`);
+      if ((error as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT')) throw invalid(file, 'detail.backupUniqueIndex', { table: index.table, index: index.name });
       throw error;
     }
   }
@@ -261,16 +263,16 @@ function rebuildIndexes(database: import('better-sqlite3').Database, saved: read
 
 /** The manifest's signature, by a key the backup's organisation key certified, of an officer or an active terminal. */
 async function checkSignature(conn: Kysely<DB>, file: string, manifest: BackupManifest, text: string, signature: string | null, keys: BackupKeys): Promise<CheckedBackup['orgKey']> {
-  if (!signature || !/^[A-Za-z0-9+/=]+$/.test(signature)) throw invalid(file, 'its signature is missing');
+  if (!signature || !/^[A-Za-z0-9+/=]+$/.test(signature)) throw invalid(file, 'detail.backupSignatureMissing');
   const signer = manifest.signer;
   const pin = keys.orgKey === undefined ? null
-    : fingerprintOf(await readPublic(keys.orgKey).catch(() => { throw new GmvError('INVALID_INPUT', { detail: 'the --org-key file is not an OpenPGP public key' }); }));
-  if ((await conn.selectFrom('org_keys').select('fingerprint').executeTakeFirst()) === undefined) throw invalid(file, 'it holds no organisation key');
+    : fingerprintOf(await readPublic(keys.orgKey).catch(() => { throw new GmvError('INVALID_INPUT', { what: '--org-key', detail: 'detail.backupOrgKeyFile' }); }));
+  if ((await conn.selectFrom('org_keys').select('fingerprint').executeTakeFirst()) === undefined) throw invalid(file, 'detail.backupNoOrgKey');
   // Pinned, the backup's newest organisation key must be the pinned one or one that a chain of
   // re-keys signed both ways hands over to from it, and only the keys of that chain certify: an org
   // key row holding the pinned key beside a key of someone else's vouches for nothing.
   const chain = await trustedOrg(conn, manifest.vault, pin).catch((error: unknown) => {
-    if (error instanceof GmvError && error.code === 'AUDIT_TAMPERED') throw invalid(file, `its organisation key is not the pinned one (${pin}), nor one that signed re-keys from it lead to`);
+    if (error instanceof GmvError && error.code === 'AUDIT_TAMPERED') throw invalid(file, 'detail.backupOrgNotPinned', { pinned: pin ?? '' });
     throw error;
   });
   // The signer's person key counts only if the newest organisation key (vouched for above) certified it.
@@ -281,22 +283,22 @@ async function checkSignature(conn: Kysely<DB>, file: string, manifest: BackupMa
   if (signer.kind === 'person') {
     const row = await conn.selectFrom('person_keys').innerJoin('people', 'people.id', 'person_keys.person_id')
       .select(['people.login', 'people.roles']).where('person_keys.fingerprint', '=', signer.fingerprint).executeTakeFirst();
-    if (!row || row.login !== signer.login) throw invalid(file, `its signer ${signer.fingerprint} is not a person key it holds`);
-    if (!storedRoles(row.roles, row.login).includes('security-officer')) throw invalid(file, `its signer ${row.login} is not a security officer`);
+    if (!row || row.login !== signer.login) throw invalid(file, 'detail.backupSignerNotPerson', { signer: signer.fingerprint });
+    if (!storedRoles(row.roles, row.login).includes('security-officer')) throw invalid(file, 'detail.backupSignerNotOfficer', { login: row.login });
     key = people.get(signer.fingerprint) ?? null;
-    if (!key) throw invalid(file, `the organisation did not certify its signer's key ${signer.fingerprint}`);
+    if (!key) throw invalid(file, 'detail.backupSignerUncertified', { signer: signer.fingerprint });
   } else {
     const row = await conn.selectFrom('devices').leftJoin('people', 'people.id', 'devices.person_id')
       .select(['devices.id', 'devices.signing_public_key', 'devices.signing_fingerprint', 'devices.certification', 'devices.created_at', 'devices.status', 'people.login'])
       .where('devices.id', '=', signer.device ?? '').executeTakeFirst();
-    if (!row || row.signing_fingerprint !== signer.fingerprint) throw invalid(file, `its signer ${signer.fingerprint} is not a terminal it holds`);
-    if (row.status !== 'active') throw invalid(file, `its signing terminal ${row.id} is not active`);
+    if (!row || row.signing_fingerprint !== signer.fingerprint) throw invalid(file, 'detail.backupSignerNotTerminal', { signer: signer.fingerprint });
+    if (row.status !== 'active') throw invalid(file, 'detail.backupTerminalInactive', { device: row.id });
     const record = Buffer.from(deviceRecordText({ vault: manifest.vault, id: row.id, person: row.login ?? null, signing_fingerprint: row.signing_fingerprint, created_at: row.created_at }), 'utf8');
-    if (!await anyVerifies(record, Buffer.from(row.certification, 'base64'), org)) throw invalid(file, `the organisation did not certify its signing terminal ${row.id}`);
+    if (!await anyVerifies(record, Buffer.from(row.certification, 'base64'), org)) throw invalid(file, 'detail.backupTerminalUncertified', { device: row.id });
     key = await loadKey(row.signing_public_key);
   }
   if (key.fingerprint !== signer.fingerprint || !await verifyWith(Buffer.from(text, 'utf8'), Buffer.from(signature, 'base64'), key, judgedAt())) {
-    throw invalid(file, `its signature by ${signer.fingerprint} does not verify`);
+    throw invalid(file, 'detail.backupSignatureBad', { signer: signer.fingerprint });
   }
   return { fingerprint: chain.row.fingerprint, pinned };
 }
@@ -306,7 +308,7 @@ async function verifyLoaded(file: string, path: string): Promise<VerifyReport> {
   try {
     return await verifyAuditAt({ kind: 'sqlite', path }, {});
   } catch (error) {
-    if (error instanceof GmvError) throw invalid(file, `its audit log does not verify (${error.code})`);
+    if (error instanceof GmvError) throw invalid(file, 'detail.backupAuditFails', { code: error.code });
     throw error;
   }
 }
@@ -414,7 +416,7 @@ export async function restoreBackup(input: RestoreInput): Promise<Restored> {
         await verifyAuditAt(to, {});
       } catch (error) {
         await dropVault(to.url);
-        throw error instanceof GmvError ? invalid(file, `the restored vault does not verify (${error.code})`) : error;
+        throw error instanceof GmvError ? invalid(file, 'detail.backupRestoredFails', { code: error.code }) : error;
       }
     }
     if (rollback) await recordRollback(to, input, loaded.manifest, rollback);

@@ -58,7 +58,7 @@ export async function exportRun(vault: Vault, holder: KeyHolder & { deviceId: st
   // A fresh checkpoint signed by the organisation key covers every entry of the run, its signatures included.
   await exportCheckpoint(vault, { outDir, holder });
   const checkpoint = parseCheckpoint(readFileSync(join(outDir, EXPORT_FILES.checkpoint), 'utf8'));
-  if (!checkpoint) throw new GmvError('INTERNAL', { detail: 'the exported checkpoint does not parse' });
+  if (!checkpoint) throw new GmvError('INTERNAL', { detail: 'detail.exportCheckpointParse' });
   const record = JSON.parse(run.record) as { auditEntries: number[] };
   const extra = await db.selectFrom('audit_entries').select('seq').where('subject', '=', runId).where('action', 'in', ['checklist.sign', 'checklist.countersign']).where('outcome', '=', 'ok').orderBy('seq').execute();
   const seqs = [...record.auditEntries, ...extra.map((e) => Number(e.seq))].filter((s) => s < checkpoint.size);
@@ -66,7 +66,7 @@ export async function exportRun(vault: Vault, holder: KeyHolder & { deviceId: st
   const bodies = await db.selectFrom('audit_entries').select(['seq', 'body']).where('seq', 'in', seqs.length ? seqs : [-1]).execute();
   const entries: EntriesFile['entries'] = seqs.map((seq) => {
     const body = bodies.find((b) => Number(b.seq) === seq)?.body;
-    if (body === undefined || body === null) throw new GmvError('AUDIT_TAMPERED', { seq, detail: 'the entry of a signed run is missing or pruned' });
+    if (body === undefined || body === null) throw new GmvError('AUDIT_TAMPERED', { seq, detail: 'detail.exportRunEntryMissing' });
     return { seq, body, proof: inclusionProof(seq, leaves).map((h) => h.toString('hex')) };
   });
 

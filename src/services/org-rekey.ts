@@ -93,7 +93,7 @@ function after(now: Date, previous: string): Date {
 export async function rekeyIn(trx: Kysely<DB>, vault: Vault, m: RekeyMaterial, actor: string, reason: string, policy: Policy): Promise<{ result: RekeyView; audit: AuditDraft[] }> {
   const [orgRow, caRow] = await Promise.all([currentOrgKeyRow(trx), currentCaRow(trx)]);
   if (orgRow.fingerprint !== m.oldOrg.fingerprint || caRow.fingerprint !== m.oldCa.fingerprint) {
-    throw new GmvError('STORE_BUSY', { detail: 'the organisation key was replaced meanwhile; run the command again' });
+    throw new GmvError('STORE_BUSY', { detail: 'detail.rekeyReplacedMeanwhile' });
   }
   const moment = after(after(vault.now(), orgRow.created_at), caRow.created_at);
   const at = moment.toISOString();
@@ -106,7 +106,7 @@ export async function rekeyIn(trx: Kysely<DB>, vault: Vault, m: RekeyMaterial, a
   // The new keys, sealed, for the officers in office (their keys as the old organisation key
   // certified them, read before the new key is the vault's) and the recovery keys.
   const officers = await activeKeysOfRole(trx, 'security-officer');
-  if (officers.length === 0) throw new GmvError('INVALID_INPUT', { what: 'organisation key', detail: 'no active security officer would hold the new key' });
+  if (officers.length === 0) throw new GmvError('INVALID_INPUT', { what: 'what.orgKey', detail: 'detail.rekeyNoOfficer' });
   const org = sealWithDataKey(Buffer.from(m.newOrg.privateArmored, 'utf8'), { purpose: 'org-key', fingerprint: m.newOrg.fingerprint });
   const ca = sealWithDataKey(Buffer.from(m.newCa.material.keyPem, 'utf8'), { purpose: 'device-ca', fingerprint: m.newCa.fingerprint });
   await trx.insertInto('org_keys').values({ fingerprint: m.newOrg.fingerprint, public_key: m.newOrg.publicArmored, private_envelope: JSON.stringify(org.envelope), created_at: at }).execute();
@@ -216,7 +216,7 @@ async function recertify(trx: Kysely<DB>, vaultId: string, orgKey: PrivateKey): 
 async function reissueCertificates(trx: Kysely<DB>, ca: CaMaterial, now: Date, policy: Policy): Promise<number> {
   const devices = await trx.selectFrom('devices').select(['id', 'csr']).where('status', '=', 'active').execute();
   for (const d of devices) {
-    if (!d.csr) throw new GmvError('VAULT_CORRUPT', { path: '(vault)', detail: `device ${d.id} has no certificate request to re-issue from` });
+    if (!d.csr) throw new GmvError('VAULT_CORRUPT', { path: '(vault)', detail: 'detail.rekeyNoCsr', device: d.id });
     const cert = issueDeviceCertificate({ ca, csrPem: d.csr, now, validDays: policy.devices.certificateDays });
     await trx.updateTable('devices').set({ cert_pem: cert.certPem, cert_serial: cert.serialHex, cert_not_after: cert.notAfter.toISOString() }).where('id', '=', d.id).execute();
   }
@@ -225,7 +225,7 @@ async function reissueCertificates(trx: Kysely<DB>, ca: CaMaterial, now: Date, p
 
 /** `gmv org rekey` on its own: a security officer in a session. */
 export async function rekeyOrg(vault: Vault, officer: KeyHolder, reason: string): Promise<RekeyView> {
-  if (!isDisplayName(reason)) throw new GmvError('INVALID_INPUT', { what: '--reason', detail: 'empty, padded or holding control characters' });
+  if (!isDisplayName(reason)) throw new GmvError('INVALID_INPUT', { what: '--reason', detail: 'detail.rekeyReasonForm' });
   await authorize(vault, officer, 'org.rekey', null);
   const policy = await activePolicy(vault.store.db);
   const material = await prepareRekey(vault, officer, policy);

@@ -104,10 +104,10 @@ export async function recoverOfficer(vault: Vault, input: RecoverInput): Promise
 
 function recoveryArmor(input: RecoverInput): string {
   if (input.recoveryKey) return input.recoveryKey;
-  if (!input.shares || input.shares.length === 0) throw new GmvError('USAGE', { detail: 'give --recovery-key FILE or the shares with --share FILE (repeat for each)' });
+  if (!input.shares || input.shares.length === 0) throw new GmvError('USAGE', { detail: 'detail.recoverKeyOrShares' });
   try {
     return Buffer.from(combineShares(input.shares.map((s) => decodeShare(s)))).toString('utf8');
   } catch (error) {
-    throw new GmvError('INVALID_INPUT', { what: 'recovery shares', detail: (error as Error).message });
+    throw new GmvError('INVALID_INPUT', { what: 'what.recoveryShares', detail: (error as Error).message });
   }
 }

@@ -43,7 +43,7 @@ export interface ReportOptions {
 /** The cite of a pack rule (every rule carries one; `gmv policy show` prints them). */
 function citeOf(policy: Policy, rule: string): Cite {
   const found = policy.rules.find((r) => r.rule === rule || r.rule.startsWith(`${rule}.`));
-  if (!found) throw new GmvError('INTERNAL', { detail: `the pack has no rule ${rule}` });
+  if (!found) throw new GmvError('INTERNAL', { detail: 'detail.reportNoRule', rule });
   return found.cite;
 }
 

@@ -2,10 +2,11 @@
  * Backups (art. 28) through the built binary, from SQLite and from PostgreSQL, each restored onto
  * both: every row, every audit entry and every secret (revealed by its grantee on her own terminal)
  * come back equal and `gmv audit verify` passes. GnuPG alone opens a backup with the recovery key
- * and `sqlite3` loads what it decrypts. A tampered, truncated or re-signed backup is refused and
- * nothing is written; an existing vault is not overwritten without --force; a rollback needs
- * --allow-rollback and is audited; a backup taken while another process writes restores
- * consistently; a restore killed part way leaves no vault; a drill records a run ready to sign.
+ * and `sqlite3` loads what it decrypts. A tampered, truncated or re-signed backup is refused, in the
+ * reader's language down to its reason, and nothing is written; an existing vault is not
+ * overwritten without --force; a rollback needs --allow-rollback and is audited; a backup taken
+ * while another process writes restores consistently; a restore killed part way leaves no vault; a
+ * drill records a run ready to sign.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -138,8 +139,9 @@ describe.each(dialects())('backups from %s', (dialect) => {
     const bytes = readFileSync(file);
     const flipped = Buffer.from(bytes);
     flipped[Math.floor(flipped.length * 0.6)]! ^= 0x40;
-    // [name, file, what the refusal names when it is not the first check that would catch it anyway]
-    const cases: [string, Buffer, string?][] = [['tampered', flipped], ['truncated', bytes.subarray(0, Math.floor(bytes.length * 0.8))]];
+    // [name, file, what the refusal names when it is not the first check that would catch it anyway,
+    // how it names it in Chinese]
+    const cases: [string, Buffer, string?, string?][] = [['tampered', flipped], ['truncated', bytes.subarray(0, Math.floor(bytes.length * 0.8))]];
     // Re-signed: decrypted with the recovery key, a name changed, the manifest recomputed and signed
     // by a key of the attacker's own, encrypted again to the recovery key with GnuPG.
     gpg(gnupg, ['--import', join(box.dir, 'recovery.asc')]);
@@ -156,7 +158,8 @@ describe.each(dialects())('backups from %s', (dialect) => {
       const signature = gpg(gnupg, ['--local-user', eve, '--detach-sign'], forged).toString('base64');
       const plaintext = `${content}-- gmv-manifest ${forged}\n-- gmv-signature ${signature}\n`;
       const recipient = gpg(gnupg, ['--with-colons', '--list-keys', 'recovery key']).toString().split('\n').find((l) => l.startsWith('fpr'))!.split(':')[9]!;
-      cases.push([`re-signed (${signer.fingerprint === eve ? 'as Eve' : 'in the officer\'s name'})`, gpg(gnupg, ['--encrypt', '--recipient', recipient], plaintext)]);
+      cases.push([`re-signed (${signer.fingerprint === eve ? 'as Eve' : 'in the officer\'s name'})`, gpg(gnupg, ['--encrypt', '--recipient', recipient], plaintext), undefined,
+        signer.fingerprint === eve ? `其签名者 ${eve} 不是备份中的人员密钥` : `其由 ${signer.fingerprint} 所作的签名未通过验证`]);
     }
     // A live wrap twice, under another id: the restore builds the unique index wraps_live only once
     // the rows are in, and that build must refuse the backup, before its hash or signature is looked at.
@@ -165,8 +168,8 @@ describe.each(dialects())('backups from %s', (dialect) => {
     const twice = text.replace(`\n${live}`, `\n${live.replace(/^\(\d+,/, '(999999,')},\n${live}`);
     expect(twice).not.toBe(text);
     const recovery = gpg(gnupg, ['--with-colons', '--list-keys', 'recovery key']).toString().split('\n').find((l) => l.startsWith('fpr'))!.split(':')[9]!;
-    cases.push(['a live wrap twice', gpg(gnupg, ['--encrypt', '--recipient', recovery], twice), 'wraps_live']);
-    for (const [name, body, names] of cases) {
+    cases.push(['a live wrap twice', gpg(gnupg, ['--encrypt', '--recipient', recovery], twice), 'wraps_live', '其 wraps 表的行违反唯一索引 wraps_live']);
+    for (const [name, body, names, chinese] of cases) {
       const path = join(dir, `${name.replace(/\W+/g, '-')}.gmvbak`);
       writeFileSync(path, body);
       const to = join(dir, `${name.replace(/\W+/g, '-')}.db`);
@@ -176,6 +179,13 @@ describe.each(dialects())('backups from %s', (dialect) => {
       if (names) expect(JSON.parse(r.stdout).error.message, name).toContain(names);
       expect(existsSync(to), `${name} left a vault`).toBe(false);
       expect(readdirSync(dir).filter((f) => f.includes('.restoring')), `${name} left a scratch file`).toEqual([]);
+      // A zh-CN reader reads the whole refusal in Chinese, what is wrong with the backup included.
+      const zh = await gmv(['backup', 'restore', path, '--to', to, '--recovery-key', join(box.dir, 'recovery.asc'), '--json', '--lang', 'zh-CN'], { env: box.env });
+      expect(zh.code, `${name}: ${zh.stderr}`).toBe(6);
+      const message: string = JSON.parse(zh.stdout).error.message;
+      expect(message, name).toContain(`备份 ${path} 未通过验证：`);
+      if (chinese) expect(message, name).toContain(`：${chinese}。`);
+      expect(message.replace(path, '').replace(/[0-9A-F]{40}|OpenPGP|wraps(_live)?/g, ''), `${name}: ${message}`).not.toMatch(/[A-Za-z]{3,}/);
     }
   });
 
