@@ -15,7 +15,7 @@ export default class RotateConfirm extends GmvCommand<typeof RotateConfirm> {
     ]);
     if (this.flags['totp-file'] === '-' && this.flags['recovery-file'] === '-') throw new GmvError('USAGE', { detail: 'detail.oneRotateStdin' });
     const actor = await this.sessionActor();
-    const totp = this.flags['totp-file'] ? readSecretFile(this.flags['totp-file'], INPUT_LIMITS.secretValue, 'what.totpSeed') : undefined;
+    const totp = this.flags['totp-file'] ? readSecretFile(this.flags['totp-file'], INPUT_LIMITS.secretValue, 'what.totpSeedInput') : undefined;
     const recovery = this.flags['recovery-file'] ? readSecretFile(this.flags['recovery-file'], INPUT_LIMITS.secretValue, 'what.recoveryCodes') : undefined;
     const r = await confirmRotation(await this.vault(), actor, this.args.slug, { totp, recovery });
     this.emit(r, () => this.t('rotate.confirmed', { account: r.slug, version: r.version }));

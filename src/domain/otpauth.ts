@@ -43,7 +43,7 @@ function invalid(what: string, detail: string): GmvError {
  * alphabet, the length (it must end on a whole byte with zero spare bits, as otplib requires) and
  * the decoded size, so that a stored seed always produces codes later.
  */
-export function normalizeBase32Seed(text: string, what = 'TOTP seed'): string {
+export function normalizeBase32Seed(text: string, what = 'what.totpSeed'): string {
   const compact = text.replace(/[\s-]+/g, '').toUpperCase();
   const padding = /^[^=]*(=*)$/.exec(compact)?.[1];
   if (padding === undefined) throw invalid(what, 'padding "=" may only appear at the end');
@@ -66,7 +66,7 @@ function decodeComponent(raw: string, part: string, plusIsSpace: boolean): strin
   try {
     return decodeURIComponent(plusIsSpace ? raw.replace(/\+/g, ' ') : raw);
   } catch {
-    throw invalid('otpauth URI', `the ${part} holds a malformed %-escape`);
+    throw invalid('what.otpauthUri', `the ${part} holds a malformed %-escape`);
   }
 }
 
@@ -84,7 +84,7 @@ function readQuery(query: string): Map<string, string> {
     const eq = pair.indexOf('=');
     const name = decodeComponent(eq < 0 ? pair : pair.slice(0, eq), 'query', true).toLowerCase();
     if (!known.has(name)) continue;
-    if (params.has(name)) throw invalid('otpauth URI', `the ${name} parameter appears more than once`);
+    if (params.has(name)) throw invalid('what.otpauthUri', `the ${name} parameter appears more than once`);
     params.set(name, decodeComponent(eq < 0 ? '' : pair.slice(eq + 1), `${name} parameter`, true));
   }
   return params;
@@ -110,34 +110,34 @@ function splitLabel(rawLabel: string): { issuer?: string; account?: string } {
 function parseDigits(raw: string | undefined): 6 | 7 | 8 {
   if (raw === undefined) return 6;
   if (raw === '6' || raw === '7' || raw === '8') return Number(raw) as 6 | 7 | 8;
-  throw invalid('otpauth URI', 'digits must be 6, 7 or 8');
+  throw invalid('what.otpauthUri', 'digits must be 6, 7 or 8');
 }
 
 function parsePeriod(raw: string | undefined): number {
   if (raw === undefined) return 30;
   const period = /^[0-9]{1,4}$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!(period >= MIN_PERIOD && period <= MAX_PERIOD)) throw invalid('otpauth URI', `period must be a whole number of seconds from ${MIN_PERIOD} to ${MAX_PERIOD}`);
+  if (!(period >= MIN_PERIOD && period <= MAX_PERIOD)) throw invalid('what.otpauthUri', `period must be a whole number of seconds from ${MIN_PERIOD} to ${MAX_PERIOD}`);
   return period;
 }
 
 function parseAlgorithm(raw: string | undefined): TotpAlgorithm {
   if (raw === undefined) return 'sha1';
   const algorithm = ALGORITHMS[raw.toUpperCase()];
-  if (algorithm === undefined) throw invalid('otpauth URI', 'algorithm must be SHA1, SHA256 or SHA512');
+  if (algorithm === undefined) throw invalid('what.otpauthUri', 'algorithm must be SHA1, SHA256 or SHA512');
   return algorithm;
 }
 
 function parseUri(text: string): TotpSeed {
   const match = URI.exec(text);
-  if (!match) throw invalid('otpauth URI', 'it is not of the form otpauth://totp/LABEL?secret=...');
+  if (!match) throw invalid('what.otpauthUri', 'it is not of the form otpauth://totp/LABEL?secret=...');
   const type = (match[1] ?? '').toLowerCase();
-  if (type === 'hotp') throw invalid('otpauth URI', 'counter-based (HOTP) codes are not supported; only TOTP');
-  if (type !== 'totp') throw invalid('otpauth URI', 'the type must be totp');
+  if (type === 'hotp') throw invalid('what.otpauthUri', 'counter-based (HOTP) codes are not supported; only TOTP');
+  if (type !== 'totp') throw invalid('what.otpauthUri', 'the type must be totp');
   const params = readQuery(match[3] ?? '');
   const rawSecret = params.get('secret');
-  if (rawSecret === undefined || rawSecret.trim() === '') throw invalid('otpauth URI', 'the secret parameter is missing');
-  if (params.get('encoder')) throw invalid('otpauth URI', 'custom encoders (such as Steam codes) are not supported');
-  const secret = normalizeBase32Seed(rawSecret, 'otpauth URI secret');
+  if (rawSecret === undefined || rawSecret.trim() === '') throw invalid('what.otpauthUri', 'the secret parameter is missing');
+  if (params.get('encoder')) throw invalid('what.otpauthUri', 'custom encoders (such as Steam codes) are not supported');
+  const secret = normalizeBase32Seed(rawSecret, 'what.otpauthSecret');
   const label = splitLabel(match[2] ?? '');
   const issuer = optionalText(params.get('issuer')) ?? label.issuer;
   return {
@@ -156,9 +156,9 @@ function parseUri(text: string): TotpSeed {
  * Throws GmvError INVALID_INPUT, never anything else, and never with the seed in the message.
  */
 export function parseTotpInput(text: string): TotpSeed {
-  if (text.length > MAX_INPUT_CHARS) throw invalid('TOTP seed', `longer than ${MAX_INPUT_CHARS} characters`);
+  if (text.length > MAX_INPUT_CHARS) throw invalid('what.totpSeed', `longer than ${MAX_INPUT_CHARS} characters`);
   const trimmed = text.trim();
-  if (trimmed === '') throw invalid('TOTP seed', 'the input is empty');
+  if (trimmed === '') throw invalid('what.totpSeed', 'the input is empty');
   if (/^otpauth:/i.test(trimmed)) return parseUri(trimmed);
   return { secret: normalizeBase32Seed(trimmed), algorithm: 'sha1', digits: 6, period: 30 };
 }
@@ -167,7 +167,7 @@ function encodeComponent(value: string, part: string): string {
   try {
     return encodeURIComponent(value);
   } catch {
-    throw invalid('otpauth URI', `the ${part} is not well-formed Unicode`);
+    throw invalid('what.otpauthUri', `the ${part} is not well-formed Unicode`);
   }
 }
 
@@ -179,13 +179,13 @@ function encodeComponent(value: string, part: string): string {
 export function toOtpauthUri(seed: TotpSeed, issuer: string, label: string): string {
   const secret = normalizeBase32Seed(seed.secret);
   const algorithm = Object.keys(ALGORITHMS).find((k) => ALGORITHMS[k] === seed.algorithm);
-  if (algorithm === undefined) throw invalid('TOTP seed', 'algorithm must be sha1, sha256 or sha512');
+  if (algorithm === undefined) throw invalid('what.totpSeed', 'algorithm must be sha1, sha256 or sha512');
   parseDigits(String(seed.digits));
   parsePeriod(Number.isSafeInteger(seed.period) ? String(seed.period) : 'x');
   const cleanIssuer = issuer.trim();
   const cleanLabel = label.trim();
-  if (cleanIssuer === '') throw invalid('otpauth URI', 'the issuer is empty');
-  if (cleanLabel === '') throw invalid('otpauth URI', 'the label is empty');
+  if (cleanIssuer === '') throw invalid('what.otpauthUri', 'the issuer is empty');
+  if (cleanLabel === '') throw invalid('what.otpauthUri', 'the label is empty');
   const encodedIssuer = encodeComponent(cleanIssuer, 'issuer');
   const encodedLabel = encodeComponent(cleanLabel, 'label');
   return `otpauth://totp/${encodedIssuer}:${encodedLabel}?secret=${secret}&issuer=${encodedIssuer}&algorithm=${algorithm}&digits=${seed.digits}&period=${seed.period}`;

@@ -54,7 +54,7 @@ const MAX_REJECTIONS = 1000;
 const MAX_ATTEMPTS = 50;
 
 function invalidRules(detail: string): GmvError {
-  return new GmvError('INVALID_INPUT', { what: 'password rules', detail });
+  return new GmvError('INVALID_INPUT', { what: 'what.passwordRules', detail });
 }
 
 function charsOf(rules: PasswordRules, cls: CharClass): string {
@@ -72,22 +72,22 @@ function isWhole(value: unknown): value is number {
  */
 export function validateRules(rules: PasswordRules): void {
   const { length, minLength, maxLength, classes, symbols, minPerClass, forbidRepeats } = rules;
-  if (!isWhole(length) || !isWhole(minLength) || !isWhole(maxLength)) throw invalidRules('lengths must be whole numbers');
+  if (!isWhole(length) || !isWhole(minLength) || !isWhole(maxLength)) throw invalidRules('detail.rulesLengthsWhole');
   if (!(minLength >= 1 && minLength <= length && length <= maxLength && maxLength <= MAX_PASSWORD_LENGTH)) {
     throw invalidRules(`lengths must satisfy 1 <= minLength <= length <= maxLength <= ${MAX_PASSWORD_LENGTH}`);
   }
-  if (!Array.isArray(classes) || classes.length === 0) throw invalidRules('at least one character class is needed');
+  if (!Array.isArray(classes) || classes.length === 0) throw invalidRules('detail.rulesNoClass');
   if (classes.some((c) => !(CHAR_CLASSES as readonly string[]).includes(c))) throw invalidRules(`classes must be among ${CHAR_CLASSES.join(', ')}`);
-  if (new Set(classes).size !== classes.length) throw invalidRules('a character class is listed twice');
-  if (typeof symbols !== 'string' || !ASCII_PUNCTUATION.test(symbols)) throw invalidRules('symbols must be ASCII punctuation (no letters, digits or spaces)');
-  if (new Set(symbols).size !== symbols.length) throw invalidRules('a symbol is listed twice');
-  if (classes.includes('symbol') && symbols.length === 0) throw invalidRules('the symbol class needs a non-empty symbol set');
-  if (!isWhole(minPerClass) || minPerClass < 0) throw invalidRules('minPerClass must be a whole number >= 0');
+  if (new Set(classes).size !== classes.length) throw invalidRules('detail.rulesClassTwice');
+  if (typeof symbols !== 'string' || !ASCII_PUNCTUATION.test(symbols)) throw invalidRules('detail.rulesSymbolsAscii');
+  if (new Set(symbols).size !== symbols.length) throw invalidRules('detail.rulesSymbolTwice');
+  if (classes.includes('symbol') && symbols.length === 0) throw invalidRules('detail.rulesSymbolsEmpty');
+  if (!isWhole(minPerClass) || minPerClass < 0) throw invalidRules('detail.rulesMinPerClass');
   if (minPerClass * classes.length > length) throw invalidRules(`${classes.length} classes x ${minPerClass} each do not fit in ${length} characters`);
   if (forbidRepeats === undefined) return;
-  if (!isWhole(forbidRepeats) || forbidRepeats < 1) throw invalidRules('forbidRepeats must be a whole number >= 1');
+  if (!isWhole(forbidRepeats) || forbidRepeats < 1) throw invalidRules('detail.rulesForbidRepeats');
   const alphabet = alphabetOf(rules);
-  if (alphabet.length === 1 && length > forbidRepeats) throw invalidRules('a single allowed character cannot avoid repeats');
+  if (alphabet.length === 1 && length > forbidRepeats) throw invalidRules('detail.rulesSingleChar');
   for (const cls of classes) {
     // A one-character class needed k times must be split into runs of at most forbidRepeats by other characters.
     if (charsOf(rules, cls).length !== 1 || alphabet.length === 1) continue;
@@ -113,13 +113,13 @@ export function uniformIndex(n: number, random: RandomBytes): number {
   const mask = 2 ** bits - 1;
   for (let tries = 0; tries < MAX_REJECTIONS; tries += 1) {
     const drawn = random(bytes);
-    if (drawn.length < bytes) throw new GmvError('INTERNAL', { detail: 'the random source returned too few bytes' });
+    if (drawn.length < bytes) throw new GmvError('INTERNAL', { detail: 'detail.randomShort' });
     let value = 0;
     for (let i = 0; i < bytes; i += 1) value = value * 256 + (drawn[i] ?? 0);
     const candidate = bits === 32 ? value : value & mask;
     if (candidate < n) return candidate;
   }
-  throw new GmvError('INTERNAL', { detail: 'the random source is not random' });
+  throw new GmvError('INTERNAL', { detail: 'detail.randomBroken' });
 }
 
 /** Unbiased in-place Fisher–Yates shuffle. */
@@ -216,7 +216,7 @@ export function generatePassword(rules: PasswordRules, random: RandomBytes): str
     const password = slots.map((s) => s.char).join('');
     if (checkPassword(password, rules).ok) return password;
   }
-  throw invalidRules('no password meeting them could be generated; allow more characters or longer runs');
+  throw invalidRules('detail.rulesUnsatisfiable');
 }
 
 /**

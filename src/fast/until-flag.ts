@@ -9,6 +9,6 @@ import { parseUntilInput } from '../domain/dates.js';
 export function untilFlag(name: string, value: string | undefined): Date | undefined {
   if (value === undefined) return undefined;
   const until = parseUntilInput(value);
-  if (!until) throw new GmvError('USAGE', { detail: `--${name} ${value}: expected YYYY-MM-DD or an ISO-8601 timestamp` });
+  if (!until) throw new GmvError('USAGE', { detail: 'detail.untilForm', flag: name, value });
   return until;
 }

@@ -62,15 +62,15 @@ export interface ChangedAccount {
 }
 
 function validPlatform(platform: string): Platform {
-  if (!(PLATFORMS as readonly string[]).includes(platform)) throw new GmvError('USAGE', { detail: `unknown platform "${platform}"; platforms are ${PLATFORMS.join(', ')}` });
+  if (!(PLATFORMS as readonly string[]).includes(platform)) throw new GmvError('USAGE', { detail: 'detail.platformUnknown', platform, platforms: PLATFORMS.join(', ') });
   return platform as Platform;
 }
 
 /** Register text of an account: a name, and a login id or filing number if given (empty clears them); no control characters. */
 function checkRegisterText(input: { name?: string | undefined; loginId?: string | undefined; filingNumber?: string | undefined; filingOffice?: string | undefined }): void {
-  if (input.name !== undefined && !isDisplayName(input.name)) throw new GmvError('INVALID_INPUT', { what: 'name', detail: 'empty, padded or holding control characters' });
-  for (const [what, value] of [['login id', input.loginId], ['filing number', input.filingNumber], ['filing office', input.filingOffice]] as const) {
-    if (value && !isDisplayName(value)) throw new GmvError('INVALID_INPUT', { what, detail: 'padded or holding control characters' });
+  if (input.name !== undefined && !isDisplayName(input.name)) throw new GmvError('INVALID_INPUT', { what: 'what.accountName', detail: 'detail.emptyPaddedControls' });
+  for (const [what, value] of [['what.loginId', input.loginId], ['what.filingNumber', input.filingNumber], ['what.filingOffice', input.filingOffice]] as const) {
+    if (value && !isDisplayName(value)) throw new GmvError('INVALID_INPUT', { what, detail: 'detail.paddedControls' });
   }
 }
 
@@ -98,7 +98,7 @@ export function personSealer(actor: Actor): NonNullable<Actor['signer']> {
 }
 
 export async function addAccount(vault: Vault, actor: Actor, input: AccountInput): Promise<AddAccountResult> {
-  if (!isSlug(input.slug)) throw new GmvError('INVALID_INPUT', { what: 'slug', detail: `"${input.slug}" must be lowercase words joined by hyphens (like weibo-press)` });
+  if (!isSlug(input.slug)) throw new GmvError('INVALID_INPUT', { what: 'what.slug', detail: 'detail.slugForm', slug: input.slug });
   checkRegisterText(input);
   const platform = validPlatform(input.platform);
   await authorize(vault, actor, 'account.manage', input.slug);
@@ -152,7 +152,7 @@ export async function setAccount(vault: Vault, actor: Actor, slug: string, chang
       if (!unit) throw new GmvError('UNIT_NOT_FOUND', { unit: changes.unit });
       set.unit_id = Number(unit.id);
     }
-    if (Object.keys(set).length === 0) throw new GmvError('USAGE', { detail: 'nothing to change: give --name, --unit, --login-id, --filing-number, --filing-office or --filed-on' });
+    if (Object.keys(set).length === 0) throw new GmvError('USAGE', { detail: 'detail.accountNothingToChange' });
     await trx.updateTable('accounts').set(set).where('id', '=', account.id).execute();
     // Art. 12: a change of name, handle or owning unit is filed within the pack's working days.
     const filed = changes.name !== undefined || changes.loginId !== undefined || changes.unit !== undefined;

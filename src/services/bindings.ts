@@ -18,9 +18,9 @@ export type BindingRole = (typeof BINDING_ROLES)[number];
 export interface BindingView { id: number; slug: string; role: BindingRole; login: string | null; external: string | null; boundOn: string; until: string | null; createdBy: string }
 
 export async function addBinding(vault: Vault, actor: Actor, input: { slug: string; role: BindingRole; person?: string; external?: string; boundOn?: CivilDate; expiresOn?: CivilDate }): Promise<BindingView> {
-  if (!(BINDING_ROLES as readonly string[]).includes(input.role)) throw new GmvError('USAGE', { detail: `--role must be one of ${BINDING_ROLES.join(', ')}` });
-  if (Boolean(input.person) === Boolean(input.external)) throw new GmvError('USAGE', { detail: 'give exactly one of --person HANDLE (staff) or --external NAME (someone outside the vault)' });
-  if (input.external !== undefined && !isDisplayName(input.external)) throw new GmvError('INVALID_INPUT', { what: '--external', detail: 'empty, padded or holding control characters' });
+  if (!(BINDING_ROLES as readonly string[]).includes(input.role)) throw new GmvError('USAGE', { detail: 'detail.bindingRoleOneOf', roles: BINDING_ROLES.join(', ') });
+  if (Boolean(input.person) === Boolean(input.external)) throw new GmvError('USAGE', { detail: 'detail.bindingPersonOrExternal' });
+  if (input.external !== undefined && !isDisplayName(input.external)) throw new GmvError('INVALID_INPUT', { what: '--external', detail: 'detail.emptyPaddedControls' });
   const account = await findAccount(vault, input.slug);
   await authorize(vault, actor, 'binding.manage', input.slug);
   const db = vault.store.db;
@@ -36,7 +36,7 @@ export async function addBinding(vault: Vault, actor: Actor, input: { slug: stri
     const limit = limits[account.platform as Platform]?.[input.role];
     const current = active.filter((b) => b.role === input.role && (!b.expires_on || b.expires_on >= today)).length;
     if (limit !== undefined && current >= limit) {
-      throw new GmvError('INVALID_INPUT', { what: 'binding', detail: `${account.platform} allows ${limit} ${input.role} binding(s) and ${input.slug} has ${current}; remove one first` });
+      throw new GmvError('INVALID_INPUT', { what: 'what.binding', detail: 'detail.bindingLimit', platform: account.platform, limit, role: input.role, slug: input.slug, current });
     }
     const row = await trx.insertInto('bindings').values({
       account_id: account.id, person_id: person ? Number(person.id) : null, external_name: input.external ?? null, role: input.role,
@@ -54,7 +54,7 @@ export async function addBinding(vault: Vault, actor: Actor, input: { slug: stri
 export async function removeBinding(vault: Vault, actor: Actor, id: number): Promise<BindingView> {
   const existing = (await bindingsWhere(vault, { id }))[0];
   await authorize(vault, actor, 'binding.manage', existing?.slug ?? `#${id}`);
-  if (!existing) throw new GmvError('INVALID_INPUT', { what: 'binding', detail: `no active binding #${id} (see gmv binding list)` });
+  if (!existing) throw new GmvError('INVALID_INPUT', { what: 'what.binding', detail: 'detail.bindingNotActive', id });
   const policy = await activePolicy(vault.store.db);
   const binding = { id, slug: existing.slug, role: existing.role, person: existing.login, external: existing.external };
   await commitChange(vault, async (trx) => endBinding({ trx, at: vault.now(), actor: actor.login, policy }, binding), { by: actor });

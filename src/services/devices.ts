@@ -32,7 +32,7 @@ export interface EnrollResult {
 
 /** On the person's own terminal: make this terminal's keys and a pending device with a code. */
 export async function enrollDevice(vault: Vault, input: { login: string; passphrase: () => Promise<Secret>; label?: string; commonPasswords: ReadonlySet<string> }): Promise<EnrollResult> {
-  if (input.label !== undefined && !isDisplayName(input.label)) throw new GmvError('INVALID_INPUT', { what: 'device label', detail: 'empty, padded or holding control characters' });
+  if (input.label !== undefined && !isDisplayName(input.label)) throw new GmvError('INVALID_INPUT', { what: 'what.deviceLabel', detail: 'detail.emptyPaddedControls' });
   const db = vault.store.db;
   const person = await db.selectFrom('people').select(['id', 'login', 'name', 'status']).where('login', '=', input.login).executeTakeFirst();
   // A terminal whose first file is another person's (two people share this OS account) gives this one a file of their own.
@@ -46,7 +46,7 @@ export async function enrollDevice(vault: Vault, input: { login: string; passphr
   }
   if (!person) throw new GmvError('PERSON_NOT_FOUND', { login: input.login });
   if (person.status === 'departed') {
-    return refuse(vault, { login: input.login }, { action: 'device.enroll', subject: input.login, rule: 'subject-status', reason: 'person departed', code: 'DENIED_STATUS', params: { login: input.login, status: person.status, action: 'device enrollment' } });
+    return refuse(vault, { login: input.login }, { action: 'device.enroll', subject: input.login, rule: 'subject-status', reason: 'person departed', code: 'DENIED_STATUS', params: { login: input.login, status: person.status, action: 'what.deviceEnrollment' } });
   }
   const activeKey = await db.selectFrom('person_keys').select('fingerprint').where('person_id', '=', Number(person.id)).where('status', '=', 'active').executeTakeFirst();
   if (activeKey) return enrollAdditionalDevice(vault, { id: Number(person.id), login: input.login }, input.label, ownFile);
@@ -113,7 +113,7 @@ export async function addKeyToDevice(vault: Vault, person: { personId: number; l
   if (Number(device.person_id) !== person.personId) {
     return refuse(vault, { login: person.login }, { action: 'device.add-key', subject: deviceId, rule: 'device-owner', reason: 'terminal of another person', code: 'DENIED_ROLE', params: { action: 'device.add-key', role: `owner of ${deviceId}`, login: person.login } });
   }
-  if (device.status !== 'active') throw new GmvError('DEVICE_NOT_AUTHORIZED', { device: deviceId, reason: device.status === 'pending' ? 'not approved yet (gmv device approve CODE)' : `device ${device.status}` });
+  if (device.status !== 'active') throw new GmvError('DEVICE_NOT_AUTHORIZED', { device: deviceId, reason: device.status === 'pending' ? 'detail.deviceNotApproved' : 'detail.deviceStatus', status: device.status });
   const tampered = new GmvError('DEVICE_SIGNING_KEY_TAMPERED', { device: deviceId, fingerprint: device.signing_fingerprint });
   const recipient = await readPublic(device.signing_public_key).catch((error: unknown) => {
     throw new GmvError(tampered.code, tampered.params, { cause: error });
@@ -138,7 +138,7 @@ export interface ApproveResult {
 /** An officer approves a pending enrollment by the code the person read out. */
 export async function approveDevice(vault: Vault, officer: KeyHolder, typedCode: string): Promise<ApproveResult> {
   const code = normalizeEnrollCode(typedCode);
-  if (!code) throw new GmvError('USAGE', { detail: `"${typedCode}" is not an enrollment code (XXXXX-XXXXX)` });
+  if (!code) throw new GmvError('USAGE', { detail: 'detail.enrollCodeForm', code: typedCode });
   const db = vault.store.db;
   const device = await db.selectFrom('devices').innerJoin('people', 'people.id', 'devices.person_id')
     .select(['devices.id', 'devices.csr', 'devices.created_at', 'devices.signing_fingerprint', 'devices.status', 'people.id as person_id', 'people.login', 'people.status as person_status'])
@@ -146,11 +146,11 @@ export async function approveDevice(vault: Vault, officer: KeyHolder, typedCode:
   await authorize(vault, officer, 'device.approve', device?.id ?? code);
   if (!device || device.status !== 'pending') throw new GmvError('DEVICE_CODE_UNKNOWN', { code });
   if (device.person_status === 'departed') {
-    return refuse(vault, officer, { action: 'device.approve', subject: device.id, rule: 'subject-status', reason: `${device.login} departed`, code: 'DENIED_STATUS', params: { login: device.login, status: 'departed', action: 'device approval' } });
+    return refuse(vault, officer, { action: 'device.approve', subject: device.id, rule: 'subject-status', reason: `${device.login} departed`, code: 'DENIED_STATUS', params: { login: device.login, status: 'departed', action: 'what.deviceApproval' } });
   }
   const csr = readCsr(device.csr ?? '');
   if (csr.deviceId !== device.id || csr.login !== device.login) {
-    throw new GmvError('INVALID_INPUT', { what: 'certificate request', detail: 'it names another device or person than its enrollment' });
+    throw new GmvError('INVALID_INPUT', { what: 'what.certificateRequest', detail: 'detail.csrMismatch' });
   }
   const policy = await activePolicy(db);
   const [ca, orgKey] = await Promise.all([caFor(vault, officer), orgKeyFor(vault, officer)]);
@@ -191,12 +191,12 @@ export async function approveDevice(vault: Vault, officer: KeyHolder, typedCode:
 
 /** Revoke a device: it can no longer unlock or sign, and a new CRL lists its certificate. */
 export async function revokeDevice(vault: Vault, officer: KeyHolder, deviceId: string, reason: string): Promise<{ deviceId: string; crlNumber: number }> {
-  if (!isDisplayName(reason)) throw new GmvError('INVALID_INPUT', { what: 'reason', detail: 'empty, padded or holding control characters' });
+  if (!isDisplayName(reason)) throw new GmvError('INVALID_INPUT', { what: 'what.reason', detail: 'detail.emptyPaddedControls' });
   const db = vault.store.db;
   await authorize(vault, officer, 'device.revoke', deviceId);
   const device = await db.selectFrom('devices').select(['id', 'status', 'person_id']).where('id', '=', deviceId).executeTakeFirst();
   if (!device) throw new GmvError('DEVICE_NOT_FOUND', { device: deviceId });
-  if (device.status === 'revoked') throw new GmvError('INVALID_INPUT', { what: 'device', detail: `${deviceId} is already revoked` });
+  if (device.status === 'revoked') throw new GmvError('INVALID_INPUT', { what: 'what.device', detail: 'detail.deviceRevoked', device: deviceId });
   const policy = await activePolicy(db);
   const ca = await caFor(vault, officer);
   return commitChange(vault, async (trx) => {
@@ -257,7 +257,7 @@ export async function deviceCaPem(vault: Vault): Promise<string> {
 export async function deviceCertPem(vault: Vault, deviceId: string): Promise<string> {
   const row = await vault.store.db.selectFrom('devices').select(['cert_pem']).where('id', '=', deviceId).executeTakeFirst();
   if (!row) throw new GmvError('DEVICE_NOT_FOUND', { device: deviceId });
-  if (!row.cert_pem) throw new GmvError('INVALID_INPUT', { what: 'device', detail: `${deviceId} has no certificate yet (pending approval)` });
+  if (!row.cert_pem) throw new GmvError('INVALID_INPUT', { what: 'what.device', detail: 'detail.deviceNoCertificate', device: deviceId });
   return row.cert_pem;
 }
 
@@ -317,7 +317,7 @@ export async function pendingEnrollment(vault: Vault, login?: string): Promise<{
 /** An officer turns down a pending enrollment by its code: the terminal can never be approved with it. */
 export async function rejectDevice(vault: Vault, officer: KeyHolder, typedCode: string): Promise<{ deviceId: string; login: string }> {
   const code = normalizeEnrollCode(typedCode);
-  if (!code) throw new GmvError('USAGE', { detail: `"${typedCode}" is not an enrollment code (XXXXX-XXXXX)` });
+  if (!code) throw new GmvError('USAGE', { detail: 'detail.enrollCodeForm', code: typedCode });
   const device = await vault.store.db.selectFrom('devices').innerJoin('people', 'people.id', 'devices.person_id')
     .select(['devices.id', 'devices.status', 'people.login']).where('devices.enroll_code_hash', '=', enrollCodeHash(code)).executeTakeFirst();
   await authorize(vault, officer, 'device.reject', device?.id ?? code);
@@ -325,7 +325,7 @@ export async function rejectDevice(vault: Vault, officer: KeyHolder, typedCode: 
   if (device.status !== 'pending') throw new GmvError('DEVICE_NOT_PENDING', { device: device.id, status: device.status });
   await commitChange(vault, async (trx) => {
     const changed = await trx.updateTable('devices').set({ status: 'rejected' }).where('id', '=', device.id).where('status', '=', 'pending').executeTakeFirst();
-    if (Number(changed.numUpdatedRows) !== 1) throw new GmvError('DEVICE_NOT_PENDING', { device: device.id, status: 'changed meanwhile' });
+    if (Number(changed.numUpdatedRows) !== 1) throw new GmvError('DEVICE_NOT_PENDING', { device: device.id, status: 'detail.changedMeanwhile' });
     await trx.updateTable('person_keys').set({ status: 'rejected' }).where('status', '=', 'pending')
       .where('fingerprint', 'in', trx.selectFrom('person_key_locks').select('key_fingerprint').where('device_id', '=', device.id)).execute();
     return { result: undefined, audit: [{ action: 'device.reject', actor: officer.login, subject: device.id, outcome: 'ok', details: { person: device.login } }] };

@@ -26,7 +26,7 @@ import { certifiedKey, PERSON_KEY_COLUMNS, writeSeal } from './state-seals.js';
 export function parseCapabilities(text: string): Capability[] {
   const can = text.split(',').map((c) => c.trim()).filter(Boolean);
   for (const c of can) if (!(CAPABILITIES as readonly string[]).includes(c)) throw new GmvError('CAPABILITY_UNKNOWN', { capability: c, known: CAPABILITIES.join(', ') });
-  if (can.length === 0) throw new GmvError('USAGE', { detail: `--can needs at least one of ${CAPABILITIES.join(', ')}` });
+  if (can.length === 0) throw new GmvError('USAGE', { detail: 'detail.canNeedsOne', capabilities: CAPABILITIES.join(', ') });
   return [...new Set(can)] as Capability[];
 }
 
@@ -58,10 +58,10 @@ export async function checkedGrantee(vault: Vault, officer: KeyHolder, login: st
     const exists = await db.selectFrom('people').select('status').where('login', '=', login).executeTakeFirst();
     if (!exists) throw new GmvError('PERSON_NOT_FOUND', { login });
     const status = `${exists.status} without an approved device`;
-    return refuse(vault, officer, { action: 'grant.add', subject: login, rule: 'subject-status', reason: `grantee ${status}`, code: 'DENIED_STATUS', params: { login, status, action: 'receiving a grant' } });
+    return refuse(vault, officer, { action: 'grant.add', subject: login, rule: 'subject-status', reason: `grantee ${status}`, code: 'DENIED_STATUS', params: { login, status, action: 'what.receivingGrant' } });
   }
   if (person.status !== 'active') {
-    return refuse(vault, officer, { action: 'grant.add', subject: login, rule: 'subject-status', reason: `grantee ${person.status}`, code: 'DENIED_STATUS', params: { login, status: person.status, action: 'receiving a grant' } });
+    return refuse(vault, officer, { action: 'grant.add', subject: login, rule: 'subject-status', reason: `grantee ${person.status}`, code: 'DENIED_STATUS', params: { login, status: person.status, action: 'what.receivingGrant' } });
   }
   // Art. 25: access only after training; Art. 7: a contractor only under a confidentiality agreement.
   const granteeRow = await db.selectFrom('people').select(['roles', 'employer']).where('id', '=', Number(person.id)).executeTakeFirstOrThrow();
@@ -76,11 +76,11 @@ export async function checkedGrantee(vault: Vault, officer: KeyHolder, login: st
 export async function addGrants(vault: Vault, officer: KeyHolder, login: string, slugs: string[], can: Capability[], until: Date | null, onProgress?: (done: number, total: number) => void): Promise<GrantAdded[]> {
   const db = vault.store.db;
   const recipient = await checkedGrantee(vault, officer, login);
-  if (until && until <= vault.now()) throw new GmvError('USAGE', { detail: '--until must be in the future' });
+  if (until && until <= vault.now()) throw new GmvError('USAGE', { detail: 'detail.untilPast' });
   const accounts = await findAccounts(vault, [...new Set(slugs)]);
   const archived = accounts.find((a) => a.status !== 'active');
   if (archived) {
-    return refuse(vault, officer, { action: 'grant.add', subject: archived.slug, rule: 'account-status', reason: `account ${archived.status}`, code: 'DENIED_STATUS', params: { login: archived.slug, status: archived.status, action: 'granting access' } });
+    return refuse(vault, officer, { action: 'grant.add', subject: archived.slug, rule: 'account-status', reason: `account ${archived.status}`, code: 'DENIED_STATUS', params: { login: archived.slug, status: archived.status, action: 'what.grantingAccess' } });
   }
   const orgKey = await orgSecretFor(vault, officer);
   const policy = await activePolicy(db);
@@ -141,7 +141,7 @@ export async function removeGrant(vault: Vault, officer: KeyHolder, login: strin
   return commitChange(vault, async (trx) => {
     const ctx = { trx, at: vault.now(), actor: officer.login, policy };
     const ended = await endGrant(ctx, { personId: Number(person.id), login, accountId: account.id, slug }, 'grant-removed');
-    if (!ended) throw new GmvError('INVALID_INPUT', { what: 'grant', detail: `${login} holds no grant on ${slug}` });
+    if (!ended) throw new GmvError('INVALID_INPUT', { what: 'what.grant', detail: 'detail.noGrant', login, account: slug });
     const swept = await endExpiredGrants(ctx);
     return { result: { login, slug, rotationDue: ended.result.rotationDue }, audit: [...ended.audit, ...swept.audit] };
   }, { by: officer });

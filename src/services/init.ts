@@ -57,11 +57,11 @@ export interface InitResult {
 
 export async function initVault(options: InitOptions): Promise<InitResult> {
   const now = options.now ?? (() => new Date());
-  for (const [what, value] of [['organisation name', options.org], ['unit name', options.unit], ['officer name', options.officerName]] as const) {
-    if (!isDisplayName(value)) throw new GmvError('INVALID_INPUT', { what, detail: 'empty, padded with spaces or holding control characters' });
+  for (const [what, value] of [['what.orgName', options.org], ['what.unitName', options.unit], ['what.officerName', options.officerName]] as const) {
+    if (!isDisplayName(value)) throw new GmvError('INVALID_INPUT', { what, detail: 'detail.emptyPaddedSpacesControls' });
   }
   if (!isLoginHandle(options.login)) {
-    throw new GmvError('INVALID_INPUT', { what: 'login handle', detail: `"${options.login}" must be lowercase letters and digits joined by . _ or - (like zhang.wei)` });
+    throw new GmvError('INVALID_INPUT', { what: 'what.loginHandle', detail: 'detail.loginHandleForm', login: options.login });
   }
   const policy = await parsePolicy(options.policy.text, options.policy.source);
   enforcePassphrase(options.passphrase, options.login, policy, options.commonPasswords);
@@ -186,7 +186,7 @@ function recoveryPaths(recovery: InitOptions['recovery']): string[] {
   const threshold = recovery.threshold ?? 1;
   if (shares === 1 && threshold === 1) return [recovery.out];
   if (!Number.isInteger(shares) || !Number.isInteger(threshold) || threshold < 2 || threshold > shares || shares > 255) {
-    throw new GmvError('USAGE', { detail: '--recovery-threshold K and --recovery-shares N need 2 <= K <= N <= 255' });
+    throw new GmvError('USAGE', { detail: 'detail.recoveryShares' });
   }
   return Array.from({ length: shares }, (_, i) => `${recovery.out}.${i + 1}`);
 }

@@ -43,7 +43,7 @@ export async function loginPerson(vault: Vault, options: LoginOptions): Promise<
     maxSeconds: policy.session.maxSeconds,
   }, person.key.write());
   const session = await findSession(options.socketPath);
-  if (!session) throw new GmvError('INTERNAL', { detail: 'the session agent started but does not answer' });
+  if (!session) throw new GmvError('INTERNAL', { detail: 'detail.agentSilent' });
   // The warnings go to the person logging in; the agent's status stays session metadata only.
   return { ...session.session, notices: await trainingNotices(vault, person) };
 }

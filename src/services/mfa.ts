@@ -49,7 +49,7 @@ export async function startMfaEnrollment(vault: Vault, holder: KeyHolder): Promi
 /** Confirm a pending enrollment with a code from the authenticator. */
 export async function confirmMfaEnrollment(vault: Vault, holder: KeyHolder, code: Secret): Promise<void> {
   const params = await loadTotp(vault.store.db, holder, 'pending');
-  if (!params) throw new GmvError('INVALID_INPUT', { what: 'enrollment', detail: 'no pending TOTP enrollment: run gmv mfa enroll first' });
+  if (!params) throw new GmvError('INVALID_INPUT', { what: 'what.mfaEnrollment', detail: 'detail.noPendingTotp' });
   const step = await verifyTotp(params, code.revealString().trim(), vault.now());
   if (step === null) {
     await commitChange(vault, async () => ({ result: undefined, audit: [{ action: 'mfa.enroll.confirm', actor: holder.login, subject: holder.login, outcome: 'denied', details: { reason: 'wrong code' } }] }), { by: holder });
@@ -66,7 +66,7 @@ export async function loadTotp(db: Kysely<DB>, holder: KeyHolder, status: 'pendi
   const row = await db.selectFrom('mfa_totp').selectAll().where('person_id', '=', holder.personId).where('status', '=', status).executeTakeFirst();
   if (!row) return null;
   const dataKey = await unwrap(db, holder, 'mfa-seed', holder.login);
-  if (!dataKey) throw new GmvError('INVALID_INPUT', { what: 'TOTP enrollment', detail: 'the seed is not wrapped for this key; enroll again with gmv mfa enroll' });
+  if (!dataKey) throw new GmvError('INVALID_INPUT', { what: 'what.totpEnrollment', detail: 'detail.totpSeedNotWrapped' });
   const what = `mfa_totp.seed_envelope (${holder.login})`;
   const secret = open(dataKey, parseEnvelope(row.seed_envelope, what), what).toString('utf8');
   dataKey.fill(0);

@@ -107,10 +107,10 @@ export async function offboardStaff(vault: Vault, officer: KeyHolder & { deviceI
   const person = await findPerson(db, { login });
   if (!person) throw new GmvError('PERSON_NOT_FOUND', { login });
   if (person.status === 'departed') throw new GmvError('PERSON_DEPARTED', { login });
-  if (person.id === officer.personId) throw new GmvError('INVALID_INPUT', { what: 'person', detail: 'you cannot offboard yourself; another security officer does' });
+  if (person.id === officer.personId) throw new GmvError('INVALID_INPUT', { what: 'what.person', detail: 'detail.offboardSelf' });
   const today = civilDateOf(vault.now());
   const day = effective ?? today;
-  if (day > today) throw new GmvError('INVALID_INPUT', { what: '--effective', detail: `${day} is after today (${today}); offboard on the day they leave` });
+  if (day > today) throw new GmvError('INVALID_INPUT', { what: '--effective', detail: 'detail.offboardFuture', day, today });
   const policy = await activePolicy(db);
   const calendar = await workCalendar(vault);
   const deadline = departureDeadline(calendar, today, policy.rotation.departureWorkingDays);
@@ -151,7 +151,7 @@ export async function offboardStaff(vault: Vault, officer: KeyHolder & { deviceI
     await sealPeople(trx, vault.vaultId, orgSigner, [person.id], at.toISOString());
     if (person.roles.includes('security-officer')) {
       const others = (await trx.selectFrom('people').select(['roles']).where('status', '=', 'active').execute()).filter((p) => (JSON.parse(p.roles) as string[]).includes('security-officer'));
-      if (others.length === 0) throw new GmvError('INVALID_INPUT', { what: 'person', detail: `${login} is the last active security officer` });
+      if (others.length === 0) throw new GmvError('INVALID_INPUT', { what: 'what.person', detail: 'detail.lastOfficer', login });
     }
 
     // The rotation queue first: the grants ended below then find each account already queued.

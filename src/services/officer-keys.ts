@@ -9,11 +9,16 @@ import { currentCaRow, currentOrgKeyRow, openCa, openOrgKey, openOrgSecret, unwr
 import { liveWrap } from '../store/wraps.js';
 import { recordDenial, type Vault } from './vault.js';
 
+/** The wrapped key by its name in the catalogue, so a refusal names it in the reader's language. */
+function keyName(kind: WrappedItem): string {
+  return kind === 'org-key' ? 'what.orgKeyItem' : kind === 'device-ca' ? 'what.deviceCa' : kind;
+}
+
 async function dataKeyFor(vault: Vault, holder: KeyHolder, kind: WrappedItem, itemId: string, purpose: string): Promise<Buffer> {
   const dataKey = await unwrap(vault.store.db, holder, kind, itemId);
   if (dataKey) return dataKey;
   await recordDenial(vault, { action: `${kind}.use`, actor: holder.login, subject: null, outcome: 'denied', details: { rule: 'key-wrap', reason: `no ${kind} wrap for this person's key`, purpose } }, undefined, { by: holder });
-  throw new GmvError('NO_KEY_WRAP', { key: kind, login: holder.login });
+  throw new GmvError('NO_KEY_WRAP', { key: keyName(kind), login: holder.login });
 }
 
 export async function orgKeyFor(vault: Vault, holder: KeyHolder): Promise<PrivateKey> {
@@ -58,7 +63,7 @@ export async function wrapOfficerKeys(trx: Kysely<DB>, vault: Pick<Vault, 'now'>
     if (exists) continue;
     // Inside the caller's transaction: on SQLite its connection is the only one.
     const dataKey = await unwrap(trx, from, kind, row.fingerprint);
-    if (!dataKey) throw new GmvError('NO_KEY_WRAP', { key: kind, login: from.login });
+    if (!dataKey) throw new GmvError('NO_KEY_WRAP', { key: keyName(kind), login: from.login });
     try {
       await wrapForPeople(trx, { kind, ref: row.fingerprint, version: 1 }, dataKey, [to], vault.now().toISOString());
       wrapped += 1;

@@ -24,22 +24,22 @@ async function withField(current: CredentialContent, field: Field, input: Secret
   const next: CredentialContent = { ...current };
   switch (field) {
     case 'password':
-      if (text.length === 0 || text.includes('\n')) throw new GmvError('INVALID_INPUT', { what: 'password', detail: 'empty or spanning several lines' });
+      if (text.length === 0 || text.includes('\n')) throw new GmvError('INVALID_INPUT', { what: 'what.password', detail: 'detail.passwordLines' });
       next.password = text;
       break;
     case 'login':
-      if (text.trim().length === 0) throw new GmvError('INVALID_INPUT', { what: 'login', detail: 'empty' });
+      if (text.trim().length === 0) throw new GmvError('INVALID_INPUT', { what: 'what.login', detail: 'detail.fieldEmpty' });
       next.login = text.trim();
       break;
     case 'totp':
       next.totp = parseTotpInput(text.trim());
       break;
     case 'phone':
-      if (!/^\+?[0-9][0-9 -]{4,19}$/.test(text.trim())) throw new GmvError('INVALID_INPUT', { what: 'phone', detail: 'digits, spaces and dashes, optionally a leading +' });
+      if (!/^\+?[0-9][0-9 -]{4,19}$/.test(text.trim())) throw new GmvError('INVALID_INPUT', { what: 'what.phone', detail: 'detail.phoneForm' });
       next.phone = text.trim();
       break;
     case 'email':
-      if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text.trim())) throw new GmvError('INVALID_INPUT', { what: 'email', detail: 'not an e-mail address' });
+      if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text.trim())) throw new GmvError('INVALID_INPUT', { what: 'what.email', detail: 'detail.notEmail' });
       next.email = text.trim();
       break;
     case 'notes':
@@ -47,7 +47,7 @@ async function withField(current: CredentialContent, field: Field, input: Secret
       break;
     case 'recovery': {
       const codes = parseRecoveryCodes(text);
-      if (codes.length === 0) throw new GmvError('INVALID_INPUT', { what: 'recovery codes', detail: 'none found (one per line)' });
+      if (codes.length === 0) throw new GmvError('INVALID_INPUT', { what: 'what.recoveryCodes', detail: 'detail.noRecoveryCodes' });
       next.recovery = codes;
       break;
     }

@@ -33,9 +33,9 @@ export interface PersonView {
 
 export function parseRoles(text: string): Role[] {
   const roles = text.split(',').map((r) => r.trim()).filter(Boolean);
-  if (roles.length === 0) throw new GmvError('USAGE', { detail: `--roles needs at least one of ${ROLES.join(', ')}` });
+  if (roles.length === 0) throw new GmvError('USAGE', { detail: 'detail.rolesNeedOne', roles: ROLES.join(', ') });
   for (const role of roles) {
-    if (!(ROLES as readonly string[]).includes(role)) throw new GmvError('USAGE', { detail: `unknown role "${role}"; roles are ${ROLES.join(', ')}` });
+    if (!(ROLES as readonly string[]).includes(role)) throw new GmvError('USAGE', { detail: 'detail.roleUnknown', role, roles: ROLES.join(', ') });
   }
   return [...new Set(roles)] as Role[];
 }
@@ -50,9 +50,9 @@ export interface AddStaff {
 
 /** Check a new person's fields before anything is written. */
 export function checkNewPerson(input: AddStaff): void {
-  if (!isLoginHandle(input.login)) throw new GmvError('INVALID_INPUT', { what: 'login handle', detail: `"${input.login}" must be lowercase letters and digits joined by . _ or - (like zhang.wei)` });
-  if (!isDisplayName(input.name)) throw new GmvError('INVALID_INPUT', { what: 'name', detail: 'empty, padded or holding control characters' });
-  if (input.employer !== undefined && !isDisplayName(input.employer)) throw new GmvError('INVALID_INPUT', { what: 'employer', detail: 'empty, padded or holding control characters' });
+  if (!isLoginHandle(input.login)) throw new GmvError('INVALID_INPUT', { what: 'what.loginHandle', detail: 'detail.loginHandleForm', login: input.login });
+  if (!isDisplayName(input.name)) throw new GmvError('INVALID_INPUT', { what: 'what.personName', detail: 'detail.emptyPaddedControls' });
+  if (input.employer !== undefined && !isDisplayName(input.employer)) throw new GmvError('INVALID_INPUT', { what: 'what.employer', detail: 'detail.emptyPaddedControls' });
 }
 
 /**
@@ -87,7 +87,7 @@ export async function setRoles(vault: Vault, actor: KeyHolder, login: string, ro
   await authorize(vault, actor, 'staff.manage', login);
   const before = await showStaff(vault, login);
   if (before.login === actor.login && before.roles.includes('security-officer') && !roles.includes('security-officer')) {
-    if ((await activeOfficers(vault)).length <= 1) throw new GmvError('INVALID_INPUT', { what: '--roles', detail: 'the last active security officer cannot drop that role' });
+    if ((await activeOfficers(vault)).length <= 1) throw new GmvError('INVALID_INPUT', { what: '--roles', detail: 'detail.lastOfficerRole' });
   }
   const demoted = before.roles.includes('security-officer') && !roles.includes('security-officer');
   const promoted = !before.roles.includes('security-officer') && roles.includes('security-officer');
@@ -191,7 +191,7 @@ export async function showStaff(vault: Vault, login: string): Promise<PersonView
 }
 
 export async function addUnit(vault: Vault, actor: Actor, name: string): Promise<void> {
-  if (!isDisplayName(name)) throw new GmvError('INVALID_INPUT', { what: 'unit name', detail: 'empty, padded or holding control characters' });
+  if (!isDisplayName(name)) throw new GmvError('INVALID_INPUT', { what: 'what.unitName', detail: 'detail.emptyPaddedControls' });
   await authorize(vault, actor, 'unit.manage', name);
   await commitChange(vault, async (trx) => {
     if (await trx.selectFrom('units').select('id').where('name', '=', name).executeTakeFirst()) throw new GmvError('UNIT_EXISTS', { unit: name });

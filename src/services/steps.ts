@@ -175,7 +175,7 @@ export async function revokeDeviceStep(ctx: StepContext, deviceId: string, reaso
   const { trx, at } = ctx;
   const device = await trx.selectFrom('devices').select(['id', 'status']).where('id', '=', deviceId).executeTakeFirst();
   if (!device) throw new GmvError('DEVICE_NOT_FOUND', { device: deviceId });
-  if (device.status === 'revoked') throw new GmvError('INVALID_INPUT', { what: 'device', detail: `${deviceId} is already revoked` });
+  if (device.status === 'revoked') throw new GmvError('INVALID_INPUT', { what: 'what.device', detail: 'detail.deviceRevoked', device: deviceId });
   await trx.updateTable('devices').set({ status: 'revoked', revoked_at: at.toISOString(), revoke_reason: reason, enroll_code_hash: null }).where('id', '=', deviceId).execute();
   await trx.deleteFrom('person_key_locks').where('device_id', '=', deviceId).execute();
   await trx.deleteFrom('key_transfers').where('device_id', '=', deviceId).execute();
@@ -199,7 +199,7 @@ export async function issueCrl(ctx: StepContext, ca: CaMaterial): Promise<number
 export async function endBinding(ctx: StepContext, binding: { id: number; slug: string; role: string; person: string | null; external: string | null }): Promise<StepResult<void>> {
   const ended = await ctx.trx.updateTable('bindings').set({ removed_at: ctx.at.toISOString(), removed_by: ctx.actor })
     .where('id', '=', binding.id).where('removed_at', 'is', null).executeTakeFirst();
-  if (Number(ended.numUpdatedRows) === 0) throw new GmvError('INVALID_INPUT', { what: 'binding', detail: `no active binding #${binding.id} (see gmv binding list)` });
+  if (Number(ended.numUpdatedRows) === 0) throw new GmvError('INVALID_INPUT', { what: 'what.binding', detail: 'detail.bindingNotActive', id: binding.id });
   return { result: undefined, audit: [{ action: 'binding.remove', actor: ctx.actor, subject: binding.slug, outcome: 'ok', details: { id: binding.id, role: binding.role, person: binding.person, external: binding.external } }] };
 }
 

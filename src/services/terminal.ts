@@ -5,6 +5,7 @@
  */
 import { createPublicKey } from 'node:crypto';
 import { GmvError } from '../errors.js';
+import type { MessageKey } from '../i18n/catalogue.js';
 import type { DeviceKey } from '../local/device-file.js';
 import { certFingerprint, readCrl, verifyDeviceCertificate } from '../crypto/x509.js';
 import { currentCaRow } from './keys.js';
@@ -45,15 +46,16 @@ export async function authorizeTerminal(vault: Vault, login: string, personId: n
   const device = terminalDevice(vault, login);
   if (!device) throw new GmvError('DEVICE_KEY_MISSING', { vault: vault.vaultId, path: vault.paths.devicesDir });
   const db = vault.store.db;
-  const deny = async (reason: string): Promise<never> => {
+  // The audit log keeps the English reason; the error names it by a catalogue key, in the reader's language.
+  const deny = async (reason: string, detail: MessageKey, params: Record<string, string | number> = {}): Promise<never> => {
     await recordDenial(vault, { action: 'auth.device', actor: login, subject: device.deviceId, outcome: 'denied', details: { reason } });
-    throw new GmvError('DEVICE_NOT_AUTHORIZED', { device: device.deviceId, reason });
+    throw new GmvError('DEVICE_NOT_AUTHORIZED', { ...params, device: device.deviceId, reason: detail });
   };
   const row = await db.selectFrom('devices').select(['id', 'person_id', 'status', 'cert_pem', 'cert_serial']).where('id', '=', device.deviceId).executeTakeFirst();
-  if (!row) return deny('unknown device');
-  if (row.status === 'pending') return deny('enrollment not yet approved (gmv device approve CODE)');
-  if (row.status !== 'active') return deny(`device ${row.status}`);
-  if (personId !== null && Number(row.person_id) !== personId) return deny('the device belongs to another person');
+  if (!row) return deny('unknown device', 'detail.deviceUnknown');
+  if (row.status === 'pending') return deny('enrollment not yet approved (gmv device approve CODE)', 'detail.enrollmentNotApproved');
+  if (row.status !== 'active') return deny(`device ${row.status}`, 'detail.deviceStatus', { status: row.status });
+  if (personId !== null && Number(row.person_id) !== personId) return deny('the device belongs to another person', 'detail.deviceOfAnother');
   const ca = await currentCaRow(db);
   const pinned = device.caFingerprint;
   const found = certFingerprint(ca.cert_pem);
@@ -72,18 +74,18 @@ export async function authorizeTerminal(vault: Vault, login: string, personId: n
     try {
       for (const s of readCrl(crl.pem, ca.cert_pem).revokedSerials) revoked.add(s);
     } catch {
-      return deny('the stored revocation list does not verify');
+      return deny('the stored revocation list does not verify', 'detail.crlUnverified');
     }
   }
   const publicPem = createPublicKey(device.rsaKey.revealString()).export({ type: 'spki', format: 'pem' }).toString();
   const verdict = verifyDeviceCertificate({ caCertPem: ca.cert_pem, certPem: row.cert_pem ?? '', revokedSerials: revoked, at: vault.now(), expectedPublicKeyPem: publicPem });
-  if (!verdict.ok) return deny(`certificate ${verdict.reason}`);
+  if (!verdict.ok) return deny(`certificate ${verdict.reason}`, 'detail.certificateProblem', { problem: verdict.reason });
   // The audit log remembers revocations even if the devices and crls rows are rolled back; deleting
   // the entry too is caught by `gmv audit verify` once a signed checkpoint covers it (always, with an
   // auditor's exported checkpoint and --since-checkpoint).
   const revokedInLog = await db.selectFrom('audit_entries').select('seq').where('subject', '=', device.deviceId)
     .where('action', '=', 'device.revoke').where('outcome', '=', 'ok').executeTakeFirst();
-  if (revokedInLog) return deny(`device revoked (audit entry #${revokedInLog.seq})`);
+  if (revokedInLog) return deny(`device revoked (audit entry #${revokedInLog.seq})`, 'detail.deviceRevokedLogged', { seq: Number(revokedInLog.seq) });
 
   return { device, row };
 }

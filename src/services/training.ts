@@ -130,13 +130,13 @@ function signerOf(actor: Actor): NonNullable<Actor['signer']> {
 async function subject(db: Kysely<DB>, login: string) {
   const row = await db.selectFrom('people').select(['id', 'login', 'name', 'employer', 'status', 'roles']).where('login', '=', login).executeTakeFirst();
   if (!row) throw new GmvError('PERSON_NOT_FOUND', { login });
-  if (row.status === 'departed') throw new GmvError('DENIED_STATUS', { login, status: row.status, action: 'recording training' });
+  if (row.status === 'departed') throw new GmvError('DENIED_STATUS', { login, status: row.status, action: 'what.recordingTraining' });
   return { id: Number(row.id), login: row.login, name: row.name, employer: row.employer, roles: storedRoles(row.roles, row.login) };
 }
 
 /** A completion or signing day: a civil date, not after today by the vault's clock. */
 function pastDay(day: CivilDate, today: CivilDate, flag: string): CivilDate {
-  if (day > today) throw new GmvError('INVALID_INPUT', { what: flag, detail: `${day} is after today (${today}); record what has happened` });
+  if (day > today) throw new GmvError('INVALID_INPUT', { what: flag, detail: 'detail.trainingFuture', day, today });
   return day;
 }
 

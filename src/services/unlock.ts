@@ -44,7 +44,7 @@ export interface UnlockOptions {
 export async function unlockPerson(vault: Vault, login: string, passphrase: Secret, options: UnlockOptions = {}): Promise<UnlockedPerson> {
   // A string that can be no handle names nobody: refused before it reaches the audit log (it could
   // hold escape sequences for the auditor's terminal), like a usage error.
-  if (!isLoginHandle(login)) throw new GmvError('INVALID_INPUT', { what: 'login handle', detail: `"${login}" is not a login handle (lowercase letters and digits joined by . _ or -, like zhang.wei)` });
+  if (!isLoginHandle(login)) throw new GmvError('INVALID_INPUT', { what: 'what.loginHandle', detail: 'detail.notLoginHandle', login });
   const db = vault.store.db;
   const policy = await activePolicy(db);
   const person = await findPerson(db, { login });

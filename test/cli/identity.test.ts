@@ -179,6 +179,19 @@ describe.each(dialects())('identity on %s', (dialect) => {
     expect(badHandle.code).toBe(11);
     expect(badHandle.stderr).toContain('Invalid login handle');
 
+    // A zh-CN reader gets the subject and the reason in Chinese too, not English inside a Chinese sentence.
+    const zh = { ...box.env, LANG: 'zh_CN.UTF-8' };
+    const zhHandle = await gmv(['staff', 'add', '--login', 'Zhao Min', '--name', '赵敏', '--unit', '宣传科', '--roles', 'editor'], { env: zh });
+    expect(zhHandle.code).toBe(11);
+    expect(zhHandle.stderr).toBe('错误: 登录名 无效："Zhao Min" 须由小写字母和数字组成，用 . _ 或 - 连接（如 zhang.wei）。\n');
+    const zhName = await gmv(['staff', 'add', '--login', 'zhao.min', '--name', ' 赵敏', '--unit', '宣传科', '--roles', 'editor'], { env: zh });
+    expect(zhName.code).toBe(11);
+    expect(zhName.stderr).toBe('错误: 姓名 无效：为空、首尾有空格或含控制字符。\n');
+    const zhRole = await gmv(['staff', 'add', '--login', 'zhao.min', '--name', '赵敏', '--unit', '宣传科', '--roles', 'editor,boss'], { env: zh });
+    expect(zhRole.code).toBe(2);
+    expect(zhRole.stderr).toBe('错误: 未知角色"boss"；可用的角色：security-officer, account-admin, editor, reviewer, tech-support, auditor, leader\n');
+    for (const refused of [zhHandle, zhName, zhRole]) expect(refused.stderr).not.toMatch(/Invalid|must be|padded|unknown role|roles are/);
+
     const notOfficer = await gmv(['staff', 'add', '--login', 'zhao.min', '--name', '赵敏', '--unit', '宣传科', '--roles', 'editor'], { env: zhang.env });
     expect(notOfficer.code).toBe(4);
 

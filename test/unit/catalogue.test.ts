@@ -71,6 +71,25 @@ describe('message catalogue', () => {
     expect(new GmvError('VAULT_UNREADABLE', { path: '/v/db', detail: 'detail.storeNotDirectory', blocker: '/v' }).localized('zh-CN')).toContain('无法打开保险库 /v/db：/v 不是目录。');
     expect(new GmvError('INPUT_TOO_LARGE', { path: 'x.csv', limit: '64 MiB', what: 'what.importFile' }).localized('zh-CN')).toContain('这是 gmv 读取导入文件的上限');
   });
+
+  it('people, device, account and grant refusals name their subject and reason in the reader\'s language', () => {
+    const revoked = new GmvError('INVALID_INPUT', { what: 'what.device', detail: 'detail.deviceRevoked', device: 'dev-1' });
+    expect(revoked.message).toBe('Invalid device: dev-1 is already revoked.');
+    expect(revoked.localized('zh-CN')).toBe('设备 无效：dev-1 已被吊销。');
+    const label = new GmvError('INVALID_INPUT', { what: 'what.deviceLabel', detail: 'detail.emptyPaddedControls' });
+    expect(label.message).toBe('Invalid device label: empty, padded or holding control characters.');
+    expect(label.localized('zh-CN')).toBe('设备名称 无效：为空、首尾有空格或含控制字符。');
+    const noGrant = new GmvError('INVALID_INPUT', { what: 'what.grant', detail: 'detail.noGrant', login: 'zhang.wei', account: 'weibo-press' });
+    expect(noGrant.localized('zh-CN')).toBe('授权 无效：zhang.wei 在 weibo-press 上没有授权。');
+    const terminal = new GmvError('DEVICE_NOT_AUTHORIZED', { device: 'dev-2', reason: 'detail.deviceRevokedLogged', seq: 41 });
+    expect(terminal.message).toContain('is not authorized: device revoked (audit entry #41)');
+    expect(terminal.localized('zh-CN')).toContain('未获授权：设备已被吊销（审计记录 #41）');
+    const departed = new GmvError('DENIED_STATUS', { login: 'wang.fang', status: 'departed', action: 'what.receivingGrant' });
+    expect(departed.message).toBe('Denied: wang.fang is departed; receiving a grant is not allowed.');
+    expect(departed.localized('zh-CN')).toContain('不允许 接受授权');
+    // A value that only looks like a key is data, shown as given.
+    expect(new GmvError('USAGE', { detail: 'detail.noSuchKey' }).localized('zh-CN')).toBe('detail.noSuchKey');
+  });
 });
 
 describe('docs/exit-codes.md', () => {
