@@ -106,7 +106,7 @@ export function alphabetOf(rules: PasswordRules): string {
  * power of two, and reject values >= n. Never reduces a random value modulo n (that is biased).
  */
 export function uniformIndex(n: number, random: RandomBytes): number {
-  if (!isWhole(n) || n < 1 || n > 2 ** 32) throw new GmvError('INTERNAL', { detail: 'uniformIndex range out of bounds' });
+  if (!isWhole(n) || n < 1 || n > 2 ** 32) throw new GmvError('INTERNAL', { detail: 'detail.uniformIndexRange' });
   if (n === 1) return 0;
   const bits = 32 - Math.clz32(n - 1);
   const bytes = Math.ceil(bits / 8);

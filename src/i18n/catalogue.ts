@@ -791,6 +791,7 @@ const en = {
   'detail.replayGrantTerms': 'can {stored} until {storedUntil}, the log says {logged} until {loggedUntil}',
   'detail.replayGrantMissing': 'granted in the log, missing from the table',
   // Details and subjects of people, device, account, grant and credential errors.
+  'detail.uniformIndexRange': 'uniformIndex range out of bounds',
   'what.personName': 'name',
   'what.accountName': 'name',
   'what.employer': 'employer',
@@ -1759,6 +1760,7 @@ const zh: Record<MessageKey, string> = {
   'detail.replayGrantTerms': '权限 {stored}，至 {storedUntil}；日志记载为权限 {logged}，至 {loggedUntil}',
   'detail.replayGrantMissing': '日志中已授予，表中缺失',
   // Details and subjects of people, device, account, grant and credential errors.
+  'detail.uniformIndexRange': '随机下标的范围越界（uniformIndex）',
   'what.personName': '姓名',
   'what.accountName': '名称',
   'what.employer': '用人单位',

@@ -1,0 +1,35 @@
+/**
+ * An error's words come from the catalogue: a GmvError whose detail, subject, reason or problem is
+ * an English sentence written into the code reads as English inside a zh-CN message. The source
+ * is scanned for such literals (a value echoed from data, a code word or a catalogue key is fine).
+ */
+import { describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? sources(path) : path.endsWith('.ts') ? [path] : [];
+  });
+}
+
+describe('error parameters', () => {
+  it('hold no English sentence in the code: detail, what, reason and problem are catalogue keys or data', () => {
+    const found: string[] = [];
+    for (const file of ['src', 'cli', 'commands'].flatMap((d) => sources(join(ROOT, d)))) {
+      const text = readFileSync(file, 'utf8');
+      for (const call of text.matchAll(/new (?:GmvError|DumpSyntaxError)\(([^;]*?)\)[;,)]/gs)) {
+        for (const [, name, , value] of call[1]!.matchAll(/\b(detail|what|reason|problem): (['`])((?:(?!\2).)*)\2/g)) {
+          // Words in a row are prose; a key, a code word (access-removed, GMV_DATABASE_URL) or a value
+          // built from data (`${location}: ${detail}`, `platforms.${platform}`) is not.
+          if (/^(detail|what)\./.test(value!) || !/[A-Za-z]{2,} +[A-Za-z]{2,}/.test(value!.replace(/\$\{[^}]*\}/g, ''))) continue;
+          found.push(`${file.slice(ROOT.length + 1)}: ${name}: ${value}`);
+        }
+      }
+    }
+    expect(found).toEqual([]);
+  });
+});
