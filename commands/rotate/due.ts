@@ -11,10 +11,13 @@ export default class RotateDue extends GmvCommand<typeof RotateDue> {
   };
 
   async run(): Promise<void> {
-    const { rotationDue } = await import('../../src/services/rotation.js');
+    const [{ rotationDue }, { rotationDetailText }, { statusWord }] = await Promise.all([
+      import('../../src/services/rotation.js'), import('../../src/domain/rotation-detail.js'), import('../../src/i18n/catalogue.js')]);
     const items = (await rotationDue(await this.vault())).filter((i) => !this.flags.reason || i.reason === this.flags.reason);
+    // --json keeps the stored reason code and detail; the table says them in the reader's language.
     this.emit({ due: items }, () => items.length === 0 ? this.t('rotate.none') : renderTable(['col.account', 'col.reason', 'col.rotateFields', 'col.due', 'col.detail'], items.map((i) => [
-      i.slug, i.reason, i.fields ? i.fields.join(',') : '-', `${i.due}${i.overdue ? this.t('word.overdue') : ''}${i.inProgress ? this.t('word.inProgress') : ''}`, i.detail ?? '',
+      i.slug, statusWord('rotation', i.reason, this.lang), i.fields ? i.fields.join(',') : '-', `${i.due}${i.overdue ? this.t('word.overdue') : ''}${i.inProgress ? this.t('word.inProgress') : ''}`,
+      i.detail === null ? '' : rotationDetailText(i.detail, this.lang),
     ]), this.lang));
   }
 }

@@ -335,6 +335,17 @@ const en = {
   'status.due.overdue': 'OVERDUE',
   'status.due.never-run': 'never run',
   'status.due.unknown': 'calendar unknown',
+  'status.rotation.scheduled': 'scheduled',
+  'status.rotation.departure': 'departure',
+  'status.rotation.compromise': 'compromise',
+  'status.rotation.manual': 'manual',
+  'status.rotation.access-removed': 'access removed',
+  'rotation.detail.grantExpired': 'grant of {login} expired',
+  'rotation.detail.grantRemoved': 'grant of {login} removed',
+  'rotation.detail.grantNarrowed': 'grant of {login} narrowed to {can}',
+  'rotation.detail.left': '{login} left',
+  'rotation.detail.leftRevealed': '{login} left (revealed: {revealed})',
+  'rotation.detail.every': 'every {days} days',
   'status.step.done': 'done',
   'status.step.failed': 'failed',
   'status.step.na': 'n/a',
@@ -1304,6 +1315,17 @@ const zh: Record<MessageKey, string> = {
   'status.due.overdue': '已逾期',
   'status.due.never-run': '从未执行',
   'status.due.unknown': '日历未知',
+  'status.rotation.scheduled': '定期',
+  'status.rotation.departure': '离岗',
+  'status.rotation.compromise': '疑似泄露',
+  'status.rotation.manual': '手动',
+  'status.rotation.access-removed': '权限撤销',
+  'rotation.detail.grantExpired': '{login} 的授权已到期',
+  'rotation.detail.grantRemoved': '{login} 的授权已撤销',
+  'rotation.detail.grantNarrowed': '{login} 的授权已收窄为 {can}',
+  'rotation.detail.left': '{login} 已离岗',
+  'rotation.detail.leftRevealed': '{login} 已离岗（曾查看：{revealed}）',
+  'rotation.detail.every': '每 {days} 天',
   'status.step.done': '完成',
   'status.step.failed': '未通过',
   'status.step.na': '不适用',
@@ -1963,7 +1985,7 @@ export function render(key: MessageKey, params: Record<string, string | number>,
 }
 
 
-export type StatusKind = 'person' | 'device' | 'account' | 'filing' | 'run' | 'due' | 'step' | 'case';
+export type StatusKind = 'person' | 'device' | 'account' | 'filing' | 'run' | 'due' | 'step' | 'case' | 'rotation';
 
 /** A stored status word as people read it; a value the catalogue does not know is shown as stored. */
 export function statusWord(kind: StatusKind, status: string, lang: Lang): string {

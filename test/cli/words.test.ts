@@ -87,6 +87,13 @@ describe.each(dialects())('words of listings on %s', (dialect) => {
     expect((await gmv(['grant', 'remove', 'li.an', 'wechat-main'], { env: box.env })).code).toBe(0);
     const due = await gmv(['rotate', 'due'], { env: zh });
     expect(heading(due.stdout)).toEqual(['账号', '原因', '待轮换字段', '截止日期', '说明']);
-    expect(heading((await gmv(['rotate', 'due', '--lang', 'en'], { env: zh })).stdout)).toEqual(['account', 'reason', 'to rotate', 'due', 'detail']);
+    // The reason and gmv's own detail in Chinese; --json keeps the stored code and text for scripts.
+    expect(due.stdout).toMatch(/wechat-main\s+权限撤销\s+.*li\.an 的授权已撤销/);
+    expect(due.stdout).not.toMatch(/access-removed|grant of/);
+    const dueEn = await gmv(['rotate', 'due', '--lang', 'en'], { env: zh });
+    expect(heading(dueEn.stdout)).toEqual(['account', 'reason', 'to rotate', 'due', 'detail']);
+    expect(dueEn.stdout).toMatch(/wechat-main\s+access removed\s+.*grant of li\.an removed/);
+    const dueJson = JSON.parse((await gmv(['rotate', 'due', '--json'], { env: zh })).stdout).due.find((d: { slug: string }) => d.slug === 'wechat-main');
+    expect(dueJson).toMatchObject({ reason: 'access-removed', detail: 'grant of li.an removed' });
   });
 });

@@ -104,3 +104,17 @@ describe('docs/exit-codes.md', () => {
     }
   });
 });
+
+describe('a rotation item\'s detail', () => {
+  it('says the shapes gmv writes in the reader\'s language and anything else as stored', async () => {
+    const { rotationDetailText } = await import('../../src/domain/rotation-detail.js');
+    expect(rotationDetailText('wang.fang left (revealed: password, totp)', 'zh-CN')).toBe('wang.fang 已离岗（曾查看：password, totp）');
+    expect(rotationDetailText('wang.fang left', 'en')).toBe('wang.fang left');
+    expect(rotationDetailText('grant of li.an narrowed to otp', 'zh-CN')).toBe('li.an 的授权已收窄为 otp');
+    expect(rotationDetailText('every 90 days', 'zh-CN')).toBe('每 90 天');
+    // An officer's own words, or a shape whose login is no login handle, are shown as written.
+    expect(rotationDetailText('密码疑似泄露', 'zh-CN')).toBe('密码疑似泄露');
+    expect(rotationDetailText('Bob Smith left', 'zh-CN')).toBe('Bob Smith left');
+    expect(rotationDetailText('Bob! left', 'zh-CN')).toBe('Bob! left');
+  });
+});
