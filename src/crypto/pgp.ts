@@ -149,6 +149,12 @@ export async function openpgpKeyOf(recipient: Recipient): Promise<PublicKey> {
   return 'kind' in recipient ? readPublic(recipient.armored) : recipient;
 }
 
+/** Whether anything can be wrapped for `recipient`: a native one always; openpgp.js's only with an encryption subkey it holds valid now. */
+export async function encryptable(recipient: Recipient): Promise<boolean> {
+  if ('kind' in recipient) return true;
+  return validX25519(recipient).then(() => true, () => false);
+}
+
 export function recipientFingerprint(recipient: Recipient): string {
   return 'kind' in recipient ? recipient.fingerprint : fingerprintOf(recipient);
 }

@@ -22,7 +22,7 @@ import { ROLE_RULES } from '../domain/access-rules.js';
 import { judgedAt, signerKeys } from './training.js';
 import { inBatches } from '../store/batches.js';
 import { storedRoles } from '../store/people.js';
-import { readRecipient, recipientFingerprint, type Recipient } from '../crypto/pgp.js';
+import { encryptable, readRecipient, recipientFingerprint, type Recipient } from '../crypto/pgp.js';
 
 /** Sign one seal over `records` inside the change's transaction; returns its id for the rows to name. */
 export async function writeSeal(trx: Kysely<DB>, vaultId: string, signer: CheckpointSigner, records: readonly SealedRecord[], at: string): Promise<number> {
@@ -154,6 +154,8 @@ export async function certifiedKey(db: Kysely<DB>, ctx: SealContext, row: Person
   // What is wrapped for: its own reading of the key must name the same fingerprint.
   const key = await readRecipient(row.public_key).catch(() => null);
   if (!key || recipientFingerprint(key) !== row.fingerprint) return fail('detail.certKeyMismatch');
+  // Its primary key is the one certified; a subkey spliced in beside it (or revoked, or expired) is not bound by it.
+  if (!await encryptable(key)) return fail('detail.certNoEncryptionKey');
   certifiedKeys.set(cacheKey, { publicKey: row.public_key, certification: row.certification, createdAt: row.created_at, login: row.login, org: org.fingerprint, key });
   return { personId, fingerprint: row.fingerprint, publicKey: key };
 }

@@ -10,7 +10,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { decryptWith, generateKey, openpgp, openSecretKey, readPrivate, readPublic, readRecipient, recipientFingerprint, verifyDetached, wrapDataKey, type GeneratedKey } from '../../src/crypto/pgp.js';
+import { decryptWith, encryptable, generateKey, openpgp, openSecretKey, readPrivate, readPublic, readRecipient, recipientFingerprint, verifyDetached, wrapDataKey, type GeneratedKey } from '../../src/crypto/pgp.js';
 import { parseGmvSecretKey, parseX25519Subkey, verifyEd25519Detached, parseEd25519PublicKey } from '../../src/crypto/ed25519-pgp.js';
 import { EnvelopeError } from '../../src/crypto/envelope.js';
 import { stopGnupg } from '../helpers/cli.js';
@@ -52,6 +52,9 @@ describe('gmv keys through node:crypto', () => {
     const fallback = await readRecipient(forged);
     expect('kind' in fallback).toBe(false);
     await expect(wrapDataKey(Buffer.alloc(32, 1), fallback)).rejects.toThrow();
+    expect(await encryptable(fallback)).toBe(false);
+    expect(await encryptable(await readRecipient(alice.publicArmored))).toBe(true);
+    expect(await encryptable(await readPublic(alice.publicArmored))).toBe(true);
 
     const priv = await readPrivate(alice.privateArmored);
     const revokedSub = await priv.subkeys[0]!.revoke(priv.keyPacket as never);
