@@ -18,7 +18,7 @@ import { seal, open, parseEnvelope, EnvelopeError, type Envelope } from '../cryp
 import { canonicalJson } from '../domain/canonical.js';
 import { FIELDS, type Field } from '../domain/credential.js';
 import type { Capability } from '../domain/access-rules.js';
-import { readRecipient, wrapDataKey, type Recipient } from '../crypto/pgp.js';
+import { encryptable, readRecipient, recipientFingerprint, wrapDataKey, type Recipient } from '../crypto/pgp.js';
 import { escrowWrap, insertWraps, liveWrap, type WrapRow } from '../store/wraps.js';
 import { inBatches } from '../store/batches.js';
 import { fieldSummary, parseCredential, type CredentialContent } from '../domain/credential.js';
@@ -188,7 +188,12 @@ async function sealVersion(account: AccountRef, version: number, content: Creden
 
 async function orgRecipient(trx: Kysely<DB>): Promise<WrapRecipient> {
   const org = await currentOrgKeyRow(trx);
-  return { recipient: 'org', fingerprint: org.fingerprint, publicKey: await readRecipient(org.public_key) };
+  const key = await readRecipient(org.public_key).catch(() => null);
+  // Every version is wrapped for it: only through a subkey the organisation's own primary key binds.
+  if (!key || recipientFingerprint(key) !== org.fingerprint || !await encryptable(key)) {
+    throw new GmvError('STATE_SEAL_INVALID', { table: 'org_keys', row: org.fingerprint, detail: 'detail.certNoEncryptionKey' });
+  }
+  return { recipient: 'org', fingerprint: org.fingerprint, publicKey: key };
 }
 
 /** Seal `content` as the account's next version, wrapped for its current grantees (their fields) and the org key (all). */

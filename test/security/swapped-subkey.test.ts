@@ -8,6 +8,8 @@
  * its binding signature, made by their own key) for one whose secret they hold. The fingerprint and
  * the certification still check; the subkey is bound by nobody the organisation knows.
  *
+ * The same splice in the organisation key's row, which every version is wrapped for too.
+ *
  * What must hold: nothing is encrypted to that subkey. Setting a password (wrapped for its
  * grantee li.an), a backup (encrypted to the officers) and a grant to li.an are refused at the door
  * with exit 6 STATE_SEAL_INVALID naming person_keys and li.an; no version, wrap or file is written;
@@ -99,6 +101,16 @@ describe.each(dialects())('a spliced encryption subkey on %s', (dialect) => {
     expect(zh.stderr).toContain('加密子密钥');
 
     await sql((db) => db.updateTable('person_keys').set({ public_key: li.public_key }).where('fingerprint', '=', li.fingerprint).execute());
+
+    // The organisation key, which every version is also wrapped for, likewise.
+    const org = await sql((db) => db.selectFrom('org_keys').select(['fingerprint', 'public_key']).orderBy('created_at', 'desc').executeTakeFirstOrThrow());
+    await sql(async (db) => db.updateTable('org_keys').set({ public_key: await spliced(org.public_key, mallory.publicArmored) }).where('fingerprint', '=', org.fingerprint).execute());
+    const orgRefused = await gmv(['secret', 'set', 'weibo-press', '--field', 'password', '--from-file', '-', '--json'], { env: box.env, input: 'Password-the-attacker-would-read-81' });
+    expect(orgRefused.code, orgRefused.stdout).toBe(6);
+    expect(JSON.parse(orgRefused.stdout).error).toMatchObject({ code: 'STATE_SEAL_INVALID', message: expect.stringContaining('table org_keys') });
+    expect(await counts()).toEqual(before);
+    await sql((db) => db.updateTable('org_keys').set({ public_key: org.public_key }).where('fingerprint', '=', org.fingerprint).execute());
+
     await run(['secret', 'set', 'weibo-press', '--field', 'password', '--from-file', '-'], 'Password-of-weibo-press-80');
     expect((await run(['secret', 'show', 'weibo-press'])).stdout.trim()).toBe('Password-of-weibo-press-80');
     await run(['audit', 'verify']);
