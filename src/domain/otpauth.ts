@@ -5,6 +5,7 @@
  * what is wrong and never echoes the input, because the input is a secret.
  */
 import { GmvError } from '../errors.js';
+import type { MessageKey } from '../i18n/catalogue.js';
 import type { TotpAlgorithm } from '../crypto/totp.js';
 
 /** A normalized TOTP seed as the vault stores it. */
@@ -34,8 +35,9 @@ const PAD_FOR_REMAINDER: Readonly<Record<number, number>> = { 0: 0, 2: 6, 4: 4, 
 const ALGORITHMS: Readonly<Record<string, TotpAlgorithm>> = { SHA1: 'sha1', SHA256: 'sha256', SHA512: 'sha512' };
 const URI = /^otpauth:\/\/([^/?#]*)(?:\/([^?#]*))?(?:\?([^#]*))?(?:#.*)?$/is;
 
-function invalid(what: string, detail: string): GmvError {
-  return new GmvError('INVALID_INPUT', { what, detail });
+/** A refusal of a TOTP seed or otpauth URI: `detail` a catalogue key (detail.seed*, detail.uri*) filled with `params`. */
+function invalid(what: string, detail: MessageKey, params: Record<string, string | number> = {}): GmvError {
+  return new GmvError('INVALID_INPUT', { ...params, what, detail });
 }
 
 /**
@@ -46,19 +48,19 @@ function invalid(what: string, detail: string): GmvError {
 export function normalizeBase32Seed(text: string, what = 'what.totpSeed'): string {
   const compact = text.replace(/[\s-]+/g, '').toUpperCase();
   const padding = /^[^=]*(=*)$/.exec(compact)?.[1];
-  if (padding === undefined) throw invalid(what, 'padding "=" may only appear at the end');
+  if (padding === undefined) throw invalid(what, 'detail.seedPadding');
   const body = compact.slice(0, compact.length - padding.length);
-  if (body.length === 0) throw invalid(what, 'the seed is empty');
-  if (!/^[A-Z2-7]+$/.test(body)) throw invalid(what, 'the seed holds characters outside the base32 alphabet (A-Z, 2-7)');
+  if (body.length === 0) throw invalid(what, 'detail.seedEmpty');
+  if (!/^[A-Z2-7]+$/.test(body)) throw invalid(what, 'detail.seedAlphabet');
   const expectedPad = PAD_FOR_REMAINDER[body.length % 8];
-  if (expectedPad === undefined) throw invalid(what, 'the seed length is not a whole number of bytes in base32 (truncated copy?)');
-  if (padding.length !== 0 && padding.length !== expectedPad) throw invalid(what, 'the seed has the wrong amount of "=" padding');
+  if (expectedPad === undefined) throw invalid(what, 'detail.seedLength');
+  if (padding.length !== 0 && padding.length !== expectedPad) throw invalid(what, 'detail.seedPaddingCount');
   const bytes = Math.floor((body.length * 5) / 8);
   const spareBits = body.length * 5 - bytes * 8;
   const last = BASE32.indexOf(body[body.length - 1] ?? 'A');
-  if ((last & ((1 << spareBits) - 1)) !== 0) throw invalid(what, 'the seed does not end on a byte boundary (its last character is wrong)');
-  if (bytes < MIN_SEED_BYTES) throw invalid(what, `the seed decodes to ${bytes} bytes; at least ${MIN_SEED_BYTES} are needed`);
-  if (bytes > MAX_SEED_BYTES) throw invalid(what, `the seed decodes to ${bytes} bytes; at most ${MAX_SEED_BYTES} are allowed`);
+  if ((last & ((1 << spareBits) - 1)) !== 0) throw invalid(what, 'detail.seedBoundary');
+  if (bytes < MIN_SEED_BYTES) throw invalid(what, 'detail.seedTooShort', { bytes, min: MIN_SEED_BYTES });
+  if (bytes > MAX_SEED_BYTES) throw invalid(what, 'detail.seedTooLong', { bytes, max: MAX_SEED_BYTES });
   return body;
 }
 
@@ -66,7 +68,7 @@ function decodeComponent(raw: string, part: string, plusIsSpace: boolean): strin
   try {
     return decodeURIComponent(plusIsSpace ? raw.replace(/\+/g, ' ') : raw);
   } catch {
-    throw invalid('what.otpauthUri', `the ${part} holds a malformed %-escape`);
+    throw invalid('what.otpauthUri', 'detail.uriEscape', { part });
   }
 }
 
@@ -84,7 +86,7 @@ function readQuery(query: string): Map<string, string> {
     const eq = pair.indexOf('=');
     const name = decodeComponent(eq < 0 ? pair : pair.slice(0, eq), 'query', true).toLowerCase();
     if (!known.has(name)) continue;
-    if (params.has(name)) throw invalid('what.otpauthUri', `the ${name} parameter appears more than once`);
+    if (params.has(name)) throw invalid('what.otpauthUri', 'detail.uriParamTwice', { name });
     params.set(name, decodeComponent(eq < 0 ? '' : pair.slice(eq + 1), `${name} parameter`, true));
   }
   return params;
@@ -110,33 +112,33 @@ function splitLabel(rawLabel: string): { issuer?: string; account?: string } {
 function parseDigits(raw: string | undefined): 6 | 7 | 8 {
   if (raw === undefined) return 6;
   if (raw === '6' || raw === '7' || raw === '8') return Number(raw) as 6 | 7 | 8;
-  throw invalid('what.otpauthUri', 'digits must be 6, 7 or 8');
+  throw invalid('what.otpauthUri', 'detail.uriDigits');
 }
 
 function parsePeriod(raw: string | undefined): number {
   if (raw === undefined) return 30;
   const period = /^[0-9]{1,4}$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!(period >= MIN_PERIOD && period <= MAX_PERIOD)) throw invalid('what.otpauthUri', `period must be a whole number of seconds from ${MIN_PERIOD} to ${MAX_PERIOD}`);
+  if (!(period >= MIN_PERIOD && period <= MAX_PERIOD)) throw invalid('what.otpauthUri', 'detail.uriPeriod', { min: MIN_PERIOD, max: MAX_PERIOD });
   return period;
 }
 
 function parseAlgorithm(raw: string | undefined): TotpAlgorithm {
   if (raw === undefined) return 'sha1';
   const algorithm = ALGORITHMS[raw.toUpperCase()];
-  if (algorithm === undefined) throw invalid('what.otpauthUri', 'algorithm must be SHA1, SHA256 or SHA512');
+  if (algorithm === undefined) throw invalid('what.otpauthUri', 'detail.uriAlgorithm');
   return algorithm;
 }
 
 function parseUri(text: string): TotpSeed {
   const match = URI.exec(text);
-  if (!match) throw invalid('what.otpauthUri', 'it is not of the form otpauth://totp/LABEL?secret=...');
+  if (!match) throw invalid('what.otpauthUri', 'detail.uriForm');
   const type = (match[1] ?? '').toLowerCase();
-  if (type === 'hotp') throw invalid('what.otpauthUri', 'counter-based (HOTP) codes are not supported; only TOTP');
-  if (type !== 'totp') throw invalid('what.otpauthUri', 'the type must be totp');
+  if (type === 'hotp') throw invalid('what.otpauthUri', 'detail.uriHotp');
+  if (type !== 'totp') throw invalid('what.otpauthUri', 'detail.uriType');
   const params = readQuery(match[3] ?? '');
   const rawSecret = params.get('secret');
-  if (rawSecret === undefined || rawSecret.trim() === '') throw invalid('what.otpauthUri', 'the secret parameter is missing');
-  if (params.get('encoder')) throw invalid('what.otpauthUri', 'custom encoders (such as Steam codes) are not supported');
+  if (rawSecret === undefined || rawSecret.trim() === '') throw invalid('what.otpauthUri', 'detail.uriNoSecret');
+  if (params.get('encoder')) throw invalid('what.otpauthUri', 'detail.uriEncoder');
   const secret = normalizeBase32Seed(rawSecret, 'what.otpauthSecret');
   const label = splitLabel(match[2] ?? '');
   const issuer = optionalText(params.get('issuer')) ?? label.issuer;
@@ -156,9 +158,9 @@ function parseUri(text: string): TotpSeed {
  * Throws GmvError INVALID_INPUT, never anything else, and never with the seed in the message.
  */
 export function parseTotpInput(text: string): TotpSeed {
-  if (text.length > MAX_INPUT_CHARS) throw invalid('what.totpSeed', `longer than ${MAX_INPUT_CHARS} characters`);
+  if (text.length > MAX_INPUT_CHARS) throw invalid('what.totpSeed', 'detail.seedInputLong', { max: MAX_INPUT_CHARS });
   const trimmed = text.trim();
-  if (trimmed === '') throw invalid('what.totpSeed', 'the input is empty');
+  if (trimmed === '') throw invalid('what.totpSeed', 'detail.seedInputEmpty');
   if (/^otpauth:/i.test(trimmed)) return parseUri(trimmed);
   return { secret: normalizeBase32Seed(trimmed), algorithm: 'sha1', digits: 6, period: 30 };
 }
@@ -167,7 +169,7 @@ function encodeComponent(value: string, part: string): string {
   try {
     return encodeURIComponent(value);
   } catch {
-    throw invalid('what.otpauthUri', `the ${part} is not well-formed Unicode`);
+    throw invalid('what.otpauthUri', 'detail.uriUnicode', { part });
   }
 }
 
@@ -179,13 +181,13 @@ function encodeComponent(value: string, part: string): string {
 export function toOtpauthUri(seed: TotpSeed, issuer: string, label: string): string {
   const secret = normalizeBase32Seed(seed.secret);
   const algorithm = Object.keys(ALGORITHMS).find((k) => ALGORITHMS[k] === seed.algorithm);
-  if (algorithm === undefined) throw invalid('what.totpSeed', 'algorithm must be sha1, sha256 or sha512');
+  if (algorithm === undefined) throw invalid('what.totpSeed', 'detail.seedAlgorithm');
   parseDigits(String(seed.digits));
   parsePeriod(Number.isSafeInteger(seed.period) ? String(seed.period) : 'x');
   const cleanIssuer = issuer.trim();
   const cleanLabel = label.trim();
-  if (cleanIssuer === '') throw invalid('what.otpauthUri', 'the issuer is empty');
-  if (cleanLabel === '') throw invalid('what.otpauthUri', 'the label is empty');
+  if (cleanIssuer === '') throw invalid('what.otpauthUri', 'detail.uriIssuerEmpty');
+  if (cleanLabel === '') throw invalid('what.otpauthUri', 'detail.uriLabelEmpty');
   const encodedIssuer = encodeComponent(cleanIssuer, 'issuer');
   const encodedLabel = encodeComponent(cleanLabel, 'label');
   return `otpauth://totp/${encodedIssuer}:${encodedLabel}?secret=${secret}&issuer=${encodedIssuer}&algorithm=${algorithm}&digits=${seed.digits}&period=${seed.period}`;

@@ -99,7 +99,9 @@ describe('otpauth URIs', () => {
     for (const [input, reason] of cases) {
       const error = thrown(() => parseTotpInput(input));
       expect(error.code, input).toBe('INVALID_INPUT');
-      expect(String(error.params.detail), input).toMatch(reason);
+      expect(error.message, input).toMatch(reason);
+      expect(String(error.params.detail), input).toMatch(/^detail\.(uri|seed)/);
+      expect(error.localized('zh-CN'), input).not.toMatch(/[a-z]{3,} [a-z]{3,} [a-z]{3,}/);
     }
   });
 });
@@ -127,7 +129,7 @@ describe('bare base32 seeds', () => {
       [base32(new Uint8Array(65)), /at most 64/],
     ];
     for (const [input, reason] of cases) {
-      expect(String(thrown(() => parseTotpInput(input)).params.detail), input).toMatch(reason);
+      expect(thrown(() => parseTotpInput(input)).message, input).toMatch(reason);
     }
     expect(normalizeBase32Seed(base32(new Uint8Array(64)))).toHaveLength(103);
   });
