@@ -6,6 +6,7 @@
  * on masked bits (never a modulo of a random number) and the shuffle is Fisher–Yates.
  */
 import { GmvError } from '../errors.js';
+import type { MessageKey } from '../i18n/catalogue.js';
 
 /** The character classes platform rules talk about (小写字母, 大写字母, 数字, 符号). */
 export const CHAR_CLASSES = ['lower', 'upper', 'digit', 'symbol'] as const;
@@ -53,8 +54,9 @@ const ASCII_PUNCTUATION = /^[!-/:-@[-`{-~]*$/;
 const MAX_REJECTIONS = 1000;
 const MAX_ATTEMPTS = 50;
 
-function invalidRules(detail: string): GmvError {
-  return new GmvError('INVALID_INPUT', { what: 'what.passwordRules', detail });
+/** Rules that cannot hold: `detail` a catalogue key (detail.rules*) filled with `params` (also passed on by policy validation). */
+function invalidRules(detail: MessageKey, params: Record<string, string | number> = {}): GmvError {
+  return new GmvError('INVALID_INPUT', { ...params, what: 'what.passwordRules', detail });
 }
 
 function charsOf(rules: PasswordRules, cls: CharClass): string {
@@ -74,16 +76,16 @@ export function validateRules(rules: PasswordRules): void {
   const { length, minLength, maxLength, classes, symbols, minPerClass, forbidRepeats } = rules;
   if (!isWhole(length) || !isWhole(minLength) || !isWhole(maxLength)) throw invalidRules('detail.rulesLengthsWhole');
   if (!(minLength >= 1 && minLength <= length && length <= maxLength && maxLength <= MAX_PASSWORD_LENGTH)) {
-    throw invalidRules(`lengths must satisfy 1 <= minLength <= length <= maxLength <= ${MAX_PASSWORD_LENGTH}`);
+    throw invalidRules('detail.rulesLengthOrder', { longest: MAX_PASSWORD_LENGTH });
   }
   if (!Array.isArray(classes) || classes.length === 0) throw invalidRules('detail.rulesNoClass');
-  if (classes.some((c) => !(CHAR_CLASSES as readonly string[]).includes(c))) throw invalidRules(`classes must be among ${CHAR_CLASSES.join(', ')}`);
+  if (classes.some((c) => !(CHAR_CLASSES as readonly string[]).includes(c))) throw invalidRules('detail.rulesClassUnknown', { classes: CHAR_CLASSES.join(', ') });
   if (new Set(classes).size !== classes.length) throw invalidRules('detail.rulesClassTwice');
   if (typeof symbols !== 'string' || !ASCII_PUNCTUATION.test(symbols)) throw invalidRules('detail.rulesSymbolsAscii');
   if (new Set(symbols).size !== symbols.length) throw invalidRules('detail.rulesSymbolTwice');
   if (classes.includes('symbol') && symbols.length === 0) throw invalidRules('detail.rulesSymbolsEmpty');
   if (!isWhole(minPerClass) || minPerClass < 0) throw invalidRules('detail.rulesMinPerClass');
-  if (minPerClass * classes.length > length) throw invalidRules(`${classes.length} classes x ${minPerClass} each do not fit in ${length} characters`);
+  if (minPerClass * classes.length > length) throw invalidRules('detail.rulesClassesFit', { count: classes.length, each: minPerClass, chars: length });
   if (forbidRepeats === undefined) return;
   if (!isWhole(forbidRepeats) || forbidRepeats < 1) throw invalidRules('detail.rulesForbidRepeats');
   const alphabet = alphabetOf(rules);
@@ -92,7 +94,7 @@ export function validateRules(rules: PasswordRules): void {
     // A one-character class needed k times must be split into runs of at most forbidRepeats by other characters.
     if (charsOf(rules, cls).length !== 1 || alphabet.length === 1) continue;
     const separators = Math.ceil(minPerClass / forbidRepeats) - 1;
-    if (separators > length - minPerClass) throw invalidRules(`${minPerClass} copies of the only ${cls} character cannot be kept apart in ${length} characters`);
+    if (separators > length - minPerClass) throw invalidRules('detail.rulesRepeatsApart', { copies: minPerClass, cls, chars: length });
   }
 }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parsePolicy } from '../../src/policy/policy.js';
+import type { GmvError } from '../../src/errors.js';
 
 const shipped = readFileSync(join(import.meta.dirname, '..', '..', 'policies', 'default.yaml'), 'utf8');
 
@@ -38,5 +39,11 @@ describe('platform password rules in the policy', () => {
   it('refuses impossible rules and unknown platforms', async () => {
     await expect(parsePolicy(shipped.replace('platforms: {}', 'platforms:\n  weibo: { length: 16, min_length: 20, max_length: 16, classes: [lower] }'), 't')).rejects.toMatchObject({ code: 'POLICY_INVALID' });
     await expect(parsePolicy(shipped.replace('platforms: {}', 'platforms:\n  myspace: { length: 16, min_length: 8, max_length: 16, classes: [lower] }'), 't')).rejects.toMatchObject({ code: 'POLICY_INVALID' });
+    // The reason names its numbers, in the reader's language.
+    const unfit = await parsePolicy(shipped.replace('platforms: {}', 'platforms:\n  weibo: { length: 20, min_length: 8, max_length: 20, classes: [lower, upper, digit, symbol], symbols: "!@#", min_per_class: 6 }'), 't').catch((e: GmvError) => e);
+    expect((unfit as GmvError).message).toBe('Policy t is invalid at platforms.weibo: 4 classes x 6 each do not fit in 20 characters.');
+    expect((unfit as GmvError).localized('zh-CN')).toBe('策略 t 无效，位置 platforms.weibo：4 个类别、每类 6 个，放不进 20 个字符。');
+    const order = await parsePolicy(shipped.replace('platforms: {}', 'platforms:\n  weibo: { length: 16, min_length: 20, max_length: 16, classes: [lower] }'), 't').catch((e: GmvError) => e);
+    expect((order as GmvError).localized('zh-CN')).toContain('长度须满足 1 <= minLength <= length <= maxLength <= ');
   });
 });
