@@ -7,6 +7,7 @@
  * holds that polynomial family evaluated at the share's `x`.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { render, type MessageKey } from '../i18n/catalogue.js';
 
 /** One officer's share of a split secret. */
 export interface Share {
@@ -23,6 +24,14 @@ export interface Share {
 const MAX_SHARES = 255;
 const PREFIX = 'gmv-share';
 const VERSION = '1';
+
+/** A share or set of shares that does not recover the key: `detail` names why (a catalogue key), in the reader's language when shown. */
+export class ShareError extends Error {
+  constructor(readonly detail: MessageKey, readonly params: Record<string, string | number> = {}) {
+    super(render(detail, params, 'en'));
+    this.name = 'ShareError';
+  }
+}
 
 const ID_RE = /^[0-9a-f]{16}$/;
 // No leading zeros, so every share has exactly one spelling and the checksum covers a canonical text.
@@ -121,28 +130,28 @@ export function splitSecret(secret: Uint8Array, shares: number, threshold: numbe
  */
 export function combineShares(shares: readonly Share[]): Uint8Array {
   const first = shares[0];
-  if (first === undefined) throw new Error('no shares given');
+  if (first === undefined) throw new ShareError('detail.shareNone');
   const { id, threshold } = first;
-  if (typeof id !== 'string' || id.length === 0) throw new Error('share has no split id');
+  if (typeof id !== 'string' || id.length === 0) throw new ShareError('detail.shareNoId');
   if (!Number.isInteger(threshold) || threshold < 2 || threshold > MAX_SHARES) {
-    throw new Error(`share threshold must be an integer in 2..${MAX_SHARES}`);
+    throw new ShareError('detail.shareThreshold', { max: MAX_SHARES });
   }
-  if (!(first.y instanceof Uint8Array) || first.y.length === 0) throw new Error('share has no data');
+  if (!(first.y instanceof Uint8Array) || first.y.length === 0) throw new ShareError('detail.shareNoData');
   const length = first.y.length;
 
   const seen = new Set<number>();
   for (const share of shares) {
-    if (share.id !== id) throw new Error('shares come from different splits (ids differ)');
-    if (share.threshold !== threshold) throw new Error('shares disagree on the threshold');
+    if (share.id !== id) throw new ShareError('detail.shareSplits');
+    if (share.threshold !== threshold) throw new ShareError('detail.shareThresholds');
     if (!Number.isInteger(share.x) || share.x < 1 || share.x > MAX_SHARES) {
-      throw new Error(`share x-coordinate must be an integer in 1..${MAX_SHARES}`);
+      throw new ShareError('detail.shareX', { max: MAX_SHARES });
     }
-    if (!(share.y instanceof Uint8Array) || share.y.length !== length) throw new Error('shares differ in length');
-    if (seen.has(share.x)) throw new Error(`duplicate share x-coordinate ${share.x}`);
+    if (!(share.y instanceof Uint8Array) || share.y.length !== length) throw new ShareError('detail.shareLengths');
+    if (seen.has(share.x)) throw new ShareError('detail.shareDuplicate', { x: share.x });
     seen.add(share.x);
   }
   if (shares.length < threshold) {
-    throw new Error(`need at least ${threshold} shares to recover the secret, got ${shares.length}`);
+    throw new ShareError('detail.shareTooFew', { threshold, count: shares.length });
   }
 
   const used = shares.slice(0, threshold);
@@ -201,33 +210,33 @@ export function encodeShare(share: Share): string {
  * @throws Error describing what is wrong with the text
  */
 export function decodeShare(text: string): Share {
-  if (typeof text !== 'string') throw new Error('share must be given as text');
+  if (typeof text !== 'string') throw new ShareError('detail.shareNotText');
   const line = text.trim();
-  if (!line.startsWith(`${PREFIX}-`)) throw new Error(`not a gmv share (expected it to start with "${PREFIX}-")`);
+  if (!line.startsWith(`${PREFIX}-`)) throw new ShareError('detail.shareNotGmv', { prefix: PREFIX });
   const fields = line.split(':');
   const [tag, id, thresholdText, xText, yText, checksum] = fields;
-  if (tag !== `${PREFIX}-${VERSION}`) throw new Error(`unsupported share format (expected "${PREFIX}-${VERSION}")`);
+  if (tag !== `${PREFIX}-${VERSION}`) throw new ShareError('detail.shareFormat', { format: `${PREFIX}-${VERSION}` });
   if (fields.length !== 6 || id === undefined || thresholdText === undefined || xText === undefined || yText === undefined || checksum === undefined) {
-    throw new Error(`malformed share: expected 6 ":"-separated fields, found ${fields.length}`);
+    throw new ShareError('detail.shareFields', { count: fields.length });
   }
-  if (!ID_RE.test(id)) throw new Error('malformed share: the split id must be 16 lowercase hex digits');
-  if (!SMALL_INT_RE.test(thresholdText)) throw new Error('malformed share: the threshold must be a decimal number');
-  if (!SMALL_INT_RE.test(xText)) throw new Error('malformed share: the x-coordinate must be a decimal number');
-  if (!B64URL_RE.test(yText)) throw new Error('malformed share: the share data must be unpadded base64url');
-  if (!CHECKSUM_RE.test(checksum)) throw new Error('malformed share: the checksum must be 8 lowercase hex digits');
+  if (!ID_RE.test(id)) throw new ShareError('detail.shareIdForm');
+  if (!SMALL_INT_RE.test(thresholdText)) throw new ShareError('detail.shareThresholdForm');
+  if (!SMALL_INT_RE.test(xText)) throw new ShareError('detail.shareXForm');
+  if (!B64URL_RE.test(yText)) throw new ShareError('detail.shareDataForm');
+  if (!CHECKSUM_RE.test(checksum)) throw new ShareError('detail.shareChecksumForm');
 
   const body = line.slice(0, line.length - checksum.length - 1);
-  if (checksumOf(body) !== checksum) throw new Error('share checksum does not match: the share was mistyped or altered');
+  if (checksumOf(body) !== checksum) throw new ShareError('detail.shareChecksum');
 
   // Past the checksum, bad values mean a share that was not made by encodeShare, not a typo.
   const threshold = Number(thresholdText);
   const x = Number(xText);
-  if (threshold < 2 || threshold > MAX_SHARES) throw new Error(`invalid share: threshold must be in 2..${MAX_SHARES}`);
-  if (x > MAX_SHARES) throw new Error(`invalid share: x-coordinate must be in 1..${MAX_SHARES}`);
+  if (threshold < 2 || threshold > MAX_SHARES) throw new ShareError('detail.shareThresholdRange', { max: MAX_SHARES });
+  if (x > MAX_SHARES) throw new ShareError('detail.shareXRange', { max: MAX_SHARES });
   const decoded = Buffer.from(yText, 'base64url');
   try {
     // Node's decoder tolerates stray trailing bits; insisting on the canonical spelling keeps one text per share.
-    if (decoded.toString('base64url') !== yText) throw new Error('invalid share: the share data is not canonical base64url');
+    if (decoded.toString('base64url') !== yText) throw new ShareError('detail.shareDataCanonical');
     return { x, threshold, id, y: new Uint8Array(decoded) };
   } finally {
     decoded.fill(0);

@@ -9,7 +9,7 @@ import { GmvError } from '../errors.js';
 import type { Secret } from '../crypto/secret.js';
 import { decryptWith, fingerprintOf, generateKey, readPrivate, readPublic } from '../crypto/pgp.js';
 import { certFingerprint } from '../crypto/x509.js';
-import { combineShares, decodeShare } from '../crypto/shamir.js';
+import { combineShares, decodeShare, ShareError } from '../crypto/shamir.js';
 import { forgetDeviceKey, removeDeviceKey } from '../local/device-file.js';
 import { liveWrap, type WrapKind } from '../store/wraps.js';
 import { findPerson } from '../store/people.js';
@@ -108,6 +108,7 @@ function recoveryArmor(input: RecoverInput): string {
   try {
     return Buffer.from(combineShares(input.shares.map((s) => decodeShare(s)))).toString('utf8');
   } catch (error) {
+    if (error instanceof ShareError) throw new GmvError('INVALID_INPUT', { ...error.params, what: 'what.recoveryShares', detail: error.detail });
     throw new GmvError('INVALID_INPUT', { what: 'what.recoveryShares', detail: (error as Error).message });
   }
 }

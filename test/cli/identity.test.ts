@@ -325,6 +325,8 @@ describe.each(dialects())('officer recovery on %s', (dialect) => {
       const single = await gmv(['recover', '--login', 'li.an', '--share', `${base}.2`, '--passphrase-file', newPass], { env: rescue.env });
       expect(single.code).toBe(11);
       expect(single.stderr).toContain('need at least 2 shares');
+      const singleZh = await gmv(['recover', '--login', 'li.an', '--share', `${base}.2`, '--passphrase-file', newPass, '--lang', 'zh-CN'], { env: rescue.env });
+      expect(singleZh.stderr).toContain('恢复密钥分片 无效：至少需要 2 个分片才能恢复，实际只有 1 个。');
       const twice = await gmv(['recover', '--login', 'li.an', '--share', `${base}.2`, '--share', `${base}.2`, '--passphrase-file', newPass], { env: rescue.env });
       expect(twice.code).toBe(11);
       expect(existsSync(rescue.paths.devicesDir)).toBe(false);

@@ -319,3 +319,20 @@ describe('share text encoding', () => {
     expect(encodeShare({ ...share, y: backing.subarray(1, 4) })).toBe(encodeShare(share));
   });
 });
+
+describe('share refusals', () => {
+  it('name their reason as a catalogue key, in English and Chinese', async () => {
+    const { ShareError } = await import('../../src/crypto/shamir.js');
+    const { render } = await import('../../src/i18n/catalogue.js');
+    let error: unknown;
+    try {
+      decodeShare('gmv-share-1:0123456789abcdef:2:1:AAAA:00000000');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ShareError);
+    const refused = error as InstanceType<typeof ShareError>;
+    expect(refused.message).toBe('share checksum does not match: the share was mistyped or altered');
+    expect(render(refused.detail, refused.params, 'zh-CN')).toBe('分片校验和不符：分片被输错或被改动');
+  });
+});
