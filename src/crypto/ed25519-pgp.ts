@@ -36,7 +36,7 @@ export function parseEd25519PublicKey(armored: string): Ed25519Key | null {
   for (const p of packets) {
     if (p.tag !== 2) continue;
     const sig = parseSignatureBody(p.body);
-    if (!sig || sig.type === 0x20 || sig.type === 0x28 || sig.subpackets.some((s) => s.type === 9)) return null;
+    if (!sig || sig.type === 0x20 || sig.type === 0x28 || sig.type === 0x30 || sig.subpackets.some((s) => s.type === 9 || s.type === 3)) return null;
   }
   const body = first.body;
   if (body.length !== 51 || body[0] !== 4 || body[5] !== EDDSA_LEGACY || body[6] !== ED25519_OID.length
@@ -61,46 +61,64 @@ const BINDING_SUBPACKETS = new Set([2, 16, 20, 27, 33]);
 const ENCRYPT_FLAGS = 0x04 | 0x08;
 
 /**
- * The Curve25519 encryption subkey of an armored public key of exactly the shape gmv makes (an
- * Ed25519 primary key, its user ID, one ECDH subkey), bound to the primary key by a subkey binding
- * signature that verifies here and lets it encrypt; null for anything else — another shape, more
- * than one subkey, a revocation or an expiry anywhere, a binding that does not verify — which is
- * then openpgp.js's to judge. What a key wrap is made for (key-wrap.ts) is this subkey.
+ * The Curve25519 encryption subkey of an armored public key of exactly the shape gmv makes: an
+ * Ed25519 primary key, one user ID with its self-signature, one ECDH subkey with its binding — five
+ * packets, nothing else — where the self-signature and the subkey binding both verify here under the
+ * primary key and the binding lets the subkey encrypt. Null for anything else — another shape, a
+ * revocation or an expiry anywhere, a signature that does not verify — which is then openpgp.js's to
+ * judge. What a key wrap is made for (key-wrap.ts) is this subkey.
  */
 export function parseX25519Subkey(armored: string, now: Date = new Date()): { primary: Ed25519Key; subkey: X25519Subkey } | null {
   const primary = parseEd25519PublicKey(armored);
   const packets = primary ? readPackets(dearmor(armored, 'PUBLIC KEY BLOCK')!) : null;
-  if (!primary || !packets) return null;
-  const at = packets.findIndex((p) => p.tag === 14);
-  if (at < 0 || packets.slice(at + 1).some((p) => p.tag === 14) || at + 2 !== packets.length || packets[at + 1]!.tag !== 2) return null;
-  const body = packets[at]!.body;
+  if (!primary || !packets || packets.map((p) => p.tag).join(',') !== '6,13,2,14,2') return null;
+  const [key, userId, selfSig, sub, binding] = packets as [Packet, Packet, Packet, Packet, Packet];
+  const body = sub.body;
   if (body.length !== 56 || body[0] !== 4 || body[5] !== ECDH || body[6] !== CURVE25519_OID.length || !body.subarray(7, 17).equals(CURVE25519_OID)
     || body.readUInt16BE(17) !== 263 || body[19] !== 0x40 || body[52] !== 3 || body[53] !== 1) {
     return null;
   }
   const created = body.readUInt32BE(1);
-  const sig = parseSignatureBody(packets[at + 1]!.body);
-  if (!sig || sig.type !== 0x18 || sig.algorithm !== EDDSA_LEGACY || !sig.r || !sig.s) return null;
+  // The user ID's self-signature (a positive certification, as openpgp.js writes it) over the key and the ID.
+  const uidHeader = Buffer.alloc(5);
+  uidHeader[0] = 0xb4;
+  uidHeader.writeUInt32BE(userId.body.length, 1);
+  const self = signedBy(primary, selfSig.body, 0x13, SELF_SUBPACKETS, primary.created, now, [keyHeader(key.body), key.body, uidHeader, userId.body]);
+  const bound = signedBy(primary, binding.body, 0x18, BINDING_SUBPACKETS, Math.max(created, primary.created), now, [keyHeader(key.body), key.body, keyHeader(body), body]);
+  if (!self || !bound || (bound.flags & ENCRYPT_FLAGS) === 0) return null;
+  const fingerprint = createHash('sha1').update(keyHeader(body)).update(body).digest('hex').toUpperCase();
+  return { primary, subkey: { fingerprint, created, raw: Buffer.from(body.subarray(20, 52)) } };
+}
+
+/** Hashed subpackets of the user ID self-signatures openpgp.js writes (creation, preferences, issuer, notation, primary user ID, key flags, features). */
+const SELF_SUBPACKETS = new Set([2, 11, 16, 20, 21, 22, 25, 27, 30, 33]);
+
+/**
+ * Whether `body` (a v4 signature packet) is `primary`'s signature of `type` over `signed`, with
+ * only subpackets of `allowed`, made no earlier than `notBefore` and not in the future; its key flags.
+ */
+function signedBy(primary: Ed25519Key, body: Buffer, type: number, allowed: ReadonlySet<number>, notBefore: number, now: Date, signed: readonly Buffer[]): { flags: number } | null {
+  const sig = parseSignatureBody(body);
+  if (!sig || sig.type !== type || sig.algorithm !== EDDSA_LEGACY || !sig.r || !sig.s) return null;
   const hash = HASHES[sig.hash];
   if (!hash) return null;
   let signedAt: number | null = null;
   let flags = 0;
   for (const sub of sig.subpackets) {
-    if (!BINDING_SUBPACKETS.has(sub.type) || (sub.critical && sub.type !== 2 && sub.type !== 27)) return null;
+    if (!allowed.has(sub.type)) return null;
     if (sub.type === 2 && sub.data.length === 4) signedAt = sub.data.readUInt32BE(0);
     if (sub.type === 27) flags = sub.data[0] ?? 0;
     if (sub.type === 33 && (sub.data.length !== 21 || sub.data[0] !== 4 || sub.data.subarray(1).toString('hex').toUpperCase() !== primary.fingerprint)) return null;
   }
-  if ((flags & ENCRYPT_FLAGS) === 0 || signedAt === null || signedAt < created || signedAt < primary.created || signedAt > now.getTime() / 1000) return null;
-  const primaryBody = packets[0]!.body;
+  if (signedAt === null || signedAt < notBefore || signedAt > now.getTime() / 1000) return null;
   const trailer = Buffer.from([0x04, 0xff, 0, 0, 0, 0]);
   trailer.writeUInt32BE(sig.hashed.length, 2);
-  const digest = createHash(hash).update(keyHeader(primaryBody)).update(primaryBody).update(keyHeader(body)).update(body).update(sig.hashed).update(trailer).digest();
-  if (digest[0] !== sig.left16[0] || digest[1] !== sig.left16[1]) return null;
+  const digest = createHash(hash);
+  for (const part of signed) digest.update(part);
+  const d = digest.update(sig.hashed).update(trailer).digest();
+  if (d[0] !== sig.left16[0] || d[1] !== sig.left16[1]) return null;
   const rs = Buffer.concat([leftPad(sig.r), leftPad(sig.s)]);
-  if (rs.length !== 64 || !verify(null, digest, primary.key, rs)) return null;
-  const fingerprint = createHash('sha1').update(keyHeader(body)).update(body).digest('hex').toUpperCase();
-  return { primary, subkey: { fingerprint, created, raw: Buffer.from(body.subarray(20, 52)) } };
+  return rs.length === 64 && verify(null, d, primary.key, rs) ? { flags } : null;
 }
 
 /** An unencrypted secret key of gmv's shape, opened with node:crypto: signs as its primary key, decrypts as its subkey. */
@@ -113,6 +131,7 @@ export interface GmvSecretKey {
 }
 
 const PKCS8_ED25519 = Buffer.from('302e020100300506032b657004220420', 'hex');
+const PKCS8_X25519 = Buffer.from('302e020100300506032b656e04220420', 'hex');
 
 /**
  * The secret key in `armored` (an OpenPGP private key block, unencrypted: gmv seals it itself) when
@@ -143,6 +162,17 @@ export function parseGmvSecretKey(armored: string): GmvSecretKey | null {
   // The public halves must be the secrets' own: a key packet that lies about either is not gmv's.
   const ownPublic = Buffer.from(createPublicKey(signing).export({ format: 'jwk' }).x!, 'base64url');
   if (!ownPublic.equals(pub.subarray(19, 51))) return null;
+  // OpenPGP stores the Curve25519 secret big-endian; X25519 takes it little-endian.
+  const x = Buffer.concat([PKCS8_X25519, Buffer.from(secondary.secret).reverse()]);
+  let subPublic: Buffer;
+  try {
+    subPublic = Buffer.from(createPublicKey(createPrivateKey({ key: x, format: 'der', type: 'pkcs8' })).export({ format: 'jwk' }).x!, 'base64url');
+  } catch {
+    return null;
+  } finally {
+    x.fill(0);
+  }
+  if (!subPublic.equals(sp.subarray(20, 52))) return null;
   const fingerprint = createHash('sha1').update(keyHeader(pub)).update(pub).digest('hex').toUpperCase();
   return { fingerprint, created: pub.readUInt32BE(1), signing, subkey: { raw: Buffer.from(sp.subarray(20, 52)), d: secondary.secret } };
 }
@@ -162,9 +192,9 @@ function secretPart(body: Buffer, publicLength: number): { public: Buffer; secre
 const SALT_NOTATION = Buffer.from('salt@notations.openpgpjs.org', 'utf8');
 
 /**
- * A binary v4 detached signature of `data` by `key`'s primary key, of the shape openpgp.js writes
- * (SHA-256; creation time, issuer fingerprint and a random salt notation hashed; the issuer key ID
- * unhashed): what GnuPG, openpgp.js and verifyEd25519Detached all accept.
+ * A binary v4 detached signature of `data` by `key`'s primary key: SHA-256; creation time, issuer
+ * fingerprint and a random salt notation (as openpgp.js adds against fault attacks) hashed; the
+ * issuer key ID unhashed. What GnuPG, openpgp.js and verifyEd25519Detached all accept.
  */
 export function signEd25519Detached(data: Uint8Array, key: Pick<GmvSecretKey, 'fingerprint' | 'signing'>, now: Date = new Date()): Buffer {
   const created = Buffer.alloc(4);
@@ -192,7 +222,8 @@ function subpacket(type: number, data: Buffer): Buffer {
 /** An OpenPGP MPI: bit count, then the big-endian bytes without leading zeros. */
 function mpi(value: Buffer): Buffer {
   let i = 0;
-  while (i < value.length - 1 && value[i] === 0) i += 1;
+  while (i < value.length && value[i] === 0) i += 1;
+  if (i === value.length) return Buffer.from([0, 0]);
   const bytes = value.subarray(i);
   const bits = (bytes.length - 1) * 8 + (32 - Math.clz32(bytes[0]!));
   return Buffer.concat([Buffer.from([bits >> 8, bits & 0xff]), bytes]);

@@ -40,10 +40,9 @@ interface KeyPacketLike {
   privateParams?: { d?: Uint8Array } | null;
 }
 
-/** The Curve25519 ECDH key packet of an OpenPGP private key (gmv's keys have exactly one), or null. */
-function ecdhPacket(key: PrivateKey): KeyPacketLike | null {
-  for (const { keyPacket } of key.getKeys()) if (x25519OfPacket(keyPacket)) return keyPacket as unknown as KeyPacketLike;
-  return null;
+/** The Curve25519 ECDH key packets of an OpenPGP private key (gmv's keys have exactly one). */
+function ecdhPackets(key: PrivateKey): KeyPacketLike[] {
+  return key.getKeys().map((k) => k.keyPacket).filter((p) => x25519OfPacket(p)) as unknown as KeyPacketLike[];
 }
 
 /** The raw X25519 public key of an OpenPGP Curve25519 ECDH key packet (openpgp.js's), or null when it is another kind. */
@@ -102,32 +101,52 @@ export function wrapKeyForX25519(data: Uint8Array, raw: Buffer): Buffer {
 }
 
 /**
- * Keys derived for wraps opened recently, by ephemeral and recipient key: the wraps of one batch
- * cost one X25519 operation to open. Bounded; an evicted key is zeroed.
+ * Keys derived for wraps opened recently, by ephemeral key, recipient key and the secret that
+ * derived them: the wraps of one batch cost one X25519 operation to open. A key is kept only once it
+ * opened a wrap (a wrong secret neither poisons the cache nor borrows from it). Bounded; an evicted
+ * key is zeroed.
  */
 const opened = new Map<string, Buffer>();
 const OPENED_MAX = 256;
+const secretIds = new WeakMap<KeyObject, number>();
+let nextSecretId = 0;
 
-function openedKey(epk: Buffer, rpk: Buffer, secret: KeyObject): Buffer {
-  const id = `${epk.toString('hex')}:${rpk.toString('hex')}`;
+function openWith(epk: Buffer, rpk: Buffer, secret: KeyObject, open: (key: Buffer) => Buffer): Buffer {
+  let sid = secretIds.get(secret);
+  if (sid === undefined) secretIds.set(secret, sid = nextSecretId++);
+  const id = `${epk.toString('hex')}:${rpk.toString('hex')}:${sid}`;
   const held = opened.get(id);
-  if (held) return held;
+  if (held) return open(held);
   const key = derive(diffieHellman({ privateKey: secret, publicKey: x25519Public(epk) }), epk, rpk);
+  let out: Buffer;
+  try {
+    out = open(key);
+  } catch (error) {
+    key.fill(0);
+    throw error;
+  }
   if (opened.size >= OPENED_MAX) {
     const [oldest] = opened;
     oldest![1].fill(0);
     opened.delete(oldest![0]);
   }
   opened.set(id, key);
-  return key;
+  return out;
 }
 
-/** Open a wrap with an unlocked OpenPGP private key; throws when it was not made for this key or was altered. */
+/** Open a wrap with an unlocked OpenPGP private key (any of its Curve25519 subkeys); throws when it was not made for this key or was altered. */
 export function unwrapKey(bytes: Uint8Array, holder: PrivateKey): Buffer {
-  const packet = ecdhPacket(holder);
-  const d = packet?.privateParams?.d;
-  if (!packet || !d) throw new Error('this key cannot open a gmv key wrap');
-  return unwrapKeyWith(bytes, Buffer.from(packet.publicParams!.Q!.subarray(1)), d);
+  const packets = ecdhPackets(holder).filter((p) => p.privateParams?.d);
+  if (packets.length === 0) throw new Error('this key cannot open a gmv key wrap');
+  let failure: unknown;
+  for (const packet of packets) {
+    try {
+      return unwrapKeyWith(bytes, Buffer.from(packet.publicParams!.Q!.subarray(1)), packet.privateParams!.d!);
+    } catch (error) {
+      failure = error;
+    }
+  }
+  throw failure;
 }
 
 /** Open a wrap with the X25519 key `rpk` whose secret `d` is as OpenPGP stores it (big-endian); throws as unwrapKey. */
@@ -138,11 +157,12 @@ export function unwrapKeyWith(bytes: Uint8Array, rpk: Buffer, d: Uint8Array): Bu
   const iv = all.subarray(MAGIC.length + 32, MAGIC.length + 44);
   const tag = all.subarray(MAGIC.length + 44, HEAD);
   try {
-    const key = openedKey(Buffer.from(epk), rpk, secretKeyOf(d));
-    const decipher = createDecipheriv('aes-256-gcm', key, iv);
-    decipher.setAAD(Buffer.concat([MAGIC, epk, rpk]));
-    decipher.setAuthTag(tag);
-    return Buffer.concat([decipher.update(all.subarray(HEAD)), decipher.final()]);
+    return openWith(Buffer.from(epk), rpk, secretKeyOf(d), (key) => {
+      const decipher = createDecipheriv('aes-256-gcm', key, iv);
+      decipher.setAAD(Buffer.concat([MAGIC, epk, rpk]));
+      decipher.setAuthTag(tag);
+      return Buffer.concat([decipher.update(all.subarray(HEAD)), decipher.final()]);
+    });
   } catch {
     // Made for another key, or altered: what the stored wrap says is not to be trusted (exit 6).
     throw new EnvelopeError('what.wrappedDataKey');

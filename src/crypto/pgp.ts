@@ -140,9 +140,18 @@ export interface NativeRecipient { readonly kind: 'gmv-x25519'; readonly fingerp
  * key, or one with a revocation or an expiry, is openpgp.js's to read and judge.
  */
 export async function readRecipient(armored: string): Promise<Recipient> {
-  const parsed = parseX25519Subkey(armored);
-  return parsed ? { kind: 'gmv-x25519', fingerprint: parsed.primary.fingerprint, subkey: parsed.subkey, armored } : readPublic(armored);
+  // A version written for 10,000 accounts reads the same organisation key each time: read once (bounded).
+  let read = recipients.get(armored);
+  if (!read) {
+    const parsed = parseX25519Subkey(armored);
+    read = parsed ? Promise.resolve({ kind: 'gmv-x25519', fingerprint: parsed.primary.fingerprint, subkey: parsed.subkey, armored }) : readPublic(armored);
+    if (recipients.size >= 256) recipients.delete(recipients.keys().next().value!);
+    recipients.set(armored, read);
+    read.catch(() => recipients.delete(armored));
+  }
+  return read;
 }
+const recipients = new Map<string, Promise<Recipient>>();
 
 /** The recipient as openpgp.js reads it, to encrypt an OpenPGP message to it (a backup GnuPG opens). */
 export async function openpgpKeyOf(recipient: Recipient): Promise<PublicKey> {

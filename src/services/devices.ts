@@ -16,7 +16,7 @@ import { authorize, refuse, sealContext, type Actor } from './access.js';
 import { currentCaRow, sealPersonKey, type KeyHolder } from './keys.js';
 import { caFor, orgKeyFor, wrapOfficerKeys } from './officer-keys.js';
 import { keySigner } from '../audit/log.js';
-import { checkSealedPeople, sealPeople } from './state-seals.js';
+import { certifiedKey, checkSealedPeople, PERSON_KEY_COLUMNS, sealPeople } from './state-seals.js';
 import { newDeviceMaterial, certifyDevice, certifyPersonKey, insertDevice, saveDeviceFile, terminalFileFor } from './device-provision.js';
 import { enforcePassphrase } from './init.js';
 import { activePolicy, commitChange, type Vault } from './vault.js';
@@ -180,8 +180,10 @@ export async function approveDevice(vault: Vault, officer: KeyHolder, typedCode:
     let officerKeys = 0;
     const roles = await rolesOf(trx, Number(device.person_id));
     if (pendingKey && roles.includes('security-officer')) {
-      const key = await trx.selectFrom('person_keys').select('public_key').where('fingerprint', '=', pendingKey.fingerprint).executeTakeFirstOrThrow();
-      officerKeys = await wrapOfficerKeys(trx, vault, officer, { personId: Number(device.person_id), fingerprint: pendingKey.fingerprint, publicKey: await readPublic(key.public_key) });
+      // What the organisation key is wrapped for is the key just certified, as the door reads it (its fingerprint, its bound subkey).
+      const row = await trx.selectFrom('person_keys').innerJoin('people', 'people.id', 'person_keys.person_id').select(PERSON_KEY_COLUMNS)
+        .where('person_keys.fingerprint', '=', pendingKey.fingerprint).executeTakeFirstOrThrow();
+      officerKeys = await wrapOfficerKeys(trx, vault, officer, await certifiedKey(trx, sealContext(vault), row));
     }
     return { result: undefined, audit: [{ action: 'device.approve', actor: officer.login, subject: device.id, outcome: 'ok',
       details: { person: device.login, cert_serial: certified.serialHex, person_key: pendingKey?.fingerprint ?? null, officer_keys_wrapped: officerKeys } }] };

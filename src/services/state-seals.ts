@@ -140,7 +140,9 @@ export async function certifiedKey(db: Kysely<DB>, ctx: SealContext, row: Person
   if (row.certification === null) {
     // A key certified by no one: only a vault from before certifications, while it is being sealed.
     if (!verifiedLegacy.has(db)) return fail('detail.certMissing');
-    return { personId, fingerprint: row.fingerprint, publicKey: await readRecipient(row.public_key) };
+    const legacy = await readRecipient(row.public_key);
+    if (!await encryptable(legacy)) return fail('detail.certNoEncryptionKey');
+    return { personId, fingerprint: row.fingerprint, publicKey: legacy };
   }
   const org = (await trustedOrg(db, ctx.vaultId, ctx.pinnedOrg)).row;
   const cacheKey = `${ctx.vaultId}/${row.fingerprint}`;

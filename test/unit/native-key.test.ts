@@ -68,6 +68,25 @@ describe('gmv keys through node:crypto', () => {
 
     const { publicKey: expiring } = await pgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ name: 'Exp' }], keyExpirationTime: 3600, format: 'armored' });
     expect(parseX25519Subkey(expiring)).toBeNull();
+
+    // The user ID's self-signature counts as much as the binding: missing, revoked or spoilt, the key is openpgp.js's to judge.
+    const tagOf = (p: object) => p.constructor.name;
+    const without = new pgp.PacketList();
+    for (const p of a) if (tagOf(p) !== 'UserIDPacket' && !(tagOf(p) === 'SignaturePacket' && (p as unknown as { signatureType: number }).signatureType === 0x13)) without.push(p);
+    expect(parseX25519Subkey(pgp.armor(pgp.enums.armor.publicKey, without.write()))).toBeNull();
+    const revokedUser = await priv.users[0]!.revoke(priv.keyPacket as never);
+    const withUidRevocation = new pgp.PacketList();
+    for (const p of a) {
+      withUidRevocation.push(p);
+      if (tagOf(p) === 'SignaturePacket' && (p as unknown as { signatureType: number }).signatureType === 0x13) withUidRevocation.push(revokedUser.revocationSignatures[0]!);
+    }
+    expect(parseX25519Subkey(pgp.armor(pgp.enums.armor.publicKey, withUidRevocation.write()))).toBeNull();
+    const bytes = Buffer.from(a.write());
+    const selfAt = bytes.indexOf(Buffer.from((a.find((p) => tagOf(p) === 'SignaturePacket') as unknown as { write(): Uint8Array }).write()));
+    expect(selfAt).toBeGreaterThan(0);
+    const spoilt = Buffer.from(bytes);
+    spoilt[selfAt + 40]! ^= 0x01;
+    expect(parseX25519Subkey(pgp.armor(pgp.enums.armor.publicKey, spoilt))).toBeNull();
   });
 
   it('wraps for the native reading that the openpgp.js key opens, and no other', async () => {
@@ -101,6 +120,21 @@ describe('gmv keys through node:crypto', () => {
       const sig = signEd25519Detached(Buffer.from('x'), changed);
       expect(verifyEd25519Detached(Buffer.from('x'), sig, parseEd25519PublicKey(alice.publicArmored)!)).toBe(true);
     }), { numRuns: 150 });
+  });
+
+  it('does not open a secret key whose Curve25519 secret is not its public key\'s, even with a checksum made to match', async () => {
+    const pgp = await openpgp();
+    const bytes = Buffer.from((await pgp.readPrivateKey({ armoredKey: alice.privateArmored })).toPacketList().write());
+    const parsed = parseGmvSecretKey(alice.privateArmored)!;
+    // The secret subkey packet ends with the 32-byte secret and its two-byte checksum.
+    const d = parsed.subkey.d;
+    const at = bytes.indexOf(d.subarray(d.findIndex((b) => b !== 0)));
+    expect(at).toBeGreaterThan(0);
+    const changed = Buffer.from(bytes);
+    changed[at + 5]! ^= 0x01;
+    const end = at + (32 - d.findIndex((b) => b !== 0));
+    changed.writeUInt16BE((changed.readUInt16BE(end) + (changed[at + 5]! - bytes[at + 5]!) + 0x10000) & 0xffff, end);
+    expect(parseGmvSecretKey(pgp.armor(pgp.enums.armor.privateKey, changed))).toBeNull();
   });
 
   it('signs what openpgp.js and the fast verifier accept, for any data', async () => {
