@@ -158,6 +158,7 @@ export function parseGmvSecretKey(armored: string): GmvSecretKey | null {
     return null;
   } finally {
     der.fill(0);
+    primary.secret.fill(0);
   }
   // The public halves must be the secrets' own: a key packet that lies about either is not gmv's.
   const ownPublic = Buffer.from(createPublicKey(signing).export({ format: 'jwk' }).x!, 'base64url');
