@@ -9,6 +9,7 @@
  * caller asks openpgp.js, whose verdict stands.
  */
 import { createHash, createPrivateKey, createPublicKey, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
+import { x25519Secret } from './key-wrap.js';
 
 export interface Ed25519Key {
   /** v4 fingerprint, upper-case hex (as openpgp.js and the vault write it). */
@@ -24,14 +25,24 @@ const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 const HASHES: Readonly<Record<number, string>> = { 8: 'sha256', 9: 'sha384', 10: 'sha512' };
 /** Hashed subpackets gmv's signatures carry: creation time, issuer key ID, notation (openpgp.js salt), issuer fingerprint. */
 const KNOWN_SUBPACKETS = new Set([2, 16, 20, 33]);
+/** Of those, a document signature may mark only the creation time critical. */
+const DOCUMENT_CRITICAL = new Set([2]);
 
 /** The primary key of an armored public key, or null when it is not the plain shape gmv makes. */
 export function parseEd25519PublicKey(armored: string): Ed25519Key | null {
+  const packets = publicPackets(armored);
+  return packets ? primaryOf(packets) : null;
+}
+
+function publicPackets(armored: string): Packet[] | null {
   const bytes = dearmor(armored, 'PUBLIC KEY BLOCK');
-  if (!bytes) return null;
-  const packets = readPackets(bytes);
-  const first = packets?.[0];
-  if (!packets || first?.tag !== 6) return null;
+  return bytes ? readPackets(bytes) : null;
+}
+
+/** The Ed25519 primary key of a public key's packets, or null when they are not the plain shape gmv makes. */
+function primaryOf(packets: readonly Packet[]): Ed25519Key | null {
+  const first = packets[0];
+  if (first?.tag !== 6) return null;
   // An OpenPGP revocation or expiry anywhere in the key is openpgp.js's to judge.
   for (const p of packets) {
     if (p.tag !== 2) continue;
@@ -43,9 +54,7 @@ export function parseEd25519PublicKey(armored: string): Ed25519Key | null {
     || !body.subarray(7, 16).equals(ED25519_OID) || body.readUInt16BE(16) !== 263 || body[18] !== 0x40) {
     return null;
   }
-  const header = Buffer.from([0x99, 0, 0]);
-  header.writeUInt16BE(body.length, 1);
-  const fingerprint = createHash('sha1').update(header).update(body).digest('hex').toUpperCase();
+  const fingerprint = createHash('sha1').update(keyHeader(body)).update(body).digest('hex').toUpperCase();
   const key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, body.subarray(19, 51)]), format: 'der', type: 'spki' });
   return { fingerprint, created: body.readUInt32BE(1), key };
 }
@@ -69,8 +78,8 @@ const ENCRYPT_FLAGS = 0x04 | 0x08;
  * judge. What a key wrap is made for (key-wrap.ts) is this subkey.
  */
 export function parseX25519Subkey(armored: string, now: Date = new Date()): { primary: Ed25519Key; subkey: X25519Subkey } | null {
-  const primary = parseEd25519PublicKey(armored);
-  const packets = primary ? readPackets(dearmor(armored, 'PUBLIC KEY BLOCK')!) : null;
+  const packets = publicPackets(armored);
+  const primary = packets ? primaryOf(packets) : null;
   if (!primary || !packets || packets.map((p) => p.tag).join(',') !== '6,13,2,14,2') return null;
   const [key, userId, selfSig, sub, binding] = packets as [Packet, Packet, Packet, Packet, Packet];
   const body = sub.body;
@@ -83,8 +92,8 @@ export function parseX25519Subkey(armored: string, now: Date = new Date()): { pr
   const uidHeader = Buffer.alloc(5);
   uidHeader[0] = 0xb4;
   uidHeader.writeUInt32BE(userId.body.length, 1);
-  const self = signedBy(primary, selfSig.body, 0x13, SELF_SUBPACKETS, primary.created, now, [keyHeader(key.body), key.body, uidHeader, userId.body]);
-  const bound = signedBy(primary, binding.body, 0x18, BINDING_SUBPACKETS, Math.max(created, primary.created), now, [keyHeader(key.body), key.body, keyHeader(body), body]);
+  const self = signedBy(primary, selfSig.body, { type: 0x13, allowed: SELF_SUBPACKETS, critical: KEY_CRITICAL, notBefore: primary.created }, now, [keyHeader(key.body), key.body, uidHeader, userId.body]);
+  const bound = signedBy(primary, binding.body, { type: 0x18, allowed: BINDING_SUBPACKETS, critical: KEY_CRITICAL, notBefore: Math.max(created, primary.created) }, now, [keyHeader(key.body), key.body, keyHeader(body), body]);
   if (!self || !bound || (bound.flags & ENCRYPT_FLAGS) === 0) return null;
   const fingerprint = createHash('sha1').update(keyHeader(body)).update(body).digest('hex').toUpperCase();
   return { primary, subkey: { fingerprint, created, raw: Buffer.from(body.subarray(20, 52)) } };
@@ -93,32 +102,40 @@ export function parseX25519Subkey(armored: string, now: Date = new Date()): { pr
 /** Hashed subpackets of the user ID self-signatures openpgp.js writes (creation, preferences, issuer, notation, primary user ID, key flags, features). */
 const SELF_SUBPACKETS = new Set([2, 11, 16, 20, 21, 22, 25, 27, 30, 33]);
 
+/** Subpackets a key's own signatures may mark critical (openpgp.js marks the creation time and the key flags). */
+const KEY_CRITICAL = new Set([2, 27]);
+
+interface SignatureRule { type: number; allowed: ReadonlySet<number>; critical: ReadonlySet<number>; notBefore: number }
+
 /**
- * Whether `body` (a v4 signature packet) is `primary`'s signature of `type` over `signed`, with
- * only subpackets of `allowed`, made no earlier than `notBefore` and not in the future; its key flags.
+ * Whether `body` (a v4 signature packet) is `key`'s signature of `rule.type` over `signed`, with
+ * only the subpackets the rule allows (and marks critical only those it may), made no earlier than
+ * `rule.notBefore` and not in the future; its key flags.
  */
-function signedBy(primary: Ed25519Key, body: Buffer, type: number, allowed: ReadonlySet<number>, notBefore: number, now: Date, signed: readonly Buffer[]): { flags: number } | null {
+function signedBy(key: Ed25519Key, body: Buffer, rule: SignatureRule, now: Date, signed: readonly Uint8Array[]): { flags: number } | null {
   const sig = parseSignatureBody(body);
-  if (!sig || sig.type !== type || sig.algorithm !== EDDSA_LEGACY || !sig.r || !sig.s) return null;
+  if (!sig || sig.type !== rule.type || sig.algorithm !== EDDSA_LEGACY || !sig.r || !sig.s) return null;
   const hash = HASHES[sig.hash];
   if (!hash) return null;
   let signedAt: number | null = null;
   let flags = 0;
   for (const sub of sig.subpackets) {
-    if (!allowed.has(sub.type)) return null;
+    if (!rule.allowed.has(sub.type) || (sub.critical && !rule.critical.has(sub.type))) return null;
     if (sub.type === 2 && sub.data.length === 4) signedAt = sub.data.readUInt32BE(0);
     if (sub.type === 27) flags = sub.data[0] ?? 0;
-    if (sub.type === 33 && (sub.data.length !== 21 || sub.data[0] !== 4 || sub.data.subarray(1).toString('hex').toUpperCase() !== primary.fingerprint)) return null;
+    if (sub.type === 33 && (sub.data.length !== 21 || sub.data[0] !== 4 || sub.data.subarray(1).toString('hex').toUpperCase() !== key.fingerprint)) return null;
   }
-  if (signedAt === null || signedAt < notBefore || signedAt > now.getTime() / 1000) return null;
+  // Made after the key and not in the future, as openpgp.js requires.
+  if (signedAt === null || signedAt < rule.notBefore || signedAt > now.getTime() / 1000) return null;
   const trailer = Buffer.from([0x04, 0xff, 0, 0, 0, 0]);
   trailer.writeUInt32BE(sig.hashed.length, 2);
   const digest = createHash(hash);
   for (const part of signed) digest.update(part);
   const d = digest.update(sig.hashed).update(trailer).digest();
   if (d[0] !== sig.left16[0] || d[1] !== sig.left16[1]) return null;
+  // Legacy EdDSA signs the digest; r and s are MPIs that may have lost leading zero bytes.
   const rs = Buffer.concat([leftPad(sig.r), leftPad(sig.s)]);
-  return rs.length === 64 && verify(null, d, primary.key, rs) ? { flags } : null;
+  return rs.length === 64 && verify(null, d, key.key, rs) ? { flags } : null;
 }
 
 /** An unencrypted secret key of gmv's shape, opened with node:crypto: signs as its primary key, decrypts as its subkey. */
@@ -131,7 +148,6 @@ export interface GmvSecretKey {
 }
 
 const PKCS8_ED25519 = Buffer.from('302e020100300506032b657004220420', 'hex');
-const PKCS8_X25519 = Buffer.from('302e020100300506032b656e04220420', 'hex');
 
 /**
  * The secret key in `armored` (an OpenPGP private key block, unencrypted: gmv seals it itself) when
@@ -163,15 +179,11 @@ export function parseGmvSecretKey(armored: string): GmvSecretKey | null {
   // The public halves must be the secrets' own: a key packet that lies about either is not gmv's.
   const ownPublic = Buffer.from(createPublicKey(signing).export({ format: 'jwk' }).x!, 'base64url');
   if (!ownPublic.equals(pub.subarray(19, 51))) return null;
-  // OpenPGP stores the Curve25519 secret big-endian; X25519 takes it little-endian.
-  const x = Buffer.concat([PKCS8_X25519, Buffer.from(secondary.secret).reverse()]);
   let subPublic: Buffer;
   try {
-    subPublic = Buffer.from(createPublicKey(createPrivateKey({ key: x, format: 'der', type: 'pkcs8' })).export({ format: 'jwk' }).x!, 'base64url');
+    subPublic = Buffer.from(createPublicKey(x25519Secret(secondary.secret)).export({ format: 'jwk' }).x!, 'base64url');
   } catch {
     return null;
-  } finally {
-    x.fill(0);
   }
   if (!subPublic.equals(sp.subarray(20, 52))) return null;
   const fingerprint = createHash('sha1').update(keyHeader(pub)).update(pub).digest('hex').toUpperCase();
@@ -244,26 +256,7 @@ function keyHeader(body: Buffer): Buffer {
 export function verifyEd25519Detached(data: Uint8Array, signature: Uint8Array, key: Ed25519Key, now: Date = new Date()): true | null {
   const packets = readPackets(Buffer.from(signature.buffer, signature.byteOffset, signature.byteLength));
   if (packets?.length !== 1 || packets[0]!.tag !== 2) return null;
-  const sig = parseSignatureBody(packets[0]!.body);
-  if (!sig || sig.type !== 0x00 || sig.algorithm !== EDDSA_LEGACY || !sig.r || !sig.s) return null;
-  const hash = HASHES[sig.hash];
-  if (!hash) return null;
-  let created: number | null = null;
-  for (const sub of sig.subpackets) {
-    if (!KNOWN_SUBPACKETS.has(sub.type) || (sub.critical && sub.type !== 2)) return null;
-    if (sub.type === 2 && sub.data.length === 4) created = sub.data.readUInt32BE(0);
-    if (sub.type === 33 && (sub.data.length !== 21 || sub.data[0] !== 4 || sub.data.subarray(1).toString('hex').toUpperCase() !== key.fingerprint)) return null;
-  }
-  // Made after the key and not in the future, as openpgp.js requires.
-  if (created === null || created < key.created || created > now.getTime() / 1000) return null;
-  const trailer = Buffer.from([0x04, 0xff, 0, 0, 0, 0]);
-  trailer.writeUInt32BE(sig.hashed.length, 2);
-  const digest = createHash(hash).update(data).update(sig.hashed).update(trailer).digest();
-  if (digest[0] !== sig.left16[0] || digest[1] !== sig.left16[1]) return null;
-  // Legacy EdDSA signs the digest; r and s are MPIs that may have lost leading zero bytes.
-  const rs = Buffer.concat([leftPad(sig.r), leftPad(sig.s)]);
-  if (rs.length !== 64) return null;
-  return verify(null, digest, key.key, rs) ? true : null;
+  return signedBy(key, packets[0]!.body, { type: 0x00, allowed: KNOWN_SUBPACKETS, critical: DOCUMENT_CRITICAL, notBefore: key.created }, now, [data]) ? true : null;
 }
 
 interface Packet { tag: number; body: Buffer }

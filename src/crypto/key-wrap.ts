@@ -157,7 +157,7 @@ export function unwrapKeyWith(bytes: Uint8Array, rpk: Buffer, d: Uint8Array): Bu
   const iv = all.subarray(MAGIC.length + 32, MAGIC.length + 44);
   const tag = all.subarray(MAGIC.length + 44, HEAD);
   try {
-    return openWith(Buffer.from(epk), rpk, secretKeyOf(d), (key) => {
+    return openWith(Buffer.from(epk), rpk, x25519Secret(d), (key) => {
       const decipher = createDecipheriv('aes-256-gcm', key, iv);
       decipher.setAAD(Buffer.concat([MAGIC, epk, rpk]));
       decipher.setAuthTag(tag);
@@ -174,7 +174,7 @@ export function unwrapKeyWith(bytes: Uint8Array, rpk: Buffer, d: Uint8Array): Bu
  * command opens thousands of wraps): it lives in OpenSSL's memory no longer than the key's array.
  */
 const secretCache = new WeakMap<Uint8Array, KeyObject>();
-function secretKeyOf(d: Uint8Array): KeyObject {
+export function x25519Secret(d: Uint8Array): KeyObject {
   const cached = secretCache.get(d);
   if (cached) return cached;
   // OpenPGP stores the Curve25519 secret big-endian (an MPI, leading zeros dropped); X25519 wants it

@@ -16,7 +16,7 @@ import { fingerprintOf, readPublic, verifyDetached } from '../crypto/pgp.js';
 import { parseCheckpoint } from '../audit/checkpoint.js';
 import { personKeyRecordText } from '../audit/device-record.js';
 import { leafHash, verifyInclusion } from '../audit/merkle.js';
-import { EXPORT_FILES, loadKey } from '../audit/signatures.js';
+import { EXPORT_FILES } from '../audit/signatures.js';
 import { orgChain } from '../audit/org-chain.js';
 import type { MessageKey } from '../i18n/catalogue.js';
 import { RUN_FILES, type EntriesFile, type OrgChainFile, type SignerKeyFile } from './checklist-export.js';
@@ -64,7 +64,7 @@ export async function verifyRunFolder(dir: string, options: { orgKey?: string } 
   const trusted = pin ?? orgKey;
   // A pinned key vouches for the folder's key when it is that key, or when the re-key statements
   // lead from it to that key, each signed by the key it retires and by the one it hands over to.
-  const rekeys = pin === null ? 0 : await rekeysSince(dir, pin, folderOrg, checkpointText);
+  const rekeys = pin === null ? 0 : await rekeysSince(dir, pin, orgKey, folderOrg, checkpointText);
   if (rekeys === null || !(await verifyDetached(Buffer.from(checkpointText, 'utf8'), read(EXPORT_FILES.signature), orgKey))) {
     fail('detail.recordCheckpointSignature', { fingerprint: fingerprintOf(trusted) });
   }
@@ -145,9 +145,8 @@ export async function verifyRunFolder(dir: string, options: { orgKey?: string } 
  * same key), through the folder's org-chain.json; null when none does. The vault the statements
  * must name is the checkpoint's, which the folder's key must then have signed.
  */
-async function rekeysSince(dir: string, pin: PublicKey, folderOrg: string, checkpointText: string): Promise<number | null> {
-  const newest = await loadKey(folderOrg);
-  if (newest.fingerprint === fingerprintOf(pin)) return 0;
+async function rekeysSince(dir: string, pin: PublicKey, orgKey: PublicKey, folderOrg: string, checkpointText: string): Promise<number | null> {
+  if (fingerprintOf(orgKey) === fingerprintOf(pin)) return 0;
   const vault = parseCheckpoint(checkpointText)?.vault;
   const path = join(dir, RUN_FILES.orgChain);
   if (vault === undefined || !existsSync(path)) return null;

@@ -115,29 +115,28 @@ export async function currentCaRow(db: Kysely<DB>) {
   return row;
 }
 
-/** Open the organisation private key with a data key; the fingerprint must match its record. */
-export async function openOrgKey(db: Kysely<DB>, dataKey: Uint8Array): Promise<PrivateKey> {
-  const row = await currentOrgKeyRow(db);
-  const what = `org_keys.private_envelope (${row.fingerprint})`;
-  const armored = open(dataKey, parseEnvelope(row.private_envelope, what), what);
-  const key = await readPrivate(armored.toString('utf8'));
-  armored.fill(0);
-  if (fingerprintOf(key) !== row.fingerprint) throw new GmvError('SEALED_DATA_TAMPERED', { what });
-  return key;
-}
-
-/** The organisation private key opened as a signer and decrypter (see pgp.ts#openSecretKey); the fingerprint must match its record. */
-export async function openOrgSecret(db: Kysely<DB>, dataKey: Uint8Array): Promise<OpenedKey> {
+/** Open the organisation private key with a data key, read by `read`; the fingerprint must match its record. */
+async function openOrgWith<T>(db: Kysely<DB>, dataKey: Uint8Array, read: (armored: string) => Promise<T>, fingerprint: (key: T) => string): Promise<T> {
   const row = await currentOrgKeyRow(db);
   const what = `org_keys.private_envelope (${row.fingerprint})`;
   const armored = open(dataKey, parseEnvelope(row.private_envelope, what), what);
   try {
-    const key = await openSecretKey(armored.toString('utf8'));
-    if (key.fingerprint !== row.fingerprint) throw new GmvError('SEALED_DATA_TAMPERED', { what });
+    const key = await read(armored.toString('utf8'));
+    if (fingerprint(key) !== row.fingerprint) throw new GmvError('SEALED_DATA_TAMPERED', { what });
     return key;
   } finally {
     armored.fill(0);
   }
+}
+
+/** The organisation private key as openpgp.js reads it (to certify, armor or re-key with). */
+export function openOrgKey(db: Kysely<DB>, dataKey: Uint8Array): Promise<PrivateKey> {
+  return openOrgWith(db, dataKey, readPrivate, fingerprintOf);
+}
+
+/** The organisation private key as a signer and decrypter (see pgp.ts#openSecretKey). */
+export function openOrgSecret(db: Kysely<DB>, dataKey: Uint8Array): Promise<OpenedKey> {
+  return openOrgWith(db, dataKey, openSecretKey, (key) => key.fingerprint);
 }
 
 export async function openCa(db: Kysely<DB>, dataKey: Uint8Array): Promise<CaMaterial> {

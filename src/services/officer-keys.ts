@@ -21,25 +21,24 @@ async function dataKeyFor(vault: Vault, holder: KeyHolder, kind: WrappedItem, it
   throw new GmvError('NO_KEY_WRAP', { key: keyName(kind), login: holder.login });
 }
 
-export async function orgKeyFor(vault: Vault, holder: KeyHolder): Promise<PrivateKey> {
+/** The organisation key, opened by `open` with the data key wrapped for `holder` (refused and recorded when they hold none). */
+async function openedOrgKey<T>(vault: Vault, holder: KeyHolder, open: (db: Vault['store']['db'], dataKey: Uint8Array) => Promise<T>): Promise<T> {
   const row = await currentOrgKeyRow(vault.store.db);
   const dataKey = await dataKeyFor(vault, holder, 'org-key', row.fingerprint, 'signing with the organisation key');
   try {
-    return await openOrgKey(vault.store.db, dataKey);
+    return await open(vault.store.db, dataKey);
   } finally {
     dataKey.fill(0);
   }
 }
 
+export function orgKeyFor(vault: Vault, holder: KeyHolder): Promise<PrivateKey> {
+  return openedOrgKey(vault, holder, openOrgKey);
+}
+
 /** The organisation key as a signer and decrypter, for the commands that only sign and unwrap with it (no openpgp.js for a key of gmv's shape). */
-export async function orgSecretFor(vault: Vault, holder: KeyHolder): Promise<OpenedKey> {
-  const row = await currentOrgKeyRow(vault.store.db);
-  const dataKey = await dataKeyFor(vault, holder, 'org-key', row.fingerprint, 'signing with the organisation key');
-  try {
-    return await openOrgSecret(vault.store.db, dataKey);
-  } finally {
-    dataKey.fill(0);
-  }
+export function orgSecretFor(vault: Vault, holder: KeyHolder): Promise<OpenedKey> {
+  return openedOrgKey(vault, holder, openOrgSecret);
 }
 
 export async function caFor(vault: Vault, holder: KeyHolder): Promise<CaMaterial> {
