@@ -22,7 +22,7 @@ import { deviceRecordText } from '../audit/device-record.js';
 import { loadTree } from '../audit/log.js';
 import { trustedOrg } from '../audit/tail.js';
 import { connectPostgres, openSqliteDatabase, removeSqliteFiles } from '../store/driver.js';
-import { applyMigrations, redactUrl, type StoreTarget } from '../store/store.js';
+import { applyMigrations, redactUrl, refreshEstimates, type StoreTarget } from '../store/store.js';
 import { SCHEMA_VERSION } from '../store/schema-version.js';
 import { dropTables, identityTables, insertRows, resetIdentities, tableRows, tableShapes } from '../store/snapshot.js';
 import { storedRoles } from '../store/people.js';
@@ -473,12 +473,15 @@ async function copyIntoPostgres(scratch: string, url: string, force: boolean): P
         if (force) await dropTables(conn, 'postgres');
         await applyMigrations(conn, 'postgres', null, SCHEMA_VERSION, redactUrl(url));
         const identity = await identityTables(conn, 'postgres');
-        for (const shape of await tableShapes(source, 'sqlite')) {
+        const shapes = await tableShapes(source, 'sqlite');
+        for (const shape of shapes) {
           if (shape.table === 'gmv_migrations') continue;
           for await (const rows of tableRows(source, shape)) await insertRows(conn, 'postgres', shape.table, shape.columns.map((c) => c.name), rows, identity.has(shape.table));
         }
         await resetIdentities(conn, 'postgres', identity);
         await sql`commit`.execute(conn);
+        // The first listings after a restore plan from the rows now there, not from empty tables.
+        await refreshEstimates(conn, 'postgres', shapes.map((s) => s.table));
       } catch (error) {
         await sql`rollback`.execute(conn).catch(() => undefined);
         throw error;

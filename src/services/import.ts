@@ -17,6 +17,7 @@ import { keyedPasswordHash, newHistoryKey } from './password-history.js';
 import type { Capability } from './access.js';
 
 import { inBatches } from '../store/batches.js';
+import { refreshEstimates } from '../store/store.js';
 import type { SessionActor } from './session.js';
 import { commitChange, type Vault } from './vault.js';
 import { personSealer } from './accounts.js';
@@ -248,5 +249,6 @@ export async function applyImport(vault: Vault, actor: SessionActor, plan: Impor
     audit.push({ action: 'import', actor: actor.login, subject: plan.unit, outcome: 'ok', details: { format: plan.format, accounts: plan.accounts.length, ...(granted.length ? { granted } : {}) } });
     return { result: undefined, audit };
   }, { by: actor });
+  await refreshEstimates(db, vault.store.dialect, ['accounts', 'grants', 'credential_versions', 'wraps', 'state_seals', 'audit_entries']);
   return { created: plan.accounts.length, granted };
 }
