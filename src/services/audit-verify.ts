@@ -81,6 +81,9 @@ export async function verifyAudit(reader: Reader, options: VerifyAuditOptions, w
   if (options.witnessDir) {
     witness = await readWitnessDir(options.witnessDir, vaultId, {
       orgKey,
+      // A witness made before a re-key holds a checkpoint the earlier key's signers signed, and a
+      // pinned copy of that key is reached through the same signed hand-overs as the log's.
+      formerOrgKeys,
       orgKeyFile: options.orgKeyFile,
       devices: (await reader.rows(DEVICE_QUERY)).map(([id, person, signingFingerprint, signingPublicKey, certification, createdAt]) => ({
         id: String(id), person: person === null ? null : String(person), signingFingerprint: String(signingFingerprint),

@@ -42,6 +42,7 @@ describe.each(dialects())('org rekey on %s', (dialect) => {
   let oldOrgKey: PrivateKey;
   let wangKey: PrivateKey;
   let oldOrgFile: string;
+  let witnessDir: string;
   let sweep: string;
   const ok = async (args: string[], env: Record<string, string>, input?: string) => {
     const r = await gmv(args, { env, input });
@@ -90,6 +91,9 @@ describe.each(dialects())('org rekey on %s', (dialect) => {
     await ok(['grant', 'add', 'zhao.min', 'weibo-press', '--can', 'reveal'], box.env);
     oldOrgFile = join(box.dir, 'org-key-before.asc');
     writeFileSync(oldOrgFile, (await ok(['org', 'key', 'export'], box.env)).stdout);
+    // A witness of the log as it stands before the re-key, as a nightly job would have left it.
+    witnessDir = join(box.dir, 'witness');
+    await ok(['audit', 'witness', '--out', witnessDir], box.env);
 
     // What wang.fang can open from a copy of the database: her key, and with it the org key.
     const device = readDeviceKey(wang.paths.devicesDir, (await query((db) => db.selectFrom('vault_meta').select('value').where('key', '=', 'vault_id').executeTakeFirstOrThrow())).value)!;
@@ -156,6 +160,13 @@ describe.each(dialects())('org rekey on %s', (dialect) => {
     const pinned = await gmv(['audit', 'verify', '--org-key', oldOrgFile], { env: box.env });
     expect(pinned.code, pinned.stderr).toBe(0);
     expect(pinned.stdout).toMatch(/re-keyed 1 time/);
+    // The witness taken before the re-key still agrees, on its own and with the old key pinned:
+    // its checkpoint was signed by the earlier key's signers, whom the signed hand-over vouches for.
+    for (const extra of [[], ['--org-key', oldOrgFile]]) {
+      const witnessed = await gmv(['audit', 'verify', '--witness', witnessDir, ...extra], { env: box.env });
+      expect(witnessed.code, witnessed.stderr).toBe(0);
+      expect(witnessed.stdout).toContain('Consistent with 1 witnessed checkpoints');
+    }
   });
 
   it('a run signed before the re-key verifies offline pinned to the old org key, through the hand-over in its folder', async () => {
