@@ -79,7 +79,7 @@ export async function authorizeTerminal(vault: Vault, login: string, personId: n
   }
   const publicPem = createPublicKey(device.rsaKey.revealString()).export({ type: 'spki', format: 'pem' }).toString();
   const verdict = verifyDeviceCertificate({ caCertPem: ca.cert_pem, certPem: row.cert_pem ?? '', revokedSerials: revoked, at: vault.now(), expectedPublicKeyPem: publicPem });
-  if (!verdict.ok) return deny(`certificate ${verdict.reason}`, 'detail.certificateProblem', { problem: verdict.reason });
+  if (!verdict.ok) return deny(`certificate ${verdict.reason}`, 'detail.certificateProblem', { problem: `what.certificateVerdict.${verdict.reason}` satisfies MessageKey });
   // The audit log remembers revocations even if the devices and crls rows are rolled back; deleting
   // the entry too is caught by `gmv audit verify` once a signed checkpoint covers it (always, with an
   // auditor's exported checkpoint and --since-checkpoint).

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { render, type MessageKey } from '../../src/i18n/catalogue.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -32,4 +33,22 @@ describe('error parameters', () => {
     }
     expect(found).toEqual([]);
   });
+
+  it('hold no English sentence for the device-certificate parser: every DeviceCaError names a catalogue key', () => {
+    const file = join(ROOT, 'src', 'crypto', 'x509.ts');
+    const text = readFileSync(file, 'utf8');
+    const calls = [...text.matchAll(/new DeviceCaError\(([^,)]*)/g)].map((m) => m[1]!);
+    expect(calls.length).toBeGreaterThan(50);
+    expect(calls.filter((first) => !/^'detail\.\w+'$/.test(first) || render(first.slice(1, -1) as MessageKey, {}, 'en') === first.slice(1, -1))).toEqual([]);
+    // The structures' labels ('CA certificate') end up in the diagnostics too; only the CA's own name is English words.
+    expect(proseLiterals(text).filter((literal) => literal !== "'gmv device CA'")).toEqual([]);
+  });
 });
+
+/** String literals outside comments with two words in a row, one of them all lower case: English prose, not a name or a key. */
+function proseLiterals(source: string): string[] {
+  const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`\\])\/\/.*$/gm, '$1');
+  return [...code.matchAll(/(['`])((?:(?!\1)[^\\\n]|\\.)*)\1/g)]
+    .filter((m) => /\b(?:[a-z]{2,} +[A-Za-z]{2,}|[A-Za-z]{2,} +[a-z]{2,})\b/.test(m[2]!.replace(/\$\{[^}]*\}/g, ' ')))
+    .map((m) => m[0]);
+}
