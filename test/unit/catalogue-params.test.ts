@@ -43,6 +43,12 @@ describe('error parameters', () => {
     // The structures' labels ('CA certificate') end up in the diagnostics too; only the CA's own name is English words.
     expect(proseLiterals(text).filter((literal) => literal !== "'gmv device CA'")).toEqual([]);
   });
+
+  it('leave only the database\'s own words in the store check: its PostgreSQL findings are data for a catalogue key', () => {
+    const text = readFileSync(join(ROOT, 'src', 'store', 'integrity.ts'), 'utf8');
+    expect(text).toMatch(/problems\.push\(\{/);
+    expect(text).not.toMatch(/problems\.push\(\s*['`]/);
+  });
 });
 
 /** String literals outside comments with two words in a row, one of them all lower case: English prose, not a name or a key. */

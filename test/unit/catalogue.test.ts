@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { render, pickLang, langFromArgv, LANGS } from '../../src/i18n/catalogue.js';
+import { englishProse, PRODUCT_WORDS } from '../helpers/untranslated.js';
 import { ERROR_CODES, GmvError, exitCodeOf } from '../../src/errors.js';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
@@ -89,6 +90,24 @@ describe('message catalogue', () => {
     expect(departed.localized('zh-CN')).toContain('不允许 接受授权');
     // A value that only looks like a key is data, shown as given.
     expect(new GmvError('USAGE', { detail: 'detail.noSuchKey' }).localized('zh-CN')).toBe('detail.noSuchKey');
+  });
+
+  it('a PostgreSQL index that disagrees with its table is named in the reader\'s language; SQLite\'s own words stay as it said them', async () => {
+    const { corruptStore } = await import('../../src/store/integrity.js');
+    const one = corruptStore('postgres://db/gmv', [{ table: 'grants', rows: 12, index: 'grants_by_person', found: 11 }]);
+    expect(one.localized('zh-CN')).toContain('（表 grants 有 12 行，但通过索引 grants_by_person 读到 11 行）');
+    expect(one.message).toContain('(table grants holds 12 rows but index grants_by_person finds 11)');
+    const several = corruptStore('postgres://db/gmv', [
+      { table: 'grants', rows: 12, index: 'grants_by_person', found: 11 },
+      { table: 'grants', rows: 12, index: 'grants_pkey', found: 10 },
+      { table: 'people', rows: 3, index: 'people_login', found: 2 },
+    ]);
+    expect(several.localized('zh-CN')).toContain('读到 11 行；另有 2 个索引与其表的行数不符（grants_pkey, people_login）');
+    expect(several.message).toContain('finds 11; and 2 more indexes disagree with their tables (grants_pkey, people_login)');
+    const known = { commands: [], words: new Set(PRODUCT_WORDS) };
+    expect(englishProse(several.localized('zh-CN'), known)).toEqual([]);
+    expect(corruptStore('/v/db', ['*** in database main ***', 'Page 7: btreeInitPage() returns error code 11']).localized('zh-CN'))
+      .toContain('*** in database main ***; Page 7: btreeInitPage() returns error code 11');
   });
 });
 
