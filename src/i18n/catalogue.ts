@@ -589,10 +589,12 @@ const en = {
   'status.person.onboarding': 'onboarding',
   'status.person.active': 'active',
   'status.person.departed': 'departed',
+  'status.person.unknown': 'unknown',
   'status.device.pending': 'pending',
   'status.device.active': 'active',
   'status.device.revoked': 'revoked',
   'status.device.rejected': 'rejected',
+  'status.device.unknown': 'unknown',
   'status.account.active': 'active',
   'status.account.archived': 'archived',
   'word.locked': '{status} (locked)',
@@ -887,6 +889,10 @@ const en = {
   'what.receivingGrant': 'receiving a grant',
   'what.grantingAccess': 'granting access',
   'what.recordingTraining': 'recording training',
+  'what.actionLogin': 'login',
+  'what.actionRecover': 'recover',
+  'what.actionSession': 'using a session',
+  'what.statusWithoutDevice': '{personStatus} without an approved device',
   'detail.emptyPaddedControls': 'empty, padded or holding control characters',
   'detail.emptyPaddedSpacesControls': 'empty, padded with spaces or holding control characters',
   'detail.paddedControls': 'padded or holding control characters',
@@ -1708,10 +1714,12 @@ const zh: Record<MessageKey, string> = {
   'status.person.onboarding': '入职中',
   'status.person.active': '在职',
   'status.person.departed': '已离职',
+  'status.person.unknown': '未知',
   'status.device.pending': '待批准',
   'status.device.active': '有效',
   'status.device.revoked': '已吊销',
   'status.device.rejected': '已拒绝',
+  'status.device.unknown': '未知',
   'status.account.active': '使用中',
   'status.account.archived': '已归档',
   'word.locked': '{status}（已锁定）',
@@ -2006,6 +2014,10 @@ const zh: Record<MessageKey, string> = {
   'what.receivingGrant': '接受授权',
   'what.grantingAccess': '授予访问权限',
   'what.recordingTraining': '登记培训',
+  'what.actionLogin': '登录',
+  'what.actionRecover': '恢复',
+  'what.actionSession': '使用会话',
+  'what.statusWithoutDevice': '{personStatus}，且没有已批准的设备',
   'detail.emptyPaddedControls': '为空、首尾有空格或含控制字符',
   'detail.emptyPaddedSpacesControls': '为空、首尾有空格或含控制字符',
   'detail.paddedControls': '首尾有空格或含控制字符',
@@ -2247,7 +2259,7 @@ const catalogues: Record<Lang, Record<MessageKey, string>> = { en, 'zh-CN': zh }
 
 /**
  * Fill a template; unknown placeholders stay visible so a missing parameter is noticed, not hidden.
- * A parameter whose value is itself a catalogue key (detail.* or what.*) is rendered in the same language.
+ * A parameter whose value is itself a catalogue key (detail.*, what.* or status.*) is rendered in the same language.
  * Parameters often echo what someone typed or stored, so their control characters are escaped.
  */
 export function render(key: MessageKey, params: Record<string, string | number>, lang: Lang): string {
@@ -2255,7 +2267,7 @@ export function render(key: MessageKey, params: Record<string, string | number>,
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
     if (!Object.hasOwn(params, name)) return whole;
     const value = params[name]!;
-    return typeof value === 'string' && (value.startsWith('detail.') || value.startsWith('what.')) && Object.hasOwn(en, value)
+    return typeof value === 'string' && /^(detail|what|status)\./.test(value) && Object.hasOwn(en, value)
       ? render(value as MessageKey, params, lang)
       : escapeControls(String(value));
   });
@@ -2264,8 +2276,17 @@ export function render(key: MessageKey, params: Record<string, string | number>,
 
 export type StatusKind = 'person' | 'device' | 'account' | 'filing' | 'run' | 'due' | 'step' | 'case' | 'rotation';
 
+/**
+ * A stored status word as an error parameter: its catalogue key, which `render` says in the reader's
+ * language (a value the catalogue does not know is passed on as stored).
+ */
+export function statusKey(kind: StatusKind, status: string): string {
+  const key = `status.${kind}.${status}`;
+  return Object.hasOwn(en, key) ? key : status;
+}
+
 /** A stored status word as people read it; a value the catalogue does not know is shown as stored. */
 export function statusWord(kind: StatusKind, status: string, lang: Lang): string {
-  const key = `status.${kind}.${status}`;
-  return Object.hasOwn(en, key) ? render(key as MessageKey, {}, lang) : status;
+  const key = statusKey(kind, status);
+  return key === status ? status : render(key as MessageKey, {}, lang);
 }

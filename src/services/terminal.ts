@@ -5,7 +5,7 @@
  */
 import { createPublicKey } from 'node:crypto';
 import { GmvError } from '../errors.js';
-import type { MessageKey } from '../i18n/catalogue.js';
+import { statusKey, type MessageKey } from '../i18n/catalogue.js';
 import type { DeviceKey } from '../local/device-file.js';
 import { certFingerprint, readCrl, verifyDeviceCertificate } from '../crypto/x509.js';
 import { currentCaRow } from './keys.js';
@@ -54,7 +54,7 @@ export async function authorizeTerminal(vault: Vault, login: string, personId: n
   const row = await db.selectFrom('devices').select(['id', 'person_id', 'status', 'cert_pem', 'cert_serial']).where('id', '=', device.deviceId).executeTakeFirst();
   if (!row) return deny('unknown device', 'detail.deviceUnknown');
   if (row.status === 'pending') return deny('enrollment not yet approved (gmv device approve CODE)', 'detail.enrollmentNotApproved');
-  if (row.status !== 'active') return deny(`device ${row.status}`, 'detail.deviceStatus', { status: row.status });
+  if (row.status !== 'active') return deny(`device ${row.status}`, 'detail.deviceStatus', { status: statusKey('device', row.status) });
   if (personId !== null && Number(row.person_id) !== personId) return deny('the device belongs to another person', 'detail.deviceOfAnother');
   const ca = await currentCaRow(db);
   const pinned = device.caFingerprint;
