@@ -8,12 +8,12 @@ import { GmvError } from '../errors.js';
 import type { StoreTarget } from '../local/vault-location.js';
 import { openReader } from '../store/reader.js';
 import { firstRowProblem, type RowProblem } from './column-check.js';
-import { storeProblems } from '../store/integrity.js';
+import { storeProblems, type StoreProblem } from '../store/integrity.js';
 import { checkSignatures, type SignatureInput, type SignatureVerdicts } from './signatures.js';
 
 export interface WorkerStart { target: StoreTarget }
 export type WorkerOutcome<T> = { ok: T } | { error: { code?: string; params?: Record<string, unknown>; message: string } };
-export interface WorkerResult { columns: WorkerOutcome<RowProblem | null>; signatures: WorkerOutcome<SignatureVerdicts>; store: WorkerOutcome<string[]> }
+export interface WorkerResult { columns: WorkerOutcome<RowProblem | null>; signatures: WorkerOutcome<SignatureVerdicts>; store: WorkerOutcome<StoreProblem[]> }
 
 async function settle<T>(work: Promise<T>): Promise<WorkerOutcome<T>> {
   try {

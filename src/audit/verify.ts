@@ -20,7 +20,7 @@ import { MerkleAccumulator, consistencyProof, leafHash, verifyConsistency } from
 import { parseCheckpoint, type CheckpointBody } from './checkpoint.js';
 import { Actions, MIN_RETENTION_DAYS, actionOf, type AuditBody } from './entry.js';
 import { firstRowProblem, type RowProblem } from './column-check.js';
-import { corruptStore, storeProblems } from '../store/integrity.js';
+import { corruptStore, storeProblems, type StoreProblem } from '../store/integrity.js';
 import { checkSignatures, type SignatureInput, type SignatureVerdicts } from './signatures.js';
 import type { WorkerOutcome, WorkerResult, WorkerStart } from './verify-worker.js';
 import type { SeenCheckpoint } from '../local/seen-checkpoint.js';
@@ -327,7 +327,7 @@ export class VerifyWorker {
   }
 }
 
-interface CheckResults { columns: RowProblem | null; signatures: SignatureVerdicts; store: string[] }
+interface CheckResults { columns: RowProblem | null; signatures: SignatureVerdicts; store: StoreProblem[] }
 
 /** The signature, column and store checks: on the worker when there is one, else here once the scan is done. */
 class Checks {

@@ -22,6 +22,7 @@
 import { X509Certificate, createPublicKey, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
 import { GmvError } from '../errors.js';
+import type { MessageKey } from '../i18n/catalogue.js';
 
 const { asn1 } = forge;
 type Asn1 = ReturnType<typeof asn1.create>;
@@ -43,8 +44,9 @@ const T = asn1.Type;
  * integrity failure (exit 6) with the reason as its detail.
  */
 export class DeviceCaError extends GmvError {
-  constructor(message: string) {
-    super('DEVICE_CA_INVALID', { detail: message });
+  /** `detail` is a catalogue key; `params` fill it (a `part` is a catalogue word or a structure's name from the RFCs). */
+  constructor(detail: MessageKey, params: Record<string, string | number> = {}) {
+    super('DEVICE_CA_INVALID', { ...params, detail });
     this.name = 'DeviceCaError';
   }
 }
@@ -165,9 +167,9 @@ export function createCsr(opts: { privatePem: string; publicPem: string; deviceI
     fromPrivate = spkiDer(createPublicKey(opts.privatePem));
     given = spkiDer(createPublicKey(opts.publicPem));
   } catch {
-    throw new DeviceCaError('createCsr: unreadable key PEM');
+    throw new DeviceCaError('detail.x509KeyPemUnreadable');
   }
-  if (!fromPrivate.equals(given)) throw new DeviceCaError('createCsr: the public key does not belong to the private key');
+  if (!fromPrivate.equals(given)) throw new DeviceCaError('detail.x509KeyMismatch');
   const csr = pki.createCertificationRequest();
   csr.publicKey = pki.publicKeyFromPem(opts.publicPem);
   csr.setSubject(name);
@@ -183,25 +185,25 @@ export function createCsr(opts: { privatePem: string; publicPem: string; deviceI
 export function readCsr(csrPem: string): CsrInfo {
   const der = fromPem(csrPem, ['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST']);
   const { tbs: cri, algId, signature } = splitSigned(der, 'CSR');
-  if (!algId.equals(SHA256_RSA_ALG_ID)) throw new DeviceCaError('CSR: signature algorithm is not sha256WithRSAEncryption');
+  if (!algId.equals(SHA256_RSA_ALG_ID)) throw new DeviceCaError('detail.x509CsrAlgorithm');
   const fields = childrenOf(cri, readTlv(cri, 0, 'CSR'), 'CSR');
   const [version, subject, spki, attributes] = fields;
-  if (fields.length !== 4 || !version || !subject || !spki || !attributes) throw new DeviceCaError('CSR: malformed CertificationRequestInfo');
-  if (!cri.subarray(version.start, version.end).equals(Buffer.from([0x02, 0x01, 0x00]))) throw new DeviceCaError('CSR: version is not v1');
-  if (subject.tag !== 0x30 || spki.tag !== 0x30 || attributes.tag !== 0xa0) throw new DeviceCaError('CSR: malformed CertificationRequestInfo');
+  if (fields.length !== 4 || !version || !subject || !spki || !attributes) throw new DeviceCaError('detail.x509CsrMalformed');
+  if (!cri.subarray(version.start, version.end).equals(Buffer.from([0x02, 0x01, 0x00]))) throw new DeviceCaError('detail.x509CsrVersion');
+  if (subject.tag !== 0x30 || spki.tag !== 0x30 || attributes.tag !== 0xa0) throw new DeviceCaError('detail.x509CsrMalformed');
 
   let key: KeyObject;
   try {
     key = createPublicKey({ key: cri.subarray(spki.start, spki.end), format: 'der', type: 'spki' });
   } catch {
-    throw new DeviceCaError('CSR: unreadable public key');
+    throw new DeviceCaError('detail.x509CsrKeyUnreadable');
   }
   if (key.asymmetricKeyType !== 'rsa' || (key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) {
-    throw new DeviceCaError('CSR: the key must be RSA with at least 2048 bits');
+    throw new DeviceCaError('detail.x509CsrKeyWeak');
   }
-  if (!verify('sha256', cri, key, signature)) throw new DeviceCaError('CSR: signature does not verify (no proof of possession)');
+  if (!verify('sha256', cri, key, signature)) throw new DeviceCaError('detail.x509CsrSignature');
 
-  const names = readName(parseDer(cri.subarray(subject.start, subject.end), 'CSR subject'), 'CSR subject');
+  const names = readName(parseDer(cri.subarray(subject.start, subject.end), 'what.x509CsrSubject'), 'what.x509CsrSubject');
   return {
     publicKeyPem: key.export({ type: 'spki', format: 'pem' }).toString(),
     deviceId: single(names, OID.commonName, 'CN'),
@@ -230,7 +232,7 @@ export function issueDeviceCertificate(opts: { ca: CaMaterial; csrPem: string; s
   const notBefore = wholeSecond(opts.now, 'now');
   const wanted = addDays(notBefore, opts.validDays);
   const notAfter = wanted.getTime() > ca.notAfter.getTime() ? ca.notAfter : wanted;
-  if (notAfter.getTime() <= notBefore.getTime()) throw new DeviceCaError('issueDeviceCertificate: the CA expires before the certificate would start');
+  if (notAfter.getTime() <= notBefore.getTime()) throw new DeviceCaError('detail.x509CaExpiresFirst');
 
   const cert = pki.createCertificate();
   cert.serialNumber = serialContentHex(serialHex);
@@ -250,12 +252,12 @@ export function issueDeviceCertificate(opts: { ca: CaMaterial; csrPem: string; s
   cert.siginfo.algorithmOid = OID.sha256WithRsa;
   const tbs = pki.getTBSCertificate(cert);
   const tbsFields = nodeChildren(tbs, 'TBSCertificate');
-  if (tbsFields[3] === undefined) throw new DeviceCaError('internal: unexpected TBSCertificate layout');
-  tbsFields[3] = parseDer(ca.subject, 'CA subject'); // issuer: [version, serial, signature, issuer, ...]
+  if (tbsFields[3] === undefined) throw new DeviceCaError('detail.x509TbsLayout');
+  tbsFields[3] = parseDer(ca.subject, 'what.x509CaSubject'); // issuer: [version, serial, signature, issuer, ...]
 
   const certPem = toPem('CERTIFICATE', signStructure(toDer(tbs), opts.ca.keyPem));
   const issued = new X509Certificate(certPem);
-  if (issued.serialNumber !== serialHex) throw new DeviceCaError('internal: serial number did not round-trip');
+  if (issued.serialNumber !== serialHex) throw new DeviceCaError('detail.x509SerialRoundTrip');
   return { certPem, serialHex, notAfter };
 }
 
@@ -268,13 +270,13 @@ export function buildCrl(opts: { ca: CaMaterial; revoked: readonly RevokedEntry[
   const ca = readCa(opts.ca);
   const thisUpdate = wholeSecond(opts.thisUpdate, 'thisUpdate');
   const nextUpdate = wholeSecond(opts.nextUpdate, 'nextUpdate');
-  if (nextUpdate.getTime() <= thisUpdate.getTime()) throw new DeviceCaError('buildCrl: nextUpdate must be after thisUpdate');
-  if (!Number.isSafeInteger(opts.crlNumber) || opts.crlNumber < 0) throw new DeviceCaError('buildCrl: crlNumber must be a non-negative safe integer');
+  if (nextUpdate.getTime() <= thisUpdate.getTime()) throw new DeviceCaError('detail.x509CrlUpdateOrder');
+  if (!Number.isSafeInteger(opts.crlNumber) || opts.crlNumber < 0) throw new DeviceCaError('detail.x509CrlNumberRange');
 
   const seen = new Set<string>();
   const entries = opts.revoked.map((entry) => {
     const serial = normalizeSerialHex(entry.serialHex);
-    if (seen.has(serial)) throw new DeviceCaError(`buildCrl: serial ${serial} is listed twice`);
+    if (seen.has(serial)) throw new DeviceCaError('detail.x509CrlSerialTwice', { serial });
     seen.add(serial);
     const parts: Asn1[] = [
       asn1.create(U, T.INTEGER, false, bin(Buffer.from(serialContentHex(serial), 'hex'))),
@@ -282,7 +284,7 @@ export function buildCrl(opts: { ca: CaMaterial; revoked: readonly RevokedEntry[
     ];
     if (entry.reason !== undefined && entry.reason !== 'unspecified') {
       const code = REASON_CODE[entry.reason];
-      if (code === undefined) throw new DeviceCaError(`buildCrl: unknown revocation reason ${String(entry.reason)}`);
+      if (code === undefined) throw new DeviceCaError('detail.x509CrlReasonUnknown', { revocationReason: String(entry.reason) });
       const enumerated = toDer(asn1.create(U, T.ENUMERATED, false, String.fromCharCode(code)));
       parts.push(asn1.create(U, T.SEQUENCE, true, [extensionNode(OID.reasonCode, false, enumerated)]));
     }
@@ -294,7 +296,7 @@ export function buildCrl(opts: { ca: CaMaterial; revoked: readonly RevokedEntry[
   const tbsParts: Asn1[] = [
     asn1.create(U, T.INTEGER, false, '\x01'), // v2
     parseDer(SHA256_RSA_ALG_ID, 'AlgorithmIdentifier'),
-    parseDer(ca.subject, 'CA subject'),
+    parseDer(ca.subject, 'what.x509CaSubject'),
     timeNode(thisUpdate),
     timeNode(nextUpdate),
   ];
@@ -319,20 +321,20 @@ export function readCrl(crlPem: string, caCertPem: string): CrlContents {
   const ca = readCaCert(caCertPem);
   const der = fromPem(crlPem, ['X509 CRL']);
   const { tbs, algId, signature } = splitSigned(der, 'CRL');
-  if (!algId.equals(SHA256_RSA_ALG_ID)) throw new DeviceCaError('CRL: signature algorithm is not sha256WithRSAEncryption');
-  if (!verify('sha256', tbs, ca.publicKey, signature)) throw new DeviceCaError('CRL: signature does not verify with the CA key');
+  if (!algId.equals(SHA256_RSA_ALG_ID)) throw new DeviceCaError('detail.x509CrlAlgorithm');
+  if (!verify('sha256', tbs, ca.publicKey, signature)) throw new DeviceCaError('detail.x509CrlSignature');
 
   const fields = nodeChildren(parseDer(tbs, 'TBSCertList'), 'TBSCertList');
   let i = 0;
   const field = (): Asn1 | undefined => fields[i];
   const version = field();
-  if (!version || !isUniversal(version, T.INTEGER) || version.value !== '\x01') throw new DeviceCaError('CRL: not a v2 CRL');
+  if (!version || !isUniversal(version, T.INTEGER) || version.value !== '\x01') throw new DeviceCaError('detail.x509CrlVersion');
   i++;
   const innerAlg = field();
-  if (!innerAlg || !toDer(innerAlg).equals(SHA256_RSA_ALG_ID)) throw new DeviceCaError('CRL: inner signature algorithm mismatch');
+  if (!innerAlg || !toDer(innerAlg).equals(SHA256_RSA_ALG_ID)) throw new DeviceCaError('detail.x509CrlInnerAlgorithm');
   i++;
   const issuer = field();
-  if (!issuer || !toDer(issuer).equals(ca.subject)) throw new DeviceCaError('CRL: issuer is not the CA subject');
+  if (!issuer || !toDer(issuer).equals(ca.subject)) throw new DeviceCaError('detail.x509CrlIssuer');
   i++;
   const thisUpdate = readTime(field(), 'CRL thisUpdate');
   i++;
@@ -343,13 +345,13 @@ export function readCrl(crlPem: string, caCertPem: string): CrlContents {
   const revokedSerials = new Set<string>();
   const list = field();
   if (list && isUniversal(list, T.SEQUENCE)) {
-    for (const entry of nodeChildren(list, 'CRL entry list')) {
-      const [serial, date, exts, ...rest] = nodeChildren(entry, 'CRL entry');
-      if (!serial || !isUniversal(serial, T.INTEGER) || rest.length > 0) throw new DeviceCaError('CRL: malformed entry');
-      const serialHex = serialFromContent(buf(nodeBytes(serial, 'CRL entry serial')));
+    for (const entry of nodeChildren(list, 'what.x509CrlEntries')) {
+      const [serial, date, exts, ...rest] = nodeChildren(entry, 'what.x509CrlEntry');
+      if (!serial || !isUniversal(serial, T.INTEGER) || rest.length > 0) throw new DeviceCaError('detail.x509CrlEntry');
+      const serialHex = serialFromContent(buf(nodeBytes(serial, 'what.x509CrlEntrySerial')));
       const item: RevokedEntry = { serialHex, revokedAt: readTime(date, 'CRL revocationDate') };
       if (exts) {
-        const reason = readExtensions(exts, 'CRL entry').get(OID.reasonCode);
+        const reason = readExtensions(exts, 'what.x509CrlEntry').get(OID.reasonCode);
         if (reason) item.reason = reasonFromCode(reason);
       }
       entries.push(item);
@@ -359,20 +361,20 @@ export function readCrl(crlPem: string, caCertPem: string): CrlContents {
   }
 
   const extsWrapper = field();
-  if (!extsWrapper || extsWrapper.tagClass !== CTX || extsWrapper.type !== 0 || !extsWrapper.constructed) throw new DeviceCaError('CRL: crlExtensions missing');
+  if (!extsWrapper || extsWrapper.tagClass !== CTX || extsWrapper.type !== 0 || !extsWrapper.constructed) throw new DeviceCaError('detail.x509CrlExtensionsMissing');
   i++;
-  if (i !== fields.length) throw new DeviceCaError('CRL: unexpected fields in TBSCertList');
+  if (i !== fields.length) throw new DeviceCaError('detail.x509CrlExtraFields');
   const [extsSeq, ...more] = nodeChildren(extsWrapper, 'crlExtensions');
-  if (!extsSeq || more.length > 0) throw new DeviceCaError('CRL: malformed crlExtensions');
+  if (!extsSeq || more.length > 0) throw new DeviceCaError('detail.x509CrlExtensionsMalformed');
   const exts = readExtensions(extsSeq, 'CRL');
   const akiDer = exts.get(OID.authorityKeyIdentifier);
-  if (!akiDer || !sameBytes(authorityKeyId(akiDer), ca.ski)) throw new DeviceCaError('CRL: authorityKeyIdentifier does not match the CA');
+  if (!akiDer || !sameBytes(authorityKeyId(akiDer), ca.ski)) throw new DeviceCaError('detail.x509CrlAki');
   const numberDer = exts.get(OID.cRLNumber);
-  if (!numberDer) throw new DeviceCaError('CRL: cRLNumber missing');
+  if (!numberDer) throw new DeviceCaError('detail.x509CrlNumberMissing');
   const numberNode = parseDer(numberDer, 'cRLNumber');
-  if (!isUniversal(numberNode, T.INTEGER)) throw new DeviceCaError('CRL: malformed cRLNumber');
+  if (!isUniversal(numberNode, T.INTEGER)) throw new DeviceCaError('detail.x509CrlNumberMalformed');
   const crlNumber = unsignedFromContent(buf(nodeBytes(numberNode, 'cRLNumber')), 'cRLNumber');
-  if (crlNumber > BigInt(Number.MAX_SAFE_INTEGER)) throw new DeviceCaError('CRL: cRLNumber too large');
+  if (crlNumber > BigInt(Number.MAX_SAFE_INTEGER)) throw new DeviceCaError('detail.x509CrlNumberTooLarge');
   return { revokedSerials, thisUpdate, nextUpdate, crlNumber: Number(crlNumber), entries };
 }
 
@@ -394,7 +396,7 @@ export function verifyDeviceCertificate(opts: {
 }): CertVerdict {
   const ca = readCaCert(opts.caCertPem);
   const at = opts.at.getTime();
-  if (Number.isNaN(at)) throw new DeviceCaError('verifyDeviceCertificate: at must be a valid Date');
+  if (Number.isNaN(at)) throw new DeviceCaError('detail.x509VerifyAt');
   let cert: X509Certificate;
   try {
     cert = new X509Certificate(opts.certPem);
@@ -431,7 +433,7 @@ export function certFingerprint(certPem: string): string {
   try {
     return new X509Certificate(certPem).fingerprint256;
   } catch (error) {
-    throw new DeviceCaError(`not a readable X.509 certificate (${error instanceof Error ? error.message : String(error)})`);
+    throw new DeviceCaError('detail.x509Unreadable', { cause: error instanceof Error ? error.message : String(error) });
   }
 }
 
@@ -442,7 +444,7 @@ export function certFingerprint(certPem: string): string {
  */
 export function normalizeSerialHex(serialHex: string): string {
   const normalised = tryNormalizeSerial(serialHex);
-  if (normalised === undefined) throw new DeviceCaError(`invalid serial number ${JSON.stringify(serialHex)}`);
+  if (normalised === undefined) throw new DeviceCaError('detail.x509SerialInvalid', { serial: JSON.stringify(serialHex) });
   return normalised;
 }
 
@@ -474,7 +476,7 @@ function serialContentHex(normalised: string): string {
 }
 
 function serialFromContent(content: Buffer): string {
-  if (content.length === 0 || (content[0]! & 0x80) !== 0) throw new DeviceCaError('CRL: serial number is not a positive INTEGER');
+  if (content.length === 0 || (content[0]! & 0x80) !== 0) throw new DeviceCaError('detail.x509CrlSerialSign');
   const hex = content.toString('hex').toUpperCase().replace(/^(00)+/, '');
   return hex === '' ? '0' : hex;
 }
@@ -492,8 +494,8 @@ function unsignedContent(n: bigint): Buffer {
   return Buffer.from(hex, 'hex');
 }
 
-function unsignedFromContent(content: Buffer, what: string): bigint {
-  if (content.length === 0 || (content[0]! & 0x80) !== 0) throw new DeviceCaError(`${what} is not a non-negative INTEGER`);
+function unsignedFromContent(content: Buffer, part: string): bigint {
+  if (content.length === 0 || (content[0]! & 0x80) !== 0) throw new DeviceCaError('detail.x509Unsigned', { part });
   return BigInt(`0x${content.toString('hex')}`);
 }
 
@@ -507,24 +509,24 @@ function nameFields(parts: { o: string; ou: string; cn: string }): CertificateFi
 }
 
 function checkNameValue(value: unknown, label: string): void {
-  if (typeof value !== 'string' || value.length === 0) throw new DeviceCaError(`${label} must be a non-empty string`);
+  if (typeof value !== 'string' || value.length === 0) throw new DeviceCaError('detail.x509NameEmpty', { part: label });
   const chars = [...value];
-  if (chars.length > MAX_NAME_CHARS) throw new DeviceCaError(`${label} is longer than ${MAX_NAME_CHARS} characters`);
-  if (/[\u0000-\u001f\u007f-\u009f]/.test(value)) throw new DeviceCaError(`${label} contains control characters`);
-  if (chars.some((c) => c.length === 1 && c >= '\ud800' && c <= '\udfff')) throw new DeviceCaError(`${label} is not valid Unicode`);
+  if (chars.length > MAX_NAME_CHARS) throw new DeviceCaError('detail.x509NameLong', { part: label, max: MAX_NAME_CHARS });
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(value)) throw new DeviceCaError('detail.x509NameControls', { part: label });
+  if (chars.some((c) => c.length === 1 && c >= '\ud800' && c <= '\udfff')) throw new DeviceCaError('detail.x509NameUnicode', { part: label });
 }
 
 /** Attribute OID → decoded string values, for a Name (RDNSequence). */
-function readName(name: Asn1, what: string): Map<string, string[]> {
-  if (!isUniversal(name, T.SEQUENCE)) throw new DeviceCaError(`${what}: not a Name`);
+function readName(name: Asn1, part: string): Map<string, string[]> {
+  if (!isUniversal(name, T.SEQUENCE)) throw new DeviceCaError('detail.x509NotName', { part });
   const out = new Map<string, string[]>();
-  for (const rdn of nodeChildren(name, what)) {
-    if (!isUniversal(rdn, T.SET)) throw new DeviceCaError(`${what}: malformed RDN`);
-    for (const atv of nodeChildren(rdn, what)) {
-      const [type, value, ...rest] = nodeChildren(atv, what);
-      if (!type || !value || rest.length > 0 || !isUniversal(type, T.OID)) throw new DeviceCaError(`${what}: malformed attribute`);
-      const oid = asn1.derToOid(nodeBytes(type, what));
-      out.set(oid, [...(out.get(oid) ?? []), decodeDirectoryString(value, what)]);
+  for (const rdn of nodeChildren(name, part)) {
+    if (!isUniversal(rdn, T.SET)) throw new DeviceCaError('detail.x509Rdn', { part });
+    for (const atv of nodeChildren(rdn, part)) {
+      const [type, value, ...rest] = nodeChildren(atv, part);
+      if (!type || !value || rest.length > 0 || !isUniversal(type, T.OID)) throw new DeviceCaError('detail.x509Attribute', { part });
+      const oid = asn1.derToOid(nodeBytes(type, part));
+      out.set(oid, [...(out.get(oid) ?? []), decodeDirectoryString(value, part)]);
     }
   }
   return out;
@@ -532,44 +534,50 @@ function readName(name: Asn1, what: string): Map<string, string[]> {
 
 function single(names: Map<string, string[]>, oid: string, label: string): string {
   const values = names.get(oid) ?? [];
-  if (values.length !== 1) throw new DeviceCaError(`CSR subject must have exactly one ${label}`);
+  if (values.length !== 1) throw new DeviceCaError('detail.x509CsrSubjectOne', { part: label });
   const value = values[0]!;
   checkNameValue(value, label);
   return value;
 }
 
-function decodeDirectoryString(node: Asn1, what: string): string {
-  if (node.tagClass !== U || node.constructed) throw new DeviceCaError(`${what}: unsupported attribute value`);
-  const bytes = buf(nodeBytes(node, what));
-  try {
-    switch (node.type) {
-      case T.UTF8:
-        return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-      case T.PRINTABLESTRING:
-      case T.IA5STRING:
-        if (bytes.some((b) => b > 0x7f)) throw new Error('non-ASCII');
-        return bytes.toString('latin1');
-      case T.BMPSTRING:
-        if (bytes.length % 2 !== 0) throw new Error('odd length');
-        return new TextDecoder('utf-16be', { fatal: true }).decode(bytes);
-      default:
-        throw new Error('unsupported string type');
-    }
-  } catch {
-    throw new DeviceCaError(`${what}: unsupported or invalid attribute value encoding`);
+function decodeDirectoryString(node: Asn1, part: string): string {
+  if (node.tagClass !== U || node.constructed) throw new DeviceCaError('detail.x509AttributeValue', { part });
+  const bytes = buf(nodeBytes(node, part));
+  const invalid = (): never => {
+    throw new DeviceCaError('detail.x509AttributeEncoding', { part });
+  };
+  switch (node.type) {
+    case T.UTF8:
+      return decodeStrictly('utf-8', bytes) ?? invalid();
+    case T.PRINTABLESTRING:
+    case T.IA5STRING:
+      return bytes.some((b) => b > 0x7f) ? invalid() : bytes.toString('latin1');
+    case T.BMPSTRING:
+      return (bytes.length % 2 === 0 ? decodeStrictly('utf-16be', bytes) : undefined) ?? invalid();
+    default:
+      return invalid();
   }
 }
 
-function wholeSecond(date: Date, what: string): Date {
-  if (!(date instanceof Date) || Number.isNaN(date.getTime())) throw new DeviceCaError(`${what} must be a valid Date`);
+/** The text, or undefined when the bytes are not valid in `encoding`. */
+function decodeStrictly(encoding: 'utf-8' | 'utf-16be', bytes: Buffer): string | undefined {
+  try {
+    return new TextDecoder(encoding, { fatal: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+function wholeSecond(date: Date, part: string): Date {
+  if (!(date instanceof Date) || Number.isNaN(date.getTime())) throw new DeviceCaError('detail.x509DateInvalid', { part });
   const truncated = new Date(Math.floor(date.getTime() / 1000) * 1000);
   const year = truncated.getUTCFullYear();
-  if (year < 1 || year > 9999) throw new DeviceCaError(`${what} is out of the representable range`);
+  if (year < 1 || year > 9999) throw new DeviceCaError('detail.x509DateRange', { part });
   return truncated;
 }
 
 function addDays(from: Date, days: number): Date {
-  if (typeof days !== 'number' || !Number.isFinite(days) || days <= 0) throw new DeviceCaError('validDays must be a positive number');
+  if (typeof days !== 'number' || !Number.isFinite(days) || days <= 0) throw new DeviceCaError('detail.x509ValidDays');
   return wholeSecond(new Date(from.getTime() + days * DAY_MS), 'notAfter');
 }
 
@@ -582,19 +590,19 @@ function timeNode(date: Date): Asn1 {
   return asn1.create(U, T.GENERALIZEDTIME, false, `${pad(year, 4)}${rest}`);
 }
 
-function readTime(node: Asn1 | undefined, what: string): Date {
-  if (!node || node.tagClass !== U) throw new DeviceCaError(`${what}: missing`);
-  const text = node.type === T.UTCTIME || node.type === T.GENERALIZEDTIME ? nodeBytes(node, what) : undefined;
+function readTime(node: Asn1 | undefined, part: string): Date {
+  if (!node || node.tagClass !== U) throw new DeviceCaError('detail.x509Missing', { part });
+  const text = node.type === T.UTCTIME || node.type === T.GENERALIZEDTIME ? nodeBytes(node, part) : undefined;
   const match =
     node.type === T.UTCTIME ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text ?? '') : /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text ?? '');
-  if (!match) throw new DeviceCaError(`${what}: not an RFC 5280 time`);
+  if (!match) throw new DeviceCaError('detail.x509TimeForm', { part });
   const [y, mo, d, h, mi, s] = match.slice(1).map(Number) as [number, number, number, number, number, number];
   const year = node.type === T.UTCTIME ? (y >= 50 ? 1900 + y : 2000 + y) : y;
   const date = new Date(0);
   date.setUTCFullYear(year, mo - 1, d);
   date.setUTCHours(h, mi, s, 0);
   if (date.getUTCFullYear() !== year || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d || date.getUTCHours() !== h || date.getUTCMinutes() !== mi || date.getUTCSeconds() !== s) {
-    throw new DeviceCaError(`${what}: invalid date`);
+    throw new DeviceCaError('detail.x509TimeInvalid', { part });
   }
   return date;
 }
@@ -625,27 +633,27 @@ function readCaCert(certPem: string): CaView {
   try {
     x509 = new X509Certificate(certPem);
   } catch {
-    throw new DeviceCaError('CA certificate is not a readable X.509 certificate');
+    throw new DeviceCaError('detail.x509CaUnreadable');
   }
-  if (!x509.ca) throw new DeviceCaError('CA certificate lacks basicConstraints CA:true');
+  if (!x509.ca) throw new DeviceCaError('detail.x509CaNotCa');
   const raw = x509.raw;
-  const { tbs } = splitSigned(raw, 'CA certificate');
-  const fields = childrenOf(tbs, readTlv(tbs, 0, 'CA certificate'), 'CA certificate');
+  const { tbs } = splitSigned(raw, 'what.x509CaCertificate');
+  const fields = childrenOf(tbs, readTlv(tbs, 0, 'what.x509CaCertificate'), 'what.x509CaCertificate');
   const base = fields[0]?.tag === 0xa0 ? 1 : 0; // [0] version present
   const subjectTlv = fields[base + 4];
-  if (!subjectTlv || subjectTlv.tag !== 0x30) throw new DeviceCaError('CA certificate: malformed subject');
+  if (!subjectTlv || subjectTlv.tag !== 0x30) throw new DeviceCaError('detail.x509CaSubject');
   const subject = Buffer.from(tbs.subarray(subjectTlv.start, subjectTlv.end));
   const extsTlv = fields.find((f) => f.tag === 0xa3);
-  if (!extsTlv) throw new DeviceCaError('CA certificate has no extensions');
-  const [extsSeq, ...more] = nodeChildren(parseDer(tbs.subarray(extsTlv.start, extsTlv.end), 'CA extensions'), 'CA extensions');
-  if (!extsSeq || more.length > 0) throw new DeviceCaError('CA certificate: malformed extensions');
-  const skiDer = readExtensions(extsSeq, 'CA certificate').get(OID.subjectKeyIdentifier);
-  if (!skiDer) throw new DeviceCaError('CA certificate has no subjectKeyIdentifier');
+  if (!extsTlv) throw new DeviceCaError('detail.x509CaNoExtensions');
+  const [extsSeq, ...more] = nodeChildren(parseDer(tbs.subarray(extsTlv.start, extsTlv.end), 'what.x509CaExtensions'), 'what.x509CaExtensions');
+  if (!extsSeq || more.length > 0) throw new DeviceCaError('detail.x509Extensions', { part: 'what.x509CaCertificate' });
+  const skiDer = readExtensions(extsSeq, 'what.x509CaCertificate').get(OID.subjectKeyIdentifier);
+  if (!skiDer) throw new DeviceCaError('detail.x509CaNoSki');
   const skiNode = parseDer(skiDer, 'subjectKeyIdentifier');
-  if (!isUniversal(skiNode, T.OCTETSTRING)) throw new DeviceCaError('CA certificate: malformed subjectKeyIdentifier');
+  if (!isUniversal(skiNode, T.OCTETSTRING)) throw new DeviceCaError('detail.x509CaSki');
   const notBefore = x509Date(x509.validFrom);
   const notAfter = x509Date(x509.validTo);
-  if (!notBefore || !notAfter) throw new DeviceCaError('CA certificate: unreadable validity');
+  if (!notBefore || !notAfter) throw new DeviceCaError('detail.x509CaValidity');
   return { x509, publicKey: x509.publicKey, subject, ski: buf(nodeBytes(skiNode, 'subjectKeyIdentifier')), notBefore, notAfter };
 }
 
@@ -656,9 +664,9 @@ function readCa(ca: CaMaterial): CaView {
   try {
     fromKey = spkiDer(createPublicKey(ca.keyPem));
   } catch {
-    throw new DeviceCaError('CA private key is unreadable');
+    throw new DeviceCaError('detail.x509CaKeyUnreadable');
   }
-  if (!fromKey.equals(spkiDer(view.publicKey))) throw new DeviceCaError('CA private key does not match the CA certificate');
+  if (!fromKey.equals(spkiDer(view.publicKey))) throw new DeviceCaError('detail.x509CaKeyMismatch');
   return view;
 }
 
@@ -676,23 +684,23 @@ function extensionNode(oid: string, critical: boolean, valueDer: Buffer): Asn1 {
 const KNOWN_EXTENSIONS = new Set<string>([OID.authorityKeyIdentifier, OID.cRLNumber, OID.reasonCode, OID.subjectKeyIdentifier, '2.5.29.19', '2.5.29.15']);
 
 /** Extensions SEQUENCE → OID → extnValue content; refuses duplicates and unknown critical extensions. */
-function readExtensions(seq: Asn1, what: string): Map<string, Buffer> {
-  if (!isUniversal(seq, T.SEQUENCE)) throw new DeviceCaError(`${what}: malformed extensions`);
+function readExtensions(seq: Asn1, part: string): Map<string, Buffer> {
+  if (!isUniversal(seq, T.SEQUENCE)) throw new DeviceCaError('detail.x509Extensions', { part });
   const out = new Map<string, Buffer>();
-  for (const ext of nodeChildren(seq, what)) {
-    const parts = nodeChildren(ext, what);
+  for (const ext of nodeChildren(seq, part)) {
+    const parts = nodeChildren(ext, part);
     const [oidNode] = parts;
     const critNode = parts.length === 3 ? parts[1] : undefined;
     const valueNode = parts[parts.length - 1];
     if (!oidNode || !valueNode || parts.length < 2 || parts.length > 3 || !isUniversal(oidNode, T.OID) || !isUniversal(valueNode, T.OCTETSTRING)) {
-      throw new DeviceCaError(`${what}: malformed extension`);
+      throw new DeviceCaError('detail.x509Extension', { part });
     }
-    if (critNode && !isUniversal(critNode, T.BOOLEAN)) throw new DeviceCaError(`${what}: malformed extension`);
-    const oid = asn1.derToOid(nodeBytes(oidNode, what));
-    const critical = critNode !== undefined && nodeBytes(critNode, what) !== '\x00';
-    if (out.has(oid)) throw new DeviceCaError(`${what}: duplicate extension ${oid}`);
-    if (critical && !KNOWN_EXTENSIONS.has(oid)) throw new DeviceCaError(`${what}: unknown critical extension ${oid}`);
-    out.set(oid, buf(nodeBytes(valueNode, what)));
+    if (critNode && !isUniversal(critNode, T.BOOLEAN)) throw new DeviceCaError('detail.x509Extension', { part });
+    const oid = asn1.derToOid(nodeBytes(oidNode, part));
+    const critical = critNode !== undefined && nodeBytes(critNode, part) !== '\x00';
+    if (out.has(oid)) throw new DeviceCaError('detail.x509ExtensionTwice', { part, oid });
+    if (critical && !KNOWN_EXTENSIONS.has(oid)) throw new DeviceCaError('detail.x509ExtensionCritical', { part, oid });
+    out.set(oid, buf(nodeBytes(valueNode, part)));
   }
   return out;
 }
@@ -706,7 +714,7 @@ function authorityKeyId(akiDer: Buffer): Buffer | undefined {
 
 function reasonFromCode(extValue: Buffer): RevocationReason {
   const node = parseDer(extValue, 'reasonCode');
-  if (!isUniversal(node, T.ENUMERATED)) throw new DeviceCaError('CRL: malformed reasonCode');
+  if (!isUniversal(node, T.ENUMERATED)) throw new DeviceCaError('detail.x509CrlReasonMalformed');
   const code = unsignedFromContent(buf(nodeBytes(node, 'reasonCode')), 'reasonCode');
   const found = (Object.keys(REASON_CODE) as RevocationReason[]).find((reason) => BigInt(REASON_CODE[reason]) === code);
   return found ?? 'unspecified';
@@ -728,22 +736,22 @@ const SHA256_RSA_ALG_ID = toDer(
   asn1.create(U, T.SEQUENCE, true, [asn1.create(U, T.OID, false, asn1.oidToDer(OID.sha256WithRsa).getBytes()), asn1.create(U, T.NULL, false, '')]),
 );
 
-function parseDer(bytes: Buffer, what: string): Asn1 {
+function parseDer(bytes: Buffer, part: string): Asn1 {
   try {
     const fromDer = asn1.fromDer as unknown as (input: string, options: { strict: boolean; parseAllBytes: boolean; decodeBitStrings: boolean }) => Asn1;
     return fromDer(bin(bytes), { strict: true, parseAllBytes: true, decodeBitStrings: false });
   } catch {
-    throw new DeviceCaError(`${what}: malformed DER`);
+    throw new DeviceCaError('detail.x509Der', { part });
   }
 }
 
-function nodeChildren(node: Asn1, what: string): Asn1[] {
-  if (!Array.isArray(node.value)) throw new DeviceCaError(`${what}: expected a constructed value`);
+function nodeChildren(node: Asn1, part: string): Asn1[] {
+  if (!Array.isArray(node.value)) throw new DeviceCaError('detail.x509NotConstructed', { part });
   return node.value;
 }
 
-function nodeBytes(node: Asn1, what: string): string {
-  if (typeof node.value !== 'string') throw new DeviceCaError(`${what}: expected a primitive value`);
+function nodeBytes(node: Asn1, part: string): string {
+  if (typeof node.value !== 'string') throw new DeviceCaError('detail.x509NotPrimitive', { part });
   return node.value;
 }
 
@@ -755,9 +763,9 @@ interface Tlv {
 }
 
 /** One DER TLV at `at` (single-octet tags, definite minimal lengths), bounded by `limit`. */
-function readTlv(bytes: Buffer, at: number, what: string, limit = bytes.length): Tlv {
+function readTlv(bytes: Buffer, at: number, part: string, limit = bytes.length): Tlv {
   const bad = (): never => {
-    throw new DeviceCaError(`${what}: malformed DER`);
+    throw new DeviceCaError('detail.x509Der', { part });
   };
   if (at + 2 > limit) bad();
   const tag = bytes[at]!;
@@ -777,10 +785,10 @@ function readTlv(bytes: Buffer, at: number, what: string, limit = bytes.length):
   return { tag, start: at, body, end };
 }
 
-function childrenOf(bytes: Buffer, parent: Tlv, what: string): Tlv[] {
+function childrenOf(bytes: Buffer, parent: Tlv, part: string): Tlv[] {
   const out: Tlv[] = [];
   for (let at = parent.body; at < parent.end; ) {
-    const child = readTlv(bytes, at, what, parent.end);
+    const child = readTlv(bytes, at, part, parent.end);
     out.push(child);
     at = child.end;
   }
@@ -788,13 +796,13 @@ function childrenOf(bytes: Buffer, parent: Tlv, what: string): Tlv[] {
 }
 
 /** SEQUENCE { tbs, AlgorithmIdentifier, BIT STRING } → the exact TBS bytes, the algorithm and the signature. */
-function splitSigned(der: Buffer, what: string): { tbs: Buffer; algId: Buffer; signature: Buffer } {
-  const outer = readTlv(der, 0, what);
-  if (outer.tag !== 0x30 || outer.end !== der.length) throw new DeviceCaError(`${what}: malformed DER`);
-  const [tbs, alg, sig, ...rest] = childrenOf(der, outer, what);
-  if (!tbs || !alg || !sig || rest.length > 0 || tbs.tag !== 0x30 || alg.tag !== 0x30 || sig.tag !== 0x03) throw new DeviceCaError(`${what}: malformed DER`);
+function splitSigned(der: Buffer, part: string): { tbs: Buffer; algId: Buffer; signature: Buffer } {
+  const outer = readTlv(der, 0, part);
+  if (outer.tag !== 0x30 || outer.end !== der.length) throw new DeviceCaError('detail.x509Der', { part });
+  const [tbs, alg, sig, ...rest] = childrenOf(der, outer, part);
+  if (!tbs || !alg || !sig || rest.length > 0 || tbs.tag !== 0x30 || alg.tag !== 0x30 || sig.tag !== 0x03) throw new DeviceCaError('detail.x509Der', { part });
   const bits = der.subarray(sig.body, sig.end);
-  if (bits.length < 2 || bits[0] !== 0) throw new DeviceCaError(`${what}: malformed signature`);
+  if (bits.length < 2 || bits[0] !== 0) throw new DeviceCaError('detail.x509Signature', { part });
   return { tbs: der.subarray(tbs.start, tbs.end), algId: der.subarray(alg.start, alg.end), signature: bits.subarray(1) };
 }
 
@@ -819,12 +827,12 @@ function toPem(label: string, der: Buffer): string {
 
 /** The first PEM block with one of `labels`, decoded; throws DeviceCaError when there is none or it is not base64. */
 function fromPem(pem: string, labels: readonly string[]): Buffer {
-  if (typeof pem !== 'string') throw new DeviceCaError(`expected a PEM ${labels[0]}`);
+  if (typeof pem !== 'string') throw new DeviceCaError('detail.x509PemExpected', { label: labels[0]! });
   for (const match of pem.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----([^-]*)-----END \1-----/g)) {
     if (!labels.includes(match[1]!)) continue;
     const b64 = match[2]!.replace(/\s+/g, '');
-    if (b64.length === 0 || b64.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) throw new DeviceCaError(`malformed PEM ${labels[0]}`);
+    if (b64.length === 0 || b64.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) throw new DeviceCaError('detail.x509PemMalformed', { label: labels[0]! });
     return Buffer.from(b64, 'base64');
   }
-  throw new DeviceCaError(`expected a PEM ${labels[0]}`);
+  throw new DeviceCaError('detail.x509PemExpected', { label: labels[0]! });
 }

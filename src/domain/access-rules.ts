@@ -9,6 +9,7 @@
 import type { ErrorCode, ErrorParams } from '../errors.js';
 import type { Role } from './names.js';
 import { formatChinaTime } from './dates.js';
+import { statusKey } from '../i18n/catalogue.js';
 import type { Shortfall } from './staff-record.js';
 
 /** Which roles may do what. */
@@ -89,23 +90,27 @@ export function grantInForce(grant: Pick<GrantFact, 'until'>, now: Date): boolea
   return grant.until === null || new Date(grant.until).getTime() > now.getTime();
 }
 
+/** Logging in, recovering and using a session as a refusal names them: catalogue words (the audit log keeps the action as asked). */
+const ACTION_WORDS = { login: 'what.actionLogin', recover: 'what.actionRecover', 'using a session': 'what.actionSession' } as const;
+
+/** The action as a refusal names it: a catalogue word, or a role or credential action's own id (staff.manage, secret.reveal). */
 function actionOf(request: AccessRequest): string {
-  return request.action;
+  return request.kind === 'unlock' || request.kind === 'session' ? ACTION_WORDS[request.action] : request.action;
 }
 
 const personStatus: Rule = (request, facts, login) => {
   const person = facts.person;
-  if (!person) return { pass: false, code: 'DENIED_STATUS', params: { login, status: 'unknown', action: actionOf(request) }, reason: 'person unknown' };
+  if (!person) return { pass: false, code: 'DENIED_STATUS', params: { login, status: 'status.person.unknown', action: actionOf(request) }, reason: 'person unknown' };
   // Logging in is allowed while onboarding (the first login activates nothing by itself); everything else needs active.
   const ok = person.status === 'active' || (request.kind === 'unlock' && person.status === 'onboarding');
-  return ok ? pass : { pass: false, code: 'DENIED_STATUS', params: { login, status: person.status, action: actionOf(request) }, reason: `person ${person.status}` };
+  return ok ? pass : { pass: false, code: 'DENIED_STATUS', params: { login, status: statusKey('person', person.status), action: actionOf(request) }, reason: `person ${person.status}` };
 };
 
-const terminal: Rule = (_request, facts) => {
+const terminal: Rule = (_request, facts): RuleResult | null => {
   if (facts.terminal === undefined) return null;
   const t = facts.terminal;
-  if (t.status !== 'active') return { pass: false, code: 'DEVICE_NOT_AUTHORIZED', params: { device: t.id, reason: `device ${t.status ?? 'unknown'}` }, reason: `terminal ${t.status ?? 'unknown'}` };
-  if (facts.person && t.personId !== facts.person.id) return { pass: false, code: 'DEVICE_NOT_AUTHORIZED', params: { device: t.id, reason: 'the device belongs to another person' }, reason: 'terminal of another person' };
+  if (t.status !== 'active') return { pass: false, code: 'DEVICE_NOT_AUTHORIZED', params: { device: t.id, reason: 'detail.deviceStatus', status: statusKey('device', t.status ?? 'unknown') }, reason: `terminal ${t.status ?? 'unknown'}` };
+  if (facts.person && t.personId !== facts.person.id) return { pass: false, code: 'DEVICE_NOT_AUTHORIZED', params: { device: t.id, reason: 'detail.deviceOfAnother' }, reason: 'terminal of another person' };
   return pass;
 };
 
@@ -156,7 +161,7 @@ const accountStatus: Rule = (request, _facts, login) => {
   if (request.kind !== 'credential') return null;
   const status = request.account.status;
   return status === 'active' ? pass
-    : { pass: false, code: 'DENIED_ACCOUNT_STATUS', params: { login, account: request.account.slug, status }, reason: `account ${status}` };
+    : { pass: false, code: 'DENIED_ACCOUNT_STATUS', params: { login, account: request.account.slug, status: statusKey('account', status) }, reason: `account ${status}` };
 };
 
 const grant: Rule = (request, facts, login) => {

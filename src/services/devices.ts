@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { GmvError } from '../errors.js';
+import { statusKey } from '../i18n/catalogue.js';
 import { isDisplayName } from '../domain/names.js';
 import { rolesOf } from '../store/people.js';
 import type { Secret } from '../crypto/secret.js';
@@ -46,7 +47,7 @@ export async function enrollDevice(vault: Vault, input: { login: string; passphr
   }
   if (!person) throw new GmvError('PERSON_NOT_FOUND', { login: input.login });
   if (person.status === 'departed') {
-    return refuse(vault, { login: input.login }, { action: 'device.enroll', subject: input.login, rule: 'subject-status', reason: 'person departed', code: 'DENIED_STATUS', params: { login: input.login, status: person.status, action: 'what.deviceEnrollment' } });
+    return refuse(vault, { login: input.login }, { action: 'device.enroll', subject: input.login, rule: 'subject-status', reason: 'person departed', code: 'DENIED_STATUS', params: { login: input.login, status: statusKey('person', person.status), action: 'what.deviceEnrollment' } });
   }
   const activeKey = await db.selectFrom('person_keys').select('fingerprint').where('person_id', '=', Number(person.id)).where('status', '=', 'active').executeTakeFirst();
   if (activeKey) return enrollAdditionalDevice(vault, { id: Number(person.id), login: input.login }, input.label, ownFile);
@@ -113,7 +114,7 @@ export async function addKeyToDevice(vault: Vault, person: { personId: number; l
   if (Number(device.person_id) !== person.personId) {
     return refuse(vault, { login: person.login }, { action: 'device.add-key', subject: deviceId, rule: 'device-owner', reason: 'terminal of another person', code: 'DENIED_ROLE', params: { action: 'device.add-key', role: `owner of ${deviceId}`, login: person.login } });
   }
-  if (device.status !== 'active') throw new GmvError('DEVICE_NOT_AUTHORIZED', { device: deviceId, reason: device.status === 'pending' ? 'detail.deviceNotApproved' : 'detail.deviceStatus', status: device.status });
+  if (device.status !== 'active') throw new GmvError('DEVICE_NOT_AUTHORIZED', { device: deviceId, reason: device.status === 'pending' ? 'detail.deviceNotApproved' : 'detail.deviceStatus', status: statusKey('device', device.status) });
   const tampered = new GmvError('DEVICE_SIGNING_KEY_TAMPERED', { device: deviceId, fingerprint: device.signing_fingerprint });
   const recipient = await readPublic(device.signing_public_key).catch((error: unknown) => {
     throw new GmvError(tampered.code, tampered.params, { cause: error });
@@ -146,7 +147,7 @@ export async function approveDevice(vault: Vault, officer: KeyHolder, typedCode:
   await authorize(vault, officer, 'device.approve', device?.id ?? code);
   if (!device || device.status !== 'pending') throw new GmvError('DEVICE_CODE_UNKNOWN', { code });
   if (device.person_status === 'departed') {
-    return refuse(vault, officer, { action: 'device.approve', subject: device.id, rule: 'subject-status', reason: `${device.login} departed`, code: 'DENIED_STATUS', params: { login: device.login, status: 'departed', action: 'what.deviceApproval' } });
+    return refuse(vault, officer, { action: 'device.approve', subject: device.id, rule: 'subject-status', reason: `${device.login} departed`, code: 'DENIED_STATUS', params: { login: device.login, status: 'status.person.departed', action: 'what.deviceApproval' } });
   }
   const csr = readCsr(device.csr ?? '');
   if (csr.deviceId !== device.id || csr.login !== device.login) {

@@ -5,6 +5,7 @@
  * calendar data is flagged on its row, never guessed.
  */
 import { GmvError } from '../errors.js';
+import { statusKey } from '../i18n/catalogue.js';
 import { civilDateOf, type CivilDate } from '../domain/dates.js';
 import { addWorkdays } from '../domain/workdays.js';
 import { workCalendar } from './calendar.js';
@@ -31,7 +32,7 @@ export interface ClosureResult {
 export async function closeAccount(vault: Vault, actor: Actor, slug: string, announce: CivilDate | undefined): Promise<ClosureResult> {
   const account = await findAccount(vault, slug);
   await authorize(vault, actor, 'account.manage', slug);
-  if (account.status !== 'active') throw new GmvError('DENIED_ACCOUNT_STATUS', { account: slug, status: account.status });
+  if (account.status !== 'active') throw new GmvError('DENIED_ACCOUNT_STATUS', { account: slug, status: statusKey('account', account.status), login: actor.login });
   const policy = await activePolicy(vault.store.db);
   const workingDays = policy.filing.closureNoticeWorkingDays;
   const today = civilDateOf(vault.now());

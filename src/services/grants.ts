@@ -10,7 +10,7 @@ import { GmvError } from '../errors.js';
 import type { Recipient } from '../crypto/pgp.js';
 import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.js';
-import type { MessageKey } from '../i18n/catalogue.js';
+import { statusKey, type MessageKey } from '../i18n/catalogue.js';
 import { authorize, CAPABILITIES, refuse, sealContext, type Capability } from './access.js';
 import { findAccount, findAccounts } from './accounts.js';
 import { fieldsAllowed, readsEverything, wrapLatestFor } from './credential-store.js';
@@ -57,11 +57,13 @@ export async function checkedGrantee(vault: Vault, officer: KeyHolder, login: st
   if (!person) {
     const exists = await db.selectFrom('people').select('status').where('login', '=', login).executeTakeFirst();
     if (!exists) throw new GmvError('PERSON_NOT_FOUND', { login });
-    const status = `${exists.status} without an approved device`;
-    return refuse(vault, officer, { action: 'grant.add', subject: login, rule: 'subject-status', reason: `grantee ${status}`, code: 'DENIED_STATUS', params: { login, status, action: 'what.receivingGrant' } });
+    return refuse(vault, officer, {
+      action: 'grant.add', subject: login, rule: 'subject-status', reason: `grantee ${exists.status} without an approved device`, code: 'DENIED_STATUS',
+      params: { login, status: 'what.statusWithoutDevice', personStatus: statusKey('person', exists.status), action: 'what.receivingGrant' },
+    });
   }
   if (person.status !== 'active') {
-    return refuse(vault, officer, { action: 'grant.add', subject: login, rule: 'subject-status', reason: `grantee ${person.status}`, code: 'DENIED_STATUS', params: { login, status: person.status, action: 'what.receivingGrant' } });
+    return refuse(vault, officer, { action: 'grant.add', subject: login, rule: 'subject-status', reason: `grantee ${person.status}`, code: 'DENIED_STATUS', params: { login, status: statusKey('person', person.status), action: 'what.receivingGrant' } });
   }
   // Art. 25: access only after training; Art. 7: a contractor only under a confidentiality agreement.
   const granteeRow = await db.selectFrom('people').select(['roles', 'employer']).where('id', '=', Number(person.id)).executeTakeFirstOrThrow();
@@ -80,7 +82,7 @@ export async function addGrants(vault: Vault, officer: KeyHolder, login: string,
   const accounts = await findAccounts(vault, [...new Set(slugs)]);
   const archived = accounts.find((a) => a.status !== 'active');
   if (archived) {
-    return refuse(vault, officer, { action: 'grant.add', subject: archived.slug, rule: 'account-status', reason: `account ${archived.status}`, code: 'DENIED_STATUS', params: { login: archived.slug, status: archived.status, action: 'what.grantingAccess' } });
+    return refuse(vault, officer, { action: 'grant.add', subject: archived.slug, rule: 'account-status', reason: `account ${archived.status}`, code: 'DENIED_STATUS', params: { login: archived.slug, status: statusKey('account', archived.status), action: 'what.grantingAccess' } });
   }
   const orgKey = await orgSecretFor(vault, officer);
   const policy = await activePolicy(db);

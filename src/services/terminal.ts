@@ -5,7 +5,7 @@
  */
 import { createPublicKey } from 'node:crypto';
 import { GmvError } from '../errors.js';
-import type { MessageKey } from '../i18n/catalogue.js';
+import { statusKey, type MessageKey } from '../i18n/catalogue.js';
 import type { DeviceKey } from '../local/device-file.js';
 import { certFingerprint, readCrl, verifyDeviceCertificate } from '../crypto/x509.js';
 import { currentCaRow } from './keys.js';
@@ -54,7 +54,7 @@ export async function authorizeTerminal(vault: Vault, login: string, personId: n
   const row = await db.selectFrom('devices').select(['id', 'person_id', 'status', 'cert_pem', 'cert_serial']).where('id', '=', device.deviceId).executeTakeFirst();
   if (!row) return deny('unknown device', 'detail.deviceUnknown');
   if (row.status === 'pending') return deny('enrollment not yet approved (gmv device approve CODE)', 'detail.enrollmentNotApproved');
-  if (row.status !== 'active') return deny(`device ${row.status}`, 'detail.deviceStatus', { status: row.status });
+  if (row.status !== 'active') return deny(`device ${row.status}`, 'detail.deviceStatus', { status: statusKey('device', row.status) });
   if (personId !== null && Number(row.person_id) !== personId) return deny('the device belongs to another person', 'detail.deviceOfAnother');
   const ca = await currentCaRow(db);
   const pinned = device.caFingerprint;
@@ -79,7 +79,7 @@ export async function authorizeTerminal(vault: Vault, login: string, personId: n
   }
   const publicPem = createPublicKey(device.rsaKey.revealString()).export({ type: 'spki', format: 'pem' }).toString();
   const verdict = verifyDeviceCertificate({ caCertPem: ca.cert_pem, certPem: row.cert_pem ?? '', revokedSerials: revoked, at: vault.now(), expectedPublicKeyPem: publicPem });
-  if (!verdict.ok) return deny(`certificate ${verdict.reason}`, 'detail.certificateProblem', { problem: verdict.reason });
+  if (!verdict.ok) return deny(`certificate ${verdict.reason}`, 'detail.certificateProblem', { problem: `what.certificateVerdict.${verdict.reason}` satisfies MessageKey });
   // The audit log remembers revocations even if the devices and crls rows are rolled back; deleting
   // the entry too is caught by `gmv audit verify` once a signed checkpoint covers it (always, with an
   // auditor's exported checkpoint and --since-checkpoint).

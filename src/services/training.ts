@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { GmvError } from '../errors.js';
+import { statusKey } from '../i18n/catalogue.js';
 import type { DB } from '../store/schema.js';
 import { storedRoles } from '../store/people.js';
 import { addDays, civilDateOf, type CivilDate } from '../domain/dates.js';
@@ -130,7 +131,7 @@ function signerOf(actor: Actor): NonNullable<Actor['signer']> {
 async function subject(db: Kysely<DB>, login: string) {
   const row = await db.selectFrom('people').select(['id', 'login', 'name', 'employer', 'status', 'roles']).where('login', '=', login).executeTakeFirst();
   if (!row) throw new GmvError('PERSON_NOT_FOUND', { login });
-  if (row.status === 'departed') throw new GmvError('DENIED_STATUS', { login, status: row.status, action: 'what.recordingTraining' });
+  if (row.status === 'departed') throw new GmvError('DENIED_STATUS', { login, status: statusKey('person', row.status), action: 'what.recordingTraining' });
   return { id: Number(row.id), login: row.login, name: row.name, employer: row.employer, roles: storedRoles(row.roles, row.login) };
 }
 

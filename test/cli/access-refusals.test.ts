@@ -5,6 +5,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { dialects, otherTerminal, sandbox, type Sandbox } from '../helpers/dialects.js';
 import { gmv, initVault, OFFICER_PASSPHRASE, train } from '../helpers/cli.js';
+import { englishProse, PRODUCT_WORDS } from '../helpers/untranslated.js';
 
 const ZHAO = 'zhao-min-collects-old-maps-52';
 
@@ -69,16 +70,22 @@ describe.each(dialects())('refusals of the access door on %s', (dialect) => {
     expect(grantArchived.code).toBe(4);
     expect(JSON.parse(grantArchived.stdout).error.code).toBe('DENIED_STATUS');
     const grantEntry = JSON.parse((await run(['audit', 'log', '--action', 'grant.add', '--json'], box)).stdout).entries.at(-1);
-    expect(grantEntry).toMatchObject({ actor: 'li.an', subject: 'weibo-press', outcome: 'denied', details: { rule: 'account-status' } });
+    expect(grantEntry).toMatchObject({ actor: 'li.an', subject: 'weibo-press', outcome: 'denied', details: { rule: 'account-status', reason: 'account archived' } });
+    // The status word is the reader's: "archived" in a Chinese refusal was English inside Chinese.
+    const archivedZh = await gmv(['secret', 'show', 'weibo-press', '--lang', 'zh-CN'], { env: box.env });
+    expect(archivedZh.stderr).toContain('拒绝：weibo-press 的状态为 已归档，任何人（包括 li.an）都不能再使用其凭据。');
+    const grantArchivedZh = await gmv(['grant', 'add', 'zhao.min', 'weibo-press', '--can', 'reveal', '--lang', 'zh-CN'], { env: box.env });
+    expect(grantArchivedZh.stderr).toBe('错误: 拒绝：weibo-press 的状态为 已归档，不允许 授予访问权限。\n');
+    expect(englishProse(`${archivedZh.stderr}${grantArchivedZh.stderr}`, { commands: [], words: new Set(PRODUCT_WORDS) })).toEqual([]);
 
     // A terminal revoked under a live session: the next command is refused by the terminal rule and the session ends.
     const devices = JSON.parse((await run(['device', 'list', '--json'], box)).stdout);
     const list = (devices.devices ?? devices) as { id: string; login: string }[];
     const zhaoDevice = list.find((d) => d.login === 'zhao.min')!;
     await run(['device', 'revoke', zhaoDevice.id, '--reason', 'lost'], box);
-    const revoked = await gmv(['secret', 'show', 'douyin-news', '--field', 'otp', '--json'], { env: zhao.env });
+    const revoked = await gmv(['secret', 'show', 'douyin-news', '--field', 'otp', '--json', '--lang', 'zh-CN'], { env: zhao.env });
     expect(revoked.code).toBe(5);
-    expect(JSON.parse(revoked.stdout).error.code).toBe('DEVICE_NOT_AUTHORIZED');
+    expect(JSON.parse(revoked.stdout).error).toMatchObject({ code: 'DEVICE_NOT_AUTHORIZED', message: `此终端（${zhaoDevice.id}）未获授权：设备状态为 已吊销。安全管理员可批准或重新登记。` });
     const sessionEntry = JSON.parse((await run(['audit', 'log', '--action', 'auth.session', '--json'], box)).stdout).entries.at(-1);
     expect(sessionEntry).toMatchObject({ actor: 'zhao.min', outcome: 'denied', details: { rule: 'terminal' } });
     expect((await gmv(['whoami'], { env: zhao.env })).code).toBe(5);

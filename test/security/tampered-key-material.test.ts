@@ -49,6 +49,10 @@ describe.each(dialects())('tampered key material in the vault (%s)', (dialect) =
     expect(login.code, login.stderr).toBe(6);
     expect(JSON.parse(login.stdout).error.code).toBe('DEVICE_CA_INVALID');
     expect(login.stderr).not.toMatch(/internal error/i);
+    // What does not check out is said in the reader's language (the parser's own cause is OpenSSL's words).
+    const loginZh = await gmv(['login', '--login', 'li.an', '--passphrase-file', '-', '--lang', 'zh-CN'], { env: box.env, input: OFFICER_PASSPHRASE });
+    expect(loginZh.code).toBe(6);
+    expect(loginZh.stderr).toContain('错误: 完整性故障：保险库的设备证书材料校验失败（不是可读的 X.509 证书（');
     expect((await gmv(['whoami'], { env: box.env })).code).not.toBe(0);
   });
 });

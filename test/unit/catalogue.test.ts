@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { render, pickLang, langFromArgv, LANGS } from '../../src/i18n/catalogue.js';
+import { render, pickLang, langFromArgv, LANGS, statusKey } from '../../src/i18n/catalogue.js';
+import { englishProse, PRODUCT_WORDS } from '../helpers/untranslated.js';
 import { ERROR_CODES, GmvError, exitCodeOf } from '../../src/errors.js';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
@@ -89,6 +90,56 @@ describe('message catalogue', () => {
     expect(departed.localized('zh-CN')).toContain('不允许 接受授权');
     // A value that only looks like a key is data, shown as given.
     expect(new GmvError('USAGE', { detail: 'detail.noSuchKey' }).localized('zh-CN')).toBe('detail.noSuchKey');
+  });
+
+  it('status words and the actions of the door read in the reader\'s language; the audit reason stays as stored', async () => {
+    const { decideAccess } = await import('../../src/domain/access-rules.js');
+    const departed = { id: 1, login: 'zhang.wei', status: 'departed', roles: ['editor' as const] };
+    const now = new Date('2026-12-02T02:00:00.000Z');
+    const refusal = (decision: ReturnType<typeof decideAccess>) => {
+      if (decision.allow) throw new Error('expected a refusal');
+      return { error: new GmvError(decision.code, decision.params), reason: decision.reason };
+    };
+    const session = refusal(decideAccess({ kind: 'session', action: 'using a session' }, { person: departed, now }));
+    expect(session.error.localized('zh-CN')).toBe('拒绝：zhang.wei 的状态为 已离职，不允许 使用会话。');
+    expect(session.error.message).toBe('Denied: zhang.wei is departed; using a session is not allowed.');
+    expect(session.reason).toBe('person departed');
+    const login = refusal(decideAccess({ kind: 'unlock', action: 'login' }, { person: departed, now }));
+    expect(login.error.localized('zh-CN')).toBe('拒绝：zhang.wei 的状态为 已离职，不允许 登录。');
+    expect(login.error.message).toBe('Denied: zhang.wei is departed; login is not allowed.');
+    const terminal = refusal(decideAccess({ kind: 'session', action: 'using a session' }, { person: { ...departed, status: 'active' }, terminal: { id: 'dev-1', status: 'revoked', personId: 1 }, now }));
+    expect(terminal.error.localized('zh-CN')).toBe('此终端（dev-1）未获授权：设备状态为 已吊销。安全管理员可批准或重新登记。');
+    expect(terminal.error.message).toContain('is not authorized: device revoked.');
+    const archived = refusal(decideAccess({ kind: 'credential', action: 'secret.reveal', account: { id: 7, slug: 'weibo-press', status: 'archived' }, need: 'reveal' }, { person: { ...departed, status: 'active' }, now }));
+    expect(archived.error.localized('zh-CN')).toContain('拒绝：weibo-press 的状态为 已归档，');
+    expect(archived.error.message).toContain('Denied: weibo-press is archived;');
+    expect(archived.reason).toBe('account archived');
+    // A status the catalogue does not know is shown as stored.
+    expect(new GmvError('DENIED_STATUS', { login: 'x', status: statusKey('person', 'suspended'), action: 'what.receivingGrant' }).localized('zh-CN')).toContain('的状态为 suspended，');
+    const noDevice = new GmvError('DENIED_STATUS', { login: 'wang.fang', status: 'what.statusWithoutDevice', personStatus: statusKey('person', 'onboarding'), action: 'what.receivingGrant' });
+    expect(noDevice.localized('zh-CN')).toBe('拒绝：wang.fang 的状态为 入职中，且没有已批准的设备，不允许 接受授权。');
+    expect(noDevice.message).toBe('Denied: wang.fang is onboarding without an approved device; receiving a grant is not allowed.');
+    const certificate = new GmvError('DEVICE_NOT_AUTHORIZED', { device: 'dev-3', reason: 'detail.certificateProblem', problem: 'what.certificateVerdict.expired' });
+    expect(certificate.localized('zh-CN')).toContain('未获授权：证书未通过验证（已过期）');
+    expect(certificate.message).toContain('is not authorized: certificate expired.');
+  });
+
+  it('a PostgreSQL index that disagrees with its table is named in the reader\'s language; SQLite\'s own words stay as it said them', async () => {
+    const { corruptStore } = await import('../../src/store/integrity.js');
+    const one = corruptStore('postgres://db/gmv', [{ table: 'grants', rows: 12, index: 'grants_by_person', found: 11 }]);
+    expect(one.localized('zh-CN')).toContain('（表 grants 有 12 行，但通过索引 grants_by_person 读到 11 行）');
+    expect(one.message).toContain('(table grants holds 12 rows but index grants_by_person finds 11)');
+    const several = corruptStore('postgres://db/gmv', [
+      { table: 'grants', rows: 12, index: 'grants_by_person', found: 11 },
+      { table: 'grants', rows: 12, index: 'grants_pkey', found: 10 },
+      { table: 'people', rows: 3, index: 'people_login', found: 2 },
+    ]);
+    expect(several.localized('zh-CN')).toContain('读到 11 行；另有 2 个索引与其表的行数不符（grants_pkey, people_login）');
+    expect(several.message).toContain('finds 11; and 2 more indexes disagree with their tables (grants_pkey, people_login)');
+    const known = { commands: [], words: new Set(PRODUCT_WORDS) };
+    expect(englishProse(several.localized('zh-CN'), known)).toEqual([]);
+    expect(corruptStore('/v/db', ['*** in database main ***', 'Page 7: btreeInitPage() returns error code 11']).localized('zh-CN'))
+      .toContain('*** in database main ***; Page 7: btreeInitPage() returns error code 11');
   });
 });
 

@@ -10,11 +10,13 @@ import { X509Certificate, createPrivateKey, sign } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import forge from 'node-forge';
 import {
   buildCrl,
   certFingerprint,
   createCsr,
   createDeviceCa,
+  DeviceCaError,
   generateDeviceKey,
   issueDeviceCertificate,
   normalizeSerialHex,
@@ -23,6 +25,7 @@ import {
   verifyDeviceCertificate,
   type CaMaterial,
 } from '../../src/crypto/x509.js';
+import { englishProse, PRODUCT_WORDS } from '../helpers/untranslated.js';
 
 const OPENSSL = '/usr/bin/openssl';
 const DAY = 86_400_000;
@@ -408,6 +411,68 @@ describe('CRLs, checked by OpenSSL', () => {
       ok: true,
       notAfter: dev.notAfter,
     });
+  });
+});
+
+describe('diagnostics in the reader\'s language', () => {
+  /** The DEVICE_CA_INVALID a call throws, as a zh-CN and an English reader see it. */
+  function refusal(call: () => unknown): { zh: string; en: string } {
+    try {
+      call();
+    } catch (error) {
+      expect(error).toBeInstanceOf(DeviceCaError);
+      return { zh: (error as DeviceCaError).localized('zh-CN'), en: (error as DeviceCaError).message };
+    }
+    throw new Error('expected a DeviceCaError');
+  }
+
+  it('say what is wrong with a CSR, a CRL or the CA in Chinese, and in English as before', () => {
+    const key = generateDeviceKey();
+    const der = pemToDer(createCsr({ ...key, deviceId: 'term-07', login: 'li.na', org: ORG }));
+    const tampered = Buffer.from(der);
+    tampered[der.indexOf(Buffer.from('term-07'))] = 'T'.charCodeAt(0);
+    const forged = refusal(() => readCsr(derToPem('CERTIFICATE REQUEST', tampered)));
+    expect(forged.zh).toBe('完整性故障：保险库的设备证书材料校验失败（CSR：签名验证失败（不能证明持有私钥））。请按被篡改处理，并与备份比对。');
+    expect(forged.en).toContain('(CSR: signature does not verify (no proof of possession))');
+
+    // A subject value in a string type gmv does not read (T61String, universal tag 20, which @types/node-forge
+    // does not name): the structure is named by a catalogue word too.
+    const csr = forge.pki.createCertificationRequest();
+    csr.publicKey = forge.pki.publicKeyFromPem(key.publicPem);
+    csr.setSubject([{ type: '2.5.4.3', value: 'term-08', valueTagClass: 20 as unknown as forge.asn1.Class }]);
+    csr.sign(forge.pki.privateKeyFromPem(key.privatePem), forge.md.sha256.create());
+    const t61 = refusal(() => readCsr(forge.pki.certificationRequestToPem(csr)));
+    expect(t61.zh).toContain('（CSR 主体：属性值的编码不受支持或无效）');
+    expect(t61.en).toContain('(CSR subject: unsupported or invalid attribute value encoding)');
+
+    const twin = createDeviceCa({ org: ORG, vaultId: VAULT, now: new Date(Date.now() - DAY), validDays: 30 });
+    const dev = device();
+    const seen = [
+      forged,
+      t61,
+      refusal(() => readCsr('not a csr')),
+      refusal(() => readCsr(derToPem('CERTIFICATE REQUEST', der.subarray(0, der.length - 5)))),
+      refusal(() => readCrl(crlOf([], 1, twin), ca.certPem)),
+      refusal(() => readCrl(crlOf([], 1), dev.certPem)),
+      refusal(() => crlOf([{ serialHex: 'ab', revokedAt: new Date() }, { serialHex: '00AB', revokedAt: new Date() }], 1)),
+      refusal(() => createCsr({ ...key, deviceId: '', login: 'a', org: 'b' })),
+      refusal(() => device({ ca: { keyPem: twin.keyPem, certPem: ca.certPem } })),
+      refusal(() => normalizeSerialHex('xyz')),
+    ];
+    expect(seen.map((s) => s.zh.slice('完整性故障：保险库的设备证书材料校验失败（'.length, -'）。请按被篡改处理，并与备份比对。'.length))).toEqual([
+      'CSR：签名验证失败（不能证明持有私钥）',
+      'CSR 主体：属性值的编码不受支持或无效',
+      '此处应为 PEM CERTIFICATE REQUEST',
+      'CSR：DER 编码有误',
+      'CRL：签名无法用 CA 密钥验证',
+      'CA 证书缺少 basicConstraints CA:true',
+      'buildCrl：序列号 AB 出现了两次',
+      'CN 必须是非空字符串',
+      'CA 私钥与 CA 证书不符',
+      '无效的序列号 "xyz"',
+    ]);
+    const known = { commands: [], words: new Set([...PRODUCT_WORDS, 'basicConstraints', 'true', 'buildCrl']) };
+    expect(seen.flatMap((s) => englishProse(s.zh, known))).toEqual([]);
   });
 });
 
