@@ -17,7 +17,7 @@ export function checkedLines(r: CheckedBackup, t: T): string[] {
   const cp = m.audit.checkpoint;
   return [
     t('backup.checked.file', { file: r.file, vault: m.vault, at: m.created_at, schema: m.schema_version, dialect: m.dialect }),
-    t('backup.checked.signer', { signer, kind: m.signer.kind === 'person' ? t('backup.signer.person', {}) : t('backup.signer.device', {}), org: r.orgKey.fingerprint, pinned: r.orgKey.pinned ? t('backup.org.pinned', {}) : t('backup.org.unpinned', {}) }),
+    t('backup.checked.signer', { signer, kind: m.signer.kind === 'person' ? t('backup.signer.person', {}) : t('backup.signer.device', {}), org: r.orgKey.fingerprint, pinned: r.orgKey.pinned === null ? t('backup.org.unpinned', {}) : r.orgKey.pinned === r.orgKey.fingerprint ? t('backup.org.pinned', {}) : t('backup.org.pinnedChain', { pinned: r.orgKey.pinned }) }),
     t('backup.checked.opened', { who: r.openedWith }),
     t('backup.checked.rows', { rows: Object.values(m.tables).reduce((a, b) => a + b, 0), tables: Object.keys(m.tables).length }),
     t('backup.checked.audit', { entries: r.audit.entries, root: r.audit.root, checkpoint: cp ? cp.size : 0, signed: cp?.signed_at ?? '-' }),

@@ -49,7 +49,8 @@ export interface CheckedBackup {
   manifest: BackupManifest;
   /** Who opened it: 'recovery key F…' or the officer's login. */
   openedWith: string;
-  orgKey: { fingerprint: string; pinned: 'org-key' | null };
+  /** `pinned`: the --org-key given, as its fingerprint (the backup's key, or one its signed re-keys hand over from). */
+  orgKey: { fingerprint: string; pinned: string | null };
   audit: VerifyReport;
 }
 
@@ -278,7 +279,6 @@ async function checkSignature(conn: Kysely<DB>, file: string, manifest: BackupMa
   // The signer's person key counts only if the newest organisation key (vouched for above) certified it.
   const { org: all, people } = await signerKeys(conn, manifest.vault, signer.kind === 'person' ? [signer.fingerprint] : []);
   const org = pin === null ? all : await Promise.all([chain.row.public_key, ...chain.formerOrgKeys.map((k) => k.armored)].map((armored) => loadKey(armored)));
-  const pinned: CheckedBackup['orgKey']['pinned'] = pin === null ? null : 'org-key';
   let key: VerifyKey | null;
   if (signer.kind === 'person') {
     const row = await conn.selectFrom('person_keys').innerJoin('people', 'people.id', 'person_keys.person_id')
@@ -300,7 +300,7 @@ async function checkSignature(conn: Kysely<DB>, file: string, manifest: BackupMa
   if (key.fingerprint !== signer.fingerprint || !await verifyWith(Buffer.from(text, 'utf8'), Buffer.from(signature, 'base64'), key, judgedAt())) {
     throw invalid(file, 'detail.backupSignatureBad', { signer: signer.fingerprint });
   }
-  return { fingerprint: chain.row.fingerprint, pinned };
+  return { fingerprint: chain.row.fingerprint, pinned: pin };
 }
 
 /** The audit verification of a loaded file; its failure is the backup's. */

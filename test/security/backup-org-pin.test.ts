@@ -54,14 +54,18 @@ describe.each(dialects())('a backup pinned to an organisation key, on %s', (dial
   it('verifies the unit\'s backup, before and after a re-key', async () => {
     const before = join(unit.dir, 'before.gmvbak');
     await ok(['backup', 'create', '--out', before], unit.env);
-    expect(parse<{ orgKey: { pinned: string | null } }>(await ok(['backup', 'verify', before, '--org-key', pinned, '--json'], unit.env)).orgKey.pinned).toBe('org-key');
+    const first = await firstOrgKey(unit);
+    expect(parse<{ orgKey: { pinned: string | null; fingerprint: string } }>(await ok(['backup', 'verify', before, '--org-key', pinned, '--json'], unit.env)).orgKey).toEqual({ pinned: first, fingerprint: first });
     await ok(['org', 'rekey', '--reason', 'yearly'], unit.env);
     const after = join(unit.dir, 'after.gmvbak');
     await ok(['backup', 'create', '--out', after], unit.env);
     const verified = parse<{ orgKey: { pinned: string | null; fingerprint: string } }>(await ok(['backup', 'verify', after, '--org-key', pinned, '--json'], unit.env));
     // Trusted through the hand-over: the key that vouches now is the new one.
-    expect(verified.orgKey).toMatchObject({ pinned: 'org-key' });
-    expect(verified.orgKey.fingerprint).not.toBe(await firstOrgKey(unit));
+    expect(verified.orgKey.pinned).toBe(first);
+    expect(verified.orgKey.fingerprint).not.toBe(first);
+    // And says so: the key that certified is not the one pinned, but handed over from it.
+    const human = await ok(['backup', 'verify', after, '--org-key', pinned], unit.env);
+    expect(human.stdout).toContain(`certified by organisation key ${verified.orgKey.fingerprint} (handed over, by signed re-keys, from the key you pinned, ${first})`);
   });
 
   it('refuses a vault of someone else\'s that holds the pinned key beside its own, and writes nothing', async () => {
