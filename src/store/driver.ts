@@ -184,6 +184,7 @@ export function translateStoreError(error: unknown, location: string): unknown {
     case 'SQLITE_PERM':
     case 'SQLITE_READONLY':
     case 'EACCES':
+    case '42501': // insufficient_privilege: a role not granted the vault's tables
       return new GmvError('VAULT_UNREADABLE', { path: location, detail }, { cause: error });
     case 'ECONNREFUSED':
     case 'ECONNRESET':

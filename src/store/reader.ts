@@ -41,9 +41,9 @@ export function schemaQueries(dialect: Dialect): { exists: string; version: stri
   return {
     exists: dialect === 'sqlite'
       ? "select count(*) as n from sqlite_master where type = 'table' and name = 'gmv_migrations'"
-      : // The catalogue rather than information_schema.tables: the view's joins and privilege checks
-      // cost a fresh backend ~4 ms, on every command.
-      "select count(*) as n from pg_class c join pg_namespace s on s.oid = c.relnamespace where s.nspname = current_schema() and c.relname = 'gmv_migrations' and c.relkind in ('r', 'p')",
+      : // The catalogue rather than information_schema.tables, whose view joins cost a fresh backend
+      // more on every command; like the view, it sees only a table the role may read.
+      "select count(*) as n from pg_class c join pg_namespace s on s.oid = c.relnamespace where s.nspname = current_schema() and c.relname = 'gmv_migrations' and c.relkind in ('r', 'p') and has_table_privilege(c.oid, 'select')",
     version: 'select max(version) as v from gmv_migrations',
   };
 }
