@@ -88,8 +88,16 @@ export async function readWitnessDir(dir: string, vaultId: string, keys: Omit<Si
     checks.push({ id: 2 * id, body: witnessText(record), signer: record.device_key, signature });
     checks.push({ id: 2 * id + 1, body: record.checkpoint, signer: record.checkpoint_signer, signature: record.checkpoint_signature });
   }
-  const verdicts = checks.length > 0 ? await checkSignatures({ ...keys, vaultId, checkpoints: checks }) : { failures: [] };
+  const verdicts = checks.length > 0 ? await checkSignatures({ ...keys, vaultId, checkpoints: checks }) : { failures: [], formerOrg: {}, orgFingerprint: '' };
   const failed = new Set(verdicts.failures.map((f) => Math.floor(f.id / 2)));
+  // A witness is a terminal's record, never an organisation key's; an earlier organisation key
+  // vouches for a checkpoint only up to the tree it handed over, as in the log.
+  const formerOrg: Record<string, number> = verdicts.formerOrg;
+  for (let i = 0; i < candidates.length; i++) {
+    const [witness, checkpoint] = [checks[2 * i]!, checks[2 * i + 1]!];
+    if (witness.signer === verdicts.orgFingerprint || witness.signer in formerOrg) failed.add(i);
+    if (checkpoint.signer in formerOrg && candidates[i]!.size > formerOrg[checkpoint.signer]!) failed.add(i);
+  }
   const checkpoints = candidates.filter((c, i) => {
     if (failed.has(i)) rejected.push(c.file);
     return !failed.has(i);

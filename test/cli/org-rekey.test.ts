@@ -12,7 +12,7 @@
  *  - demoting an officer re-keys too, and `gmv org rekey` runs on its own.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PrivateKey } from 'openpgp';
@@ -25,7 +25,8 @@ import { readDeviceKey } from '../../src/local/device-file.js';
 import { openPersonKey } from '../../src/services/keys.js';
 import { open, parseEnvelope } from '../../src/crypto/envelope.js';
 import { Secret } from '../../src/crypto/secret.js';
-import { decryptWith, readPrivate } from '../../src/crypto/pgp.js';
+import { decryptWith, readPrivate, signDetached } from '../../src/crypto/pgp.js';
+import { witnessFileName, witnessText, type WitnessRecord } from '../../src/audit/witness.js';
 import { keySigner } from '../../src/audit/log.js';
 
 const WANG = 'silver-pine-4K-morning-tide';
@@ -167,6 +168,28 @@ describe.each(dialects())('org rekey on %s', (dialect) => {
       expect(witnessed.code, witnessed.stderr).toBe(0);
       expect(witnessed.stdout).toContain('Consistent with 1 witnessed checkpoints');
     }
+  });
+
+  it('a witness the old organisation key signs, of a tree past its hand-over, counts for nothing', async () => {
+    // Whoever kept the retired key mints a witness of today's head: both halves signed by it.
+    const [head, meta] = await query(async (db) => Promise.all([
+      db.selectFrom('audit_checkpoints').select(['tree_size', 'root', 'body']).orderBy('tree_size', 'desc').limit(1).executeTakeFirstOrThrow(),
+      db.selectFrom('vault_meta').select('value').where('key', '=', 'vault_id').executeTakeFirstOrThrow(),
+    ]));
+    const oldFingerprint = oldOrgKey.getFingerprint().toUpperCase();
+    const record: WitnessRecord = {
+      kind: 'gmv.audit.witness', v: 1, vault: meta.value, checkpoint: head.body, checkpoint_signer: oldFingerprint,
+      checkpoint_signature: Buffer.from(await signDetached(Buffer.from(head.body, 'utf8'), oldOrgKey)).toString('base64'),
+      device: 'forged', device_key: oldFingerprint, witnessed_at: new Date().toISOString(),
+    };
+    const dir = join(box.dir, 'forged-witness');
+    mkdirSync(dir);
+    const file = join(dir, witnessFileName(meta.value, Number(head.tree_size), head.root));
+    writeFileSync(file, witnessText(record));
+    writeFileSync(`${file}.sig`, await signDetached(Buffer.from(witnessText(record), 'utf8'), oldOrgKey));
+    const verified = await gmv(['audit', 'verify', '--witness', dir], { env: box.env });
+    expect(verified.code, verified.stdout).toBe(6);
+    expect(verified.stderr).toContain(witnessFileName(meta.value, Number(head.tree_size), head.root));
   });
 
   it('a run signed before the re-key verifies offline pinned to the old org key, through the hand-over in its folder', async () => {
