@@ -5,7 +5,9 @@ const LOGIN = /^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$/;
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 export function isLoginHandle(value: string): boolean {
-  return value.length >= 2 && value.length <= 64 && LOGIN.test(value);
+  // A handle spelled like a message key (detail.…, what.…, status.…) would be said as that key's
+  // words wherever a message names the person.
+  return value.length >= 2 && value.length <= 64 && LOGIN.test(value) && !/^(detail|what|status)\./.test(value);
 }
 
 export function isSlug(value: string): boolean {
