@@ -9,7 +9,7 @@ export default class BackupRestore extends GmvCommand<typeof BackupRestore> {
   static override flags = {
     to: Flags.string({ description: 'Where to restore: a SQLite file path or a postgres:// URL', required: true }),
     'recovery-key': Flags.string({ description: 'The organisation recovery key (armored, from gmv init)' }),
-    'org-key': Flags.string({ description: 'The organisation public key you pinned: the backup\'s must be it' }),
+    'org-key': Flags.string({ description: 'The organisation public key you pinned: the backup\'s, or one its signed re-keys hand over from' }),
     force: Flags.boolean({ description: 'Replace a vault that is already there' }),
     'allow-rollback': Flags.boolean({ description: 'Restore a backup older than a checkpoint already seen (audited)' }),
   };

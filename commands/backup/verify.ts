@@ -8,7 +8,7 @@ export default class BackupVerify extends GmvCommand<typeof BackupVerify> {
   static override args = { file: Args.string({ description: 'The backup file', required: true }) };
   static override flags = {
     'recovery-key': Flags.string({ description: 'The organisation recovery key (armored, from gmv init)' }),
-    'org-key': Flags.string({ description: 'The organisation public key you pinned: the backup\'s must be it' }),
+    'org-key': Flags.string({ description: 'The organisation public key you pinned: the backup\'s, or one its signed re-keys hand over from' }),
   };
 
   async run(): Promise<void> {

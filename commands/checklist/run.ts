@@ -6,7 +6,7 @@ export default class ChecklistRun extends GmvCommand<typeof ChecklistRun> {
   static override args = { run: Args.string({ description: 'Run id', required: true }) };
 
   async run(): Promise<void> {
-    const [{ showRun, recordStep }, { hashEvidence }, { interactive }, { GmvError }, { statusWord }] = await Promise.all([
+    const [{ showRun, recordStep }, { hashEvidence }, { interactive }, { GmvError }, { statusWord, statusKey }] = await Promise.all([
       import('../../src/services/checklists.js'), import('../../src/local/evidence.js'), import('../../cli/passphrase.js'), import('../../src/errors.js'), import('../../src/i18n/catalogue.js'),
     ]);
     if (!interactive()) throw new GmvError('TTY_REQUIRED', { what: this.t('prompt.whatSteps'), flag: `gmv checklist step ${this.args.run} STEP --status …` });
@@ -22,7 +22,7 @@ export default class ChecklistRun extends GmvCommand<typeof ChecklistRun> {
         choices: [...(['done', 'failed', 'na'] as const).map((v) => ({ value: v, name: statusWord('step', v, this.lang) })), { value: 'skip' as const, name: this.t('prompt.skipStep') }],
       }, context);
       if (status === 'skip') continue;
-      const note = await input({ message: this.t('prompt.stepNote'), validate: (v) => (status !== 'done' && v.trim() === '' ? this.t('error.CHECKLIST_NOTE_REQUIRED', { run: run.id, step: step.id, status }) : true) }, context);
+      const note = await input({ message: this.t('prompt.stepNote'), validate: (v) => (status !== 'done' && v.trim() === '' ? this.t('error.CHECKLIST_NOTE_REQUIRED', { run: run.id, step: step.id, status: statusKey('step', status) }) : true) }, context);
       const files = await input({ message: this.t('prompt.stepEvidence'), validate: (v) => (status === 'done' && step.evidenceRequired && v.trim() === '' ? this.t('error.CHECKLIST_EVIDENCE_REQUIRED', { run: run.id, step: step.id }) : true) }, context);
       const evidence = files.split(',').map((f) => f.trim()).filter(Boolean).map(hashEvidence);
       run = await recordStep(vault, actor, run.id, { step: step.id, status, note: note.trim() || undefined, evidence });

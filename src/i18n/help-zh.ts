@@ -307,8 +307,8 @@ export const HELP_ZH: Readonly<Record<string, string>> = {
     '恢复到何处：SQLite 文件路径或 postgres:// URL',
   'The organisation recovery key (armored, from gmv init)':
     '组织恢复密钥（ASCII 封装，来自 gmv init）',
-  'The organisation public key you pinned: the backup\'s must be it':
-    '您固定的组织公钥：备份中的组织公钥必须与之相同',
+  'The organisation public key you pinned: the backup\'s, or one its signed re-keys hand over from':
+    '您固定的组织公钥：须为备份中的组织公钥，或经签名的密钥更换交接到它的早先密钥',
   'Replace a vault that is already there':
     '替换已存在的保险库',
   'Restore a backup older than a checkpoint already seen (audited)':

@@ -22,6 +22,7 @@ import { authorize, refuse, type Actor } from './access.js';
 import type { ChecklistAction } from '../domain/access-rules.js';
 import { workCalendar } from './calendar.js';
 import { activePolicy, commitChange, recordedPolicy, type Vault } from './vault.js';
+import { statusKey } from '../i18n/catalogue.js';
 
 export type StepStatus = 'done' | 'failed' | 'na';
 export const STEP_STATUSES: readonly StepStatus[] = ['done', 'failed', 'na'];
@@ -120,7 +121,7 @@ export async function openTriggeredRunsIn(trx: Kysely<DB>, context: { policy: Po
 export async function recordStepIn(trx: Kysely<DB>, run: { pk: number; id: string; template: ChecklistTemplate }, step: { id: string; status: StepStatus; note: string | null; evidence: RecordEvidence[]; by: string; at: Date }): Promise<AuditDraft> {
   const def = run.template.steps.find((s) => s.id === step.id);
   if (!def) throw new GmvError('CHECKLIST_STEP_UNKNOWN', { run: run.id, step: step.id, steps: run.template.steps.map((s) => s.id).join(', ') });
-  if (step.status !== 'done' && !step.note) throw new GmvError('CHECKLIST_NOTE_REQUIRED', { run: run.id, step: step.id, status: step.status });
+  if (step.status !== 'done' && !step.note) throw new GmvError('CHECKLIST_NOTE_REQUIRED', { run: run.id, step: step.id, status: statusKey('step', step.status) });
   if (step.status === 'done' && def.evidence && step.evidence.length === 0) throw new GmvError('CHECKLIST_EVIDENCE_REQUIRED', { run: run.id, step: step.id });
   await trx.insertInto('checklist_steps').values({ run_pk: run.pk, step_id: step.id, status: step.status, note: step.note, evidence: JSON.stringify(step.evidence), by: step.by, at: step.at.toISOString() }).execute();
   return { action: 'checklist.step', actor: step.by, subject: run.id, outcome: 'ok', details: { step: step.id, status: step.status, note: step.note, evidence: step.evidence.map((e) => ({ name: e.name, sha256: e.sha256, size: e.size })) } };

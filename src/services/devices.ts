@@ -300,7 +300,7 @@ export async function pendingEnrollment(vault: Vault, login?: string): Promise<{
     const key = readDeviceKey(vault.paths.devicesDir, vault.vaultId, login);
     const row = key ? await owner(key.deviceId) : undefined;
     if (!key || (row && row.login !== login)) throw new GmvError('DEVICE_NOT_HERE', { login, vault: vault.vaultId });
-    if (row?.status !== 'pending') throw new GmvError('DEVICE_NOT_PENDING', { device: key.deviceId, status: row?.status ?? 'unknown' });
+    if (row?.status !== 'pending') throw new GmvError('DEVICE_NOT_PENDING', { device: key.deviceId, status: statusKey('device', row?.status ?? 'unknown') });
     return shown(key, login);
   }
   const here = keysHere(vault);
@@ -325,7 +325,7 @@ export async function rejectDevice(vault: Vault, officer: KeyHolder, typedCode: 
     .select(['devices.id', 'devices.status', 'people.login']).where('devices.enroll_code_hash', '=', enrollCodeHash(code)).executeTakeFirst();
   await authorize(vault, officer, 'device.reject', device?.id ?? code);
   if (!device) throw new GmvError('DEVICE_CODE_UNKNOWN', { code });
-  if (device.status !== 'pending') throw new GmvError('DEVICE_NOT_PENDING', { device: device.id, status: device.status });
+  if (device.status !== 'pending') throw new GmvError('DEVICE_NOT_PENDING', { device: device.id, status: statusKey('device', device.status) });
   await commitChange(vault, async (trx) => {
     const changed = await trx.updateTable('devices').set({ status: 'rejected' }).where('id', '=', device.id).where('status', '=', 'pending').executeTakeFirst();
     if (Number(changed.numUpdatedRows) !== 1) throw new GmvError('DEVICE_NOT_PENDING', { device: device.id, status: 'detail.changedMeanwhile' });

@@ -50,9 +50,9 @@ describe('error parameters', () => {
     // The catalogue's own templates ({status}) are where the words are, not where they are passed.
     for (const file of ['src', 'cli', 'commands'].flatMap((d) => sources(join(ROOT, d))).filter((f) => !f.endsWith(join('i18n', 'catalogue.ts')))) {
       const text = readFileSync(file, 'utf8');
-      for (const [statement] of text.matchAll(/[^;{}]*(?:DENIED_STATUS|DENIED_ACCOUNT_STATUS|'detail\.deviceStatus')[^;]*;/g)) {
+      for (const [statement] of text.matchAll(/[^;{}]*(?:DENIED_STATUS|DENIED_ACCOUNT_STATUS|DEVICE_NOT_PENDING|CHECKLIST_NOTE_REQUIRED|'detail\.deviceStatus')[^;]*;/g)) {
         for (const [, value] of statement.matchAll(/(?<![\w.${])status(?:: ((?:[^,{}()]|\([^()]*\))+)|(?=\s*[,}]))/g)) {
-          if (value !== undefined && /^(statusKey\(|'(status|what)\.)/.test(value.trim())) continue;
+          if (value !== undefined && /^(statusKey\(|'(status|what|detail)\.)/.test(value.trim())) continue;
           found.push(`${file.slice(ROOT.length + 1)}: status: ${value ?? '(shorthand)'}`);
         }
       }
