@@ -1,5 +1,4 @@
 import { Args } from '@oclif/core';
-import { readFileSync } from 'node:fs';
 import { GmvCommand } from '../../cli/base-command.js';
 import { GmvError } from '../../src/errors.js';
 
@@ -10,15 +9,12 @@ export default class CalendarImport extends GmvCommand<typeof CalendarImport> {
   static override args = { file: Args.string({ description: 'The calendar file (YAML)', required: true }) };
 
   async run(): Promise<void> {
-    let text: string;
-    try {
-      text = readFileSync(this.args.file, 'utf8');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw new GmvError('FILE_NOT_FOUND', { path: this.args.file });
-      throw new GmvError('FILE_UNREADABLE', { path: this.args.file, detail: code ?? 'detail.fileReadError' });
-    }
-    const { importCalendar } = await import('../../src/services/calendar.js');
+    const [{ importCalendar }, { INPUT_LIMITS, readBounded }, { decodeUtf8 }] = await Promise.all([
+      import('../../src/services/calendar.js'), import('../../src/local/input-limits.js'), import('../../src/domain/import/utf8.js')]);
+    // Bounded (a path to /dev/zero ends at the limit) and strictly UTF-8 (a GBK notice would store U+FFFD names).
+    const decoded = decodeUtf8(readBounded(this.args.file, INPUT_LIMITS.calendarFile, 'what.calendarFile'));
+    if ('badLine' in decoded) throw new GmvError('INPUT_NOT_UTF8', { path: this.args.file, line: decoded.badLine });
+    const text = decoded.text;
     const actor = await this.sessionActor();
     const result = await importCalendar(await this.vault(), actor, { path: this.args.file, text });
     this.emit(result, () => this.t('calendar.imported', { year: result.year, holidays: result.holidays, workdays: result.adjustedWorkdays, sha256: result.sha256 }));

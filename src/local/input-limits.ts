@@ -20,6 +20,8 @@ export const INPUT_LIMITS = {
   importFile: 32 * MiB,
   /** A policy pack (gmv init --policy). */
   policyPack: 1 * MiB,
+  /** A year's working-day calendar (gmv calendar import): a few dozen lines of YAML. */
+  calendarFile: 1 * MiB,
   /** An armored recovery key or one recovery share (gmv recover). */
   recoveryFile: 64 * KiB,
   /** An auditor's file: an exported checkpoint, its signature, a pinned organisation key. */

@@ -78,7 +78,14 @@ export async function parseCalendarFile(text: string, options: ParseOptions): Pr
     holidays: z.array(z.strictObject({ name, from: day, to: day.optional() })).min(1),
     adjusted_workdays: z.array(z.strictObject({ date: day, name })).default([]),
   });
-  const parsed = schema.safeParse(doc.toJS());
+  let value: unknown;
+  try {
+    // Aliases are capped as for policy packs: a few hundred bytes of nested aliases expand to billions of nodes.
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    throw invalid(source, 1, 'detail.calendarYaml', { reason: (error as Error).message.split('\n')[0]! });
+  }
+  const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const path = issue.path as Path;

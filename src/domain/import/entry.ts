@@ -32,6 +32,14 @@ export interface RawEntry {
 /** Longest item name accepted, matching the display names elsewhere in gmv. */
 export const MAX_NAME_CHARS = 200;
 
+/** Largest credential field kept, in UTF-8 bytes: the limit `gmv secret set` reads (INPUT_LIMITS.secretValue). */
+export const MAX_FIELD_BYTES = 64 * 1024;
+
+/** The first of a row's credential fields over MAX_FIELD_BYTES, by the field name gmv stores it under. */
+function oversizedField(fields: Record<'password' | 'login' | 'notes', string | undefined>): string | undefined {
+  return Object.entries(fields).find(([, value]) => value !== undefined && Buffer.byteLength(value, 'utf8') > MAX_FIELD_BYTES)?.[0];
+}
+
 
 /**
  * Validate and normalize one entry: name required (trimmed, no control characters), login and URI
@@ -46,6 +54,8 @@ export function normalizeEntry(line: number, raw: RawEntry): { item: ImportedIte
   if (hasControlCharacters(loginId)) return { reason: 'detail.importRowLoginControl' };
   const uri = raw.uri?.trim() ?? '';
   if (hasControlCharacters(uri)) return { reason: 'detail.importRowUrlControl' };
+  const oversized = oversizedField({ password: raw.password, login: loginId, notes: raw.notes });
+  if (oversized !== undefined) return { reason: 'detail.importRowFieldLong', params: { field: oversized, max: '64 KiB' } };
   const item: ImportedItem = { line, name };
   if (loginId !== '') item.loginId = loginId;
   if (raw.password !== undefined && raw.password !== '') item.password = raw.password;
