@@ -20,20 +20,10 @@ export default class Import extends GmvCommand<typeof Import> {
   };
 
   async run(): Promise<void> {
-    const [{ planImport, applyImport, parseSlugMap }, { GmvError }, { INPUT_LIMITS, readBounded }, { decodeUtf8 }, { parseCapabilities }, { progressBar }] = await Promise.all([import('../src/services/import.js'), import('../src/errors.js'), import('../src/local/input-limits.js'), import('../src/domain/import/utf8.js'), import('../src/services/grants.js'), import('../cli/progress.js')]);
+    const [{ planImport, applyImport, parseSlugMap }, { GmvError }, { INPUT_LIMITS, readUtf8Text }, { parseCapabilities }, { progressBar }] = await Promise.all([import('../src/services/import.js'), import('../src/errors.js'), import('../src/local/input-limits.js'), import('../src/services/grants.js'), import('../cli/progress.js')]);
     const can = parseCapabilities(this.flags.can);
-    let slugMap: Map<string, string> | undefined;
-    if (this.flags['slug-map']) {
-      const mapBytes = readBounded(this.flags['slug-map'], INPUT_LIMITS.importFile, 'what.slugMapFile');
-      const mapText = decodeUtf8(mapBytes);
-      if ('badLine' in mapText) throw new GmvError('INPUT_NOT_UTF8', { path: this.flags['slug-map'], line: mapText.badLine });
-      slugMap = parseSlugMap(mapText.text);
-    }
-    const bytes = readBounded(this.args.file, INPUT_LIMITS.importFile, 'what.importFile');
-    const decoded = decodeUtf8(bytes);
-    bytes.fill(0);
-    if ('badLine' in decoded) throw new GmvError('INPUT_NOT_UTF8', { path: this.args.file, line: decoded.badLine });
-    const text = decoded.text;
+    const slugMap = this.flags['slug-map'] ? parseSlugMap(readUtf8Text(this.flags['slug-map'], INPUT_LIMITS.importFile, 'what.slugMapFile')) : undefined;
+    const text = readUtf8Text(this.args.file, INPUT_LIMITS.importFile, 'what.importFile');
     const format = this.args.format === 'keepassxc' ? 'keepassxc-csv' : this.args.format === 'otpauth' ? 'otpauth' : text.trimStart().startsWith('{') ? 'bitwarden-json' : 'bitwarden-csv';
     const vault = await this.vault();
     // A real import needs a session; a dry run uses one if there is one (for the default unit).

@@ -1,6 +1,5 @@
 import { Args } from '@oclif/core';
 import { GmvCommand } from '../../cli/base-command.js';
-import { GmvError } from '../../src/errors.js';
 
 export default class CalendarImport extends GmvCommand<typeof CalendarImport> {
   static override summary = 'Import a year\'s working-day calendar, as the State Council published it (security officers only).';
@@ -9,12 +8,9 @@ export default class CalendarImport extends GmvCommand<typeof CalendarImport> {
   static override args = { file: Args.string({ description: 'The calendar file (YAML)', required: true }) };
 
   async run(): Promise<void> {
-    const [{ importCalendar }, { INPUT_LIMITS, readBounded }, { decodeUtf8 }] = await Promise.all([
-      import('../../src/services/calendar.js'), import('../../src/local/input-limits.js'), import('../../src/domain/import/utf8.js')]);
+    const [{ importCalendar }, { INPUT_LIMITS, readUtf8Text }] = await Promise.all([import('../../src/services/calendar.js'), import('../../src/local/input-limits.js')]);
     // Bounded (a path to /dev/zero ends at the limit) and strictly UTF-8 (a GBK notice would store U+FFFD names).
-    const decoded = decodeUtf8(readBounded(this.args.file, INPUT_LIMITS.calendarFile, 'what.calendarFile'));
-    if ('badLine' in decoded) throw new GmvError('INPUT_NOT_UTF8', { path: this.args.file, line: decoded.badLine });
-    const text = decoded.text;
+    const text = readUtf8Text(this.args.file, INPUT_LIMITS.calendarFile, 'what.calendarFile');
     const actor = await this.sessionActor();
     const result = await importCalendar(await this.vault(), actor, { path: this.args.file, text });
     this.emit(result, () => this.t('calendar.imported', { year: result.year, holidays: result.holidays, workdays: result.adjustedWorkdays, sha256: result.sha256 }));

@@ -6,6 +6,7 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { GmvError } from '../errors.js';
+import { decodeUtf8 } from '../domain/import/utf8.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -105,4 +106,17 @@ function readError(source: string, error: unknown): GmvError {
 /** `readBounded` as UTF-8 text, for files that hold no secret. */
 export function readBoundedText(source: string, limit: number, what: string): string {
   return readBounded(source, limit, what).toString('utf8');
+}
+
+/**
+ * A user's text file (an export, a slug map, a calendar) read as {@link readBounded} reads it and
+ * strictly UTF-8: a GBK or Latin-1 file is INPUT_NOT_UTF8 naming its first bad line, not text
+ * with U+FFFD in it. The bytes are wiped once decoded (an export holds passwords).
+ */
+export function readUtf8Text(source: string, limit: number, what: string): string {
+  const bytes = readBounded(source, limit, what);
+  const decoded = decodeUtf8(bytes);
+  bytes.fill(0);
+  if ('badLine' in decoded) throw new GmvError('INPUT_NOT_UTF8', { path: source, line: decoded.badLine });
+  return decoded.text;
 }

@@ -64,8 +64,8 @@ async function openPostgres(url: string): Promise<Store> {
 /**
  * After a bulk load into PostgreSQL, the planner's estimates of `tables` are brought up to date
  * (ANALYZE) rather than left to autovacuum's next pass, up to a minute later: planned from the
- * estimates of a nearly empty table, the register of 10,000 just-imported accounts joined by nested
- * loops and took 3.6 s instead of 0.2 s. Only the plans depend on it, so a refusal (another role
+ * estimates of a nearly empty table, the register of just-imported accounts joined by nested loops,
+ * quadratic in the accounts. Only the plans depend on it, so a refusal (another role
  * owns a table) is left to autovacuum. SQLite plans without statistics.
  */
 export async function refreshEstimates(db: Kysely<any>, dialect: Dialect, tables: readonly string[]): Promise<void> {
