@@ -30,7 +30,7 @@ const walk = (dir, ending = '.js') => readdirSync(dir, { withFileTypes: true }).
 const entries = [
   ...walk(join(dist, 'commands')),
   ...['cli/help.js', 'cli/hooks/not-found.js', 'src/agent/fast-path.js', 'src/fast/audit-verify.js', 'src/fast/listings.js', 'src/fast/grant-add.js',
-    'src/agent/main.js', 'src/audit/verify-worker.js', 'src/local/clipboard-clear.js'].map((f) => join(dist, f)),
+    'src/agent/main.js', 'src/audit/verify-worker.js', 'src/services/backup-decrypt-worker.js', 'src/local/clipboard-clear.js'].map((f) => join(dist, f)),
 ];
 const { rolldown } = await import('rolldown');
 const bundle = await rolldown({

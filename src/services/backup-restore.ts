@@ -7,16 +7,16 @@
  * file renamed over the target, or its rows copied into PostgreSQL in one transaction. A failure
  * at any point leaves nothing behind.
  */
-import { closeSync, createReadStream, existsSync, fsyncSync, mkdtempSync, openSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdtempSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { GmvError, type ErrorParams } from '../errors.js';
 import type { MessageKey } from '../i18n/catalogue.js';
-import { DumpParser, DumpSyntaxError, parseManifest, type BackupManifest } from '../domain/backup-dump.js';
-import { fingerprintOf, openpgp, readPrivate, readPublic, sessionKeyOf } from '../crypto/pgp.js';
+import { DumpParser, DumpSyntaxError, parseManifest, type BackupManifest, type DumpValue } from '../domain/backup-dump.js';
+import { fingerprintOf, readPrivate, readPublic, sessionKeyOf } from '../crypto/pgp.js';
+import { DecryptFailure, decryptInWorker, type SessionKey } from './backup-decrypt.js';
 import { loadKey, verifyWith, type VerifyKey } from '../audit/signatures.js';
 import { deviceRecordText } from '../audit/device-record.js';
 import { loadTree } from '../audit/log.js';
@@ -59,41 +59,40 @@ function invalid(file: string, detail: MessageKey, params: ErrorParams = {}): Gm
   return new GmvError('BACKUP_INVALID', { ...params, path: file, detail });
 }
 
-/** The decrypted plaintext of `file`, as a stream that fails at its end when the file was altered. */
-async function decrypted(file: string, keys: BackupKeys): Promise<{ stream: AsyncIterable<Uint8Array>; openedWith: string }> {
-  if (!existsSync(file)) throw new GmvError('FILE_NOT_FOUND', { path: file });
-  const pgp = await openpgp();
-  let message;
-  try {
-    // Read in large pieces: openpgp.js's streams cost per chunk, and the default 64 KiB gives a 65 MB backup a thousand.
-    message = await pgp.readMessage({ binaryMessage: Readable.toWeb(createReadStream(file, { highWaterMark: 1024 * 1024 })) as ReadableStream<Uint8Array> });
-  } catch {
-    throw invalid(file, 'detail.backupNotOpenpgp');
-  }
-  const packets = message.packets.filterByTag(pgp.enums.packet.publicKeyEncryptedSessionKey).write();
-  let sessionKey: { data: Uint8Array; algorithm: string } | null = null;
-  let openedWith: string;
-  if (keys.recoveryKey !== undefined) {
-    let key;
-    try {
-      key = await readPrivate(keys.recoveryKey);
-    } catch {
-      throw new GmvError('RECOVERY_KEY_INVALID', {});
+/** The decrypted plaintext of `file`, as a stream that fails at its end when the file was altered; `stop` ends its worker. */
+async function decrypted(file: string, keys: BackupKeys): Promise<{ stream: AsyncIterable<Uint8Array>; stop: () => void; openedWith: string }> {
+  const kind = statSync(file, { throwIfNoEntry: false });
+  if (!kind) throw new GmvError('FILE_NOT_FOUND', { path: file });
+  // A folder, device or FIFO is a wrong path, not an altered backup; an empty file is one cut short.
+  if (!kind.isFile()) throw new GmvError('INVALID_INPUT', { what: file, detail: 'detail.notAFile' });
+  if (kind.size === 0) throw invalid(file, 'detail.backupEmpty');
+  let openedWith = '';
+  const keyFor = async (packets: Uint8Array): Promise<SessionKey> => {
+    let sessionKey: SessionKey | null;
+    if (keys.recoveryKey !== undefined) {
+      let key;
+      try {
+        key = await readPrivate(keys.recoveryKey);
+      } catch {
+        throw new GmvError('RECOVERY_KEY_INVALID', {});
+      }
+      openedWith = `recovery key ${fingerprintOf(key)}`;
+      sessionKey = await sessionKeyOf(packets, key);
+    } else if (keys.holder?.sessionKey) {
+      openedWith = keys.holder.login;
+      sessionKey = await keys.holder.sessionKey(packets);
+    } else {
+      throw new GmvError('SESSION_REQUIRED', {});
     }
-    openedWith = `recovery key ${fingerprintOf(key)}`;
-    sessionKey = await sessionKeyOf(packets, key);
-  } else if (keys.holder?.sessionKey) {
-    openedWith = keys.holder.login;
-    sessionKey = await keys.holder.sessionKey(packets);
-  } else {
-    throw new GmvError('SESSION_REQUIRED', {});
-  }
-  if (!sessionKey) throw new GmvError('BACKUP_NOT_RECIPIENT', { path: file, who: openedWith });
+    if (!sessionKey) throw new GmvError('BACKUP_NOT_RECIPIENT', { path: file, who: openedWith });
+    return sessionKey;
+  };
   try {
-    const result = await pgp.decrypt({ message, sessionKeys: sessionKey as never, format: 'binary', config: { allowUnauthenticatedStream: true } });
-    return { stream: result.data as unknown as AsyncIterable<Uint8Array>, openedWith };
-  } catch {
-    throw invalid(file, 'detail.backupNoDecrypt');
+    const { stream, stop } = await decryptInWorker(file, keyFor);
+    return { stream, stop, openedWith };
+  } catch (error) {
+    if (error instanceof DecryptFailure) throw invalid(file, error.stage === 'read' ? 'detail.backupNotOpenpgp' : 'detail.backupNoDecrypt');
+    throw error;
   }
 }
 
@@ -102,8 +101,14 @@ async function decrypted(file: string, keys: BackupKeys): Promise<{ stream: Asyn
  * claims; brings the schema to this gmv's version. Throws (and removes `scratch`) on any failure.
  */
 async function loadChecked(file: string, keys: BackupKeys, scratch: string): Promise<Omit<CheckedBackup, 'audit'>> {
-  const { stream, openedWith } = await decrypted(file, keys);
-  const database = await openSqliteDatabase(scratch, 'create');
+  const { stream, stop, openedWith } = await decrypted(file, keys);
+  let database;
+  try {
+    database = await openSqliteDatabase(scratch, 'create');
+  } catch (error) {
+    stop();
+    throw error;
+  }
   // The scratch file is removed unless every check passes, and nothing renames it into place before
   // it is synced (below): so it loads without a journal on disk or syncs, in a cache that holds the
   // load, and its foreign keys are checked once at the end rather than at every row. The journal is
@@ -144,8 +149,12 @@ async function loadChecked(file: string, keys: BackupKeys, scratch: string): Pro
     await db.destroy().catch(() => undefined);
     removeSqliteFiles(scratch);
     throw error;
+  } finally {
+    stop();
   }
 }
+
+const ROWS_PER_INSERT = 64;
 
 async function loadInto(conn: Kysely<DB>, database: import('better-sqlite3').Database, file: string, stream: AsyncIterable<Uint8Array>, keys: BackupKeys, openedWith: string): Promise<Omit<CheckedBackup, 'audit'>> {
   const tx = conn as unknown as Kysely<any>;
@@ -160,15 +169,36 @@ async function loadInto(conn: Kysely<DB>, database: import('better-sqlite3').Dat
   let indexes: SavedIndex[] = [];
   // Rows go in through prepared statements on the scratch file's own connection (inside the same
   // transaction): the query builder's per-batch compilation costs more than the inserts.
+  // Several rows per statement: better-sqlite3's cost per run() (binding, stepping, resetting) is
+  // most of an insert's, and a statement of 64 rows pays it once for them all.
   const inserts = new Map<string, import('better-sqlite3').Statement>();
-  const insertFor = (table: string, columns: string[]) => {
-    const key = `${table}(${columns.join(',')})`;
+  const insertFor = (table: string, columns: string[], rows: number) => {
+    const key = `${rows}:${table}(${columns.join(',')})`;
     let statement = inserts.get(key);
     if (!statement) {
-      statement = database.prepare(`insert into "${table}" (${columns.map((c) => `"${c}"`).join(',')}) values (${columns.map(() => '?').join(',')})`);
+      const tuple = `(${columns.map(() => '?').join(',')})`;
+      statement = database.prepare(`insert into "${table}" (${columns.map((c) => `"${c}"`).join(',')}) values ${Array.from({ length: rows }, () => tuple).join(',')}`);
       inserts.set(key, statement);
     }
     return statement;
+  };
+  const insertRowsOf = (table: string, columns: string[], rows: DumpValue[][]) => {
+    // SQLite binds at most 32,766 values to a statement.
+    const group = Math.max(1, Math.min(ROWS_PER_INSERT, Math.floor(32_766 / columns.length)));
+    let i = 0;
+    if (rows.length >= group) {
+      const statement = insertFor(table, columns, group);
+      const values: DumpValue[] = new Array(group * columns.length);
+      for (; i + group <= rows.length; i += group) {
+        let at = 0;
+        for (let k = i; k < i + group; k++) for (const value of rows[k]!) values[at++] = value;
+        statement.run(values);
+      }
+    }
+    if (i < rows.length) {
+      const statement = insertFor(table, columns, 1);
+      for (; i < rows.length; i++) statement.run(rows[i]!);
+    }
   };
   const handle = async (events: ReturnType<DumpParser['push']>) => {
     for (const event of events) {
@@ -194,8 +224,7 @@ async function loadInto(conn: Kysely<DB>, database: import('better-sqlite3').Dat
         counts[event.table] = (counts[event.table] ?? 0) + event.rows.length;
         // The schema's own record is written by the migrations above, not copied.
         if (event.table !== 'gmv_migrations') {
-          const statement = insertFor(event.table, event.columns);
-          for (const row of event.rows) statement.run(row);
+          insertRowsOf(event.table, event.columns, event.rows);
         }
       } else if (event.kind === 'manifest') {
         manifestText = event.json;

@@ -6,7 +6,7 @@
  * RECORD_INVALID (exit 6).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PublicKey } from 'openpgp';
 import { GmvError, type ErrorParams } from '../errors.js';
@@ -39,6 +39,10 @@ export interface RunVerdict {
 interface AuditBody { action: string; outcome: string; actor: string | null; subject: string | null; details: Record<string, unknown>; seq: number; vault: string }
 
 export async function verifyRunFolder(dir: string, options: { orgKey?: string } = {}): Promise<RunVerdict> {
+  // A folder that is not there (or a file given for it) is a wrong path, not an altered record.
+  const kind = statSync(dir, { throwIfNoEntry: false });
+  if (!kind) throw new GmvError('FILE_NOT_FOUND', { path: dir });
+  if (!kind.isDirectory()) throw new GmvError('INVALID_INPUT', { what: dir, detail: 'detail.notAFolder' });
   const fail = (detail: MessageKey, params: ErrorParams = {}): never => {
     throw new GmvError('RECORD_INVALID', { ...params, dir, detail });
   };

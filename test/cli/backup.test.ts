@@ -199,6 +199,21 @@ describe.each(dialects())('backups from %s', (dialect) => {
     }
   });
 
+  it('says a folder or a missing file is a wrong path, and an empty file a backup cut short', async () => {
+    const empty = join(dir, 'empty.gmvbak');
+    writeFileSync(empty, '');
+    const cases: [string, number, string][] = [[join(dir, 'no-such.gmvbak'), 3, 'FILE_NOT_FOUND'], [dir, 11, 'INVALID_INPUT'], [empty, 6, 'BACKUP_INVALID']];
+    for (const [path, code, error] of cases) {
+      for (const command of ['verify', 'restore']) {
+        const r = await gmv(['backup', command, path, ...(command === 'restore' ? ['--to', join(dir, 'never.db')] : []), '--recovery-key', join(box.dir, 'recovery.asc'), '--json'], { env: box.env });
+        expect(r.code, `${command} ${path}: ${r.stdout}`).toBe(code);
+        expect(JSON.parse(r.stdout).error.code).toBe(error);
+        expect(existsSync(join(dir, 'never.db'))).toBe(false);
+      }
+    }
+    expect((await gmv(['backup', 'verify', empty, '--recovery-key', join(box.dir, 'recovery.asc'), '--lang', 'zh-CN'], { env: box.env })).stderr).toContain('文件为空');
+  });
+
   it('never overwrites without --force; a rollback needs --allow-rollback and is audited', async () => {
     const file = join(dir, 'before.gmvbak');
     await ok(['backup', 'create', '--out', file]);

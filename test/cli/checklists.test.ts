@@ -110,6 +110,13 @@ describe.each(dialects())('a two-person drill on %s', (dialect) => {
     expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true, id: runId, performer: 'li.an', countersigner: 'wang.fang', steps: 3, orgKeyPinned: true });
     const unpinned = await gmv(['checklist', 'verify', exported], { env: { HOME: box.dir } });
     expect(unpinned.stdout).toContain('pin the one you trust with --org-key');
+    // A mistyped folder is a wrong path (exit 3), a file given for it bad input (exit 11): neither an altered record.
+    const missing = await gmv(['checklist', 'verify', `${exported}-typo`, '--json'], { env: { HOME: box.dir } });
+    expect(missing.code, missing.stdout).toBe(3);
+    expect(JSON.parse(missing.stdout).error.code).toBe('FILE_NOT_FOUND');
+    const aFile = await gmv(['checklist', 'verify', join(exported, 'run.json'), '--lang', 'zh-CN'], { env: { HOME: box.dir } });
+    expect(aFile.code, aFile.stderr).toBe(11);
+    expect(aFile.stderr).toContain('不是文件夹');
 
     const home = mkdtempSync(join(tmpdir(), 'gmv-gpg-'));
     gnupg.push(home);

@@ -1,0 +1,41 @@
+/**
+ * Worker thread of a backup's decryption (see backup-decrypt.ts): sends the recipient packets,
+ * waits for the session key, then streams the plaintext, at most CHUNKS_AHEAD chunks ahead of the
+ * reader. Each chunk is sent in a buffer of its own and transferred, not copied.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { CHUNKS_AHEAD, DecryptFailure, decryptFile, type FromWorker, type SessionKey, type ToWorker } from './backup-decrypt.js';
+
+const port = parentPort!;
+const { file } = workerData as { file: string };
+const send = (message: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
+
+let ahead = 0;
+let resume: (() => void) | null = null;
+let keyed: ((key: SessionKey) => void) | null = null;
+port.on('message', (message: ToWorker) => {
+  if (message.kind === 'key') keyed?.(message.sessionKey);
+  else {
+    ahead--;
+    resume?.();
+  }
+});
+
+try {
+  const stream = await decryptFile(file, (packets) => new Promise<SessionKey>((resolve) => {
+    keyed = resolve;
+    send({ kind: 'recipients', packets });
+  }));
+  for await (const chunk of stream) {
+    while (ahead >= CHUNKS_AHEAD) await new Promise<void>((resolve) => { resume = resolve; });
+    resume = null;
+    const own = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength && chunk.buffer instanceof ArrayBuffer ? chunk : Uint8Array.prototype.slice.call(chunk);
+    ahead++;
+    send({ kind: 'chunk', data: own }, [own.buffer as ArrayBuffer]);
+  }
+  send({ kind: 'end' });
+} catch (error) {
+  if (error instanceof DecryptFailure) send({ kind: 'failed', stage: error.stage });
+  else send({ kind: 'error', message: error instanceof Error ? error.message : String(error) });
+}
+// The port stays open: the main thread stops this worker once it read the end (or gave up).

@@ -1,0 +1,127 @@
+/**
+ * The decryption of a backup file, on a worker thread where the bundle has one: AES, the MDC's
+ * SHA-1 and openpgp.js's streams cost a third of a restore's main thread, and run there beside the
+ * parsing and inserting. The session key is still found on the main thread (a recovery key file, or
+ * the session agent of the officer it was made for): the worker sends the message's recipient
+ * packets, receives the session key, and streams the plaintext back a bounded number of chunks
+ * ahead. Without a bundle (the TypeScript sources under test) the same steps run in this thread.
+ */
+import { existsSync, createReadStream } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { Readable } from 'node:stream';
+import { Worker } from 'node:worker_threads';
+import { openpgp } from '../crypto/pgp.js';
+import { bundleFile } from '../package-root.js';
+
+export interface SessionKey { data: Uint8Array; algorithm: string }
+
+/** Where decryption stopped: the file is no OpenPGP message, or its encrypted data does not open with the key. */
+export class DecryptFailure extends Error {
+  constructor(readonly stage: 'read' | 'decrypt') {
+    super(`backup ${stage} failed`);
+  }
+}
+
+/**
+ * The plaintext of the OpenPGP message in `file`: `keyFor` gets its public-key-encrypted session
+ * key packets and returns the session key (or throws). The stream fails at its end when the file
+ * was altered (the MDC is checked after the last byte).
+ */
+export async function decryptFile(file: string, keyFor: (packets: Uint8Array) => Promise<SessionKey>): Promise<AsyncIterable<Uint8Array>> {
+  const pgp = await openpgp();
+  let message;
+  try {
+    // Read in large pieces: openpgp.js's streams cost per chunk, and the default 64 KiB gives a 65 MB backup a thousand.
+    message = await pgp.readMessage({ binaryMessage: Readable.toWeb(createReadStream(file, { highWaterMark: 1024 * 1024 })) as ReadableStream<Uint8Array> });
+  } catch {
+    throw new DecryptFailure('read');
+  }
+  const sessionKey = await keyFor(message.packets.filterByTag(pgp.enums.packet.publicKeyEncryptedSessionKey).write());
+  try {
+    const result = await pgp.decrypt({ message, sessionKeys: sessionKey as never, format: 'binary', config: { allowUnauthenticatedStream: true } });
+    return result.data as unknown as AsyncIterable<Uint8Array>;
+  } catch {
+    throw new DecryptFailure('decrypt');
+  }
+}
+
+/** Chunks (of about 1 MiB) the worker may send before the reader took them: bounds the memory. */
+export const CHUNKS_AHEAD = 8;
+
+/** Messages from the worker (src/services/backup-decrypt-worker.ts). */
+export type FromWorker =
+  | { kind: 'recipients'; packets: Uint8Array }
+  | { kind: 'chunk'; data: Uint8Array }
+  | { kind: 'end' }
+  | { kind: 'failed'; stage: 'read' | 'decrypt' }
+  | { kind: 'error'; message: string };
+
+/** Messages to the worker. */
+export type ToWorker = { kind: 'key'; sessionKey: SessionKey } | { kind: 'taken' };
+
+/**
+ * {@link decryptFile} on a worker thread when the bundle has one. The returned stream stops the
+ * worker when it ends, fails or is abandoned (`return()`); `stop()` stops it in any case.
+ */
+export async function decryptInWorker(file: string, keyFor: (packets: Uint8Array) => Promise<SessionKey>): Promise<{ stream: AsyncIterable<Uint8Array>; stop: () => void }> {
+  const script = import.meta.url.endsWith('.ts') ? null : bundleFile('src/services/backup-decrypt-worker.js');
+  if (script === null || !existsSync(script)) return { stream: await decryptFile(file, keyFor), stop: () => undefined };
+  const worker = new Worker(pathToFileURL(script), { workerData: { file } });
+  const stop = () => void worker.terminate();
+  const queue: FromWorker[] = [];
+  let wake: (() => void) | null = null;
+  let gone: Error | null = null;
+  worker.on('message', (message: FromWorker) => {
+    queue.push(message);
+    wake?.();
+  });
+  worker.once('error', (error) => {
+    gone = error;
+    wake?.();
+  });
+  worker.once('exit', (code) => {
+    gone ??= new Error(`backup decryption worker stopped (exit ${code})`);
+    wake?.();
+  });
+  const next = async (): Promise<FromWorker> => {
+    for (;;) {
+      const message = queue.shift();
+      if (message) return message;
+      if (gone) throw gone;
+      await new Promise<void>((resolve) => { wake = resolve; });
+      wake = null;
+    }
+  };
+  try {
+    const first = await next();
+    if (first.kind === 'failed') throw new DecryptFailure(first.stage);
+    if (first.kind === 'error') throw new Error(first.message);
+    if (first.kind !== 'recipients') throw new Error(`backup decryption worker: unexpected ${first.kind}`);
+    const sessionKey = await keyFor(first.packets);
+    worker.postMessage({ kind: 'key', sessionKey } satisfies ToWorker);
+    // The decryption's own refusal (a session key that does not open the data) comes before any chunk.
+    const opening = await next();
+    if (opening.kind === 'failed') throw new DecryptFailure(opening.stage);
+    if (opening.kind === 'error') throw new Error(opening.message);
+    queue.unshift(opening);
+  } catch (error) {
+    stop();
+    throw error;
+  }
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    try {
+      for (;;) {
+        const message = await next();
+        if (message.kind === 'end') return;
+        if (message.kind === 'chunk') {
+          worker.postMessage({ kind: 'taken' } satisfies ToWorker);
+          yield message.data;
+        } else if (message.kind === 'failed') throw new DecryptFailure(message.stage);
+        else if (message.kind === 'error') throw new Error(message.message);
+      }
+    } finally {
+      stop();
+    }
+  }
+  return { stream: chunks(), stop };
+}
