@@ -11,6 +11,8 @@ export default class BackupDrill extends GmvCommand<typeof BackupDrill> {
   };
 
   async run(): Promise<void> {
+    // The decryption worker starts now: its start-up overlaps the command's own.
+    void import('../../src/services/backup-decrypt.js').then((m) => m.warmDecryption(), () => undefined);
     const { backupDrill } = await import('../../src/services/backup-drill.js');
     const actor = await this.sessionActor();
     const keys = await this.backupKeys(this.flags['recovery-key'], undefined);

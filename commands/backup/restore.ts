@@ -15,6 +15,8 @@ export default class BackupRestore extends GmvCommand<typeof BackupRestore> {
   };
 
   async run(): Promise<void> {
+    // The decryption worker starts now: its start-up overlaps the command's own.
+    void import('../../src/services/backup-decrypt.js').then((m) => m.warmDecryption(), () => undefined);
     const [{ restoreBackup }, { checkedLines, restoreTarget }] = await Promise.all([import('../../src/services/backup-restore.js'), import('../../cli/backup-keys.js')]);
     const r = await restoreBackup({
       file: this.args.file, to: restoreTarget(this.flags.to), keys: await this.backupKeys(this.flags['recovery-key'], this.flags['org-key']),

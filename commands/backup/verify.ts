@@ -12,6 +12,8 @@ export default class BackupVerify extends GmvCommand<typeof BackupVerify> {
   };
 
   async run(): Promise<void> {
+    // The decryption worker starts now: its start-up overlaps the command's own.
+    void import('../../src/services/backup-decrypt.js').then((m) => m.warmDecryption(), () => undefined);
     const [{ verifyBackup }, { checkedLines }] = await Promise.all([import('../../src/services/backup-restore.js'), import('../../cli/backup-keys.js')]);
     const r = await verifyBackup(this.args.file, await this.backupKeys(this.flags['recovery-key'], this.flags['org-key']));
     this.emit({ ok: true, file: r.file, manifest: r.manifest, openedWith: r.openedWith, orgKey: r.orgKey, audit: r.audit }, () => checkedLines(r, (key, params) => this.t(key, params)));

@@ -1,20 +1,26 @@
 /**
- * Worker thread of a backup's decryption (see backup-decrypt.ts): sends the recipient packets,
+ * Worker thread of a backup's decryption (see backup-decrypt.ts): told the file, sends its recipient packets,
  * waits for the session key, then streams the plaintext, at most CHUNKS_AHEAD chunks ahead of the
  * reader. Each chunk is sent in a buffer of its own and transferred, not copied.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { CHUNKS_AHEAD, DecryptFailure, decryptFile, type FromWorker, type SessionKey, type ToWorker } from './backup-decrypt.js';
+import { openpgp } from '../crypto/pgp.js';
 
 const port = parentPort!;
-const { file } = workerData as { file: string };
+// openpgp.js loads while the command is still finding its keys and target.
+void openpgp();
 const send = (message: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
 let ahead = 0;
 let resume: (() => void) | null = null;
 let keyed: ((key: SessionKey) => void) | null = null;
+let opened: ((file: string) => void) | null = null;
+// The file comes in the first message: the worker may be started before it is known.
+const file = new Promise<string>((resolve) => { opened = resolve; });
 port.on('message', (message: ToWorker) => {
-  if (message.kind === 'key') keyed?.(message.sessionKey);
+  if (message.kind === 'open') opened?.(message.file);
+  else if (message.kind === 'key') keyed?.(message.sessionKey);
   else {
     ahead--;
     resume?.();
@@ -22,7 +28,7 @@ port.on('message', (message: ToWorker) => {
 });
 
 try {
-  const stream = await decryptFile(file, (packets) => new Promise<SessionKey>((resolve) => {
+  const stream = await decryptFile(await file, (packets) => new Promise<SessionKey>((resolve) => {
     keyed = resolve;
     send({ kind: 'recipients', packets });
   }));

@@ -57,16 +57,39 @@ export type FromWorker =
   | { kind: 'error'; message: string };
 
 /** Messages to the worker. */
-export type ToWorker = { kind: 'key'; sessionKey: SessionKey } | { kind: 'taken' };
+export type ToWorker = { kind: 'open'; file: string } | { kind: 'key'; sessionKey: SessionKey } | { kind: 'taken' };
+
+/** A worker started ahead of need, so that its start-up (an isolate, openpgp.js) overlaps the command's own. */
+let warm: Worker | null = null;
+
+function workerScript(): string | null {
+  const script = import.meta.url.endsWith('.ts') ? null : bundleFile('src/services/backup-decrypt-worker.js');
+  return script !== null && existsSync(script) ? script : null;
+}
+
+/**
+ * Start the decryption worker now, for a command that will decrypt a backup: it waits, not
+ * holding the process open, until {@link decryptInWorker} gives it a file.
+ */
+export function warmDecryption(): void {
+  const script = workerScript();
+  if (warm || !script) return;
+  warm = new Worker(pathToFileURL(script));
+  warm.unref();
+  // A worker that failed to start is replaced by a new one when the file is known.
+  warm.once('error', () => { warm = null; });
+}
 
 /**
  * {@link decryptFile} on a worker thread when the bundle has one. The returned stream stops the
  * worker when it ends, fails or is abandoned (`return()`); `stop()` stops it in any case.
  */
 export async function decryptInWorker(file: string, keyFor: (packets: Uint8Array) => Promise<SessionKey>): Promise<{ stream: AsyncIterable<Uint8Array>; stop: () => void }> {
-  const script = import.meta.url.endsWith('.ts') ? null : bundleFile('src/services/backup-decrypt-worker.js');
-  if (script === null || !existsSync(script)) return { stream: await decryptFile(file, keyFor), stop: () => undefined };
-  const worker = new Worker(pathToFileURL(script), { workerData: { file } });
+  const script = workerScript();
+  if (script === null) return { stream: await decryptFile(file, keyFor), stop: () => undefined };
+  const worker = warm ?? new Worker(pathToFileURL(script));
+  warm = null;
+  worker.ref();
   const stop = () => void worker.terminate();
   const queue: FromWorker[] = [];
   let wake: (() => void) | null = null;
@@ -92,6 +115,7 @@ export async function decryptInWorker(file: string, keyFor: (packets: Uint8Array
       wake = null;
     }
   };
+  worker.postMessage({ kind: 'open', file } satisfies ToWorker);
   try {
     const first = await next();
     if (first.kind === 'failed') throw new DecryptFailure(first.stage);
