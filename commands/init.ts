@@ -23,11 +23,11 @@ export default class Init extends GmvCommand<typeof Init> {
   };
 
   async run(): Promise<void> {
-    const [{ initVault }, { shippedFile }, { parseCommonList }, { INPUT_LIMITS, readBoundedText }] = await Promise.all([
+    const [{ initVault }, { shippedFile }, { parseCommonList }, { INPUT_LIMITS, readUtf8Text }] = await Promise.all([
       import('../src/services/init.js'), import('../src/package-root.js'), import('../src/policy/passphrase-rules.js'), import('../src/local/input-limits.js'),
     ]);
     const policyPath = this.flags.policy ?? shippedFile('policies', 'default.yaml');
-    const policyText = readBoundedText(policyPath, INPUT_LIMITS.policyPack, 'what.policyPack');
+    const policyText = readUtf8Text(policyPath, INPUT_LIMITS.policyPack, 'what.policyPack');
     const rules = this.passphraseRules(async () => (await import('../src/policy/policy.js')).parsePolicy(policyText, policyPath));
     const passphrase = await readPassphrase(this.flags['passphrase-file'], this.flags.login, this.lang, { confirm: true, purpose: 'new', rules });
     const result = await initVault({

@@ -13,9 +13,9 @@ export default class PolicyApply extends GmvCommand<typeof PolicyApply> {
   };
 
   async run(): Promise<void> {
-    const [{ applyPolicy }, { INPUT_LIMITS, readBoundedText }] = await Promise.all([import('../../src/services/policy-apply.js'), import('../../src/local/input-limits.js')]);
+    const [{ applyPolicy }, { INPUT_LIMITS, readUtf8Text }] = await Promise.all([import('../../src/services/policy-apply.js'), import('../../src/local/input-limits.js')]);
     const file = this.args.file;
-    const text = readBoundedText(file, INPUT_LIMITS.policyPack, 'what.policyPack');
+    const text = readUtf8Text(file, INPUT_LIMITS.policyPack, 'what.policyPack');
     const vault = await this.vault();
     const actor = await this.keyHolder(this.flags.login, this.flags['passphrase-file']);
     const result = await applyPolicy(vault, { actor, file: { text, source: file } });

@@ -9,9 +9,9 @@ export default class PolicyValidate extends GmvCommand<typeof PolicyValidate> {
   static override args = { file: Args.string({ description: 'Policy pack or override file (YAML)', required: true }) };
 
   async run(): Promise<void> {
-    const [{ checkPolicyFile }, { INPUT_LIMITS, readBoundedText }] = await Promise.all([import('../../src/policy/policy.js'), import('../../src/local/input-limits.js')]);
+    const [{ checkPolicyFile }, { INPUT_LIMITS, readUtf8Text }] = await Promise.all([import('../../src/policy/policy.js'), import('../../src/local/input-limits.js')]);
     const file = this.args.file;
-    const check = await checkPolicyFile(readBoundedText(file, INPUT_LIMITS.policyPack, 'what.policyPack'), file);
+    const check = await checkPolicyFile(readUtf8Text(file, INPUT_LIMITS.policyPack, 'what.policyPack'), file);
     const problems = check.problems.map((p) => ({ path: p.path, line: p.line, column: p.column, code: p.problem.replace(/^detail\./, ''), message: this.t(p.problem, p.params) }));
     if (problems.length === 0) {
       this.emit({ file, valid: true, kind: check.kind, name: check.name, problems }, () => this.t(check.kind === 'pack' ? 'policy.validate.pack' : 'policy.validate.override', { file, name: check.name }));

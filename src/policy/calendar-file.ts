@@ -8,6 +8,7 @@ import type { Document, LineCounter } from 'yaml';
 import { GmvError, type ErrorParams } from '../errors.js';
 import { addDays, parseCivilDate, type CivilDate } from '../domain/dates.js';
 import { classify, isWeekend, type CalendarSource } from '../domain/workdays.js';
+import { schemaProblem, yamlBuildProblem, yamlProblem } from './yaml-problems.js';
 
 /** A validated calendar file. */
 export interface CalendarFile {
@@ -67,7 +68,8 @@ export async function parseCalendarFile(text: string, options: ParseOptions): Pr
   const yamlError = doc.errors[0];
   if (yamlError) {
     const line = yamlError.linePos?.[0]?.line ?? lineCounter.linePos(yamlError.pos[0]).line;
-    throw invalid(source, line, 'detail.calendarYaml', { reason: yamlError.message.split('\n')[0]! });
+    const { key, params } = yamlProblem(yamlError);
+    throw invalid(source, line, 'detail.calendarYaml', { ...params, reason: key });
   }
   const at = new Located(doc, lineCounter);
   const day = z.string();
@@ -83,13 +85,15 @@ export async function parseCalendarFile(text: string, options: ParseOptions): Pr
     // Aliases are capped as for policy packs: a few hundred bytes of nested aliases expand to billions of nodes.
     value = doc.toJS({ maxAliasCount: 100 });
   } catch (error) {
-    throw invalid(source, 1, 'detail.calendarYaml', { reason: (error as Error).message.split('\n')[0]! });
+    const { key, params } = yamlBuildProblem(error);
+    throw invalid(source, 1, 'detail.calendarYaml', { ...params, reason: key });
   }
-  const parsed = schema.safeParse(value);
+  const parsed = schema.safeParse(value, { reportInput: true });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const path = issue.path as Path;
-    throw invalid(source, at.line(path), 'detail.calendarSchema', { field: path.join('.') || '(file)', reason: issue.message });
+    const { problem, params } = schemaProblem(issue as unknown as { code: string });
+    throw invalid(source, at.line(path), 'detail.calendarSchema', { ...params, field: path.join('.') || '(file)', reason: problem });
   }
   const raw = parsed.data;
   if (options.expectYear !== undefined && raw.year !== options.expectYear) {

@@ -11,6 +11,7 @@ import { MIN_RETENTION_DAYS } from '../audit/entry.js';
 import { MIN_KDF, type KdfCost } from '../crypto/kdf.js';
 import { CHAR_CLASSES, DEFAULT_PLATFORM_RULES, PLATFORMS, validateRules, type CharClass, type PasswordRules, type Platform } from '../domain/password-gen.js';
 import { regexProblem } from './regex-safety.js';
+import { schemaProblem, yamlBuildProblem, yamlProblem } from './yaml-problems.js';
 
 export { MIN_RETENTION_DAYS };
 
@@ -230,24 +231,6 @@ function locator(doc: Document, counter: LineCounter, yaml: typeof import('yaml'
   };
 }
 
-function problemOfIssue(issue: { code: string; path: PropertyKey[]; [k: string]: unknown }): { problem: MessageKey; params: ErrorParams; key?: string } {
-  switch (issue.code) {
-    case 'invalid_type':
-      return issue.input === undefined ? { problem: 'detail.policyMissing', params: {} } : { problem: 'detail.policyType', params: { expected: String(issue.expected) } };
-    case 'too_small':
-      return { problem: 'detail.policyTooSmall', params: { limit: String(issue.minimum) } };
-    case 'too_big':
-      return { problem: 'detail.policyTooBig', params: { limit: String(issue.maximum) } };
-    case 'invalid_value':
-      return { problem: 'detail.policyEnum', params: { values: ((issue.values as unknown[]) ?? []).map(String).join(', ') } };
-    case 'invalid_key':
-    case 'invalid_format':
-      return { problem: 'detail.policyFormat', params: {} };
-    default:
-      return { problem: 'detail.policyOther', params: { message: String(issue.message ?? issue.code) } };
-  }
-}
-
 const pathText = (path: readonly PropertyKey[]) => path.map(String).join('.') || '(root)';
 
 async function analyse(text: string, source: string): Promise<Analysis> {
@@ -261,7 +244,8 @@ async function analyse(text: string, source: string): Promise<Analysis> {
   if (doc.errors.length > 0) {
     for (const error of doc.errors) {
       const { line, col } = counter.linePos(error.pos[0]);
-      problems.push({ path: '(yaml)', line, column: col, problem: 'detail.policyYaml', params: { yaml: error.message.split('\n')[0] ?? error.code } });
+      const { key, params } = yamlProblem(error);
+      problems.push({ path: '(yaml)', line, column: col, problem: 'detail.policyYaml', params: { ...params, yaml: key } });
     }
     return { kind: 'pack', name: source, data: null, problems, locate };
   }
@@ -269,7 +253,8 @@ async function analyse(text: string, source: string): Promise<Analysis> {
   try {
     raw = doc.toJS({ maxAliasCount: 100 });
   } catch (error) {
-    at([], 'detail.policyYaml', { yaml: (error as Error).message.split('\n')[0] ?? 'YAML error' });
+    const { key, params } = yamlBuildProblem(error);
+    at([], 'detail.policyYaml', { ...params, yaml: key });
     return { kind: 'pack', name: source, data: null, problems, locate };
   }
   const kind = raw !== null && typeof raw === 'object' && !Array.isArray(raw) && 'override' in raw ? 'override' : 'pack';
@@ -281,7 +266,7 @@ async function analyse(text: string, source: string): Promise<Analysis> {
         for (const key of issue.keys ?? []) at(issue.path, 'detail.policyUnknownKey', { key }, key);
         continue;
       }
-      const { problem, params } = problemOfIssue(issue);
+      const { problem, params } = schemaProblem(issue);
       at(issue.path, problem, params);
     }
     return { kind, name: source, data: null, problems, locate };

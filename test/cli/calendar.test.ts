@@ -94,6 +94,17 @@ describe.each(dialects())('gmv calendar on %s', (dialect) => {
     const error = JSON.parse(invalid.stdout).error;
     expect(error.code).toBe('CALENDAR_INVALID');
     expect(error.message).toContain(`2027-bad.yaml:${CALENDAR_2027_BAD_LINE}: 2027-09-28 is a weekday`);
+    // The YAML parser's and the schema's complaints are said in the reader's language too.
+    const tabbed = join(box.dir, '2027-tabs.yaml');
+    writeFileSync(tabbed, 'year: 2027\nholidays:\n\t- name: x\n');
+    const typed = join(box.dir, '2027-typed.yaml');
+    writeFileSync(typed, 'year: twenty\nholidays:\n  - name: x\n    from: 2027-01-01\n');
+    for (const [file, zh] of [[tabbed, '2027-tabs.yaml:3：不是有效的 YAML（用制表符缩进'], [typed, '2027-typed.yaml:1：year：类型应为 数字']] as const) {
+      const r = await gmv(['calendar', 'import', file, '--lang', 'zh-CN'], { env: box.env });
+      expect(r.code, r.stderr).toBe(11);
+      expect(r.stderr).toContain(zh);
+      expect(r.stderr.replace(/20\d\d-\w+\.yaml|YAML|docs\/calendar-files\.md|year/g, '')).not.toMatch(/[A-Za-z]{3,}/);
+    }
     expect((await audit(box.env, 'calendar.import')).filter((e) => e.outcome === 'ok')).toEqual([]);
     expect((await gmv(['calendar', 'is-workday', '2027-10-09'], { env: box.env })).code).toBe(12);
     const { openStore } = await import('../../src/store/store.js');

@@ -80,6 +80,31 @@ describe('gmv policy validate (no vault needed)', () => {
     const zh = await gmv(['policy', 'validate', file, '--lang', 'zh-CN'], { env: box.env });
     expect(zh.stderr).toContain('《网络安全法》第二十一条');
   });
+
+  it('refuses a pack that is not UTF-8, naming its line, instead of reading it with replacement characters', async () => {
+    // "name: 沈阳" saved as GBK: its bytes are not UTF-8.
+    const file = join(box.dir, 'gbk.yaml');
+    writeFileSync(file, Buffer.concat([Buffer.from('# pack\nname: '), Buffer.from([0xc9, 0xf2, 0xd1, 0xf4]), Buffer.from('\n')]));
+    const r = await gmv(['policy', 'validate', file, '--json'], { env: box.env });
+    expect(r.code, r.stdout).toBe(11);
+    expect(JSON.parse(r.stdout).error).toMatchObject({ code: 'INPUT_NOT_UTF8', exit: 11 });
+    expect(JSON.parse(r.stdout).error.message).toContain('line 2');
+  });
+
+  it('says what is wrong with the YAML and the values in the reader\'s language, not the parser\'s English', async () => {
+    const tabs = write(box.dir, 'tabs.yaml', 'override: local\nlogin:\n\tmax_failures: 3\n');
+    const typed = write(box.dir, 'typed.yaml', 'override: local\nlogin:\n  max_failures: three\n');
+    const cases: [string, string, string][] = [[tabs, 'a tab used for indentation', '用制表符缩进'], [typed, 'login.max_failures: expected number', 'login.max_failures: 类型应为 数字']];
+    for (const [file, en, zh] of cases) {
+      const english = await gmv(['policy', 'validate', file], { env: box.env });
+      expect(english.code, english.stderr).toBe(11);
+      expect(english.stderr).toContain(en);
+      const chinese = await gmv(['policy', 'validate', file, '--lang', 'zh-CN'], { env: box.env });
+      expect(chinese.stderr).toContain(zh);
+      // Nothing of the YAML or schema library's English is left: only the file's own path and keys.
+      expect(chinese.stderr.replaceAll(file, '').replace(/login\.max_failures|YAML|\(yaml\)/g, '')).not.toMatch(/[A-Za-z]{3,}/);
+    }
+  });
 });
 
 describe('a vault created before packs carried citations', () => {

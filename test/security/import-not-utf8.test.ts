@@ -48,7 +48,7 @@ describe('a CSV export that is not UTF-8', () => {
       for (const extra of [[], ['--dry-run']]) {
         const r = await gmv(['import', 'keepassxc', file, '--unit', '宣传科', ...extra], { env: box.env });
         expect(r.code, r.stderr).toBe(11);
-        expect(r.stderr).toBe(`Error: ${file} is not UTF-8 (line ${line} is not): nothing was imported. Export it again as UTF-8, or convert it, e.g. iconv -f GBK -t UTF-8 (or -f LATIN1).\n`);
+        expect(r.stderr).toBe(`Error: ${file} is not UTF-8 (line ${line} is not): nothing was taken from it. Export or save it again as UTF-8, or convert it, e.g. iconv -f GBK -t UTF-8 (or -f LATIN1).\n`);
         expect(r.stdout).not.toContain('\uFFFD');
       }
       const json = await gmv(['import', 'keepassxc', file, '--unit', '宣传科', '--json'], { env: box.env });

@@ -102,7 +102,7 @@ describe('calendar files', () => {
     ['a holiday ending before it starts', CALENDAR_2027.replace('to: 2027-02-14', 'to: 2027-02-01'), 10, 'ends before it starts'],
     ['a day listed twice', CALENDAR_2027.replace('to: 2027-01-03', 'to: 2027-02-06'), 8, '2027-02-06 is listed twice (also on line 5)'],
     ['a holiday that is also a working day', CALENDAR_2027.replace('date: 2027-09-26', 'date: 2027-10-02'), 17, '2027-10-02 is listed twice (also on line 11)'],
-    ['an unknown key', CALENDAR_2027.replace('    name: 春节\n  - date: 2027-09-26', '    name: 春节\n    note: x\n  - date: 2027-09-26'), 15, 'adjusted_workdays.0: Unrecognized key'],
+    ['an unknown key', CALENDAR_2027.replace('    name: 春节\n  - date: 2027-09-26', '    name: 春节\n    note: x\n  - date: 2027-09-26'), 15, 'adjusted_workdays.0: unknown key(s): note'],
     ['a wrong type', CALENDAR_2027.replace('year: 2027', 'year: "2027"'), 2, 'year:'],
     ['a missing field', CALENDAR_2027.replace('    from: 2027-10-01\n', ''), 11, 'holidays.2.from'],
     ['broken YAML', CALENDAR_2027.replace('  - name: 春节\n', '  - name: 春节\n   bad\n'), 9, 'not valid YAML'],

@@ -35,6 +35,9 @@ export const MAX_NAME_CHARS = 200;
 /** Largest credential field kept, in UTF-8 bytes: the limit `gmv secret set` reads (INPUT_LIMITS.secretValue). */
 export const MAX_FIELD_BYTES = 64 * 1024;
 
+/** The stored field names as the reader's words (catalogue keys), the name itself beside them in Chinese. */
+const FIELD_WORDS = { password: 'what.fieldPassword', login: 'what.fieldLogin', notes: 'what.fieldNotes' } as const;
+
 /** The first of a row's credential fields over MAX_FIELD_BYTES, by the field name gmv stores it under. */
 function oversizedField(fields: Record<'password' | 'login' | 'notes', string | undefined>): string | undefined {
   return Object.entries(fields).find(([, value]) => value !== undefined && Buffer.byteLength(value, 'utf8') > MAX_FIELD_BYTES)?.[0];
@@ -55,7 +58,7 @@ export function normalizeEntry(line: number, raw: RawEntry): { item: ImportedIte
   const uri = raw.uri?.trim() ?? '';
   if (hasControlCharacters(uri)) return { reason: 'detail.importRowUrlControl' };
   const oversized = oversizedField({ password: raw.password, login: loginId, notes: raw.notes });
-  if (oversized !== undefined) return { reason: 'detail.importRowFieldLong', params: { field: oversized, max: '64 KiB' } };
+  if (oversized !== undefined) return { reason: 'detail.importRowFieldLong', params: { field: FIELD_WORDS[oversized as keyof typeof FIELD_WORDS], max: '64 KiB' } };
   const item: ImportedItem = { line, name };
   if (loginId !== '') item.loginId = loginId;
   if (raw.password !== undefined && raw.password !== '') item.password = raw.password;
