@@ -12,7 +12,7 @@ import type { PublicKey } from 'openpgp';
 import { GmvError } from '../errors.js';
 import type { MessageKey } from '../i18n/catalogue.js';
 import { INPUT_LIMITS, readBounded, readBoundedText } from '../local/input-limits.js';
-import { readPublic, verifyDetached, fingerprintOf } from '../crypto/pgp.js';
+import { pinnedKeyProblem, readPublic, verifyDetached, fingerprintOf } from '../crypto/pgp.js';
 import { parseEd25519PublicKey, verifyEd25519Detached, type Ed25519Key } from '../crypto/ed25519-pgp.js';
 import { parseCheckpoint, type CheckpointBody } from './checkpoint.js';
 import { deviceRecordText, personKeyRecordText } from './device-record.js';
@@ -221,12 +221,12 @@ async function readAuditorCheckpoint(input: SignatureInput, vaultKey: VerifyKey,
 
 async function readKeyFile(path: string): Promise<VerifyKey> {
   const armored = readText(path);
-  try {
-    // Without gmv's shape, loading it has openpgp.js read it: a file that is no key fails here.
-    return await loadKey(armored);
-  } catch {
-    throw new GmvError('INVALID_INPUT', { what: 'what.orgKeyFile', detail: path });
-  }
+  const problem = pinnedKeyProblem(armored);
+  if (problem) throw new GmvError('INVALID_INPUT', { what: path, detail: problem });
+  // gmv's own key shape is read without openpgp.js; any other must be a public key openpgp.js reads.
+  const key = await loadKey(armored).catch(() => null);
+  if (!key || (!key.fast && (await key.pgp()).isPrivate())) throw new GmvError('INVALID_INPUT', { what: path, detail: 'detail.pinUnreadable' });
+  return key;
 }
 
 function readText(path: string): string {

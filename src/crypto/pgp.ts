@@ -65,6 +65,31 @@ export async function readPublic(armored: string): Promise<PublicKey> {
   return key;
 }
 
+export type PinProblem = 'detail.pinPrivateKey' | 'detail.pinNotArmored' | 'detail.pinUnreadable';
+
+/** What is wrong with a pinned key's file at a glance (its armor), before anything parses it. */
+export function pinnedKeyProblem(text: string): PinProblem | null {
+  if (text.includes('-----BEGIN PGP PRIVATE KEY BLOCK-----')) return 'detail.pinPrivateKey';
+  if (!text.includes('-----BEGIN PGP PUBLIC KEY BLOCK-----')) return 'detail.pinNotArmored';
+  return null;
+}
+
+/**
+ * The public key an auditor or officer pins (--org-key), read strictly: a private key is refused
+ * (a check never needs one, and accepting it teaches people to carry the organisation's private key
+ * around), as is a binary key, each with a reason the caller reports (a catalogue key).
+ */
+export async function readPinnedKey(text: string): Promise<{ key: PublicKey } | { problem: PinProblem }> {
+  const problem = pinnedKeyProblem(text);
+  if (problem) return { problem };
+  try {
+    const key = await readPublic(text);
+    return key.isPrivate() ? { problem: 'detail.pinPrivateKey' } : { key };
+  } catch {
+    return { problem: 'detail.pinUnreadable' };
+  }
+}
+
 export function fingerprintOf(key: PublicKey | PrivateKey): string {
   return key.getFingerprint().toUpperCase();
 }

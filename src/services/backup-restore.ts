@@ -15,7 +15,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { GmvError, type ErrorParams } from '../errors.js';
 import type { MessageKey } from '../i18n/catalogue.js';
 import { DumpParser, DumpSyntaxError, parseManifest, type BackupManifest, type DumpValue } from '../domain/backup-dump.js';
-import { fingerprintOf, readPrivate, readPublic, sessionKeyOf } from '../crypto/pgp.js';
+import { fingerprintOf, readPinnedKey, readPrivate, sessionKeyOf } from '../crypto/pgp.js';
 import { DecryptFailure, decryptInWorker, type SessionKey } from './backup-decrypt.js';
 import { loadKey, verifyWith, type VerifyKey } from '../audit/signatures.js';
 import { deviceRecordText } from '../audit/device-record.js';
@@ -295,8 +295,9 @@ function rebuildIndexes(database: import('better-sqlite3').Database, saved: read
 async function checkSignature(conn: Kysely<DB>, file: string, manifest: BackupManifest, text: string, signature: string | null, keys: BackupKeys): Promise<CheckedBackup['orgKey']> {
   if (!signature || !/^[A-Za-z0-9+/=]+$/.test(signature)) throw invalid(file, 'detail.backupSignatureMissing');
   const signer = manifest.signer;
-  const pin = keys.orgKey === undefined ? null
-    : fingerprintOf(await readPublic(keys.orgKey).catch(() => { throw new GmvError('INVALID_INPUT', { what: '--org-key', detail: 'detail.backupOrgKeyFile' }); }));
+  const pinned = keys.orgKey === undefined ? null : await readPinnedKey(keys.orgKey);
+  if (pinned && 'problem' in pinned) throw new GmvError('INVALID_INPUT', { what: '--org-key', detail: pinned.problem });
+  const pin = pinned === null ? null : fingerprintOf(pinned.key);
   if ((await conn.selectFrom('org_keys').select('fingerprint').executeTakeFirst()) === undefined) throw invalid(file, 'detail.backupNoOrgKey');
   // Pinned, the backup's newest organisation key must be the pinned one or one that a chain of
   // re-keys signed both ways hands over to from it, and only the keys of that chain certify: an org

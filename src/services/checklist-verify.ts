@@ -12,7 +12,7 @@ import type { PublicKey } from 'openpgp';
 import { GmvError, type ErrorParams } from '../errors.js';
 import { canonicalJson } from '../domain/canonical.js';
 import { RUN_RECORD_FORMAT, type RunRecord } from '../domain/checklist-record.js';
-import { fingerprintOf, readPublic, verifyDetached } from '../crypto/pgp.js';
+import { fingerprintOf, readPinnedKey, readPublic, verifyDetached } from '../crypto/pgp.js';
 import { parseCheckpoint } from '../audit/checkpoint.js';
 import { personKeyRecordText } from '../audit/device-record.js';
 import { leafHash, verifyInclusion } from '../audit/merkle.js';
@@ -63,7 +63,10 @@ export async function verifyRunFolder(dir: string, options: { orgKey?: string } 
 
   const folderOrg = read(EXPORT_FILES.orgKey).toString('utf8');
   const orgKey = await readPublic(folderOrg).catch(() => fail('detail.recordKeyUnreadable', { file: EXPORT_FILES.orgKey }));
-  const pin = options.orgKey === undefined ? null : await readPublic(options.orgKey).catch(() => fail('detail.recordKeyUnreadable', { file: '--org-key' }));
+  // The pin is the verifier's own input: a bad one is exit 11, not an altered record.
+  const pinned = options.orgKey === undefined ? null : await readPinnedKey(options.orgKey);
+  if (pinned && 'problem' in pinned) throw new GmvError('INVALID_INPUT', { what: '--org-key', detail: pinned.problem });
+  const pin = pinned === null ? null : pinned.key;
   const checkpointText = read(EXPORT_FILES.checkpoint).toString('utf8');
   const trusted = pin ?? orgKey;
   // A pinned key vouches for the folder's key when it is that key, or when the re-key statements

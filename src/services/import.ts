@@ -127,7 +127,8 @@ export function parseSlugMap(text: string): Map<string, string> {
     const [title, slug, ...rest] = record.fields.map((f) => f.trim());
     if (record.malformed || !title || !slug || rest.some((f) => f !== '')) throw new GmvError('INVALID_INPUT', { what: 'what.slugMap', detail: 'detail.slugMapLine', line: record.line });
     if (record.line === 1 && title.toLowerCase() === 'title' && slug.toLowerCase() === 'slug') continue;
-    if (!isSlug(slug)) throw new GmvError('INVALID_INPUT', { what: 'what.slugMap', detail: 'detail.slugMapNotSlug', line: record.line, slug });
+    // A slug is short: a long bad value is quoted by its start, not pasted whole into the message.
+    if (!isSlug(slug)) throw new GmvError('INVALID_INPUT', { what: 'what.slugMap', detail: 'detail.slugMapNotSlug', line: record.line, slug: [...slug].length > 64 ? `${[...slug].slice(0, 64).join('')}…` : slug });
     if (map.has(title)) throw new GmvError('INVALID_INPUT', { what: 'what.slugMap', detail: 'detail.slugMapTwice', line: record.line });
     map.set(title, slug);
   }

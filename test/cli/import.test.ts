@@ -141,6 +141,12 @@ describe.each(dialects())('import on %s', (dialect) => {
     // A slug map naming a slug that is no slug is refused before anything happens.
     writeFileSync(map, '抖音 2号,Not A Slug\n');
     expect((await gmv(['import', 'keepassxc', file, '--unit', '宣传科', '--slug-map', map], { env: box.env })).code).toBe(11);
+    // A long bad value is quoted by its start, not pasted whole into the message.
+    writeFileSync(map, `抖音 2号,${'X'.repeat(5000)}\n`);
+    const long = await gmv(['import', 'keepassxc', file, '--unit', '宣传科', '--slug-map', map], { env: box.env });
+    expect(long.code).toBe(11);
+    expect(long.stderr).toContain(`${'X'.repeat(64)}…`);
+    expect(long.stderr.length).toBeLessThan(600);
     writeFileSync(map, '抖音 2号,douyin-second\n');
     // --grant: the grantee is checked as grant add checks (here: not trained yet, so nothing is imported).
     expect((await gmv(['staff', 'add', '--login', 'qian.li', '--name', '钱丽', '--unit', '宣传科', '--roles', 'editor'], { env: box.env })).code).toBe(0);

@@ -209,7 +209,7 @@ describe.each(dialects())('gmv report on %s', (dialect) => {
       writeFileSync(out('copy.json.sig'), readFileSync(out('r.json.sig')));
       const swapped = await gmv(['report', 'verify', out('copy.json'), '--lang', 'zh-CN'], { env: env() });
       expect(swapped.code).toBe(6);
-      expect(swapped.stderr).toContain('FILE.sig 中的签名不是日志所记密钥对本文件的签名');
+      expect(swapped.stderr).toContain(`${out('copy.json')}.sig 中的签名不是日志所记密钥对本文件的签名`);
     } finally {
       stopGnupg(home);
     }

@@ -122,8 +122,8 @@ describe('a refused backup in the reader\'s language', () => {
     expect(zh('error.BACKUP_INVALID', { path: 'b.gmvbak', detail: 'detail.backupSignatureBad', signer: fpr })).toContain(`其由 ${fpr} 所作的签名未通过验证`);
     expect(zh('error.BACKUP_INVALID', { path: 'b.gmvbak', detail: 'detail.backupOrgNotPinned', pinned: fpr })).toContain(`其组织密钥不是您固定的密钥（${fpr}）`);
     expect(zh('error.BACKUP_INVALID', { path: 'b.gmvbak', detail: 'detail.backupAuditFails', code: 'AUDIT_TAMPERED' })).toContain('其审计日志未通过验证（AUDIT_TAMPERED）');
-    expect(zh('error.INVALID_INPUT', { what: '--org-key', detail: 'detail.backupOrgKeyFile' })).toBe('--org-key 无效：该文件不是 OpenPGP 公钥。');
-    expect(render('error.INVALID_INPUT', { what: '--org-key', detail: 'detail.backupOrgKeyFile' }, 'en')).toBe('Invalid --org-key: the --org-key file is not an OpenPGP public key.');
+    expect(zh('error.INVALID_INPUT', { what: '--org-key', detail: 'detail.pinUnreadable' })).toBe('--org-key 无效：它不是 OpenPGP 公钥。');
+    expect(render('error.INVALID_INPUT', { what: '--org-key', detail: 'detail.pinUnreadable' }, 'en')).toBe('Invalid --org-key: it is not an OpenPGP public key.');
     expect(zh('error.INVALID_INPUT', { what: 'what.recoveryShares', detail: 'share checksum does not match' })).toMatch(/^恢复密钥分片 无效：/);
     expect(zh('error.AUDIT_TREE_CORRUPT', { detail: 'detail.treeSize', recorded: 7, entries: 9 })).toContain('已损坏：它记录了 7 条记录，而日志中有 9 条。');
     expect(zh('error.INPUT_TOO_LARGE', { path: 'w.json', limit: '1 MiB', what: 'what.witnessRecord' })).toContain('gmv 读取见证记录的上限');

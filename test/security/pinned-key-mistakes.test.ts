@@ -1,0 +1,73 @@
+/**
+ * Threat: an auditor or officer pins the wrong thing with --org-key: the organisation's (or anyone's)
+ * private key, a binary export, or text that only looks like a key. A private key accepted as a pin
+ * teaches people to carry private keys to every check; a binary key refused as "not a key" leaves
+ * them guessing. Each is refused as bad input (exit 11), saying which mistake it is, in both
+ * languages, and never read as an integrity failure of the thing checked (exit 6) or as a pin.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dialects, sandbox, type Sandbox } from '../helpers/dialects.js';
+import { gmv, initVault, OFFICER_PASSPHRASE, train } from '../helpers/cli.js';
+import { lockAll } from '../helpers/session-helpers.js';
+
+describe.each(dialects())('a pinned organisation key that is no public key, on %s', (dialect) => {
+  let box: Sandbox;
+  let gnupg: string;
+  let backup: string;
+  const pins: Record<string, string> = {};
+  const ok = async (args: string[], input?: string) => {
+    const r = await gmv(args, { env: box.env, input });
+    expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+    return r;
+  };
+
+  beforeAll(async () => {
+    box = await sandbox(dialect);
+    await initVault(box.env);
+    await ok(['login', '--login', 'li.an', '--passphrase-file', '-'], OFFICER_PASSPHRASE);
+    await train(box.env, 'li.an', 'security-officer');
+    backup = join(box.dir, 'unit.gmvbak');
+    await ok(['backup', 'create', '--out', backup]);
+    const armored = (await ok(['org', 'key', 'export'])).stdout;
+    gnupg = mkdtempSync(join(tmpdir(), 'gmv-pin-gpg-'));
+    const gpg = (args: string[], input?: string) => execFileSync('gpg', ['--homedir', gnupg, '--batch', '--quiet', ...args], { input, stdio: ['pipe', 'pipe', 'ignore'] });
+    gpg(['--quick-gen-key', '--passphrase', '', 'Org Officer <org@example.org>', 'ed25519', 'default', 'never']);
+    const write = (name: string, body: string | Buffer) => { writeFileSync(pins[name] = join(box.dir, `${name}.key`), body); };
+    write('private', gpg(['--armor', '--export-secret-keys', 'Org Officer']));
+    write('binary', gpg(['--dearmor'], armored));
+    write('garbage', '-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nbm90IGEga2V5\n-----END PGP PUBLIC KEY BLOCK-----\n');
+    write('good', armored);
+  });
+  afterAll(async () => {
+    await lockAll(undefined, [box?.env]);
+    if (gnupg) rmSync(gnupg, { recursive: true, force: true });
+  });
+
+  const cases: [string, string, string][] = [
+    ['private', 'holds a private key', '其中是私钥'],
+    ['binary', 'not an ASCII-armored OpenPGP public key', '不是 ASCII 封装的 OpenPGP 公钥'],
+    ['garbage', 'not an OpenPGP public key', '不是 OpenPGP 公钥'],
+  ];
+
+  it.each(cases)('backup verify and audit verify refuse a %s pin as bad input, saying why', async (name, english, chinese) => {
+    for (const args of [['backup', 'verify', backup], ['audit', 'verify']]) {
+      const r = await gmv([...args, '--org-key', pins[name]!, '--json'], { env: box.env });
+      expect(r.code, `${args.join(' ')} ${name}: ${r.stdout}`).toBe(11);
+      const error = JSON.parse(r.stdout).error;
+      expect(error.code).toBe('INVALID_INPUT');
+      expect(error.message).toContain(english);
+      const zh = await gmv([...args, '--org-key', pins[name]!, '--lang', 'zh-CN'], { env: box.env });
+      expect(zh.code).toBe(11);
+      expect(zh.stderr).toContain(chinese);
+    }
+  });
+
+  it('the armored public key itself is accepted by both', async () => {
+    await ok(['backup', 'verify', backup, '--org-key', pins.good!]);
+    await ok(['audit', 'verify', '--org-key', pins.good!]);
+  });
+});
