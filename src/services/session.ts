@@ -22,13 +22,19 @@ export async function sessionActor(vault: Vault, agent: AgentClient): Promise<Se
     .select(['people.id', 'people.login', 'people.name', 'people.status', 'person_keys.status as key_status'])
     .where('person_keys.fingerprint', '=', s.keyFingerprint)
     .executeTakeFirst();
-  if (!row || Number(row.id) !== s.personId || row.login !== s.login || row.key_status !== 'active') throw new GmvError('SESSION_REQUIRED', {});
-  // The person must still be active and, a terminal revoked while its session was open loses the
-  // session at its next command: the access door decides both and records the refusal.
+  // A key no longer the person's active one (replaced, or revoked with its holder) ends the session:
+  // the agent forgets it now rather than at its idle timeout.
+  if (!row || Number(row.id) !== s.personId || row.login !== s.login || row.key_status !== 'active') {
+    await agent.lock();
+    throw new GmvError('SESSION_REQUIRED', {});
+  }
+  // The person must still be active and the terminal still authorized: a person offboarded or
+  // suspended, or a terminal revoked, while the session was open loses it at its next command. The
+  // access door decides both and records the refusal; the agent forgets the key.
   try {
     await authorize(vault, { personId: s.personId, login: s.login, deviceId: s.deviceId }, { kind: 'session', action: 'using a session' });
   } catch (error) {
-    if (error instanceof GmvError && error.code === 'DEVICE_NOT_AUTHORIZED') await agent.lock();
+    if (error instanceof GmvError && (error.code === 'DEVICE_NOT_AUTHORIZED' || error.code === 'DENIED_STATUS')) await agent.lock();
     throw error;
   }
   return {

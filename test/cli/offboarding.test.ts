@@ -42,6 +42,8 @@ describe.each(dialects())('offboarding on %s', (dialect) => {
   let box: Sandbox;
   let zhao: Sandbox;
   let zhaoDevice: string;
+  let zhaoLaptop: Sandbox;
+  let laptopDevice: string;
   let serial: string;
   const ok = async (args: string[], env: Record<string, string>, input?: string) => {
     const r = await gmv(args, { env, input });
@@ -69,6 +71,14 @@ describe.each(dialects())('offboarding on %s', (dialect) => {
     zhaoDevice = enrolled.deviceId;
     serial = parse<{ certSerial: string }>(await gmv(['device', 'approve', enrolled.code, '--json'], { env: box.env })).certSerial;
     await ok(['login', '--login', 'zhao.min', '--passphrase-file', '-'], zhao.env, ZHAO);
+    // A second terminal of hers, logged in and then left alone: its agent is still running after
+    // the departure (no command of hers reaches the door there to end it).
+    zhaoLaptop = otherTerminal(box, 'zhao-laptop');
+    const second = parse<{ code: string; deviceId: string }>(await gmv(['device', 'enroll', '--login', 'zhao.min', '--json'], { env: zhaoLaptop.env }));
+    laptopDevice = second.deviceId;
+    await ok(['device', 'approve', second.code], box.env);
+    await ok(['device', 'add-key', laptopDevice, '--login', 'zhao.min', '--passphrase-file', '-'], zhao.env, ZHAO);
+    await ok(['login', '--login', 'zhao.min', '--passphrase-file', '-'], zhaoLaptop.env, ZHAO);
 
     // douyin-news: a reveal grant removed long ago; a new version written since, which she never got.
     await ok(['grant', 'add', 'zhao.min', 'douyin-news', '--can', 'reveal'], box.env);
@@ -82,7 +92,7 @@ describe.each(dialects())('offboarding on %s', (dialect) => {
     await ok(['binding', 'add', 'wechat-main', '--role', 'long-term-operator', '--person', 'zhao.min'], box.env);
   });
   afterAll(async () => {
-    await lockAll(box?.dir, [box?.env, zhao?.env]);
+    await lockAll(box?.dir, [box?.env, zhao?.env, zhaoLaptop?.env]);
   });
 
   it('queues exactly what she could read with the fields each held, revokes her terminal on a new CRL, opens the checklist and signs the record', async () => {
@@ -98,7 +108,7 @@ describe.each(dialects())('offboarding on %s', (dialect) => {
     ]);
     // douyin-news: only the version she was given, not the one written after her grant ended.
     expect(r.exposed[0]!.versions).toEqual([2]);
-    expect(r.devicesRevoked).toEqual([zhaoDevice]);
+    expect([...r.devicesRevoked].sort()).toEqual([zhaoDevice, laptopDevice].sort());
     expect(r.keysRetired).toHaveLength(1);
     expect(r.bindings).toEqual([expect.objectContaining({ slug: 'wechat-main', role: 'long-term-operator' })]);
 
@@ -133,6 +143,10 @@ describe.each(dialects())('offboarding on %s', (dialect) => {
     const shown = await gmv(['secret', 'show', 'weibo-press', '--json'], { env: zhao.env });
     expect([4, 5]).toContain(shown.code);
     expect(shown.stdout).not.toContain('weibo-press-Password');
+    // Refused once, her agent has forgotten her key: the session is over, not left to its idle timeout.
+    const after = await gmv(['whoami', '--json'], { env: zhao.env });
+    expect(after.code, after.stdout).toBe(5);
+    expect(JSON.parse(after.stdout).error.code).toBe('SESSION_REQUIRED');
     expect((await gmv(['otp', 'wechat-main'], { env: zhao.env })).code).not.toBe(0);
     const regrant = await gmv(['grant', 'add', 'zhao.min', 'weibo-press', '--can', 'otp', '--json'], { env: box.env });
     expect(regrant.code).toBe(4);
@@ -166,7 +180,7 @@ describe.each(dialects())('offboarding on %s', (dialect) => {
   // Last: the forged checkpoint it plants is tampering, and the vault then refuses to sign over it.
   it('a checkpoint her still-running agent signs after the departure fails audit verify', async () => {
     expect((await gmv(['audit', 'verify'], { env: box.env })).code).toBe(0);
-    const socket = agentSockets(zhao.paths.runtimeDir)[0]!;
+    const socket = agentSockets(zhaoLaptop.paths.runtimeDir)[0]!;
     const status = await request(socket, { op: 'status' });
     expect(status?.ok).toBe(true);
     const fingerprint = (status as { session: { keyFingerprint: string } }).session.keyFingerprint;
