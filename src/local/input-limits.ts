@@ -4,7 +4,7 @@
  * its policy pack) exists or is trusted — the passphrase at init and login, the policy pack itself,
  * an auditor's files — and a limit must hold before the first byte is read.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { GmvError } from '../errors.js';
 import { decodeUtf8 } from '../domain/import/utf8.js';
 
@@ -58,6 +58,29 @@ function sleep(ms: number): void {
  * secret); the caller owns, and should wipe, the returned buffer.
  */
 export function readBounded(source: string, limit: number, what: string): Buffer {
+  // A FIFO, a terminal or a pipe can block this thread in the kernel (a FIFO without a writer blocks
+  // in open()); a regular file cannot.
+  return source === '-' || statSync(source, { throwIfNoEntry: false })?.isFile() === false
+    ? interruptible(() => readWhole(source, limit, what))
+    : readWhole(source, limit, what);
+}
+
+/**
+ * Run a read that may block in the kernel with Ctrl+C at its default action: gmv ends (killed by
+ * SIGINT, exit 130 as shells report it), as `cat` would, instead of the signal waiting for a handler
+ * this blocked thread cannot run. Nothing is written while input is read; the handlers come back after.
+ */
+function interruptible<T>(read: () => T): T {
+  const handlers = process.rawListeners('SIGINT') as ((...args: unknown[]) => void)[];
+  process.removeAllListeners('SIGINT');
+  try {
+    return read();
+  } finally {
+    for (const handler of handlers) process.on('SIGINT', handler);
+  }
+}
+
+function readWhole(source: string, limit: number, what: string): Buffer {
   let fd: number;
   try {
     fd = source === '-' ? 0 : openSync(source, 'r');
