@@ -12,7 +12,7 @@ import type { PublicKey } from 'openpgp';
 import { GmvError } from '../errors.js';
 import type { MessageKey } from '../i18n/catalogue.js';
 import { INPUT_LIMITS, readBounded, readBoundedText } from '../local/input-limits.js';
-import { pinnedKeyProblem, readPublic, verifyDetached, fingerprintOf } from '../crypto/pgp.js';
+import { pinnedKeyProblem, readPinnedKey, readPublic, verifyDetached, fingerprintOf } from '../crypto/pgp.js';
 import { parseEd25519PublicKey, verifyEd25519Detached, type Ed25519Key } from '../crypto/ed25519-pgp.js';
 import { parseCheckpoint, type CheckpointBody } from './checkpoint.js';
 import { deviceRecordText, personKeyRecordText } from './device-record.js';
@@ -223,10 +223,12 @@ async function readKeyFile(path: string): Promise<VerifyKey> {
   const armored = readText(path);
   const problem = pinnedKeyProblem(armored);
   if (problem) throw new GmvError('INVALID_INPUT', { what: path, detail: problem });
-  // gmv's own key shape is read without openpgp.js; any other must be a public key openpgp.js reads.
+  // gmv's own key shape is read without openpgp.js; any other is read as every pin is (readPinnedKey).
   const key = await loadKey(armored).catch(() => null);
-  if (!key || (!key.fast && (await key.pgp()).isPrivate())) throw new GmvError('INVALID_INPUT', { what: path, detail: 'detail.pinUnreadable' });
-  return key;
+  if (key?.fast) return key;
+  const pinned = await readPinnedKey(armored);
+  if ('problem' in pinned) throw new GmvError('INVALID_INPUT', { what: path, detail: pinned.problem });
+  return key ?? loadKey(armored);
 }
 
 function readText(path: string): string {

@@ -60,8 +60,6 @@ export function schemaProblem(issue: { code: string; [k: string]: unknown }): { 
       return { problem: 'detail.policyFormat', params: {} };
     case 'unrecognized_keys':
       return { problem: 'detail.schemaUnknownKeys', params: { keys: ((issue.keys as unknown[]) ?? []).map(String).join(', ') } };
-    case 'not_multiple_of':
-      return { problem: 'detail.schemaNotInteger', params: {} };
     default:
       return { problem: 'detail.schemaOther', params: { code: issue.code } };
   }

@@ -1,7 +1,7 @@
 /**
  * Worker thread of a backup's decryption (see backup-decrypt.ts): told the file, sends its recipient packets,
  * waits for the session key, then streams the plaintext, at most CHUNKS_AHEAD chunks ahead of the
- * reader. Each chunk is sent in a buffer of its own and transferred, not copied.
+ * reader. Each chunk is copied into a buffer of its own, which is transferred, not copied again.
  */
 import { parentPort } from 'node:worker_threads';
 import { CHUNKS_AHEAD, DecryptFailure, decryptFile, type FromWorker, type SessionKey, type ToWorker } from './backup-decrypt.js';
@@ -35,7 +35,9 @@ try {
   for await (const chunk of stream) {
     while (ahead >= CHUNKS_AHEAD) await new Promise<void>((resolve) => { resume = resolve; });
     resume = null;
-    const own = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength && chunk.buffer instanceof ArrayBuffer ? chunk : Uint8Array.prototype.slice.call(chunk);
+    // A copy of its own, always: openpgp.js's chunks are views of buffers it may still read (the
+    // MDC hash reads the same bytes), and transferring one would detach it under openpgp.js.
+    const own = Uint8Array.prototype.slice.call(chunk);
     ahead++;
     send({ kind: 'chunk', data: own }, [own.buffer as ArrayBuffer]);
   }

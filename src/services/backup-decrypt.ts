@@ -45,6 +45,9 @@ export async function decryptFile(file: string, keyFor: (packets: Uint8Array) =>
   }
 }
 
+/** The worker thread itself failed (it could not start, or stopped): a fault of gmv, never the backup's. */
+export class DecryptWorkerFailed extends Error {}
+
 /** Chunks (of about 1 MiB) the worker may send before the reader took them: bounds the memory. */
 export const CHUNKS_AHEAD = 8;
 
@@ -74,7 +77,12 @@ function workerScript(): string | null {
 export function warmDecryption(): void {
   const script = workerScript();
   if (warm || !script) return;
-  warm = new Worker(pathToFileURL(script));
+  try {
+    warm = new Worker(pathToFileURL(script));
+  } catch {
+    // Only a head start is lost: decryptInWorker starts one when the file is known.
+    return;
+  }
   warm.unref();
   // A worker that failed to start is replaced by a new one when the file is known.
   warm.once('error', () => { warm = null; });
@@ -99,11 +107,11 @@ export async function decryptInWorker(file: string, keyFor: (packets: Uint8Array
     wake?.();
   });
   worker.once('error', (error) => {
-    gone = error;
+    gone = new DecryptWorkerFailed(`backup worker thread failed: ${error.message}`, { cause: error });
     wake?.();
   });
   worker.once('exit', (code) => {
-    gone ??= new Error(`backup decryption worker stopped (exit ${code})`);
+    gone ??= new DecryptWorkerFailed(`backup worker thread stopped (exit ${code})`);
     wake?.();
   });
   const next = async (): Promise<FromWorker> => {
@@ -119,14 +127,14 @@ export async function decryptInWorker(file: string, keyFor: (packets: Uint8Array
   try {
     const first = await next();
     if (first.kind === 'failed') throw new DecryptFailure(first.stage);
-    if (first.kind === 'error') throw new Error(first.message);
-    if (first.kind !== 'recipients') throw new Error(`backup decryption worker: unexpected ${first.kind}`);
+    if (first.kind !== 'recipients') throw new DecryptWorkerFailed(`backup worker thread: ${first.kind === 'error' ? first.message : `unexpected ${first.kind}`}`);
     const sessionKey = await keyFor(first.packets);
     worker.postMessage({ kind: 'key', sessionKey } satisfies ToWorker);
-    // The decryption's own refusal (a session key that does not open the data) comes before any chunk.
+    // The decryption's own refusal (a session key that does not open the data) comes before any
+    // chunk. Anything else, a read that fails at once included (a file cut short in its first
+    // packets), is the stream's: its reader names an alteration as it does further on.
     const opening = await next();
     if (opening.kind === 'failed') throw new DecryptFailure(opening.stage);
-    if (opening.kind === 'error') throw new Error(opening.message);
     queue.unshift(opening);
   } catch (error) {
     stop();

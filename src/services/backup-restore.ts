@@ -15,8 +15,8 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { GmvError, type ErrorParams } from '../errors.js';
 import type { MessageKey } from '../i18n/catalogue.js';
 import { DumpParser, DumpSyntaxError, parseManifest, type BackupManifest, type DumpValue } from '../domain/backup-dump.js';
-import { fingerprintOf, readPinnedKey, readPrivate, sessionKeyOf } from '../crypto/pgp.js';
-import { DecryptFailure, decryptInWorker, type SessionKey } from './backup-decrypt.js';
+import { fingerprintOf, pinnedKeyProblem, readPinnedKey, readPrivate, sessionKeyOf } from '../crypto/pgp.js';
+import { DecryptFailure, DecryptWorkerFailed, decryptInWorker, type SessionKey } from './backup-decrypt.js';
 import { loadKey, verifyWith, type VerifyKey } from '../audit/signatures.js';
 import { deviceRecordText } from '../audit/device-record.js';
 import { loadTree } from '../audit/log.js';
@@ -66,6 +66,15 @@ async function decrypted(file: string, keys: BackupKeys): Promise<{ stream: Asyn
   // A folder, device or FIFO is a wrong path, not an altered backup; an empty file is one cut short.
   if (!kind.isFile()) throw new GmvError('INVALID_INPUT', { what: file, detail: 'detail.notAFile' });
   if (kind.size === 0) throw invalid(file, 'detail.backupEmpty');
+  // Opened here first: a file gmv may not read is FILE_UNREADABLE, not "not an OpenPGP message".
+  try {
+    closeSync(openSync(file, 'r'));
+  } catch (error) {
+    throw new GmvError('FILE_UNREADABLE', { path: file, detail: (error as NodeJS.ErrnoException).code ?? 'read error' });
+  }
+  // A pin that is plainly no public key is refused before the backup is read, not after.
+  const pinProblem = keys.orgKey === undefined ? null : pinnedKeyProblem(keys.orgKey);
+  if (pinProblem) throw new GmvError('INVALID_INPUT', { what: '--org-key', detail: pinProblem });
   let openedWith = '';
   const keyFor = async (packets: Uint8Array): Promise<SessionKey> => {
     let sessionKey: SessionKey | null;
@@ -238,6 +247,8 @@ async function loadInto(conn: Kysely<DB>, database: import('better-sqlite3').Dat
     for (let next = await chunks.next(); !next.done; next = await chunks.next()) await handle(parser.push(next.value));
     parser.end();
   } catch (error) {
+    // The decryption thread's own failure is gmv's, not the backup's: never reported as tampering.
+    if (error instanceof DecryptWorkerFailed) throw error;
     // Text that makes no sense is most often an altered file whose integrity check comes at its
     // end (the plaintext streams before it): read on, and report the alteration when it is one.
     if (!(error instanceof GmvError && error.code !== 'BACKUP_INVALID')) {
