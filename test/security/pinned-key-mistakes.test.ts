@@ -6,7 +6,7 @@
  * languages, and never read as an integrity failure of the thing checked (exit 6) or as a pin.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,7 +37,10 @@ describe.each(dialects())('a pinned organisation key that is no public key, on %
     const gpg = (args: string[], input?: string) => execFileSync('gpg', ['--homedir', gnupg, '--batch', '--quiet', ...args], { input, stdio: ['pipe', 'pipe', 'ignore'] });
     gpg(['--quick-gen-key', '--passphrase', '', 'Org Officer <org@example.org>', 'ed25519', 'default', 'never']);
     const write = (name: string, body: string | Buffer) => { writeFileSync(pins[name] = join(box.dir, `${name}.key`), body); };
-    write('private', gpg(['--armor', '--export-secret-keys', 'Org Officer']));
+    const secret = gpg(['--armor', '--export-secret-keys', 'Org Officer']).toString('utf8');
+    write('private', secret);
+    // The same secret key under a public key's armor lines: what is inside counts, not the label.
+    write('disguised', secret.replaceAll('PRIVATE KEY BLOCK', 'PUBLIC KEY BLOCK'));
     write('binary', gpg(['--dearmor'], armored));
     write('garbage', '-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nbm90IGEga2V5\n-----END PGP PUBLIC KEY BLOCK-----\n');
     write('good', armored);
@@ -49,12 +52,13 @@ describe.each(dialects())('a pinned organisation key that is no public key, on %
 
   const cases: [string, string, string][] = [
     ['private', 'holds a private key', '其中是私钥'],
+    ['disguised', 'holds a private key', '其中是私钥'],
     ['binary', 'not an ASCII-armored OpenPGP public key', '不是 ASCII 封装的 OpenPGP 公钥'],
     ['garbage', 'not an OpenPGP public key', '不是 OpenPGP 公钥'],
   ];
 
-  it.each(cases)('backup verify and audit verify refuse a %s pin as bad input, saying why', async (name, english, chinese) => {
-    for (const args of [['backup', 'verify', backup], ['audit', 'verify']]) {
+  it.each(cases)('backup verify and restore and audit verify refuse a %s pin as bad input, saying why', async (name, english, chinese) => {
+    for (const args of [['backup', 'verify', backup], ['backup', 'restore', backup, '--to', join(box.dir, 'never.db')], ['audit', 'verify']]) {
       const r = await gmv([...args, '--org-key', pins[name]!, '--json'], { env: box.env });
       expect(r.code, `${args.join(' ')} ${name}: ${r.stdout}`).toBe(11);
       const error = JSON.parse(r.stdout).error;
@@ -64,6 +68,7 @@ describe.each(dialects())('a pinned organisation key that is no public key, on %
       expect(zh.code).toBe(11);
       expect(zh.stderr).toContain(chinese);
     }
+    expect(existsSync(join(box.dir, 'never.db'))).toBe(false);
   });
 
   it('the armored public key itself is accepted by both', async () => {
