@@ -6,6 +6,7 @@ import { dialects, otherTerminal, sandbox, type Sandbox } from '../helpers/diale
 import { gmv, initVault, OFFICER_PASSPHRASE, train } from '../helpers/cli.js';
 import { englishProse, PRODUCT_WORDS } from '../helpers/untranslated.js';
 import { rawDb } from '../helpers/raw-db.js';
+import { audit } from '../helpers/session-helpers.js';
 
 const KEEPASS = [
   '"Group","Title","Username","Password","URL","Notes","TOTP","Icon","Last Modified","Created"',
@@ -186,5 +187,28 @@ describe.each(dialects())('import on %s', (dialect) => {
     const bad = await gmv(['import', 'bitwarden', file, '--unit', '宣传科', '--json'], { env: box.env });
     expect(bad.code).toBe(11);
     expect(JSON.parse(bad.stdout)).toMatchObject({ errors: [expect.objectContaining({ line: 1 })], error: { code: 'INVALID_INPUT', exit: 11 } });
+  });
+
+  it('a file with nothing to import is refused, not reported as an import of nothing', async () => {
+    const before = JSON.parse((await gmv(['account', 'list', '--json'], { env: box.env })).stdout).accounts.length;
+    const audited = (await audit(box.env, 'import')).length;
+    const cases: [string, string, string][] = [
+      ['otpauth', 'empty.txt', '\n\n'],
+      ['bitwarden', 'no-items.json', JSON.stringify({ encrypted: false, items: [] })],
+      ['bitwarden', 'notes-only.json', JSON.stringify({ encrypted: false, items: [{ type: 2, name: 'a secure note' }] })],
+    ];
+    for (const [format, name, body] of cases) {
+      const file = join(box.dir, name);
+      writeFileSync(file, body);
+      for (const extra of [['--dry-run'], []]) {
+        const r = await gmv(['import', format, file, '--unit', '宣传科', '--json', ...extra], { env: box.env });
+        expect(r.code, `${name}: ${r.stdout}`).toBe(11);
+        expect(JSON.parse(r.stdout).error.message).toContain(name.startsWith('notes') ? 'every entry in it was skipped' : 'holds no entries to import');
+      }
+    }
+    const zh = await gmv(['import', 'otpauth', join(box.dir, 'empty.txt'), '--unit', '宣传科', '--lang', 'zh-CN'], { env: box.env });
+    expect(zh.stderr).toContain('其中没有可导入的条目');
+    expect(JSON.parse((await gmv(['account', 'list', '--json'], { env: box.env })).stdout).accounts.length).toBe(before);
+    expect((await audit(box.env, 'import')).length).toBe(audited);
   });
 });
