@@ -43,7 +43,13 @@ export default class Import extends GmvCommand<typeof Import> {
       return this.exit(error.exitCode);
     }
     // An export with nothing to import is most often the wrong file or the wrong format named.
-    if (plan.accounts.length === 0) throw new GmvError('INVALID_INPUT', { what: this.args.file, detail: plan.skipped.length > 0 ? 'detail.importAllSkipped' : 'detail.importNoEntries', format: this.args.format });
+    if (plan.accounts.length === 0) {
+      const error = new GmvError('INVALID_INPUT', { what: this.args.file, detail: plan.skipped.length > 0 ? 'detail.importAllSkipped' : 'detail.importNoEntries', format: this.args.format });
+      if (!this.jsonMode) throw error;
+      // As for row errors: the plan (its skipped rows) and the error in one JSON document.
+      this.emit({ ...summary, error: { code: error.code, exit: error.exitCode, message: error.localized(this.lang) } }, () => '');
+      return this.exit(error.exitCode);
+    }
     if (this.flags['dry-run']) {
       this.emit(summary, () => [this.t('import.dryRun', { count: plan.accounts.length }),
         ...renderTable(['col.line', 'col.slug', 'col.platform', 'col.name', 'col.fields', 'col.notKept'], plan.accounts.map((a) => [String(a.line), a.slug, a.platform, a.name, a.fields.join(','), a.notKept.map((c) => (c === 'url' ? this.t('import.notKept.url') : c)).join(', ')]), this.lang),

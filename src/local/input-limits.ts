@@ -60,9 +60,16 @@ function sleep(ms: number): void {
 export function readBounded(source: string, limit: number, what: string): Buffer {
   // A FIFO, a terminal or a pipe can block this thread in the kernel (a FIFO without a writer blocks
   // in open()); a regular file cannot.
-  return source === '-' || statSync(source, { throwIfNoEntry: false })?.isFile() === false
-    ? interruptible(() => readWhole(source, limit, what))
-    : readWhole(source, limit, what);
+  return source === '-' || mayBlock(source) ? interruptible(() => readWhole(source, limit, what)) : readWhole(source, limit, what);
+}
+
+/** Whether `path` names something other than a regular file; a path stat cannot read is left to the read to report. */
+function mayBlock(path: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isFile() === false;
+  } catch {
+    return false;
+  }
 }
 
 /**

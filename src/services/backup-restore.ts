@@ -15,7 +15,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { GmvError, type ErrorParams } from '../errors.js';
 import type { MessageKey } from '../i18n/catalogue.js';
 import { DumpParser, DumpSyntaxError, parseManifest, type BackupManifest, type DumpValue } from '../domain/backup-dump.js';
-import { fingerprintOf, pinnedKeyProblem, readPinnedKey, readPrivate, sessionKeyOf } from '../crypto/pgp.js';
+import { fingerprintOf, readPinnedKey, readPrivate, sessionKeyOf } from '../crypto/pgp.js';
 import { DecryptFailure, DecryptWorkerFailed, decryptInWorker, type SessionKey } from './backup-decrypt.js';
 import { loadKey, verifyWith, type VerifyKey } from '../audit/signatures.js';
 import { deviceRecordText } from '../audit/device-record.js';
@@ -72,9 +72,9 @@ async function decrypted(file: string, keys: BackupKeys): Promise<{ stream: Asyn
   } catch (error) {
     throw new GmvError('FILE_UNREADABLE', { path: file, detail: (error as NodeJS.ErrnoException).code ?? 'read error' });
   }
-  // A pin that is plainly no public key is refused before the backup is read, not after.
-  const pinProblem = keys.orgKey === undefined ? null : pinnedKeyProblem(keys.orgKey);
-  if (pinProblem) throw new GmvError('INVALID_INPUT', { what: '--org-key', detail: pinProblem });
+  // A pin that is no public key is refused before the backup is read, not after.
+  const pinned = keys.orgKey === undefined ? null : await readPinnedKey(keys.orgKey);
+  if (pinned && 'problem' in pinned) throw new GmvError('INVALID_INPUT', { what: '--org-key', detail: pinned.problem });
   let openedWith = '';
   const keyFor = async (packets: Uint8Array): Promise<SessionKey> => {
     let sessionKey: SessionKey | null;
@@ -254,7 +254,8 @@ async function loadInto(conn: Kysely<DB>, database: import('better-sqlite3').Dat
     if (!(error instanceof GmvError && error.code !== 'BACKUP_INVALID')) {
       try {
         for (let next = await chunks.next(); !next.done; next = await chunks.next());
-      } catch {
+      } catch (drained) {
+        if (drained instanceof DecryptWorkerFailed) throw drained;
         throw invalid(file, 'detail.backupAltered');
       }
     }

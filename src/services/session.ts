@@ -28,9 +28,10 @@ export async function sessionActor(vault: Vault, agent: AgentClient): Promise<Se
     await agent.lock();
     throw new GmvError('SESSION_REQUIRED', {});
   }
-  // The person must still be active and the terminal still authorized: a person offboarded or
-  // suspended, or a terminal revoked, while the session was open loses it at its next command. The
-  // access door decides both and records the refusal; the agent forgets the key.
+  // The person must still be active and the terminal still authorized: a terminal revoked while the
+  // session was open loses it at its next command (offboarding retires the key as well, caught
+  // above; a status the door refuses is locked too, defensively). The access door decides and
+  // records the refusal; the agent forgets the key.
   try {
     await authorize(vault, { personId: s.personId, login: s.login, deviceId: s.deviceId }, { kind: 'session', action: 'using a session' });
   } catch (error) {

@@ -203,7 +203,9 @@ describe.each(dialects())('import on %s', (dialect) => {
       for (const extra of [['--dry-run'], []]) {
         const r = await gmv(['import', format, file, '--unit', '宣传科', '--json', ...extra], { env: box.env });
         expect(r.code, `${name}: ${r.stdout}`).toBe(11);
-        expect(JSON.parse(r.stdout).error.message).toContain(name.startsWith('notes') ? 'every entry in it was skipped' : 'holds no entries to import');
+        const out = JSON.parse(r.stdout);
+        expect(out.error.message).toContain(name.startsWith('notes') ? 'every entry in it was skipped' : 'holds no entries to import');
+        expect(out.skipped).toHaveLength(name.startsWith('notes') ? 1 : 0);
       }
     }
     const zh = await gmv(['import', 'otpauth', join(box.dir, 'empty.txt'), '--unit', '宣传科', '--lang', 'zh-CN'], { env: box.env });

@@ -94,7 +94,8 @@ describe('gmv policy validate (no vault needed)', () => {
   it('says what is wrong with the YAML and the values in the reader\'s language, not the parser\'s English', async () => {
     const tabs = write(box.dir, 'tabs.yaml', 'override: local\nlogin:\n\tmax_failures: 3\n');
     const typed = write(box.dir, 'typed.yaml', 'override: local\nlogin:\n  max_failures: three\n');
-    const cases: [string, string, string][] = [[tabs, 'a tab used for indentation', '用制表符缩进'], [typed, 'login.max_failures: expected number', 'login.max_failures: 类型应为 数字']];
+    const fraction = write(box.dir, 'fraction.yaml', 'override: local\nlogin:\n  max_failures: 2.5\n');
+    const cases: [string, string, string][] = [[tabs, 'a tab used for indentation', '用制表符缩进'], [typed, 'login.max_failures: expected number', 'login.max_failures: 类型应为 数字'], [fraction, 'login.max_failures: expected a whole number', 'login.max_failures: 类型应为 整数']];
     for (const [file, en, zh] of cases) {
       const english = await gmv(['policy', 'validate', file], { env: box.env });
       expect(english.code, english.stderr).toBe(11);

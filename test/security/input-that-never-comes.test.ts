@@ -18,15 +18,24 @@ import { BIN, gmv } from '../helpers/cli.js';
 
 const POLICY = join(import.meta.dirname, '..', '..', 'policies', 'default.yaml');
 
-/** The built gmv, sent SIGINT after `afterMs`; how it ended, or 'still running' a few seconds later. */
-function interrupted(args: string[], env: Record<string, string>, afterMs = 1500): Promise<string> {
+/** Where the process `pid` waits in the kernel (Linux: "wait_for_partner" while it opens a FIFO no one writes to). */
+const waitingIn = (pid: number) => { try { return readFileSync(`/proc/${pid}/wchan`, 'utf8'); } catch { return ''; } };
+
+/**
+ * The built gmv, sent SIGINT once it is blocked opening the FIFO (polled, not guessed: on a loaded
+ * machine a fixed delay could land before its own Ctrl+C handler exists, or before the read); how it
+ * ended, or 'still running' a few seconds later.
+ */
+async function interrupted(args: string[], env: Record<string, string>): Promise<string> {
   const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', ...env }, stdio: ['ignore', 'ignore', 'ignore'] });
-  return new Promise((resolve) => {
-    const ended = (how: string) => { clearTimeout(kill); resolve(how); };
-    child.on('exit', (code, signal) => ended(signal ?? `exit ${code}`));
-    setTimeout(() => child.kill('SIGINT'), afterMs);
-    const kill = setTimeout(() => { child.kill('SIGKILL'); resolve('still running'); }, afterMs + 4000);
-  });
+  const exited = new Promise<string>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? `exit ${code}`)));
+  const deadline = Date.now() + 20_000;
+  while (!waitingIn(child.pid!).includes('wait_for_partner') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+  expect(waitingIn(child.pid!), 'gmv blocks opening the FIFO').toContain('wait_for_partner');
+  child.kill('SIGINT');
+  const ended = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('still running'), 4000))]);
+  child.kill('SIGKILL');
+  return ended;
 }
 
 describe('a FIFO that no one writes to', () => {
