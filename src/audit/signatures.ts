@@ -12,7 +12,7 @@ import type { PublicKey } from 'openpgp';
 import { GmvError } from '../errors.js';
 import type { MessageKey } from '../i18n/catalogue.js';
 import { INPUT_LIMITS, readBounded, readBoundedText } from '../local/input-limits.js';
-import { pinnedKeyProblem, readPinnedKey, readPublic, verifyDetached, fingerprintOf } from '../crypto/pgp.js';
+import { readPinnedKey, readPublic, verifyDetached, fingerprintOf } from '../crypto/pgp.js';
 import { parseEd25519PublicKey, verifyEd25519Detached, type Ed25519Key } from '../crypto/ed25519-pgp.js';
 import { parseCheckpoint, type CheckpointBody } from './checkpoint.js';
 import { deviceRecordText, personKeyRecordText } from './device-record.js';
@@ -221,9 +221,7 @@ async function readAuditorCheckpoint(input: SignatureInput, vaultKey: VerifyKey,
 
 async function readKeyFile(path: string): Promise<VerifyKey> {
   const armored = readText(path);
-  const problem = pinnedKeyProblem(armored);
-  if (problem) throw new GmvError('INVALID_INPUT', { what: path, detail: problem });
-  // gmv's own key shape is read without openpgp.js; any other is read as every pin is (readPinnedKey).
+  // gmv's own key shape (a public-key packet) is read without openpgp.js; any other is read as every pin is (readPinnedKey).
   const key = await loadKey(armored).catch(() => null);
   if (key?.fast) return key;
   const pinned = await readPinnedKey(armored);

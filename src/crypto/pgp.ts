@@ -68,7 +68,7 @@ export async function readPublic(armored: string): Promise<PublicKey> {
 export type PinProblem = 'detail.pinPrivateKey' | 'detail.pinNotArmored' | 'detail.pinUnreadable';
 
 /** What is wrong with a pinned key's file at a glance (its armor), before anything parses it. */
-export function pinnedKeyProblem(text: string): PinProblem | null {
+function pinnedKeyProblem(text: string): PinProblem | null {
   if (text.includes('-----BEGIN PGP PRIVATE KEY BLOCK-----')) return 'detail.pinPrivateKey';
   if (!text.includes('-----BEGIN PGP PUBLIC KEY BLOCK-----')) return 'detail.pinNotArmored';
   return null;

@@ -59,8 +59,8 @@ function invalid(file: string, detail: MessageKey, params: ErrorParams = {}): Gm
   return new GmvError('BACKUP_INVALID', { ...params, path: file, detail });
 }
 
-/** The decrypted plaintext of `file`, as a stream that fails at its end when the file was altered; `stop` ends its worker. */
-async function decrypted(file: string, keys: BackupKeys): Promise<{ stream: AsyncIterable<Uint8Array>; stop: () => void; openedWith: string }> {
+/** The decrypted plaintext of `file`, as a stream that fails at its end when the file was altered; `stop` ends its worker; `pin`: the --org-key's fingerprint. */
+async function decrypted(file: string, keys: BackupKeys): Promise<{ stream: AsyncIterable<Uint8Array>; stop: () => void; openedWith: string; pin: string | null }> {
   const kind = statSync(file, { throwIfNoEntry: false });
   if (!kind) throw new GmvError('FILE_NOT_FOUND', { path: file });
   // A folder, device or FIFO is a wrong path, not an altered backup; an empty file is one cut short.
@@ -98,7 +98,7 @@ async function decrypted(file: string, keys: BackupKeys): Promise<{ stream: Asyn
   };
   try {
     const { stream, stop } = await decryptInWorker(file, keyFor);
-    return { stream, stop, openedWith };
+    return { stream, stop, openedWith, pin: pinned === null ? null : fingerprintOf(pinned.key) };
   } catch (error) {
     if (error instanceof DecryptFailure) throw invalid(file, error.stage === 'read' ? 'detail.backupNotOpenpgp' : 'detail.backupNoDecrypt');
     throw error;
@@ -110,7 +110,7 @@ async function decrypted(file: string, keys: BackupKeys): Promise<{ stream: Asyn
  * claims; brings the schema to this gmv's version. Throws (and removes `scratch`) on any failure.
  */
 async function loadChecked(file: string, keys: BackupKeys, scratch: string): Promise<Omit<CheckedBackup, 'audit'>> {
-  const { stream, stop, openedWith } = await decrypted(file, keys);
+  const { stream, stop, openedWith, pin } = await decrypted(file, keys);
   let database;
   try {
     database = await openSqliteDatabase(scratch, 'create');
@@ -133,7 +133,7 @@ async function loadChecked(file: string, keys: BackupKeys, scratch: string): Pro
     const result = await db.connection().execute(async (conn) => {
       await sql`begin immediate`.execute(conn);
       try {
-        const loaded = await loadInto(conn, database, file, stream, keys, openedWith);
+        const loaded = await loadInto(conn, database, file, stream, pin, openedWith);
         const dangling = database.pragma('foreign_key_check') as { table: string; parent: string }[];
         if (dangling.length > 0) throw invalid(file, 'detail.backupDangling', { table: dangling[0]!.table, parent: dangling[0]!.parent });
         await sql`commit`.execute(conn);
@@ -165,7 +165,7 @@ async function loadChecked(file: string, keys: BackupKeys, scratch: string): Pro
 
 const ROWS_PER_INSERT = 64;
 
-async function loadInto(conn: Kysely<DB>, database: import('better-sqlite3').Database, file: string, stream: AsyncIterable<Uint8Array>, keys: BackupKeys, openedWith: string): Promise<Omit<CheckedBackup, 'audit'>> {
+async function loadInto(conn: Kysely<DB>, database: import('better-sqlite3').Database, file: string, stream: AsyncIterable<Uint8Array>, pin: string | null, openedWith: string): Promise<Omit<CheckedBackup, 'audit'>> {
   const tx = conn as unknown as Kysely<any>;
   const parser = new DumpParser();
   const counts: Record<string, number> = {};
@@ -278,7 +278,7 @@ async function loadInto(conn: Kysely<DB>, database: import('better-sqlite3').Dat
   }
   const tree = await loadTree(conn);
   if (tree.size !== manifest.audit.size || tree.root().toString('hex') !== manifest.audit.root) throw invalid(file, 'detail.backupAuditTree');
-  const orgKey = await checkSignature(conn, file, manifest, manifestText!, signature, keys);
+  const orgKey = await checkSignature(conn, file, manifest, manifestText!, signature, pin);
   await applyMigrations(tx, 'sqlite', h.schema_version, SCHEMA_VERSION, file);
   return { file, manifest, openedWith, orgKey };
 }
@@ -304,12 +304,9 @@ function rebuildIndexes(database: import('better-sqlite3').Database, saved: read
 }
 
 /** The manifest's signature, by a key the backup's organisation key certified, of an officer or an active terminal. */
-async function checkSignature(conn: Kysely<DB>, file: string, manifest: BackupManifest, text: string, signature: string | null, keys: BackupKeys): Promise<CheckedBackup['orgKey']> {
+async function checkSignature(conn: Kysely<DB>, file: string, manifest: BackupManifest, text: string, signature: string | null, pin: string | null): Promise<CheckedBackup['orgKey']> {
   if (!signature || !/^[A-Za-z0-9+/=]+$/.test(signature)) throw invalid(file, 'detail.backupSignatureMissing');
   const signer = manifest.signer;
-  const pinned = keys.orgKey === undefined ? null : await readPinnedKey(keys.orgKey);
-  if (pinned && 'problem' in pinned) throw new GmvError('INVALID_INPUT', { what: '--org-key', detail: pinned.problem });
-  const pin = pinned === null ? null : fingerprintOf(pinned.key);
   if ((await conn.selectFrom('org_keys').select('fingerprint').executeTakeFirst()) === undefined) throw invalid(file, 'detail.backupNoOrgKey');
   // Pinned, the backup's newest organisation key must be the pinned one or one that a chain of
   // re-keys signed both ways hands over to from it, and only the keys of that chain certify: an org
