@@ -148,6 +148,27 @@ export function sqliteReader(database: import('better-sqlite3').Database, locati
   };
 }
 
+/**
+ * The pages of a cursor, each asked for before the one in hand is handed on: the server reads the
+ * next page (for a register streamed per account, the joins of its 500 accounts) while the caller
+ * prints this one, instead of one waiting for the other. A page shorter than `pageSize` is the last.
+ * A caller that stops early leaves at most one fetch in flight; the connection runs it before
+ * whatever the caller sends next (pg sends one query at a time), and its failure is not reported.
+ */
+async function* prefetched(fetch: () => Promise<unknown[][]>, pageSize: number): AsyncIterable<unknown[][]> {
+  let next = fetch();
+  for (;;) {
+    const rows = await next;
+    const last = rows.length < pageSize;
+    if (!last) {
+      next = fetch();
+      next.catch(() => undefined);
+    }
+    if (rows.length > 0) yield rows;
+    if (last) return;
+  }
+}
+
 export function postgresReader(pool: import('pg').Pool, location: string): Reader {
   let active: import('pg').PoolClient | null = null;
   let cursors = 0;
@@ -172,11 +193,7 @@ export function postgresReader(pool: import('pg').Pool, location: string): Reade
       // A cursor reads in order without OFFSET's rescans, in the snapshot of the transaction.
       await run(client, `declare gmv_column no scroll cursor for ${query}`);
       try {
-        for (;;) {
-          const rows = await run(client, `fetch forward ${Math.trunc(pageSize)} from gmv_column`);
-          if (rows.length > 0) yield rows.map((row) => row[0]);
-          if (rows.length < pageSize) return;
-        }
+        for await (const rows of prefetched(() => run(client, `fetch forward ${Math.trunc(pageSize)} from gmv_column`), pageSize)) yield rows.map((row) => row[0]);
       } finally {
         // After a failed fetch the transaction is aborted and closing fails too: the first error counts.
         await run(client, 'close gmv_column').catch(() => undefined);
@@ -188,11 +205,7 @@ export function postgresReader(pool: import('pg').Pool, location: string): Reade
       const cursor = `gmv_pages_${++cursors}`;
       await run(client, `declare ${cursor} no scroll cursor for ${numbered(query)}`, params);
       try {
-        for (;;) {
-          const rows = await run(client, `fetch forward ${Math.trunc(pageSize)} from ${cursor}`);
-          if (rows.length > 0) yield rows;
-          if (rows.length < pageSize) return;
-        }
+        yield* prefetched(() => run(client, `fetch forward ${Math.trunc(pageSize)} from ${cursor}`), pageSize);
       } finally {
         await run(client, `close ${cursor}`).catch(() => undefined);
       }
