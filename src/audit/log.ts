@@ -6,6 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { PrivateKey } from 'openpgp';
 import type { DB } from '../store/schema.js';
+import { insertMany } from '../store/batches.js';
 import { canonicalJson } from '../domain/canonical.js';
 import { MerkleAccumulator, leafHash } from './merkle.js';
 import { checkpointBody, checkpointText, type CheckpointBody } from './checkpoint.js';
@@ -49,9 +50,7 @@ export async function appendAudit(trx: Kysely<DB>, writer: AuditWriter, drafts: 
     tree.append(hash);
     return { seq: body.seq, at, actor: body.actor, action: body.action, subject: body.subject, outcome: body.outcome, body: text, leaf_hash: hash.toString('hex') };
   });
-  for (let i = 0; i < rows.length; i += 500) {
-    await trx.insertInto('audit_entries').values(rows.slice(i, i + 500)).execute();
-  }
+  await insertMany(trx, 'audit_entries', rows);
   await saveTree(trx, tree);
   return rows.map((r) => r.seq);
 }

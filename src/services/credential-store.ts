@@ -20,7 +20,7 @@ import { FIELDS, type Field } from '../domain/credential.js';
 import type { Capability } from '../domain/access-rules.js';
 import { encryptable, readRecipient, recipientFingerprint, wrapDataKey, type Recipient } from '../crypto/pgp.js';
 import { escrowWrap, insertWraps, liveWrap, type WrapRow } from '../store/wraps.js';
-import { inBatches } from '../store/batches.js';
+import { inBatches, insertMany } from '../store/batches.js';
 import { fieldSummary, parseCredential, type CredentialContent } from '../domain/credential.js';
 import { newHistoryKey } from './password-history.js';
 import { currentOrgKeyRow, wrapRowsFor, unwrap, type KeyHolder, type WrapRecipient } from './keys.js';
@@ -215,7 +215,7 @@ export async function writeFirstVersions(trx: Kysely<DB>, items: readonly { acco
   for (const batch of inBatches(items)) {
     const sealed = [];
     for (const item of batch) sealed.push(await sealVersion(item.account, 1, item.content, { ...meta, passwordHash: item.passwordHash, historyKey: item.historyKey }, grantees, org));
-    await trx.insertInto('credential_versions').values(sealed.map((v) => v.row)).execute();
+    await insertMany(trx, 'credential_versions', sealed.map((v) => v.row));
     await insertWraps(trx, sealed.flatMap((v) => v.wraps));
   }
 }

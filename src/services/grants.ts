@@ -20,7 +20,7 @@ import { orgSecretFor } from './officer-keys.js';
 import type { KeyHolder } from './keys.js';
 import { activePolicy, commitChange, type Vault } from './vault.js';
 import { endExpiredGrants, endGrant, queueNarrowedRotations } from './steps.js';
-import { inBatches } from '../store/batches.js';
+import { inBatches, insertMany } from '../store/batches.js';
 import { certifiedKey, PERSON_KEY_COLUMNS, writeSeal } from './state-seals.js';
 
 export function parseCapabilities(text: string): Capability[] {
@@ -106,8 +106,8 @@ export async function addGrants(vault: Vault, officer: KeyHolder, login: string,
     for (const chunk of inBatches(ids)) {
       await trx.updateTable('grants').set({ removed_at: iso, removed_by: officer.login })
         .where('person_id', '=', recipient.personId).where('account_id', 'in', chunk).where('removed_at', 'is', null).execute();
-      await trx.insertInto('grants').values(chunk.map((accountId) => ({ person_id: recipient.personId, account_id: accountId, can: JSON.stringify(can), until: untilIso, granted_by: officer.login, granted_at: iso, removed_by: null, removed_at: null, seal }))).execute();
     }
+    await insertMany(trx, 'grants', ids.map((accountId) => ({ person_id: recipient.personId, account_id: accountId, can: JSON.stringify(can), until: untilIso, granted_by: officer.login, granted_at: iso, removed_by: null, removed_at: null, seal })));
     const wrapped = await wrapLatestFor(trx, accounts, async (data) => Buffer.from(await orgKey.decrypt(data)), recipient, at, can, onProgress);
     const rotations = narrowing.length === 0 ? new Map<number, { due: string; fields: string[] }>()
       : await queueNarrowedRotations({ trx, at, actor: officer.login, policy }, { personId: recipient.personId, login }, narrowing, fieldsAllowed(can, FIELDS), `grant of ${login} narrowed to ${can.join(',')}`);

@@ -16,7 +16,7 @@ import { writeFirstVersions, type Grantee } from './credential-store.js';
 import { keyedPasswordHash, newHistoryKey } from './password-history.js';
 import type { Capability } from './access.js';
 
-import { inBatches } from '../store/batches.js';
+import { inBatches, insertMany } from '../store/batches.js';
 import { refreshEstimates } from '../store/store.js';
 import type { SessionActor } from './session.js';
 import { commitChange, type Vault } from './vault.js';
@@ -203,10 +203,10 @@ export async function applyImport(vault: Vault, actor: SessionActor, plan: Impor
       const slugs = rows.map((r) => r.planned.slug);
       const taken = await trx.selectFrom('accounts').select('slug').where('slug', 'in', slugs).executeTakeFirst();
       if (taken) throw new GmvError('ACCOUNT_EXISTS', { slug: taken.slug });
-      await trx.insertInto('accounts').values(rows.map(({ planned }) => ({
+      await insertMany(trx, 'accounts', rows.map(({ planned }) => ({
         slug: planned.slug, platform: planned.platform, name: planned.name.slice(0, 200), unit_id: Number(unit.id), login_id: null,
         filing_number: null, filed_on: null, status: 'active', created_at: iso, archived_at: null,
-      }))).execute();
+      })));
       for (const r of await trx.selectFrom('accounts').select(['id', 'slug']).where('slug', 'in', slugs).execute()) ids.set(r.slug, Number(r.id));
     }
     const created = plan.accounts.map((planned) => ids.get(planned.slug)!);
@@ -218,10 +218,10 @@ export async function applyImport(vault: Vault, actor: SessionActor, plan: Impor
     for (const rows of batches) {
       const chunk = rows.map((r) => r.planned);
       if (admin) {
-        await trx.insertInto('grants').values(chunk.map((planned) => ({ person_id: actor.personId, account_id: ids.get(planned.slug)!, can, until: null, granted_by: actor.login, granted_at: iso, removed_by: null, removed_at: null, seal: selfSeal }))).execute();
+        await insertMany(trx, 'grants', chunk.map((planned) => ({ person_id: actor.personId, account_id: ids.get(planned.slug)!, can, until: null, granted_by: actor.login, granted_at: iso, removed_by: null, removed_at: null, seal: selfSeal })));
       }
       for (const g of extra) {
-        await trx.insertInto('grants').values(chunk.map((planned) => ({ person_id: g.personId, account_id: ids.get(planned.slug)!, can: JSON.stringify(g.can), until: null, granted_by: actor.login, granted_at: iso, removed_by: null, removed_at: null, seal: extraSeals.get(g.personId)! }))).execute();
+        await insertMany(trx, 'grants', chunk.map((planned) => ({ person_id: g.personId, account_id: ids.get(planned.slug)!, can: JSON.stringify(g.can), until: null, granted_by: actor.login, granted_at: iso, removed_by: null, removed_at: null, seal: extraSeals.get(g.personId)! })));
       }
       const versions = rows.map(({ planned, item }) => {
         const content: CredentialContent = {};

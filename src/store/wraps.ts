@@ -6,7 +6,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { DB } from './schema.js';
-import { inBatches } from './batches.js';
+import { insertMany } from './batches.js';
 
 export type WrapKind = 'org-key' | 'device-ca' | 'mfa-seed' | 'credential' | 'rotation';
 export type RecipientKind = 'person' | 'org' | 'recovery';
@@ -32,15 +32,11 @@ export interface WrapRow {
 
 /** Insert wraps, one statement per few hundred. */
 export async function insertWraps(trx: Kysely<DB>, rows: readonly WrapRow[]): Promise<void> {
-  for (const batch of inBatches(rows)) await insertWrapRows(trx, batch);
-}
-
-async function insertWrapRows(trx: Kysely<DB>, rows: readonly WrapRow[]): Promise<void> {
-  await trx.insertInto('wraps').values(rows.map((r) => ({
+  await insertMany(trx, 'wraps', rows.map((r) => ({
     item_kind: r.item.kind, account_id: r.item.accountId ?? null, item_ref: r.item.ref ?? '', item_version: r.item.version,
     recipient: r.recipient, person_id: r.personId, key_fingerprint: r.keyFingerprint, wrapped: r.wrapped,
     created_at: r.at, revoked_at: null, revoked_reason: null,
-  }))).execute();
+  })));
 }
 
 function whereItem<Q extends { where: (...args: any[]) => Q }>(q: Q, item: Omit<WrapItem, 'version'> & { version?: number }): Q {
