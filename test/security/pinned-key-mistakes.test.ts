@@ -18,6 +18,7 @@ describe.each(dialects())('a pinned organisation key that is no public key, on %
   let box: Sandbox;
   let gnupg: string;
   let backup: string;
+  let exported: string;
   const pins: Record<string, string> = {};
   const ok = async (args: string[], input?: string) => {
     const r = await gmv(args, { env: box.env, input });
@@ -32,6 +33,15 @@ describe.each(dialects())('a pinned organisation key that is no public key, on %
     await train(box.env, 'li.an', 'security-officer');
     backup = join(box.dir, 'unit.gmvbak');
     await ok(['backup', 'create', '--out', backup]);
+    // A signed checklist run exported for an auditor: the third thing a pin is given to.
+    const run = JSON.parse((await ok(['checklist', 'start', 'backup-restore-drill', '--json'])).stdout).run.id as string;
+    const evidence = join(box.dir, 'drill.log');
+    writeFileSync(evidence, 'restore drill: 12 tables\n');
+    for (const step of ['backup', 'restore']) await ok(['checklist', 'step', run, step, '--status', 'done', '--evidence', evidence]);
+    await ok(['checklist', 'step', run, 'compare', '--status', 'na', '--note', 'test vault only']);
+    await ok(['checklist', 'sign', run]);
+    exported = join(box.dir, 'drill-export');
+    await ok(['checklist', 'export', run, '--out', exported]);
     const armored = (await ok(['org', 'key', 'export'])).stdout;
     gnupg = mkdtempSync(join(tmpdir(), 'gmv-pin-gpg-'));
     const gpg = (args: string[], input?: string) => execFileSync('gpg', ['--homedir', gnupg, '--batch', '--quiet', ...args], { input, stdio: ['pipe', 'pipe', 'ignore'] });
@@ -57,8 +67,8 @@ describe.each(dialects())('a pinned organisation key that is no public key, on %
     ['garbage', 'not an OpenPGP public key', '不是 OpenPGP 公钥'],
   ];
 
-  it.each(cases)('backup verify and restore and audit verify refuse a %s pin as bad input, saying why', async (name, english, chinese) => {
-    for (const args of [['backup', 'verify', backup], ['backup', 'restore', backup, '--to', join(box.dir, 'never.db')], ['audit', 'verify']]) {
+  it.each(cases)('backup verify and restore, audit verify and checklist verify refuse a %s pin as bad input, saying why', async (name, english, chinese) => {
+    for (const args of [['backup', 'verify', backup], ['backup', 'restore', backup, '--to', join(box.dir, 'never.db')], ['audit', 'verify'], ['checklist', 'verify', exported]]) {
       const r = await gmv([...args, '--org-key', pins[name]!, '--json'], { env: box.env });
       expect(r.code, `${args.join(' ')} ${name}: ${r.stdout}`).toBe(11);
       const error = JSON.parse(r.stdout).error;
@@ -71,8 +81,12 @@ describe.each(dialects())('a pinned organisation key that is no public key, on %
     expect(existsSync(join(box.dir, 'never.db'))).toBe(false);
   });
 
-  it('the armored public key itself is accepted by both', async () => {
+  it('the armored public key itself is accepted by each', async () => {
     await ok(['backup', 'verify', backup, '--org-key', pins.good!]);
     await ok(['audit', 'verify', '--org-key', pins.good!]);
+    // The run is signed by its performer alone: the pin is taken, and the record itself is what fails.
+    const run = await gmv(['checklist', 'verify', exported, '--org-key', pins.good!, '--json'], { env: box.env });
+    expect(run.code, run.stdout).toBe(6);
+    expect(JSON.parse(run.stdout).error.message).toContain('countersignature');
   });
 });
