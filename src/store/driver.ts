@@ -110,34 +110,25 @@ export async function openSqliteDatabase(path: string, mode: OpenMode): Promise<
 const CONNECT_TIMEOUT_MS = 30_000;
 
 /**
- * The URL and the server settings of gmv's sessions. JIT compilation is off: the server compiles a
- * plan whose estimated cost passes a threshold that every large listing passes (the account register
- * streamed per account, about 300,000 units at 10,000 accounts), and the compilation (15 ms and more)
- * never pays back in a command that runs the plan once. The URL's own `options` (a search_path, say)
- * come first and are kept: pg lets a URL parameter replace the pool's setting rather than join it.
- */
-function sessionSettings(url: string, readOnly: boolean): { connectionString: string; options: string } {
-  const ours = ['-c jit=off', ...(readOnly ? ['-c default_transaction_read_only=on'] : [])];
-  let parsed: URL | null = null;
-  try {
-    parsed = new URL(url);
-  } catch {
-    // Not a URL pg's parser would read differently: left as given, its options (if any) replacing ours.
-  }
-  const own = parsed?.searchParams.get('options');
-  if (!parsed || own === null || own === undefined) return { connectionString: url, options: ours.join(' ') };
-  parsed.searchParams.delete('options');
-  return { connectionString: parsed.toString(), options: [own, ...ours].join(' ') };
-}
-
-/**
  * A connection pool to the PostgreSQL vault, proven reachable (STORE_UNAVAILABLE otherwise). A
  * read-only pool's sessions refuse every write the server would otherwise accept.
+ *
+ * gmv's settings are SET on each new session, before the pool hands it out, rather than sent as
+ * startup options: pg sends one `options` string, the pool's or else the URL's `options` parameter
+ * or else PGOPTIONS, so startup options of gmv's own would drop a unit's search_path named in either.
+ * JIT compilation is off: every large listing's plan passes the cost at which the server compiles
+ * it, and a command runs the plan once, so the compilation never pays back.
  */
 export async function connectPostgres(url: string, max = 2, options: { readOnly?: boolean } = {}): Promise<import('pg').Pool> {
   const pg = await loadPg();
   const location = redactUrl(url);
-  const pool = new pg.Pool({ ...sessionSettings(url, options.readOnly === true), max, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  // One statement (pg warns of a query queued behind another), setting only what the server knows:
+  // one older than JIT would otherwise refuse the whole of it, the read-only guard with it. It fails
+  // only on a broken session, whose next query (the caller's) reports that.
+  const settings = [...(options.readOnly ? ["('default_transaction_read_only', 'on')"] : []), "('jit', 'off')"].join(', ');
+  const settle = `select set_config(s.name, s.value, false) from (values ${settings}) as s(name, value) join pg_settings p on p.name = s.name`;
+  pool.on('connect', (client) => void client.query(settle).catch(() => undefined));
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
   try {

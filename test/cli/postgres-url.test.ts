@@ -1,8 +1,9 @@
 /**
  * A PostgreSQL URL's own settings hold for every connection gmv makes: a unit that keeps its vault
- * in a schema of its own names it in the URL (`?options=-c search_path=…`), and the listings, which
- * open a read-only connection of their own, must read that schema too, not `public`. pg lets a URL
- * parameter replace the pool's `options`, so gmv's own session settings are added to the URL's.
+ * in a schema of its own names it in the URL (`?options=-c search_path=…`) or in PGOPTIONS, and the
+ * listings and `audit verify`, which open a read-only connection of their own, must read that schema
+ * too, not `public`. pg sends one startup `options` string, so gmv's own settings (read-only, no
+ * JIT) are SET on each session instead of replacing the unit's.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
@@ -56,6 +57,8 @@ describe.skipIf(!inject('pgUrl'))('a PostgreSQL URL with its own options', () =>
 
   it('lists the register and the audit log from that schema through the read-only listing path', async () => {
     const list = await run(['account', 'list', '--json']);
+    // Nothing but gmv's own words on stderr (pg warns there of a query queued behind another).
+    expect(list.stderr).not.toMatch(/DeprecationWarning/);
     expect((JSON.parse(list.stdout) as { accounts: { slug: string }[] }).accounts.map((a) => a.slug)).toEqual(['weibo-press']);
     const log = await run(['audit', 'log', '--action', 'account.add', '--json']);
     expect((JSON.parse(log.stdout) as { entries: { subject: string }[] }).entries.map((e) => e.subject)).toEqual(['weibo-press']);
@@ -68,9 +71,20 @@ describe.skipIf(!inject('pgUrl'))('a PostgreSQL URL with its own options', () =>
       const show = async (setting: string) => (await pool.query(`show ${setting}`)).rows[0]![setting] as string;
       expect(await show('search_path')).toBe('press_vault');
       expect(await show('default_transaction_read_only')).toBe('on');
+      expect(await show('jit')).toBe('off');
       await expect(pool.query("insert into accounts (slug) values ('x')")).rejects.toThrow(/read-only transaction/);
     } finally {
       await pool.end();
     }
+  });
+
+  it('the schema named in PGOPTIONS instead holds for every command too', async () => {
+    const viaEnv = { ...box.env, GMV_DATABASE_URL: plain, PGOPTIONS: '-c search_path=press_vault' };
+    const list = await gmv(['account', 'list', '--json'], { env: viaEnv });
+    expect(list.code, list.stderr).toBe(0);
+    expect((JSON.parse(list.stdout) as { accounts: { slug: string }[] }).accounts.map((a) => a.slug)).toEqual(['weibo-press']);
+    const show = await gmv(['account', 'show', 'weibo-press', '--json'], { env: viaEnv });
+    expect(show.code, show.stderr).toBe(0);
+    expect((await gmv(['audit', 'verify'], { env: viaEnv })).code).toBe(0);
   });
 });
