@@ -7,14 +7,13 @@ import { readFileSync } from 'node:fs';
 
 const argv = process.argv.slice(2);
 
-// A reader that went away (`gmv grant add … --json | head`) ends the output, not the process with
-// a stack trace: what was done is done (a change is committed before its result prints), and the
-// command stops there quietly. The long listings watch for it themselves and stop reading the vault
-// (fast/output.ts#writeOut): while another listener is there, this one leaves it to them.
+// A reader that went away (`gmv grant add … --json | head`) stops what is printed, not the command:
+// the write fails quietly instead of as an unhandled error with a stack trace, and the command ends
+// as it would have, with its own exit code. The long listings watch for it themselves and stop
+// reading the vault (fast/output.ts#writeOut): while another listener is there, this one leaves it to them.
 process.stdout.on('error', (error) => {
   if (process.stdout.listenerCount('error') > 1) return;
   if (error.code !== 'EPIPE') throw error;
-  process.exit(process.exitCode ?? 0);
 });
 
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v' || argv[0] === 'version')) {

@@ -1,7 +1,8 @@
 /**
  * `gmv … | head`: when the reader of stdout goes away, gmv stops quietly with what it did done. A
  * long listing stops reading the vault; a change (a grant of hundreds of accounts with --json) is
- * committed and ends without a stack trace; so does any other command, through oclif or not.
+ * committed and ends without a stack trace; so does any other command, through oclif or not, and a
+ * command that fails keeps its exit code (scripts with `set -o pipefail` read it).
  */
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -64,6 +65,17 @@ describe.each(dialects())('a closed stdout on %s', (dialect) => {
     const held = (JSON.parse(grants.stdout) as { grants: { slug: string; can: string[] }[] }).grants.filter((g) => g.slug.startsWith('imported-'));
     expect(held).toHaveLength(slugs.length);
     expect(held.every((g) => g.can.join(',') === 'reveal,otp')).toBe(true);
+  });
+
+  it.each([
+    ['grant add to nobody', ['grant', 'add', 'nobody.here', 'imported-0', '--json']],
+    ['account show of no account', ['account', 'show', 'no-such-account', '--json']],
+  ])('a failing command (%s) keeps its coded exit with its reader gone', async (_what, args) => {
+    const open = await gmv(args, { env: box.env });
+    expect(open.code).toBeGreaterThan(1);
+    const r = await readFirstChunk(args, box.env, true);
+    expect(r.code).toBe(open.code);
+    expect(r.stderr).not.toMatch(/EPIPE|at .*\(node:/);
   });
 
   it.each(['staff list --json', 'whoami --json', '--version'])('gmv %s with its reader gone: exit 0, no stack trace', async (line) => {
