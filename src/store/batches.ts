@@ -25,42 +25,45 @@ export function dialectOf(db: Kysely<DB>): Dialect {
   return db.selectFrom('vault_meta').select('key').where('key', '=', '').compile().sql.includes('$1') ? 'postgres' : 'sqlite';
 }
 
-/** The PostgreSQL array type a column of values binds as; null when every value is null. */
-function arrayType(column: string, values: readonly unknown[]): string | null {
-  let type: string | null = null;
+/** The PostgreSQL array type a column of values binds as (every column is text or an integer); null when every value is null. */
+function arrayType(table: string, column: string, values: readonly unknown[]): 'text' | 'int8' | null {
+  let type: 'text' | 'int8' | null = null;
   for (const value of values) {
-    if (value === null || value === undefined) continue;
-    const found = typeof value === 'string' ? 'text' : typeof value === 'number' ? (Number.isInteger(value) ? 'int8' : 'float8')
-      : typeof value === 'boolean' ? 'bool' : value instanceof Uint8Array ? 'bytea' : null;
-    if (found === null) throw new Error(`insertMany: column ${column} holds a ${typeof value}`);
-    // Integers beside fractions bind as float8; any other mix is a caller's mistake.
-    type = type === null || type === found ? found : [type, found].sort().join() === 'float8,int8' ? 'float8' : null;
-    if (type === null) throw new Error(`insertMany: column ${column} mixes types`);
+    if (value === null) continue;
+    const found = typeof value === 'string' ? 'text' : Number.isSafeInteger(value) ? 'int8' : null;
+    if (found === null || (type !== null && found !== type)) throw new Error(`insertMany: ${table}.${column} holds ${typeof value} ${String(value).slice(0, 20)}`);
+    type = found;
   }
   return type;
 }
 
 /**
- * Insert `rows` (objects with the same keys) into `table`, {@link ROWS_PER_STATEMENT} per statement.
- * SQLite gets a multi-row VALUES. PostgreSQL gets one array parameter per column, unnested by the
- * server (`insert … select … from unnest($1::text[], …)`): 500 rows of 11 columns bind 11
- * parameters instead of 5,500, which halves what a statement costs the client and the server (a
- * grant of 1,000 accounts writes six such statements), and kysely builds no node per value. A
- * column that is null in every row is written as a plain `null`, which takes the column's type.
+ * Insert `rows` into `table`, {@link ROWS_PER_STATEMENT} per statement. SQLite gets a multi-row
+ * VALUES. PostgreSQL gets one array parameter per column, unnested by the server (`insert … select
+ * … from unnest($1::text[], …)`), instead of a parameter per value: a few to bind and parse per
+ * statement rather than thousands, and no query-builder node per value. Every row names every
+ * column (an `undefined` would mean the column's default on one store and null on the other); a
+ * column that is null in every row of a statement is written as a plain `null`, which takes the
+ * column's type.
  */
 export async function insertMany<T extends keyof DB & string>(db: Kysely<DB>, table: T, rows: readonly Insertable<DB[T]>[]): Promise<void> {
   if (rows.length === 0) return;
+  const columns = Object.keys(rows[0]!);
+  for (const row of rows) {
+    const keys = Object.keys(row);
+    if (keys.length !== columns.length || columns.some((c) => (row as Record<string, unknown>)[c] === undefined)) {
+      throw new Error(`insertMany: every row of ${table} must give ${columns.join(', ')}, each (null for none)`);
+    }
+  }
   if (dialectOf(db) === 'sqlite') {
     for (const batch of inBatches(rows)) await db.insertInto(table).values(batch as never).execute();
     return;
   }
-  const columns = Object.keys(rows[0]!);
-  if (columns.length === 0) throw new Error(`insertMany: rows of ${table} without columns`);
   for (const batch of inBatches(rows)) {
     const bound: { values: unknown[]; type: string }[] = [];
     const selected = columns.map((column) => {
-      const values = batch.map((row) => (row as Record<string, unknown>)[column] ?? null);
-      const type = arrayType(column, values);
+      const values = batch.map((row) => (row as Record<string, unknown>)[column]);
+      const type = arrayType(table, column, values);
       if (type === null) return sql`null`;
       bound.push({ values, type });
       return sql.ref(`u.c${bound.length}`);

@@ -40,8 +40,8 @@ function accountWhere(filter: AccountFilter, now: string): { where: string; para
  * at the end). A listing then costs the server about as long as the client takes to print it, and
  * on PostgreSQL the two overlap: the reader asks for the next page while this one prints
  * (reader.ts#prefetched). Aggregating the versions and grants once each and joining them by hash
- * reads less in all, but nothing comes out before the last row is joined and sorted (about 40 ms of
- * waiting at 10,000 accounts). SQLite has no LATERAL: it finds the newest version's id from the
+ * reads less in all, but nothing comes out before the last row is joined and sorted, and the client
+ * waits for all of it. SQLite has no LATERAL: it finds the newest version's id from the
  * (account, version) index and then the row by its key.
  */
 function accountParts(reader: Reader, grantees: 'logins' | 'terms'): { grantees: string; rotating: string; joins: string } {

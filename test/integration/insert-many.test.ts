@@ -56,4 +56,29 @@ describe.each(dialects())('insertMany on %s', (dialect) => {
       await db.deleteFrom('login_throttle').where('person_id', '=', person).execute();
     }
   });
+
+  it('a column null in the first rows and set in later ones keeps both', async () => {
+    const db = vault.store.db;
+    const person = Number((await db.selectFrom('people').select('id').executeTakeFirstOrThrow()).id);
+    const wrap = (i: number, personId: number | null) => ({
+      item_kind: 'org-key', account_id: null, item_ref: `insert-many-${i}`, item_version: 1, recipient: personId === null ? 'recovery' : 'person',
+      person_id: personId, key_fingerprint: 'F'.repeat(40), wrapped: `w${i}`, created_at: '2026-12-08T04:00:00.000Z', revoked_at: null, revoked_reason: null,
+    });
+    try {
+      await insertMany(db, 'wraps', [wrap(0, null), wrap(1, null), wrap(2, person)]);
+      const rows = await db.selectFrom('wraps').select(['item_ref', 'person_id', 'revoked_at']).where('item_ref', 'like', 'insert-many-%').orderBy('item_ref').execute();
+      expect(rows.map((r) => [r.item_ref, r.person_id === null ? null : Number(r.person_id), r.revoked_at])).toEqual([
+        ['insert-many-0', null, null], ['insert-many-1', null, null], ['insert-many-2', person, null],
+      ]);
+    } finally {
+      await db.deleteFrom('wraps').where('item_ref', 'like', 'insert-many-%').execute();
+    }
+  });
+
+  it('refuses rows that leave a column out, on either store, before writing any', async () => {
+    const db = vault.store.db;
+    const rows = [{ crl_number: 1_000_001, pem: 'a', this_update: 'u', next_update: 'n' }, { crl_number: 1_000_002, pem: 'b', this_update: 'u' }];
+    await expect(insertMany(db, 'crls', rows as never)).rejects.toThrow(/every row of crls must give/);
+    expect(await db.selectFrom('crls').select('crl_number').where('crl_number', '>=', 1_000_000).execute()).toEqual([]);
+  });
 });
