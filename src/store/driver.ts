@@ -122,13 +122,13 @@ const CONNECT_TIMEOUT_MS = 30_000;
 export async function connectPostgres(url: string, max = 2, options: { readOnly?: boolean } = {}): Promise<import('pg').Pool> {
   const pg = await loadPg();
   const location = redactUrl(url);
-  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
-  // One statement (pg warns of a query queued behind another), setting only what the server knows:
-  // one older than JIT would otherwise refuse the whole of it, the read-only guard with it. It fails
-  // only on a broken session, whose next query (the caller's) reports that.
+  // One statement, setting only what the server knows (one older than JIT would refuse the whole of
+  // it, the read-only guard with it), by names no search_path can shadow. The pool runs it on each
+  // new session before handing it out, on every path (pool.query too); a session that cannot take
+  // it is not handed out at all, so a read-only pool never serves a writable session.
   const settings = [...(options.readOnly ? ["('default_transaction_read_only', 'on')"] : []), "('jit', 'off')"].join(', ');
-  const settle = `select set_config(s.name, s.value, false) from (values ${settings}) as s(name, value) join pg_settings p on p.name = s.name`;
-  pool.on('connect', (client) => void client.query(settle).catch(() => undefined));
+  const settle = `select pg_catalog.set_config(s.name, s.value, false) from (values ${settings}) as s(name, value) where pg_catalog.current_setting(s.name, true) is not null`;
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, onConnect: (client) => client.query(settle) });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
   try {

@@ -78,6 +78,23 @@ describe.skipIf(!inject('pgUrl'))('a PostgreSQL URL with its own options', () =>
     }
   });
 
+  it('every new session of a pool takes the settings before its first query, however it is opened', async () => {
+    const warnings: string[] = [];
+    const warned = (warning: Error) => warnings.push(warning.message);
+    process.on('warning', warned);
+    const pool = await connectPostgres(env.GMV_DATABASE_URL!, 3, { readOnly: true });
+    try {
+      // Three at once: the probe's session and two new ones, opened by pool.query itself.
+      const shown = await Promise.all([1, 2, 3].map(() => pool.query("select current_setting('default_transaction_read_only') as ro, current_setting('jit') as jit, pg_backend_pid() as pid")));
+      expect(new Set(shown.map((r) => r.rows[0].pid)).size).toBe(3);
+      expect(shown.map((r) => [r.rows[0].ro, r.rows[0].jit])).toEqual([['on', 'off'], ['on', 'off'], ['on', 'off']]);
+    } finally {
+      await pool.end();
+      process.off('warning', warned);
+    }
+    expect(warnings).toEqual([]);
+  });
+
   it('the schema named in PGOPTIONS instead holds for every command too', async () => {
     const viaEnv = { ...box.env, GMV_DATABASE_URL: plain, PGOPTIONS: '-c search_path=press_vault' };
     const list = await gmv(['account', 'list', '--json'], { env: viaEnv });
