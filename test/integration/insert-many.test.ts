@@ -61,7 +61,7 @@ describe.each(dialects())('insertMany on %s', (dialect) => {
     const db = vault.store.db;
     const person = Number((await db.selectFrom('people').select('id').executeTakeFirstOrThrow()).id);
     const wrap = (i: number, personId: number | null) => ({
-      item_kind: 'org-key', account_id: null, item_ref: `insert-many-${i}`, item_version: 1, recipient: personId === null ? 'recovery' : 'person',
+      item_kind: 'org-key', account_id: null, item_ref: `insert-many-${i}`, item_version: 1, recipient: personId === null ? 'recovery' as const : 'person' as const,
       person_id: personId, key_fingerprint: 'F'.repeat(40), wrapped: `w${i}`, created_at: '2026-12-08T04:00:00.000Z', revoked_at: null, revoked_reason: null,
     });
     try {
