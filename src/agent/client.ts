@@ -34,7 +34,7 @@ export async function findSession(socketPath: string): Promise<AgentClient | nul
       return { data: Buffer.from(response.data ?? '', 'base64'), algorithm: response.result };
     },
     lock: async () => {
-      await request(socketPath, { op: 'lock' });
+      await request(socketPath, { op: 'lock', startedAt: session.startedAt });
     },
   };
 }

@@ -35,7 +35,12 @@ export type AgentRequest =
   | { op: 'sign'; data: string }
   /** The session key of a message addressed to this key (its key packets only), e.g. a backup's. */
   | { op: 'session-key'; data: string }
-  | { op: 'lock' }
+  /**
+   * Forget the key. With `startedAt`, only if this agent's session started then: a client that found
+   * an earlier session (a command refused at the door, a login replacing it) never ends the one that
+   * has since taken its socket. Without it, whoever listens locks (a new agent taking the socket).
+   */
+  | { op: 'lock'; startedAt?: string }
   /** Run the reveal use case inside the agent, which keeps the vault open and its modules loaded. */
   | { op: 'whoami'; target: StoreTarget }
   | { op: 'reveal'; target: StoreTarget; slug: string; field?: 'password' | 'otp' | 'recovery' | 'login' | 'phone' | 'email' | 'notes' };

@@ -149,6 +149,7 @@ export async function runAgent(boot: AgentBoot, binaryKey: Uint8Array, ready: ()
         return { ok: true, data: Buffer.from(await signDetached(data, key)).toString('base64') };
       }
       case 'lock':
+        if (request.startedAt !== undefined && request.startedAt !== info().startedAt) return { ok: false, error: 'another session' };
         setImmediate(stop);
         return { ok: true };
       case 'reveal': {

@@ -9,7 +9,9 @@
  * nobody can end.
  *
  * What must hold: after any number of racing logins exactly one agent process holds the key and
- * answers; `gmv lock` ends it, and then no agent process remains.
+ * answers; `gmv lock` ends it, and then no agent process remains. A command still holding the
+ * session it found before a new login (and told to lock it, say after a refusal at the door) does
+ * not end the new session that has taken the socket since.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -18,6 +20,7 @@ import { sandbox, type Sandbox } from '../helpers/dialects.js';
 import { gmv, initVault, OFFICER_PASSPHRASE } from '../helpers/cli.js';
 import { lockAll, parse } from '../helpers/session-helpers.js';
 import { agentSockets, socketOwners } from '../helpers/agent-process.js';
+import { findSession } from '../../src/agent/client.js';
 
 describe('three logins at once on one terminal', () => {
   let box: Sandbox;
@@ -50,5 +53,20 @@ describe('three logins at once on one terminal', () => {
     const deadline = Date.now() + 5000;
     while (owners().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(owners()).toEqual([]);
+  });
+
+  it('a client of the session a login replaced cannot lock the new one', async () => {
+    const login = () => gmv(['login', '--login', 'li.an', '--passphrase-file', '-'], { env: box.env, input: OFFICER_PASSPHRASE });
+    expect((await login()).code).toBe(0);
+    const [socket] = agentSockets(box.paths.runtimeDir);
+    const earlier = (await findSession(socket!))!;
+    expect((await login()).code).toBe(0);
+    await earlier.lock();
+    const now = parse<{ login: string; startedAt: string }>(await gmv(['whoami', '--json'], { env: box.env }));
+    expect(now.login).toBe('li.an');
+    expect(now.startedAt > earlier.session.startedAt).toBe(true);
+    // The client of the live session still locks it.
+    await (await findSession(socket!))!.lock();
+    expect((await gmv(['whoami'], { env: box.env })).code).toBe(5);
   });
 });
