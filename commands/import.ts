@@ -35,20 +35,16 @@ export default class Import extends GmvCommand<typeof Import> {
     if (!this.jsonMode) {
       for (const e of [...plan.errors, ...plan.skipped].sort((a, b) => a.line - b.line)) this.note(this.t('import.rowError', { ...e.params, line: e.line, reason: e.reason }));
     }
-    if (plan.errors.length > 0) {
-      const error = new GmvError('INVALID_INPUT', { what: 'what.import', detail: 'detail.importRowsBad', count: plan.errors.length });
-      if (!this.jsonMode) throw error;
-      // One JSON document: the plan with its row errors, and the error itself.
-      this.emit({ ...summary, error: { code: error.code, exit: error.exitCode, message: error.localized(this.lang) } }, () => '');
-      return this.exit(error.exitCode);
-    }
-    // An export with nothing to import is most often the wrong file or the wrong format named.
-    if (plan.accounts.length === 0) {
-      const error = new GmvError('INVALID_INPUT', { what: this.args.file, detail: plan.skipped.length > 0 ? 'detail.importAllSkipped' : 'detail.importNoEntries', format: this.args.format });
-      if (!this.jsonMode) throw error;
-      // As for row errors: the plan (its skipped rows) and the error in one JSON document.
-      this.emit({ ...summary, error: { code: error.code, exit: error.exitCode, message: error.localized(this.lang) } }, () => '');
-      return this.exit(error.exitCode);
+    // Rows in error refuse the import; so does an export with nothing to import, most often the
+    // wrong file or the wrong format named.
+    const refusal = plan.errors.length > 0 ? new GmvError('INVALID_INPUT', { what: 'what.import', detail: 'detail.importRowsBad', count: plan.errors.length })
+      : plan.accounts.length === 0 ? new GmvError('INVALID_INPUT', { what: this.args.file, detail: plan.skipped.length > 0 ? 'detail.importAllSkipped' : 'detail.importNoEntries', format: this.args.format })
+        : null;
+    if (refusal) {
+      if (!this.jsonMode) throw refusal;
+      // One JSON document: the plan with its row errors and skipped rows, and the error itself.
+      this.emit({ ...summary, error: { code: refusal.code, exit: refusal.exitCode, message: refusal.localized(this.lang) } }, () => '');
+      return this.exit(refusal.exitCode);
     }
     if (this.flags['dry-run']) {
       this.emit(summary, () => [this.t('import.dryRun', { count: plan.accounts.length }),

@@ -68,10 +68,6 @@ export async function insertMany<T extends keyof DB & string>(db: Kysely<DB>, ta
       bound.push({ values, type });
       return sql.ref(`u.c${bound.length}`);
     });
-    if (bound.length === 0) {
-      await db.insertInto(table).values(batch as never).execute();
-      continue;
-    }
     const arrays = sql.join(bound.map(({ values, type }) => sql`${values}::${sql.raw(type)}[]`));
     const aliases = sql.join(bound.map((_, i) => sql.ref(`c${i + 1}`)));
     await sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) select ${sql.join(selected)} from unnest(${arrays}) as u(${aliases})`.execute(db);
